@@ -1,0 +1,44 @@
+import { describe, expect, test } from "@jest/globals";
+import { parseYaml } from "../../src/core/yaml/parse.js";
+
+function errorCodes(source: string): string[] {
+  const r = parseYaml(source, "the contract");
+  return r.ok ? [] : r.errors.map((e) => e.code);
+}
+
+describe("parseYaml", () => {
+  test.each([
+    ["duplicate keys", "a: 1\na: 2", "yaml.duplicate-key"],
+    ["an alias", "a: &x [1]\nb: *x", "yaml.alias"],
+    ["two documents", "a: 1\n---\nb: 2", "yaml.multiple-documents"],
+    ["an unknown tag (a warning)", "a: !!js/function x", "yaml.warning"],
+    ["a %YAML directive", "%YAML 1.1\n---\na: 1", "yaml.directive"],
+    ["broken syntax", "a: [1", "yaml.syntax"],
+    ["an empty block", "", "yaml.empty"],
+    ["only a comment", "# nothing", "yaml.empty"],
+    ["deep flow nesting", "[".repeat(5000) + "]".repeat(5000), "yaml.depth"],
+    ["deep block sequences", "- ".repeat(3000) + "x", "yaml.depth"],
+    ["deep block mappings", "a:\n" + Array.from({ length: 40 }, (_, i) => " ".repeat(i + 1) + "b:").join("\n") + " 1", "yaml.depth"],
+  ])("rejects %s", (_name, source, code) => {
+    expect(errorCodes(source)).toContain(code);
+  });
+
+  test("an alias bomb is refused before it is expanded", () => {
+    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill("*" + String.fromCharCode(97 + i)).join(", ")}]`)].join("\n");
+    expect(errorCodes(bomb)).toContain("yaml.alias");
+  });
+
+  test("names the line of an alias", () => {
+    const r = parseYaml("a: &x 1\nb: *x\n", "the contract");
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]!.message).toBe("aliases are not allowed (*x at line 2)");
+  });
+
+  test("keeps the text of numbers so ids survive as written", () => {
+    const r = parseYaml("depends_on: [01, 03a]\nissue: 007\nbudget: -10\n", "the contract");
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.value).toEqual({ depends_on: [1, "03a"], issue: 7, budget: -10 });
+    expect(Object.fromEntries(r.value.numberSource)).toEqual({ "/depends_on/0": "01", "/issue": "007", "/budget": "-10" });
+  });
+});
