@@ -1,0 +1,45 @@
+/** Validate the raw `.github/merge-captain.yml` value and fill every missing key from the defaults. */
+import { fail, ok, problem, show, type Problem, type Result } from "../problem.js";
+import { repoConfigSchema, type RepoConfig } from "../schemas/config.generated.js";
+import { validateAgainst } from "../schemas/validate.js";
+import { DEFAULT_CONFIG, type ResolvedConfig } from "./defaults.js";
+
+export const CONFIG_PATH = ".github/merge-captain.yml";
+
+/**
+ * `raw` is the parsed file as Probot's `context.config` returns it when called WITHOUT defaults
+ * (with defaults it concatenates arrays, so a repo could never shorten a default list); null or
+ * undefined means there is no file. An invalid file is an error, never silently defaulted.
+ */
+export function resolveConfig(raw: unknown): Result<ResolvedConfig> {
+  if (raw === null || raw === undefined) return ok(DEFAULT_CONFIG);
+  if (typeof raw !== "object" || Array.isArray(raw)) {
+    return fail(
+      problem(
+        "config.type",
+        "",
+        `${CONFIG_PATH} must be a mapping of sections such as \`contract:\` and \`tier_b:\`, but it is ${show(raw)}`,
+        "start from the example in configs/, or delete the file to use the defaults",
+      ),
+    );
+  }
+  const errors = validateAgainst(repoConfigSchema, raw);
+  if (errors.length > 0) return fail(...errors.map(inConfigTerms));
+  const config = raw as RepoConfig;
+  // Spread per section: a repo that sets one key keeps the defaults of its siblings.
+  return ok(
+    Object.freeze({
+      contract: Object.freeze({ ...DEFAULT_CONFIG.contract, ...config.contract }),
+      attestation: Object.freeze({ ...DEFAULT_CONFIG.attestation, ...config.attestation }),
+      registry: Object.freeze({ ...DEFAULT_CONFIG.registry, ...config.registry }),
+      labels: Object.freeze({ ...DEFAULT_CONFIG.labels, ...config.labels }),
+      tier_b: Object.freeze({ ...DEFAULT_CONFIG.tier_b, ...config.tier_b }),
+      public_safety: Object.freeze({ ...DEFAULT_CONFIG.public_safety, ...config.public_safety }),
+    }),
+  );
+}
+
+/** Schema messages say "the block"; here the block is the config file. */
+function inConfigTerms(p: Problem): Problem {
+  return { ...p, message: p.message.replace(/^the block\b/, CONFIG_PATH).replace(/ in the block$/, ` at the top level of ${CONFIG_PATH}`) };
+}

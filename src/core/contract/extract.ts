@@ -1,0 +1,97 @@
+/** Find the contract's YAML text in an issue body (or a file given to the CLI), before any parsing. */
+import { isYamlBlock, normalizeBody, outline, sectionOf, yamlBlocksUnder, type FencedBlock, type Heading, type MarkdownOutline } from "../markdown/blocks.js";
+import { problem, type Problem } from "../problem.js";
+
+/** GitHub's own limit for an issue body; anything longer did not come from GitHub. */
+export const MAX_BODY_CHARS = 65_536;
+
+export interface ExtractOptions {
+  /** The heading the contract sits under (`Agent Contract (YAML, required)`). */
+  heading: string;
+  /**
+   * `issue`: the bot reads only issues that carry the heading, or every issue when `allIssues`.
+   * `file`: the CLI was handed a file on purpose, so a lone yaml fence or bare YAML is the contract.
+   */
+  source: "issue" | "file";
+  allIssues?: boolean;
+}
+
+export type Extraction =
+  | { status: "absent" }
+  /** `line` is the 1-based line of the opening fence (1 for a bare YAML file). */
+  | { status: "found"; yaml: string; line: number }
+  | { status: "invalid"; errors: Problem[]; line?: number };
+
+const FENCE_HINT = "write the contract between a line ```yaml and a closing line ```";
+
+export function extractContract(body: string | null | undefined, opts: ExtractOptions): Extraction {
+  const text = normalizeBody(body ?? "");
+  const lookEverywhere = opts.source === "file" || opts.allIssues === true;
+  if (text.length > MAX_BODY_CHARS) {
+    // A cheap test keeps an oversize plain issue silent; no outline of hostile input is built.
+    if (!lookEverywhere && !text.toLowerCase().includes(opts.heading.toLowerCase())) return { status: "absent" };
+    return invalid(
+      problem(
+        "contract.body-too-large",
+        "",
+        `the body is ${text.length} characters long, more than the ${MAX_BODY_CHARS} GitHub allows`,
+        "shorten the body; move long notes or logs into a comment or a linked file",
+      ),
+    );
+  }
+  const o = outline(text);
+  const section = yamlBlocksUnder(o, opts.heading);
+  if (section) {
+    const first = section.blocks[0];
+    if (first) return fromBlock(first);
+    return invalid(missingUnderHeading(o, section.heading, opts.heading), section.heading.line);
+  }
+  if (!lookEverywhere) return { status: "absent" };
+  const yamlBlocks = o.blocks.filter(isYamlBlock);
+  if (yamlBlocks.length > 1) {
+    return invalid(
+      problem(
+        "contract.ambiguous",
+        "",
+        `found ${yamlBlocks.length} \`\`\`yaml blocks (lines ${yamlBlocks.map((b) => b.line).join(", ")}) and no \`### ${opts.heading}\` heading, so it is unclear which one is the contract`,
+        `put the contract under a \`### ${opts.heading}\` heading, or keep only one yaml block`,
+      ),
+    );
+  }
+  const only = yamlBlocks[0];
+  if (only) return fromBlock(only);
+  if (opts.source === "issue") return { status: "absent" };
+  // A file with no fences at all is taken as bare YAML: agents often write the contract alone.
+  if (o.blocks.length === 0 && text.trim() !== "") return { status: "found", yaml: text, line: 1 };
+  return invalid(
+    problem(
+      "contract.missing",
+      "",
+      o.blocks.length > 0 ? "no ```yaml block found (the fenced blocks present are not marked yaml)" : "the file is empty",
+      o.blocks.length > 0 ? "mark the contract's fence as ```yaml" : FENCE_HINT,
+    ),
+  );
+}
+
+function fromBlock(block: FencedBlock): Extraction {
+  if (!block.closed) {
+    return invalid(
+      problem("contract.unclosed-fence", "", `the \`\`\`${block.lang} block that opens on line ${block.line} is never closed`, "add a line with only ``` after the last line of the contract"),
+      block.line,
+    );
+  }
+  return { status: "found", yaml: block.content, line: block.line };
+}
+
+/** The heading is there but holds no yaml fence: say what is there instead, so the fix is obvious. */
+function missingUnderHeading(o: MarkdownOutline, at: Heading, heading: string): Problem {
+  const { start, end } = sectionOf(o, at);
+  const other = o.blocks.find((b) => b.line > start && b.line < end);
+  const message = `the \`### ${heading}\` section has no \`\`\`yaml block`;
+  if (other) return problem("contract.missing-block", "", `${message} (the block on line ${other.line} is marked ${other.lang === "" ? "with no language" : "`" + other.lang + "`"})`, "start the block with ```yaml");
+  return problem("contract.missing-block", "", message, `${FENCE_HINT}, right under the heading`);
+}
+
+function invalid(error: Problem, line?: number): Extraction {
+  return line === undefined ? { status: "invalid", errors: [error] } : { status: "invalid", errors: [error], line };
+}

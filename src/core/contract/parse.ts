@@ -1,0 +1,74 @@
+/** Turn the contract's YAML text into a schema-valid Contract, with errors in the author's own terms. */
+import { fail, ok, pointer, problem, type Problem, type Result } from "../problem.js";
+import { restoreIds } from "../ids.js";
+import { contractSchema, type Contract } from "../schemas/contract.generated.js";
+import { validateAgainst, withoutEchoedRequired } from "../schemas/validate.js";
+import { didYouMean } from "../text/closest.js";
+import { parseYaml } from "../yaml/parse.js";
+
+/** The block's size cap, checked before the YAML parser sees a byte. */
+export const MAX_BLOCK_BYTES = 32 * 1024;
+
+/** The header key the schema knows; a repo's own key is renamed to this before validation. */
+export const SCHEMA_HEADER_KEY = "nmoe";
+
+/** Top-level keys of a contract, in the order the template writes them. */
+const TOP_LEVEL_KEYS = Object.keys(contractSchema.properties);
+
+export function parseContract(source: string, headerKey: string = SCHEMA_HEADER_KEY): Result<Contract> {
+  const bytes = new TextEncoder().encode(source).length;
+  if (bytes > MAX_BLOCK_BYTES) {
+    return fail(
+      problem(
+        "contract.block-too-large",
+        "",
+        `the contract block is ${bytes} bytes, more than the ${MAX_BLOCK_BYTES} allowed`,
+        "keep the contract to scope, gates and a few invariants; move prose to the issue's other sections",
+      ),
+    );
+  }
+  const parsed = parseYaml(source, "the contract");
+  if (!parsed.ok) return parsed;
+  const header = pointer(headerKey);
+  // YAML 1.2 reads `issue: 01` as the number 1; the author's text is the id.
+  const value = restoreIds(parsed.value.value, parsed.value.numberSource, [`${header}/issue`, `${header}/depends_on`, `${header}/depends_on/*`]);
+
+  const errors: Problem[] = [];
+  let candidate: unknown = value;
+  if (headerKey !== SCHEMA_HEADER_KEY && isPlainObject(value)) {
+    const renamed: Record<string, unknown> = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (key === headerKey) renamed[SCHEMA_HEADER_KEY] = v;
+      else if (key === SCHEMA_HEADER_KEY) {
+        errors.push(problem("schema.unknown-key", pointer(key), `unknown key ${JSON.stringify(key)} at the top level of the contract`, `this repository's contracts use \`${headerKey}:\` as the header key`));
+      } else renamed[key] = v;
+    }
+    candidate = renamed;
+  }
+  const schemaErrors = withoutEchoedRequired(validateAgainst(contractSchema, candidate).map((p) => inAuthorTerms(p, headerKey)));
+  // A `nmoe:` header where the repo expects another key is already reported with the fix.
+  const wrongHeader = errors.length > 0;
+  errors.push(...schemaErrors.filter((p) => !(wrongHeader && p.code === "schema.required" && p.path === header)));
+  if (errors.length > 0) return fail(...errors);
+  return ok(candidate as Contract);
+}
+
+/** Say "the contract" rather than "the block", and map the schema's `nmoe` key back to the key the author wrote. */
+function inAuthorTerms(raw: Problem, headerKey: string): Problem {
+  const p = { ...raw, message: raw.message.replace(/^the block\b/, "the contract").replace(/ in the block$/, " at the top level of the contract") };
+  if (headerKey === SCHEMA_HEADER_KEY) return p;
+  const path = p.path === "/" + SCHEMA_HEADER_KEY || p.path.startsWith("/" + SCHEMA_HEADER_KEY + "/") ? pointer(headerKey) + p.path.slice(SCHEMA_HEADER_KEY.length + 1) : p.path;
+  const rename = (s: string): string => s.replace(/`nmoe(?=[.`:])/g, "`" + headerKey);
+  let hint = p.hint === undefined ? undefined : rename(p.hint);
+  // Top-level typo suggestions were computed against `nmoe`; recompute them against the real key.
+  if (p.code === "schema.unknown-key" && path.split("/").length === 2) {
+    const known = TOP_LEVEL_KEYS.map((k) => (k === SCHEMA_HEADER_KEY ? headerKey : k));
+    const key = path.slice(1).replace(/~1/g, "/").replace(/~0/g, "~");
+    hint = didYouMean(key, known) ?? `known keys here: ${known.map((k) => "`" + k + "`").join(", ")}`;
+  }
+  return problem(p.code, path, rename(p.message), hint);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
