@@ -1,9 +1,11 @@
 /** Validate a value against one of our JSON Schemas and turn ajv's errors into Problems with fixes. */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { problem, show, type Problem } from "../problem.js";
-import { didYouMean } from "../text/closest.js";
+import { closest, didYouMean } from "../text/closest.js";
 
-const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
+// `verbose` gives each error its parentSchema: schemaPath is relative to a $ref's target, so it
+// cannot be walked from the root to find the keys an object allows.
+const ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
 
 const compiled = new WeakMap<object, ValidateFunction>();
 
@@ -27,25 +29,30 @@ function valueAt(root: unknown, path: string): unknown {
   return node;
 }
 
-/** The schema object an error's schemaPath ends in (e.g. `#/$defs/header/properties`). */
-function schemaAt(schema: object, schemaPath: string): Record<string, unknown> | undefined {
-  let node: unknown = schema;
-  for (const raw of schemaPath.replace(/^#/, "").split("/").slice(1)) {
-    if (node === null || typeof node !== "object") return undefined;
-    node = (node as Record<string, unknown>)[raw.replace(/~1/g, "/").replace(/~0/g, "~")];
-  }
-  return node && typeof node === "object" ? (node as Record<string, unknown>) : undefined;
+/** The schema object holding the failed keyword (present because ajv runs with `verbose`). */
+function parentOf(err: ErrorObject): Record<string, unknown> | undefined {
+  const parent: unknown = err.parentSchema;
+  return parent && typeof parent === "object" ? (parent as Record<string, unknown>) : undefined;
 }
 
-function toProblem(err: ErrorObject, root: unknown, schema: object): Problem | undefined {
+/** `/gates/required/0` → `` `gates.required[0]` ``: how an author would name the spot. */
+function describePath(path: string): string {
+  if (path === "") return "the block";
+  const parts = path
+    .split("/")
+    .slice(1)
+    .map((seg) => seg.replace(/~1/g, "/").replace(/~0/g, "~"));
+  return "`" + parts.map((seg, i) => (/^\d+$/.test(seg) ? `[${seg}]` : (i === 0 ? "" : ".") + seg)).join("") + "`";
+}
+
+function toProblem(err: ErrorObject, root: unknown): Problem | undefined {
   const path = err.instancePath;
   const value = valueAt(root, path);
-  const where = path === "" ? "the block" : `\`${path.slice(1).replace(/\//g, ".")}\``;
+  const where = describePath(path);
   switch (err.keyword) {
     case "additionalProperties": {
       const key = String((err.params as { additionalProperty: string }).additionalProperty);
-      const parent = schemaAt(schema, err.schemaPath.replace(/\/additionalProperties$/, ""));
-      const known = Object.keys((parent?.properties as object | undefined) ?? {});
+      const known = Object.keys((parentOf(err)?.properties as object | undefined) ?? {});
       const near = didYouMean(key, known);
       const list = known.length > 0 ? `known keys here: ${known.map((k) => "`" + k + "`").join(", ")}` : "remove it";
       return problem("schema.unknown-key", `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, `unknown key ${show(key)} in ${where}`, near ?? list);
@@ -63,8 +70,13 @@ function toProblem(err: ErrorObject, root: unknown, schema: object): Problem | u
       const expected = String((err.params as { type: string | string[] }).type);
       return problem("schema.type", path, `${where} is ${show(value)} (${value === null ? "null" : Array.isArray(value) ? "a list" : typeof value}), expected ${expected.replace(",", " or ")}`, hintForType(expected));
     }
-    case "pattern":
-      return problem("schema.pattern", path, `${where} is ${show(value)}, which is not in the expected form`, `it must match ${(err.params as { pattern: string }).pattern}`);
+    case "pattern": {
+      // A described pattern (`An issue id as the author wrote it (…)`) reads better than a regex.
+      const description = parentOf(err)?.description;
+      const regex = (err.params as { pattern: string }).pattern;
+      const hint = typeof description === "string" ? `expected ${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, "")}; it must match ${regex}` : `it must match ${regex}`;
+      return problem("schema.pattern", path, `${where} is ${show(value)}, which is not in the expected form`, hint);
+    }
     case "maxItems":
     case "minItems":
     case "maxLength":
@@ -130,7 +142,7 @@ export function validateAgainst(schema: object, value: unknown): Problem[] {
   for (const err of fn.errors ?? []) {
     // `anyOf: [X, null]` reports both branches; the null branch only adds noise.
     if (err.keyword === "type" && (err.params as { type?: string }).type === "null" && err.schemaPath.includes("/anyOf/")) continue;
-    const p = err.propertyName !== undefined ? propertyNameProblem(err) : toProblem(err, value, schema);
+    const p = err.propertyName !== undefined ? propertyNameProblem(err) : toProblem(err, value);
     if (!p) continue;
     const key = p.path + "\u0000" + p.message;
     if (seen.has(key)) continue;
@@ -138,5 +150,20 @@ export function validateAgainst(schema: object, value: unknown): Problem[] {
     out.push(p);
   }
   if (out.length === 0) out.push(problem("schema.invalid", "", "the block does not match its schema", "compare it with the template"));
-  return out;
+  return withoutEchoedRequired(out);
+}
+
+/**
+ * A misspelt key (`scoep`) also makes the real key (`scope`) missing. Report only the misspelling,
+ * whose hint already names the fix; the "missing `scope`" error would send the author the wrong way.
+ */
+export function withoutEchoedRequired(problems: readonly Problem[]): Problem[] {
+  const parentOfPath = (path: string): string => path.slice(0, path.lastIndexOf("/"));
+  const lastKey = (path: string): string => path.slice(path.lastIndexOf("/") + 1).replace(/~1/g, "/").replace(/~0/g, "~");
+  const unknown = problems.filter((p) => p.code === "schema.unknown-key");
+  return problems.filter((p) => {
+    if (p.code !== "schema.required") return true;
+    const key = lastKey(p.path);
+    return !unknown.some((u) => parentOfPath(u.path) === parentOfPath(p.path) && closest(lastKey(u.path), [key]).length > 0);
+  });
 }
