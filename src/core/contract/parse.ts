@@ -1,6 +1,6 @@
 /** Turn the contract's YAML text into a schema-valid Contract, with errors in the author's own terms. */
-import { fail, ok, pointer, problem, type Problem, type Result } from "../problem.js";
-import { restoreIds } from "../ids.js";
+import { fail, ok, pointer, problem, show, type Problem, type Result } from "../problem.js";
+import { idKey, restoreIds } from "../ids.js";
 import { contractSchema, type Contract } from "../schemas/contract.generated.js";
 import { validateAgainst, withoutEchoedRequired } from "../schemas/validate.js";
 import { didYouMean } from "../text/closest.js";
@@ -50,7 +50,28 @@ export function parseContract(source: string, headerKey: string = SCHEMA_HEADER_
   const wrongHeader = errors.length > 0;
   errors.push(...schemaErrors.filter((p) => !(wrongHeader && p.code === "schema.required" && p.path === header)));
   if (errors.length > 0) return fail(...errors);
-  return ok(candidate as Contract);
+  const contract = candidate as Contract;
+  const idErrors = checkDependencies(contract, header);
+  if (idErrors.length > 0) return fail(...idErrors);
+  return ok(contract);
+}
+
+/** `1`, `01` and `"01"` are one issue: the schema's uniqueItems cannot see that, and a self-dependency never resolves. */
+function checkDependencies(contract: Contract, header: string): Problem[] {
+  const errors: Problem[] = [];
+  const seen = new Map<string, string>();
+  (contract.nmoe.depends_on ?? []).forEach((id, i) => {
+    const path = `${header}/depends_on/${i}`;
+    const key = idKey(id);
+    const earlier = seen.get(key);
+    if (key === idKey(contract.nmoe.issue)) {
+      errors.push(problem("contract.self-dependency", path, `issue ${show(contract.nmoe.issue)} depends on itself (${show(id)})`, "remove it from `depends_on`"));
+    } else if (earlier !== undefined) {
+      errors.push(problem("contract.duplicate-dependency", path, `${show(id)} names the same issue as ${show(earlier)}`, "list each issue once"));
+    }
+    seen.set(key, id);
+  });
+  return errors;
 }
 
 /** Say "the contract" rather than "the block", and map the schema's `nmoe` key back to the key the author wrote. */
