@@ -128,7 +128,8 @@ function boundHint(keyword: string, limit: number): string {
 
 /** Errors from the propertyNames keyword carry the bad key in params.propertyName; name it. */
 function propertyNameProblem(err: ErrorObject): Problem | undefined {
-  const name = (err.params as { propertyName?: string }).propertyName;
+  // ajv puts the offending key on the inner error itself, not in its params.
+  const name = err.propertyName ?? (err.params as { propertyName?: string }).propertyName;
   if (name === undefined) return undefined;
   return problem("schema.key", `${err.instancePath}/${name}`, `the key ${show(name)} is not a valid name here`, "use letters, digits and `_ . : / -` only");
 }
