@@ -1,0 +1,75 @@
+/** Turn the attestation's YAML text into a schema-valid Attestation, placeholders first, errors in the author's terms. */
+import { restoreIds } from "../ids.js";
+import { fail, ok, pointer, problem, type Problem, type Result } from "../problem.js";
+import { attestationSchema, type Attestation } from "../schemas/attestation.generated.js";
+import { validateAgainst } from "../schemas/validate.js";
+import { didYouMean } from "../text/closest.js";
+import { parseYaml } from "../yaml/parse.js";
+import { findPlaceholders } from "./placeholders.js";
+
+/** The block's size cap, checked before the YAML parser sees a byte. */
+export const MAX_BLOCK_BYTES = 32 * 1024;
+
+/** The header key the schema knows; a repo's own key is renamed to this before validation. */
+export const SCHEMA_HEADER_KEY = "nmoe_pr";
+
+const TOP_LEVEL_KEYS = Object.keys(attestationSchema.properties);
+
+export function parseAttestation(source: string, headerKey: string = SCHEMA_HEADER_KEY): Result<Attestation> {
+  const bytes = new TextEncoder().encode(source).length;
+  if (bytes > MAX_BLOCK_BYTES) {
+    return fail(problem("attestation.block-too-large", "", `the attestation block is ${bytes} bytes, more than the ${MAX_BLOCK_BYTES} allowed`, "keep the attestation to the template's fields; put notes in the PR's other sections"));
+  }
+  const parsed = parseYaml(source, "the attestation");
+  if (!parsed.ok) return parsed;
+  const header = pointer(headerKey);
+  // YAML 1.2 reads `issue: 01` as 1 and `pr_sha: 1234567` as a number; the author's text is the value.
+  const value = restoreIds(parsed.value.value, parsed.value.numberSource, [`${header}/issue`, `${header}/pr_sha`, `${header}/baseline_sha`]);
+
+  if (!isPlainObject(value)) {
+    return fail(problem("schema.type", "", "the attestation is not a mapping of `key: value` lines", `start the block with \`${headerKey}:\` as in the PR template`));
+  }
+  const placeholders = findPlaceholders(value, headerKey);
+  if (placeholders.covered.includes("")) return fail(...placeholders.errors);
+
+  const errors: Problem[] = [...placeholders.errors];
+  let candidate: Record<string, unknown> = value;
+  if (headerKey !== SCHEMA_HEADER_KEY) {
+    candidate = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (key === headerKey) candidate[SCHEMA_HEADER_KEY] = v;
+      else if (key === SCHEMA_HEADER_KEY) {
+        errors.push(problem("schema.unknown-key", pointer(key), `unknown key ${JSON.stringify(key)} in the block`, `this repository's attestations use \`${headerKey}:\` as the header key`));
+      } else candidate[key] = v;
+    }
+  }
+  const covered = (path: string): boolean => placeholders.covered.some((c) => path === c || path.startsWith(c + "/"));
+  const schemaErrors = validateAgainst(attestationSchema, candidate)
+    .map((p) => inAuthorTerms(p, headerKey))
+    // A placeholder already explains why this value is wrong; its type error would only repeat it.
+    .filter((p) => !covered(p.path));
+  errors.push(...schemaErrors);
+  if (errors.length > 0) return fail(...errors);
+  return ok(candidate as unknown as Attestation);
+}
+
+/** Map a problem about the schema's `nmoe_pr` key back to the key the author wrote. */
+function inAuthorTerms(p: Problem, headerKey: string): Problem {
+  const prefix = "/" + SCHEMA_HEADER_KEY;
+  const path = p.path === prefix || p.path.startsWith(prefix + "/") ? pointer(headerKey) + p.path.slice(prefix.length) : p.path;
+  const rename = (s: string): string => s.replace(/`nmoe_pr(?=[.`:])/g, "`" + headerKey);
+  let hint = p.hint === undefined ? undefined : rename(p.hint);
+  if (p.code === "schema.unknown-key" && path.split("/").length === 2) {
+    const known = TOP_LEVEL_KEYS.map((k) => (k === SCHEMA_HEADER_KEY ? headerKey : k));
+    const key = path.slice(1).replace(/~1/g, "/").replace(/~0/g, "~");
+    hint = didYouMean(key, known) ?? `known keys here: ${known.map((k) => "`" + k + "`").join(", ")}`;
+  }
+  if (p.code === "schema.required" && path === pointer(headerKey)) {
+    return problem(p.code, path, `the attestation has no \`${headerKey}:\` header`, `start the block with \`${headerKey}:\` as in the PR template`);
+  }
+  return problem(p.code, path, rename(p.message), hint);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === "object" && !Array.isArray(v);
+}
