@@ -1,0 +1,494 @@
+/** The sanitizer's rules: one entry per kind of secret or internal-infrastructure detail, each able to find its own spans. */
+
+import { type HostPolicy, isAllowedHost, isInternalHost, isInternalName, isPrivateIpv4, isPrivateIpv6, parseIpv4, parseIpv6 } from "./address.js";
+
+/** Credentials must be revoked when leaked; infrastructure details only need to be hidden. */
+export type RuleKind = "credential" | "infrastructure";
+
+/** A half-open range [start, end) of UTF-16 offsets in the scanned text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** What a rule may know besides the text: the caller's host configuration. */
+export interface RuleContext {
+  readonly hosts: HostPolicy;
+}
+
+export interface Rule {
+  /** Stable id, used in placeholders (`[redacted:<id>]`) and findings; lower case, digits and hyphens. */
+  readonly id: string;
+  readonly description: string;
+  /** Where the pattern comes from (gitleaks rule, GitHub secret-scanning pattern, detect-secrets plugin, RFC). */
+  readonly source: string;
+  readonly kind: RuleKind;
+  /**
+   * Lower-case strings of which at least one must occur in the lower-cased text for the rule to run at all;
+   * empty means always run. A cheap prefilter: most texts contain none of them.
+   */
+  readonly keywords: readonly string[] | ((ctx: RuleContext) => readonly string[]);
+  /** Every span to redact. Patterns are bounded and anchored by look-behinds so that each runs in linear time. */
+  find(text: string, ctx: RuleContext): Iterable<Span>;
+}
+
+interface RegexFinderOptions {
+  /** Redact only this capture group (needs the `d` flag); the whole match otherwise. */
+  group?: number;
+  /** Keep a match only if this holds for the redacted value. */
+  accept?: (value: string, match: RegExpExecArray, text: string, ctx: RuleContext) => boolean;
+  /** Trailing punctuation that belongs to the sentence, not the value (URLs in prose and Markdown). */
+  trimTrailing?: RegExp;
+}
+
+/** Runs a global regex over the text and yields the spans it finds (fresh lastIndex each call). */
+function regexFinder(re: RegExp, opts: RegexFinderOptions = {}): (text: string, ctx: RuleContext) => Span[] {
+  if (!re.global) throw new Error(`sanitize rule regex ${re} must be global`);
+  if (opts.group !== undefined && !re.hasIndices) throw new Error(`sanitize rule regex ${re} needs the d flag`);
+  return (text, ctx) => {
+    const spans: Span[] = [];
+    const pattern = new RegExp(re.source, re.flags);
+    let m: RegExpExecArray | null;
+    while ((m = pattern.exec(text)) !== null) {
+      if (m[0].length === 0) {
+        pattern.lastIndex++;
+        continue;
+      }
+      let start = m.index;
+      let end = m.index + m[0].length;
+      if (opts.group !== undefined) {
+        const range = m.indices?.[opts.group];
+        if (range === undefined) continue;
+        [start, end] = range;
+      }
+      let value = text.slice(start, end);
+      if (opts.trimTrailing !== undefined) {
+        const trimmed = value.replace(opts.trimTrailing, "");
+        end -= value.length - trimmed.length;
+        value = trimmed;
+      }
+      if (end <= start) continue;
+      if (opts.accept !== undefined && !opts.accept(value, m, text, ctx)) continue;
+      spans.push({ start, end });
+    }
+    return spans;
+  };
+}
+
+function combine(...finders: Array<(text: string, ctx: RuleContext) => Span[]>): (text: string, ctx: RuleContext) => Span[] {
+  return (text, ctx) => finders.flatMap((f) => f(text, ctx));
+}
+
+const hasDigit = (s: string): boolean => /\d/.test(s);
+const hasLetter = (s: string): boolean => /[A-Za-z]/.test(s);
+/** Sentence punctuation after a URL: "see http://x.svc/a)." keeps its ")." */
+const URL_TRAILING_PUNCTUATION = /[.,;:!?)\]}>*_~]+$/;
+
+// ---------------------------------------------------------------------------------------------
+// Private keys: the END marker is searched once for the whole text (not once per BEGIN), so many
+// BEGIN markers without an END stay linear. A BEGIN without END (a truncated log) still redacts
+// the base64 body that follows, failing closed.
+const PEM_BEGIN = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+const PEM_END = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+/** Body on the BEGIN line itself, as in JSON strings with escaped newlines. */
+const PEM_INLINE_BODY = /(?:\\[nr]|[A-Za-z0-9+/= ])*/y;
+/** Body lines: base64, or an RFC 1421 header such as "Proc-Type: 4,ENCRYPTED", or blank. */
+const PEM_BODY_LINE = /^[ \t]*(?:[A-Za-z0-9+/=]{8,}|[A-Za-z-]{1,40}: [^\n]{0,200}|)[ \t]*\r?$/;
+
+function findPrivateKeys(text: string): Span[] {
+  const ends: Array<{ start: number; end: number }> = [];
+  for (const m of text.matchAll(PEM_END)) ends.push({ start: m.index, end: m.index + m[0].length });
+  const spans: Span[] = [];
+  let next = 0;
+  for (const m of text.matchAll(PEM_BEGIN)) {
+    const begin = m.index;
+    const afterBegin = begin + m[0].length;
+    while (next < ends.length && (ends[next]?.start ?? 0) < afterBegin) next++;
+    const end = ends[next];
+    if (end !== undefined) {
+      spans.push({ start: begin, end: end.end });
+      continue;
+    }
+    PEM_INLINE_BODY.lastIndex = afterBegin;
+    PEM_INLINE_BODY.exec(text);
+    let stop = Math.max(afterBegin, PEM_INLINE_BODY.lastIndex);
+    let lineEnd = text.indexOf("\n", stop);
+    while (lineEnd !== -1) {
+      const nextEnd = text.indexOf("\n", lineEnd + 1);
+      const line = text.slice(lineEnd + 1, nextEnd === -1 ? text.length : nextEnd);
+      if (line.trim() === "" || !PEM_BODY_LINE.test(line)) break;
+      stop = lineEnd + 1 + line.replace(/\r$/, "").length;
+      lineEnd = nextEnd;
+    }
+    spans.push({ start: begin, end: stop });
+  }
+  return spans;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Kubernetes pod names. Generated suffixes use the apimachinery rand alphabet
+// "bcdfghjklmnpqrstvwxz2456789" (no vowels, no 0/1/3): ReplicaSet pods are
+// <deployment>-<pod-template-hash 6..10>-<5>, Job pods <job>-<5>. A token is matched whole and
+// judged in code, which is clearer and cheaper than one regex with alternations.
+const K8S_TOKEN = /(?<![A-Za-z0-9_.-])[a-z0-9]{1,63}(?:-[a-z0-9]{1,63}){1,30}(?![A-Za-z0-9_-]|\.[a-z0-9])/g;
+const K8S_SUFFIX = /^[bcdfghjklmnpqrstvwxz2456789]+$/;
+
+function isGeneratedPodName(token: string): boolean {
+  const parts = token.split("-");
+  const last = parts[parts.length - 1] ?? "";
+  if (last.length !== 5 || !K8S_SUFFIX.test(last) || !hasLetter(last)) return false;
+  const hash = parts[parts.length - 2] ?? "";
+  const replicaSet = parts.length >= 3 && hash.length >= 6 && hash.length <= 10 && K8S_SUFFIX.test(hash) && hasDigit(hash + last);
+  // Without a template hash the 5-character suffix alone is weak evidence; a digit in it rules out words like "crwth".
+  const job = hasDigit(last);
+  return replicaSet || job;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Namespaces: "-n <ns>" is a namespace only on a kubectl/helm-like command line ("head -n 20",
+// "pytest -n auto" are not), so the line is checked, once per line.
+const NAME_1123 = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+const NAME_END = "(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])";
+const PUBLIC_NAMESPACES = new Set(["default", "kube-system", "kube-public", "kube-node-lease"]);
+const KUBE_COMMAND = /(?<![A-Za-z0-9_-])(?:kubectl|helm|oc|kubens|k9s|kustomize|stern|kubectx)(?![A-Za-z0-9_-])/;
+
+function namespaceAccept(value: string): boolean {
+  return hasLetter(value) && !PUBLIC_NAMESPACES.has(value);
+}
+
+function findShortNamespaceFlags(text: string, ctx: RuleContext): Span[] {
+  const flag = new RegExp(`(?<![A-Za-z0-9_-])-n[ \\t]+(${NAME_1123})${NAME_END}`, "dg");
+  const kubeLine = new Map<number, boolean>();
+  return regexFinder(flag, {
+    group: 1,
+    accept: (value, m, whole) => {
+      if (!namespaceAccept(value)) return false;
+      const lineStart = whole.lastIndexOf("\n", m.index) + 1;
+      let known = kubeLine.get(lineStart);
+      if (known === undefined) {
+        const lineEnd = whole.indexOf("\n", m.index);
+        known = KUBE_COMMAND.test(whole.slice(lineStart, lineEnd === -1 ? whole.length : lineEnd));
+        kubeLine.set(lineStart, known);
+      }
+      return known;
+    },
+  })(text, ctx);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host names and URLs.
+const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
+const HOSTNAME = new RegExp(`(?<![A-Za-z0-9_.-])(?:${LABEL}\\.){1,126}${LABEL}${NAME_END}`, "g");
+/** A URL with any scheme; the authority is parsed in code. */
+const URL = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s<>"'`]{1,2048}/g;
+
+/** The host of a URL: userinfo and port removed, IPv6 brackets kept. */
+export function urlHost(url: string): string {
+  const afterScheme = url.slice(url.indexOf("://") + 3);
+  const authority = afterScheme.split(/[/?#\\]/, 1)[0] ?? "";
+  const hostPort = authority.slice(authority.lastIndexOf("@") + 1);
+  if (hostPort.startsWith("[")) {
+    const close = hostPort.indexOf("]");
+    return close === -1 ? hostPort : hostPort.slice(0, close + 1);
+  }
+  return hostPort.split(":", 1)[0] ?? "";
+}
+
+function configuredHostFinder(text: string, ctx: RuleContext): Span[] {
+  if (ctx.hosts.hosts.size === 0) return [];
+  const names = [...ctx.hosts.hosts].sort((a, b) => b.length - a.length).map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const re = new RegExp(`(?<![A-Za-z0-9_.-])(?:${names.join("|")})${NAME_END}`, "gi");
+  return regexFinder(re, { accept: (value) => !isAllowedHost(value, ctx.hosts) })(text, ctx);
+}
+
+const KEYS = [
+  "password",
+  "passwd",
+  "pwd",
+  "secret",
+  "client[_-]?secret",
+  "secret[_-]?key",
+  "api[_-]?key",
+  "access[_-]?token",
+  "auth[_-]?token",
+  "refresh[_-]?token",
+  "id[_-]?token",
+  "private[_-]?token",
+  "token",
+].join("|");
+
+/** Values that name a secret rather than contain it: `${{ secrets.X }}`, `$VAR`, `<token>`, `%s`, `{placeholder}`. */
+const INDIRECT_VALUE = /^[$<%{]/;
+
+function looksLikeSecretValue(value: string): boolean {
+  if (INDIRECT_VALUE.test(value)) return false;
+  if (/^[-+]?[\d.eE+-]+$/.test(value)) return false; // counts and metrics such as max_token: 4096
+  return hasDigit(value) || value.length >= 20;
+}
+
+function base64Credentials(value: string): boolean {
+  try {
+    const decoded = atob(value);
+    return decoded.includes(":") && /^[\x20-\x7e]+$/.test(decoded);
+  } catch {
+    return false;
+  }
+}
+
+export const RULES: readonly Rule[] = [
+  {
+    id: "private-key",
+    description: "PEM or OpenSSH private key block (RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP)",
+    source: "gitleaks private-key; detect-secrets PrivateKeyDetector",
+    kind: "credential",
+    keywords: ["private key"],
+    find: findPrivateKeys,
+  },
+  {
+    id: "github-token",
+    description: "GitHub token: ghp_ (classic PAT), gho_ (OAuth), ghu_/ghs_ (app user/server), ghr_ (refresh), github_pat_ (fine-grained)",
+    source: "GitHub secret scanning (github_personal_access_token, github_oauth_access_token, github_app_installation_access_token, github_refresh_token); gitleaks github-pat, github-fine-grained-pat, github-oauth, github-app-token, github-refresh-token",
+    kind: "credential",
+    keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+    find: regexFinder(/(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251})(?![A-Za-z0-9_])/g),
+  },
+  {
+    id: "aws-access-key",
+    description: "AWS access key id (AKIA, ASIA, ABIA, ACCA, A3T…)",
+    source: "gitleaks aws-access-token; GitHub secret scanning aws_access_key_id",
+    kind: "credential",
+    keywords: ["akia", "asia", "abia", "acca", "a3t"],
+    find: regexFinder(/(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g),
+  },
+  {
+    id: "aws-secret-key",
+    description: "AWS secret access key assigned to an aws_secret_access_key-like name",
+    source: "detect-secrets AWSKeyDetector; GitHub secret scanning aws_secret_access_key",
+    kind: "credential",
+    keywords: ["secret"],
+    find: regexFinder(/(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi, { group: 1 }),
+  },
+  {
+    id: "gcp-api-key",
+    description: "Google Cloud API key (AIza…)",
+    source: "gitleaks gcp-api-key; GitHub secret scanning google_api_key",
+    kind: "credential",
+    keywords: ["aiza"],
+    find: regexFinder(/(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g),
+  },
+  {
+    id: "gcp-service-account",
+    description: 'Google service-account JSON fields: "private_key", "private_key_id", "client_email" …gserviceaccount.com, "type": "service_account"',
+    source: "GitHub secret scanning google_gcp_service_account / google_gcp_private_key_id; gitleaks gcp-service-account",
+    kind: "credential",
+    keywords: ['"private_key', "service_account", "gserviceaccount"],
+    find: regexFinder(/"(private_key|private_key_id|client_email|type)"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.){1,16384})"/dg, {
+      group: 2,
+      accept: (value, m) => {
+        switch (m[1]) {
+          case "type":
+            return value === "service_account";
+          case "client_email":
+            return value.endsWith("gserviceaccount.com");
+          default:
+            return true;
+        }
+      },
+    }),
+  },
+  {
+    id: "slack-webhook",
+    description: "Slack incoming-webhook / workflow URL",
+    source: "gitleaks slack-webhook-url; GitHub secret scanning slack_incoming_webhook_url",
+    kind: "credential",
+    keywords: ["hooks.slack.com"],
+    find: regexFinder(/(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,256}/g),
+  },
+  {
+    id: "slack-token",
+    description: "Slack API token (xoxb-, xoxp-, xoxa-, xoxo-, xoxs-, xoxr-)",
+    source: "gitleaks slack-bot-token, slack-user-token, slack-legacy-token; GitHub secret scanning slack_api_token",
+    kind: "credential",
+    keywords: ["xox"],
+    find: regexFinder(/(?<![A-Za-z0-9])xox[abposr]-[0-9A-Za-z-]{10,250}/g),
+  },
+  {
+    id: "jwt",
+    description: "JSON Web Token (header.payload.signature, base64url, starting eyJ)",
+    source: "gitleaks jwt; detect-secrets JwtTokenDetector",
+    kind: "credential",
+    keywords: ["eyj"],
+    find: regexFinder(/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,4096}={0,2}/g),
+  },
+  {
+    id: "kubeconfig-data",
+    description: "kubeconfig client-key-data, client-certificate-data, certificate-authority-data values",
+    source: "Kubernetes kubeconfig format (clientcmd v1); gitleaks kubernetes-secret-yaml",
+    kind: "credential",
+    keywords: ["-data"],
+    find: regexFinder(/(?<![A-Za-z0-9_-])(?:client-key-data|client-certificate-data|certificate-authority-data)"?[ \t]*:[ \t]*"?([A-Za-z0-9+/=]{1,65536})/dg, { group: 1 }),
+  },
+  {
+    id: "database-url",
+    description: "database / message-broker connection URL with credentials (postgres, mysql, mongodb, redis, amqp, …)",
+    source: "detect-secrets BasicAuthDetector; gitleaks generic connection-string patterns",
+    kind: "credential",
+    keywords: ["://"],
+    find: regexFinder(
+      /(?<![A-Za-z0-9+.-])(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse|cockroachdb|couchdb|cassandra)(?:\+[a-z0-9]{1,20})?:\/\/[^\s<>"'`]{1,2048}/gi,
+      {
+        trimTrailing: URL_TRAILING_PUNCTUATION,
+        accept: (value) => {
+          const authority = value.slice(value.indexOf("://") + 3).split(/[/?#]/, 1)[0] ?? "";
+          return authority.includes("@") || /[?&;](?:password|pwd)=/i.test(value);
+        },
+      },
+    ),
+  },
+  {
+    id: "url-credentials",
+    description: "user:password embedded in a URL (scheme://user:pass@host)",
+    source: "detect-secrets BasicAuthDetector; RFC 3986 §3.2.1 (userinfo)",
+    kind: "credential",
+    keywords: ["://"],
+    find: regexFinder(/(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/([^\s/?#@:"'<>]{1,256}:[^\s/?#@"'<>]{1,256})@/dg, { group: 1 }),
+  },
+  {
+    id: "authorization-header",
+    description: "Authorization / Proxy-Authorization header value",
+    source: "RFC 9110 §11.6.2 (Authorization); gitleaks authorization header patterns",
+    kind: "credential",
+    keywords: ["authorization"],
+    find: regexFinder(
+      /(?<![A-Za-z0-9_-])(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|bot)[ \t]+)?([^\s"',;]{8,4096})/dgi,
+      { group: 1 },
+    ),
+  },
+  {
+    id: "bearer-token",
+    description: "Bearer token (RFC 6750), e.g. in a curl -H argument",
+    source: "RFC 6750 §2.1; gitleaks generic bearer patterns",
+    kind: "credential",
+    keywords: ["bearer"],
+    find: regexFinder(/(?<![A-Za-z0-9_])bearer[ \t]+([A-Za-z0-9._~+/-]{8,4096}={0,4})/dgi, {
+      group: 1,
+      accept: (value) => hasDigit(value) || value.length >= 20,
+    }),
+  },
+  {
+    id: "basic-auth",
+    description: "HTTP Basic credentials (base64 of user:password)",
+    source: "RFC 7617; detect-secrets BasicAuthDetector",
+    kind: "credential",
+    keywords: ["basic"],
+    find: regexFinder(/(?<![A-Za-z0-9_])basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi, { group: 1, accept: base64Credentials }),
+  },
+  {
+    id: "secret-assignment",
+    description: "a value assigned to a password / secret / token / api_key name (incl. kubeconfig `token:`)",
+    source: "detect-secrets KeywordDetector; gitleaks generic-api-key; kubeconfig users[].user.token",
+    kind: "credential",
+    keywords: ["password", "passwd", "pwd", "secret", "api_key", "api-key", "apikey", "token"],
+    find: regexFinder(
+      new RegExp(`(?<![A-Za-z0-9_-])(?:[A-Za-z0-9]{1,30}[_-]){0,4}(?:${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{8,4096})`, "dgi"),
+      { group: 1, accept: looksLikeSecretValue },
+    ),
+  },
+  {
+    id: "kube-server",
+    description: "kubeconfig `server:` URL of a cluster API endpoint",
+    source: "Kubernetes kubeconfig format (clusters[].cluster.server)",
+    kind: "infrastructure",
+    keywords: ["server"],
+    find: regexFinder(/(?<![A-Za-z0-9_-])server"?[ \t]*:[ \t]*"?([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s"'<>`]{1,2048})/dgi, {
+      group: 1,
+      trimTrailing: URL_TRAILING_PUNCTUATION,
+      accept: (value, _m, _t, ctx) => !isAllowedHost(urlHost(value), ctx.hosts),
+    }),
+  },
+  {
+    id: "internal-url",
+    description: "URL whose host is a private IP, an internal DNS name or a configured internal host/domain",
+    source: "RFC 1918, RFC 6598, RFC 3927, RFC 4193, RFC 4291, RFC 6762, RFC 8375; repo config internal_domains/internal_hosts",
+    kind: "infrastructure",
+    keywords: ["://"],
+    find: regexFinder(URL, {
+      trimTrailing: URL_TRAILING_PUNCTUATION,
+      accept: (value, _m, _t, ctx) => isInternalHost(urlHost(value), ctx.hosts),
+    }),
+  },
+  {
+    id: "internal-host",
+    description: "internal DNS name (*.svc, *.cluster.local, *.internal, *.corp, *.local, *.lan, *.home.arpa, configured domains) or configured host",
+    source: "Kubernetes DNS spec (svc.cluster.local); RFC 6762 (.local); RFC 8375 (.home.arpa); repo config",
+    kind: "infrastructure",
+    keywords: (ctx) => (ctx.hosts.hosts.size > 0 ? [] : ctx.hosts.suffixes.map((s) => "." + s)),
+    find: combine(regexFinder(HOSTNAME, { accept: (value, _m, _t, ctx) => isInternalName(value, ctx.hosts) }), configuredHostFinder),
+  },
+  {
+    id: "private-ipv4",
+    description: "private or special-use IPv4 address (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, 127/8), also as ip-10-0-0-1",
+    source: "RFC 1918; RFC 6598; RFC 3927; RFC 1122 §3.2.1.3",
+    kind: "infrastructure",
+    keywords: [],
+    find: combine(
+      // Not after a version specifier (==, >=, v) nor inside a longer dotted number or a "1.2.3.4-rc" version.
+      regexFinder(/(?<![A-Za-z0-9_.]|[=<>~!]=)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![A-Za-z0-9_]|\.\d|-[A-Za-z])/g, {
+        accept: (value) => {
+          const octets = parseIpv4(value);
+          return octets !== undefined && isPrivateIpv4(octets);
+        },
+      }),
+      regexFinder(/(?<![A-Za-z0-9_-])ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?![A-Za-z0-9_]|-\d)/g, {
+        accept: (value) => {
+          const octets = parseIpv4(value.slice(3).replace(/-/g, "."));
+          return octets !== undefined && isPrivateIpv4(octets);
+        },
+      }),
+    ),
+  },
+  {
+    id: "private-ipv6",
+    description: "unique-local (fc00::/7), link-local (fe80::/10) or loopback (::1) IPv6 address",
+    source: "RFC 4193; RFC 4291 §2.5.3, §2.5.6",
+    kind: "infrastructure",
+    keywords: ["::", "fc", "fd", "fe", ":0:"],
+    find: regexFinder(
+      /(?<![A-Za-z0-9_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[A-Za-z0-9_.-]{1,32})?(?![A-Za-z0-9_.]|:[0-9A-Fa-f:])/g,
+      {
+        accept: (value) => {
+          const groups = parseIpv6(value);
+          return groups !== undefined && isPrivateIpv6(groups);
+        },
+      },
+    ),
+  },
+  {
+    id: "k8s-pod",
+    description: "Kubernetes pod name with a generated ReplicaSet or Job suffix (e.g. trainer-7d9f8b6c5d-x2k4q)",
+    source: "Kubernetes apimachinery util/rand alphabet; ReplicaSet/Job pod naming",
+    kind: "infrastructure",
+    keywords: ["-"],
+    find: regexFinder(K8S_TOKEN, { accept: isGeneratedPodName }),
+  },
+  {
+    id: "k8s-namespace",
+    description: "Kubernetes namespace after -n (on a kubectl/helm line), --namespace or namespace:",
+    source: "kubectl / helm flags; Kubernetes object metadata.namespace",
+    kind: "infrastructure",
+    keywords: ["namespace", "-n"],
+    find: combine(
+      regexFinder(new RegExp(`(?<![A-Za-z0-9_-])--namespace(?:=|[ \\t]+)(${NAME_1123})${NAME_END}`, "dg"), { group: 1, accept: namespaceAccept }),
+      regexFinder(new RegExp(`(?<![A-Za-z0-9_-])namespace["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"), { group: 1, accept: namespaceAccept }),
+      findShortNamespaceFlags,
+    ),
+  },
+  {
+    id: "pvc-name",
+    description: "dynamically provisioned PersistentVolume name pvc-<uuid>",
+    source: "Kubernetes external-provisioner volume naming (pvc-<claim uid>)",
+    kind: "infrastructure",
+    keywords: ["pvc-"],
+    find: regexFinder(/(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi),
+  },
+];

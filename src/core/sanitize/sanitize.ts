@@ -1,0 +1,181 @@
+/** Replaces secrets and internal-infrastructure details in text with typed placeholders, line for line. */
+
+import { type HostOptions, hostPolicy } from "./address.js";
+import { RULES as DEFAULT_RULES, type Rule, type RuleContext, type Span } from "./rules.js";
+
+export type { Rule, RuleKind, Span } from "./rules.js";
+
+export interface SanitizeOptions extends HostOptions {
+  /** Configured internal DNS suffixes, e.g. "corp.example.com" (matches it and every subdomain). */
+  internalDomains?: readonly string[];
+  /** Configured internal host names, matched exactly (case-insensitive). */
+  internalHosts?: readonly string[];
+  /** Public hosts never redacted as infrastructure, e.g. "github.com" (and its subdomains). Credentials are still redacted. */
+  allowedHosts?: readonly string[];
+}
+
+/** Where a rule fired: 1-based line and column (UTF-16 units). Never the matched text itself. */
+export interface Finding {
+  rule: string;
+  line: number;
+  column: number;
+}
+
+export interface Sanitized {
+  text: string;
+  findings: Finding[];
+}
+
+export interface Sanitizer {
+  sanitize(text: string, opts?: SanitizeOptions): Sanitized;
+  /** Detection only: the findings `sanitize` would report, without building the redacted text. */
+  scan(text: string, opts?: SanitizeOptions): Finding[];
+  /** Fail closed: the sanitized text, or WITHHELD if sanitizing failed for any reason. */
+  sanitizeOrWithhold(text: string, opts?: SanitizeOptions): string;
+}
+
+/** Posted instead of text that could not be sanitized; it matches no rule itself. */
+export const WITHHELD = "[details withheld: this text could not be checked for secrets or internal infrastructure]";
+
+export function placeholder(ruleId: string): string {
+  return `[redacted:${ruleId}]`;
+}
+
+/** A redacted region of the input: the union of overlapping spans, labelled by the span that starts first (longest on ties). */
+interface Region extends Span {
+  label: string;
+  /** First position at which each rule fired inside the region. */
+  firstHit: Map<string, number>;
+}
+
+const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/** Builds a sanitizer over a rule set; tests inject rule sets (including broken ones) through this. */
+export function createSanitizer(rules: readonly Rule[]): Sanitizer {
+  const order = new Map<string, number>();
+  for (const rule of rules) {
+    if (!RULE_ID.test(rule.id) || order.has(rule.id)) throw new Error(`sanitize rule id ${JSON.stringify(rule.id)} is invalid or duplicated`);
+    order.set(rule.id, order.size);
+  }
+  // Only placeholders of known rules count as already redacted, so "[redacted:<anything>]" cannot hide a secret.
+  const placeholderPattern = rules.length === 0 ? undefined : new RegExp(`\\[redacted:(?:${rules.map((r) => escapeRegex(r.id)).join("|")})\\]`, "g");
+
+  function placeholderRanges(text: string): Span[] {
+    if (placeholderPattern === undefined || !text.includes("[redacted:")) return [];
+    return [...text.matchAll(placeholderPattern)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
+  }
+
+  /** Parts of a span outside existing placeholders that still hold something (so re-sanitizing changes nothing). */
+  function outsidePlaceholders(span: Span, text: string, placeholders: readonly Span[]): Span[] {
+    const pieces: Span[] = [];
+    let cursor = span.start;
+    for (const p of placeholders) {
+      if (p.end <= cursor) continue;
+      if (p.start >= span.end) break;
+      if (p.start > cursor) pieces.push({ start: cursor, end: p.start });
+      cursor = Math.max(cursor, p.end);
+    }
+    if (cursor < span.end) pieces.push({ start: cursor, end: span.end });
+    if (pieces.length === 1 && pieces[0]?.start === span.start && pieces[0].end === span.end) return pieces;
+    return pieces.filter((piece) => /[A-Za-z0-9]/.test(text.slice(piece.start, piece.end)));
+  }
+
+  function regions(text: string, opts: SanitizeOptions | undefined): Region[] {
+    const ctx: RuleContext = { hosts: hostPolicy(opts) };
+    const lower = text.toLowerCase();
+    const placeholders = placeholderRanges(text);
+    const hits: Array<Span & { rule: string }> = [];
+    for (const rule of rules) {
+      const keywords = typeof rule.keywords === "function" ? rule.keywords(ctx) : rule.keywords;
+      if (keywords.length > 0 && !keywords.some((k) => lower.includes(k))) continue;
+      for (const span of rule.find(text, ctx)) {
+        if (!Number.isInteger(span.start) || !Number.isInteger(span.end) || span.start < 0 || span.end > text.length || span.start >= span.end) {
+          throw new Error(`sanitize rule ${rule.id} returned an invalid span`);
+        }
+        for (const piece of outsidePlaceholders(span, text, placeholders)) hits.push({ ...piece, rule: rule.id });
+      }
+    }
+    hits.sort((a, b) => a.start - b.start || b.end - a.end || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0));
+    const merged: Region[] = [];
+    for (const hit of hits) {
+      const last = merged[merged.length - 1];
+      if (last !== undefined && hit.start < last.end) {
+        last.end = Math.max(last.end, hit.end);
+        if (!last.firstHit.has(hit.rule)) last.firstHit.set(hit.rule, hit.start);
+        continue;
+      }
+      merged.push({ start: hit.start, end: hit.end, label: hit.rule, firstHit: new Map([[hit.rule, hit.start]]) });
+    }
+    return merged;
+  }
+
+  function findingsOf(text: string, found: readonly Region[]): Finding[] {
+    const lineStarts = [0];
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lineStarts.push(i + 1);
+    const locate = (offset: number): { line: number; column: number } => {
+      let lo = 0;
+      let hi = lineStarts.length - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if ((lineStarts[mid] ?? 0) <= offset) lo = mid;
+        else hi = mid - 1;
+      }
+      return { line: lo + 1, column: offset - (lineStarts[lo] ?? 0) + 1 };
+    };
+    const findings: Finding[] = [];
+    for (const region of found) {
+      const hits = [...region.firstHit].sort((a, b) => a[1] - b[1] || (order.get(a[0]) ?? 0) - (order.get(b[0]) ?? 0));
+      for (const [rule, offset] of hits) findings.push({ rule, ...locate(offset) });
+    }
+    return findings;
+  }
+
+  function sanitize(text: string, opts?: SanitizeOptions): Sanitized {
+    const found = regions(text, opts);
+    const out: string[] = [];
+    let cursor = 0;
+    for (const region of found) {
+      out.push(text.slice(cursor, region.start), placeholder(region.label));
+      // Keep every line break the redacted text had, so the output lines up with the input line for line.
+      const breaks = text.slice(region.start, region.end).match(/\r\n|\n|\r/g);
+      if (breaks !== null) out.push(breaks.join(""));
+      cursor = region.end;
+    }
+    out.push(text.slice(cursor));
+    return { text: out.join(""), findings: findingsOf(text, found) };
+  }
+
+  function scan(text: string, opts?: SanitizeOptions): Finding[] {
+    return findingsOf(text, regions(text, opts));
+  }
+
+  function sanitizeOrWithhold(text: string, opts?: SanitizeOptions): string {
+    try {
+      return sanitize(text, opts).text;
+    } catch {
+      return WITHHELD;
+    }
+  }
+
+  return { sanitize, scan, sanitizeOrWithhold };
+}
+
+const defaultSanitizer = createSanitizer(DEFAULT_RULES);
+
+/** Rule catalogue for docs and the README. */
+export const RULES: readonly Rule[] = DEFAULT_RULES;
+
+export const sanitize = defaultSanitizer.sanitize;
+export const scan = defaultSanitizer.scan;
+export const sanitizeOrWithhold = defaultSanitizer.sanitizeOrWithhold;
+
+const credentialRules = new Set(DEFAULT_RULES.filter((r) => r.kind === "credential").map((r) => r.id));
+
+/** Credentials (must be revoked, worth minimising the comment) versus infrastructure details (only hidden). */
+export function isCredentialRule(ruleId: string): boolean {
+  return credentialRules.has(ruleId);
+}
