@@ -33,7 +33,7 @@ delta_pct?: number
 budget_pct?: number
 /**
  * This interface was referenced by `GateResult`'s JSON-Schema definition
- * via the `patternProperty` "^[a-z][a-z0-9_]{0,63}$".
+ * via the `patternProperty` "^(?!(?:status|rc|reason|duration_s|compare_gate|metric|baseline_ref|baseline|result|delta_pct|budget_pct)$)[a-z][a-z0-9_]{0,63}$".
  */
 [k: string]: number | Status | string | undefined
 }
@@ -148,8 +148,9 @@ export const tierBResultsSchema = {
           "type": "number"
         }
       },
+      "$comment": "Any other lowercase key is a numeric metric (e.g. node_tps_p50). The lookahead keeps the named fields out of the pattern: ajv strict mode refuses a pattern that matches a declared property.",
       "patternProperties": {
-        "^[a-z][a-z0-9_]{0,63}$": {
+        "^(?!(?:status|rc|reason|duration_s|compare_gate|metric|baseline_ref|baseline|result|delta_pct|budget_pct)$)[a-z][a-z0-9_]{0,63}$": {
           "type": "number"
         }
       },
