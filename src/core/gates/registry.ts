@@ -124,7 +124,9 @@ function tomlProblem(err: unknown): Problem {
     const first = err.message.split("\n")[0]!.replace(/^Invalid TOML document:\s*/, "");
     return problem("registry.toml-syntax", "", `TOML ${first} (line ${err.line}, column ${err.column})`, "fix the TOML syntax at that position");
   }
-  if (err instanceof RangeError) return problem("registry.toml-syntax", "", "the gate registry is nested too deeply to parse", "flatten the nested arrays or tables");
-  const message = err instanceof Error ? err.message.split("\n")[0] : "unknown parser failure";
+  // Structural checks: an engine error may come from another realm, where instanceof fails.
+  const named = err !== null && typeof err === "object" ? (err as { name?: unknown; message?: unknown }) : {};
+  if (named.name === "RangeError") return problem("registry.toml-syntax", "", "the gate registry is nested too deeply to parse", "flatten the nested arrays or tables");
+  const message = typeof named.message === "string" ? named.message.split("\n")[0] : "unknown parser failure";
   return problem("registry.toml-syntax", "", `TOML could not be parsed: ${message}`, "fix the TOML syntax");
 }

@@ -1,0 +1,185 @@
+/** `merge-captain contract <file|->`: check an issue body or contract file offline, as the bot would. */
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { DEFAULT_CONFIG } from "../../core/config/defaults.js";
+import { readContract, type ContractReport } from "../../core/contract/read.js";
+import { SCHEMA_HEADER_KEY } from "../../core/contract/parse.js";
+import { parseRegistry, type Registry } from "../../core/gates/registry.js";
+import type { Problem, Result } from "../../core/problem.js";
+import type { Contract } from "../../core/schemas/contract.generated.js";
+import { EXIT, type CliIo } from "../io.js";
+
+export const usage = `Usage: merge-captain contract <file|-> [options]
+
+Check an issue's agent contract: an issue body (the block under the contract heading), a
+Markdown file with exactly one \`\`\`yaml block, or a bare YAML file. "-" reads stdin.
+
+Options:
+  --registry <gates.toml>  also check gate ids against this gate registry
+  --heading <text>         the contract heading (default "${DEFAULT_CONFIG.contract.heading}")
+  --header-key <key>       the contract's header key (default "${DEFAULT_CONFIG.contract.header_key}")
+  --json                   print one JSON object: {"ok", "contract", "errors"}
+  -h, --help               show this help
+
+Exit status: 0 valid, 1 invalid, 2 usage or I/O error.
+`;
+
+const HEADER_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        registry: { type: "string" },
+        heading: { type: "string" },
+        "header-key": { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (err) {
+    return usageError(io, errorMessage(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(usage);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? "name a file to check, or - for stdin" : "check one file at a time");
+  const headerKey = values["header-key"] ?? DEFAULT_CONFIG.contract.header_key;
+  if (!HEADER_KEY.test(headerKey)) return usageError(io, `--header-key ${JSON.stringify(headerKey)} is not a plain key (letters, digits, _)`);
+  const heading = values.heading ?? DEFAULT_CONFIG.contract.heading;
+  if (heading.trim() === "") return usageError(io, "--heading must not be empty");
+
+  const file = positionals[0]!;
+  const body = await readInput(io, file);
+  if (!body.ok) return ioError(io, body.message, values.json);
+  let registry: Result<Registry> | undefined;
+  if (values.registry !== undefined) {
+    const toml = await readInput(io, values.registry);
+    if (!toml.ok) return ioError(io, toml.message, values.json);
+    registry = parseRegistry(toml.text);
+  }
+
+  const report = readContract(body.text, { heading, headerKey, allIssues: true, source: "file" }, registry);
+  const name = file === "-" ? "stdin" : file;
+  if (values.json) {
+    io.stdout(JSON.stringify(toJson(report, headerKey)) + "\n");
+  } else {
+    io.stdout(toText(report, name, registry !== undefined));
+  }
+  return report.status === "valid" ? EXIT.ok : EXIT.fail;
+}
+
+function toJson(report: ContractReport, headerKey: string): { ok: boolean; contract: Record<string, unknown> | null; errors: JsonProblem[] } {
+  switch (report.status) {
+    case "valid":
+      return { ok: true, contract: asWritten(report.contract, headerKey), errors: [] };
+    case "invalid":
+      return { ok: false, contract: null, errors: report.errors.map(jsonProblem) };
+    case "absent":
+      return { ok: false, contract: null, errors: [jsonProblem(noContract)] };
+    default: {
+      const never: never = report;
+      throw new Error(`unhandled report ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** Give the contract back under the header key the author wrote, so the JSON matches their file. */
+function asWritten(contract: Contract, headerKey: string): Record<string, unknown> {
+  if (headerKey === SCHEMA_HEADER_KEY) return { ...contract };
+  const { nmoe, ...rest } = contract;
+  return { [headerKey]: nmoe, ...rest };
+}
+
+const noContract: Problem = { code: "contract.missing", path: "", message: "no contract found", hint: "write the contract between a line ```yaml and a closing line ```" };
+
+function toText(report: ContractReport, name: string, registryChecked: boolean): string {
+  switch (report.status) {
+    case "valid": {
+      const c = report.contract;
+      const h = c.nmoe;
+      const lines = [`✓ contract valid (${name}, block at line ${report.line})`];
+      const facts = [h.kind, `risk ${h.risk}`, ...(h.complexity ? [`complexity ${h.complexity}`] : [])];
+      lines.push(`  issue ${h.issue}${h.slug ? ` (${h.slug})` : ""}: ${facts.join(", ")}`);
+      if (h.depends_on && h.depends_on.length > 0) lines.push(`  depends on: ${h.depends_on.join(", ")}`);
+      lines.push(`  scope allow: ${list(c.scope.allow)}`);
+      if (c.scope.deny && c.scope.deny.length > 0) lines.push(`  scope deny: ${list(c.scope.deny)}`);
+      lines.push(`  gates: ${list(c.gates.required)}`);
+      const perf = c.gates.perf;
+      if (perf) lines.push(`  perf: ${perf.gate} compares ${perf.compare} on ${perf.metric}, budget ${perf.budget_pct}%${perf.baseline_ref ? ` against ${perf.baseline_ref}` : ""}`);
+      if (!registryChecked) lines.push("  (gate ids not checked; pass --registry <gates.toml> to check them)");
+      return lines.join("\n") + "\n";
+    }
+    case "invalid": {
+      const where = report.line === undefined ? name : `${name}, block at line ${report.line}`;
+      const n = report.errors.length;
+      return `✗ contract invalid (${where}): ${n} error${n === 1 ? "" : "s"}\n${renderProblems(report.errors)}`;
+    }
+    case "absent":
+      return `✗ ${name}: ${noContract.message}\n${renderProblems([noContract])}`;
+    default: {
+      const never: never = report;
+      throw new Error(`unhandled report ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+function list(items: readonly string[]): string {
+  return items.length === 0 ? "(none)" : items.join(", ");
+}
+
+export interface JsonProblem {
+  code: string;
+  path: string;
+  message: string;
+  hint?: string;
+}
+
+export function jsonProblem(p: Problem): JsonProblem {
+  return p.hint === undefined ? { code: p.code, path: p.path, message: p.message } : { code: p.code, path: p.path, message: p.message, hint: p.hint };
+}
+
+/** Problems as a person reads them: where, what, then how to fix it. */
+export function renderProblems(problems: readonly Problem[]): string {
+  return problems.map((p) => `  ${p.path === "" ? "" : p.path + ": "}${p.message}\n${p.hint === undefined ? "" : `    hint: ${p.hint}\n`}`).join("");
+}
+
+/** Read a file (relative to the working directory) or stdin, with an error a person can act on. */
+export async function readInput(io: CliIo, file: string): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
+  try {
+    return { ok: true, text: file === "-" ? await io.readStdin() : await io.readFile(resolve(io.cwd, file)) };
+  } catch (err) {
+    const code = err !== null && typeof err === "object" && "code" in err ? String((err as { code: unknown }).code) : "";
+    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : errorMessage(err);
+    return { ok: false, message: `cannot read ${file === "-" ? "stdin" : file}: ${reason}` };
+  }
+}
+
+/**
+ * The first sentence of an error's message. Checked structurally, not with instanceof: errors
+ * from node built-ins can come from another realm (e.g. under a test runner's VM).
+ */
+export function errorMessage(err: unknown): string {
+  const raw = err !== null && typeof err === "object" && "message" in err ? String((err as { message: unknown }).message) : String(err);
+  const line = raw.split("\n")[0]!;
+  const sentence = /^.*?[.!?](?=\s|$)/.exec(line);
+  return sentence ? sentence[0] : line;
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr(`merge-captain contract: ${message}\n\n${usage}`);
+  return EXIT.usage;
+}
+
+/** With --json a caller still gets one JSON object, so an agent never has to parse stderr. */
+function ioError(io: CliIo, message: string, json: boolean): number {
+  io.stderr(`merge-captain contract: ${message}\n`);
+  if (json) io.stdout(JSON.stringify({ ok: false, contract: null, errors: [jsonProblem({ code: "cli.io", path: "", message })] }) + "\n");
+  return EXIT.usage;
+}

@@ -1,0 +1,99 @@
+/** `merge-captain gates <gates.toml>`: validate a gate registry offline and list its gates and bundles. */
+import { parseArgs } from "node:util";
+import { parseRegistry, type Registry, type RegistryGate } from "../../core/gates/registry.js";
+import { EXIT, type CliIo } from "../io.js";
+import { errorMessage, jsonProblem, readInput, renderProblems, type JsonProblem } from "./contract.js";
+
+export const usage = `Usage: merge-captain gates <gates.toml> [--json]
+
+Validate a gate registry (schema and cross-checks) and list its gates and bundles.
+
+Options:
+  --json       print one JSON object: {"ok", "gates", "bundles", "errors"}
+  -h, --help   show this help
+
+Exit status: 0 valid, 1 invalid, 2 usage or I/O error.
+`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  if (args[0] === "run") {
+    // ── `gates run` ─────────────────────────────────────────────────────────────────────────
+    // Owned by the gate-runner work (src/cli/commands/gates-run.ts), not this module.
+    // LEAD: dispatch here, e.g. `return runGates(args.slice(1), io);` with
+    //   import { run as runGates } from "./gates-run.js";
+    io.stderr("merge-captain gates run: not available in this build\n");
+    return EXIT.usage;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (err) {
+    return usageError(io, errorMessage(err));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(usage);
+    return EXIT.ok;
+  }
+  if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? "name the gate registry to check, e.g. configs/gates/gates.toml" : "check one registry at a time");
+  const file = positionals[0]!;
+  const input = await readInput(io, file);
+  if (!input.ok) {
+    io.stderr(`merge-captain gates: ${input.message}\n`);
+    if (values.json) io.stdout(JSON.stringify({ ok: false, gates: [], bundles: {}, errors: [jsonProblem({ code: "cli.io", path: "", message: input.message })] }) + "\n");
+    return EXIT.usage;
+  }
+  const registry = parseRegistry(input.text);
+  const name = file === "-" ? "stdin" : file;
+  if (values.json) {
+    io.stdout(JSON.stringify(registry.ok ? toJson(registry.value) : { ok: false, gates: [], bundles: {}, errors: registry.errors.map(jsonProblem) }) + "\n");
+  } else if (registry.ok) {
+    io.stdout(toText(registry.value, name));
+  } else {
+    const n = registry.errors.length;
+    io.stdout(`✗ gate registry invalid (${name}): ${n} error${n === 1 ? "" : "s"}\n${renderProblems(registry.errors)}`);
+  }
+  return registry.ok ? EXIT.ok : EXIT.fail;
+}
+
+interface RegistryJson {
+  ok: true;
+  gates: RegistryGate[];
+  bundles: Record<string, readonly string[]>;
+  errors: JsonProblem[];
+}
+
+function toJson(registry: Registry): RegistryJson {
+  // id, tier and kind first: they are what a reader scans for.
+  const gates = [...registry.gates.values()].map(({ id, tier, kind, ...rest }) => ({ id, tier, kind, ...rest }));
+  return { ok: true, gates, bundles: Object.fromEntries(registry.bundles), errors: [] };
+}
+
+function toText(registry: Registry, name: string): string {
+  const gates = [...registry.gates.values()];
+  const tierA = gates.filter((g) => g.tier === "a").length;
+  const lines = [`✓ gate registry valid (${name}): ${gates.length} gate${gates.length === 1 ? "" : "s"} (${tierA} tier A, ${gates.length - tierA} tier B), ${registry.bundles.size} bundle${registry.bundles.size === 1 ? "" : "s"}`];
+  const width = Math.max(0, ...gates.map((g) => g.id.length));
+  for (const g of gates) {
+    const extra = [g.gpus === undefined ? "" : `${g.gpus} GPU${g.gpus === 1 ? "" : "s"}`, g.timeout_s === undefined ? "" : `timeout ${g.timeout_s}s`, g.kind === "perf" && g.compare_gate ? `compares ${g.compare_gate} on ${g.metric ?? "?"}` : ""].filter((s) => s !== "");
+    lines.push(`  ${g.id.padEnd(width)}  tier ${g.tier}  ${g.kind.padEnd(8)}${extra.length > 0 ? "  " + extra.join(", ") : ""}`.trimEnd());
+  }
+  if (registry.bundles.size > 0) {
+    lines.push("  bundles:");
+    for (const [bundle, members] of registry.bundles) lines.push(`    ${bundle}: ${members.join(", ")}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr(`merge-captain gates: ${message}\n\n${usage}`);
+  return EXIT.usage;
+}
