@@ -125,8 +125,8 @@ export function isInternalName(host: string, policy: HostPolicy): boolean {
   const name = normaliseName(host);
   if (name === "" || isAllowedHost(name, policy)) return false;
   if (policy.hosts.has(name)) return true;
-  // A bare suffix ("cluster.local", "svc") names the convention, not a machine; prose about it stays readable.
-  if (INTERNAL_SUFFIXES.includes(name)) return false;
+  // A bare suffix ("cluster.local", "svc.cluster.local") names the convention, not a machine; prose about it stays readable.
+  if (INTERNAL_SUFFIXES.includes(name) || name === "svc.cluster.local") return false;
   return policy.suffixes.some((s) => name.endsWith("." + s) || (name === s && !INTERNAL_SUFFIXES.includes(s)));
 }
 

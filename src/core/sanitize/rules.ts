@@ -361,7 +361,7 @@ export const RULES: readonly Rule[] = [
     keywords: ["authorization"],
     find: regexFinder(
       /(?<![A-Za-z0-9_-])(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|bot)[ \t]+)?([^\s"',;]{8,4096})/dgi,
-      { group: 1 },
+      { group: 1, accept: looksLikeSecretValue },
     ),
   },
   {
