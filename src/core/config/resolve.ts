@@ -4,6 +4,8 @@ import { repoConfigSchema, type RepoConfig } from "../schemas/config.generated.j
 import { validateAgainst } from "../schemas/validate.js";
 import { DEFAULT_CONFIG, type ResolvedConfig } from "./defaults.js";
 
+export type { ResolvedConfig } from "./defaults.js";
+
 export const CONFIG_PATH = ".github/merge-captain.yml";
 
 /**

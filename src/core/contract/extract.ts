@@ -18,8 +18,8 @@ export interface ExtractOptions {
 
 export type Extraction =
   | { status: "absent" }
-  /** `line` is the 1-based line of the opening fence (1 for a bare YAML file). */
-  | { status: "found"; yaml: string; line: number }
+  /** `line`: the 1-based line of the opening fence (1 for a bare YAML file); `firstLine`: where the YAML text starts. */
+  | { status: "found"; yaml: string; line: number; firstLine: number }
   | { status: "invalid"; errors: Problem[]; line?: number };
 
 const FENCE_HINT = "write the contract between a line ```yaml and a closing line ```";
@@ -62,7 +62,7 @@ export function extractContract(body: string | null | undefined, opts: ExtractOp
   if (only) return fromBlock(only);
   if (opts.source === "issue") return { status: "absent" };
   // A file with no fences at all is taken as bare YAML: agents often write the contract alone.
-  if (o.blocks.length === 0 && text.trim() !== "") return { status: "found", yaml: text, line: 1 };
+  if (o.blocks.length === 0 && text.trim() !== "") return { status: "found", yaml: text, line: 1, firstLine: 1 };
   return invalid(
     problem(
       "contract.missing",
@@ -80,7 +80,7 @@ function fromBlock(block: FencedBlock): Extraction {
       block.line,
     );
   }
-  return { status: "found", yaml: block.content, line: block.line };
+  return { status: "found", yaml: block.content, line: block.line, firstLine: block.line + 1 };
 }
 
 /** The heading is there but holds no yaml fence: say what is there instead, so the fix is obvious. */

@@ -34,7 +34,7 @@ export function readContract(body: string | null, opts: ContractOptions, registr
       return found;
     case "found": {
       const parsed = parseContract(found.yaml, opts.headerKey);
-      if (!parsed.ok) return { status: "invalid", errors: parsed.errors, line: found.line };
+      if (!parsed.ok) return { status: "invalid", errors: parsed.errors.map((e) => withBodyLine(e, found.firstLine)), line: found.line };
       const gateErrors = registry === undefined ? [] : checkContractGates(parsed.value, registry);
       if (gateErrors.length > 0) return { status: "invalid", errors: gateErrors, line: found.line };
       return { status: "valid", contract: parsed.value, line: found.line };
@@ -44,4 +44,17 @@ export function readContract(body: string | null, opts: ContractOptions, registr
       throw new Error(`unhandled extraction ${JSON.stringify(never)}`);
     }
   }
+}
+
+/**
+ * YAML errors count lines from the top of the block; say which line of the body that is too, so
+ * both someone editing the issue's contract field and someone reading the whole file can find it.
+ */
+function withBodyLine(p: Problem, firstLine: number): Problem {
+  if (!p.code.startsWith("yaml.")) return p;
+  const toBody = (n: string): number => Number(n) + firstLine - 1;
+  const message = p.message
+    .replace(/\(line (\d+), column (\d+)\)$/, (_m, line: string, col: string) => `(line ${line} of the block, column ${col}; line ${toBody(line)} of the body)`)
+    .replace(/ at line (\d+)\)$/, (_m, line: string) => ` at line ${line} of the block; line ${toBody(line)} of the body)`);
+  return { ...p, message };
 }

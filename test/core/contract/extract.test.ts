@@ -14,7 +14,7 @@ describe("extractContract: where the contract is", () => {
   test("the first yaml fence under the heading, with the fence's line", () => {
     const body = workItem(fence(yaml));
     const x = extractContract(body, issue);
-    expect(x).toEqual({ status: "found", yaml: yaml.replace(/\n$/, ""), line: 7 });
+    expect(x).toEqual({ status: "found", yaml: yaml.replace(/\n$/, ""), line: 7, firstLine: 8 });
   });
 
   test.each([

@@ -35,6 +35,20 @@ describe("readContract", () => {
     expect(report).toMatchObject({ status: "invalid", line: 7, errors: [{ path: "/scope" }] });
   });
 
+  test.each([
+    ["a syntax error", "nmoe:\n  issue: [1\n", /\(line \d+ of the block, column \d+; line \d+ of the body\)$/],
+    ["an alias", "a: &x 1\nb: *x\n", /\(\*x at line 2 of the block; line 9 of the body\)$/],
+    ["a duplicate key", "a: 1\na: 2\n", /\(line 2 of the block, column 1; line 9 of the body\)$/],
+  ])("YAML errors (%s) name the line in the block and in the body", (_name, yaml, pattern) => {
+    const report = readContract(workItem(fence(yaml)), opts);
+    expect(report.status === "invalid" && report.errors[0]!.message).toMatch(pattern);
+  });
+
+  test("a bare YAML file's lines are the file's lines", () => {
+    const report = readContract("a: 1\na: 2\n", { ...opts, source: "file" });
+    expect(report.status === "invalid" && report.errors[0]!.message).toMatch(/line 2 of the block, column 1; line 2 of the body/);
+  });
+
   test("without a registry gate ids are not checked", () => {
     expect(readContract(withGates({ required: ["no:such-gate"] }), opts).status).toBe("valid");
   });
