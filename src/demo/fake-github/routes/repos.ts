@@ -1,0 +1,100 @@
+/** Repository, contents and git endpoints: what the app reads from the default branch and how it compares commits. */
+import { blobSha } from "../state.js";
+import { gitCommitJson, repoCommitJson, repositoryJson } from "../shapes.js";
+import { failure, notFound, repoRoute, type Reply, type Route, type RouteRequest } from "./reply.js";
+
+const ONE_MEGABYTE = 1024 * 1024;
+
+/** Base64 wrapped at 60 columns, as the contents API sends it. */
+function wrappedBase64(bytes: Uint8Array): string {
+  return (Buffer.from(bytes).toString("base64").match(/.{1,60}/g) ?? []).join("\n") + "\n";
+}
+
+function wantsRaw(req: RouteRequest): boolean {
+  return /application\/vnd\.github(\.v3)?\.raw/.test(String(req.headers["accept"] ?? ""));
+}
+
+function contentEntry(req: RouteRequest, ref: string, path: string, type: "file" | "dir", bytes?: Uint8Array): Record<string, unknown> {
+  const { world, repo } = req;
+  const encoded = path.split("/").map(encodeURIComponent).join("/");
+  const sha = bytes ? blobSha(bytes) : blobSha(new TextEncoder().encode(`dir:${path}`));
+  const self = `${world.apiUrl}/repos/${repo.fullName}/contents/${encoded}?ref=${encodeURIComponent(ref)}`;
+  const git = `${world.apiUrl}/repos/${repo.fullName}/git/${type === "file" ? "blobs" : "trees"}/${sha}`;
+  const html = `${world.htmlUrl}/${repo.fullName}/${type === "file" ? "blob" : "tree"}/${ref}/${encoded}`;
+  return {
+    type,
+    name: path.split("/").pop() ?? path,
+    path,
+    sha,
+    size: bytes?.length ?? 0,
+    url: self,
+    html_url: html,
+    git_url: git,
+    download_url: type === "file" ? `${world.htmlUrl.replace("github.com", "raw.githubusercontent.com")}/${repo.fullName}/${ref}/${encoded}` : null,
+    _links: { self, git, html },
+  };
+}
+
+function getContents(req: RouteRequest): Reply {
+  const { repo } = req;
+  const ref = req.url.searchParams.get("ref") ?? repo.defaultBranch;
+  const path = (req.params["path"] ?? "").replace(/^\/+|\/+$/g, "");
+  const commit = repo.resolveRef(ref);
+  if (!commit) return failure(req, 404, `No commit found for the ref ${ref}`);
+  const bytes = commit.files.get(path);
+  if (bytes) {
+    if (wantsRaw(req)) return { status: 200, raw: bytes, headers: { "content-type": "text/plain; charset=utf-8", "x-github-media-type": "github.v3; param=raw" } };
+    const entry = contentEntry(req, ref, path, "file", bytes);
+    // Files over 1 MB come back without content, as on GitHub.
+    const big = bytes.length > ONE_MEGABYTE;
+    return { status: 200, json: { ...entry, content: big ? "" : wrappedBase64(bytes), encoding: big ? "none" : "base64" } };
+  }
+  const prefix = path === "" ? "" : `${path}/`;
+  const children = new Map<string, "file" | "dir">();
+  for (const file of commit.files.keys()) {
+    if (!file.startsWith(prefix)) continue;
+    const rest = file.slice(prefix.length).split("/");
+    const first = rest[0];
+    if (first !== undefined) children.set(`${prefix}${first}`, rest.length > 1 ? "dir" : "file");
+  }
+  if (children.size === 0) return notFound(req);
+  const entries = [...children.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([p, type]) => contentEntry(req, ref, p, type, type === "file" ? commit.files.get(p) : undefined));
+  return { status: 200, json: entries };
+}
+
+function commitOr404(req: RouteRequest, ref: string): Reply | { commit: NonNullable<ReturnType<RouteRequest["repo"]["resolveRef"]>> } {
+  const commit = req.repo.resolveRef(ref);
+  return commit ? { commit } : failure(req, 422, `No commit found for SHA: ${ref}`);
+}
+
+export const repoRoutes: Record<string, Route> = {
+  "GET /repos/{owner}/{repo}": repoRoute((req) => ({ status: 200, json: repositoryJson(req.world, req.repo) })),
+  "GET /repos/{owner}/{repo}/contents/{path}": repoRoute(getContents),
+  "GET /repos/{owner}/{repo}/git/commits/{commit_sha}": repoRoute((req) => {
+    const commit = req.repo.commits.get(req.params["commit_sha"] ?? "");
+    return commit ? { status: 200, json: gitCommitJson(req.world, req.repo, commit) } : notFound(req);
+  }),
+  "GET /repos/{owner}/{repo}/commits/{ref}": repoRoute((req) => {
+    const found = commitOr404(req, req.params["ref"] ?? "");
+    if (!("commit" in found)) return found;
+    if (/application\/vnd\.github(\.v3)?\.sha/.test(String(req.headers["accept"] ?? ""))) return { status: 200, raw: found.commit.sha, headers: { "content-type": "text/plain; charset=utf-8" } };
+    return { status: 200, json: repoCommitJson(req.world, req.repo, found.commit) };
+  }),
+  "GET /repos/{owner}/{repo}/git/ref/{ref}": repoRoute((req) => {
+    const ref = req.params["ref"] ?? "";
+    const match = /^(heads|tags)\/(.+)$/.exec(ref);
+    const sha = match?.[1] === "heads" ? req.repo.branches.get(match[2] ?? "") : match?.[1] === "tags" ? req.repo.tags.get(match[2] ?? "") : undefined;
+    if (sha === undefined) return notFound(req);
+    return {
+      status: 200,
+      json: { ref: `refs/${ref}`, node_id: `REF_${Buffer.from(ref).toString("base64url")}`, url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/refs/${ref}`, object: { sha, type: "commit", url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/commits/${sha}` } },
+    };
+  }),
+  "GET /repos/{owner}/{repo}/branches/{branch}": repoRoute((req) => {
+    const name = req.params["branch"] ?? "";
+    const sha = req.repo.branches.get(name);
+    const commit = sha === undefined ? undefined : req.repo.commits.get(sha);
+    if (!commit) return failure(req, 404, "Branch not found");
+    return { status: 200, json: { name, commit: repoCommitJson(req.world, req.repo, commit), protected: false, _links: { self: `${req.world.apiUrl}/repos/${req.repo.fullName}/branches/${name}`, html: `${req.world.htmlUrl}/${req.repo.fullName}/tree/${name}` } } };
+  }),
+};

@@ -1,0 +1,256 @@
+/** A local, stateful fake of the GitHub REST API over real HTTP: auth, OpenAPI validation, faults and a request log around the route table. */
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { randomUUID } from "node:crypto";
+import { describeFault, FaultInjector, type Fault } from "./faults.js";
+import { documentationUrl, matchRoute, validateRequestBody } from "./openapi.js";
+import { RequestLog } from "./request-log.js";
+import { ARTIFACT_BLOB_PREFIX, artifactBlob } from "./routes/actions.js";
+import { failure, isRecord, type BaseRequest, type Reply } from "./routes/reply.js";
+import { routeTable } from "./routes/table.js";
+import { FakeGitHubState, type FakeGitHubStateOptions, type FakeUser } from "./state.js";
+
+export interface FakeGitHubOptions extends FakeGitHubStateOptions {
+  /** Where "no handler" and other diagnostics go; defaults to stderr. */
+  log?: (line: string) => void;
+}
+
+export interface FakeGitHub {
+  /** Base URL to give Octokit/Probot (`baseUrl`), e.g. `http://127.0.0.1:54321`. */
+  url: string;
+  state: FakeGitHubState;
+  requests: RequestLog;
+  faults: FaultInjector;
+  /** Inject a fault for the next `times` requests to `method route` (shorthand for `faults.inject`). */
+  fail(method: string, route: string, fault: Fault, times?: number): void;
+  close(): Promise<void>;
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+function decodeJwtPart(part: string): unknown {
+  try {
+    return JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
+  } catch {
+    return undefined;
+  }
+}
+
+type Identity = { kind: "app" } | { kind: "installation"; actor: FakeUser } | { kind: "rejected"; status: number; message: string };
+
+/** Check the Authorization header the way GitHub distinguishes app JWTs from installation tokens (signatures are not verified). */
+function authenticate(world: FakeGitHubState, header: string | undefined, wants: "app-jwt" | "installation-token"): Identity {
+  const match = /^(?:bearer|token)\s+(\S+)$/i.exec(header ?? "");
+  const credential = match?.[1];
+  if (credential === undefined) return { kind: "rejected", status: 401, message: "Requires authentication" };
+  if (wants === "app-jwt") {
+    const [head, payload] = credential.split(".");
+    const claims = JWT_SHAPE.test(credential) ? decodeJwtPart(payload ?? "") : undefined;
+    if (!isRecord(decodeJwtPart(head ?? "")) || !isRecord(claims)) return { kind: "rejected", status: 401, message: "A JSON web token could not be decoded" };
+    if (String(claims["iss"]) !== String(world.app.id)) return { kind: "rejected", status: 401, message: `'Issuer' claim ('iss') must be the app id ${world.app.id}` };
+    return { kind: "app" };
+  }
+  if (!world.tokens.has(credential)) return { kind: "rejected", status: 401, message: "Bad credentials" };
+  return { kind: "installation", actor: world.bot };
+}
+
+/** Pull `subjectId` and `classifier` out of a `minimizeComment` mutation (inline literals or variables). */
+function minimizeArgs(query: string, variables: Record<string, unknown>): { subjectId: string; classifier: string } | undefined {
+  const arg = (name: string): string | undefined => {
+    const m = new RegExp(`${name}\\s*:\\s*(\\$\\w+|"[^"]*"|\\w+)`).exec(query);
+    const raw = m?.[1];
+    if (raw === undefined) return undefined;
+    if (raw.startsWith("$")) {
+      const v = variables[raw.slice(1)];
+      return typeof v === "string" ? v : undefined;
+    }
+    return raw.replace(/^"|"$/g, "");
+  };
+  const subjectId = arg("subjectId");
+  const classifier = arg("classifier");
+  return subjectId === undefined || classifier === undefined ? undefined : { subjectId, classifier };
+}
+
+function graphql(world: FakeGitHubState, body: unknown): Reply {
+  const query = isRecord(body) && typeof body["query"] === "string" ? body["query"] : "";
+  const variables = isRecord(body) && isRecord(body["variables"]) ? body["variables"] : {};
+  if (/\bminimizeComment\b/.test(query)) {
+    const args = minimizeArgs(query, variables);
+    const found = args ? world.findComment(args.subjectId) : undefined;
+    if (!args || !found) return { status: 200, json: { data: { minimizeComment: null }, errors: [{ type: "NOT_FOUND", message: `Could not resolve to a node with the global id of '${args?.subjectId ?? ""}'` }] } };
+    found.comment.minimizedAs = args.classifier;
+    world.minimized.push(args);
+    return { status: 200, json: { data: { minimizeComment: { minimizedComment: { isMinimized: true, minimizedReason: args.classifier.toLowerCase() } } } } };
+  }
+  return { status: 200, json: { errors: [{ message: "fake GitHub: this GraphQL query is not supported (only minimizeComment is)" }] } };
+}
+
+function send(res: ServerResponse, reply: Reply, rate: Record<string, string>): void {
+  const headers: Record<string, string> = { "x-github-request-id": randomUUID().toUpperCase(), "x-github-api-version-selected": "2022-11-28", ...rate, ...(reply.headers ?? {}) };
+  if (reply.raw !== undefined) {
+    const bytes = typeof reply.raw === "string" ? Buffer.from(reply.raw) : Buffer.from(reply.raw);
+    res.writeHead(reply.status, { "content-type": "application/octet-stream", ...headers, "content-length": String(bytes.length) });
+    res.end(bytes);
+    return;
+  }
+  if (reply.json === undefined) {
+    res.writeHead(reply.status, headers);
+    res.end();
+    return;
+  }
+  const text = JSON.stringify(reply.json);
+  res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3; format=json", ...headers, "content-length": String(Buffer.byteLength(text)) });
+  res.end(text);
+}
+
+function faultReply(fault: Exclude<Fault, { kind: "delay" } | { kind: "response-lost" }>, docs: string): Reply {
+  switch (fault.kind) {
+    case "status":
+      return failure({ documentationUrl: docs }, fault.status, fault.message ?? (fault.status >= 500 ? "Server Error" : "Injected fault"));
+    case "rate-limit": {
+      const reset = Math.floor(Date.now() / 1000) + (fault.resetInSeconds ?? 60);
+      const reply = failure({ documentationUrl: "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting" }, 403, "API rate limit exceeded for installation.");
+      return { ...reply, headers: { "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000", "x-ratelimit-reset": String(reset), "x-ratelimit-resource": "core" } };
+    }
+    case "retry-after": {
+      const reply = failure({ documentationUrl: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits" }, 429, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+      return { ...reply, headers: { "retry-after": String(fault.seconds) } };
+    }
+  }
+}
+
+/** Start the fake on 127.0.0.1 with an ephemeral port. */
+export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
+  const state = new FakeGitHubState(opts);
+  const requests = new RequestLog();
+  const faults = new FaultInjector();
+  const log = opts.log ?? ((line: string): void => void process.stderr.write(`${line}\n`));
+  let used = 0;
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = (req.method ?? "GET").toUpperCase();
+    const url = new URL(req.url ?? "/", state.apiUrl);
+    // GitHub Enterprise-style base URLs (`/api/v3`) reach the same routes.
+    const pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql$/, "/graphql");
+    const raw = await readBody(req);
+    const path = `${pathname}${url.search}`;
+    let body: unknown;
+    const rate = (): Record<string, string> => {
+      used += 1;
+      return { "x-ratelimit-limit": "5000", "x-ratelimit-remaining": String(Math.max(0, 5000 - used)), "x-ratelimit-used": String(used), "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600), "x-ratelimit-resource": "core" };
+    };
+    const finish = (route: string, reply: Reply, fault?: string): void => {
+      requests.record({ method, route, path, status: reply.status, ...(body === undefined ? {} : { body }), ...(fault === undefined ? {} : { fault }) });
+      send(res, reply, rate());
+    };
+
+    if (raw.length > 0) {
+      try {
+        body = JSON.parse(raw.toString("utf8"));
+      } catch {
+        finish(pathname, failure({ documentationUrl: "https://docs.github.com/rest" }, 400, "Problems parsing JSON"));
+        return;
+      }
+    }
+
+    if (method === "GET" && pathname.startsWith(ARTIFACT_BLOB_PREFIX)) {
+      const zip = artifactBlob(state, pathname);
+      const reply: Reply = zip ? { status: 200, raw: zip, headers: { "content-type": "application/zip" } } : { status: 404, raw: "BlobNotFound" };
+      finish(`${ARTIFACT_BLOB_PREFIX}{artifact_id}.zip`, reply);
+      return;
+    }
+
+    if (method === "POST" && pathname === "/graphql") {
+      const who = authenticate(state, req.headers.authorization, "installation-token");
+      finish("/graphql", who.kind === "rejected" ? failure({ documentationUrl: "https://docs.github.com/graphql" }, who.status, who.message) : graphql(state, body));
+      return;
+    }
+
+    const match = matchRoute(method, pathname);
+    if (!match || "methodMissing" in match) {
+      const where = match ? `${method} ${match.template}` : `${method} ${pathname}`;
+      log(`fake GitHub: no route for ${where} (${method} ${path})`);
+      finish(match?.template ?? pathname, failure({ documentationUrl: "https://docs.github.com/rest" }, 404, "Not Found"));
+      return;
+    }
+    const docs = documentationUrl(match.operation);
+    const key = `${method} ${match.template}`;
+    const route = routeTable[key];
+    if (!route) {
+      log(`fake GitHub: no handler for ${key} (${method} ${path})`);
+      finish(match.template, failure({ documentationUrl: docs }, 404, "Not Found"));
+      return;
+    }
+
+    const fault = faults.take(method, match.template);
+    let lost = false;
+    if (fault) {
+      switch (fault.kind) {
+        case "delay":
+          await new Promise((r) => setTimeout(r, fault.ms));
+          break;
+        case "response-lost":
+          lost = true;
+          break;
+        case "status":
+        case "rate-limit":
+        case "retry-after":
+          finish(match.template, faultReply(fault, docs), describeFault(fault));
+          return;
+      }
+    }
+
+    const reply = ((): Reply => {
+      const who = authenticate(state, req.headers.authorization, route.auth);
+      if (who.kind === "rejected") return failure({ documentationUrl: docs }, who.status, who.message);
+      const problems = validateRequestBody(match.operation, body);
+      if (problems.length > 0) return failure({ documentationUrl: docs }, 422, `Invalid request.\n\n${problems.join("\n")}`);
+      const base: BaseRequest = { world: state, params: match.params, url, headers: req.headers, body, actor: who.kind === "installation" ? who.actor : state.bot, documentationUrl: docs };
+      if (route.scope === "global") return route.handle(base);
+      const repo = state.repo(match.params["owner"] ?? "", match.params["repo"] ?? "");
+      return repo ? route.handle({ ...base, repo }) : failure({ documentationUrl: docs }, 404, "Not Found");
+    })();
+
+    if (lost) {
+      // The write happened; the client never hears about it.
+      requests.record({ method, route: match.template, path, status: reply.status, ...(body === undefined ? {} : { body }), fault: describeFault({ kind: "response-lost" }) });
+      req.socket.destroy();
+      return;
+    }
+    finish(match.template, reply, fault ? describeFault(fault) : undefined);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      log(`fake GitHub: handler crashed for ${req.method ?? "?"} ${req.url ?? "?"}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      if (!res.headersSent) send(res, { status: 500, json: { message: "fake GitHub crashed; see log" } }, {});
+    });
+  });
+  // Keep-alive sockets would hold `close()` open; the fake is local, so close them eagerly.
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  state.apiUrl = `http://127.0.0.1:${port}`;
+
+  return {
+    url: state.apiUrl,
+    state,
+    requests,
+    faults,
+    fail: (method, route, fault, times) => faults.inject(method, route, fault, times),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
