@@ -77,6 +77,7 @@ const dispatch = {
     stale: { type: "boolean" },
     staleBy: sha,
     alsoCovers: { type: "array", maxItems: MAX_ALSO_COVERS, items: sha },
+    recovered: { type: "boolean" },
   },
 } as const;
 

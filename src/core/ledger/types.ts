@@ -26,10 +26,9 @@ export type EndReason =
   | "head-moved" // a push made it stale before it started
   | "run-cancelled" // the workflow run was cancelled (by anyone)
   | "dispatch-failed" // the dispatch API call failed
-  | "run-not-found" // the API accepted the dispatch but no run appeared
-  | "recovered"; // rebuilt from the workflow runs after the ledger was unreadable
+  | "run-not-found"; // the API accepted the dispatch but no run appeared
 
-export const END_REASONS: readonly EndReason[] = ["cancel-requested", "head-moved", "run-cancelled", "dispatch-failed", "run-not-found", "recovered"];
+export const END_REASONS: readonly EndReason[] = ["cancel-requested", "head-moved", "run-cancelled", "dispatch-failed", "run-not-found"];
 
 /** One gate's outcome as the bot keeps it: only allow-listed, already-validated structured fields. */
 export interface StoredGateResult {
@@ -90,6 +89,8 @@ export interface Dispatch {
   staleBy?: string;
   /** Later heads with the same tree as `sha` (a force-push of identical content): the results hold for them too. */
   alsoCovers?: string[];
+  /** Rebuilt from the workflow's runs after the ledger was lost: requester and time are unknown. */
+  recovered?: boolean;
 }
 
 export interface Ledger {
