@@ -116,6 +116,13 @@ describe("merge-captain gates run", () => {
     expect(existsSync(join(dir, "never.json"))).toBe(false);
   });
 
+  test("a negative budget written as --budget -10 gets a usage error that shows the = form", async () => {
+    const io = fakeIo();
+    expect(await run(["--registry", "gates.toml", "--bundle", "good", "--budget", "-10"], io)).toBe(2);
+    expect(io.err.join("")).toContain("--budget=-10");
+    expect(await run(["--registry", "gates.toml", "--bundle", "good", "--budget=-10"], fakeIo())).toBe(0);
+  });
+
   test("empty optional values (as a workflow passes them) count as absent", async () => {
     const io = fakeIo();
     expect(await run(["--registry", "gates.toml", "--bundle", "good", "--budget", "", "--baseline-ref", "", "--baseline-worktree", ""], io)).toBe(0);

@@ -71,7 +71,9 @@ function parse(args: string[], cwd: string): Parsed {
       },
     }));
   } catch (err) {
-    return { ok: false, message: (err as Error).message.split("\n")[0]! };
+    const message = (err as Error).message.split("\n")[0]!;
+    // `--budget -10`: parseArgs takes "-10" for a flag; say how to write it.
+    return { ok: false, message: /ambiguous/.test(message) ? `${message} Write a negative value with =, e.g. --budget=-10` : message };
   }
   if (values.help) return { ok: false, message: "" };
   const registry = given(values.registry);
