@@ -1,0 +1,164 @@
+/** `merge-captain scope`: check changed files against an issue's contract scope offline, as the bot would. */
+import { parseArgs } from "node:util";
+import { DEFAULT_CONFIG } from "../../core/config/defaults.js";
+import { readContract } from "../../core/contract/read.js";
+import type { Problem, Result } from "../../core/problem.js";
+import { checkScope, type ChangedFile, type ScopeCheck, type ScopeViolation } from "../../core/scope/check.js";
+import { compileScope } from "../../core/scope/match.js";
+import { gitChangedFiles, parseFilesList } from "../git-diff.js";
+import { EXIT, type CliIo } from "../io.js";
+import { errorMessage, jsonProblem, readInput, renderProblems, type JsonProblem } from "./contract.js";
+
+export const usage = `Usage: merge-captain scope --contract <issue-file> (--files <file|-> | --git <rev-range>) [options]
+
+Check changed files against the contract's scope: deny wins over allow, renamed files are
+checked on both paths, copies on the new path, deletions on the deleted path.
+
+Options:
+  --contract <file>     the issue body (or contract file) whose scope applies
+  --files <file|->      one changed file per line: a bare path, or a \`git diff --name-status -M\`
+                        row (M\\tpath, A\\tpath, D\\tpath, R087\\told\\tnew, C075\\told\\tnew)
+  --git <range>         run \`git diff --name-status -M <range>\` here, e.g. origin/main...HEAD
+  --heading <text>      the contract heading (default "${DEFAULT_CONFIG.contract.heading}")
+  --header-key <key>    the contract's header key (default "${DEFAULT_CONFIG.contract.header_key}")
+  --json                print one JSON object: {"ok", "checked", "violations", "errors"}
+  -h, --help            show this help
+
+Exit status: 0 every file in scope, 1 out of scope or invalid contract, 2 usage or I/O error.
+`;
+
+const HEADER_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+interface JsonViolation {
+  path: string;
+  reason: "denied" | "not-allowed";
+  pattern?: string;
+  status: ScopeViolation["status"];
+  side?: "old" | "new";
+}
+
+interface ScopeJson {
+  ok: boolean;
+  checked: number;
+  violations: JsonViolation[];
+  errors: JsonProblem[];
+}
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      allowPositionals: false,
+      strict: true,
+      options: {
+        contract: { type: "string" },
+        files: { type: "string" },
+        git: { type: "string" },
+        heading: { type: "string" },
+        "header-key": { type: "string" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (err) {
+    return usageError(io, errorMessage(err));
+  }
+  const { values } = parsed;
+  if (values.help) {
+    io.stdout(usage);
+    return EXIT.ok;
+  }
+  if (values.contract === undefined) return usageError(io, "--contract <issue-file> is required");
+  if ((values.files === undefined) === (values.git === undefined)) return usageError(io, "give either --files <file|-> or --git <rev-range>");
+  const headerKey = values["header-key"] ?? DEFAULT_CONFIG.contract.header_key;
+  if (!HEADER_KEY.test(headerKey)) return usageError(io, `--header-key ${JSON.stringify(headerKey)} is not a plain key (letters, digits, _)`);
+  const heading = values.heading ?? DEFAULT_CONFIG.contract.heading;
+  if (heading.trim() === "") return usageError(io, "--heading must not be empty");
+  const json = values.json;
+
+  const issue = await readInput(io, values.contract);
+  if (!issue.ok) return ioError(io, issue.message, json);
+  let files: Result<ChangedFile[]>;
+  if (values.files !== undefined) {
+    const list = await readInput(io, values.files);
+    if (!list.ok) return ioError(io, list.message, json);
+    files = parseFilesList(list.text);
+    if (!files.ok) return failWith(io, json, "the files list is not valid", files.errors);
+  } else {
+    files = await gitChangedFiles(values.git!, io.cwd);
+    // git failing (bad range, not a repository) is an environment problem, not a scope verdict.
+    if (!files.ok) return ioError(io, files.errors.map((e) => e.message).join("; "), json);
+  }
+
+  const report = readContract(issue.text, { heading, headerKey, allIssues: true, source: "file" });
+  switch (report.status) {
+    case "absent":
+      return failWith(io, json, "no contract found", [{ code: "contract.missing", path: "", message: `no contract found in ${values.contract}`, hint: "pass the issue body that holds the ```yaml contract" }]);
+    case "invalid":
+      return failWith(io, json, "the contract is invalid, so its scope cannot be checked", report.errors);
+    case "valid":
+      break;
+    default: {
+      const never: never = report;
+      throw new Error(`unhandled report ${JSON.stringify(never)}`);
+    }
+  }
+  const matcher = compileScope(report.contract.scope);
+  if (!matcher.ok) return failWith(io, json, "the contract's scope patterns are invalid", matcher.errors);
+
+  const result = checkScope(matcher.value, files.value);
+  const ok = result.violations.length === 0;
+  if (json) io.stdout(JSON.stringify(toJson(result, [])) + "\n");
+  else io.stdout(toText(result));
+  return ok ? EXIT.ok : EXIT.fail;
+}
+
+function toJson(result: ScopeCheck, errors: Problem[]): ScopeJson {
+  return {
+    ok: errors.length === 0 && result.violations.length === 0,
+    checked: result.checked,
+    violations: result.violations.map((v) => {
+      const out: JsonViolation = { path: v.path, reason: v.reason, status: v.status };
+      if (v.pattern !== undefined) out.pattern = v.pattern;
+      if (v.side !== undefined) out.side = v.side;
+      return out;
+    }),
+    errors: errors.map(jsonProblem),
+  };
+}
+
+function toText(result: ScopeCheck): string {
+  const n = result.checked;
+  const files = `${n} file${n === 1 ? "" : "s"}`;
+  if (result.violations.length === 0) return `✓ scope: ${files} checked, all in scope\n`;
+  const lines = [`✗ scope: ${result.violations.length} path${result.violations.length === 1 ? "" : "s"} out of scope (${files} checked)`];
+  for (const v of result.violations) lines.push(`  ${v.path}: ${describeViolation(v)}`);
+  return lines.join("\n") + "\n";
+}
+
+/** One violation as a person reads it: why, and for renames where the file went or came from. */
+export function describeViolation(v: ScopeViolation): string {
+  const why = v.reason === "denied" ? `denied by \`${v.pattern}\`` : "not allowed (no allow pattern matches)";
+  const move = v.side === "old" ? ` (renamed to ${v.renamedTo})` : v.side === "new" && v.renamedFrom !== undefined ? ` (renamed from ${v.renamedFrom})` : "";
+  return `${why}${move}`;
+}
+
+/** A verdict that could not be reached: exit 1 with the reasons, and an empty check in JSON. */
+function failWith(io: CliIo, json: boolean, summary: string, errors: Problem[]): number {
+  if (json) io.stdout(JSON.stringify(toJson({ checked: 0, violations: [] }, errors)) + "\n");
+  else io.stdout(`✗ scope: ${summary}\n${renderProblems(errors)}`);
+  return EXIT.fail;
+}
+
+function usageError(io: CliIo, message: string): number {
+  io.stderr(`merge-captain scope: ${message}\n\n${usage}`);
+  return EXIT.usage;
+}
+
+/** With --json a caller still gets one JSON object, so an agent never has to parse stderr. */
+function ioError(io: CliIo, message: string, json: boolean): number {
+  io.stderr(`merge-captain scope: ${message}\n`);
+  if (json) io.stdout(JSON.stringify({ ok: false, checked: 0, violations: [], errors: [jsonProblem({ code: "cli.io", path: "", message })] }) + "\n");
+  return EXIT.usage;
+}
