@@ -83,6 +83,13 @@ describe("merge-captain gates run", () => {
     expect(io.out.join("") + io.err.join("")).not.toContain("value-that-must-not-appear");
   });
 
+  test("--log-file keeps raw output out of stderr (for public logs) and in the file", async () => {
+    const io = fakeIo();
+    expect(await run(["--registry", "gates.toml", "--gate", "cpu:ok", "--log-file", "logs/gates.log"], io)).toBe(0);
+    expect(io.err.join("")).not.toContain("node_tps");
+    expect(readFileSync(join(dir, "logs/gates.log"), "utf8")).toContain("[cpu:ok] node_tps: 50");
+  });
+
   test("a local run without a binding writes a file marked for local use", async () => {
     const io = fakeIo();
     const code = await run(["--registry", "gates.toml", "--gate", "cpu:ok", "--out", "local.json"], io);

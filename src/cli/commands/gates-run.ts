@@ -1,5 +1,5 @@
 /** `merge-captain gates run`: run a bundle, one gate, or all Tier-A gates from a registry and write the results file. */
-import { appendFileSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { assembleResults, type LocalResults } from "../../core/gates/metrics.js";
@@ -134,7 +134,8 @@ function parse(args: string[], cwd: string): Parsed {
 function select(registry: Registry, how: { bundle: string } | { gates: string[] } | { tier: "a" | "b" }): { ok: true; value: Selection } | { ok: false; errors: Problem[] } {
   if ("bundle" in how) {
     const r = resolveBundle(registry, how.bundle);
-    return r.ok ? { ok: true, value: { bundle: how.bundle, gates: r.value } } : r;
+    // A bundle that lists a gate twice still runs it once.
+    return r.ok ? { ok: true, value: { bundle: how.bundle, gates: [...new Map(r.value.map((g) => [g.id, g])).values()] } } : r;
   }
   if ("tier" in how) {
     const gates = [...registry.gates.values()].filter((g) => g.tier === how.tier);
@@ -199,8 +200,19 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     return EXIT.fail;
   }
 
-  const logFile = opts.logFile;
-  const output = logFile === undefined ? (label: string, line: string) => io.stderr(`[${label}] ${line}\n`) : (label: string, line: string) => appendFileSync(logFile, `[${label}] ${line}\n`);
+  let logFd: number | undefined;
+  if (opts.logFile !== undefined) {
+    try {
+      mkdirSync(dirname(opts.logFile), { recursive: true });
+      logFd = openSync(opts.logFile, "a", 0o600);
+    } catch (err) {
+      io.stderr(`error: cannot open the log file ${show(opts.logFile, 200)} (${(err as NodeJS.ErrnoException).code ?? "open error"})\n`);
+      return EXIT.usage;
+    }
+    io.stderr(`merge-captain: gate output goes to ${opts.logFile}\n`);
+  }
+  const fd = logFd;
+  const output = fd === undefined ? (label: string, line: string) => io.stderr(`[${label}] ${line}\n`) : (label: string, line: string) => void writeSync(fd, `[${label}] ${line}\n`);
   // A cancelled workflow signals the runner; the gate groups are detached, so pass the cancel on.
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
@@ -222,6 +234,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     io.stderr(`error: the gate runner failed (${(err as NodeJS.ErrnoException).code ?? "I/O error"})\n`);
     return EXIT.usage;
   } finally {
+    if (logFd !== undefined) closeSync(logFd);
     process.removeListener("SIGINT", onSignal);
     process.removeListener("SIGTERM", onSignal);
   }
