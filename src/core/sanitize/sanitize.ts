@@ -48,6 +48,9 @@ interface Region extends Span {
   firstHit: Map<string, number>;
 }
 
+/** Real text settles in one or two passes; more means adversarial input, and failing closed is the answer. */
+const MAX_PASSES = 8;
+
 const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
 function escapeRegex(s: string): string {
@@ -84,11 +87,13 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
     return pieces.filter((piece) => /[A-Za-z0-9]/.test(text.slice(piece.start, piece.end)));
   }
 
-  function regions(text: string, opts: SanitizeOptions | undefined): Region[] {
-    const ctx: RuleContext = { hosts: hostPolicy(opts) };
+  type Hit = Span & { rule: string };
+
+  /** One run of every rule over the text, cut around placeholders already in it. */
+  function hitsIn(text: string, ctx: RuleContext): Hit[] {
     const lower = text.toLowerCase();
     const placeholders = placeholderRanges(text);
-    const hits: Array<Span & { rule: string }> = [];
+    const hits: Hit[] = [];
     for (const rule of rules) {
       const keywords = typeof rule.keywords === "function" ? rule.keywords(ctx) : rule.keywords;
       if (keywords.length > 0 && !keywords.some((k) => lower.includes(k))) continue;
@@ -99,6 +104,10 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
         for (const piece of outsidePlaceholders(span, text, placeholders)) hits.push({ ...piece, rule: rule.id });
       }
     }
+    return hits;
+  }
+
+  function merge(hits: Hit[]): Region[] {
     hits.sort((a, b) => a.start - b.start || b.end - a.end || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0));
     const merged: Region[] = [];
     for (const hit of hits) {
@@ -111,6 +120,55 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
       merged.push({ start: hit.start, end: hit.end, label: hit.rule, firstHit: new Map([[hit.rule, hit.start]]) });
     }
     return merged;
+  }
+
+  /** The text with each region replaced by its placeholder plus the line breaks it covered. */
+  function render(text: string, found: readonly Region[]): { text: string; plain: Array<{ at: number; from: number; length: number }> } {
+    const out: string[] = [];
+    const plain: Array<{ at: number; from: number; length: number }> = [];
+    let cursor = 0;
+    let length = 0;
+    const keep = (from: number, to: number): void => {
+      plain.push({ at: length, from, length: to - from });
+      out.push(text.slice(from, to));
+      length += to - from;
+    };
+    for (const region of found) {
+      keep(cursor, region.start);
+      // Keep every line break the redacted text had, so the output lines up with the input line for line.
+      const breaks = text.slice(region.start, region.end).match(/\r\n|\n|\r/g);
+      const replacement = placeholder(region.label) + (breaks === null ? "" : breaks.join(""));
+      out.push(replacement);
+      length += replacement.length;
+      cursor = region.end;
+    }
+    keep(cursor, text.length);
+    return { text: out.join(""), plain };
+  }
+
+  /**
+   * Redacting can create a match that was not there before: a placeholder's "]" is a word boundary that
+   * "AIza…x" lacked. So rules run again over the redacted text until nothing new turns up; every pass
+   * removes unredacted characters, so this ends, and the result is idempotent by construction. New hits
+   * lie in unredacted text and are mapped back to offsets in the original.
+   */
+  function regions(text: string, opts: SanitizeOptions | undefined): Region[] {
+    const ctx: RuleContext = { hosts: hostPolicy(opts) };
+    const hits = hitsIn(text, ctx);
+    let found = merge(hits);
+    for (let pass = 1; found.length > 0; pass++) {
+      if (pass > MAX_PASSES) throw new Error("sanitize did not settle");
+      const current = render(text, found);
+      const fresh = hitsIn(current.text, ctx);
+      if (fresh.length === 0) break;
+      for (const hit of fresh) {
+        const segment = current.plain.find((p) => hit.start >= p.at && hit.end <= p.at + p.length);
+        if (segment === undefined) throw new Error("sanitize hit crosses a placeholder");
+        hits.push({ rule: hit.rule, start: segment.from + hit.start - segment.at, end: segment.from + hit.end - segment.at });
+      }
+      found = merge(hits);
+    }
+    return found;
   }
 
   function findingsOf(text: string, found: readonly Region[]): Finding[] {
@@ -136,17 +194,7 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
 
   function sanitize(text: string, opts?: SanitizeOptions): Sanitized {
     const found = regions(text, opts);
-    const out: string[] = [];
-    let cursor = 0;
-    for (const region of found) {
-      out.push(text.slice(cursor, region.start), placeholder(region.label));
-      // Keep every line break the redacted text had, so the output lines up with the input line for line.
-      const breaks = text.slice(region.start, region.end).match(/\r\n|\n|\r/g);
-      if (breaks !== null) out.push(breaks.join(""));
-      cursor = region.end;
-    }
-    out.push(text.slice(cursor));
-    return { text: out.join(""), findings: findingsOf(text, found) };
+    return { text: render(text, found).text, findings: findingsOf(text, found) };
   }
 
   function scan(text: string, opts?: SanitizeOptions): Finding[] {
