@@ -85,6 +85,8 @@ function placeholderHint(path: string, header: string, headerKey: string): strin
       return "replace it with the PR's head commit: `git rev-parse HEAD`";
     case header + "/baseline_sha":
       return "replace it with the base commit you measured against (`git merge-base origin/HEAD HEAD`), or delete the line if the contract is not `risk: hot` and has no perf gate";
+    case header + "/issue":
+      return "set it to the contract's id, as in the issue title's `[id]` prefix";
     case header + "/risk":
       return "pick one: `hot`, `warm` or `cold` (the contract's risk)";
     case "/perf/status":

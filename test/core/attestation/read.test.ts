@@ -81,6 +81,7 @@ describe("readAttestation: placeholders are reported before the schema", () => {
     ["pr_sha left as <sha>", block({ pr_sha: "<sha>" }), [{ code: "attestation.placeholder", path: "/nmoe_pr/pr_sha" }], /git rev-parse HEAD/],
     ["baseline_sha left as <sha> when the rest is filled", block({ baseline_sha: "<sha>" }), [{ code: "attestation.placeholder", path: "/nmoe_pr/baseline_sha" }], /delete the line/],
     ["any <...> value", block({}).replace("cpu:import", "<gate id>"), [{ code: "attestation.placeholder", path: "/gates_passed/tier_a/0" }], /gate ids/],
+    ["issue left as <NN>", block({ issue: "<NN>" }), [{ code: "attestation.placeholder", path: "/nmoe_pr/issue" }], /contract's id/],
     ["risk left as a choice", block({ risk: "hot|warm|cold" }), [{ code: "attestation.placeholder", path: "/nmoe_pr/risk" }], /pick one/],
     ["perf status left as pass|fail", block({}, "perf:\n  baseline: 10\n  status: pass|fail\n"), [{ code: "attestation.placeholder", path: "/perf/status" }], /`pass` or `fail`/],
     ["perf numbers left as <number>", block({}, "perf:\n  result: <number>\n"), [{ code: "attestation.placeholder", path: "/perf/result" }], /measured value/],
