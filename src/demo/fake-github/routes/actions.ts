@@ -44,7 +44,7 @@ function listRuns(req: RouteRequest, workflowId: number | undefined): Reply {
         (q.get("status") === null || r.status === q.get("status") || r.conclusion === q.get("status")),
     )
     .sort((a, b) => b.id - a.id);
-  return pagedObject(req, "workflow_runs", runs.map((r) => workflowRunJson(req.world, req.repo, r)));
+  return pagedObject(req, "workflow_runs", runs, (r) => workflowRunJson(req.world, req.repo, r));
 }
 
 function runOr404(req: RouteRequest): WorkflowRunState | undefined {
@@ -88,7 +88,7 @@ export function artifactBlob(world: FakeGitHubState, pathname: string): Uint8Arr
 }
 
 export const actionRoutes: Record<string, Route> = {
-  "GET /repos/{owner}/{repo}/actions/workflows": repoRoute((req) => pagedObject(req, "workflows", [...req.repo.workflows.values()].map((w) => workflowJson(req.world, req.repo, w)))),
+  "GET /repos/{owner}/{repo}/actions/workflows": repoRoute((req) => pagedObject(req, "workflows", [...req.repo.workflows.values()], (w) => workflowJson(req.world, req.repo, w))),
   "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}": repoRoute((req) => {
     const workflow = req.repo.findWorkflow(req.params["workflow_id"] ?? "");
     return workflow ? { status: 200, json: workflowJson(req.world, req.repo, workflow) } : notFound(req);
@@ -116,7 +116,7 @@ export const actionRoutes: Record<string, Route> = {
     const run = runOr404(req);
     if (!run) return notFound(req);
     const name = req.url.searchParams.get("name");
-    return pagedObject(req, "artifacts", run.artifacts.filter((a) => name === null || a.name === name).map((a) => artifactJson(req.world, req.repo, a)));
+    return pagedObject(req, "artifacts", run.artifacts.filter((a) => name === null || a.name === name), (a) => artifactJson(req.world, req.repo, a));
   }),
   "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}": repoRoute((req) => {
     const artifact = req.repo.findArtifact(intParam(req, "artifact_id"));

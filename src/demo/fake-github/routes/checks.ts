@@ -102,7 +102,7 @@ function listForRef(req: RouteRequest): Reply {
     runs = [...newest.values()];
   }
   runs.sort((a, b) => b.id - a.id);
-  return pagedObject(req, "check_runs", runs.map((r) => checkRunJson(req.world, req.repo, r)));
+  return pagedObject(req, "check_runs", runs, (r) => checkRunJson(req.world, req.repo, r));
 }
 
 export const checkRoutes: Record<string, Route> = {

@@ -29,7 +29,7 @@ function listIssues(req: RouteRequest): Reply {
       labels.every((l) => i.labels.some((name) => name.toLowerCase() === l)) &&
       (creator === undefined || i.user.login.toLowerCase() === creator),
   );
-  return pagedArray(req, sortedIssues(req, issues).map((i) => issueJson(req.world, req.repo, i)));
+  return pagedArray(req, sortedIssues(req, issues), (i) => issueJson(req.world, req.repo, i));
 }
 
 function updateIssue(req: RouteRequest): Reply {
@@ -110,7 +110,7 @@ export const issueRoutes: Record<string, Route> = {
     if (isReply(issue)) return issue;
     const since = req.url.searchParams.get("since");
     const comments = req.repo.commentsOn(issue.number).filter((c) => since === null || c.updatedAt >= since);
-    return pagedArray(req, comments.map((c) => commentJson(req.world, req.repo, c)));
+    return pagedArray(req, comments, (c) => commentJson(req.world, req.repo, c));
   }),
   "POST /repos/{owner}/{repo}/issues/{issue_number}/comments": repoRoute((req) => {
     const issue = issueOr404(req);
@@ -148,7 +148,7 @@ export const issueRoutes: Record<string, Route> = {
   "POST /repos/{owner}/{repo}/issues/{issue_number}/labels": repoRoute((req) => addLabels(req, false)),
   "PUT /repos/{owner}/{repo}/issues/{issue_number}/labels": repoRoute((req) => addLabels(req, true)),
   "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}": repoRoute(removeLabel),
-  "GET /repos/{owner}/{repo}/labels": repoRoute((req) => pagedArray(req, [...req.repo.labels.values()].map((l) => labelJson(req.world, req.repo, l)))),
+  "GET /repos/{owner}/{repo}/labels": repoRoute((req) => pagedArray(req, [...req.repo.labels.values()], (l) => labelJson(req.world, req.repo, l))),
   "POST /repos/{owner}/{repo}/labels": repoRoute((req) => {
     const body = bodyOf(req);
     const name = String(body["name"]);

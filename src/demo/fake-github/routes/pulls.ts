@@ -18,7 +18,7 @@ function listPulls(req: RouteRequest): Reply {
       (base === null || i.pull.base.ref === base),
   );
   pulls.sort((a, b) => (direction === "asc" ? a.number - b.number : b.number - a.number));
-  return pagedArray(req, pulls.map((i) => pullRequestJson(req.world, req.repo, i)));
+  return pagedArray(req, pulls, (i) => pullRequestJson(req.world, req.repo, i));
 }
 
 export const pullRoutes: Record<string, Route> = {
@@ -30,6 +30,6 @@ export const pullRoutes: Record<string, Route> = {
   "GET /repos/{owner}/{repo}/pulls/{pull_number}/files": repoRoute((req) => {
     const pull = req.repo.issues.get(intParam(req, "pull_number"))?.pull;
     if (!pull) return notFound(req);
-    return pagedArray(req, pull.files.map((f) => pullFileJson(req.world, req.repo, pull.head.sha, f)), PULL_FILES_CAP);
+    return pagedArray(req, pull.files, (f) => pullFileJson(req.world, req.repo, pull.head.sha, f), PULL_FILES_CAP);
   }),
 };

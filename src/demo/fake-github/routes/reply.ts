@@ -60,16 +60,16 @@ export function validationFailed(req: Pick<RouteRequest, "documentationUrl">, er
   return failure(req, 422, "Validation Failed", { errors });
 }
 
-/** A JSON array answer paginated GitHub-style. */
-export function pagedArray<T>(req: BaseRequest, all: readonly T[], cap?: number): Reply {
+/** A JSON array answer paginated GitHub-style; `toJson` runs only for the items on the page. */
+export function pagedArray<T>(req: BaseRequest, all: readonly T[], toJson: (item: T) => unknown, cap?: number): Reply {
   const page = paginate(all, req.url, cap);
-  return { status: 200, json: page.items, ...(page.link === undefined ? {} : { headers: { link: page.link } }) };
+  return { status: 200, json: page.items.map(toJson), ...(page.link === undefined ? {} : { headers: { link: page.link } }) };
 }
 
 /** A wrapped list (`{total_count, <key>: [...]}`) paginated GitHub-style. */
-export function pagedObject<T>(req: BaseRequest, key: string, all: readonly T[]): Reply {
+export function pagedObject<T>(req: BaseRequest, key: string, all: readonly T[], toJson: (item: T) => unknown): Reply {
   const page = paginate(all, req.url);
-  return { status: 200, json: { total_count: all.length, [key]: page.items }, ...(page.link === undefined ? {} : { headers: { link: page.link } }) };
+  return { status: 200, json: { total_count: all.length, [key]: page.items.map(toJson) }, ...(page.link === undefined ? {} : { headers: { link: page.link } }) };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
