@@ -77,7 +77,8 @@ export function commandLines(body: string): string[] {
       continue;
     }
     if (indentation(raw) >= 4) continue;
-    const line = raw.trim();
+    // Only ASCII spaces and tabs indent; a no-break space before `/` makes it prose, as GitHub renders it.
+    const line = raw.replace(/^[ \t]+/, "").trimEnd();
     if (line.startsWith(">") || line.startsWith("<!--")) continue;
     if (line.startsWith("/")) out.push(line);
   }

@@ -47,6 +47,7 @@ describe("parseComment finds commands only on whole, live lines", () => {
     ["a path", "/tmp/tier-b full"],
     ["a lone slash", "/"],
     ["a zero-width space before the slash", "\u200b/tier-b full"],
+    ["a no-break space before the slash", "\u00a0/tier-b full"],
   ])("ignores %s", (_name, body) => {
     expect(parse(body)).toEqual({ kind: "none" });
   });
