@@ -146,3 +146,19 @@ export function replaceDispatch(ledger: Ledger, updated: Dispatch): Ledger {
 function refuse(code: RefuseCode, reason: string): Plan {
   return { kind: "refuse", code, reason };
 }
+
+/**
+ * The workflow_dispatch inputs for a dispatch: all strings, as the API requires. Empty strings
+ * mean "not given" so the workflow's own defaults apply.
+ */
+export function workflowInputs(d: Dispatch): Record<"pr_number" | "bundle" | "single_gate" | "baseline_ref" | "perf_budget_pct" | "head_sha" | "dispatch_id", string> {
+  return {
+    pr_number: String(d.pr),
+    bundle: d.bundle,
+    single_gate: d.singleGate ?? "",
+    baseline_ref: d.baselineRef ?? "",
+    perf_budget_pct: d.budgetPct !== undefined ? String(d.budgetPct) : "",
+    head_sha: d.sha,
+    dispatch_id: d.id,
+  };
+}

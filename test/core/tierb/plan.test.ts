@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { parseComment, type Command } from "../../../src/core/commands/parse.js";
-import { cancelPlan, confirmPinned, filesToCheck, MAX_ACTIVE_PER_PR, planDispatch, type PlanInput } from "../../../src/core/tierb/plan.js";
+import { cancelPlan, confirmPinned, filesToCheck, MAX_ACTIVE_PER_PR, planDispatch, workflowInputs, type PlanInput } from "../../../src/core/tierb/plan.js";
 import { emptyLedger, type Ledger } from "../../../src/core/ledger/types.js";
 import { aDispatch, aLedger, T0 } from "../../fixtures/tierb/builders.js";
 import { aRegistry, HEAD, HEAD2 } from "../../fixtures/tierb/registry.js";
@@ -156,5 +156,12 @@ describe("cancelPlan", () => {
     expect(c.running.map((d) => d.id)).toEqual(["mc-running-01"]);
     expect(c.ledger.dispatches.map((d) => d.state)).toEqual(["cancelled", "cancelled", "cancelled", "in_progress", "completed", "queued"]);
     expect(c.ledger.dispatches[0]).toMatchObject({ endReason: "cancel-requested" });
+  });
+});
+
+describe("workflowInputs", () => {
+  test("string inputs, empty when not given", () => {
+    expect(workflowInputs(aDispatch())).toEqual({ pr_number: "7", bundle: "hot_path_min", single_gate: "", baseline_ref: "", perf_budget_pct: "", head_sha: HEAD, dispatch_id: "mc-0000000001" });
+    expect(workflowInputs(aDispatch({ bundle: "single", singleGate: "b200:big_8x20", baselineRef: "origin/main", budgetPct: -10 }))).toMatchObject({ single_gate: "b200:big_8x20", baseline_ref: "origin/main", perf_budget_pct: "-10" });
   });
 });
