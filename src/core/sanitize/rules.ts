@@ -158,19 +158,25 @@ function namespaceAccept(value: string): boolean {
 
 function findShortNamespaceFlags(text: string, ctx: RuleContext): Span[] {
   const flag = new RegExp(`(?<![A-Za-z0-9_-])-n[ \\t]+(${NAME_1123})${NAME_END}`, "dg");
-  const kubeLine = new Map<number, boolean>();
+  // Matches arrive in order, so the current line is tracked by scanning forward once: linear even on one huge line.
+  let lineStart: number;
+  let lineEnd = -1;
+  let kubeLine = false;
   return regexFinder(flag, {
     group: 1,
     accept: (value, m, whole) => {
       if (!namespaceAccept(value)) return false;
-      const lineStart = whole.lastIndexOf("\n", m.index) + 1;
-      let known = kubeLine.get(lineStart);
-      if (known === undefined) {
-        const lineEnd = whole.indexOf("\n", m.index);
-        known = KUBE_COMMAND.test(whole.slice(lineStart, lineEnd === -1 ? whole.length : lineEnd));
-        kubeLine.set(lineStart, known);
+      if (m.index > lineEnd) {
+        lineStart = lineEnd + 1;
+        let next = whole.indexOf("\n", lineStart);
+        while (next !== -1 && next < m.index) {
+          lineStart = next + 1;
+          next = whole.indexOf("\n", lineStart);
+        }
+        lineEnd = next === -1 ? whole.length : next;
+        kubeLine = KUBE_COMMAND.test(whole.slice(lineStart, lineEnd));
       }
-      return known;
+      return kubeLine;
     },
   })(text, ctx);
 }
