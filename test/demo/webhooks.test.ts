@@ -124,7 +124,7 @@ describe("payloads are shaped like GitHub's examples", () => {
   repo.recordDispatch(workflow, "main", { dispatch_id: "d-1" }, state.bot);
   const runId = repo.dispatches[0]?.runId ?? 0;
 
-  // pull_request.edited has no published example; its type still checks it (see the test below).
+  // pull_request.edited and workflow_run.in_progress have no published example; their types still check them (tests below).
   const cases: { name: string; event: string; action: string; build: () => unknown }[] = [
     { name: "issues.opened", event: "issues", action: "opened", build: () => issuesOpened(state, repo, 1) },
     { name: "issues.edited", event: "issues", action: "edited", build: () => issuesEdited(state, repo, 1, edit.changes) },
@@ -136,7 +136,6 @@ describe("payloads are shaped like GitHub's examples", () => {
     { name: "issue_comment.created", event: "issue_comment", action: "created", build: () => issueCommentCreated(state, repo, comment.id) },
     { name: "issue_comment.edited", event: "issue_comment", action: "edited", build: () => issueCommentEdited(state, repo, comment.id, commentEdit.changes) },
     { name: "workflow_run.requested", event: "workflow_run", action: "requested", build: () => workflowRunRequested(state, repo, runId) },
-    { name: "workflow_run.in_progress", event: "workflow_run", action: "in_progress", build: () => workflowRunInProgress(state, repo, repo.setRunStatus(runId, "in_progress").id) },
     { name: "workflow_run.completed", event: "workflow_run", action: "completed", build: () => workflowRunCompleted(state, repo, repo.completeWorkflowRun(runId, { conclusion: "success" }).id) },
   ];
 
@@ -150,6 +149,10 @@ describe("payloads are shaped like GitHub's examples", () => {
 
   test("issues.edited carries the previous body in changes", () => {
     expect(issuesEdited(state, repo, 1, edit.changes).changes).toEqual({ body: { from: "old" } });
+  });
+
+  test("workflow_run.in_progress reports the run in progress", () => {
+    expect(workflowRunInProgress(state, repo, repo.setRunStatus(runId, "in_progress").id)).toMatchObject({ action: "in_progress", workflow_run: { status: "in_progress", display_title: "Tier-B d-1" } });
   });
 
   test("pull_request.edited carries what changed", () => {
