@@ -1,5 +1,6 @@
 /** The fake GitHub over real HTTP: pagination, 404s, 422s, contents, artifacts, faults, auth and the request log. */
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { generateKeyPairSync } from "node:crypto";
 import { strFromU8, unzipSync } from "fflate";
 import { ProbotOctokit } from "probot";
 import { startFakeGitHub, type FakeGitHub } from "../../src/demo/fake-github/server.js";
@@ -253,6 +254,17 @@ describe("auth", () => {
   ])("$what → $status", async ({ path, auth, status }) => {
     const res = await fetch(`${fake.url}${path}`, { headers: auth === undefined ? {} : { authorization: auth } });
     expect(res.status).toBe(status);
+  });
+
+  test("Probot's Octokit authenticates as the app (real RS256 JWT) and then as the installation", async () => {
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+    const app = new ProbotOctokit({ auth: { appId: 1, privateKey }, baseUrl: fake.url, retry: { enabled: false }, throttle: { enabled: false } });
+    const mark = fake.requests.mark();
+    expect((await app.rest.apps.getAuthenticated()).data).toMatchObject({ id: 1, slug: "merge-captain" });
+    const installation = (await app.auth({ type: "installation", installationId: 1 })) as { token: string };
+    const res = await fetch(`${fake.url}/repos/nmoe-org/nmoe`, { headers: { authorization: `token ${installation.token}` } });
+    expect(((await res.json()) as { default_branch: string }).default_branch).toBe("main");
+    expect(fake.requests.countByRoute(mark)).toEqual({ "GET /app": 1, "POST /app/installations/{installation_id}/access_tokens": 1, "GET /repos/{owner}/{repo}": 1 });
   });
 
   test("an installation token from the token endpoint acts as the app's bot", async () => {
