@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { parseRegistry, type Registry, type RegistryGate } from "../../core/gates/registry.js";
 import { EXIT, type CliIo } from "../io.js";
+import { run as runGates } from "./gates-run.js";
 import { errorMessage, jsonProblem, readInput, renderProblems, type JsonProblem } from "./contract.js";
 
 export const usage = `Usage: merge-captain gates <gates.toml> [--json]
@@ -16,14 +17,8 @@ Exit status: 0 valid, 1 invalid, 2 usage or I/O error.
 `;
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  if (args[0] === "run") {
-    // ── `gates run` ─────────────────────────────────────────────────────────────────────────
-    // Owned by the gate-runner work (src/cli/commands/gates-run.ts), not this module.
-    // LEAD: dispatch here, e.g. `return runGates(args.slice(1), io);` with
-    //   import { run as runGates } from "./gates-run.js";
-    io.stderr("merge-captain gates run: not available in this build\n");
-    return EXIT.usage;
-  }
+  // `gates run` is the gate runner (its own module); `gates <file>` validates.
+  if (args[0] === "run") return runGates(args.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({

@@ -1,0 +1,34 @@
+/** The Probot application function: wires webhook events to handlers, nothing else. */
+import type { ApplicationFunction, Context } from "probot";
+import { onIssue } from "./handlers/issues.js";
+import { onIssueComment } from "./handlers/issue-comment.js";
+import { onPullRequest, recheckLinkedPulls } from "./handlers/pull-request.js";
+import { onProtectionRule } from "./handlers/tier-b/protection-rule.js";
+import { onWorkflowRun } from "./handlers/tier-b/workflow-run.js";
+import type { AppOptions } from "./handlers/client.js";
+import { createRuntime, type Runtime } from "./handlers/runtime.js";
+
+/**
+ * Run `handler` once per delivery: a redelivery of an event that was already handled is skipped
+ * (handlers are idempotent anyway; this saves the calls). Failed deliveries stay retryable.
+ */
+function once<C extends Context>(runtime: Runtime, handler: (context: C) => Promise<void>): (context: C) => Promise<void> {
+  return async (context) => {
+    if (runtime.deliveries.seen(context.id)) return;
+    await handler(context);
+    runtime.deliveries.remember(context.id);
+  };
+}
+
+export function createApp(options: AppOptions, runtime: Runtime = createRuntime()): ApplicationFunction {
+  return (app) => {
+    app.on(["issues.opened", "issues.edited", "issues.reopened"], once(runtime, (context) => onIssue(context, options, { contractChanged: (client, config, issue) => recheckLinkedPulls(client, config, issue, runtime) })));
+    app.on(
+      ["pull_request.opened", "pull_request.edited", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"],
+      once(runtime, (context) => onPullRequest(context, options, runtime)),
+    );
+    app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], once(runtime, (context) => onIssueComment(context, options, runtime)));
+    app.on(["workflow_run.requested", "workflow_run.in_progress", "workflow_run.completed"], once(runtime, (context) => onWorkflowRun(context, options, runtime)));
+    app.on("deployment_protection_rule.requested", once(runtime, (context) => onProtectionRule(context, options, runtime)));
+  };
+}

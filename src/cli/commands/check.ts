@@ -1,0 +1,130 @@
+/** `merge-captain check`: the full preflight an agent runs before opening a PR — the same criteria table as the check run. */
+import { parseArgs } from "node:util";
+import { readAttestation } from "../../core/attestation/read.js";
+import { DEFAULT_CONFIG } from "../../core/config/defaults.js";
+import { readContract } from "../../core/contract/read.js";
+import { parseRegistry } from "../../core/gates/registry.js";
+import { emptyLedger } from "../../core/ledger/types.js";
+import { fail, problem, type Result } from "../../core/problem.js";
+import type { Registry } from "../../core/gates/registry.js";
+import { scan } from "../../core/sanitize/sanitize.js";
+import { evaluateVerdict } from "../../core/verdict/evaluate.js";
+import { ICON, headline } from "../../core/render/verdict.js";
+import type { PullFacts } from "../../core/verdict/types.js";
+import { gitChangedFiles, parseFilesList } from "../git-diff.js";
+import type { ChangedFile } from "../../core/scope/check.js";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { EXIT, type CliIo } from "../io.js";
+import { errorMessage, readInput } from "./contract.js";
+
+export const usage = `Usage: merge-captain check --issue <file> --pr <file> (--git <rev-range> | --files <file|->) [options]
+
+The preflight an agent runs before opening a PR: the same criteria as the merge-captain check run,
+offline. Rows only the bot can decide (Tier-B runs, dependencies, other PRs) show as waiting.
+
+Options:
+  --issue <file>       the issue body (or a file holding just the contract)
+  --pr <file>          the PR body with the attestation
+  --git <range>        changed files from \`git diff --name-status -M <range>\` (e.g. origin/main...HEAD)
+  --files <file|->     changed files, one per line (a path or a name-status row)
+  --head-sha <sha>     the commit the PR will have as head (default: git rev-parse HEAD with --git)
+  --registry <toml>    the gate registry (default: configs/gates/gates.toml)
+  --json               print {"ok", "outcome", "criteria": [{"id","title","status","summary","details","fix"}]}
+  -h, --help           show this help
+
+Exit status: 0 when no criterion fails, 1 when one does, 2 usage or I/O error.
+`;
+
+export async function run(args: string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args,
+      strict: true,
+      options: {
+        issue: { type: "string" },
+        pr: { type: "string" },
+        git: { type: "string" },
+        files: { type: "string" },
+        "head-sha": { type: "string" },
+        registry: { type: "string", default: "configs/gates/gates.toml" },
+        json: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    }).values;
+  } catch (err) {
+    io.stderr(`merge-captain check: ${errorMessage(err)}\n\n${usage}`);
+    return EXIT.usage;
+  }
+  if (values.help) {
+    io.stdout(usage);
+    return EXIT.ok;
+  }
+  if (!values.issue || !values.pr || (values.git === undefined) === (values.files === undefined)) {
+    io.stderr(`merge-captain check: --issue, --pr and one of --git or --files are required\n\n${usage}`);
+    return EXIT.usage;
+  }
+  const issue = await readInput(io, values.issue);
+  const pr = await readInput(io, values.pr);
+  if (!issue.ok || !pr.ok) return ioError(io, (issue.ok ? "" : issue.message) || (pr.ok ? "" : pr.message));
+  const registryText = await readInput(io, values.registry);
+  const registry: Result<Registry> = registryText.ok ? parseRegistry(registryText.text) : fail(problem("registry.missing", "", `the gate registry ${values.registry} could not be read`, "pass --registry <gates.toml>"));
+
+  let changed: Result<ChangedFile[]>;
+  let headSha = values["head-sha"];
+  if (values.git !== undefined) {
+    changed = await gitChangedFiles(values.git, io.cwd);
+    headSha ??= await gitHead(io.cwd);
+  } else {
+    const files = await readInput(io, values.files!);
+    if (!files.ok) return ioError(io, files.message);
+    changed = parseFilesList(files.text);
+  }
+  if (!changed.ok) return ioError(io, changed.errors.map((e) => e.message).join("; "));
+
+  const config = DEFAULT_CONFIG;
+  const contract = readContract(issue.text, { heading: config.contract.heading, headerKey: config.contract.header_key, allIssues: false, source: "file" }, registry);
+  const facts: PullFacts = {
+    pr: { number: 0, headSha: headSha ?? "", draft: false },
+    registry,
+    link: { ok: true, issue: 0, via: "the --issue file" },
+    contract,
+    attestation: readAttestation(pr.text, { heading: config.attestation.heading, headerKey: config.attestation.header_key }),
+    attestationHeaderKey: config.attestation.header_key,
+    files: { ok: true, files: changed.value },
+    ledger: emptyLedger(),
+    dependencies: [],
+    safety: { sources: [{ what: "the PR body", findings: scan(pr.text) }, { what: "the issue", findings: scan(issue.text) }].filter((s) => s.findings.length > 0) },
+    sameHead: [],
+    hotspots: [],
+  };
+  const verdict = evaluateVerdict(facts);
+  // Offline, Tier-B runs and perf cannot exist yet: those rows wait for the bot instead of failing.
+  const results = verdict.results.map((r) => (r.id === "tier-b" || r.id === "perf") && r.status === "fail" ? { ...r, status: "pending" as const, fix: "runs on the PR after a maintainer's `/tier-b`" } : r);
+  const failed = results.some((r) => r.status === "fail");
+  if (values.json) {
+    io.stdout(JSON.stringify({ ok: !failed, outcome: failed ? "blocked" : "ready-to-open", criteria: results.map(({ annotations: _a, ...r }) => r) }, null, 2) + "\n");
+  } else {
+    io.stdout(`${failed ? ICON.fail : ICON.pass} ${failed ? headline("blocked", results) : "Ready to open the PR (the bot checks the rest)"}\n\n`);
+    for (const r of results) {
+      io.stdout(`${ICON[r.status]} ${r.title}: ${r.summary}\n`);
+      for (const d of r.details.slice(0, 20)) io.stdout(`    - ${d}\n`);
+      if (r.fix && r.status !== "pass") io.stdout(`    → ${r.fix}\n`);
+    }
+  }
+  return failed ? EXIT.fail : EXIT.ok;
+}
+
+async function gitHead(cwd: string): Promise<string | undefined> {
+  try {
+    return (await promisify(execFile)("git", ["rev-parse", "HEAD"], { cwd })).stdout.trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function ioError(io: CliIo, message: string): number {
+  io.stderr(`merge-captain check: ${message}\n`);
+  return EXIT.usage;
+}

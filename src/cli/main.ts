@@ -1,0 +1,65 @@
+/** `merge-captain <command>`: the offline tool for contributors and agents, and the demo. */
+import { readFile } from "node:fs/promises";
+import { EXIT, type CliIo, type Command } from "./io.js";
+
+/** Each command is loaded only when used, so `--help` stays instant. */
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  contract: { summary: "validate an issue's Agent Contract (optionally against a gate registry)", load: async () => (await import("./commands/contract.js")).run },
+  gates: { summary: "validate a gate registry; `gates run` runs gates and writes a results file", load: async () => (await import("./commands/gates.js")).run },
+  attestation: { summary: "validate a PR body's attestation (optionally against a contract, head SHA, registry)", load: async () => (await import("./commands/attestation.js")).run },
+  scope: { summary: "check changed files (a list, or a git range) against a contract's scope", load: async () => (await import("./commands/scope.js")).run },
+  check: { summary: "the full preflight an agent runs before opening a PR: the same table as the check run", load: async () => (await import("./commands/check.js")).run },
+  sanitize: { summary: "redact secrets and internal infrastructure from text (--check for CI)", load: async () => (await import("./commands/sanitize.js")).run },
+  demo: { summary: "play the bundled story: a fake GitHub, the real app, signed webhooks", load: async () => (await import("../demo/command.js")).run },
+};
+
+export const HELP = `merge-captain — issues are contracts, PRs are attestations.
+
+Usage: merge-captain <command> [options]     (merge-captain <command> --help for details)
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(12)} ${c.summary}`)
+  .join("\n")}
+
+Exit status: 0 ok/pass, 1 invalid/fail, 2 usage or I/O error.
+`;
+
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    io.stdout(HELP);
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === "--version") {
+    io.stdout("merge-captain 0.1.0\n");
+    return EXIT.ok;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) {
+    io.stderr(`merge-captain: unknown command "${name.replace(/[^\x20-\x7e]/g, "?").slice(0, 40)}"\n\n${HELP}`);
+    return EXIT.usage;
+  }
+  try {
+    return await (await command.load())(rest, io);
+  } catch (err) {
+    // A bug, not bad input: say so in one line, without a stack trace.
+    io.stderr(`merge-captain ${name}: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    return EXIT.usage;
+  }
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: (s) => void process.stdout.write(s),
+    stderr: (s) => void process.stderr.write(s),
+    readFile: (path) => readFile(path, "utf8"),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
+    cwd: process.cwd(),
+    env: process.env,
+  };
+}

@@ -1,0 +1,56 @@
+/** Safe Markdown building blocks for text that came from users: no table breakouts, no pings, no HTML. */
+
+/**
+ * User-derived text for inline use: one line, bounded, with Markdown/HTML control characters
+ * neutralised and `@mentions` / `#refs` defused so the bot never pings anyone on a user's behalf.
+ */
+export function inline(text: string, max = 300): string {
+  let t = text.replace(/[\r\n\t]+/g, " ").replace(/\s{2,}/g, " ").trim();
+  if (t.length > max) t = t.slice(0, max - 1) + "…";
+  return t
+    .replace(/[\\`*_{}[\]<>|]/g, (c) => "\\" + c)
+    .replace(/@(?=[A-Za-z0-9])/g, "@\u200b")
+    .replace(/#(?=\d)/g, "#\u200b");
+}
+
+/**
+ * Our own sentences that may embed user values (problem messages, hints): code spans in
+ * backticks are kept, but HTML, links, table pipes and pings are neutralised.
+ */
+export function prose(text: string, max = 400): string {
+  let t = text.replace(/[\r\n\t]+/g, " ").replace(/\s{2,}/g, " ").trim();
+  if (t.length > max) t = t.slice(0, max - 1) + "…";
+  return t
+    .replace(/[\\<>|[\]]/g, (c) => "\\" + c)
+    .replace(/@(?=[A-Za-z0-9])/g, "@\u200b")
+    .replace(/#(?=\d)/g, "#\u200b");
+}
+
+/** A value shown as code: backticks inside are made harmless, length bounded. */
+export function code(text: string, max = 200): string {
+  let t = text.replace(/[\r\n]+/g, " ");
+  if (t.length > max) t = t.slice(0, max - 1) + "…";
+  t = t.replace(/`/g, "ˋ");
+  return "`" + t + "`";
+}
+
+/** A table row: cells are already-safe Markdown. */
+export function row(cells: readonly string[]): string {
+  return "| " + cells.map((c) => c.replace(/\n/g, "<br>")).join(" | ") + " |";
+}
+
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  return [row(header), row(header.map(() => "---")), ...rows.map(row)].join("\n");
+}
+
+/** A hidden HTML comment marker; `name` is ours, never user text. */
+export function marker(name: string): string {
+  return `<!-- merge-captain:${name} -->`;
+}
+
+/** A bulleted list with at most `max` entries and a count of the rest. */
+export function bullets(items: readonly string[], max = 50): string {
+  const shown = items.slice(0, max).map((i) => `- ${i}`);
+  if (items.length > max) shown.push(`- … and ${items.length - max} more`);
+  return shown.join("\n");
+}

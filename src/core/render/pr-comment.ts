@@ -1,0 +1,13 @@
+/** The PR's sticky comment: the same verdict as the check run, for people who do not open the Checks tab. */
+import type { Verdict } from "../verdict/evaluate.js";
+import { headline, ICON, verdictDetails, verdictTable } from "./verdict.js";
+
+export function renderPrComment(verdict: Verdict, headSha: string, tierB: string | undefined): string {
+  const icon = verdict.outcome === "green" ? ICON.pass : verdict.outcome === "waiting" ? ICON.pending : verdict.outcome === "unverified" ? ICON.unverified : ICON.fail;
+  const parts = [`### ${icon} merge-captain: ${headline(verdict.outcome, verdict.results)}`, "", `For head \`${headSha.slice(0, 12)}\`. The required check \`merge-captain\` says the same.`, "", verdictTable(verdict.results)];
+  const details = verdictDetails(verdict.results, 30);
+  if (details) parts.push("", "<details><summary>Details</summary>", "", details, "", "</details>");
+  if (tierB) parts.push("", tierB);
+  parts.push("", "<sub>Commands (maintainers): `/tier-b <bundle>` · `/tier-b single <gate>` · `/tier-b cancel` · `/recheck` · `/help`</sub>");
+  return parts.join("\n");
+}

@@ -1,0 +1,27 @@
+/** Criterion: the PR is linked to an issue whose contract is valid. */
+import { problemLine } from "../../render/problems.js";
+import type { Criterion } from "../types.js";
+
+export const contractCriterion: Criterion = {
+  id: "contract",
+  title: "Contract found & valid",
+  triggers: ["pull_request", "contract", "registry"],
+  evaluate(f) {
+    const base = { id: this.id, title: this.title };
+    if (!f.link.ok) {
+      return { ...base, status: "fail", summary: "no contract issue linked", details: [problemLine(f.link.problem)], fix: f.link.problem.hint ?? "add `Fixes #<issue>` to the PR body" };
+    }
+    const n = f.link.issue;
+    if (!f.registry.ok) {
+      return { ...base, status: "unverified", summary: "the gate registry on the default branch is broken", details: f.registry.errors.map(problemLine), fix: "a maintainer must fix the registry on the default branch" };
+    }
+    const report = f.contract;
+    if (report === undefined || report.status === "absent") {
+      return { ...base, status: "fail", summary: `issue #${n} (via ${f.link.via}) carries no contract`, details: [], fix: `add an Agent Contract block to issue #${n}` };
+    }
+    if (report.status === "invalid") {
+      return { ...base, status: "fail", summary: `the contract in issue #${n} is invalid`, details: report.errors.map(problemLine), fix: `fix the contract in issue #${n} (its sticky comment lists the errors)` };
+    }
+    return { ...base, status: "pass", summary: `issue #${n} (linked via ${f.link.via}), contract \`${report.contract.nmoe.issue}\``, details: [] };
+  },
+};

@@ -1,0 +1,25 @@
+/** Criterion: every issue the contract depends on is done. */
+import { validContract } from "../derived.js";
+import type { Criterion } from "../types.js";
+
+export const dependsOnCriterion: Criterion = {
+  id: "depends-on",
+  title: "Dependencies done",
+  triggers: ["contract", "dependency"],
+  evaluate(f) {
+    const base = { id: this.id, title: this.title };
+    const contract = validContract(f);
+    if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
+    if (f.dependencies.length === 0) return { ...base, status: "pass", summary: "depends on nothing", details: [] };
+    const open = f.dependencies.filter((d) => d.state === "open");
+    const missing = f.dependencies.filter((d) => d.state === "missing");
+    const details = [
+      ...open.map((d) => `\`${d.id}\` is still open (#${d.issue})`),
+      ...missing.map((d) => `\`${d.id}\`: no issue found with this id (title \`[${d.id}] …\` or contract id)`),
+    ];
+    if (open.length > 0 || missing.length > 0) {
+      return { ...base, status: "fail", summary: `${open.length} open, ${missing.length} not found`, details, fix: open.length > 0 ? "merge the dependencies first" : "correct nmoe.depends_on in the issue" };
+    }
+    return { ...base, status: "pass", summary: f.dependencies.map((d) => `\`${d.id}\` done`).join(", "), details: [] };
+  },
+};

@@ -1,0 +1,23 @@
+/** Criterion: the attestation is about the PR's current head commit. */
+import { claimsOf } from "../derived.js";
+import type { Criterion } from "../types.js";
+
+export const headCriterion: Criterion = {
+  id: "head",
+  title: "Attestation about this head",
+  triggers: ["pull_request"],
+  evaluate(f) {
+    const base = { id: this.id, title: this.title };
+    if (f.attestation.status !== "valid") return { ...base, status: "fail", summary: "no valid attestation", details: [], fix: "fix the attestation first" };
+    const claims = claimsOf(f);
+    const short = f.pr.headSha.slice(0, 12);
+    if (claims?.aboutHead) return { ...base, status: "pass", summary: `pr_sha matches the head \`${short}\``, details: [] };
+    return {
+      ...base,
+      status: "fail",
+      summary: `attestation is about \`${f.attestation.attestation.nmoe_pr.pr_sha}\`, the PR head is \`${short}\``,
+      details: [],
+      fix: `update pr_sha to ${f.pr.headSha} after your last push`,
+    };
+  },
+};

@@ -1,0 +1,14 @@
+/** Criterion: nothing posted on the PR or its contract issue looks like internal infrastructure or a credential. */
+import type { Criterion } from "../types.js";
+
+export const publicSafetyCriterion: Criterion = {
+  id: "public-safety",
+  title: "Public safety",
+  triggers: ["pull_request", "comment", "contract"],
+  evaluate(f) {
+    const base = { id: this.id, title: this.title };
+    const items = f.safety.sources.flatMap((s) => s.findings.map((x) => `${s.what}, line ${x.line}: \`${x.rule}\``));
+    if (items.length === 0) return { ...base, status: "pass", summary: "no findings", details: [] };
+    return { ...base, status: "fail", summary: `${items.length} finding${items.length === 1 ? "" : "s"}`, details: items, fix: "edit the text to remove it (and rotate any credential that was posted)" };
+  },
+};

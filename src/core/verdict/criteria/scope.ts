@@ -1,0 +1,41 @@
+/** Criterion: every changed file is inside the contract's scope (deny wins; renames on both paths). */
+import { problemLine } from "../../render/problems.js";
+import { scopeOf } from "../derived.js";
+import type { Criterion } from "../types.js";
+
+export const scopeCriterion: Criterion = {
+  id: "scope",
+  title: "Scope",
+  triggers: ["pull_request", "contract"],
+  evaluate(f) {
+    const base = { id: this.id, title: this.title };
+    const s = scopeOf(f);
+    switch (s.kind) {
+      case "no-contract":
+        return { ...base, status: "fail", summary: "no valid contract to check the diff against", details: [] };
+      case "unverifiable":
+        return { ...base, status: "unverified", summary: "scope not verifiable", details: [s.reason], fix: "split the PR into smaller ones" };
+      case "bad-patterns":
+        return { ...base, status: "fail", summary: "the contract's scope patterns are invalid", details: s.errors.map(problemLine), fix: "fix scope.allow / scope.deny in the issue" };
+      case "checked": {
+        const { checked, violations } = s.check;
+        if (violations.length === 0) return { ...base, status: "pass", summary: `${checked} changed file${checked === 1 ? "" : "s"} in scope`, details: [] };
+        const lines = violations.map((v) => {
+          const moved = v.side ? ` (${v.side === "old" ? "renamed away from here" : "renamed to here"})` : "";
+          return v.reason === "denied" ? `\`${v.path}\`${moved}: denied by \`${v.pattern ?? "?"}\`` : `\`${v.path}\`${moved}: not allowed by any scope.allow pattern`;
+        });
+        return {
+          ...base,
+          status: "fail",
+          summary: `${violations.length} of ${checked} file${checked === 1 ? "" : "s"} out of scope`,
+          details: lines,
+          fix: "revert those changes, or ask a maintainer to widen the contract's scope",
+          annotations: violations.map((v) => ({
+            path: v.path,
+            message: v.reason === "denied" ? `Out of scope: denied by the contract pattern ${v.pattern ?? ""}` : "Out of scope: no scope.allow pattern of the contract matches this file",
+          })),
+        };
+      }
+    }
+  },
+};

@@ -1,0 +1,48 @@
+/** Facts several criteria need, computed once per evaluation (pure, cached by the facts object). */
+import { checkClaims, type ClaimCheck } from "../attestation/claims.js";
+import type { Contract } from "../schemas/contract.generated.js";
+import { compileScope } from "../scope/match.js";
+import { checkScope, type ScopeCheck } from "../scope/check.js";
+import type { Problem } from "../problem.js";
+import type { PullFacts } from "./types.js";
+
+export function validContract(f: PullFacts): Contract | undefined {
+  return f.contract?.status === "valid" ? f.contract.contract : undefined;
+}
+
+const claimsCache = new WeakMap<PullFacts, ClaimCheck | undefined>();
+
+/** The attestation's claims against the PR head, the contract and the registry; undefined without a valid attestation. */
+export function claimsOf(f: PullFacts): ClaimCheck | undefined {
+  if (claimsCache.has(f)) return claimsCache.get(f);
+  const claims =
+    f.attestation.status === "valid"
+      ? checkClaims(f.attestation.attestation, {
+          headSha: f.pr.headSha,
+          contract: validContract(f),
+          registry: f.registry.ok ? f.registry.value : undefined,
+          headerKey: f.attestationHeaderKey,
+        })
+      : undefined;
+  claimsCache.set(f, claims);
+  return claims;
+}
+
+export type ScopeOutcome = { kind: "checked"; check: ScopeCheck } | { kind: "bad-patterns"; errors: Problem[] } | { kind: "unverifiable"; reason: string } | { kind: "no-contract" };
+
+const scopeCache = new WeakMap<PullFacts, ScopeOutcome>();
+
+export function scopeOf(f: PullFacts): ScopeOutcome {
+  const cached = scopeCache.get(f);
+  if (cached) return cached;
+  const contract = validContract(f);
+  let out: ScopeOutcome;
+  if (!contract) out = { kind: "no-contract" };
+  else if (!f.files.ok) out = { kind: "unverifiable", reason: f.files.reason };
+  else {
+    const matcher = compileScope(contract.scope);
+    out = matcher.ok ? { kind: "checked", check: checkScope(matcher.value, f.files.files) } : { kind: "bad-patterns", errors: matcher.errors };
+  }
+  scopeCache.set(f, out);
+  return out;
+}

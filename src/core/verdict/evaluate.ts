@@ -1,0 +1,48 @@
+/** The verdict: run every criterion over the facts and decide what the `merge-captain` check says. */
+import { attestationCriterion } from "./criteria/attestation.js";
+import { contractCriterion } from "./criteria/contract.js";
+import { dependsOnCriterion } from "./criteria/depends-on.js";
+import { headCriterion } from "./criteria/head.js";
+import { hotspotsCriterion } from "./criteria/hotspots.js";
+import { perfCriterion } from "./criteria/perf.js";
+import { publicSafetyCriterion } from "./criteria/public-safety.js";
+import { sameHeadCriterion } from "./criteria/same-head.js";
+import { scopeCriterion } from "./criteria/scope.js";
+import { tierACriterion } from "./criteria/tier-a.js";
+import { tierBCriterion } from "./criteria/tier-b.js";
+import type { Criterion, CriterionResult, PullFacts, Trigger } from "./types.js";
+
+/** In the order the table shows them. */
+export const CRITERIA: readonly Criterion[] = [
+  contractCriterion,
+  attestationCriterion,
+  headCriterion,
+  tierACriterion,
+  scopeCriterion,
+  tierBCriterion,
+  perfCriterion,
+  dependsOnCriterion,
+  publicSafetyCriterion,
+  sameHeadCriterion,
+  hotspotsCriterion,
+];
+
+/** `blocked`: something failed; `unverified`: nothing failed but something could not be checked; `waiting`: only pending rows. */
+export type Outcome = "green" | "blocked" | "unverified" | "waiting";
+
+export interface Verdict {
+  outcome: Outcome;
+  results: CriterionResult[];
+}
+
+export function evaluateVerdict(facts: PullFacts): Verdict {
+  const results = CRITERIA.map((c) => c.evaluate(facts));
+  const has = (s: CriterionResult["status"]) => results.some((r) => r.status === s);
+  const outcome: Outcome = has("fail") ? "blocked" : has("unverified") ? "unverified" : has("pending") ? "waiting" : "green";
+  return { outcome, results };
+}
+
+/** Does an event of this kind touch any criterion? */
+export function touches(trigger: Trigger): boolean {
+  return CRITERIA.some((c) => c.triggers.includes(trigger));
+}

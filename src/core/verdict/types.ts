@@ -1,0 +1,71 @@
+/** The verdict's vocabulary: the facts a PR is judged on, and what each criterion answers. */
+import type { AttestationReport } from "../attestation/read.js";
+import type { ContractReport } from "../contract/read.js";
+import type { Registry } from "../gates/registry.js";
+import type { Ledger } from "../ledger/types.js";
+import type { Problem, Result } from "../problem.js";
+import type { SafetyReport } from "../render/safety.js";
+import type { ChangedFile } from "../scope/check.js";
+
+/** `unverified`: the bot could not check (API limit, broken registry) — shown apart from `fail`, never green. */
+export type Status = "pass" | "fail" | "warn" | "pending" | "unverified";
+
+/** Events that can change a criterion's answer; a handler re-evaluates when its event touches one. */
+export type Trigger = "pull_request" | "contract" | "registry" | "tier_b" | "comment" | "dependency" | "other_pulls";
+
+export interface FileAnnotation {
+  path: string;
+  message: string;
+}
+
+export interface CriterionResult {
+  id: string;
+  title: string;
+  status: Status;
+  /** One line a person reads in the table. */
+  summary: string;
+  /** Longer lines (violations, errors), rendered below the table. */
+  details: string[];
+  /** The next step, when there is one. */
+  fix?: string;
+  annotations?: FileAnnotation[];
+}
+
+export type LinkOutcome =
+  | { ok: true; issue: number; via: string }
+  | { ok: false; problem: Problem };
+
+export type FileFacts = { ok: true; files: ChangedFile[] } | { ok: false; reason: string };
+
+export interface DependencyFact {
+  id: string;
+  /** `done`: its issue is closed; `open`: still open; `missing`: no issue found for the id. */
+  state: "done" | "open" | "missing";
+  issue?: number;
+}
+
+/** Everything the verdict is decided on: plain data, fetched once per event by the handler. */
+export interface PullFacts {
+  pr: { number: number; headSha: string; draft: boolean };
+  registry: Result<Registry>;
+  link: LinkOutcome;
+  /** The linked issue's contract; undefined when no issue is linked. */
+  contract: ContractReport | undefined;
+  attestation: AttestationReport;
+  attestationHeaderKey: string;
+  files: FileFacts;
+  ledger: Ledger;
+  dependencies: DependencyFact[];
+  safety: SafetyReport;
+  /** Other open PRs whose head is this PR's head SHA. */
+  sameHead: number[];
+  /** Merge hotspots of this contract that other open PRs' contracts also name. */
+  hotspots: { path: string; prs: number[] }[];
+}
+
+export interface Criterion {
+  id: string;
+  title: string;
+  triggers: readonly Trigger[];
+  evaluate(facts: PullFacts): CriterionResult;
+}

@@ -1,0 +1,94 @@
+/** GitHub Actions: dispatch the Tier-B workflow, cancel a run, fetch its results artifact, answer a deployment protection rule. */
+import { unzipSync } from "fflate";
+import { isNotFound, LIMITS, outgoingField, type RepoClient } from "./client.js";
+
+/** Inputs are strings on the wire; workflow_dispatch takes at most 25 of them. */
+export type DispatchInputs = Record<string, string>;
+
+/**
+ * Dispatch `workflow` on the default branch (workflow_dispatch accepts only a branch or tag).
+ * Asks GitHub to return the run id; older servers answer 204 without it, and the run is then
+ * matched by the dispatch id in its run-name when its `workflow_run` event arrives.
+ */
+export async function dispatchWorkflow(client: RepoClient, workflow: string, inputs: DispatchInputs): Promise<{ runId?: number; runUrl?: string }> {
+  const res = await client.octokit.rest.actions.createWorkflowDispatch({
+    owner: client.owner,
+    repo: client.repo,
+    workflow_id: workflow,
+    ref: client.defaultBranch,
+    inputs,
+    return_run_details: true,
+  });
+  const data = res.data as unknown as { workflow_run_id?: number; html_url?: string } | undefined;
+  if ((res.status as number) === 200 && data && typeof data.workflow_run_id === "number") {
+    return data.html_url ? { runId: data.workflow_run_id, runUrl: data.html_url } : { runId: data.workflow_run_id };
+  }
+  return {};
+}
+
+/** Cancel a run that has not started; a run that already finished (409) or vanished (404) is fine. */
+export async function cancelRun(client: RepoClient, runId: number): Promise<void> {
+  try {
+    await client.octokit.rest.actions.cancelWorkflowRun({ owner: client.owner, repo: client.repo, run_id: runId });
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status !== 404 && status !== 409) throw err;
+  }
+}
+
+/** Bounds for what we download: a results file is small JSON. */
+export const MAX_ARTIFACT_BYTES = 10 * 1024 * 1024;
+export const MAX_RESULTS_BYTES = 1024 * 1024;
+
+export type ArtifactFile = { ok: true; text: string } | { ok: false; reason: "no-artifact" | "no-file" | "too-large" | "expired" | "bad-zip" };
+
+/** Find artifact `name` of run `runId`, download its zip, and return `file` from it. */
+export async function readArtifactFile(client: RepoClient, runId: number, name: string, file: string): Promise<ArtifactFile> {
+  const list = await client.octokit.rest.actions.listWorkflowRunArtifacts({ owner: client.owner, repo: client.repo, run_id: runId, name, per_page: 100 });
+  const artifact = list.data.artifacts.find((a) => a.name === name);
+  if (!artifact) return { ok: false, reason: "no-artifact" };
+  if (artifact.expired) return { ok: false, reason: "expired" };
+  if (artifact.size_in_bytes > MAX_ARTIFACT_BYTES) return { ok: false, reason: "too-large" };
+  let zip: Uint8Array;
+  try {
+    const res = await client.octokit.rest.actions.downloadArtifact({ owner: client.owner, repo: client.repo, artifact_id: artifact.id, archive_format: "zip" });
+    zip = new Uint8Array(res.data as ArrayBuffer);
+  } catch (err) {
+    if (isNotFound(err)) return { ok: false, reason: "expired" };
+    throw err;
+  }
+  if (zip.byteLength > MAX_ARTIFACT_BYTES) return { ok: false, reason: "too-large" };
+  let entries: Record<string, Uint8Array>;
+  let oversize = false;
+  try {
+    entries = unzipSync(zip, {
+      filter: (f) => {
+        if (f.name !== file) return false;
+        if (f.originalSize > MAX_RESULTS_BYTES) {
+          oversize = true;
+          return false;
+        }
+        return true;
+      },
+    });
+  } catch {
+    return { ok: false, reason: "bad-zip" };
+  }
+  if (oversize) return { ok: false, reason: "too-large" };
+  const bytes = entries[file];
+  if (!bytes) return { ok: false, reason: "no-file" };
+  if (bytes.byteLength > MAX_RESULTS_BYTES) return { ok: false, reason: "too-large" };
+  return { ok: true, text: new TextDecoder("utf-8", { fatal: false }).decode(bytes) };
+}
+
+/** Approve or reject a deployment waiting on our custom protection rule. */
+export async function reviewProtectionRule(client: RepoClient, runId: number, environment: string, approve: boolean, comment: string): Promise<void> {
+  await client.octokit.rest.actions.reviewCustomGatesForRun({
+    owner: client.owner,
+    repo: client.repo,
+    run_id: runId,
+    environment_name: environment,
+    state: approve ? "approved" : "rejected",
+    comment: outgoingField(client, comment, LIMITS.commentBody),
+  });
+}

@@ -1,0 +1,78 @@
+/** The bot's one sticky comment per issue or PR: found by marker AND authorship, edited in place, written only when it changed. */
+import { fit, LIMITS, outgoingComment, outgoingField, type RepoClient } from "./client.js";
+
+export interface StickyComment {
+  id: number;
+  body: string;
+}
+
+interface CommentLike {
+  id: number;
+  body?: string | null | undefined;
+  user?: { type?: string | null | undefined } | null | undefined;
+  performed_via_github_app?: { id?: number | null | undefined } | null | undefined;
+}
+
+/** A comment is ours only if our app wrote it: a marker pasted by anyone else is ignored. */
+export function isOurs(client: RepoClient, comment: CommentLike): boolean {
+  return comment.user?.type === "Bot" && comment.performed_via_github_app?.id === client.appId;
+}
+
+/** Find our sticky comment with `marker` on an issue or PR (paginated, stops at the first match). */
+export async function findSticky(client: RepoClient, issueNumber: number, marker: string): Promise<StickyComment | undefined> {
+  const pages = client.octokit.paginate.iterator(client.octokit.rest.issues.listComments, {
+    owner: client.owner,
+    repo: client.repo,
+    issue_number: issueNumber,
+    per_page: 100,
+  });
+  for await (const page of pages) {
+    for (const c of page.data) {
+      if (isOurs(client, c) && typeof c.body === "string" && c.body.includes(marker)) return { id: c.id, body: c.body };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Create or edit the sticky comment so that it reads `body`. Makes no write when the comment
+ * already says exactly that (edits and redeliveries that change nothing cost nothing).
+ * Returns the comment as it now stands.
+ */
+export async function upsertSticky(client: RepoClient, issueNumber: number, existing: StickyComment | undefined, body: string): Promise<StickyComment> {
+  const text = fitComment(outgoingComment(client, body));
+  if (existing && existing.body === text) return existing;
+  if (existing) {
+    await client.octokit.rest.issues.updateComment({ owner: client.owner, repo: client.repo, comment_id: existing.id, body: text });
+    return { id: existing.id, body: text };
+  }
+  const res = await client.octokit.rest.issues.createComment({ owner: client.owner, repo: client.repo, issue_number: issueNumber, body: text });
+  return { id: res.data.id, body: text };
+}
+
+/** Keep a trailing hidden state intact when a body must be cut to GitHub's limit. */
+function fitComment(text: string): string {
+  if (text.length <= LIMITS.commentBody) return text;
+  const state = /\n*<!-- merge-captain:(?:state v1|safety) [^\n]* -->\s*$/.exec(text);
+  if (!state) return fit(text, LIMITS.commentBody);
+  return fit(text.slice(0, state.index), LIMITS.commentBody - state[0].length) + state[0];
+}
+
+/** A one-off reply (refusals, help). Sanitized like everything else. */
+export async function reply(client: RepoClient, issueNumber: number, body: string): Promise<void> {
+  await client.octokit.rest.issues.createComment({ owner: client.owner, repo: client.repo, issue_number: issueNumber, body: outgoingField(client, body, LIMITS.commentBody) });
+}
+
+export type Reaction = "eyes" | "rocket" | "confused" | "+1";
+
+export async function react(client: RepoClient, commentId: number, content: Reaction): Promise<void> {
+  await client.octokit.rest.reactions.createForIssueComment({ owner: client.owner, repo: client.repo, comment_id: commentId, content });
+}
+
+/** Hide a comment that leaked a credential (GraphQL only: REST has no minimize). */
+export async function minimizeComment(client: RepoClient, nodeId: string): Promise<void> {
+  await client.octokit.graphql(
+    `mutation($id: ID!) { minimizeComment(input: { subjectId: $id, classifier: OUTDATED }) { minimizedComment { isMinimized } } }`,
+    { id: nodeId },
+  );
+}

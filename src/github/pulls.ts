@@ -1,0 +1,143 @@
+/** Read pull requests and issues: the PR, its changed files (fail closed at GitHub's 3000-file cap), open issues and PRs. */
+import type { ChangedFile } from "../core/scope/check.js";
+import { isNotFound, type RepoClient } from "./client.js";
+
+/** GitHub lists at most this many files of a PR. */
+export const MAX_LISTED_FILES = 3000;
+
+export interface PullSnapshot {
+  number: number;
+  state: "open" | "closed";
+  draft: boolean;
+  merged: boolean;
+  title: string;
+  body: string | null;
+  headSha: string;
+  headRef: string;
+  headRepoFullName: string | null;
+  baseRef: string;
+  changedFiles: number;
+  author: string;
+  labels: string[];
+}
+
+
+export type FileList = { ok: true; files: ChangedFile[] } | { ok: false; reason: string };
+
+interface PullLike {
+  number: number;
+  state: string;
+  draft?: boolean | undefined;
+  merged?: boolean | null | undefined;
+  merged_at?: string | null | undefined;
+  title: string;
+  body: string | null;
+  head: { sha: string; ref: string; repo?: { full_name: string } | null };
+  base: { ref: string };
+  changed_files?: number | undefined;
+  user: { login: string } | null;
+  labels?: Array<{ name?: string } | string> | undefined;
+}
+
+export function toSnapshot(p: PullLike): PullSnapshot {
+  return {
+    number: p.number,
+    state: p.state === "open" ? "open" : "closed",
+    draft: p.draft === true,
+    merged: p.merged === true || Boolean(p.merged_at),
+    title: p.title,
+    body: p.body,
+    headSha: p.head.sha,
+    headRef: p.head.ref,
+    headRepoFullName: p.head.repo?.full_name ?? null,
+    baseRef: p.base.ref,
+    changedFiles: p.changed_files ?? -1,
+    author: p.user?.login ?? "ghost",
+    labels: (p.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter((n) => n !== ""),
+  };
+}
+
+/** Re-read a PR (one call): webhook payloads can be stale by the time we act. */
+export async function getPull(client: RepoClient, number: number): Promise<PullSnapshot | undefined> {
+  try {
+    const res = await client.octokit.rest.pulls.get({ owner: client.owner, repo: client.repo, pull_number: number });
+    return toSnapshot(res.data);
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Every changed file of the PR, 100 per page. "Not verifiable" when GitHub cannot list them all
+ * (≥ 3000 files) or the count fetched differs from the PR's `changed_files` — never a silent pass.
+ */
+export async function listPullFiles(client: RepoClient, pr: PullSnapshot): Promise<FileList> {
+  if (pr.changedFiles >= MAX_LISTED_FILES) {
+    return { ok: false, reason: `the PR changes ${pr.changedFiles} files; GitHub lists at most ${MAX_LISTED_FILES}, so scope cannot be verified` };
+  }
+  const files: ChangedFile[] = [];
+  const pages = client.octokit.paginate.iterator(client.octokit.rest.pulls.listFiles, { owner: client.owner, repo: client.repo, pull_number: pr.number, per_page: 100 });
+  for await (const page of pages) {
+    for (const f of page.data) {
+      files.push(f.previous_filename ? { path: f.filename, status: f.status, previous_filename: f.previous_filename } : { path: f.filename, status: f.status });
+    }
+  }
+  if (pr.changedFiles >= 0 && files.length !== pr.changedFiles) {
+    return { ok: false, reason: `GitHub listed ${files.length} files but the PR reports ${pr.changedFiles} changed files, so scope cannot be verified` };
+  }
+  return { ok: true, files };
+}
+
+export interface IssueSummary {
+  number: number;
+  title: string;
+  body: string | null;
+  state: "open" | "closed";
+  labels: string[];
+}
+
+/** Open issues (not PRs), paginated. Used to link PRs to contracts and to resolve `depends_on`. */
+export async function listOpenIssues(client: RepoClient): Promise<IssueSummary[]> {
+  const out: IssueSummary[] = [];
+  const pages = client.octokit.paginate.iterator(client.octokit.rest.issues.listForRepo, { owner: client.owner, repo: client.repo, state: "open", per_page: 100 });
+  for await (const page of pages) {
+    for (const i of page.data) {
+      if (i.pull_request) continue;
+      out.push({ number: i.number, title: i.title, body: i.body ?? null, state: "open", labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))) });
+    }
+  }
+  return out;
+}
+
+/** One issue, or undefined when it does not exist (or is a PR). */
+export async function getIssue(client: RepoClient, number: number): Promise<IssueSummary | undefined> {
+  try {
+    const res = await client.octokit.rest.issues.get({ owner: client.owner, repo: client.repo, issue_number: number });
+    if (res.data.pull_request) return undefined;
+    const i = res.data;
+    return { number: i.number, title: i.title, body: i.body ?? null, state: i.state === "open" ? "open" : "closed", labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))) };
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
+/** Open PRs (paginated): for same-head detection, hotspots, and re-checking PRs when a contract changes. */
+export async function listOpenPulls(client: RepoClient): Promise<PullSnapshot[]> {
+  const out: PullSnapshot[] = [];
+  const pages = client.octokit.paginate.iterator(client.octokit.rest.pulls.list, { owner: client.owner, repo: client.repo, state: "open", per_page: 100 });
+  for await (const page of pages) for (const p of page.data) out.push(toSnapshot(p));
+  return out;
+}
+
+/** Tree SHA of a commit: a force-push to a commit with the same tree keeps Tier-B results. */
+export async function treeOf(client: RepoClient, sha: string): Promise<string | undefined> {
+  try {
+    const res = await client.octokit.rest.git.getCommit({ owner: client.owner, repo: client.repo, commit_sha: sha });
+    return res.data.tree.sha;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}

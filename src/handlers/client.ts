@@ -1,0 +1,33 @@
+/** Build the per-event RepoClient from a Probot context. */
+import type { Context } from "probot";
+import type { ResolvedConfig } from "../core/config/defaults.js";
+import type { RepoClient } from "../github/client.js";
+
+export interface AppOptions {
+  /** Our GitHub App's id (from APP_ID): how we recognise our own comments and check runs. */
+  appId: number;
+}
+
+interface RepoPayload {
+  repository: { name: string; owner: { login: string }; default_branch: string };
+}
+
+export function repoClient(context: Context, app: AppOptions): RepoClient {
+  const { repository } = context.payload as unknown as RepoPayload;
+  return {
+    octokit: context.octokit,
+    owner: repository.owner.login,
+    repo: repository.name,
+    defaultBranch: repository.default_branch,
+    appId: app.appId,
+    sanitize: {},
+  };
+}
+
+/** Once the config is known, the sanitizer also learns the repo's internal domains and hosts. */
+export function withConfig(client: RepoClient, config: ResolvedConfig): RepoClient {
+  return {
+    ...client,
+    sanitize: { internalDomains: config.public_safety.internal_domains, internalHosts: config.public_safety.internal_hosts },
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Per-PR serialisation and delivery de-duplication, in memory. GitHub delivers webhooks late,
+ * twice or out of order; events for one PR must not interleave their read-modify-write of the
+ * sticky comment. (Several instances need a shared store; see README "Scaling out".)
+ */
+
+export class KeyedMutex {
+  private readonly tails = new Map<string, Promise<void>>();
+
+  /** Run `fn` after every earlier `fn` for the same key has settled. */
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.tails.get(key) ?? Promise.resolve();
+    let release!: () => void;
+    const mine = new Promise<void>((resolve) => (release = resolve));
+    const tail = before.then(() => mine);
+    this.tails.set(key, tail);
+    try {
+      await before;
+      return await fn();
+    } finally {
+      release();
+      if (this.tails.get(key) === tail) this.tails.delete(key);
+    }
+  }
+}
+
+/** Remembers the last `capacity` handled delivery ids: a redelivery of one of them is skipped. */
+export class DeliveryLog {
+  private readonly ids = new Set<string>();
+  constructor(private readonly capacity = 5000) {}
+
+  seen(id: string | undefined): boolean {
+    return id !== undefined && this.ids.has(id);
+  }
+
+  /** Record a delivery once it was handled (a failed one stays retryable). */
+  remember(id: string | undefined): void {
+    if (!id) return;
+    this.ids.add(id);
+    if (this.ids.size > this.capacity) this.ids.delete(this.ids.values().next().value as string);
+  }
+}

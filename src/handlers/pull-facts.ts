@@ -1,0 +1,139 @@
+/** Gather everything the verdict needs for one PR, each fact fetched at most once per event. */
+import { readAttestation } from "../core/attestation/read.js";
+import type { ResolvedConfig } from "../core/config/defaults.js";
+import { readContract, type ContractReport } from "../core/contract/read.js";
+import type { Registry } from "../core/gates/registry.js";
+import type { Ledger } from "../core/ledger/types.js";
+import { linkContract, type OpenIssue } from "../core/linking/link.js";
+import type { Result } from "../core/problem.js";
+import type { SafetyReport } from "../core/render/safety.js";
+import { scan } from "../core/sanitize/sanitize.js";
+import { describeSource, type SafetyState } from "../core/safety/state.js";
+import { asIssueNumber, classifyDependencies } from "../core/verdict/dependencies.js";
+import type { DependencyFact, PullFacts } from "../core/verdict/types.js";
+import type { RepoClient } from "../github/client.js";
+import { getIssue, listOpenIssues, listOpenPulls, listPullFiles, type IssueSummary, type PullSnapshot } from "../github/pulls.js";
+import { searchIssueByTitleId } from "../github/search.js";
+
+export interface IssueWithContract extends IssueSummary {
+  contract: ContractReport;
+}
+
+function contractOpts(config: ResolvedConfig) {
+  return { heading: config.contract.heading, headerKey: config.contract.header_key, allIssues: config.contract.all_issues };
+}
+
+function attestationOpts(config: ResolvedConfig) {
+  return { heading: config.attestation.heading, headerKey: config.attestation.header_key };
+}
+
+export function toOpenIssues(issues: readonly IssueWithContract[]): OpenIssue[] {
+  return issues.map((i) => ({ number: i.number, title: i.title, contractId: i.contract.status === "valid" ? i.contract.contract.nmoe.issue : undefined }));
+}
+
+/** Open issues with their contracts read (pure parsing; the list is one paginated call). */
+export async function openIssuesWithContracts(client: RepoClient, config: ResolvedConfig, registry: Result<Registry>): Promise<IssueWithContract[]> {
+  const issues = await listOpenIssues(client);
+  return issues.map((i) => ({ ...i, contract: readContract(i.body, contractOpts(config), registry) }));
+}
+
+/** Which open issue (if any) a PR implements. */
+export function linkPull(client: RepoClient, config: ResolvedConfig, pr: Pick<PullSnapshot, "body" | "headRef">, openIssues: readonly IssueWithContract[]) {
+  const attestation = readAttestation(pr.body, attestationOpts(config));
+  return linkContract({
+    body: pr.body,
+    repoFullName: `${client.owner}/${client.repo}`,
+    attestationIssue: attestation.status === "valid" ? attestation.attestation.nmoe_pr.issue : undefined,
+    branch: pr.headRef,
+    openIssues: toOpenIssues(openIssues),
+  });
+}
+
+async function resolveDependencies(client: RepoClient, ids: readonly string[], openIssues: readonly IssueWithContract[]): Promise<DependencyFact[]> {
+  const { facts, unresolved } = classifyDependencies(ids, toOpenIssues(openIssues));
+  for (const id of unresolved) {
+    const byTitle = await searchIssueByTitleId(client, id);
+    if (byTitle) {
+      facts.push({ id, state: byTitle.state === "open" ? "open" : "done", issue: byTitle.number });
+      continue;
+    }
+    const n = asIssueNumber(id);
+    const issue = n === undefined ? undefined : await getIssue(client, n);
+    facts.push(issue ? { id, state: issue.state === "open" ? "open" : "done", issue: issue.number } : { id, state: "missing" });
+  }
+  return facts;
+}
+
+export interface GatherInput {
+  client: RepoClient;
+  config: ResolvedConfig;
+  registry: Result<Registry>;
+  pr: PullSnapshot;
+  ledger: Ledger;
+  /** Findings remembered from comments on the PR. */
+  commentSafety: SafetyState;
+}
+
+export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
+  const { client, config, registry, pr } = input;
+  const files = await listPullFiles(client, pr);
+  const openIssues = await openIssuesWithContracts(client, config, registry);
+  const attestation = readAttestation(pr.body, attestationOpts(config));
+  const link = linkPull(client, config, pr, openIssues);
+
+  let contract: ContractReport | undefined;
+  let contractIssueBody: string | null = null;
+  if (link.ok) {
+    const issue = openIssues.find((i) => i.number === link.issue);
+    if (issue) {
+      contract = issue.contract;
+      contractIssueBody = issue.body;
+    } else {
+      // Linked by a closing keyword to an issue that is not open (or not listed): read it.
+      const fetched = await getIssue(client, link.issue);
+      contractIssueBody = fetched?.body ?? null;
+      contract = fetched ? readContract(fetched.body, contractOpts(config), registry) : { status: "absent" };
+    }
+  }
+  const valid = contract?.status === "valid" ? contract.contract : undefined;
+  const dependencies = valid ? await resolveDependencies(client, valid.nmoe.depends_on ?? [], openIssues) : [];
+
+  const others = (await listOpenPulls(client)).filter((p) => p.number !== pr.number);
+  const sameHead = others.filter((p) => p.headSha === pr.headSha).map((p) => p.number);
+  const hotspots: { path: string; prs: number[] }[] = [];
+  const mine = valid?.nmoe.merge_hotspots ?? [];
+  if (mine.length > 0) {
+    const theirs = others.flatMap((p) => {
+      const l = linkPull(client, config, p, openIssues);
+      const c = l.ok ? openIssues.find((i) => i.number === l.issue)?.contract : undefined;
+      return c?.status === "valid" && l.ok && l.issue !== (link.ok ? link.issue : -1) ? [{ pr: p.number, hotspots: c.contract.nmoe.merge_hotspots ?? [] }] : [];
+    });
+    for (const path of mine) {
+      const prs = theirs.filter((t) => t.hotspots.includes(path)).map((t) => t.pr);
+      if (prs.length > 0) hotspots.push({ path, prs });
+    }
+  }
+
+  const safety: SafetyReport = {
+    sources: [
+      { what: "the PR body", findings: scan(pr.body ?? "", client.sanitize) },
+      ...Object.entries(input.commentSafety).map(([source, findings]) => ({ what: describeSource(source, "PR"), findings })),
+      ...(link.ok && contractIssueBody ? [{ what: `the body of issue #${link.issue}`, findings: scan(contractIssueBody, client.sanitize) }] : []),
+    ].filter((s) => s.findings.length > 0),
+  };
+
+  return {
+    pr: { number: pr.number, headSha: pr.headSha, draft: pr.draft },
+    registry,
+    link: link.ok ? { ok: true, issue: link.issue, via: link.via } : { ok: false, problem: link.problem },
+    contract,
+    attestation,
+    attestationHeaderKey: config.attestation.header_key,
+    files,
+    ledger: input.ledger,
+    dependencies,
+    safety,
+    sameHead,
+    hotspots,
+  };
+}

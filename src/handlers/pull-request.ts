@@ -1,0 +1,55 @@
+/** `pull_request` opened / edited / synchronize / reopened / ready_for_review: publish the verdict for the head. */
+import type { Context } from "probot";
+import type { ResolvedConfig } from "../core/config/defaults.js";
+import type { RepoClient } from "../github/client.js";
+import { getPull, listOpenPulls, toSnapshot } from "../github/pulls.js";
+import { linkPull, openIssuesWithContracts } from "./pull-facts.js";
+import { repoClient, withConfig, type AppOptions } from "./client.js";
+import { evaluateAndPublish, readPrState } from "./publish.js";
+import { loadConfig, loadRegistry } from "./settings.js";
+import { publishSetupProblem } from "./setup-problem.js";
+import { onHeadMoved } from "./tier-b/stale.js";
+import type { Runtime } from "./runtime.js";
+
+type PullEvent = Context<"pull_request.opened" | "pull_request.edited" | "pull_request.synchronize" | "pull_request.reopened" | "pull_request.ready_for_review">;
+
+export async function onPullRequest(context: PullEvent, app: AppOptions, runtime: Runtime): Promise<void> {
+  if (context.isBot) return;
+  const payload = context.payload;
+  // A title-only edit cannot change the verdict: no calls at all.
+  if (payload.action === "edited" && !payload.changes.body && !payload.changes.base) return;
+  if (payload.pull_request.state !== "open") return;
+  const base = repoClient(context, app);
+  await runtime.locks.run(`${base.owner}/${base.repo}#${payload.pull_request.number}`, async () => {
+    const cfg = await loadConfig(context);
+    const pr = toSnapshot(payload.pull_request);
+    if (!cfg.ok) return publishSetupProblem(base, pr, cfg.errors);
+    const client = withConfig(base, cfg.value);
+    const state = await readPrState(client, pr.number);
+    const registry = await loadRegistry(client, cfg.value);
+    if (payload.action === "synchronize") {
+      state.ledger = await onHeadMoved(client, cfg.value, pr, payload.before, state, runtime);
+    }
+    await evaluateAndPublish({ client, config: cfg.value, registry, pr, state });
+  });
+}
+
+/** Re-check every open PR linked to an issue whose contract just changed. */
+export async function recheckLinkedPulls(client: RepoClient, config: ResolvedConfig, issueNumber: number, runtime: Runtime): Promise<void> {
+  const registry = await loadRegistry(client, config);
+  const open = await listOpenPulls(client);
+  const issues = await openIssuesWithContracts(client, config, registry);
+  const linked = open.filter((p) => {
+    const l = linkPull(client, config, p, issues);
+    return l.ok && l.issue === issueNumber;
+  });
+  for (const listed of linked) {
+    await runtime.locks.run(`${client.owner}/${client.repo}#${listed.number}`, async () => {
+      // The list omits changed_files, which the scope check needs: re-read the PR.
+      const pr = await getPull(client, listed.number);
+      if (!pr || pr.state !== "open") return;
+      const state = await readPrState(client, pr.number);
+      await evaluateAndPublish({ client, config, registry, pr, state });
+    });
+  }
+}

@@ -1,0 +1,34 @@
+/** What every handler reads first: the repo config and the gate registry, both from the default branch. */
+import type { Context } from "probot";
+import { resolveConfig, CONFIG_PATH } from "../core/config/resolve.js";
+import type { ResolvedConfig } from "../core/config/defaults.js";
+import { parseRegistry, type Registry } from "../core/gates/registry.js";
+import { fail, problem, type Result } from "../core/problem.js";
+import type { RepoClient } from "../github/client.js";
+import { readFile } from "../github/contents.js";
+
+/**
+ * The repo config through Probot's `context.config` (default branch, with the owner's `.github`
+ * repo as fallback), called without defaults so lists are not concatenated; validated here.
+ */
+export async function loadConfig(context: Context): Promise<Result<ResolvedConfig>> {
+  let raw: unknown;
+  try {
+    raw = await context.config(CONFIG_PATH.replace(/^\.github\//, ""));
+  } catch (err) {
+    const status = (err as { status?: number }).status;
+    if (status !== undefined && status >= 500) throw err;
+    const why = err instanceof Error ? err.message.split("\n")[0] : "unreadable";
+    return fail(problem("config.unreadable", "", `${CONFIG_PATH} could not be read: ${why}`, "fix the YAML syntax of the file on the default branch"));
+  }
+  return resolveConfig(raw);
+}
+
+/** The registry at `config.registry.path` on the default branch; missing or broken is an error, never a default. */
+export async function loadRegistry(client: RepoClient, config: ResolvedConfig): Promise<Result<Registry>> {
+  const text = await readFile(client, config.registry.path, client.defaultBranch);
+  if (text === null) {
+    return fail(problem("registry.missing", "", `the gate registry ${config.registry.path} does not exist on ${client.defaultBranch}`, `add it, or set \`registry.path\` in ${CONFIG_PATH}`));
+  }
+  return parseRegistry(text);
+}

@@ -1,0 +1,123 @@
+/** `/tier-b` and `/tier-b cancel`: pin the head, record before dispatching, dispatch once, open the Tier-B check run. */
+import type { Command } from "../../core/commands/parse.js";
+import type { ResolvedConfig } from "../../core/config/defaults.js";
+import type { Registry } from "../../core/gates/registry.js";
+import type { Dispatch } from "../../core/ledger/types.js";
+import type { Result } from "../../core/problem.js";
+import { cancelPlan, confirmPinned, filesToCheck, planDispatch, workflowInputs } from "../../core/tierb/plan.js";
+import { checkRunOutput } from "../../core/tierb/render.js";
+import { applyRunEvent } from "../../core/tierb/runs.js";
+import { scopeOf, validContract } from "../../core/verdict/derived.js";
+import { cancelRun, dispatchWorkflow } from "../../github/actions.js";
+import type { RepoClient } from "../../github/client.js";
+import { upsertCheckRun } from "../../github/checks.js";
+import { reply } from "../../github/comments.js";
+import { fileExists } from "../../github/contents.js";
+import { getPull, type PullSnapshot } from "../../github/pulls.js";
+import { gatherPullFacts } from "../pull-facts.js";
+import { evaluateAndPublish, saveLedger, safetyOf, type PrState } from "../publish.js";
+import type { Runtime } from "../runtime.js";
+
+export interface TierBInput {
+  client: RepoClient;
+  config: ResolvedConfig;
+  registry: Registry;
+  pr: PullSnapshot;
+  state: PrState;
+  runtime: Runtime;
+}
+
+/** Open or update the `Tier-B: <bundle>` check run on the pinned SHA from the dispatch's state. */
+export async function publishDispatchCheck(client: RepoClient, registry: Registry, d: Dispatch): Promise<number> {
+  const out = checkRunOutput(d, registry);
+  const existing = d.checkRunId === undefined ? undefined : { id: d.checkRunId, status: "", conclusion: null, text: null };
+  return upsertCheckRun(client, existing, {
+    name: out.name,
+    headSha: d.sha,
+    status: out.status,
+    ...(out.conclusion ? { conclusion: out.conclusion } : {}),
+    title: out.title,
+    summary: out.summary,
+    externalId: d.id,
+    ...(d.runUrl ? { detailsUrl: d.runUrl } : {}),
+  });
+}
+
+export async function requestTierB(input: TierBInput & { registryResult: Result<Registry>; command: Extract<Command, { kind: "tier-b" }>; requester: string; commentId: number }): Promise<"dispatched" | "refused" | "duplicate"> {
+  const { client, config, registry, pr, state, runtime } = input;
+  const facts = await gatherPullFacts({ client, config, registry: input.registryResult, pr, ledger: state.ledger, commentSafety: safetyOf(state.ledger) });
+  const scope = scopeOf(facts);
+  const missingFiles: string[] = [];
+  for (const path of filesToCheck(registry, input.command)) if (!(await fileExists(client, path, pr.headSha))) missingFiles.push(path);
+  const plan = planDispatch({
+    ledger: state.ledger,
+    pr: { number: pr.number, headSha: pr.headSha, state: pr.state, draft: pr.draft },
+    command: input.command,
+    requester: input.requester,
+    commentId: input.commentId,
+    registry,
+    config: { allowDraft: config.tier_b.allow_draft, requireValidContract: config.tier_b.require_valid_contract, requireScope: config.tier_b.require_scope },
+    contractValid: validContract(facts) !== undefined,
+    scopeOk: scope.kind === "checked" && scope.check.violations.length === 0,
+    missingFiles,
+    newId: runtime.newId(),
+    now: runtime.now(),
+  });
+  switch (plan.kind) {
+    case "refuse":
+      await reply(client, pr.number, `😕 Tier-B was not started: ${plan.reason}.`);
+      return "refused";
+    case "duplicate": {
+      const d = plan.existing;
+      // A redelivered webhook for the same comment is silent; a second request gets told.
+      if (d.commentId !== input.commentId) {
+        await reply(client, pr.number, `Tier-B \`${d.bundle}${d.singleGate ? " " + d.singleGate : ""}\` on \`${d.sha.slice(0, 7)}\` is already ${d.state === "in_progress" ? "running" : "queued"}${d.runUrl ? ` (run ${d.runUrl})` : ""}.`);
+      }
+      return "duplicate";
+    }
+    case "dispatch":
+      break;
+  }
+  // Recorded BEFORE the API call: a retry or a racing command finds it and does not dispatch twice.
+  await saveLedger(client, pr.number, state, plan.ledger);
+  const current = await getPull(client, pr.number);
+  const pinned = confirmPinned(state.ledger, plan.dispatch.id, current?.headSha ?? "", runtime.now());
+  if (!pinned.proceed) {
+    await saveLedger(client, pr.number, state, pinned.ledger);
+    await reply(client, pr.number, `😕 Tier-B was not started: ${pinned.reason}.`);
+    return "refused";
+  }
+  let event;
+  try {
+    const res = await dispatchWorkflow(client, config.tier_b.workflow, workflowInputs(plan.dispatch));
+    event = { kind: "dispatched" as const, ...(res.runId !== undefined ? { runId: res.runId } : {}), ...(res.runUrl ? { runUrl: res.runUrl } : {}) };
+  } catch (err) {
+    const applied = applyRunEvent(state.ledger, plan.dispatch.id, { kind: "dispatch-failed" }, runtime.now());
+    await saveLedger(client, pr.number, state, applied.ledger);
+    const status = (err as { status?: number }).status;
+    await reply(client, pr.number, `😕 GitHub refused to start the Tier-B workflow \`${config.tier_b.workflow}\`${status ? ` (HTTP ${status})` : ""}. A maintainer should check that it exists on the default branch and accepts these inputs.`);
+    return "refused";
+  }
+  let ledger = applyRunEvent(state.ledger, plan.dispatch.id, event, runtime.now()).ledger;
+  const dispatched = ledger.dispatches.find((d) => d.id === plan.dispatch.id)!;
+  const checkRunId = await publishDispatchCheck(client, registry, dispatched);
+  ledger = applyRunEvent(ledger, plan.dispatch.id, { kind: "check-run", checkRunId }, runtime.now()).ledger;
+  state.ledger = ledger;
+  await evaluateAndPublish({ client, config, registry: input.registryResult, pr: current ?? pr, state });
+  return "dispatched";
+}
+
+export async function cancelTierB(input: TierBInput): Promise<void> {
+  const { client, registry, pr, state, runtime } = input;
+  const plan = cancelPlan(state.ledger, pr.number, runtime.now());
+  for (const d of plan.cancel) if (d.runId !== undefined) await cancelRun(client, d.runId);
+  state.ledger = plan.ledger;
+  for (const d of plan.ledger.dispatches) {
+    if (plan.cancel.some((c) => c.id === d.id) && d.checkRunId !== undefined) await publishDispatchCheck(client, registry, d);
+  }
+  const text =
+    plan.cancel.length === 0 && plan.running.length === 0
+      ? "Nothing to cancel: no Tier-B run on this PR is queued."
+      : `Cancelled ${plan.cancel.length} queued Tier-B run${plan.cancel.length === 1 ? "" : "s"}.${plan.running.length > 0 ? ` ${plan.running.length} already running ${plan.running.length === 1 ? "is" : "are"} not stopped.` : ""}`;
+  await reply(client, pr.number, text);
+}

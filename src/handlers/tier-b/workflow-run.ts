@@ -1,0 +1,65 @@
+/** `workflow_run` requested / in_progress / completed of the Tier-B workflow: move the dispatch along, read and post results. */
+import type { Context } from "probot";
+import { parseRunName, applyRunEvent, type RunRef } from "../../core/tierb/runs.js";
+import { concludeResults, refusedResults, validateResults } from "../../core/tierb/results.js";
+import { requestedGateIds } from "../../core/tierb/registry-view.js";
+import { readArtifactFile } from "../../github/actions.js";
+import { cancelRun } from "../../github/actions.js";
+import { getPull } from "../../github/pulls.js";
+import { repoClient, withConfig, type AppOptions } from "../client.js";
+import { evaluateAndPublish, readPrState } from "../publish.js";
+import type { Runtime } from "../runtime.js";
+import { loadConfig, loadRegistry } from "../settings.js";
+import { publishDispatchCheck } from "./dispatch.js";
+import { matchRun } from "../../core/tierb/runs.js";
+
+const RESULTS_FILE = "tier_b_results.json";
+
+type RunEventContext = Context<"workflow_run.requested" | "workflow_run.in_progress" | "workflow_run.completed">;
+
+export async function onWorkflowRun(context: RunEventContext, app: AppOptions, runtime: Runtime): Promise<void> {
+  // The run was dispatched by this app, so the sender is often our own bot: runs are trusted only
+  // through the ledger (dispatch id and run id), never through who sent the event.
+  const run = context.payload.workflow_run as typeof context.payload.workflow_run & { display_title?: string | null };
+  if (run.event !== "workflow_dispatch") return;
+  const named = parseRunName(run.display_title ?? run.name ?? "");
+  if (!named) return;
+  const base = repoClient(context, app);
+  const cfg = await loadConfig(context);
+  if (!cfg.ok) return;
+  const config = cfg.value;
+  if (!run.path.endsWith(`/${config.tier_b.workflow}`)) return;
+  const client = withConfig(base, config);
+  await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, async () => {
+    const state = await readPrState(client, named.pr);
+    const ref: RunRef = { id: run.id, name: run.name, display_title: run.display_title, head_branch: run.head_branch, status: run.status, conclusion: run.conclusion, html_url: run.html_url, run_attempt: run.run_attempt };
+    const dispatch = matchRun(state.ledger, ref);
+    if (!dispatch) return; // not ours (or from a ledger we no longer have): never trusted
+    let outcome = applyRunEvent(state.ledger, dispatch.id, { kind: "run", run: ref }, runtime.now());
+    if (outcome.cancelRun) await cancelRun(client, run.id);
+    const registry = await loadRegistry(client, config);
+    if (context.payload.action === "completed" && outcome.dispatch?.state === "completed" && registry.ok) {
+      const requested = requestedGateIds(registry.value, dispatch) ?? [];
+      const file = await readArtifactFile(client, run.id, config.tier_b.artifact, RESULTS_FILE);
+      let conclusion;
+      if (!file.ok) {
+        conclusion = concludeResults(undefined, requested, registry.value, { runConclusion: run.conclusion ?? "failure" });
+      } else {
+        let json: unknown;
+        try {
+          json = JSON.parse(file.text);
+        } catch {
+          json = undefined;
+        }
+        const valid = validateResults(json, { headSha: dispatch.sha, dispatchId: dispatch.id, requestedGateIds: requested, registry: registry.value });
+        conclusion = valid.ok ? concludeResults(valid.value, requested, registry.value, { runConclusion: run.conclusion ?? "failure" }) : refusedResults(valid.errors);
+      }
+      outcome = applyRunEvent(outcome.ledger, dispatch.id, { kind: "results", results: conclusion.results, conclusion: conclusion.conclusion }, runtime.now());
+    }
+    state.ledger = outcome.ledger;
+    const updated = outcome.ledger.dispatches.find((d) => d.id === dispatch.id);
+    if (updated && registry.ok) await publishDispatchCheck(client, registry.value, updated);
+    const pr = await getPull(client, named.pr);
+    if (pr && pr.state === "open") await evaluateAndPublish({ client, config, registry, pr, state });
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * The production server (`npm start`): a Probot app from the environment alone, on Probot's node
+ * middleware behind `http.createServer`. Refuses to start without a webhook secret.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { createNodeMiddleware, createProbot, type ProbotOctokit } from "probot";
+import { createApp } from "./app.js";
+import { createRuntime, type Runtime } from "./handlers/runtime.js";
+
+export class StartupError extends Error {}
+
+export interface ServerOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Defaults to PORT (3000); 0 picks a free port. */
+  port?: number;
+  host?: string;
+  /** An Octokit class with other defaults (e.g. retries off for tests of failure paths). */
+  Octokit?: typeof ProbotOctokit;
+  runtime?: Runtime;
+}
+
+export interface StartedServer {
+  server: Server;
+  url: string;
+  webhookUrl: string;
+  close(): Promise<void>;
+}
+
+/** What the environment must provide, checked before anything starts (Probot would default the secret to "development"). */
+export function checkEnvironment(env: NodeJS.ProcessEnv): { appId: number } {
+  const missing: string[] = [];
+  if (!env.WEBHOOK_SECRET) missing.push("WEBHOOK_SECRET (the webhook secret set in the GitHub App settings)");
+  if (!env.APP_ID || !/^\d+$/.test(env.APP_ID)) missing.push("APP_ID (the GitHub App's numeric id)");
+  if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH (the App's private key)");
+  if (missing.length > 0) throw new StartupError(`merge-captain cannot start; set:\n  - ${missing.join("\n  - ")}\nSee .env.example.`);
+  return { appId: Number(env.APP_ID) };
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<StartedServer> {
+  const env = options.env ?? process.env;
+  const { appId } = checkEnvironment(env);
+  const probot = createProbot({ env, ...(options.Octokit ? { overrides: { Octokit: options.Octokit } } : {}) });
+  const webhooksPath = env.WEBHOOK_PATH || "/api/github/webhooks";
+  const middleware = await createNodeMiddleware(createApp({ appId }, options.runtime ?? createRuntime()), { probot, webhooksPath });
+  const server = createServer((req, res) => {
+    if (req.method === "GET" && req.url === "/healthz") {
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      return;
+    }
+    void middleware(req, res, () => {
+      res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+    });
+  });
+  const port = options.port ?? Number(env.PORT ?? 3000);
+  const host = options.host ?? env.HOST ?? "0.0.0.0";
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const shown = host === "0.0.0.0" ? "127.0.0.1" : host;
+  const url = `http://${shown}:${address.port}`;
+  return {
+    server,
+    url,
+    webhookUrl: url + webhooksPath,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  startServer().then(
+    (s) => process.stdout.write(`merge-captain listening on ${s.url} (webhooks at ${s.webhookUrl})\n`),
+    (err: unknown) => {
+      process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,139 @@
+import { readFileSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import nock from "nock";
+import { aContract, fence, formBody, HEADING, toYaml } from "../core/contract/builders.js";
+import { aComment, API, REPO_PATH, strictNock, testApp, tokenScope } from "../support/probot.js";
+import { aUser, issuesEvent } from "../support/payloads.js";
+
+const GATES = readFileSync(new URL("../fixtures/gates/gates.toml", import.meta.url), "utf8");
+const CONFIG_PATH = /\/contents\/\.github(%2F|\/)merge-captain\.yml/;
+const REGISTRY_PATH = /\/contents\/configs(%2F|\/)gates(%2F|\/)gates\.toml\?ref=main/;
+
+function contractBody(contract = aContract()): string {
+  return formBody([
+    ["Summary (what + why)", "Cache router decisions."],
+    [HEADING, fence(toYaml(contract))],
+    ["Notes (optional)", ""],
+  ]);
+}
+
+/** No repo config anywhere: the repo and the owner's `.github` repo both answer 404. */
+function noConfig(scope: nock.Scope = nock(API)): nock.Scope {
+  return scope.get((p) => p.startsWith(REPO_PATH) && CONFIG_PATH.test(p)).reply(404).get((p) => p.startsWith("/repos/acme/.github/") && CONFIG_PATH.test(p)).reply(404);
+}
+
+function registry(scope: nock.Scope = nock(API)): nock.Scope {
+  return scope.get((p) => p.startsWith(REPO_PATH) && REGISTRY_PATH.test(p)).reply(200, GATES, { "content-type": "application/vnd.github.raw" });
+}
+
+let guard: { unexpected: string[] };
+beforeEach(() => {
+  nock.cleanAll();
+  guard = strictNock();
+  tokenScope();
+});
+afterEach(() => {
+  expect(guard.unexpected).toEqual([]);
+  nock.cleanAll();
+});
+
+describe("issues opened / edited", () => {
+  test("a valid contract gets one sticky comment with its summary and the `contract: valid` label", async () => {
+    const app = testApp();
+    let posted = "";
+    const calls = registry(noConfig())
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [aComment(1, "<!-- merge-captain:issue --> pasted by someone", "user")])
+      .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
+      .reply(201, aComment(500, "x"))
+      .post(`${REPO_PATH}/issues/7/labels`, { labels: ["contract: valid"] })
+      .reply(200, []);
+    await app.receive("issues", issuesEvent("opened", { body: contractBody() }));
+    expect(calls.pendingMocks()).toEqual([]);
+    expect(posted).toContain("<!-- merge-captain:issue -->");
+    expect(posted).toContain("✅ merge-captain: contract valid");
+    expect(posted).toContain("`nmoe/router/**`");
+    expect(posted).toContain("`b200:step_1x10` (Tier-B)");
+  });
+
+  test("an edit updates the same comment and flips the labels", async () => {
+    const app = testApp();
+    let edited = "";
+    const broken = contractBody(aContract({ scoep: { allow: [] } }));
+    const calls = registry(noConfig())
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [aComment(500, "<!-- merge-captain:issue -->\n### ✅ merge-captain: contract valid")])
+      .patch(`${REPO_PATH}/issues/comments/500`, (b: { body: string }) => ((edited = b.body), true))
+      .reply(200, aComment(500, "x"))
+      .post(`${REPO_PATH}/issues/7/labels`, { labels: ["contract: invalid"] })
+      .reply(200, [])
+      .delete(`${REPO_PATH}/issues/7/labels/contract%3A%20valid`)
+      .reply(200, []);
+    await app.receive("issues", issuesEvent("edited", { body: broken, previousBody: broken, labels: ["contract: valid"] }));
+    expect(calls.isDone()).toBe(true);
+    expect(edited).toContain("❌ merge-captain: contract invalid");
+    expect(edited).toContain("did you mean `scope`?");
+  });
+
+  test("an edit that changes nothing makes no write", async () => {
+    const app = testApp();
+    const body = contractBody();
+    // First learn what the bot writes, then replay the same event with that comment in place.
+    let posted = "";
+    registry(noConfig())
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
+      .reply(201, aComment(500, "x"))
+      .post(`${REPO_PATH}/issues/7/labels`)
+      .reply(200, []);
+    await app.receive("issues", issuesEvent("opened", { body }));
+    const replay = registry(noConfig()).get(`${REPO_PATH}/issues/7/comments?per_page=100`).reply(200, [aComment(500, posted)]);
+    await app.receive("issues", issuesEvent("edited", { body, previousBody: body, labels: ["contract: valid"] }));
+    expect(replay.isDone()).toBe(true);
+  });
+
+  test("a plain issue gets nothing beyond reading the config", async () => {
+    const app = testApp();
+    const calls = noConfig();
+    await app.receive("issues", issuesEvent("opened", { title: "Question", body: "How do I run the tests?" }));
+    expect(calls.isDone()).toBe(true);
+  });
+
+  test("events sent by bots are ignored without a single call", async () => {
+    const app = testApp();
+    nock.cleanAll();
+    await app.receive("issues", issuesEvent("opened", { body: contractBody(), sender: aUser("renovate[bot]", "Bot") }));
+  });
+
+  test("a broken registry on the default branch is reported, never guessed", async () => {
+    const app = testApp();
+    let posted = "";
+    const calls = noConfig()
+      .get((p) => REGISTRY_PATH.test(p))
+      .reply(200, '[gates."x"]\ntier = "z"\n', { "content-type": "application/vnd.github.raw" })
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
+      .reply(201, aComment(500, "x"));
+    await app.receive("issues", issuesEvent("opened", { body: contractBody() }));
+    expect(calls.isDone()).toBe(true);
+    expect(posted).toContain("contract not checked");
+  });
+
+  test("a token pasted into the issue adds the public-safety label and a warning that does not quote it", async () => {
+    const app = testApp();
+    let posted = "";
+    const token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+    registry(noConfig())
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
+      .reply(201, aComment(500, "x"))
+      .post(`${REPO_PATH}/issues/7/labels`, { labels: ["contract: valid", "public-safety"] })
+      .reply(200, []);
+    await app.receive("issues", issuesEvent("opened", { body: contractBody() + `\n\nuse ${token}` }));
+    expect(posted).toContain("Public safety");
+    expect(posted).not.toContain(token);
+  });
+});

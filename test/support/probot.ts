@@ -1,0 +1,79 @@
+/** A Probot instance running our app for handler tests: no retries or throttling, calls intercepted by nock. */
+import { generateKeyPairSync } from "node:crypto";
+import nock from "nock";
+import { Probot, ProbotOctokit } from "probot";
+import { createApp } from "../../src/app.js";
+import { createRuntime, type Runtime } from "../../src/handlers/runtime.js";
+
+export const APP_ID = 4242;
+export const INSTALLATION_ID = 77;
+export const API = "https://api.github.com";
+export const OWNER = "acme";
+export const REPO = "nmoe";
+export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
+
+let key: string | undefined;
+function privateKey(): string {
+  key ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  return key;
+}
+
+export interface TestApp {
+  probot: Probot;
+  runtime: Runtime;
+  receive(name: string, payload: object, id?: string): Promise<void>;
+}
+
+let delivery = 0;
+
+export function testApp(runtime: Runtime = createRuntime({ now: () => new Date("2026-11-23T12:00:00Z"), newId: sequentialIds() })): TestApp {
+  const probot = new Probot({
+    appId: APP_ID,
+    privateKey: privateKey(),
+    secret: "test-secret",
+    logLevel: "fatal",
+    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+  });
+  void probot.load(createApp({ appId: APP_ID }, runtime));
+  return {
+    probot,
+    runtime,
+    receive: async (name, payload, id) => {
+      await probot.receive({ id: id ?? `delivery-${++delivery}`, name, payload } as Parameters<Probot["receive"]>[0]);
+    },
+  };
+}
+
+export function sequentialIds(prefix = "d0000000-0000-4000-8000-"): () => string {
+  let n = 0;
+  return () => prefix + String(++n).padStart(12, "0");
+}
+
+/** The installation token exchange Probot makes before the first call of an event. */
+export function tokenScope(): nock.Scope {
+  return nock(API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} }).persist();
+}
+
+/** Fail the test on any request nock has no interceptor for, naming it. */
+export function strictNock(): { unexpected: string[] } {
+  nock.disableNetConnect();
+  const unexpected: string[] = [];
+  nock.emitter.removeAllListeners("no match");
+  nock.emitter.on("no match", (req: { method?: string; path?: string; options?: { method?: string; path?: string } }) => {
+    unexpected.push(`${req.method ?? req.options?.method} ${req.path ?? req.options?.path}`);
+  });
+  return { unexpected };
+}
+
+/** A comment as GitHub returns it, written by our app or by someone else. */
+export function aComment(id: number, body: string, by: "app" | "user" | "other-app" = "app") {
+  return {
+    id,
+    node_id: `IC_${id}`,
+    body,
+    user: by === "user" ? { login: "octocat", type: "User" } : { login: by === "app" ? "merge-captain[bot]" : "impostor[bot]", type: "Bot" },
+    performed_via_github_app: by === "app" ? { id: APP_ID, slug: "merge-captain" } : by === "other-app" ? { id: 999, slug: "impostor" } : null,
+    created_at: "2026-11-23T12:00:00Z",
+    updated_at: "2026-11-23T12:00:00Z",
+  };
+}
