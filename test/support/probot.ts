@@ -24,6 +24,18 @@ export interface TestApp {
   receive(name: string, payload: object, id?: string): Promise<void>;
 }
 
+/**
+ * Retries and throttling off. A function, not an options object: Probot wraps this class with
+ * its own throttle options (rate-limit callbacks), which would replace an object's
+ * `throttle: { enabled: false }` wholesale and leave Bottleneck spacing writes 1 s apart.
+ * A function runs after Probot's and so has the last word.
+ */
+const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
+  ...options,
+  retry: { enabled: false },
+  throttle: { ...(options["throttle"] as object | undefined), enabled: false },
+}));
+
 let delivery = 0;
 
 export function testApp(runtime: Runtime = createRuntime({ now: () => new Date("2026-11-23T12:00:00Z"), newId: sequentialIds() })): TestApp {
@@ -32,7 +44,7 @@ export function testApp(runtime: Runtime = createRuntime({ now: () => new Date("
     privateKey: privateKey(),
     secret: "test-secret",
     logLevel: "fatal",
-    Octokit: ProbotOctokit.defaults({ retry: { enabled: false }, throttle: { enabled: false } }),
+    Octokit: TestOctokit,
   });
   void probot.load(createApp({ appId: APP_ID }, runtime));
   return {
