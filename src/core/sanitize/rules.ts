@@ -25,7 +25,8 @@ export interface Rule {
   readonly kind: RuleKind;
   /**
    * Lower-case strings of which at least one must occur in the lower-cased text for the rule to run at all;
-   * empty means always run. A cheap prefilter: most texts contain none of them.
+   * empty means always run. Only worth it where the search costs more than scanning for the keywords
+   * (URL parsing, key=value forms); a rule that starts with a literal prefix is as fast without one.
    */
   readonly keywords: readonly string[] | ((ctx: RuleContext) => readonly string[]);
   /** Every span to redact. Patterns are bounded and anchored by look-behinds so that each runs in linear time. */
@@ -79,6 +80,38 @@ function combine(...finders: Array<(text: string, ctx: RuleContext) => Span[]>):
   return (text, ctx) => finders.flatMap((f) => f(text, ctx));
 }
 
+/**
+ * For patterns whose distinctive part comes last (a DNS suffix, a pod's random suffix): find that tail with a cheap
+ * regex, walk back over the token's characters to where the token starts, and match the whole pattern there with a
+ * sticky regex. Same result as running the whole pattern globally (its look-behind only lets a token start match),
+ * without trying it at every position of a megabyte of log.
+ */
+function tailAnchoredFinder(
+  tail: (ctx: RuleContext) => RegExp,
+  tokenChar: RegExp,
+  maxLength: number,
+  whole: RegExp,
+  accept: (value: string, ctx: RuleContext) => boolean,
+): (text: string, ctx: RuleContext) => Span[] {
+  if (!whole.sticky) throw new Error(`sanitize rule regex ${whole} must be sticky`);
+  return (text, ctx) => {
+    const spans: Span[] = [];
+    const pattern = new RegExp(whole.source, whole.flags);
+    let covered = 0;
+    for (const t of text.matchAll(tail(ctx))) {
+      let start = t.index;
+      while (start > 0 && t.index - start < maxLength && tokenChar.test(text[start - 1] ?? "")) start--;
+      if (start < covered) continue;
+      pattern.lastIndex = start;
+      const m = pattern.exec(text);
+      if (m === null || m.index + m[0].length < t.index + t[0].length || !accept(m[0], ctx)) continue;
+      spans.push({ start, end: m.index + m[0].length });
+      covered = m.index + m[0].length;
+    }
+    return spans;
+  };
+}
+
 const hasDigit = (s: string): boolean => /\d/.test(s);
 const hasLetter = (s: string): boolean => /[A-Za-z]/.test(s);
 /** Sentence punctuation after a URL: "see http://x.svc/a)." keeps its ")." */
@@ -130,7 +163,8 @@ function findPrivateKeys(text: string): Span[] {
 // "bcdfghjklmnpqrstvwxz2456789" (no vowels, no 0/1/3): ReplicaSet pods are
 // <deployment>-<pod-template-hash 6..10>-<5>, Job pods <job>-<5>. A token is matched whole and
 // judged in code, which is clearer and cheaper than one regex with alternations.
-const K8S_TOKEN = /(?<![A-Za-z0-9_.-])[a-z0-9]{1,63}(?:-[a-z0-9]{1,63}){1,30}(?![A-Za-z0-9_-]|\.[a-z0-9])/g;
+const K8S_TOKEN = /(?<![A-Za-z0-9_.-])[a-z0-9]{1,63}(?:-[a-z0-9]{1,63}){1,30}(?![A-Za-z0-9_-]|\.[a-z0-9])/y;
+const K8S_TAIL = /-[bcdfghjklmnpqrstvwxz2456789]{5}(?![A-Za-z0-9_-]|\.[a-z0-9])/g;
 const K8S_SUFFIX = /^[bcdfghjklmnpqrstvwxz2456789]+$/;
 
 function isGeneratedPodName(token: string): boolean {
@@ -182,9 +216,41 @@ function findShortNamespaceFlags(text: string, ctx: RuleContext): Span[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// IPv6: every address has a colon, and text has few; so walk from each colon to the start of its run of
+// hex digits and colons, and try the address pattern only there (its look-behind allows no other start).
+const IPV6 = /(?<![A-Za-z0-9_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[A-Za-z0-9_.-]{1,32})?(?![A-Za-z0-9_.]|:[0-9A-Fa-f:])/y;
+const IPV6_CHAR = /[0-9A-Fa-f:]/;
+
+function findIpv6(text: string): Span[] {
+  const spans: Span[] = [];
+  const pattern = new RegExp(IPV6.source, IPV6.flags);
+  for (let colon = text.indexOf(":"); colon !== -1; ) {
+    let start = colon;
+    while (start > 0 && colon - start < 48 && IPV6_CHAR.test(text[start - 1] ?? "")) start--;
+    let runEnd = colon + 1;
+    while (runEnd < text.length && IPV6_CHAR.test(text[runEnd] ?? "")) runEnd++;
+    pattern.lastIndex = start;
+    const m = pattern.exec(text);
+    let next = runEnd;
+    if (m !== null) {
+      const groups = parseIpv6(m[0]);
+      if (groups !== undefined && isPrivateIpv6(groups)) spans.push({ start, end: start + m[0].length });
+      next = Math.max(next, start + m[0].length);
+    }
+    colon = text.indexOf(":", next);
+  }
+  return spans;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Host names and URLs.
 const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
-const HOSTNAME = new RegExp(`(?<![A-Za-z0-9_.-])(?:${LABEL}\\.){1,126}${LABEL}${NAME_END}`, "g");
+const HOSTNAME = new RegExp(`(?<![A-Za-z0-9_.-])(?:${LABEL}\\.){1,126}${LABEL}${NAME_END}`, "y");
+/** Where an internal name ends: ".svc", ".corp", a configured domain … (longest first, so "cluster.local" wins over "local"). */
+function suffixTail(ctx: RuleContext): RegExp {
+  const suffixes = [...ctx.hosts.suffixes].sort((a, b) => b.length - a.length).map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  return new RegExp(`\\.(?:${suffixes.join("|")})${NAME_END}`, "gi");
+}
 /** A URL with any scheme; the authority is parsed in code. */
 const URL = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s<>"'`]{1,2048}/g;
 
@@ -247,7 +313,7 @@ export const RULES: readonly Rule[] = [
     description: "PEM or OpenSSH private key block (RSA, EC, DSA, OPENSSH, ENCRYPTED, PGP)",
     source: "gitleaks private-key; detect-secrets PrivateKeyDetector",
     kind: "credential",
-    keywords: ["private key"],
+    keywords: [],
     find: findPrivateKeys,
   },
   {
@@ -255,7 +321,7 @@ export const RULES: readonly Rule[] = [
     description: "GitHub token: ghp_ (classic PAT), gho_ (OAuth), ghu_/ghs_ (app user/server), ghr_ (refresh), github_pat_ (fine-grained)",
     source: "GitHub secret scanning (github_personal_access_token, github_oauth_access_token, github_app_installation_access_token, github_refresh_token); gitleaks github-pat, github-fine-grained-pat, github-oauth, github-app-token, github-refresh-token",
     kind: "credential",
-    keywords: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+    keywords: [],
     find: regexFinder(/(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251})(?![A-Za-z0-9_])/g),
   },
   {
@@ -263,7 +329,7 @@ export const RULES: readonly Rule[] = [
     description: "AWS access key id (AKIA, ASIA, ABIA, ACCA, A3T…)",
     source: "gitleaks aws-access-token; GitHub secret scanning aws_access_key_id",
     kind: "credential",
-    keywords: ["akia", "asia", "abia", "acca", "a3t"],
+    keywords: [],
     find: regexFinder(/(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g),
   },
   {
@@ -271,7 +337,7 @@ export const RULES: readonly Rule[] = [
     description: "AWS secret access key assigned to an aws_secret_access_key-like name",
     source: "detect-secrets AWSKeyDetector; GitHub secret scanning aws_secret_access_key",
     kind: "credential",
-    keywords: ["secret"],
+    keywords: [],
     find: regexFinder(/(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi, { group: 1 }),
   },
   {
@@ -279,7 +345,7 @@ export const RULES: readonly Rule[] = [
     description: "Google Cloud API key (AIza…)",
     source: "gitleaks gcp-api-key; GitHub secret scanning google_api_key",
     kind: "credential",
-    keywords: ["aiza"],
+    keywords: [],
     find: regexFinder(/(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g),
   },
   {
@@ -287,7 +353,7 @@ export const RULES: readonly Rule[] = [
     description: 'Google service-account JSON fields: "private_key", "private_key_id", "client_email" …gserviceaccount.com, "type": "service_account"',
     source: "GitHub secret scanning google_gcp_service_account / google_gcp_private_key_id; gitleaks gcp-service-account",
     kind: "credential",
-    keywords: ['"private_key', "service_account", "gserviceaccount"],
+    keywords: [],
     find: regexFinder(/"(private_key|private_key_id|client_email|type)"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.){1,16384})"/dg, {
       group: 2,
       accept: (value, m) => {
@@ -307,7 +373,7 @@ export const RULES: readonly Rule[] = [
     description: "Slack incoming-webhook / workflow URL",
     source: "gitleaks slack-webhook-url; GitHub secret scanning slack_incoming_webhook_url",
     kind: "credential",
-    keywords: ["hooks.slack.com"],
+    keywords: [],
     find: regexFinder(/(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,256}/g),
   },
   {
@@ -315,7 +381,7 @@ export const RULES: readonly Rule[] = [
     description: "Slack API token (xoxb-, xoxp-, xoxa-, xoxo-, xoxs-, xoxr-)",
     source: "gitleaks slack-bot-token, slack-user-token, slack-legacy-token; GitHub secret scanning slack_api_token",
     kind: "credential",
-    keywords: ["xox"],
+    keywords: [],
     find: regexFinder(/(?<![A-Za-z0-9])xox[abposr]-[0-9A-Za-z-]{10,250}/g),
   },
   {
@@ -323,7 +389,7 @@ export const RULES: readonly Rule[] = [
     description: "JSON Web Token (header.payload.signature, base64url, starting eyJ)",
     source: "gitleaks jwt; detect-secrets JwtTokenDetector",
     kind: "credential",
-    keywords: ["eyj"],
+    keywords: [],
     find: regexFinder(/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,4096}={0,2}/g),
   },
   {
@@ -331,7 +397,7 @@ export const RULES: readonly Rule[] = [
     description: "kubeconfig client-key-data, client-certificate-data, certificate-authority-data values",
     source: "Kubernetes kubeconfig format (clientcmd v1); gitleaks kubernetes-secret-yaml",
     kind: "credential",
-    keywords: ["-data"],
+    keywords: [],
     find: regexFinder(/(?<![A-Za-z0-9_-])(?:client-key-data|client-certificate-data|certificate-authority-data)"?[ \t]*:[ \t]*"?([A-Za-z0-9+/=]{1,65536})/dg, { group: 1 }),
   },
   {
@@ -364,7 +430,7 @@ export const RULES: readonly Rule[] = [
     description: "Authorization / Proxy-Authorization header value",
     source: "RFC 9110 §11.6.2 (Authorization); gitleaks authorization header patterns",
     kind: "credential",
-    keywords: ["authorization"],
+    keywords: [],
     find: regexFinder(
       /(?<![A-Za-z0-9_-])(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|bot)[ \t]+)?([^\s"',;]{8,4096})/dgi,
       { group: 1, accept: looksLikeSecretValue },
@@ -375,7 +441,7 @@ export const RULES: readonly Rule[] = [
     description: "Bearer token (RFC 6750), e.g. in a curl -H argument",
     source: "RFC 6750 §2.1; gitleaks generic bearer patterns",
     kind: "credential",
-    keywords: ["bearer"],
+    keywords: [],
     find: regexFinder(/(?<![A-Za-z0-9_])bearer[ \t]+([A-Za-z0-9._~+/-]{8,4096}={0,4})/dgi, {
       group: 1,
       accept: (value) => hasDigit(value) || value.length >= 20,
@@ -386,7 +452,7 @@ export const RULES: readonly Rule[] = [
     description: "HTTP Basic credentials (base64 of user:password)",
     source: "RFC 7617; detect-secrets BasicAuthDetector",
     kind: "credential",
-    keywords: ["basic"],
+    keywords: [],
     find: regexFinder(/(?<![A-Za-z0-9_])basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi, { group: 1, accept: base64Credentials }),
   },
   {
@@ -394,9 +460,9 @@ export const RULES: readonly Rule[] = [
     description: "a value assigned to a password / secret / token / api_key name (incl. kubeconfig `token:`)",
     source: "detect-secrets KeywordDetector; gitleaks generic-api-key; kubeconfig users[].user.token",
     kind: "credential",
-    keywords: ["password", "passwd", "pwd", "secret", "api_key", "api-key", "apikey", "token"],
+    keywords: ["token", "pass", "pwd", "secret", "api"],
     find: regexFinder(
-      new RegExp(`(?<![A-Za-z0-9_-])(?:[A-Za-z0-9]{1,30}[_-]){0,4}(?:${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{8,4096})`, "dgi"),
+      new RegExp(`(?<![A-Za-z0-9])(?:${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{8,4096})`, "dgi"),
       { group: 1, accept: looksLikeSecretValue },
     ),
   },
@@ -405,7 +471,7 @@ export const RULES: readonly Rule[] = [
     description: "kubeconfig `server:` URL of a cluster API endpoint",
     source: "Kubernetes kubeconfig format (clusters[].cluster.server)",
     kind: "infrastructure",
-    keywords: ["server"],
+    keywords: [],
     find: regexFinder(/(?<![A-Za-z0-9_-])server"?[ \t]*:[ \t]*"?([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s"'<>`]{1,2048})/dgi, {
       group: 1,
       trimTrailing: URL_TRAILING_PUNCTUATION,
@@ -429,7 +495,10 @@ export const RULES: readonly Rule[] = [
     source: "Kubernetes DNS spec (svc.cluster.local); RFC 6762 (.local); RFC 8375 (.home.arpa); repo config",
     kind: "infrastructure",
     keywords: (ctx) => (ctx.hosts.hosts.size > 0 ? [] : ctx.hosts.suffixes.map((s) => "." + s)),
-    find: combine(regexFinder(HOSTNAME, { accept: (value, _m, _t, ctx) => isInternalName(value, ctx.hosts) }), configuredHostFinder),
+    find: combine(
+      tailAnchoredFinder(suffixTail, /[A-Za-z0-9.-]/, 512, HOSTNAME, (value, ctx) => isInternalName(value, ctx.hosts)),
+      configuredHostFinder,
+    ),
   },
   {
     id: "private-ipv4",
@@ -459,15 +528,7 @@ export const RULES: readonly Rule[] = [
     source: "RFC 4193; RFC 4291 §2.5.3, §2.5.6",
     kind: "infrastructure",
     keywords: ["::", "fc", "fd", "fe", ":0:"],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[A-Za-z0-9_.-]{1,32})?(?![A-Za-z0-9_.]|:[0-9A-Fa-f:])/g,
-      {
-        accept: (value) => {
-          const groups = parseIpv6(value);
-          return groups !== undefined && isPrivateIpv6(groups);
-        },
-      },
-    ),
+    find: findIpv6,
   },
   {
     id: "k8s-pod",
@@ -475,7 +536,7 @@ export const RULES: readonly Rule[] = [
     source: "Kubernetes apimachinery util/rand alphabet; ReplicaSet/Job pod naming",
     kind: "infrastructure",
     keywords: ["-"],
-    find: regexFinder(K8S_TOKEN, { accept: isGeneratedPodName }),
+    find: tailAnchoredFinder(() => K8S_TAIL, /[a-z0-9-]/, 2048, K8S_TOKEN, isGeneratedPodName),
   },
   {
     id: "k8s-namespace",
@@ -494,7 +555,7 @@ export const RULES: readonly Rule[] = [
     description: "dynamically provisioned PersistentVolume name pvc-<uuid>",
     source: "Kubernetes external-provisioner volume naming (pvc-<claim uid>)",
     kind: "infrastructure",
-    keywords: ["pvc-"],
+    keywords: [],
     find: regexFinder(/(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi),
   },
 ];

@@ -50,8 +50,22 @@ interface Region extends Span {
 
 /** Real text settles in one or two passes; more means adversarial input, and failing closed is the answer. */
 const MAX_PASSES = 8;
+/** Longer than any rule keyword, so a keyword that overlaps a placeholder lies within this many characters of it. */
+const KEYWORD_REACH = 64;
 
 const RULE_ID = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** Index of the first of these sorted, disjoint spans that ends after `offset` (binary search: many spans, many lookups). */
+function firstEndingAfter(spans: readonly Span[], offset: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((spans[mid]?.end ?? 0) <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -76,8 +90,9 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
   function outsidePlaceholders(span: Span, text: string, placeholders: readonly Span[]): Span[] {
     const pieces: Span[] = [];
     let cursor = span.start;
-    for (const p of placeholders) {
-      if (p.end <= cursor) continue;
+    for (let i = firstEndingAfter(placeholders, span.start); i < placeholders.length; i++) {
+      const p = placeholders[i];
+      if (p === undefined) break;
       if (p.start >= span.end) break;
       if (p.start > cursor) pieces.push({ start: cursor, end: p.start });
       cursor = Math.max(cursor, p.end);
@@ -89,14 +104,26 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
 
   type Hit = Span & { rule: string };
 
-  /** One run of every rule over the text, cut around placeholders already in it. */
-  function hitsIn(text: string, ctx: RuleContext): Hit[] {
-    const lower = text.toLowerCase();
+  function keywordsOf(rule: Rule, ctx: RuleContext): readonly string[] {
+    return typeof rule.keywords === "function" ? rule.keywords(ctx) : rule.keywords;
+  }
+
+  /** The rules whose prefilter passes on this (lower-cased) text. */
+  function activeIn(lower: string, ctx: RuleContext): Set<Rule> {
+    return new Set(
+      rules.filter((rule) => {
+        const keywords = keywordsOf(rule, ctx);
+        return keywords.length === 0 || keywords.some((k) => lower.includes(k));
+      }),
+    );
+  }
+
+  /** One run of the given rules over the text, cut around placeholders already in it. */
+  function hitsIn(text: string, active: ReadonlySet<Rule>, ctx: RuleContext): Hit[] {
     const placeholders = placeholderRanges(text);
     const hits: Hit[] = [];
     for (const rule of rules) {
-      const keywords = typeof rule.keywords === "function" ? rule.keywords(ctx) : rule.keywords;
-      if (keywords.length > 0 && !keywords.some((k) => lower.includes(k))) continue;
+      if (!active.has(rule)) continue;
       for (const span of rule.find(text, ctx)) {
         if (!Number.isInteger(span.start) || !Number.isInteger(span.end) || span.start < 0 || span.end > text.length || span.start >= span.end) {
           throw new Error(`sanitize rule ${rule.id} returned an invalid span`);
@@ -123,9 +150,10 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
   }
 
   /** The text with each region replaced by its placeholder plus the line breaks it covered. */
-  function render(text: string, found: readonly Region[]): { text: string; plain: Array<{ at: number; from: number; length: number }> } {
+  function render(text: string, found: readonly Region[]): { text: string; plain: Array<{ at: number; from: number; length: number }>; placeholders: Span[] } {
     const out: string[] = [];
     const plain: Array<{ at: number; from: number; length: number }> = [];
+    const placeholders: Span[] = [];
     let cursor = 0;
     let length = 0;
     const keep = (from: number, to: number): void => {
@@ -139,11 +167,12 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
       const breaks = text.slice(region.start, region.end).match(/\r\n|\n|\r/g);
       const replacement = placeholder(region.label) + (breaks === null ? "" : breaks.join(""));
       out.push(replacement);
+      placeholders.push({ start: length, end: length + replacement.length });
       length += replacement.length;
       cursor = region.end;
     }
     keep(cursor, text.length);
-    return { text: out.join(""), plain };
+    return { text: out.join(""), plain, placeholders };
   }
 
   /**
@@ -152,23 +181,32 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
    * removes unredacted characters, so this ends, and the result is idempotent by construction. New hits
    * lie in unredacted text and are mapped back to offsets in the original.
    */
-  function regions(text: string, opts: SanitizeOptions | undefined): Region[] {
+  function regions(text: string, opts: SanitizeOptions | undefined): { found: Region[]; rendered: string } {
     const ctx: RuleContext = { hosts: hostPolicy(opts) };
-    const hits = hitsIn(text, ctx);
+    const active = activeIn(text.toLowerCase(), ctx);
+    const hits = hitsIn(text, active, ctx);
     let found = merge(hits);
+    let rendered = text;
     for (let pass = 1; found.length > 0; pass++) {
       if (pass > MAX_PASSES) throw new Error("sanitize did not settle");
       const current = render(text, found);
-      const fresh = hitsIn(current.text, ctx);
+      // A keyword in the redacted text is either in unchanged text (so it was in the original) or overlaps a
+      // placeholder: only the placeholders' surroundings need looking at again.
+      const around = current.placeholders.map((p) => current.text.slice(Math.max(0, p.start - KEYWORD_REACH), p.end + KEYWORD_REACH)).join("\n");
+      for (const rule of activeIn(around.toLowerCase(), ctx)) active.add(rule);
+      const fresh = hitsIn(current.text, active, ctx);
+      rendered = current.text;
       if (fresh.length === 0) break;
+      const plainEnds = current.plain.map((p) => ({ start: p.at, end: p.at + p.length }));
       for (const hit of fresh) {
-        const segment = current.plain.find((p) => hit.start >= p.at && hit.end <= p.at + p.length);
-        if (segment === undefined) throw new Error("sanitize hit crosses a placeholder");
+        // Plain segments are sorted; a hit lies in the one that ends at or after its end (segments may be empty).
+        const segment = current.plain[firstEndingAfter(plainEnds, hit.end - 1)];
+        if (segment === undefined || hit.start < segment.at || hit.end > segment.at + segment.length) throw new Error("sanitize hit crosses a placeholder");
         hits.push({ rule: hit.rule, start: segment.from + hit.start - segment.at, end: segment.from + hit.end - segment.at });
       }
       found = merge(hits);
     }
-    return found;
+    return { found, rendered };
   }
 
   function findingsOf(text: string, found: readonly Region[]): Finding[] {
@@ -193,12 +231,12 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
   }
 
   function sanitize(text: string, opts?: SanitizeOptions): Sanitized {
-    const found = regions(text, opts);
-    return { text: render(text, found).text, findings: findingsOf(text, found) };
+    const { found, rendered } = regions(text, opts);
+    return { text: rendered, findings: findingsOf(text, found) };
   }
 
   function scan(text: string, opts?: SanitizeOptions): Finding[] {
-    return findingsOf(text, regions(text, opts));
+    return findingsOf(text, regions(text, opts).found);
   }
 
   function sanitizeOrWithhold(text: string, opts?: SanitizeOptions): string {
