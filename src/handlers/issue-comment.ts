@@ -52,6 +52,11 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
     }
     const parsed = parseComment(body, registry.value);
     if (parsed.kind === "none") return;
+    // A redelivered command that was already acted on: silent, no reactions, no reply.
+    if (parsed.kind === "command" && parsed.command.kind === "tier-b") {
+      const seen = await readPrState(client, issue.number);
+      if (seen.ledger.dispatches.some((d) => d.commentId === comment.id)) return;
+    }
     await react(client, comment.id, "eyes");
     if (parsed.kind === "usage") {
       await reply(client, issue.number, renderUsage(parsed.error, registry.value));

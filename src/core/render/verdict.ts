@@ -13,9 +13,9 @@ export function headline(outcome: Outcome, results: readonly CriterionResult[]):
     case "green":
       return "Ready to merge";
     case "blocked":
-      return `Not ready: ${count("fail")} criterion${count("fail") === 1 ? "" : "s"} failed`;
+      return `Not ready: ${count("fail")} ${count("fail") === 1 ? "criterion" : "criteria"} failed`;
     case "unverified":
-      return `Not verified: ${count("unverified")} criterion${count("unverified") === 1 ? "" : "s"} could not be checked`;
+      return `Not verified: ${count("unverified")} ${count("unverified") === 1 ? "criterion" : "criteria"} could not be checked`;
     case "waiting":
       return `Waiting: ${results.filter((r) => r.status === "pending").map((r) => r.title).join(", ")}`;
   }

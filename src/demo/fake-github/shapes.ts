@@ -224,7 +224,11 @@ export function commentJson(world: FakeGitHubState, repo: FakeRepo, comment: Com
     author_association: repo.associationOf(comment.user),
     body: comment.body,
     reactions: reactionsJson(`${api}/reactions`, comment.reactions),
-    performed_via_github_app: null,
+    // Comments written with the app's installation token carry the app, as on GitHub.
+    performed_via_github_app:
+      comment.user.login === `${world.app.slug}[bot]`
+        ? ({ id: world.app.id, slug: world.app.slug, node_id: `A_${world.app.id}`, name: world.app.slug } as unknown as IssueComment["performed_via_github_app"])
+        : null,
   };
 }
 

@@ -58,7 +58,9 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
     }
     state.ledger = outcome.ledger;
     const updated = outcome.ledger.dispatches.find((d) => d.id === dispatch.id);
-    if (updated && registry.ok) await publishDispatchCheck(client, registry.value, updated);
+    // The Tier-B check changes only when the dispatch's state or results do.
+    const changed = updated !== undefined && (updated.state !== dispatch.state || updated.conclusion !== dispatch.conclusion || updated.stale !== dispatch.stale);
+    if (updated && changed && registry.ok) await publishDispatchCheck(client, registry.value, updated);
     const pr = await getPull(client, named.pr);
     if (pr && pr.state === "open") await evaluateAndPublish({ client, config, registry, pr, state });
   });
