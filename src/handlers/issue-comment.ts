@@ -102,11 +102,11 @@ async function refuse(client: RepoClient, pr: number, login: string): Promise<vo
   const refused = (state.ledger.extra?.["refused"] ?? "").split(",").filter((x) => x !== "");
   if (refused.includes(login.toLowerCase())) return;
   await reply(client, pr, `@${login} needs write access to run Tier-B or other merge-captain commands (read from the repository's collaborator permissions).`);
-  if (state.sticky) {
-    const { saveLedger } = await import("./publish.js");
-    const next = [...refused, login.toLowerCase()].slice(-30).join(",");
-    await saveLedger(client, pr, state, { ...state.ledger, extra: { ...(state.ledger.extra ?? {}), refused: next.slice(-500) } });
-  }
+  // Remembered even when the PR has no sticky comment yet (the app was installed after it opened):
+  // saveLedger creates one, otherwise every retry would get the same reply again.
+  const { saveLedger } = await import("./publish.js");
+  const next = [...refused, login.toLowerCase()].slice(-30).join(",");
+  await saveLedger(client, pr, state, { ...state.ledger, extra: { ...(state.ledger.extra ?? {}), refused: next.slice(-500) } });
 }
 
 /** Remember (or forget) a comment's findings in the sticky of its issue or PR, and keep the label in step. */
