@@ -242,7 +242,7 @@ export function serve(world: World): void {
       .reply(function (uri, requestBody) {
         const body = parseBody(requestBody);
         world.log.push({ method, path: uri, body });
-        return route(world, method, uri, body) as nock.ReplyFnResult;
+        return route(world, method, uri, body) as unknown as nock.ReplyFnResult;
       });
   }
   nock(DOWNLOAD_HOST)

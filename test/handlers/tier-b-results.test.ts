@@ -1,0 +1,209 @@
+/** `workflow_run` for a Tier-B dispatch: the results artifact is downloaded, bound, reduced to allow-listed fields, and only all-pass is green. */
+import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import nock from "nock";
+import { parseLedger } from "../../src/core/ledger/codec.js";
+import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
+import { workflowInputs } from "../../src/core/tierb/plan.js";
+import { strictNock, testApp, tokenScope } from "../support/probot.js";
+import { HEAD } from "../support/payloads.js";
+import {
+  aRun,
+  calls,
+  DOWNLOAD_HOST,
+  DOWNLOAD_PATH,
+  newWorld,
+  PR,
+  resultsZip,
+  RUN_ID,
+  RUN_URL,
+  serve,
+  sticky,
+  STICKY_ID,
+  tierBContract,
+  trace,
+  withSticky,
+  workflowRunEvent,
+  type World,
+} from "./tier-b-world.js";
+
+const ID = "d0000000-0000-4000-8000-000000000001";
+const TOKEN = "ghp_" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa";
+const LEAKY_REASON = `ssh to 10.12.0.7 (gpu-node-17.corp.internal) failed; auth ${TOKEN}`;
+
+let guard: { unexpected: string[] };
+beforeEach(() => {
+  nock.cleanAll();
+  guard = strictNock();
+  tokenScope();
+});
+afterEach(() => {
+  expect(guard.unexpected).toEqual([]);
+  nock.cleanAll();
+});
+
+function dispatched(over: Partial<Dispatch> = {}): Dispatch {
+  return { id: ID, pr: PR, sha: HEAD, bundle: "smoke", requester: "maint", requestedAt: "2026-11-23T11:00:00.000Z", state: "dispatched", commentId: 1234, checkRunId: 5000, ...over };
+}
+
+/** A world where `/tier-b` already dispatched `d` and opened its check run 5000. */
+function worldWith(d: Dispatch, over: Partial<World> = {}): World {
+  const world = newWorld(over);
+  withSticky(world, { version: 1, dispatches: [d] });
+  world.checkRuns.push({ id: 5000, name: "Tier-B: smoke", head_sha: d.sha, status: "queued", conclusion: null, output: { title: "Waiting for maintainer approval", summary: "", text: "" } });
+  serve(world);
+  return world;
+}
+
+function results(gates: Record<string, Record<string, unknown>>, over: Record<string, unknown> = {}) {
+  return { bundle: "smoke", gate_ids: Object.keys(gates), results: gates, overall: "pass", head_sha: HEAD, dispatch_id: ID, ...over };
+}
+
+function completed(d: Dispatch, conclusion = "success") {
+  return workflowRunEvent("completed", aRun({ inputs: workflowInputs(d), status: "completed", conclusion }));
+}
+
+function ledgerOf(world: World): Ledger {
+  const parsed = parseLedger(sticky(world)!.body);
+  if (!parsed.ok) throw new Error("unreadable ledger");
+  return parsed.value;
+}
+
+/** The Tier-B check run's last update and the verdict check run's summary. */
+function checks(world: World) {
+  const tierB = calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").at(-1)?.body;
+  const verdict = calls(world, "POST", "/repos/acme/nmoe/check-runs").find((c) => c.body?.["name"] === "merge-captain")?.body;
+  return { tierB, verdictSummary: String((verdict?.["output"] as { summary?: string } | undefined)?.summary ?? "") };
+}
+
+function row(summary: string, title: string): string {
+  const line = summary.split("\n").find((l) => l.includes(`| ${title} |`));
+  if (!line) throw new Error(`no row ${title}`);
+  return line;
+}
+
+/** Everything the bot wrote: comments, check runs, anything with a body. */
+function written(world: World): string {
+  return JSON.stringify(world.log.filter((c) => c.method !== "GET").map((c) => c.body));
+}
+
+describe("workflow_run completed with a results artifact", () => {
+  test("the zip is fetched through the redirect; a reason with a private IP, an internal host and a token is never posted", async () => {
+    const d = dispatched({ state: "in_progress", runId: RUN_ID, runUrl: RUN_URL });
+    const world = worldWith(d, { artifactZip: resultsZip(results({ "b200:step_1x10": { status: "fail", rc: 1, duration_s: 42, reason: LEAKY_REASON } })) });
+    await testApp().receive("workflow_run", completed(d, "failure"));
+
+    expect(trace(world)).toEqual([
+      "GET /repos/acme/nmoe/contents/.github%2Fmerge-captain.yml",
+      "GET /repos/acme/.github/contents/.github%2Fmerge-captain.yml",
+      "GET /repos/acme/nmoe/issues/12/comments",
+      "GET /repos/acme/nmoe/contents/configs%2Fgates%2Fgates.toml",
+      `GET /repos/acme/nmoe/actions/runs/${RUN_ID}/artifacts`,
+      "GET /repos/acme/nmoe/actions/artifacts/4711/zip",
+      `GET ${DOWNLOAD_HOST}${DOWNLOAD_PATH}`,
+      "PATCH /repos/acme/nmoe/check-runs/5000",
+      "GET /repos/acme/nmoe/pulls/12",
+      "GET /repos/acme/nmoe/pulls/12/files",
+      "GET /repos/acme/nmoe/issues",
+      "GET /repos/acme/nmoe/pulls",
+      `GET /repos/acme/nmoe/commits/${HEAD}/check-runs`,
+      "POST /repos/acme/nmoe/check-runs",
+      `PATCH /repos/acme/nmoe/issues/comments/${STICKY_ID}`,
+    ]);
+    const out = written(world);
+    for (const leak of [TOKEN, "ghp_", "10.12.0.7", "gpu-node-17", "corp.internal", "ssh to"]) expect(out).not.toContain(leak);
+    const { tierB } = checks(world);
+    expect(tierB).toMatchObject({ status: "completed", conclusion: "failure" });
+    const summary = String((tierB?.["output"] as { summary: string }).summary);
+    expect(summary).toContain("| `b200:step_1x10` | ❌ fail | 1 | 42 s |  | `ssh` |");
+    expect(sticky(world)!.body).toContain("| `b200:step_1x10` | ❌ fail | 1 | 42 s |  | `ssh` |");
+    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "completed", conclusion: "failure", runConclusion: "failure" });
+  });
+
+  test("every requested gate passed: the Tier-B check is green and so is the verdict row on this head", async () => {
+    const d = dispatched({ state: "in_progress", runId: RUN_ID, runUrl: RUN_URL });
+    const world = worldWith(d, { artifactZip: resultsZip(results({ "b200:step_1x10": { status: "pass", rc: 0, duration_s: 61.5 } })) });
+    await testApp().receive("workflow_run", completed(d));
+    const { tierB, verdictSummary } = checks(world);
+    expect(tierB).toMatchObject({ status: "completed", conclusion: "success", details_url: RUN_URL });
+    expect(row(verdictSummary, "Tier-B green on this head")).toMatch(/^\| ✅ \| Tier-B green on this head \| all 1 required Tier-B gate passed on this head \|/);
+  });
+
+  test.each([
+    ["pending", { "b200:step_1x10": { status: "pending" } }, "⏳ pending"],
+    ["skipped", { "b200:step_1x10": { status: "skipped", reason: "external: runs elsewhere" } }, "⏭️ skipped"],
+    ["missing from the file", { "cpu:import": { status: "pass", rc: 0 } }, "❔ missing"],
+  ])("a requested gate %s is not green (check run failure, verdict row ❌)", async (_, gates, shown) => {
+    const d = dispatched({ state: "in_progress", runId: RUN_ID, runUrl: RUN_URL });
+    const world = worldWith(d, { artifactZip: resultsZip(results(gates)) });
+    await testApp().receive("workflow_run", completed(d));
+    const { tierB, verdictSummary } = checks(world);
+    expect(tierB).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(String((tierB?.["output"] as { summary: string }).summary)).toContain(`| \`b200:step_1x10\` | ${shown} |`);
+    expect(row(verdictSummary, "Tier-B green on this head")).toMatch(/^\| ❌ \|/);
+  });
+
+  test("no results artifact: not green, and the comment says the run ended before any gate, with the run's link", async () => {
+    const d = dispatched({ state: "in_progress", runId: RUN_ID, runUrl: RUN_URL });
+    const world = worldWith(d);
+    await testApp().receive("workflow_run", completed(d, "failure"));
+    expect(calls(world, "GET", /\/actions\/artifacts\/\d+\/zip$/)).toEqual([]);
+    const { tierB, verdictSummary } = checks(world);
+    expect(tierB).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(sticky(world)!.body).toContain(`the run ended before any gate — see the run: [run](${RUN_URL}).`);
+    expect(row(verdictSummary, "Tier-B green on this head")).toMatch(/^\| ❌ \|/);
+  });
+
+  test("results for another head are refused whole", async () => {
+    const d = dispatched({ state: "in_progress", runId: RUN_ID, runUrl: RUN_URL });
+    const world = worldWith(d, { artifactZip: resultsZip(results({ "b200:step_1x10": { status: "pass" } }, { head_sha: "0".repeat(40) })) });
+    await testApp().receive("workflow_run", completed(d));
+    expect(checks(world).tierB).toMatchObject({ conclusion: "failure" });
+    expect(sticky(world)!.body).toContain("The results file was refused (`results.head-mismatch`)");
+  });
+});
+
+describe("workflow_run requested / in_progress", () => {
+  test("a run is tied to its dispatch by the id in its run-name, and the check run follows it", async () => {
+    const d = dispatched();
+    const world = worldWith(d);
+    const app = testApp();
+    await app.receive("workflow_run", workflowRunEvent("requested", aRun({ inputs: workflowInputs(d), status: "queued" })));
+    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "queued", runId: RUN_ID, runUrl: RUN_URL });
+    await app.receive("workflow_run", workflowRunEvent("in_progress", aRun({ inputs: workflowInputs(d), status: "in_progress" })));
+    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "in_progress" });
+    expect(calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").at(-1)?.body).toMatchObject({ status: "in_progress", output: { title: "Running" } });
+  });
+
+  test("a run whose name carries an unknown dispatch id is not trusted: nothing written", async () => {
+    const d = dispatched();
+    const world = worldWith(d);
+    await testApp().receive("workflow_run", workflowRunEvent("completed", aRun({ inputs: { ...workflowInputs(d), dispatch_id: "ffffffff-0000-4000-8000-000000000000" }, status: "completed", conclusion: "success" })));
+    expect(world.log.filter((c) => c.method !== "GET")).toEqual([]);
+  });
+});
+
+describe("verdict row: Perf within budget", () => {
+  const perf = { required: ["cpu:import", "b200:step_1x10"], perf: { gate: "perf:delta", compare: "b200:step_8x10", metric: "step_tps_p50", budget_pct: -10 } };
+  const hotPath = (perfResult: Record<string, unknown>) =>
+    results(
+      {
+        "b200:step_1x10": { status: "pass", rc: 0 },
+        "b200:step_8x10": { status: "pass", rc: 0, step_tps_p50: 1000 },
+        "perf:delta": { status: "pass", compare_gate: "b200:step_8x10", metric: "step_tps_p50", ...perfResult },
+      },
+      { bundle: "hot_path" },
+    );
+
+  test.each([
+    ["5 % slower, budget -10 %", { baseline: 1000, result: 950, delta_pct: -5, budget_pct: -10 }, /^\| ✅ \| Perf within budget \| perf within budget: step_tps_p50 -5 % vs budget -10 % \|/],
+    ["15 % slower, budget -10 %", { baseline: 1000, result: 850, delta_pct: -15, budget_pct: -10 }, /^\| ❌ \| Perf within budget \| perf over budget: step_tps_p50 -15 % vs budget -10 % \|/],
+    ["no numbers at all", {}, /^\| ❌ \| Perf within budget \| the perf gate `perf:delta` reported no step_tps_p50 delta on this head \|/],
+  ])("%s", async (_, perfResult, expected) => {
+    const d = dispatched({ bundle: "hot_path", state: "in_progress", runId: RUN_ID, runUrl: RUN_URL });
+    const world = worldWith(d, { contract: tierBContract(perf), artifactZip: resultsZip(hotPath(perfResult)) });
+    await testApp().receive("workflow_run", completed(d));
+    const { verdictSummary } = checks(world);
+    expect(row(verdictSummary, "Perf within budget")).toMatch(expected);
+    expect(row(verdictSummary, "Tier-B green on this head")).toMatch(/^\| ✅ \|/);
+  });
+});
