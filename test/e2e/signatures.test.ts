@@ -1,0 +1,62 @@
+import { generateKeyPairSync } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { ProbotOctokit } from "probot";
+import { checkEnvironment, startServer, StartupError, type StartedServer } from "../../src/server.js";
+import { startFakeGitHub, type FakeGitHub } from "../../src/demo/fake-github/index.js";
+import { issuesOpened, sendWebhook } from "../../src/demo/webhooks.js";
+
+let fake: FakeGitHub;
+let app: StartedServer;
+const secret = "s3cret-for-tests";
+
+beforeAll(async () => {
+  fake = await startFakeGitHub({ log: () => {} });
+  const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  app = await startServer({
+    env: { APP_ID: "1", PRIVATE_KEY: key, WEBHOOK_SECRET: secret, GHE_HOST: new URL(fake.url).host, GHE_PROTOCOL: "http", LOG_LEVEL: "fatal" },
+    port: 0,
+    host: "127.0.0.1",
+    Octokit: ProbotOctokit.defaults({ throttle: { enabled: false }, retry: { enabled: false } }),
+  });
+});
+afterAll(async () => {
+  await app.close();
+  await fake.close();
+});
+
+describe("webhook signatures, end to end", () => {
+  const issueWithContract = () => {
+    const repo = fake.state.repo("acme", "sig") ?? fake.state.addRepo({ owner: "acme", name: "sig" });
+    const issue = repo.openIssue({ title: "[01] x", body: "### Agent Contract (YAML, required)\n\n```yaml\nnmoe: {issue: 01, kind: docs, risk: cold}\nscope: {allow: [docs/**]}\ngates: {required: []}\n```" });
+    return issuesOpened(fake.state, repo, issue.number);
+  };
+
+  test.each([["wrong-signature"], ["no-signature"], ["reserialized-body"]] as const)("a %s delivery is refused and no handler runs", async (tamper) => {
+    const mark = fake.requests.mark();
+    const res = await sendWebhook(app.webhookUrl, secret, "issues", issueWithContract(), { tamper });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(fake.requests.since(mark)).toEqual([]);
+  });
+
+  test("a correctly signed delivery is handled (the bot calls GitHub)", async () => {
+    const mark = fake.requests.mark();
+    const res = await sendWebhook(app.webhookUrl, secret, "issues", issueWithContract());
+    expect(res.status).toBe(200);
+    expect(fake.requests.writes(mark).length).toBeGreaterThan(0);
+  });
+
+  test("the health endpoint answers without a signature", async () => {
+    expect((await fetch(app.url + "/healthz")).status).toBe(200);
+  });
+});
+
+describe("startup", () => {
+  test.each([
+    ["no webhook secret", { APP_ID: "1", PRIVATE_KEY: "k" }, "WEBHOOK_SECRET"],
+    ["no app id", { WEBHOOK_SECRET: "s", PRIVATE_KEY: "k" }, "APP_ID"],
+    ["no private key", { APP_ID: "1", WEBHOOK_SECRET: "s" }, "PRIVATE_KEY"],
+  ])("refuses to start with %s", (_name, env, named) => {
+    expect(() => checkEnvironment(env)).toThrow(StartupError);
+    expect(() => checkEnvironment(env)).toThrow(named);
+  });
+});

@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "@jest/globals";
+import { runStory, type StoryResult } from "../../src/demo/story.js";
+
+let story: StoryResult;
+
+/** The README's per-event table, as `title → [reads, writes]`. */
+function readmeTable(): Map<string, [number, number]> {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.split("<!-- api-calls:start -->")[1]?.split("<!-- api-calls:end -->")[0] ?? "";
+  const rows = new Map<string, [number, number]>();
+  for (const line of section.split("\n")) {
+    const m = /^\| (.+?) \| `([a-z_.]+)` \| (\d+) \| (\d+) \|$/.exec(line);
+    if (m) rows.set(m[1]!, [Number(m[3]), Number(m[4])]);
+  }
+  return rows;
+}
+
+describe("the demo story, end to end over HTTP", () => {
+  test("every step does what the story expects", async () => {
+    story = await runStory();
+    expect(story.steps.flatMap((s) => s.failures.map((f) => `${s.title}: ${f}`))).toEqual([]);
+    expect(story.ok).toBe(true);
+  }, 60_000);
+
+  // Pinned so that a change which adds API calls fails loudly; update the README table with it.
+  test.each([
+    ["An agent opens issue #1 with a valid contract", "issues.opened", 4, 2],
+    ["Issue #2 has a broken contract: the bot explains", "issues.opened", 4, 2],
+    ["PR #3: valid attestation, in-scope diff (waits only for Tier-B)", "pull_request.opened", 8, 2],
+    ["PR #4 touches a denied path: red, with the file and the pattern", "pull_request.opened", 8, 2],
+    ["A read-only user asks for Tier-B: refused", "issue_comment.created", 6, 4],
+    ["A maintainer asks for Tier-B: one dispatch, pinned to the head", "issue_comment.created", 17, 7],
+    ["The same command delivered again: no second dispatch", "issue_comment.created", 4, 0],
+    ["GitHub queues the run", "workflow_run.requested", 9, 2],
+    ["The environment asks the app (custom protection rule): approved for the pinned head", "deployment_protection_rule.requested", 6, 1],
+    ["The run starts", "workflow_run.in_progress", 9, 2],
+    ["The run completes; its results mention an internal host and a token", "workflow_run.completed", 12, 3],
+  ])("API calls: %s", (title, event, reads, writes) => {
+    const step = story.steps.find((s) => s.title === title);
+    expect(step && { event: step.event, reads: step.reads, writes: step.writes }).toEqual({ event, reads, writes });
+    expect(readmeTable().get(title)).toEqual([reads, writes]);
+  });
+
+  test("the transcript holds every write, and none of them leaks the results' host or token", () => {
+    expect(story.transcript.length).toBe(story.steps.reduce((n, s) => n + s.writes, 0));
+    const text = JSON.stringify(story.transcript);
+    expect(text).not.toContain("cluster.local");
+    expect(text).not.toContain("ghp_Zx9Yw8");
+  });
+});
