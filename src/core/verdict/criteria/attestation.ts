@@ -4,7 +4,7 @@ import { claimsOf } from "../derived.js";
 import type { Criterion } from "../types.js";
 
 /** Judged by the "about this head" and "Tier-A attested" rows. */
-const ROWS_OF_THEIR_OWN = ["attestation.stale-sha", "attestation.unknown-gate"];
+const ROWS_OF_THEIR_OWN = ["attestation.stale-sha", "attestation.unknown-gate", "attestation.tier-a-missing"];
 
 export const attestationCriterion: Criterion = {
   id: "attestation",
