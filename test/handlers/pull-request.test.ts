@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import nock from "nock";
 import { aContract, fence, formBody, HEADING, toYaml, type ContractShape } from "../core/contract/builders.js";
-import { strictNock, testApp } from "../support/probot.js";
-import { anIssue, aPull, HEAD, pullRequestEvent } from "../support/payloads.js";
+import { strictNock, testApp, type TestApp } from "../support/probot.js";
+import { aUser, anIssue, aPull, HEAD, issuesEvent, pullRequestEvent } from "../support/payloads.js";
 import { emptyWorld, fakeGitHub, type Fake, type FileRow, type World } from "./pull-request-world.js";
 
 const GATES = readFileSync(new URL("../fixtures/gates/gates.toml", import.meta.url), "utf8");
@@ -108,9 +108,9 @@ afterEach(() => {
   nock.cleanAll();
 });
 
-async function run(w: World, event: object, id?: string): Promise<Fake> {
+async function run(w: World, event: object, o: { app?: TestApp; name?: string; id?: string } = {}): Promise<Fake> {
   const fake = fakeGitHub(w);
-  await testApp().receive("pull_request", event, id);
+  await (o.app ?? testApp()).receive(o.name ?? "pull_request", event, o.id);
   return fake;
 }
 
@@ -135,5 +135,335 @@ describe("pull_request: a valid PR", () => {
     expect(comment!.body).toMatch(/^<!-- merge-captain:pr v1 -->\n### ✅ merge-captain: Ready to merge\n/);
     expect(comment!.body).toContain(`For head \`${HEAD.slice(0, 12)}\``);
     expect(comment!.body).toMatch(/<!-- merge-captain:state v1 [A-Za-z0-9+/=]+ -->\n$/);
+  });
+});
+
+describe("pull_request: scope against the real diff", () => {
+  test("an out-of-scope PR is red, and each file outside the contract becomes an annotation naming the file and the pattern", async () => {
+    const files: FileRow[] = [
+      { filename: "nmoe/router/cache.py", status: "modified" },
+      { filename: "nmoe/csrc/allgather.cu", status: "modified" },
+      { filename: "docs/router.md", status: "added" },
+    ];
+    const w = world({ files });
+    const gh = await run(w, opened(w));
+    expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(check).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Not ready: 1 criterion failed" } });
+    expect(row(check!.output.summary, "Scope")).toMatch(/^\| ❌ \| Scope \| 2 of 3 files out of scope \| revert those changes/);
+    // Sorted by path, whatever order GitHub listed them in.
+    expect(check!.output.annotations).toEqual([
+      { path: "docs/router.md", start_line: 1, end_line: 1, annotation_level: "failure", message: "Out of scope: no scope.allow pattern of the contract matches this file" },
+      { path: "nmoe/csrc/allgather.cu", start_line: 1, end_line: 1, annotation_level: "failure", message: "Out of scope: denied by the contract pattern nmoe/csrc/**" },
+    ]);
+    expect(check!.output.text).toContain("`nmoe/csrc/allgather.cu`: denied by `nmoe/csrc/**`");
+    expect(check!.output.text).toContain("`docs/router.md`: not allowed by any scope.allow pattern");
+    const [comment] = gh.bodies<{ body: string }>("POST", "/issues/12/comments");
+    expect(comment!.body).toContain("### ❌ merge-captain: Not ready: 1 criterion failed");
+    expect(comment!.body).toContain("`nmoe/csrc/allgather.cu`: denied by `nmoe/csrc/**`");
+  });
+
+  test("more than 50 annotations go out in batches of 50: the create, then updates that GitHub appends", async () => {
+    const denied: FileRow[] = Array.from({ length: 120 }, (_, i) => ({ filename: `nmoe/csrc/k${String(i).padStart(3, "0")}.cu`, status: "modified" }));
+    const w = world({ files: [...inScope(5), ...denied] });
+    const gh = await run(w, opened(w));
+    expect(gh.lines()).toEqual([
+      ...READS.slice(0, 4),
+      "GET /pulls/12/files?per_page=100",
+      "GET /pulls/12/files?per_page=100&page=2",
+      ...READS.slice(5),
+      "POST /check-runs",
+      "PATCH /check-runs/9001",
+      "PATCH /check-runs/9001",
+      "POST /issues/12/comments",
+    ]);
+    const batches = [...gh.bodies<CheckRunBody>("POST", "/check-runs"), ...gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")].map((b) => b.output.annotations ?? []);
+    expect(batches.map((b) => b.length)).toEqual([50, 50, 20]);
+    expect(batches.flat().map((a) => a.path)).toEqual(denied.map((f) => f.filename));
+    expect(w.checkRuns[0]!.output.annotations_count).toBe(120);
+    // Every batch repeats the same output, so GitHub's view of title and summary never changes mid-way.
+    const [create, ...updates] = [...gh.bodies<CheckRunBody>("POST", "/check-runs"), ...gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")];
+    for (const u of updates) expect({ title: u.output.title, summary: u.output.summary }).toEqual({ title: create!.output.title, summary: create!.output.summary });
+  });
+
+  test("files are listed across pages (Link rel=\"next\") until the last, and all of them are checked", async () => {
+    const w = world({ files: inScope(250) });
+    const gh = await run(w, opened(w));
+    expect(gh.lines().filter((l) => l.includes("/files"))).toEqual([
+      "GET /pulls/12/files?per_page=100",
+      "GET /pulls/12/files?per_page=100&page=2",
+      "GET /pulls/12/files?per_page=100&page=3",
+    ]);
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(check!.conclusion).toBe("success");
+    expect(row(check!.output.summary, "Scope")).toContain("250 changed files in scope");
+  });
+
+  test("a file on the last page out of scope is found", async () => {
+    const w = world({ files: [...inScope(230), { filename: "setup.py", status: "modified" }] });
+    const gh = await run(w, opened(w));
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(row(check!.output.summary, "Scope")).toContain("1 of 231 files out of scope");
+    expect(check!.output.annotations?.map((a) => a.path)).toEqual(["setup.py"]);
+  });
+
+  test("a 3000-file PR is not verified: no file listing is attempted, and the check fails closed", async () => {
+    const w = world({ files: [], changedFiles: 3000 });
+    const gh = await run(w, opened(w));
+    expect(gh.lines()).toEqual([...READS.filter((l) => !l.includes("/files")), "POST /check-runs", "POST /issues/12/comments"]);
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(check!.output.title).toMatch(/^Not verified/);
+    expect(row(check!.output.summary, "Scope")).toMatch(/^\| ❔ \| Scope \| scope not verifiable \| split the PR into smaller ones \|/);
+    expect(check!.output.text).toContain("the PR changes 3000 files; GitHub lists at most 3000");
+  });
+
+  test("a listing shorter than the PR's changed_files is not verified either", async () => {
+    const w = world({ files: inScope(2), changedFiles: 3 });
+    const gh = await run(w, opened(w));
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(check).toMatchObject({ conclusion: "failure", output: { title: "Not verified: 1 criterion could not be checked" } });
+    expect(check!.output.text).toContain("GitHub listed 2 files but the PR reports 3 changed files");
+  });
+
+  test.each<[string, FileRow, RegExp]>([
+    ["renamed out of a denied folder", { filename: "nmoe/router/allgather.cu", status: "renamed", previous_filename: "nmoe/csrc/allgather.cu" }, /`nmoe\/csrc\/allgather.cu` \(renamed away from here\): denied by `nmoe\/csrc\/\*\*`/],
+    ["renamed into a denied folder", { filename: "nmoe/csrc/cache.py", status: "renamed", previous_filename: "nmoe/router/cache.py" }, /`nmoe\/csrc\/cache.py` \(renamed to here\): denied by `nmoe\/csrc\/\*\*`/],
+    ["deleted from a denied folder", { filename: "nmoe/csrc/old.cu", status: "removed" }, /`nmoe\/csrc\/old.cu`: denied by `nmoe\/csrc\/\*\*`/],
+  ])("a file %s is out of scope", async (_name, file, line) => {
+    const w = world({ files: [file] });
+    const gh = await run(w, opened(w));
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(check!.conclusion).toBe("failure");
+    expect(row(check!.output.summary, "Scope")).toContain("1 of 1 file out of scope");
+    expect(check!.output.text).toMatch(line);
+    expect(check!.output.annotations).toHaveLength(1);
+  });
+
+  test("a rename within the allowed folders is in scope", async () => {
+    const w = world({ files: [{ filename: "nmoe/router/new.py", status: "renamed", previous_filename: "nmoe/router/old.py" }] });
+    const gh = await run(w, opened(w));
+    expect(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]!.conclusion).toBe("success");
+  });
+});
+
+describe("pull_request: the attestation", () => {
+  test("an unedited template: the attestation row says so, and the check is red", async () => {
+    const template = readFileSync(new URL("../fixtures/attestation/pr-template.md", import.meta.url), "utf8");
+    const w = world({ body: template.replace("- Fixes: #", "- Fixes #7") });
+    const gh = await run(w, opened(w));
+    expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(check!.conclusion).toBe("failure");
+    expect(row(check!.output.summary, "Attestation valid")).toMatch(/^\| ❌ \| Attestation valid \| the attestation has a problem \| set `nmoe_pr.pr_sha` to the PR's head commit/);
+    expect(check!.output.text).toContain("the attestation is the unedited template");
+  });
+
+  test("a stale pr_sha: the head row names both SHAs and the fix", async () => {
+    const w = world({ body: prBody({ prSha: "0123456789abcdef0123456789abcdef01234567" }) });
+    const gh = await run(w, opened(w));
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(check!.conclusion).toBe("failure");
+    expect(row(check!.output.summary, "Attestation about this head")).toBe(
+      `| ❌ | Attestation about this head | attestation is about \`0123456789abcdef0123456789abcdef01234567\`, the PR head is \`${HEAD.slice(0, 12)}\` | update pr_sha to ${HEAD} after your last push |`,
+    );
+    // The stale SHA is judged by its own row, not twice.
+    expect(row(check!.output.summary, "Attestation valid")).toContain("✅");
+  });
+
+  test("a prefix of the head is enough", async () => {
+    const w = world({ body: prBody({ prSha: HEAD.slice(0, 8) }) });
+    const gh = await run(w, opened(w));
+    expect(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]!.conclusion).toBe("success");
+  });
+
+  test("a required Tier-A gate that is not attested fails the Tier-A row", async () => {
+    const w = world({ body: prBody({ tierA: ["cpu:lint"] }) });
+    const gh = await run(w, opened(w));
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(row(check!.output.summary, "Tier-A attested")).toMatch(/^\| ❌ \| Tier-A attested \| 1 missing, 0 unknown \| run `cpu:import`/);
+  });
+});
+
+describe("pull_request: finding the contract issue", () => {
+  const other = () => anIssue({ number: 8, title: "[08] Router cache", body: issueBody(contract({ nmoe: { issue: "08", slug: "router-cache", kind: "feature", risk: "warm", complexity: "S", depends_on: [], merge_hotspots: [] } })) });
+
+  test.each<[string, Parameters<typeof world>[0], string]>([
+    ["a closing keyword", { body: prBody({ links: "Fixes #7" }), headRef: "feature/allgather" }, "closing-keyword"],
+    ["the attestation's issue id, matched against the open issues' contract ids (not their titles)", { body: prBody({ links: "see the design doc" }), headRef: "feature/allgather", issue: { title: "Fused all-gather" } }, "attestation"],
+    ["the branch name issue/<id>-<slug>", { body: "Fuses the all-gather.", headRef: "issue/07-fused-allgather" }, "branch"],
+  ])("linked by %s", async (_name, o, via) => {
+    const w = world(o);
+    const gh = await run(w, opened(w));
+    expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(row(check!.output.summary, "Contract found & valid")).toContain(`| ✅ | Contract found & valid | issue #7 (linked via ${via}), contract \`07\` |`);
+  });
+
+  test("a closing keyword for an issue that is not open is read with one extra call", async () => {
+    const w = world({ body: prBody({ links: "Fixes #7" }), headRef: "feature/allgather" });
+    w.issues[0]!.state = "closed";
+    w.issues[0]!.title = "Fused all-gather";
+    const gh = await run(w, opened(w));
+    expect(gh.lines()).toEqual([...READS.slice(0, 6), "GET /issues/7", ...READS.slice(6), "POST /check-runs", "POST /issues/12/comments"]);
+    expect(row(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]!.output.summary, "Contract found & valid")).toContain("✅");
+  });
+
+  test.each<[string, Parameters<typeof world>[0], string[]]>([
+    ["the closing keyword and the attestation", { body: prBody({ links: "Fixes #8" }), headRef: "feature/allgather" }, ["a closing keyword for #8 → #8", "the attestation's `issue: 07` → #7"]],
+    ["the attestation and the branch", { body: prBody({ issue: "08", links: "" }), headRef: "issue/07-fused-allgather" }, ["the attestation's `issue: 08` → #8", "the branch `issue/07-fused-allgather` (id 07) → #7"]],
+  ])("disagreeing routes (%s) fail with a message naming both", async (_name, o, named) => {
+    const w = world(o);
+    w.issues.push(other());
+    const gh = await run(w, opened(w));
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(check!.conclusion).toBe("failure");
+    expect(row(check!.output.summary, "Contract found & valid")).toMatch(/^\| ❌ \| Contract found & valid \| no contract issue linked \| make the closing keyword, the attestation's `issue` and the branch name all point at the same issue \|/);
+    expect(check!.output.text).toContain("the routes to the contract issue disagree");
+    // Issue references in problem text are defused with a zero-width space (no pings, no cross-references).
+    expect(check!.output.text).not.toMatch(/#\d/);
+    for (const n of named) expect(check!.output.text.replaceAll("\u200b", "")).toContain(n);
+  });
+
+  test("no route at all says how to link one", async () => {
+    const w = world({ body: "Fuses the all-gather.", headRef: "feature/allgather" });
+    const gh = await run(w, opened(w));
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(row(check!.output.summary, "Contract found & valid")).toMatch(/no contract issue linked \| add `Fixes #<issue number>` to the PR body/);
+  });
+});
+
+const HEAD2 = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
+
+/** The world after PR #12 was opened and the bot answered it: its check run and sticky comment exist. */
+async function answered(o: Parameters<typeof world>[0] = {}): Promise<{ w: World; app: TestApp; gh: Fake }> {
+  const w = world(o);
+  const app = testApp();
+  const gh = await run(w, opened(w), { app });
+  nock.cleanAll();
+  return { w, app, gh };
+}
+
+describe("pull_request: writes only what changed", () => {
+  test("an edit that changes nothing makes 0 writes: the check run's digest and the sticky comment already say it", async () => {
+    const { w, app } = await answered();
+    expect(w.checkRuns[0]!.output.text).toMatch(/<!-- merge-captain:digest [0-9a-f]{16} -->$/);
+    const gh = await run(w, opened(w, "edited"), { app });
+    expect(gh.lines()).toEqual(READS);
+    expect(gh.writes()).toBe(0);
+  });
+
+  test("a redelivery of the same delivery id makes no call at all", async () => {
+    const w = world();
+    const app = testApp();
+    await run(w, opened(w), { app, id: "delivery-same" });
+    nock.cleanAll();
+    const gh = await run(w, opened(w), { app, id: "delivery-same" });
+    expect(gh.calls).toEqual([]);
+    expect(gh.tokens).toBe(0);
+  });
+
+  test("an edit that changes the verdict updates the same check run and comment in place", async () => {
+    const { w, app } = await answered();
+    w.pulls[0]!.body = prBody({ tierA: [] });
+    const gh = await run(w, opened(w, "edited"), { app });
+    expect(gh.lines()).toEqual([...READS, "PATCH /check-runs/9001", "PATCH /issues/comments/9002"]);
+    expect(gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")[0]).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Not ready: 1 criterion failed" } });
+    expect(w.comments[12]).toHaveLength(1);
+    expect(w.comments[12]![0]!.body).toContain("### ❌ merge-captain: Not ready: 1 criterion failed");
+    // One fault, one red row: a missing Tier-A gate is the Tier-A row's, not the attestation row's too.
+    const summary = gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")[0]!.output.summary;
+    expect(row(summary, "Attestation valid")).toContain("✅");
+    expect(row(summary, "Tier-A attested")).toContain("❌");
+  });
+
+  test("a push (synchronize) gets a new check run on the new head and edits the one comment", async () => {
+    const { w, app } = await answered();
+    w.pulls[0]!.head.sha = HEAD2;
+    const gh = await run(w, opened(w, "synchronize"), { app });
+    expect(gh.lines()).toEqual([...READS.slice(0, -1), `GET /commits/${HEAD2}/check-runs?check_name=merge-captain&filter=latest&per_page=100`, "POST /check-runs", "PATCH /issues/comments/9002"]);
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(check).toMatchObject({ head_sha: HEAD2, conclusion: "failure" });
+    expect(row(check!.output.summary, "Attestation about this head")).toContain(`update pr_sha to ${HEAD2}`);
+  });
+
+  test("a check run written by another app with our name is not ours: we create our own", async () => {
+    const w = world();
+    w.checkRuns.push({ id: 1, name: "merge-captain", head_sha: HEAD, status: "completed", conclusion: "success", output: { title: "Ready to merge", summary: "", text: "", annotations_count: 0 }, app: { id: 999 } });
+    const gh = await run(w, opened(w));
+    expect(gh.lines().slice(-2)).toEqual(["POST /check-runs", "POST /issues/12/comments"]);
+  });
+
+  test("a title-only edit makes no call at all", async () => {
+    const w = world();
+    const gh = await run(w, pullRequestEvent("edited", { bodyChanged: false, body: prBody() }));
+    expect(gh.calls).toEqual([]);
+    expect(gh.tokens).toBe(0);
+  });
+
+  test.each(["opened", "edited", "synchronize"] as const)("a bot's %s event makes no call at all", async (action) => {
+    const w = world();
+    const gh = await run(w, pullRequestEvent(action, { body: prBody(), sender: aUser("renovate[bot]", "Bot") }));
+    expect(gh.calls).toEqual([]);
+    expect(gh.tokens).toBe(0);
+  });
+
+  test("a public-safety finding in the PR body adds the label; once removed, the label goes", async () => {
+    const token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
+    const { w, app, gh: first } = await answered({ body: prBody() + `\n\nexport GH_TOKEN=${token}` });
+    expect(first.lines().slice(-3)).toEqual(["POST /check-runs", "POST /issues/12/comments", "POST /issues/12/labels"]);
+    expect(first.bodies("POST", "/issues/12/labels")).toEqual([{ labels: ["public-safety"] }]);
+    expect(first.bodies<CheckRunBody>("POST", "/check-runs")[0]!.output.text).not.toContain(token);
+    expect(w.comments[12]![0]!.body).not.toContain(token);
+    w.pulls[0]!.body = prBody();
+    const gh = await run(w, pullRequestEvent("edited", { body: prBody(), labels: ["public-safety"] }), { app });
+    expect(gh.lines().slice(-3)).toEqual(["PATCH /check-runs/9001", "PATCH /issues/comments/9002", "DELETE /issues/12/labels/public-safety"]);
+  });
+});
+
+describe("issues edited: the linked open PRs are re-checked", () => {
+  const widened = contract({ scope: { allow: ["nmoe/router/**", "nmoe/csrc/"], deny: [] } });
+  const ISSUE_READS = ["GET /contents/.github/merge-captain.yml", "GET /repos/acme/.github/contents/.github/merge-captain.yml", "GET /contents/configs/gates/gates.toml?ref=main", "GET /issues/7/comments?per_page=100"];
+
+  test.each<[string, ContractShape, ContractShape, string, string]>([
+    ["widening the scope turns a red PR green", contract(), widened, "failure", "success"],
+    ["narrowing the scope turns a green PR red", widened, contract(), "success", "failure"],
+  ])("%s", async (_name, before, after, was, now) => {
+    const { w, app, gh: first } = await answered({ files: [{ filename: "nmoe/csrc/allgather.cu", status: "modified" }], issue: { body: issueBody(before) } });
+    expect(first.bodies<CheckRunBody>("POST", "/check-runs")[0]!.conclusion).toBe(was);
+    w.issues[0]!.body = issueBody(after);
+    const gh = await run(w, issuesEvent("edited", { number: 7, body: issueBody(after), previousBody: issueBody(before), labels: ["contract: valid"] }), { app, name: "issues" });
+    expect(gh.lines()).toEqual([
+      ...ISSUE_READS,
+      "POST /issues/7/comments",
+      // recheckLinkedPulls: which open PRs link to #7, then each of them as on a PR event.
+      "GET /contents/configs/gates/gates.toml?ref=main",
+      "GET /pulls?state=open&per_page=100",
+      "GET /issues?state=open&per_page=100",
+      "GET /pulls/12",
+      ...READS.slice(2).filter((l) => !l.includes("gates.toml")),
+      "PATCH /check-runs/9001",
+      "PATCH /issues/comments/9002",
+    ]);
+    expect(gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")[0]!.conclusion).toBe(now);
+    expect(w.checkRuns).toHaveLength(1);
+    expect(w.checkRuns[0]!.conclusion).toBe(now);
+  });
+
+  test("an edit that leaves the contract as it was re-checks nothing", async () => {
+    const { w, app } = await answered();
+    const edited = issueBody() + "\n\n### Notes (optional)\n\nMore context.";
+    w.issues[0]!.body = edited;
+    const gh = await run(w, issuesEvent("edited", { number: 7, body: edited, previousBody: issueBody(), labels: ["contract: valid"] }), { app, name: "issues" });
+    expect(gh.lines()).toEqual([...ISSUE_READS, "POST /issues/7/comments"]);
+  });
+
+  test("PRs linked to other issues are listed but not re-read or touched", async () => {
+    const eight = anIssue({ number: 8, title: "[08] Router cache", body: issueBody(contract({ nmoe: { issue: "08", slug: "router-cache", kind: "feature", risk: "warm", complexity: "S", depends_on: [], merge_hotspots: [] } })) });
+    const { w, app } = await answered({ body: prBody({ issue: "08", links: "Fixes #8" }), headRef: "feature/router-cache" });
+    w.issues.push(eight);
+    w.issues[0]!.body = issueBody(widened);
+    const gh = await run(w, issuesEvent("edited", { number: 7, body: issueBody(widened), previousBody: issueBody(), labels: ["contract: valid"] }), { app, name: "issues" });
+    expect(gh.lines()).toEqual([...ISSUE_READS, "POST /issues/7/comments", "GET /contents/configs/gates/gates.toml?ref=main", "GET /pulls?state=open&per_page=100", "GET /issues?state=open&per_page=100"]);
   });
 });
