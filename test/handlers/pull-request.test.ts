@@ -467,3 +467,78 @@ describe("issues edited: the linked open PRs are re-checked", () => {
     expect(gh.lines()).toEqual([...ISSUE_READS, "POST /issues/7/comments", "GET /contents/configs/gates/gates.toml?ref=main", "GET /pulls?state=open&per_page=100", "GET /issues?state=open&per_page=100"]);
   });
 });
+
+/**
+ * What each kind of event costs, for the README. Reads and writes exclude the installation-token
+ * exchange (once per installation and hour; Probot caches the token). The `lines` column pins the
+ * calls themselves, so a change in cost shows which call appeared or went.
+ */
+describe("API calls per event", () => {
+  type Scenario = () => Promise<Fake>;
+  const flip = contract({ scope: { allow: ["nmoe/router/**", "nmoe/csrc/"], deny: [] } });
+  const scenarios: Array<[string, number, number, Scenario]> = [
+    ["pull_request.opened, no config file (looked up in the repo, then in acme/.github)", 8, 2, async () => {
+      const w = world();
+      return run(w, opened(w));
+    }],
+    ["pull_request.opened with .github/merge-captain.yml in the repo", 7, 2, async () => {
+      const w = world();
+      w.config = "labels:\n  public_safety: public-safety\n";
+      return run(w, opened(w));
+    }],
+    ["pull_request.opened with 250 changed files (one read per 100 files)", 10, 2, async () => {
+      const w = world({ files: inScope(250) });
+      return run(w, opened(w));
+    }],
+    ["pull_request.opened with 120 files out of scope (one write per 50 annotations)", 9, 4, async () => {
+      const w = world({ files: Array.from({ length: 120 }, (_, i) => ({ filename: `nmoe/csrc/k${i}.cu`, status: "modified" as const })) });
+      return run(w, opened(w));
+    }],
+    ["pull_request.opened with 3000 changed files (files not listed)", 7, 2, async () => {
+      const w = world({ files: [], changedFiles: 3000 });
+      return run(w, opened(w));
+    }],
+    ["pull_request.edited (body), verdict unchanged", 8, 0, async () => {
+      const { w, app } = await answered();
+      return run(w, opened(w, "edited"), { app });
+    }],
+    ["pull_request.edited (body), verdict changed", 8, 2, async () => {
+      const { w, app } = await answered();
+      w.pulls[0]!.body = prBody({ tierA: [] });
+      return run(w, opened(w, "edited"), { app });
+    }],
+    ["pull_request.synchronize (new head)", 8, 2, async () => {
+      const { w, app } = await answered();
+      w.pulls[0]!.head.sha = HEAD2;
+      return run(w, opened(w, "synchronize"), { app });
+    }],
+    ["pull_request.reopened, nothing changed", 8, 0, async () => {
+      const { w, app } = await answered();
+      return run(w, pullRequestEvent("reopened", { body: prBody() }), { app });
+    }],
+    ["pull_request.edited, title only", 0, 0, async () => run(world(), pullRequestEvent("edited", { bodyChanged: false, body: prBody() }))],
+    ["pull_request.opened by a bot", 0, 0, async () => run(world(), pullRequestEvent("opened", { body: prBody(), sender: aUser("renovate[bot]", "Bot") }))],
+    ["pull_request redelivered (same delivery id)", 0, 0, async () => {
+      const w = world();
+      const app = testApp();
+      await run(w, opened(w), { app, id: "again" });
+      nock.cleanAll();
+      return run(w, opened(w), { app, id: "again" });
+    }],
+    ["issues.edited, contract changed, one linked open PR whose verdict flips", 13, 3, async () => {
+      const { w, app } = await answered({ files: [{ filename: "nmoe/csrc/a.cu", status: "modified" }] });
+      w.issues[0]!.body = issueBody(flip);
+      return run(w, issuesEvent("edited", { number: 7, body: issueBody(flip), previousBody: issueBody(), labels: ["contract: valid"] }), { app, name: "issues" });
+    }],
+    ["issues.edited, contract changed, no linked open PR", 7, 1, async () => {
+      const { w, app } = await answered({ body: "No attestation.", headRef: "feature/x" });
+      w.issues[0]!.body = issueBody(flip);
+      return run(w, issuesEvent("edited", { number: 7, body: issueBody(flip), previousBody: issueBody(), labels: ["contract: valid"] }), { app, name: "issues" });
+    }],
+  ];
+
+  test.each(scenarios)("%s costs %i reads and %i writes", async (_name, reads, writes, scenario) => {
+    const gh = await scenario();
+    expect({ reads: gh.reads(), writes: gh.writes() }).toEqual({ reads, writes });
+  });
+});
