@@ -28,7 +28,8 @@ export async function onPullRequest(context: PullEvent, app: AppOptions, runtime
     const state = await readPrState(client, pr.number);
     const registry = await loadRegistry(client, cfg.value);
     if (payload.action === "synchronize") {
-      state.ledger = await onHeadMoved(client, cfg.value, pr, payload.before, state, runtime);
+      // With the registry, the stale dispatches' own `Tier-B: …` check runs are updated too.
+      state.ledger = await onHeadMoved(client, cfg.value, pr, payload.before, state, runtime, registry.ok ? registry.value : undefined);
     }
     await evaluateAndPublish({ client, config: cfg.value, registry, pr, state });
   });
