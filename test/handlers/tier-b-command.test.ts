@@ -244,3 +244,68 @@ describe("the head is pinned", () => {
     expect(ledgerOf(world).dispatches).toEqual([expect.objectContaining({ id: FIRST_ID, sha: HEAD, state: "cancelled", endReason: "head-moved", stale: true, staleBy: HEAD2 })]);
   });
 });
+
+describe("refusals before anything is recorded", () => {
+  test.each([
+    ["a draft PR", { draft: true }, "😕 Tier-B was not started: the PR is a draft; mark it ready for review, then ask again."],
+    ["a missing requires_files path at the head", { missingFiles: ["configs/tiny.toml"] }, "😕 Tier-B was not started: files the gates require are missing at 9f2c4b1: configs/tiny.toml."],
+    ["a changed file outside the contract's scope", { files: [{ filename: "nmoe/csrc/kernel.cu", status: "modified" }] }, "😕 Tier-B was not started: the PR's changed files are not verified to be within the contract's scope (see the merge-captain check)."],
+  ])("%s: explained, 😕, nothing recorded or dispatched", async (_, over, text) => {
+    const world = newWorld(over);
+    serve(world);
+    await testApp().receive("issue_comment", commentEvent({ body: "/tier-b smoke" }));
+    expect(calls(world, "POST", DISPATCHES)).toEqual([]);
+    expect(replies(world).map((c) => c.body)).toEqual([text]);
+    expect(sticky(world)).toBeUndefined();
+    expect(reactions(world)).toEqual(["eyes", "confused"]);
+  });
+
+  test("an unknown bundle gets a usage reply listing the registry's bundles, without echoing the line", async () => {
+    const world = newWorld();
+    serve(world);
+    await testApp().receive("issue_comment", commentEvent({ body: "/tier-b <img src=x onerror=alert(1)>" }));
+    expect(calls(world, "GET", /\/permission$/)).toEqual([]);
+    expect(calls(world, "POST", DISPATCHES)).toEqual([]);
+    const [usage] = replies(world);
+    expect(usage!.body).toContain("`smoke`");
+    expect(usage!.body).not.toContain("onerror");
+    expect(reactions(world)).toEqual(["eyes", "confused"]);
+  });
+});
+
+describe("the dispatch API", () => {
+  test("a 200 with run details ties the run at once and links it from the check run", async () => {
+    const world = newWorld({ dispatchReply: [200, { workflow_run_id: 31337, run_url: "https://api.github.com/repos/acme/nmoe/actions/runs/31337", html_url: "https://github.com/acme/nmoe/actions/runs/31337" }] });
+    serve(world);
+    await testApp().receive("issue_comment", commentEvent({ body: "/tier-b smoke" }));
+    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "dispatched", runId: 31337, runUrl: "https://github.com/acme/nmoe/actions/runs/31337" });
+    expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")[0]!.body).toMatchObject({ name: "Tier-B: smoke", details_url: "https://github.com/acme/nmoe/actions/runs/31337" });
+  });
+
+  test("a refused dispatch (422) ends the recorded dispatch as failed and says so; no check run", async () => {
+    const world = newWorld({ dispatchReply: [422, { message: "Unexpected inputs provided" }] });
+    serve(world);
+    await testApp().receive("issue_comment", commentEvent({ body: "/tier-b smoke" }));
+    expect(calls(world, "POST", DISPATCHES)).toHaveLength(1);
+    expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")).toEqual([]);
+    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "failed", endReason: "dispatch-failed" });
+    expect(replies(world).map((c) => c.body)).toEqual([expect.stringContaining("GitHub refused to start the Tier-B workflow `tier-b.yml` (HTTP 422)")]);
+    expect(reactions(world)).toEqual(["eyes", "confused"]);
+  });
+});
+
+describe("/tier-b cancel", () => {
+  test("a queued run is cancelled through the API, its check run concluded, 👍", async () => {
+    const world = newWorld();
+    withSticky(world, { version: 1, dispatches: [queued({ checkRunId: 5000 })] });
+    world.checkRuns.push({ id: 5000, name: "Tier-B: smoke", head_sha: HEAD, status: "queued", conclusion: null, output: { title: "", summary: "", text: "" } });
+    serve(world);
+    await testApp().receive("issue_comment", commentEvent({ body: "/tier-b cancel", id: 4001 }));
+    expect(calls(world, "POST", "/repos/acme/nmoe/actions/runs/31337/cancel")).toHaveLength(1);
+    expect(calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000")[0]!.body).toMatchObject({ status: "completed", conclusion: "cancelled" });
+    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "cancelled", endReason: "cancel-requested" });
+    expect(replies(world).map((c) => c.body)).toEqual(["Cancelled 1 queued Tier-B run."]);
+    expect(reactions(world)).toEqual(["eyes", "+1"]);
+    expect(calls(world, "POST", DISPATCHES)).toEqual([]);
+  });
+});

@@ -54,6 +54,8 @@ export interface World {
   /** `GET /actions/runs/{id}` answers this run. */
   run: WorkflowRun | undefined;
   trees: Record<string, string>;
+  /** How the dispatch endpoint answers: 204 (no run details) unless set. */
+  dispatchReply: [number, unknown];
   log: Call[];
 }
 
@@ -97,6 +99,7 @@ export function newWorld(over: Partial<World> = {}): World {
     artifactZip: undefined,
     run: undefined,
     trees: {},
+    dispatchReply: [204, ""],
     log: [],
     ...over,
   };
@@ -202,7 +205,7 @@ function route(world: World, method: string, path: string, body: Record<string, 
       return [201, githubComment(c)];
     }
     if ((m = /^\/repos\/acme\/nmoe\/issues\/comments\/(\d+)\/reactions$/.exec(p))) return [201, { id: 1, content: body?.["content"] }];
-    if (p === `${REPO_PATH}/actions/workflows/tier-b.yml/dispatches`) return [204, ""];
+    if (p === `${REPO_PATH}/actions/workflows/tier-b.yml/dispatches`) return world.dispatchReply;
     if (p === `${REPO_PATH}/check-runs`) {
       const output = (body?.["output"] ?? {}) as { title: string; summary: string; text: string };
       const run = { id: 5000 + world.checkRuns.length, name: String(body?.["name"]), head_sha: String(body?.["head_sha"]), status: String(body?.["status"]), conclusion: (body?.["conclusion"] as string | undefined) ?? null, output };
