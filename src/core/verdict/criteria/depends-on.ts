@@ -9,6 +9,7 @@ export const dependsOnCriterion: Criterion = {
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const contract = validContract(f);
+    if (!contract && !f.registry.ok) return { ...base, status: "unverified", summary: "the gate registry is broken, so the contract could not be checked", details: [] };
     if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
     if (f.dependencies.length === 0) return { ...base, status: "pass", summary: "depends on nothing", details: [] };
     const open = f.dependencies.filter((d) => d.state === "open");

@@ -12,6 +12,8 @@ export const scopeCriterion: Criterion = {
     const s = scopeOf(f);
     switch (s.kind) {
       case "no-contract":
+        // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
+        if (!f.registry.ok) return { ...base, status: "unverified", summary: "the gate registry is broken, so the contract could not be checked", details: [] };
         return { ...base, status: "fail", summary: "no valid contract to check the diff against", details: [] };
       case "unverifiable":
         return { ...base, status: "unverified", summary: "scope not verifiable", details: [s.reason], fix: "split the PR into smaller ones" };
