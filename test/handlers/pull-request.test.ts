@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import nock from "nock";
 import { aContract, fence, formBody, HEADING, toYaml, type ContractShape } from "../core/contract/builders.js";
-import { strictNock, testApp, type TestApp } from "../support/probot.js";
+import { aComment, strictNock, testApp, type TestApp } from "../support/probot.js";
 import { aUser, anIssue, aPull, HEAD, issuesEvent, pullRequestEvent } from "../support/payloads.js";
 import { emptyWorld, fakeGitHub, type Fake, type FileRow, type World } from "./pull-request-world.js";
 
@@ -540,5 +540,36 @@ describe("API calls per event", () => {
   test.each(scenarios)("%s costs %i reads and %i writes", async (_name, reads, writes, scenario) => {
     const gh = await scenario();
     expect({ reads: gh.reads(), writes: gh.writes() }).toEqual({ reads, writes });
+  });
+});
+
+describe("pull_request: the repository's own setup is broken", () => {
+  test("an invalid config: one red check run that says so, nothing else read or written", async () => {
+    const w = world();
+    w.config = "labels: 5\n";
+    const gh = await run(w, opened(w));
+    expect(gh.lines()).toEqual(["GET /contents/.github/merge-captain.yml", `GET ${CHECKS}`, "POST /check-runs"]);
+    expect(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Not verified: the merge-captain config is invalid" } });
+  });
+
+  test("a broken gate registry: not verified, never green", async () => {
+    const w = world();
+    w.registry = '[gates."x"]\ntier = "z"\n';
+    const gh = await run(w, opened(w));
+    expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
+    const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    expect(check!.conclusion).toBe("failure");
+    // Design, failure rules: a registry that does not parse makes the answer "not verified" — no row blames the author.
+    expect(check!.output.title).toMatch(/^Not verified: 6 criteri/);
+    expect(check!.output.summary).not.toMatch(/^\| ❌ /m);
+    expect(row(check!.output.summary, "Contract found & valid")).toContain("| ❔ | Contract found & valid | the gate registry on the default branch is broken |");
+  });
+
+  test("a comment with our marker written by someone else is not our sticky: we post our own and leave theirs", async () => {
+    const w = world();
+    w.comments[12] = [aComment(5, "<!-- merge-captain:pr v1 -->\n### ✅ merge-captain: Ready to merge", "user"), aComment(6, "<!-- merge-captain:pr v1 -->\nforged", "other-app")];
+    const gh = await run(w, opened(w));
+    expect(gh.lines().slice(-1)).toEqual(["POST /issues/12/comments"]);
+    expect(w.comments[12]!.slice(0, 2).map((c) => c.body)).toEqual(["<!-- merge-captain:pr v1 -->\n### ✅ merge-captain: Ready to merge", "<!-- merge-captain:pr v1 -->\nforged"]);
   });
 });
