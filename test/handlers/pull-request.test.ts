@@ -1,3 +1,4 @@
+/** The `pull_request` handler (and the re-check an issue edit triggers) against a fake GitHub: the exact calls, and what the check run and sticky comment say. */
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import nock from "nock";
