@@ -26,6 +26,11 @@ export async function dispatchWorkflow(client: RepoClient, workflow: string, inp
   return {};
 }
 
+/** One workflow run (its name carries the dispatch id). */
+export async function getRun(client: RepoClient, runId: number) {
+  return (await client.octokit.rest.actions.getWorkflowRun({ owner: client.owner, repo: client.repo, run_id: runId })).data;
+}
+
 /** Cancel a run that has not started; a run that already finished (409) or vanished (404) is fine. */
 export async function cancelRun(client: RepoClient, runId: number): Promise<void> {
   try {

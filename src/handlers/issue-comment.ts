@@ -5,14 +5,15 @@ import { commandLines, parseComment } from "../core/commands/parse.js";
 import { renderHelp, renderUsage } from "../core/commands/help.js";
 import { ISSUE_MARKER } from "../core/render/issue-comment.js";
 import { isCredentialRule, scan } from "../core/sanitize/sanitize.js";
-import { readSafetyState, withSource, writeSafetyState } from "../core/safety/state.js";
+import { safetySection } from "../core/render/safety.js";
+import { describeSource, readSafetyState, withSource, writeSafetyState } from "../core/safety/state.js";
 import type { RepoClient } from "../github/client.js";
 import { findSticky, minimizeComment, react, reply, upsertSticky } from "../github/comments.js";
 import { syncLabels } from "../github/labels.js";
 import { getPull } from "../github/pulls.js";
 import { mayCommand } from "./authorize.js";
 import { repoClient, withConfig, type AppOptions } from "./client.js";
-import { evaluateAndPublish, readPrState, safetyOf, withSafety } from "./publish.js";
+import { evaluateAndPublish, readPrState, safetyOf, saveLedger, withSafety } from "./publish.js";
 import type { Runtime } from "./runtime.js";
 import { loadConfig, loadRegistry } from "./settings.js";
 import { cancelTierB, requestTierB } from "./tier-b/dispatch.js";
@@ -104,7 +105,6 @@ async function refuse(client: RepoClient, pr: number, login: string): Promise<vo
   await reply(client, pr, `@${login} needs write access to run Tier-B or other merge-captain commands (read from the repository's collaborator permissions).`);
   // Remembered even when the PR has no sticky comment yet (the app was installed after it opened):
   // saveLedger creates one, otherwise every retry would get the same reply again.
-  const { saveLedger } = await import("./publish.js");
   const next = [...refused, login.toLowerCase()].slice(-30).join(",");
   await saveLedger(client, pr, state, { ...state.ledger, extra: { ...(state.ledger.extra ?? {}), refused: next.slice(-500) } });
 }
@@ -127,8 +127,6 @@ async function recordCommentSafety(client: RepoClient, config: ResolvedConfig, n
   const next = withSource(before, source, findings);
   if (JSON.stringify(next) === JSON.stringify(before)) return;
   const visible = sticky ? sticky.body.replace(/\n?<!-- merge-captain:safety [A-Za-z0-9_-]* -->\s*$/, "") : ISSUE_MARKER;
-  const { safetySection } = await import("../core/render/safety.js");
-  const { describeSource } = await import("../core/safety/state.js");
   const withoutOld = visible.replace(/\n*### ⚠️ Public safety[\s\S]*$/, "");
   const section = safetySection({ sources: Object.entries(next).map(([s, f]) => ({ what: describeSource(s, "issue"), findings: f })) });
   await upsertSticky(client, number, sticky, `${withoutOld}${section ? "\n\n" + section : ""}\n${writeSafetyState(next)}`);

@@ -2,7 +2,7 @@
 import type { Context } from "probot";
 import { decideProtectionRule } from "../../core/tierb/protection.js";
 import { matchRun, parseRunName } from "../../core/tierb/runs.js";
-import { reviewProtectionRule } from "../../github/actions.js";
+import { getRun, reviewProtectionRule } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
 import { mayCommand } from "../authorize.js";
 import { repoClient, withConfig, type AppOptions } from "../client.js";
@@ -22,7 +22,7 @@ export async function onProtectionRule(context: Context<"deployment_protection_r
   const client = cfg.ok ? withConfig(base, cfg.value) : base;
   const reject = (reason: string) => reviewProtectionRule(client, runId, environment, false, `merge-captain: ${reason}`);
   if (!cfg.ok) return reject("the merge-captain config on the default branch is invalid");
-  const run = (await client.octokit.rest.actions.getWorkflowRun({ owner: client.owner, repo: client.repo, run_id: runId })).data;
+  const run = await getRun(client, runId);
   const named = parseRunName(run.display_title ?? run.name ?? "");
   if (!named) return reject("this run was not started by merge-captain (its name carries no dispatch id)");
   await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, async () => {
