@@ -3,7 +3,7 @@
  * HTTP. Each step checks what the bot did; the transcript lists every write it made.
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { ProbotOctokit } from "probot";
+import { UnthrottledOctokit } from "./octokit.js";
 import { RUN_NAME_TEMPLATE } from "../core/tierb/runs.js";
 import { startServer, type StartedServer } from "../server.js";
 import { startFakeGitHub, type FakeGitHub, type FakeRepo, type LoggedRequest } from "./fake-github/index.js";
@@ -61,14 +61,18 @@ export function describeWrite(r: LoggedRequest): string {
   }
 }
 
-interface World {
+export interface DemoWorld {
   fake: FakeGitHub;
   app: StartedServer;
   repo: FakeRepo;
   secret: string;
+  /** Sign and send a webhook to the app; throws unless it answers 2xx. */
+  send<E extends Parameters<typeof hooks.sendWebhook>[2]>(event: E, payload: Parameters<typeof hooks.sendWebhook<E>>[3]): Promise<void>;
+  close(): Promise<void>;
 }
 
-async function setUp(): Promise<World> {
+/** The fake GitHub with the demo repository, and the real server pointed at it. */
+export async function startDemoWorld(): Promise<DemoWorld> {
   const fake = await startFakeGitHub({ app: { id: APP_ID, slug: "merge-captain" }, installationId: INSTALLATION_ID, log: () => {} });
   const repo = fake.state.addRepo({ owner: OWNER, name: REPO, files: REPO_FILES });
   repo.setPermission("mona", "write");
@@ -89,20 +93,29 @@ async function setUp(): Promise<World> {
     port: 0,
     host: "127.0.0.1",
     // Probot's throttle makes each write wait ≥ 1 s and retries hide faults; the story wants neither.
-    Octokit: ProbotOctokit.defaults({ throttle: { enabled: false }, retry: { enabled: false } }),
+    Octokit: UnthrottledOctokit,
   });
-  return { fake, app, repo, secret };
+  return {
+    fake,
+    app,
+    repo,
+    secret,
+    send: async (event, payload) => {
+      const res = await hooks.sendWebhook(app.webhookUrl, secret, event, payload);
+      if (res.status >= 300) throw new Error(`the app answered ${res.status} to ${event}`);
+    },
+    close: async () => {
+      await app.close();
+      await fake.close();
+    },
+  };
 }
 
 export async function runStory(opts: { print?: (line: string) => void } = {}): Promise<StoryResult> {
   const print = opts.print ?? (() => {});
-  const world = await setUp();
-  const { fake, app, repo, secret } = world;
+  const world = await startDemoWorld();
+  const { fake, repo, send } = world;
   const steps: StepRecord[] = [];
-  const send = async <E extends Parameters<typeof hooks.sendWebhook>[2]>(event: E, payload: Parameters<typeof hooks.sendWebhook<E>>[3]) => {
-    const res = await hooks.sendWebhook(app.webhookUrl, secret, event, payload);
-    if (res.status >= 300) throw new Error(`the app answered ${res.status} to ${event}`);
-  };
   const step = async (title: string, event: string, act: () => Promise<void>, expect: (writes: LoggedRequest[]) => string[]) => {
     const mark = fake.requests.mark();
     await act();
@@ -163,8 +176,7 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
       ];
     });
   } finally {
-    await app.close();
-    await fake.close();
+    await world.close();
   }
   const transcript = fake.requests.entries.filter((r) => ["POST", "PATCH", "PUT", "DELETE"].includes(r.method) && !r.route.includes("access_tokens")).map((r) => ({ method: r.method, route: r.route, body: r.body ?? null }));
   return { steps, transcript, ok: steps.every((s) => s.failures.length === 0) };

@@ -18,6 +18,9 @@ export async function dispatchWorkflow(client: RepoClient, workflow: string, inp
     ref: client.defaultBranch,
     inputs,
     return_run_details: true,
+    // Never retried at the transport level: a POST whose response was lost may have started a
+    // run, and a blind retry would start a second one. The caller decides (see the ledger).
+    request: { retries: 0 },
   });
   const data = res.data as unknown as { workflow_run_id?: number; html_url?: string } | undefined;
   if ((res.status as number) === 200 && data && typeof data.workflow_run_id === "number") {

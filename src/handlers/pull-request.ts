@@ -7,7 +7,7 @@ import { linkPull, openIssuesWithContracts } from "./pull-facts.js";
 import { repoClient, withConfig, type AppOptions } from "./client.js";
 import { evaluateAndPublish, readPrState } from "./publish.js";
 import { loadConfig, loadRegistry } from "./settings.js";
-import { publishSetupProblem } from "./setup-problem.js";
+import { isApiFailure, publishApiFailure, publishSetupProblem } from "./not-verified.js";
 import { onHeadMoved } from "./tier-b/stale.js";
 import type { Runtime } from "./runtime.js";
 
@@ -25,13 +25,21 @@ export async function onPullRequest(context: PullEvent, app: AppOptions, runtime
     const pr = toSnapshot(payload.pull_request);
     if (!cfg.ok) return publishSetupProblem(base, pr, cfg.errors);
     const client = withConfig(base, cfg.value);
-    const state = await readPrState(client, pr.number);
-    const registry = await loadRegistry(client, cfg.value);
-    if (payload.action === "synchronize") {
-      // With the registry, the stale dispatches' own `Tier-B: …` check runs are updated too.
-      state.ledger = await onHeadMoved(client, cfg.value, pr, payload.before, state, runtime, registry.ok ? registry.value : undefined);
+    try {
+      const state = await readPrState(client, pr.number);
+      const registry = await loadRegistry(client, cfg.value);
+      if (payload.action === "synchronize") {
+        // With the registry, the stale dispatches' own `Tier-B: …` check runs are updated too.
+        state.ledger = await onHeadMoved(client, cfg.value, pr, payload.before, state, runtime, registry.ok ? registry.value : undefined);
+      }
+      await evaluateAndPublish({ client, config: cfg.value, registry, pr, state });
+    } catch (err) {
+      // Fail closed and visibly: the check says "not verified" rather than keeping an old answer;
+      // the error still reaches Probot's log and the delivery is not remembered (retryable).
+      if (!isApiFailure(err)) throw err;
+      await publishApiFailure(client, pr, err).catch(() => undefined);
+      throw err;
     }
-    await evaluateAndPublish({ client, config: cfg.value, registry, pr, state });
   });
 }
 

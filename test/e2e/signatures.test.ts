@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { ProbotOctokit } from "probot";
+import { UnthrottledOctokit } from "../../src/demo/octokit.js";
 import { checkEnvironment, startServer, StartupError, type StartedServer } from "../../src/server.js";
 import { startFakeGitHub, type FakeGitHub } from "../../src/demo/fake-github/index.js";
 import { issuesOpened, sendWebhook } from "../../src/demo/webhooks.js";
@@ -16,7 +16,7 @@ beforeAll(async () => {
     env: { APP_ID: "1", PRIVATE_KEY: key, WEBHOOK_SECRET: secret, GHE_HOST: new URL(fake.url).host, GHE_PROTOCOL: "http", LOG_LEVEL: "fatal" },
     port: 0,
     host: "127.0.0.1",
-    Octokit: ProbotOctokit.defaults({ throttle: { enabled: false }, retry: { enabled: false } }),
+    Octokit: UnthrottledOctokit,
   });
 });
 afterAll(async () => {

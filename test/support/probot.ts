@@ -1,7 +1,8 @@
 /** A Probot instance running our app for handler tests: no retries or throttling, calls intercepted by nock. */
 import { generateKeyPairSync } from "node:crypto";
 import nock from "nock";
-import { Probot, ProbotOctokit } from "probot";
+import { Probot } from "probot";
+import { UnthrottledOctokit } from "../../src/demo/octokit.js";
 import { createApp } from "../../src/app.js";
 import { createRuntime, type Runtime } from "../../src/handlers/runtime.js";
 
@@ -24,17 +25,8 @@ export interface TestApp {
   receive(name: string, payload: object, id?: string): Promise<void>;
 }
 
-/**
- * Retries and throttling off. A function, not an options object: Probot wraps this class with
- * its own throttle options (rate-limit callbacks), which would replace an object's
- * `throttle: { enabled: false }` wholesale and leave Bottleneck spacing writes 1 s apart.
- * A function runs after Probot's and so has the last word.
- */
-const TestOctokit = ProbotOctokit.defaults((options: Record<string, unknown>) => ({
-  ...options,
-  retry: { enabled: false },
-  throttle: { ...(options["throttle"] as object | undefined), enabled: false },
-}));
+/** Retries and throttling off (see src/demo/octokit.ts for why it takes a defaults function). */
+const TestOctokit = UnthrottledOctokit;
 
 let delivery = 0;
 

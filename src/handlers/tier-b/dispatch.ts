@@ -87,16 +87,23 @@ export async function requestTierB(input: TierBInput & { registryResult: Result<
     await reply(client, pr.number, `😕 Tier-B was not started: ${pinned.reason}.`);
     return "refused";
   }
-  let event;
+  let event: { kind: "dispatched"; runId?: number; runUrl?: string };
   try {
     const res = await dispatchWorkflow(client, config.tier_b.workflow, workflowInputs(plan.dispatch));
     event = { kind: "dispatched" as const, ...(res.runId !== undefined ? { runId: res.runId } : {}), ...(res.runUrl ? { runUrl: res.runUrl } : {}) };
   } catch (err) {
-    const applied = applyRunEvent(state.ledger, plan.dispatch.id, { kind: "dispatch-failed" }, runtime.now());
-    await saveLedger(client, pr.number, state, applied.ledger);
     const status = (err as { status?: number }).status;
-    await reply(client, pr.number, `😕 GitHub refused to start the Tier-B workflow \`${config.tier_b.workflow}\`${status ? ` (HTTP ${status})` : ""}. A maintainer should check that it exists on the default branch and accepts these inputs.`);
-    return "refused";
+    if (status === undefined || status >= 500) {
+      // The request may have reached GitHub (a lost response): keep the dispatch open, so the run,
+      // if it exists, is tied to it by the dispatch id in its name — and never dispatch it again.
+      event = { kind: "dispatched" as const };
+      await reply(client, pr.number, `⚠️ GitHub did not confirm the Tier-B dispatch${status ? ` (HTTP ${status})` : ""}. If the run started, merge-captain will track it; if nothing appears, \`/tier-b cancel\` and ask again.`);
+    } else {
+      const applied = applyRunEvent(state.ledger, plan.dispatch.id, { kind: "dispatch-failed" }, runtime.now());
+      await saveLedger(client, pr.number, state, applied.ledger);
+      await reply(client, pr.number, `😕 GitHub refused to start the Tier-B workflow \`${config.tier_b.workflow}\`${status ? ` (HTTP ${status})` : ""}. A maintainer should check that it exists on the default branch and accepts these inputs.`);
+      return "refused";
+    }
   }
   let ledger = applyRunEvent(state.ledger, plan.dispatch.id, event, runtime.now()).ledger;
   const dispatched = ledger.dispatches.find((d) => d.id === plan.dispatch.id)!;

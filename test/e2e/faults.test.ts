@@ -1,0 +1,61 @@
+import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { startDemoWorld, type DemoWorld } from "../../src/demo/story.js";
+import { attestation, VALID_ISSUE } from "../../src/demo/fixtures.js";
+import * as hooks from "../../src/demo/webhooks.js";
+
+let world: DemoWorld;
+beforeEach(async () => {
+  world = await startDemoWorld();
+});
+afterEach(async () => {
+  await world.close();
+});
+
+function openGoodPull(): { number: number; sha: string } {
+  const { repo } = world;
+  const issue = repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" });
+  const sha = "c3".repeat(20);
+  const pr = repo.openPullRequest({ title: "Fused", user: "ada", head: { ref: "issue/01-fused", sha }, files: [{ filename: "moelab/comm/allgather.py", content: "y\n" }], body: attestation("01", sha, repo.resolveRef("main")!.sha, issue.number) });
+  return { number: pr.number, sha };
+}
+
+describe("GitHub failing under the app (fault injection over HTTP)", () => {
+  test("a 502 while listing the PR's files: the check says not verified, and a redelivery gives the real verdict", async () => {
+    const { fake, repo, app, secret } = world;
+    const pr = openGoodPull();
+    fake.fail("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", { kind: "status", status: 502 });
+    const first = await hooks.sendWebhook(app.webhookUrl, secret, "pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
+    expect(first.status).toBeGreaterThanOrEqual(500); // Probot reports the failed delivery, so it can be redelivered
+    const failed = repo.checkRunsFor(pr.sha).filter((c) => c.name === "merge-captain").at(-1);
+    expect({ conclusion: failed?.conclusion, title: failed?.output.title }).toEqual({ conclusion: "failure", title: "Not verified: GitHub's API failed while checking this PR" });
+
+    await world.send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
+    const checks = repo.checkRunsFor(pr.sha).filter((c) => c.name === "merge-captain");
+    expect(checks).toHaveLength(1); // the same check run, updated
+    expect(checks[0]!.output.title).toMatch(/^Not ready/);
+    expect(checks[0]!.output.summary).toContain("✅ | Scope");
+  });
+
+  test("the dispatch's response is lost: one run, tracked by its dispatch id, never dispatched twice", async () => {
+    const { fake, repo } = world;
+    const pr = openGoodPull();
+    await world.send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
+    fake.fail("POST", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", { kind: "response-lost" });
+    const asked = repo.addComment(pr.number, { body: "/tier-b hot_path", user: "mona" });
+    await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, asked.id));
+    expect(repo.dispatches).toHaveLength(1);
+    expect(repo.commentsOn(pr.number).map((c) => c.body).join("\n")).toContain("GitHub did not confirm the Tier-B dispatch");
+
+    // The same command again (a second maintainer, or a retry): a duplicate, not a second run.
+    const again = repo.addComment(pr.number, { body: "/tier-b hot_path", user: "mona" });
+    await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, again.id));
+    expect(repo.dispatches).toHaveLength(1);
+
+    // The run GitHub did start is tied to the dispatch when its event arrives.
+    const runId = repo.dispatches[0]!.runId!;
+    await world.send("workflow_run", hooks.workflowRunRequested(fake.state, repo, runId));
+    const tierB = repo.checkRunsFor(pr.sha).filter((c) => c.name === "Tier-B: hot_path");
+    expect(tierB).toHaveLength(1);
+    expect(tierB[0]!.detailsUrl).toContain(`/actions/runs/${runId}`);
+  });
+});
