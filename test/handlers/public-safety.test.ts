@@ -1,0 +1,127 @@
+import { readFileSync } from "node:fs";
+import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import nock from "nock";
+import { aContract, fence, formBody, HEADING, toYaml } from "../core/contract/builders.js";
+import { aComment, API, REPO_PATH, strictNock, testApp, tokenScope, INSTALLATION_ID } from "../support/probot.js";
+import { aUser, issuesEvent, repository } from "../support/payloads.js";
+
+const GATES = readFileSync(new URL("../fixtures/gates/gates.toml", import.meta.url), "utf8");
+const CONFIG_PATH = /\/contents\/\.github(%2F|\/)merge-captain\.yml/;
+const REGISTRY_PATH = /\/contents\/configs(%2F|\/)gates(%2F|\/)gates\.toml\?ref=main/;
+const TOKEN = ["ghp_", "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8"].join("");
+const RAW = { "content-type": "text/plain; charset=utf-8" };
+
+function config(yaml: string | null, scope: nock.Scope = nock(API)): nock.Scope {
+  const repoConfig = scope.get((p) => p.startsWith(REPO_PATH) && CONFIG_PATH.test(p));
+  if (yaml !== null) return repoConfig.reply(200, yaml, RAW);
+  return repoConfig.reply(404).get((p) => p.startsWith("/repos/acme/.github/") && CONFIG_PATH.test(p)).reply(404);
+}
+
+function body(contract = aContract()): string {
+  return formBody([[HEADING, fence(toYaml(contract))]]);
+}
+
+function commentEvent(action: "created" | "edited", id: number, text: string, labels: string[] = []) {
+  return {
+    action,
+    issue: { number: 7, title: "[12] Router cache", body: "", state: "open", labels: labels.map((name, i) => ({ id: i, name })), user: aUser("alice") },
+    comment: { ...aComment(id, text, "user"), user: aUser("bob") },
+    ...(action === "edited" ? { changes: { body: { from: "before" } } } : {}),
+    repository,
+    sender: aUser("bob"),
+    installation: { id: INSTALLATION_ID },
+  };
+}
+
+let guard: { unexpected: string[] };
+beforeEach(() => {
+  nock.cleanAll();
+  guard = strictNock();
+  tokenScope();
+});
+afterEach(() => {
+  expect(guard.unexpected).toEqual([]);
+  nock.cleanAll();
+});
+
+describe("the sanitizer is the last step before every write", () => {
+  test("a parser error that echoes a token is posted with the token redacted", async () => {
+    const app = testApp();
+    let posted = "";
+    const calls = config(null)
+      .get((p) => REGISTRY_PATH.test(p))
+      .reply(200, GATES, RAW)
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
+      .reply(201, aComment(500, "x"))
+      .post(`${REPO_PATH}/issues/7/labels`)
+      .reply(200, []);
+    const leaky = aContract({ nmoe: { issue: "12", slug: TOKEN, kind: "feature", risk: "warm" } });
+    await app.receive("issues", issuesEvent("opened", { body: body(leaky) }));
+    expect(calls.pendingMocks()).toEqual([]);
+    expect(posted).toContain("contract invalid");
+    expect(posted).toContain("[redacted:github-token]");
+    expect(posted).not.toContain(TOKEN);
+  });
+
+  test("a label built from repo config input is sanitized before it is sent", async () => {
+    const app = testApp();
+    let labels: string[] = [];
+    config("labels:\n  contract_valid: 'ok via 10.1.2.3'\n")
+      .get((p) => REGISTRY_PATH.test(p))
+      .reply(200, GATES, RAW)
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/7/comments`)
+      .reply(201, aComment(500, "x"))
+      .post(`${REPO_PATH}/issues/7/labels`, (b: { labels: string[] }) => ((labels = b.labels), true))
+      .reply(200, []);
+    await app.receive("issues", issuesEvent("opened", { body: body() }));
+    expect(labels).toHaveLength(1);
+    expect(labels[0]).not.toContain("10.1.2.3");
+    expect(labels[0]).toContain("[redacted:");
+  });
+});
+
+describe("public-safety scan of comments", () => {
+  test("a credential in a comment: warning by rule and line, the label, and (when configured) the comment minimised", async () => {
+    const app = testApp();
+    let sticky = "";
+    let minimized = "";
+    const calls = config("public_safety:\n  minimize_leaks: true\n")
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((sticky = b.body), true))
+      .reply(201, aComment(900, "x"))
+      .post(`${REPO_PATH}/issues/7/labels`, { labels: ["public-safety"] })
+      .reply(200, [])
+      .post("/graphql", (b: { variables: { id: string } }) => ((minimized = b.variables.id), true))
+      .reply(200, { data: { minimizeComment: { minimizedComment: { isMinimized: true } } } });
+    await app.receive("issue_comment", commentEvent("created", 41, `here you go:\n\nexport GITHUB_TOKEN=${TOKEN}`));
+    expect(calls.pendingMocks()).toEqual([]);
+    expect(sticky).toContain("comment 41, line 3");
+    expect(sticky).toContain("`github-token`");
+    expect(sticky).not.toContain(TOKEN);
+    expect(minimized).toBe("IC_41");
+
+    // The comment is edited clean: the warning and the label go away.
+    let edited = "";
+    const clean = config("public_safety:\n  minimize_leaks: true\n")
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [aComment(900, sticky)])
+      .patch(`${REPO_PATH}/issues/comments/900`, (b: { body: string }) => ((edited = b.body), true))
+      .reply(200, aComment(900, "x"))
+      .delete(`${REPO_PATH}/issues/7/labels/public-safety`)
+      .reply(200, []);
+    await app.receive("issue_comment", commentEvent("edited", 41, "here you go: (token removed)", ["public-safety"]));
+    expect(clean.pendingMocks()).toEqual([]);
+    expect(edited).not.toContain("Public safety");
+  });
+
+  test("an ordinary comment costs no API call at all", async () => {
+    const app = testApp();
+    nock.cleanAll();
+    await app.receive("issue_comment", commentEvent("created", 42, "LGTM, thanks!"));
+  });
+});
