@@ -22,7 +22,7 @@ function once<C extends Context>(runtime: Runtime, handler: (context: C) => Prom
 
 export function createApp(options: AppOptions, runtime: Runtime = createRuntime()): ApplicationFunction {
   return (app) => {
-    app.on(["issues.opened", "issues.edited", "issues.reopened"], once(runtime, (context) => onIssue(context, options, { contractChanged: (client, config, issue) => recheckLinkedPulls(client, config, issue, runtime) })));
+    app.on(["issues.opened", "issues.edited", "issues.reopened"], once(runtime, (context) => onIssue(context, options, { contractChanged: (client, config, issue, registry) => recheckLinkedPulls(client, config, issue, runtime, registry) })));
     app.on(
       ["pull_request.opened", "pull_request.edited", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"],
       once(runtime, (context) => onPullRequest(context, options, runtime)),

@@ -3,7 +3,8 @@ import type { Context } from "probot";
 import { readContract, type ContractReport } from "../core/contract/read.js";
 import type { ResolvedConfig } from "../core/config/defaults.js";
 import { DEFAULT_CONFIG } from "../core/config/defaults.js";
-import type { Problem } from "../core/problem.js";
+import type { Problem, Result } from "../core/problem.js";
+import type { Registry } from "../core/gates/registry.js";
 import { ISSUE_MARKER, renderIssueComment } from "../core/render/issue-comment.js";
 import { hasFindings, type SafetyReport } from "../core/render/safety.js";
 import { scan } from "../core/sanitize/sanitize.js";
@@ -16,7 +17,7 @@ import { loadConfig, loadRegistry } from "./settings.js";
 
 export interface IssueHooks {
   /** Called when an edit changed an issue's contract, so PRs linked to it are re-checked. */
-  contractChanged: (client: RepoClient, config: ResolvedConfig, issueNumber: number) => Promise<void>;
+  contractChanged: (client: RepoClient, config: ResolvedConfig, issueNumber: number, registry: Result<Registry> | undefined) => Promise<void>;
 }
 
 function contractOptions(config: ResolvedConfig) {
@@ -72,8 +73,9 @@ export async function onIssue(context: Context<"issues.opened" | "issues.edited"
   let report: ContractReport = present;
   let setup: Problem[] = [];
   let registry;
+  let reg: Result<Registry> | undefined;
   if (present.status !== "absent") {
-    const reg = await loadRegistry(client, config);
+    reg = await loadRegistry(client, config);
     registry = reg.ok ? reg.value : undefined;
     if (!reg.ok) setup = reg.errors;
     else report = readContract(body, opts, reg);
@@ -95,6 +97,6 @@ export async function onIssue(context: Context<"issues.opened" | "issues.edited"
 
   // Compared without the registry on both sides: only the author's text matters here.
   if (previous !== undefined && contractKey(previous) !== contractKey(present)) {
-    await hooks.contractChanged(client, config, issue.number);
+    await hooks.contractChanged(client, config, issue.number, reg);
   }
 }

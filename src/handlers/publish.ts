@@ -15,7 +15,7 @@ import { findCheckRun, upsertCheckRun } from "../github/checks.js";
 import { findSticky, upsertSticky, type StickyComment } from "../github/comments.js";
 import { syncLabels } from "../github/labels.js";
 import type { PullSnapshot } from "../github/pulls.js";
-import { gatherPullFacts } from "./pull-facts.js";
+import { gatherPullFacts, type GatherInput } from "./pull-facts.js";
 
 export interface PrState {
   sticky: StickyComment | undefined;
@@ -48,13 +48,14 @@ export interface PublishInput {
   registry: Result<Registry>;
   pr: PullSnapshot;
   state: PrState;
+  prefetched?: GatherInput["prefetched"];
 }
 
 /** Evaluate and write what changed: no write at all when the check, comment and labels already say it. */
 export async function evaluateAndPublish(input: PublishInput): Promise<{ verdict: Verdict; facts: PullFacts }> {
   const { client, config, registry, pr, state } = input;
   const ledger = state.ledger;
-  const facts = await gatherPullFacts({ client, config, registry, pr, ledger, commentSafety: safetyOf(ledger) });
+  const facts = await gatherPullFacts({ client, config, registry, pr, ledger, commentSafety: safetyOf(ledger), ...(input.prefetched ? { prefetched: input.prefetched } : {}) });
   const verdict = evaluateVerdict(facts);
 
   const out = checkOutput(verdict);

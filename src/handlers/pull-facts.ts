@@ -72,12 +72,14 @@ export interface GatherInput {
   ledger: Ledger;
   /** Findings remembered from comments on the PR. */
   commentSafety: SafetyState;
+  /** Lists the caller already fetched in this event (re-checking several PRs): not read again. */
+  prefetched?: { openIssues: IssueWithContract[]; openPulls: PullSnapshot[] };
 }
 
 export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
   const { client, config, registry, pr } = input;
   const files = await listPullFiles(client, pr);
-  const openIssues = await openIssuesWithContracts(client, config, registry);
+  const openIssues = input.prefetched?.openIssues ?? (await openIssuesWithContracts(client, config, registry));
   const attestation = readAttestation(pr.body, attestationOpts(config));
   const link = linkPull(client, config, pr, openIssues);
 
@@ -98,7 +100,7 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
   const valid = contract?.status === "valid" ? contract.contract : undefined;
   const dependencies = valid ? await resolveDependencies(client, valid.nmoe.depends_on ?? [], openIssues) : [];
 
-  const others = (await listOpenPulls(client)).filter((p) => p.number !== pr.number);
+  const others = (input.prefetched?.openPulls ?? (await listOpenPulls(client))).filter((p) => p.number !== pr.number);
   const sameHead = others.filter((p) => p.headSha === pr.headSha).map((p) => p.number);
   const hotspots: { path: string; prs: number[] }[] = [];
   const mine = valid?.nmoe.merge_hotspots ?? [];

@@ -1,6 +1,8 @@
 /** `pull_request` opened / edited / synchronize / reopened / ready_for_review: publish the verdict for the head. */
 import type { Context } from "probot";
 import type { ResolvedConfig } from "../core/config/defaults.js";
+import type { Registry } from "../core/gates/registry.js";
+import type { Result } from "../core/problem.js";
 import type { RepoClient } from "../github/client.js";
 import { getPull, listOpenPulls, toSnapshot } from "../github/pulls.js";
 import { linkPull, openIssuesWithContracts } from "./pull-facts.js";
@@ -44,8 +46,8 @@ export async function onPullRequest(context: PullEvent, app: AppOptions, runtime
 }
 
 /** Re-check every open PR linked to an issue whose contract just changed. */
-export async function recheckLinkedPulls(client: RepoClient, config: ResolvedConfig, issueNumber: number, runtime: Runtime): Promise<void> {
-  const registry = await loadRegistry(client, config);
+export async function recheckLinkedPulls(client: RepoClient, config: ResolvedConfig, issueNumber: number, runtime: Runtime, loaded?: Result<Registry>): Promise<void> {
+  const registry = loaded ?? (await loadRegistry(client, config));
   const open = await listOpenPulls(client);
   const issues = await openIssuesWithContracts(client, config, registry);
   const linked = open.filter((p) => {
@@ -58,7 +60,7 @@ export async function recheckLinkedPulls(client: RepoClient, config: ResolvedCon
       const pr = await getPull(client, listed.number);
       if (!pr || pr.state !== "open") return;
       const state = await readPrState(client, pr.number);
-      await evaluateAndPublish({ client, config, registry, pr, state });
+      await evaluateAndPublish({ client, config, registry, pr, state, prefetched: { openIssues: issues, openPulls: open } });
     });
   }
 }

@@ -437,12 +437,12 @@ describe("issues edited: the linked open PRs are re-checked", () => {
     expect(gh.lines()).toEqual([
       ...ISSUE_READS,
       "POST /issues/7/comments",
-      // recheckLinkedPulls: which open PRs link to #7, then each of them as on a PR event.
-      "GET /contents/configs/gates/gates.toml?ref=main",
+      // recheckLinkedPulls: which open PRs link to #7 (the registry and both lists are read once
+      // per event), then each of them as on a PR event.
       "GET /pulls?state=open&per_page=100",
       "GET /issues?state=open&per_page=100",
       "GET /pulls/12",
-      ...READS.slice(2).filter((l) => !l.includes("gates.toml")),
+      ...READS.slice(2).filter((l) => !l.includes("gates.toml") && !l.includes("state=open")),
       "PATCH /check-runs/9001",
       "PATCH /issues/comments/9002",
     ]);
@@ -465,7 +465,7 @@ describe("issues edited: the linked open PRs are re-checked", () => {
     w.issues.push(eight);
     w.issues[0]!.body = issueBody(widened);
     const gh = await run(w, issuesEvent("edited", { number: 7, body: issueBody(widened), previousBody: issueBody(), labels: ["contract: valid"] }), { app, name: "issues" });
-    expect(gh.lines()).toEqual([...ISSUE_READS, "POST /issues/7/comments", "GET /contents/configs/gates/gates.toml?ref=main", "GET /pulls?state=open&per_page=100", "GET /issues?state=open&per_page=100"]);
+    expect(gh.lines()).toEqual([...ISSUE_READS, "POST /issues/7/comments", "GET /pulls?state=open&per_page=100", "GET /issues?state=open&per_page=100"]);
   });
 });
 
@@ -526,12 +526,12 @@ describe("API calls per event", () => {
       nock.cleanAll();
       return run(w, opened(w), { app, id: "again" });
     }],
-    ["issues.edited, contract changed, one linked open PR whose verdict flips", 13, 3, async () => {
+    ["issues.edited, contract changed, one linked open PR whose verdict flips", 10, 3, async () => {
       const { w, app } = await answered({ files: [{ filename: "nmoe/csrc/a.cu", status: "modified" }] });
       w.issues[0]!.body = issueBody(flip);
       return run(w, issuesEvent("edited", { number: 7, body: issueBody(flip), previousBody: issueBody(), labels: ["contract: valid"] }), { app, name: "issues" });
     }],
-    ["issues.edited, contract changed, no linked open PR", 7, 1, async () => {
+    ["issues.edited, contract changed, no linked open PR", 6, 1, async () => {
       const { w, app } = await answered({ body: "No attestation.", headRef: "feature/x" });
       w.issues[0]!.body = issueBody(flip);
       return run(w, issuesEvent("edited", { number: 7, body: issueBody(flip), previousBody: issueBody(), labels: ["contract: valid"] }), { app, name: "issues" });
