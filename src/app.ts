@@ -2,7 +2,7 @@
 import type { ApplicationFunction, Context } from "probot";
 import { onIssue } from "./handlers/issues.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
-import { onPullRequest, recheckLinkedPulls } from "./handlers/pull-request.js";
+import { onCheckRerequested, onPullRequest, recheckLinkedPulls } from "./handlers/pull-request.js";
 import { onProtectionRule } from "./handlers/tier-b/protection-rule.js";
 import { onWorkflowRun } from "./handlers/tier-b/workflow-run.js";
 import type { AppOptions } from "./handlers/client.js";
@@ -27,6 +27,7 @@ export function createApp(options: AppOptions, runtime: Runtime = createRuntime(
       ["pull_request.opened", "pull_request.edited", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"],
       once(runtime, (context) => onPullRequest(context, options, runtime)),
     );
+    app.on("check_run.rerequested", once(runtime, (context) => onCheckRerequested(context, options, runtime)));
     app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], once(runtime, (context) => onIssueComment(context, options, runtime)));
     app.on(["workflow_run.requested", "workflow_run.in_progress", "workflow_run.completed"], once(runtime, (context) => onWorkflowRun(context, options, runtime)));
     app.on("deployment_protection_rule.requested", once(runtime, (context) => onProtectionRule(context, options, runtime)));

@@ -1,6 +1,7 @@
 /** Webhook deliveries the way GitHub sends them (signed over the raw bytes), with payloads built from the fake's state. */
 import { createHmac, randomUUID } from "node:crypto";
 import type {
+  CheckRunRerequestedEvent,
   DeploymentProtectionRuleRequestedEvent,
   InstallationLite,
   IssueCommentCreatedEvent,
@@ -238,4 +239,30 @@ export function deploymentProtectionRuleRequested(world: FakeGitHubState, repo: 
     pull_requests: [],
     ...envelope(world, repo, run.actor),
   };
+}
+
+/** Someone pressed "Re-run" on a check run (only the app that created it receives this). */
+export function checkRunRerequested(world: FakeGitHubState, repo: FakeRepo, checkRunId: number, sender: FakeUser | string): CheckRunRerequestedEvent {
+  const run = [...repo.issues.values()].flatMap((i) => (i.pull ? repo.checkRunsFor(i.pull.head.sha) : [])).find((c) => c.id === checkRunId);
+  if (!run) throw new Error(`fake GitHub: ${repo.fullName} has no check run ${checkRunId}`);
+  const pulls = [...repo.issues.values()].filter((i) => i.pull && i.state === "open" && i.pull.head.sha === run.headSha);
+  const apiRepo = `${world.apiUrl}/repos/${repo.fullName}`;
+  const checkRun = {
+    id: run.id,
+    node_id: run.nodeId,
+    name: run.name,
+    head_sha: run.headSha,
+    status: run.status,
+    conclusion: run.conclusion,
+    external_id: run.externalId ?? "",
+    url: `${apiRepo}/check-runs/${run.id}`,
+    html_url: `${world.htmlUrl}/${repo.fullName}/runs/${run.id}`,
+    details_url: run.detailsUrl ?? "",
+    started_at: run.startedAt,
+    completed_at: run.completedAt,
+    output: { title: run.output.title, summary: run.output.summary, text: run.output.text, annotations_count: run.output.annotations.length, annotations_url: `${apiRepo}/check-runs/${run.id}/annotations` },
+    app: { id: world.app.id, slug: world.app.slug, node_id: `A_${world.app.id}`, name: world.app.name },
+    pull_requests: pulls.map((i) => ({ url: `${apiRepo}/pulls/${i.number}`, id: i.pull!.id, number: i.number, head: { ref: i.pull!.head.ref, sha: i.pull!.head.sha, repo: { id: 1, url: apiRepo, name: repo.name } }, base: { ref: i.pull!.base.ref, sha: i.pull!.base.sha, repo: { id: 1, url: apiRepo, name: repo.name } } })),
+  };
+  return { action: "rerequested", check_run: checkRun, ...envelope(world, repo, sender) } as unknown as CheckRunRerequestedEvent;
 }

@@ -4,6 +4,7 @@ import type { ResolvedConfig } from "../core/config/defaults.js";
 import type { Registry } from "../core/gates/registry.js";
 import type { Result } from "../core/problem.js";
 import type { RepoClient } from "../github/client.js";
+import { CHECK_NAME } from "../core/render/verdict.js";
 import { getPull, listOpenPulls, toSnapshot } from "../github/pulls.js";
 import { linkPull, openIssuesWithContracts } from "./pull-facts.js";
 import { repoClient, withConfig, type AppOptions } from "./client.js";
@@ -61,6 +62,24 @@ export async function recheckLinkedPulls(client: RepoClient, config: ResolvedCon
       if (!pr || pr.state !== "open") return;
       const state = await readPrState(client, pr.number);
       await evaluateAndPublish({ client, config, registry, pr, state, prefetched: { openIssues: issues, openPulls: open } });
+    });
+  }
+}
+
+/** The "Re-run" button on our `merge-captain` check: evaluate the PRs it belongs to again. */
+export async function onCheckRerequested(context: Context<"check_run.rerequested">, app: AppOptions, runtime: Runtime): Promise<void> {
+  const run = context.payload.check_run;
+  if (run.name !== CHECK_NAME || run.app?.id !== app.appId) return;
+  const base = repoClient(context, app);
+  const cfg = await loadConfig(context);
+  for (const ref of run.pull_requests.slice(0, 10)) {
+    await runtime.locks.run(`${base.owner}/${base.repo}#${ref.number}`, async () => {
+      const pr = await getPull(base, ref.number);
+      if (!pr || pr.state !== "open") return;
+      if (!cfg.ok) return publishSetupProblem(base, pr, cfg.errors);
+      const client = withConfig(base, cfg.value);
+      const state = await readPrState(client, pr.number);
+      await evaluateAndPublish({ client, config: cfg.value, registry: await loadRegistry(client, cfg.value), pr, state });
     });
   }
 }

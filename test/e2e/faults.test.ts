@@ -36,6 +36,17 @@ describe("GitHub failing under the app (fault injection over HTTP)", () => {
     expect(checks[0]!.output.summary).toContain("✅ | Scope");
   });
 
+  test("\"Re-run\" on the merge-captain check after a failure evaluates the PR again", async () => {
+    const { fake, repo, app, secret } = world;
+    const pr = openGoodPull();
+    fake.fail("GET", "/repos/{owner}/{repo}/issues", { kind: "status", status: 500 });
+    await hooks.sendWebhook(app.webhookUrl, secret, "pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
+    const check = repo.checkRunsFor(pr.sha).find((c) => c.name === "merge-captain")!;
+    expect(check.output.title).toMatch(/^Not verified/);
+    await world.send("check_run", hooks.checkRunRerequested(fake.state, repo, check.id, "mona"));
+    expect(repo.checkRunsFor(pr.sha).find((c) => c.name === "merge-captain")!.output.title).toMatch(/^Not ready/);
+  });
+
   test("the dispatch's response is lost: one run, tracked by its dispatch id, never dispatched twice", async () => {
     const { fake, repo } = world;
     const pr = openGoodPull();
