@@ -14,9 +14,9 @@ import { createRuntime, type Runtime } from "./handlers/runtime.js";
  */
 function once<C extends Context>(runtime: Runtime, handler: (context: C) => Promise<void>): (context: C) => Promise<void> {
   return async (context) => {
-    if (runtime.deliveries.seen(context.id)) return;
+    if (await runtime.deliveries.seen(context.id)) return;
     await handler(context);
-    runtime.deliveries.remember(context.id);
+    await runtime.deliveries.remember(context.id);
   };
 }
 

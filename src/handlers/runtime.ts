@@ -1,14 +1,15 @@
-/** What handlers share across events in one process: locks, the delivery log, the clock and id source. */
+/** What handlers share across events: locks, the delivery log, the clock and id source (in memory here; see redis-runtime.ts for several instances). */
 import { randomUUID } from "node:crypto";
-import { DeliveryLog, KeyedMutex } from "./locks.js";
+import { DeliveryLog, KeyedMutex, type HandledDeliveries, type PerKeyLock } from "./locks.js";
 
 export interface Runtime {
-  locks: KeyedMutex;
-  deliveries: DeliveryLog;
+  locks: PerKeyLock;
+  deliveries: HandledDeliveries;
   now: () => Date;
   newId: () => string;
 }
 
+/** The single-instance runtime: locks and the delivery log live in this process. */
 export function createRuntime(overrides: Partial<Runtime> = {}): Runtime {
   return { locks: new KeyedMutex(), deliveries: new DeliveryLog(), now: () => new Date(), newId: () => randomUUID(), ...overrides };
 }
