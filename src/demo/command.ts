@@ -1,6 +1,6 @@
 /** `merge-captain demo [--transcript <file>]`: play the story and print what the bot did on GitHub. */
 import { writeFile } from "node:fs/promises";
-import { parseArgs } from "node:util";
+import { errorMessage, parseCommandArgs, type CliCommand } from "../cli/args.js";
 import { EXIT, type CliIo } from "../cli/io.js";
 import { runStory } from "./story.js";
 
@@ -13,18 +13,12 @@ step did not do what the story expects.
   --transcript <file>   also write every write request the app made (method, route, JSON body) as JSON
 `;
 
+const cli: CliCommand = { name: "demo", usage };
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({ args, strict: true, options: { transcript: { type: "string" }, help: { type: "boolean", short: "h", default: false } } }).values;
-  } catch (err) {
-    io.stderr(`merge-captain demo: ${err instanceof Error ? err.message : String(err)}\n\n${usage}`);
-    return EXIT.usage;
-  }
-  if (values.help) {
-    io.stdout(usage);
-    return EXIT.ok;
-  }
+  const parsed = parseCommandArgs(io, cli, args, { transcript: { type: "string" } }, { positionals: false });
+  if (!parsed.ok) return parsed.exit;
+  const { values } = parsed;
   io.stdout("merge-captain demo — a fake GitHub on 127.0.0.1, the real app, signed webhooks.\n");
   const result = await runStory({ print: (line) => io.stdout(line + "\n") });
   const writes = result.steps.reduce((n, s) => n + s.writes, 0);
@@ -35,7 +29,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       await writeFile(values.transcript, JSON.stringify(result.transcript, null, 2) + "\n");
       io.stdout(`transcript: ${values.transcript} (${result.transcript.length} writes)\n`);
     } catch (err) {
-      io.stderr(`merge-captain demo: cannot write the transcript: ${err instanceof Error ? err.message : String(err)}\n`);
+      io.stderr(`merge-captain demo: cannot write the transcript: ${errorMessage(err)}\n`);
       return EXIT.usage;
     }
   }

@@ -1,5 +1,4 @@
 /** `merge-captain attestation <pr-body|->`: check a PR body's attestation offline, and its claims when given the facts. */
-import { parseArgs } from "node:util";
 import { checkClaims, type ClaimCheck } from "../../core/attestation/claims.js";
 import { SCHEMA_HEADER_KEY } from "../../core/attestation/parse.js";
 import { readAttestation } from "../../core/attestation/read.js";
@@ -9,8 +8,9 @@ import { parseRegistry, type Registry } from "../../core/gates/registry.js";
 import type { Problem } from "../../core/problem.js";
 import type { Attestation } from "../../core/schemas/attestation.generated.js";
 import type { Contract } from "../../core/schemas/contract.generated.js";
+import { HEADING_FLAGS, headingFlags, ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
+import { inputName, ioProblem, jsonProblem, readInput, renderProblems, type JsonProblem } from "../input.js";
 import { EXIT, type CliIo } from "../io.js";
-import { errorMessage, jsonProblem, readInput, renderProblems, type JsonProblem } from "./contract.js";
 
 export const usage = `Usage: merge-captain attestation <pr-body-file|-> [options]
 
@@ -31,7 +31,6 @@ Options:
 Exit status: 0 valid, 1 invalid or a claim does not hold, 2 usage or I/O error.
 `;
 
-const HEADER_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const SHA = /^[0-9a-fA-F]{7,40}$/;
 
 interface AttestationJson {
@@ -43,49 +42,33 @@ interface AttestationJson {
   warnings: JsonProblem[];
 }
 
+const cli: CliCommand = {
+  name: "attestation",
+  usage,
+  ioJson: (message): AttestationJson => ({ ok: false, attestation: null, aboutHead: false, tierA: null, errors: [ioProblem(message)], warnings: [] }),
+};
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        contract: { type: "string" },
-        "head-sha": { type: "string" },
-        registry: { type: "string" },
-        heading: { type: "string" },
-        "header-key": { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    return usageError(io, errorMessage(err));
-  }
+  const parsed = parseCommandArgs(io, cli, args, { contract: { type: "string" }, "head-sha": { type: "string" }, registry: { type: "string" }, ...HEADING_FLAGS, json: { type: "boolean", default: false } }, { positionals: true });
+  if (!parsed.ok) return parsed.exit;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(usage);
-    return EXIT.ok;
-  }
-  if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? "name a PR body file, or - for stdin" : "check one PR body at a time");
-  const headerKey = values["header-key"] ?? DEFAULT_CONFIG.attestation.header_key;
-  if (!HEADER_KEY.test(headerKey)) return usageError(io, `--header-key ${JSON.stringify(headerKey)} is not a plain key (letters, digits, _)`);
-  const heading = values.heading ?? DEFAULT_CONFIG.attestation.heading;
-  if (heading.trim() === "") return usageError(io, "--heading must not be empty");
+  if (positionals.length !== 1) return usageError(io, cli, positionals.length === 0 ? "name a PR body file, or - for stdin" : "check one PR body at a time");
+  const block = headingFlags(values, DEFAULT_CONFIG.attestation);
+  if (!block.ok) return usageError(io, cli, block.message);
+  const { heading, headerKey } = block;
   const headSha = values["head-sha"];
-  if (headSha !== undefined && !SHA.test(headSha)) return usageError(io, `--head-sha ${JSON.stringify(headSha)} is not a commit SHA (7 to 40 hex characters)`);
+  if (headSha !== undefined && !SHA.test(headSha)) return usageError(io, cli, `--head-sha ${JSON.stringify(headSha)} is not a commit SHA (7 to 40 hex characters)`);
   const json = values.json;
-  const name = positionals[0] === "-" ? "stdin" : positionals[0]!;
+  const name = inputName(positionals[0]!);
 
   const body = await readInput(io, positionals[0]!);
-  if (!body.ok) return ioError(io, body.message, json);
+  if (!body.ok) return ioError(io, cli, body.message, json);
   const inputErrors: Problem[] = [];
 
   let registry: Registry | undefined;
   if (values.registry !== undefined) {
     const toml = await readInput(io, values.registry);
-    if (!toml.ok) return ioError(io, toml.message, json);
+    if (!toml.ok) return ioError(io, cli, toml.message, json);
     const r = parseRegistry(toml.text);
     // A registry that does not parse cannot vouch for any gate: the check fails closed.
     if (r.ok) registry = r.value;
@@ -94,7 +77,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   let contract: Contract | undefined;
   if (values.contract !== undefined) {
     const issue = await readInput(io, values.contract);
-    if (!issue.ok) return ioError(io, issue.message, json);
+    if (!issue.ok) return ioError(io, cli, issue.message, json);
     const report = readContract(issue.text, { heading: DEFAULT_CONFIG.contract.heading, headerKey: DEFAULT_CONFIG.contract.header_key, allIssues: true, source: "file" });
     switch (report.status) {
       case "valid":
@@ -170,16 +153,4 @@ function asWritten(a: Attestation, headerKey: string): Record<string, unknown> {
   if (headerKey === SCHEMA_HEADER_KEY) return { ...a };
   const { nmoe_pr, ...rest } = a;
   return { [headerKey]: nmoe_pr, ...rest };
-}
-
-function usageError(io: CliIo, message: string): number {
-  io.stderr(`merge-captain attestation: ${message}\n\n${usage}`);
-  return EXIT.usage;
-}
-
-/** With --json a caller still gets one JSON object, so an agent never has to parse stderr. */
-function ioError(io: CliIo, message: string, json: boolean): number {
-  io.stderr(`merge-captain attestation: ${message}\n`);
-  if (json) io.stdout(JSON.stringify({ ok: false, attestation: null, aboutHead: false, tierA: null, errors: [jsonProblem({ code: "cli.io", path: "", message })], warnings: [] }) + "\n");
-  return EXIT.usage;
 }

@@ -1,5 +1,6 @@
 /** `merge-captain check`: the full preflight an agent runs before opening a PR — the same criteria table as the check run. */
-import { parseArgs } from "node:util";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { readAttestation } from "../../core/attestation/read.js";
 import { DEFAULT_CONFIG } from "../../core/config/defaults.js";
 import { readContract } from "../../core/contract/read.js";
@@ -13,10 +14,9 @@ import { ICON, headline } from "../../core/render/verdict.js";
 import type { PullFacts } from "../../core/verdict/types.js";
 import { gitChangedFiles, parseFilesList } from "../git-diff.js";
 import type { ChangedFile } from "../../core/scope/check.js";
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
+import { ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
+import { readInput } from "../input.js";
 import { EXIT, type CliIo } from "../io.js";
-import { errorMessage, readInput } from "./contract.js";
 
 export const usage = `Usage: merge-captain check --issue <file> --pr <file> (--git <rev-range> | --files <file|->) [options]
 
@@ -36,38 +36,30 @@ Options:
 Exit status: 0 when no criterion fails, 1 when one does, 2 usage or I/O error.
 `;
 
+const cli: CliCommand = { name: "check", usage };
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let values;
-  try {
-    values = parseArgs({
-      args,
-      strict: true,
-      options: {
-        issue: { type: "string" },
-        pr: { type: "string" },
-        git: { type: "string" },
-        files: { type: "string" },
-        "head-sha": { type: "string" },
-        registry: { type: "string", default: "configs/gates/gates.toml" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    }).values;
-  } catch (err) {
-    io.stderr(`merge-captain check: ${errorMessage(err)}\n\n${usage}`);
-    return EXIT.usage;
-  }
-  if (values.help) {
-    io.stdout(usage);
-    return EXIT.ok;
-  }
-  if (!values.issue || !values.pr || (values.git === undefined) === (values.files === undefined)) {
-    io.stderr(`merge-captain check: --issue, --pr and one of --git or --files are required\n\n${usage}`);
-    return EXIT.usage;
-  }
+  const parsed = parseCommandArgs(
+    io,
+    cli,
+    args,
+    {
+      issue: { type: "string" },
+      pr: { type: "string" },
+      git: { type: "string" },
+      files: { type: "string" },
+      "head-sha": { type: "string" },
+      registry: { type: "string", default: "configs/gates/gates.toml" },
+      json: { type: "boolean", default: false },
+    },
+    { positionals: false },
+  );
+  if (!parsed.ok) return parsed.exit;
+  const { values } = parsed;
+  if (!values.issue || !values.pr || (values.git === undefined) === (values.files === undefined)) return usageError(io, cli, "--issue, --pr and one of --git or --files are required");
   const issue = await readInput(io, values.issue);
   const pr = await readInput(io, values.pr);
-  if (!issue.ok || !pr.ok) return ioError(io, (issue.ok ? "" : issue.message) || (pr.ok ? "" : pr.message));
+  if (!issue.ok || !pr.ok) return ioError(io, cli, (issue.ok ? "" : issue.message) || (pr.ok ? "" : pr.message), values.json);
   const registryText = await readInput(io, values.registry);
   const registry: Result<Registry> = registryText.ok ? parseRegistry(registryText.text) : fail(problem("registry.missing", "", `the gate registry ${values.registry} could not be read`, "pass --registry <gates.toml>"));
 
@@ -78,10 +70,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     headSha ??= await gitHead(io.cwd);
   } else {
     const files = await readInput(io, values.files!);
-    if (!files.ok) return ioError(io, files.message);
+    if (!files.ok) return ioError(io, cli, files.message, values.json);
     changed = parseFilesList(files.text);
   }
-  if (!changed.ok) return ioError(io, changed.errors.map((e) => e.message).join("; "));
+  if (!changed.ok) return ioError(io, cli, changed.errors.map((e) => e.message).join("; "), values.json);
 
   const config = DEFAULT_CONFIG;
   const contract = readContract(issue.text, { heading: config.contract.heading, headerKey: config.contract.header_key, allIssues: false, source: "file" }, registry);
@@ -122,9 +114,4 @@ async function gitHead(cwd: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-function ioError(io: CliIo, message: string): number {
-  io.stderr(`merge-captain check: ${message}\n`);
-  return EXIT.usage;
 }

@@ -1,12 +1,12 @@
 /** `merge-captain contract <file|->`: check an issue body or contract file offline, as the bot would. */
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG } from "../../core/config/defaults.js";
 import { readContract, type ContractReport } from "../../core/contract/read.js";
 import { SCHEMA_HEADER_KEY } from "../../core/contract/parse.js";
 import { parseRegistry, type Registry } from "../../core/gates/registry.js";
 import type { Problem, Result } from "../../core/problem.js";
 import type { Contract } from "../../core/schemas/contract.generated.js";
+import { HEADING_FLAGS, headingFlags, ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
+import { inputName, ioProblem, jsonProblem, readInput, renderProblems, type JsonProblem } from "../input.js";
 import { EXIT, type CliIo } from "../io.js";
 
 export const usage = `Usage: merge-captain contract <file|-> [options]
@@ -24,49 +24,29 @@ Options:
 Exit status: 0 valid, 1 invalid, 2 usage or I/O error.
 `;
 
-const HEADER_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const cli: CliCommand = { name: "contract", usage, ioJson: (message) => ({ ok: false, contract: null, errors: [ioProblem(message)] }) };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        registry: { type: "string" },
-        heading: { type: "string" },
-        "header-key": { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    return usageError(io, errorMessage(err));
-  }
+  const parsed = parseCommandArgs(io, cli, args, { registry: { type: "string" }, ...HEADING_FLAGS, json: { type: "boolean", default: false } }, { positionals: true });
+  if (!parsed.ok) return parsed.exit;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(usage);
-    return EXIT.ok;
-  }
-  if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? "name a file to check, or - for stdin" : "check one file at a time");
-  const headerKey = values["header-key"] ?? DEFAULT_CONFIG.contract.header_key;
-  if (!HEADER_KEY.test(headerKey)) return usageError(io, `--header-key ${JSON.stringify(headerKey)} is not a plain key (letters, digits, _)`);
-  const heading = values.heading ?? DEFAULT_CONFIG.contract.heading;
-  if (heading.trim() === "") return usageError(io, "--heading must not be empty");
+  if (positionals.length !== 1) return usageError(io, cli, positionals.length === 0 ? "name a file to check, or - for stdin" : "check one file at a time");
+  const block = headingFlags(values, DEFAULT_CONFIG.contract);
+  if (!block.ok) return usageError(io, cli, block.message);
+  const { heading, headerKey } = block;
 
   const file = positionals[0]!;
   const body = await readInput(io, file);
-  if (!body.ok) return ioError(io, body.message, values.json);
+  if (!body.ok) return ioError(io, cli, body.message, values.json);
   let registry: Result<Registry> | undefined;
   if (values.registry !== undefined) {
     const toml = await readInput(io, values.registry);
-    if (!toml.ok) return ioError(io, toml.message, values.json);
+    if (!toml.ok) return ioError(io, cli, toml.message, values.json);
     registry = parseRegistry(toml.text);
   }
 
   const report = readContract(body.text, { heading, headerKey, allIssues: true, source: "file" }, registry);
-  const name = file === "-" ? "stdin" : file;
+  const name = inputName(file);
   if (values.json) {
     io.stdout(JSON.stringify(toJson(report, headerKey)) + "\n");
   } else {
@@ -132,54 +112,4 @@ function toText(report: ContractReport, name: string, registryChecked: boolean):
 
 function list(items: readonly string[]): string {
   return items.length === 0 ? "(none)" : items.join(", ");
-}
-
-export interface JsonProblem {
-  code: string;
-  path: string;
-  message: string;
-  hint?: string;
-}
-
-export function jsonProblem(p: Problem): JsonProblem {
-  return p.hint === undefined ? { code: p.code, path: p.path, message: p.message } : { code: p.code, path: p.path, message: p.message, hint: p.hint };
-}
-
-/** Problems as a person reads them: where, what, then how to fix it. */
-export function renderProblems(problems: readonly Problem[]): string {
-  return problems.map((p) => `  ${p.path === "" ? "" : p.path + ": "}${p.message}\n${p.hint === undefined ? "" : `    hint: ${p.hint}\n`}`).join("");
-}
-
-/** Read a file (relative to the working directory) or stdin, with an error a person can act on. */
-export async function readInput(io: CliIo, file: string): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
-  try {
-    return { ok: true, text: file === "-" ? await io.readStdin() : await io.readFile(resolve(io.cwd, file)) };
-  } catch (err) {
-    const code = err !== null && typeof err === "object" && "code" in err ? String((err as { code: unknown }).code) : "";
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : errorMessage(err);
-    return { ok: false, message: `cannot read ${file === "-" ? "stdin" : file}: ${reason}` };
-  }
-}
-
-/**
- * The first sentence of an error's message. Checked structurally, not with instanceof: errors
- * from node built-ins can come from another realm (e.g. under a test runner's VM).
- */
-export function errorMessage(err: unknown): string {
-  const raw = err !== null && typeof err === "object" && "message" in err ? String((err as { message: unknown }).message) : String(err);
-  const line = raw.split("\n")[0]!;
-  const sentence = /^.*?[.!?](?=\s|$)/.exec(line);
-  return sentence ? sentence[0] : line;
-}
-
-function usageError(io: CliIo, message: string): number {
-  io.stderr(`merge-captain contract: ${message}\n\n${usage}`);
-  return EXIT.usage;
-}
-
-/** With --json a caller still gets one JSON object, so an agent never has to parse stderr. */
-function ioError(io: CliIo, message: string, json: boolean): number {
-  io.stderr(`merge-captain contract: ${message}\n`);
-  if (json) io.stdout(JSON.stringify({ ok: false, contract: null, errors: [jsonProblem({ code: "cli.io", path: "", message })] }) + "\n");
-  return EXIT.usage;
 }

@@ -1,13 +1,13 @@
 /** `merge-captain gates run`: run a bundle, one gate, or all Tier-A gates from a registry and write the results file. */
 import { closeSync, mkdirSync, openSync, renameSync, writeFileSync, writeSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { assembleResults, type LocalResults } from "../../core/gates/metrics.js";
 import { parseRegistry, resolveBundle, type Registry, type RegistryGate } from "../../core/gates/registry.js";
 import { problem, show, type Problem } from "../../core/problem.js";
 import { tierBResultsSchema } from "../../core/schemas/tier-b-results.generated.js";
 import { validateAgainst } from "../../core/schemas/validate.js";
 import { runGates, type Baseline } from "../../runner/run-gates.js";
+import { parseFlags } from "../args.js";
 import { EXIT, type CliIo } from "../io.js";
 
 export const USAGE = `usage: merge-captain gates run --registry <gates.toml> (--bundle <name> | --gate <id> … | --tier a|b)
@@ -46,35 +46,29 @@ function given(v: string | undefined): string | undefined {
 }
 
 function parse(args: string[], cwd: string): Parsed {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        registry: { type: "string" },
-        bundle: { type: "string" },
-        gate: { type: "string", multiple: true },
-        tier: { type: "string" },
-        out: { type: "string" },
-        "head-sha": { type: "string" },
-        "dispatch-id": { type: "string" },
-        "baseline-worktree": { type: "string" },
-        "baseline-value": { type: "string" },
-        "baseline-ref": { type: "string" },
-        budget: { type: "string" },
-        cwd: { type: "string" },
-        "log-file": { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-    }));
-  } catch (err) {
-    const message = (err as Error).message.split("\n")[0]!;
-    // `--budget -10`: parseArgs takes "-10" for a flag; say how to write it.
-    return { ok: false, message: /ambiguous/.test(message) ? `${message} Write a negative value with =, e.g. --budget=-10` : message };
-  }
+  const parsed = parseFlags(
+    args,
+    {
+      registry: { type: "string" },
+      bundle: { type: "string" },
+      gate: { type: "string", multiple: true },
+      tier: { type: "string" },
+      out: { type: "string" },
+      "head-sha": { type: "string" },
+      "dispatch-id": { type: "string" },
+      "baseline-worktree": { type: "string" },
+      "baseline-value": { type: "string" },
+      "baseline-ref": { type: "string" },
+      budget: { type: "string" },
+      cwd: { type: "string" },
+      "log-file": { type: "string" },
+      json: { type: "boolean", default: false },
+    },
+    { positionals: false },
+  );
+  // `--budget -10`: parseArgs takes "-10" for a flag; say how to write it.
+  if (!parsed.ok) return { ok: false, message: /ambiguous/.test(parsed.message) ? `${parsed.message} Write a negative value with =, e.g. --budget=-10` : parsed.message };
+  const { values } = parsed;
   if (values.help) return { ok: false, message: "" };
   const registry = given(values.registry);
   if (registry === undefined) return { ok: false, message: "--registry is required" };
@@ -126,7 +120,7 @@ function parse(args: string[], cwd: string): Parsed {
       budgetPct,
       repoDir: resolve(cwd, given(values.cwd) ?? "."),
       logFile: logFile === undefined ? undefined : resolve(cwd, logFile),
-      json: values.json ?? false,
+      json: values.json,
     },
   };
 }

@@ -1,9 +1,9 @@
 /** `merge-captain gates <gates.toml>`: validate a gate registry offline and list its gates and bundles. */
-import { parseArgs } from "node:util";
 import { parseRegistry, type Registry, type RegistryGate } from "../../core/gates/registry.js";
+import { ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
+import { inputName, ioProblem, jsonProblem, readInput, renderProblems, type JsonProblem } from "../input.js";
 import { EXIT, type CliIo } from "../io.js";
 import { run as runGates } from "./gates-run.js";
-import { errorMessage, jsonProblem, readInput, renderProblems, type JsonProblem } from "./contract.js";
 
 export const usage = `Usage: merge-captain gates <gates.toml> [--json]
 
@@ -16,38 +16,20 @@ Options:
 Exit status: 0 valid, 1 invalid, 2 usage or I/O error.
 `;
 
+const cli: CliCommand = { name: "gates", usage, ioJson: (message) => ({ ok: false, gates: [], bundles: {}, errors: [ioProblem(message)] }) };
+
 export async function run(args: string[], io: CliIo): Promise<number> {
   // `gates run` is the gate runner (its own module); `gates <file>` validates.
   if (args[0] === "run") return runGates(args.slice(1), io);
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    return usageError(io, errorMessage(err));
-  }
+  const parsed = parseCommandArgs(io, cli, args, { json: { type: "boolean", default: false } }, { positionals: true });
+  if (!parsed.ok) return parsed.exit;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(usage);
-    return EXIT.ok;
-  }
-  if (positionals.length !== 1) return usageError(io, positionals.length === 0 ? "name the gate registry to check, e.g. configs/gates/gates.toml" : "check one registry at a time");
+  if (positionals.length !== 1) return usageError(io, cli, positionals.length === 0 ? "name the gate registry to check, e.g. configs/gates/gates.toml" : "check one registry at a time");
   const file = positionals[0]!;
   const input = await readInput(io, file);
-  if (!input.ok) {
-    io.stderr(`merge-captain gates: ${input.message}\n`);
-    if (values.json) io.stdout(JSON.stringify({ ok: false, gates: [], bundles: {}, errors: [jsonProblem({ code: "cli.io", path: "", message: input.message })] }) + "\n");
-    return EXIT.usage;
-  }
+  if (!input.ok) return ioError(io, cli, input.message, values.json);
   const registry = parseRegistry(input.text);
-  const name = file === "-" ? "stdin" : file;
+  const name = inputName(file);
   if (values.json) {
     io.stdout(JSON.stringify(registry.ok ? toJson(registry.value) : { ok: false, gates: [], bundles: {}, errors: registry.errors.map(jsonProblem) }) + "\n");
   } else if (registry.ok) {
@@ -86,9 +68,4 @@ function toText(registry: Registry, name: string): string {
     for (const [bundle, members] of registry.bundles) lines.push(`    ${bundle}: ${members.join(", ")}`);
   }
   return lines.join("\n") + "\n";
-}
-
-function usageError(io: CliIo, message: string): number {
-  io.stderr(`merge-captain gates: ${message}\n\n${usage}`);
-  return EXIT.usage;
 }

@@ -1,7 +1,7 @@
 /** `merge-captain sanitize [file|-]`: redact secrets and internal infrastructure from text, line for line, or check for them. */
-import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { RULES, sanitize, type Finding, type SanitizeOptions } from "../../core/sanitize/sanitize.js";
+import { ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
+import { inputName, readInput } from "../input.js";
 import { EXIT, type CliIo } from "../io.js";
 
 export const usage = `Usage: merge-captain sanitize [file|-] [options]
@@ -23,40 +23,30 @@ Exit status: 0 ok (or nothing found with --check), 1 found something with --chec
 2 usage or I/O error.
 `;
 
-export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        check: { type: "boolean", default: false },
-        json: { type: "boolean", default: false },
-        "internal-domain": { type: "string", multiple: true, default: [] },
-        "internal-host": { type: "string", multiple: true, default: [] },
-        "allowed-host": { type: "string", multiple: true, default: [] },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    return usageError(io, firstLine(err));
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout(usage);
-    return EXIT.ok;
-  }
-  if (positionals.length > 1) return usageError(io, "sanitize one file at a time");
-  const file = positionals[0] ?? "-";
-  const name = file === "-" ? "stdin" : file;
+/** With --json a caller still gets one JSON object, so a script never has to parse stderr. */
+const cli: CliCommand = { name: "sanitize", usage, ioJson: (message) => ({ findings: [], text: null, error: message }) };
 
-  let text: string;
-  try {
-    text = file === "-" ? await io.readStdin() : await io.readFile(resolve(io.cwd, file));
-  } catch (err) {
-    return ioError(io, `cannot read ${name}: ${readFailure(err)}`, values.json);
-  }
+export async function run(args: string[], io: CliIo): Promise<number> {
+  const parsed = parseCommandArgs(
+    io,
+    cli,
+    args,
+    {
+      check: { type: "boolean", default: false },
+      json: { type: "boolean", default: false },
+      "internal-domain": { type: "string", multiple: true, default: [] },
+      "internal-host": { type: "string", multiple: true, default: [] },
+      "allowed-host": { type: "string", multiple: true, default: [] },
+    },
+    { positionals: true },
+  );
+  if (!parsed.ok) return parsed.exit;
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) return usageError(io, cli, "sanitize one file at a time");
+  const file = positionals[0] ?? "-";
+  const name = inputName(file);
+  const input = await readInput(io, file);
+  if (!input.ok) return ioError(io, cli, input.message, values.json);
 
   const opts: SanitizeOptions = {
     internalDomains: values["internal-domain"],
@@ -65,10 +55,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   };
   let result: { text: string; findings: Finding[] };
   try {
-    result = sanitize(text, opts);
+    result = sanitize(input.text, opts);
   } catch {
     // Fail closed: no partial text, ever.
-    return ioError(io, `could not sanitize ${name}; nothing was written`, values.json);
+    return ioError(io, cli, `could not sanitize ${name}; nothing was written`, values.json);
   }
 
   const found = result.findings.length > 0;
@@ -85,36 +75,4 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
 function describe(ruleId: string): string {
   return RULES.find((r) => r.id === ruleId)?.description ?? ruleId;
-}
-
-function firstLine(err: unknown): string {
-  const raw = err !== null && typeof err === "object" && "message" in err ? String((err as { message: unknown }).message) : String(err);
-  return raw.split("\n")[0] ?? raw;
-}
-
-/** Checked structurally: errors from node built-ins can come from another realm under a test runner. */
-function readFailure(err: unknown): string {
-  const code = err !== null && typeof err === "object" && "code" in err ? String((err as { code: unknown }).code) : "";
-  switch (code) {
-    case "ENOENT":
-      return "no such file";
-    case "EISDIR":
-      return "it is a directory";
-    case "EACCES":
-      return "permission denied";
-    default:
-      return firstLine(err);
-  }
-}
-
-function usageError(io: CliIo, message: string): number {
-  io.stderr(`merge-captain sanitize: ${message}\n\n${usage}`);
-  return EXIT.usage;
-}
-
-/** With --json a caller still gets one JSON object, so a script never has to parse stderr. */
-function ioError(io: CliIo, message: string, json: boolean): number {
-  io.stderr(`merge-captain sanitize: ${message}\n`);
-  if (json) io.stdout(JSON.stringify({ findings: [], text: null, error: message }) + "\n");
-  return EXIT.usage;
 }

@@ -1,13 +1,13 @@
 /** `merge-captain scope`: check changed files against an issue's contract scope offline, as the bot would. */
-import { parseArgs } from "node:util";
 import { DEFAULT_CONFIG } from "../../core/config/defaults.js";
 import { readContract } from "../../core/contract/read.js";
 import type { Problem, Result } from "../../core/problem.js";
 import { checkScope, type ChangedFile, type ScopeCheck, type ScopeViolation } from "../../core/scope/check.js";
 import { compileScope } from "../../core/scope/match.js";
 import { gitChangedFiles, parseFilesList } from "../git-diff.js";
+import { HEADING_FLAGS, headingFlags, ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
+import { ioProblem, jsonProblem, readInput, renderProblems, type JsonProblem } from "../input.js";
 import { EXIT, type CliIo } from "../io.js";
-import { errorMessage, jsonProblem, readInput, renderProblems, type JsonProblem } from "./contract.js";
 
 export const usage = `Usage: merge-captain scope --contract <issue-file> (--files <file|-> | --git <rev-range>) [options]
 
@@ -27,8 +27,6 @@ Options:
 Exit status: 0 every file in scope, 1 out of scope or invalid contract, 2 usage or I/O error.
 `;
 
-const HEADER_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
-
 interface JsonViolation {
   path: string;
   reason: "denied" | "not-allowed";
@@ -44,51 +42,31 @@ interface ScopeJson {
   errors: JsonProblem[];
 }
 
+const cli: CliCommand = { name: "scope", usage, ioJson: (message): ScopeJson => ({ ok: false, checked: 0, violations: [], errors: [ioProblem(message)] }) };
+
 export async function run(args: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      allowPositionals: false,
-      strict: true,
-      options: {
-        contract: { type: "string" },
-        files: { type: "string" },
-        git: { type: "string" },
-        heading: { type: "string" },
-        "header-key": { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (err) {
-    return usageError(io, errorMessage(err));
-  }
+  const parsed = parseCommandArgs(io, cli, args, { contract: { type: "string" }, files: { type: "string" }, git: { type: "string" }, ...HEADING_FLAGS, json: { type: "boolean", default: false } }, { positionals: false });
+  if (!parsed.ok) return parsed.exit;
   const { values } = parsed;
-  if (values.help) {
-    io.stdout(usage);
-    return EXIT.ok;
-  }
-  if (values.contract === undefined) return usageError(io, "--contract <issue-file> is required");
-  if ((values.files === undefined) === (values.git === undefined)) return usageError(io, "give either --files <file|-> or --git <rev-range>");
-  const headerKey = values["header-key"] ?? DEFAULT_CONFIG.contract.header_key;
-  if (!HEADER_KEY.test(headerKey)) return usageError(io, `--header-key ${JSON.stringify(headerKey)} is not a plain key (letters, digits, _)`);
-  const heading = values.heading ?? DEFAULT_CONFIG.contract.heading;
-  if (heading.trim() === "") return usageError(io, "--heading must not be empty");
+  if (values.contract === undefined) return usageError(io, cli, "--contract <issue-file> is required");
+  if ((values.files === undefined) === (values.git === undefined)) return usageError(io, cli, "give either --files <file|-> or --git <rev-range>");
+  const block = headingFlags(values, DEFAULT_CONFIG.contract);
+  if (!block.ok) return usageError(io, cli, block.message);
+  const { heading, headerKey } = block;
   const json = values.json;
 
   const issue = await readInput(io, values.contract);
-  if (!issue.ok) return ioError(io, issue.message, json);
+  if (!issue.ok) return ioError(io, cli, issue.message, json);
   let files: Result<ChangedFile[]>;
   if (values.files !== undefined) {
     const list = await readInput(io, values.files);
-    if (!list.ok) return ioError(io, list.message, json);
+    if (!list.ok) return ioError(io, cli, list.message, json);
     files = parseFilesList(list.text);
     if (!files.ok) return failWith(io, json, "the files list is not valid", files.errors);
   } else {
     files = await gitChangedFiles(values.git!, io.cwd);
     // git failing (bad range, not a repository) is an environment problem, not a scope verdict.
-    if (!files.ok) return ioError(io, files.errors.map((e) => e.message).join("; "), json);
+    if (!files.ok) return ioError(io, cli, files.errors.map((e) => e.message).join("; "), json);
   }
 
   const report = readContract(issue.text, { heading, headerKey, allIssues: true, source: "file" });
@@ -149,16 +127,4 @@ function failWith(io: CliIo, json: boolean, summary: string, errors: Problem[]):
   if (json) io.stdout(JSON.stringify(toJson({ checked: 0, violations: [] }, errors)) + "\n");
   else io.stdout(`✗ scope: ${summary}\n${renderProblems(errors)}`);
   return EXIT.fail;
-}
-
-function usageError(io: CliIo, message: string): number {
-  io.stderr(`merge-captain scope: ${message}\n\n${usage}`);
-  return EXIT.usage;
-}
-
-/** With --json a caller still gets one JSON object, so an agent never has to parse stderr. */
-function ioError(io: CliIo, message: string, json: boolean): number {
-  io.stderr(`merge-captain scope: ${message}\n`);
-  if (json) io.stdout(JSON.stringify({ ok: false, checked: 0, violations: [], errors: [jsonProblem({ code: "cli.io", path: "", message })] }) + "\n");
-  return EXIT.usage;
 }
