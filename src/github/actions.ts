@@ -34,6 +34,12 @@ export async function getRun(client: RepoClient, runId: number) {
   return (await client.octokit.rest.actions.getWorkflowRun({ owner: client.owner, repo: client.repo, run_id: runId })).data;
 }
 
+/** The newest runs of `workflow` started by workflow_dispatch (one call, at most 100). */
+export async function listDispatchRuns(client: RepoClient, workflow: string) {
+  const res = await client.octokit.rest.actions.listWorkflowRuns({ owner: client.owner, repo: client.repo, workflow_id: workflow, event: "workflow_dispatch", per_page: 100 });
+  return res.data.workflow_runs;
+}
+
 /** Cancel a run that has not started; a run that already finished (409) or vanished (404) is fine. */
 export async function cancelRun(client: RepoClient, runId: number): Promise<void> {
   try {

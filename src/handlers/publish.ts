@@ -20,14 +20,19 @@ import { gatherPullFacts, type GatherInput } from "./pull-facts.js";
 export interface PrState {
   sticky: StickyComment | undefined;
   ledger: Ledger;
+  /**
+   * False when there was no sticky comment or its hidden state was unreadable: the ledger may
+   * have lost dispatches, so Tier-B decisions rebuild it from the workflow's runs first.
+   */
+  trusted: boolean;
 }
 
 /** The PR's sticky comment and the ledger in it (an unreadable ledger reads as empty for the verdict). */
 export async function readPrState(client: RepoClient, pr: number): Promise<PrState> {
   const sticky = await findSticky(client, pr, STICKY_MARKER);
-  if (!sticky) return { sticky, ledger: emptyLedger() };
+  if (!sticky) return { sticky, ledger: emptyLedger(), trusted: false };
   const parsed = parseLedger(sticky.body);
-  return { sticky, ledger: parsed.ok ? parsed.value : emptyLedger() };
+  return parsed.ok ? { sticky, ledger: parsed.value, trusted: true } : { sticky, ledger: emptyLedger(), trusted: false };
 }
 
 export function safetyOf(ledger: Ledger): SafetyState {

@@ -12,7 +12,7 @@ import { describeSource, type SafetyState } from "../core/safety/state.js";
 import { asIssueNumber, classifyDependencies } from "../core/verdict/dependencies.js";
 import type { DependencyFact, PullFacts } from "../core/verdict/types.js";
 import type { RepoClient } from "../github/client.js";
-import { getIssue, listOpenIssues, listOpenPulls, listPullFiles, type IssueSummary, type PullSnapshot } from "../github/pulls.js";
+import { getIssue, listOpenIssues, listOpenPulls, listPullFiles, type FileList, type IssueSummary, type PullSnapshot } from "../github/pulls.js";
 import { searchIssueByTitleId } from "../github/search.js";
 
 export interface IssueWithContract extends IssueSummary {
@@ -73,12 +73,12 @@ export interface GatherInput {
   /** Findings remembered from comments on the PR. */
   commentSafety: SafetyState;
   /** Lists the caller already fetched in this event (re-checking several PRs): not read again. */
-  prefetched?: { openIssues: IssueWithContract[]; openPulls: PullSnapshot[] };
+  prefetched?: { openIssues: IssueWithContract[]; openPulls: PullSnapshot[]; files?: FileList };
 }
 
 export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
   const { client, config, registry, pr } = input;
-  const files = await listPullFiles(client, pr);
+  const files = input.prefetched?.files ?? (await listPullFiles(client, pr));
   const openIssues = input.prefetched?.openIssues ?? (await openIssuesWithContracts(client, config, registry));
   const attestation = readAttestation(pr.body, attestationOpts(config));
   const link = linkPull(client, config, pr, openIssues);

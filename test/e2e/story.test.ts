@@ -30,7 +30,7 @@ describe("the demo story, end to end over HTTP", () => {
     ["PR #3: valid attestation, in-scope diff (waits only for Tier-B)", "pull_request.opened", 8, 2],
     ["PR #4 touches a denied path: red, with the file and the pattern", "pull_request.opened", 8, 2],
     ["A read-only user asks for Tier-B: refused", "issue_comment.created", 6, 4],
-    ["A maintainer asks for Tier-B: one dispatch, pinned to the head", "issue_comment.created", 17, 7],
+    ["A maintainer asks for Tier-B: one dispatch, pinned to the head", "issue_comment.created", 14, 7],
     ["The same command delivered again: no second dispatch", "issue_comment.created", 4, 0],
     ["GitHub queues the run", "workflow_run.requested", 9, 2],
     ["The environment asks the app (custom protection rule): approved for the pinned head", "deployment_protection_rule.requested", 6, 1],

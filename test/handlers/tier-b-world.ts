@@ -190,6 +190,8 @@ function route(world: World, method: string, path: string, body: Record<string, 
       return [200, { total_count: runs.length, check_runs: runs.map((r) => ({ ...r, app: { id: APP_ID } })) }];
     }
     if (p === `${REPO_PATH}/actions/runs/${RUN_ID}`) return world.run ? [200, world.run] : [404, { message: "Not Found" }];
+    // Rebuilding a missing ledger: the workflow's dispatched runs, newest first.
+    if (p === `${REPO_PATH}/actions/workflows/tier-b.yml/runs`) return [200, { total_count: world.run ? 1 : 0, workflow_runs: world.run ? [world.run] : [] }];
     if (p === `${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`) {
       const artifacts = world.artifactZip ? [{ id: ARTIFACT_ID, name: "tier-b-results", size_in_bytes: world.artifactZip.byteLength, expired: false }] : [];
       return [200, { total_count: artifacts.length, artifacts }];

@@ -6,15 +6,15 @@ import type { Dispatch } from "../../core/ledger/types.js";
 import type { Result } from "../../core/problem.js";
 import { cancelPlan, confirmPinned, filesToCheck, planDispatch, workflowInputs } from "../../core/tierb/plan.js";
 import { checkRunOutput } from "../../core/tierb/render.js";
-import { applyRunEvent } from "../../core/tierb/runs.js";
+import { applyRunEvent, recoverLedger } from "../../core/tierb/runs.js";
 import { scopeOf, validContract } from "../../core/verdict/derived.js";
-import { cancelRun, dispatchWorkflow } from "../../github/actions.js";
+import { cancelRun, dispatchWorkflow, listDispatchRuns } from "../../github/actions.js";
 import type { RepoClient } from "../../github/client.js";
 import { upsertCheckRun } from "../../github/checks.js";
 import { reply } from "../../github/comments.js";
 import { fileExists } from "../../github/contents.js";
-import { getPull, type PullSnapshot } from "../../github/pulls.js";
-import { gatherPullFacts } from "../pull-facts.js";
+import { getPull, listOpenPulls, listPullFiles, type PullSnapshot } from "../../github/pulls.js";
+import { gatherPullFacts, openIssuesWithContracts } from "../pull-facts.js";
 import { evaluateAndPublish, saveLedger, safetyOf, type PrState } from "../publish.js";
 import type { Runtime } from "../runtime.js";
 
@@ -45,7 +45,21 @@ export async function publishDispatchCheck(client: RepoClient, registry: Registr
 
 export async function requestTierB(input: TierBInput & { registryResult: Result<Registry>; command: Extract<Command, { kind: "tier-b" }>; requester: string; commentId: number }): Promise<"dispatched" | "refused" | "duplicate"> {
   const { client, config, registry, pr, state, runtime } = input;
-  const facts = await gatherPullFacts({ client, config, registry: input.registryResult, pr, ledger: state.ledger, commentSafety: safetyOf(state.ledger) });
+  if (!state.trusted) {
+    // No readable ledger (a new PR, or a damaged or deleted sticky comment): runs this PR already
+    // has are rebuilt from the workflow's run names, so an in-flight run is still a duplicate.
+    const recovered = recoverLedger(await listDispatchRuns(client, config.tier_b.workflow), pr.number, runtime.now());
+    const known = new Set(state.ledger.dispatches.map((d) => d.id));
+    state.ledger = { ...state.ledger, dispatches: [...recovered.dispatches.filter((d) => !known.has(d.id)), ...state.ledger.dispatches] };
+    state.trusted = true;
+  }
+  // Read once, used for the decision and for the verdict published after the dispatch.
+  const prefetched = {
+    files: await listPullFiles(client, pr),
+    openIssues: await openIssuesWithContracts(client, config, input.registryResult),
+    openPulls: await listOpenPulls(client),
+  };
+  const facts = await gatherPullFacts({ client, config, registry: input.registryResult, pr, ledger: state.ledger, commentSafety: safetyOf(state.ledger), prefetched });
   const scope = scopeOf(facts);
   const missingFiles: string[] = [];
   for (const path of filesToCheck(registry, input.command)) if (!(await fileExists(client, path, pr.headSha))) missingFiles.push(path);
@@ -110,7 +124,7 @@ export async function requestTierB(input: TierBInput & { registryResult: Result<
   const checkRunId = await publishDispatchCheck(client, registry, dispatched);
   ledger = applyRunEvent(ledger, plan.dispatch.id, { kind: "check-run", checkRunId }, runtime.now()).ledger;
   state.ledger = ledger;
-  await evaluateAndPublish({ client, config, registry: input.registryResult, pr: current ?? pr, state });
+  await evaluateAndPublish({ client, config, registry: input.registryResult, pr: current ?? pr, state, prefetched });
   return "dispatched";
 }
 
