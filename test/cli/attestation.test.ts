@@ -2,7 +2,7 @@ import { describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { run } from "../../src/cli/commands/attestation.js";
-import type { CliIo } from "../../src/cli/io.js";
+import { runCli } from "./fake-io.js";
 
 const fixture = (p: string) => readFileSync(fileURLToPath(new URL(`../fixtures/attestation/${p}`, import.meta.url)), "utf8");
 const HEAD = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
@@ -22,22 +22,7 @@ const files: Record<string, string> = {
 };
 
 async function cli(args: string[], stdin = "") {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
-    readFile: async (path) => {
-      const text = files[path];
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
-      return text;
-    },
-    readStdin: async () => stdin,
-    cwd: "/repo",
-    env: {},
-  };
-  const code = await run(args, io);
-  return { code, stdout: out.join(""), stderr: err.join("") };
+  return runCli(run, args, { files, stdin });
 }
 
 const facts = ["--contract", "issue.md", "--registry", "gates.toml", "--head-sha", HEAD];

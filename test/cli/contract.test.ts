@@ -2,28 +2,9 @@ import { describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { run } from "../../src/cli/commands/contract.js";
-import type { CliIo } from "../../src/cli/io.js";
+import { runCli } from "./fake-io.js";
 
 const fixture = (p: string) => readFileSync(fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url)), "utf8");
-
-/** A CliIo over an in-memory file system rooted at /repo. */
-function fakeIo(files: Record<string, string>, stdin = "") {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
-    readFile: async (path) => {
-      const text = files[path];
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
-      return text;
-    },
-    readStdin: async () => stdin,
-    cwd: "/repo",
-    env: {},
-  };
-  return { io, stdout: () => out.join(""), stderr: () => err.join("") };
-}
 
 const files = {
   "/repo/issue.md": fixture("contract/issue-form.md"),
@@ -36,9 +17,7 @@ const files = {
 };
 
 async function cli(args: string[], stdin?: string) {
-  const f = fakeIo(files, stdin);
-  const code = await run(args, f.io);
-  return { code, stdout: f.stdout(), stderr: f.stderr() };
+  return runCli(run, args, { files, ...(stdin === undefined ? {} : { stdin }) });
 }
 
 describe("merge-captain contract: exit codes", () => {

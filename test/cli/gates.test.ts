@@ -2,27 +2,9 @@ import { describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { run } from "../../src/cli/commands/gates.js";
-import type { CliIo } from "../../src/cli/io.js";
+import { runCli } from "./fake-io.js";
 
 const fixture = readFileSync(fileURLToPath(new URL("../fixtures/gates/gates.toml", import.meta.url)), "utf8");
-
-function fakeIo(files: Record<string, string>) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
-    readFile: async (path) => {
-      const text = files[path];
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
-      return text;
-    },
-    readStdin: async () => files["-"] ?? "",
-    cwd: "/repo",
-    env: {},
-  };
-  return { io, stdout: () => out.join(""), stderr: () => err.join("") };
-}
 
 const files = {
   "/repo/gates.toml": fixture,
@@ -32,9 +14,7 @@ const files = {
 };
 
 async function cli(args: string[]) {
-  const f = fakeIo(files);
-  const code = await run(args, f.io);
-  return { code, stdout: f.stdout(), stderr: f.stderr() };
+  return runCli(run, args, { files, stdin: files["-"] });
 }
 
 describe("merge-captain gates", () => {

@@ -1,32 +1,10 @@
 import { describe, expect, test } from "@jest/globals";
-import type { CliIo } from "../../src/cli/io.js";
 import { run } from "../../src/cli/commands/sanitize.js";
+import { runCli, type CliRun } from "./fake-io.js";
 
-interface FakeRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the command against in-memory files and stdin. */
-async function sanitizeCli(args: string[], files: Record<string, string> = {}, stdin = ""): Promise<FakeRun> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    readFile: async (path) => {
-      const name = path.replace(/^\/repo\//, "");
-      const content = files[name];
-      if (content === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
-      return content;
-    },
-    readStdin: async () => stdin,
-    cwd: "/repo",
-    env: {},
-  };
-  const code = await run(args, io);
-  return { code, stdout, stderr };
+/** Runs the command against in-memory files (named relative to /repo) and stdin. */
+async function sanitizeCli(args: string[], files: Record<string, string> = {}, stdin = ""): Promise<CliRun> {
+  return runCli(run, args, { files: Object.fromEntries(Object.entries(files).map(([name, text]) => [`/repo/${name}`, text])), stdin });
 }
 
 const LOG = ["step 10 | loss 2.31 | node_tps_p50: 123456.0", "rank0 on 10.0.0.7:29500", "pod trainer-7d9f8b6c5d-x2k4q done", ""].join("\n");

@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { run } from "../../src/cli/commands/scope.js";
 import { parseFilesList, parseNameStatusZ, unquote } from "../../src/cli/git-diff.js";
-import type { CliIo } from "../../src/cli/io.js";
+import { runCli } from "./fake-io.js";
 
 const fixture = (p: string) => readFileSync(fileURLToPath(new URL(`../fixtures/attestation/${p}`, import.meta.url)), "utf8");
 
@@ -20,28 +20,8 @@ const files: Record<string, string> = {
   "/repo/bad.txt": "Q\tfoo\nR100\tonly-one\n",
 };
 
-function fakeIo(cwd: string, stdin = "") {
-  const out: string[] = [];
-  const err: string[] = [];
-  const io: CliIo = {
-    stdout: (s) => out.push(s),
-    stderr: (s) => err.push(s),
-    readFile: async (path) => {
-      const text = files[path];
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
-      return text;
-    },
-    readStdin: async () => stdin,
-    cwd,
-    env: {},
-  };
-  return { io, stdout: () => out.join(""), stderr: () => err.join("") };
-}
-
 async function cli(args: string[], opts: { stdin?: string; cwd?: string } = {}) {
-  const f = fakeIo(opts.cwd ?? "/repo", opts.stdin);
-  const code = await run(args, f.io);
-  return { code, stdout: f.stdout(), stderr: f.stderr() };
+  return runCli(run, args, { files, ...opts });
 }
 
 describe("parseFilesList", () => {
