@@ -124,7 +124,7 @@ describe("pull_request: a valid PR", () => {
     expect(check).toMatchObject({ name: "merge-captain", head_sha: HEAD, status: "completed", conclusion: "success", output: { title: "Ready to merge" } });
     expect(check!.output.annotations).toBeUndefined();
     const summary = check!.output.summary;
-    expect(row(summary, "Contract found & valid")).toMatch(/^\| ✅ \| Contract found & valid \| issue #7 \(linked via closing-keyword\), contract `07` \|/);
+    expect(row(summary, "Contract found & valid")).toMatch(/^\| ✅ \| Contract found & valid \| issue #7 \(linked by a closing keyword\), contract `07` \|/);
     expect(row(summary, "Attestation valid")).toContain("✅");
     expect(row(summary, "Attestation about this head")).toContain("✅");
     expect(row(summary, "Tier-A attested")).toContain("`cpu:import`");
@@ -290,15 +290,15 @@ describe("pull_request: finding the contract issue", () => {
   const other = () => anIssue({ number: 8, title: "[08] Router cache", body: issueBody(contract({ nmoe: { issue: "08", slug: "router-cache", kind: "feature", risk: "warm", complexity: "S", depends_on: [], merge_hotspots: [] } })) });
 
   test.each<[string, Parameters<typeof world>[0], string]>([
-    ["a closing keyword", { body: prBody({ links: "Fixes #7" }), headRef: "feature/allgather" }, "closing-keyword"],
-    ["the attestation's issue id, matched against the open issues' contract ids (not their titles)", { body: prBody({ links: "see the design doc" }), headRef: "feature/allgather", issue: { title: "Fused all-gather" } }, "attestation"],
-    ["the branch name issue/<id>-<slug>", { body: "Fuses the all-gather.", headRef: "issue/07-fused-allgather" }, "branch"],
+    ["a closing keyword", { body: prBody({ links: "Fixes #7" }), headRef: "feature/allgather" }, "a closing keyword"],
+    ["the attestation's issue id, matched against the open issues' contract ids (not their titles)", { body: prBody({ links: "see the design doc" }), headRef: "feature/allgather", issue: { title: "Fused all-gather" } }, "the attestation's issue id"],
+    ["the branch name issue/<id>-<slug>", { body: "Fuses the all-gather.", headRef: "issue/07-fused-allgather" }, "the branch name"],
   ])("linked by %s", async (_name, o, via) => {
     const w = world(o);
     const gh = await run(w, opened(w));
     expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
-    expect(row(check!.output.summary, "Contract found & valid")).toContain(`| ✅ | Contract found & valid | issue #7 (linked via ${via}), contract \`07\` |`);
+    expect(row(check!.output.summary, "Contract found & valid")).toContain(`| ✅ | Contract found & valid | issue #7 (linked by ${via}), contract \`07\` |`);
   });
 
   test("a closing keyword for an issue that is not open is read with one extra call", async () => {

@@ -125,7 +125,7 @@ describe("workflow_run completed with a results artifact", () => {
     await testApp().receive("workflow_run", completed(d));
     const { tierB, verdictSummary } = checks(world);
     expect(tierB).toMatchObject({ status: "completed", conclusion: "success", details_url: RUN_URL });
-    expect(row(verdictSummary, "Tier-B green on this head")).toMatch(/^\| ✅ \| Tier-B green on this head \| all 1 required Tier-B gate passed on this head \|/);
+    expect(row(verdictSummary, "Tier-B green on this head")).toMatch(/^\| ✅ \| Tier-B green on this head \| the required Tier-B gate `b200:step_1x10` passed on this head \|/);
   });
 
   test.each([

@@ -41,7 +41,7 @@ export function tierBCoverage(ledger: Ledger, headSha: string, required: readonl
   const running = missing.filter((id) =>
     ledger.dispatches.some((d) => d.stale !== true && d.sha === headSha && (d.state === "in_progress" || d.state === "queued" || d.state === "waiting" || d.state === "dispatched" || d.state === "recorded") && (d.singleGate === id || d.singleGate === undefined)),
   );
-  if (missing.length === 0) return { status: "pass", summary: `all ${tierB.length} required Tier-B gate${tierB.length === 1 ? "" : "s"} passed on this head`, covered, missing, running };
+  if (missing.length === 0) return { status: "pass", summary: tierB.length === 1 ? `the required Tier-B gate \`${tierB[0]}\` passed on this head` : `all ${tierB.length} required Tier-B gates passed on this head`, covered, missing, running };
   const list = missing.slice(0, 10).map((id) => "`" + id + "`").join(", ");
   return {
     status: "fail",

@@ -2,6 +2,9 @@
 import { problemLine } from "../../render/problems.js";
 import type { Criterion } from "../types.js";
 
+/** How the PR was linked, in words. */
+const ROUTE: Record<string, string> = { "closing-keyword": "a closing keyword", attestation: "the attestation's issue id", branch: "the branch name" };
+
 export const contractCriterion: Criterion = {
   id: "contract",
   title: "Contract found & valid",
@@ -22,6 +25,6 @@ export const contractCriterion: Criterion = {
     if (report.status === "invalid") {
       return { ...base, status: "fail", summary: `the contract in issue #${n} is invalid`, details: report.errors.map(problemLine), fix: `fix the contract in issue #${n} (its sticky comment lists the errors)` };
     }
-    return { ...base, status: "pass", summary: `issue #${n} (linked via ${f.link.via}), contract \`${report.contract.nmoe.issue}\``, details: [] };
+    return { ...base, status: "pass", summary: `issue #${n} (linked by ${ROUTE[f.link.via] ?? f.link.via}), contract \`${report.contract.nmoe.issue}\``, details: [] };
   },
 };
