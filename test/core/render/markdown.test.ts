@@ -1,0 +1,41 @@
+import { describe, expect, test } from "@jest/globals";
+import fc from "fast-check";
+import { code, inline, prose, table } from "../../../src/core/render/markdown.js";
+import { fieldName } from "../../../src/core/render/problems.js";
+
+describe("user text in Markdown", () => {
+  test.each([
+    ["a table pipe", "a | b", "a \\| b"],
+    ["a mention", "ping @octocat", "ping @\u200boctocat"],
+    ["an issue reference", "see #12", "see #\u200b12"],
+    ["HTML", "<img src=x onerror=alert(1)>", "\\<img src=x onerror=alert(1)\\>"],
+    ["a newline", "one\ntwo", "one two"],
+  ])("inline() defuses %s", (_name, input, expected) => {
+    expect(inline(input)).toBe(expected);
+  });
+
+  test("prose() keeps our code spans but not HTML or pings", () => {
+    expect(prose("did you mean `scope`? <b>@team</b>")).toBe("did you mean `scope`? \\<b\\>@\u200bteam\\</b\\>");
+  });
+
+  test("code() cannot be closed early by a backtick", () => {
+    expect(code("a`b")).toBe("`aˋb`");
+  });
+
+  test("fieldName shows JSON pointers the way authors write keys", () => {
+    expect(fieldName("/nmoe/depends_on/0")).toBe("nmoe.depends_on[0]");
+    expect(fieldName("/gates/b200:x~1y/tier")).toBe("gates.b200:x/y.tier");
+  });
+
+  test("no user text can add a row or a column to a table", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (text) => {
+        const rendered = table(["a", "b"], [[inline(text), "x"]]);
+        const lines = rendered.split("\n");
+        expect(lines).toHaveLength(3);
+        // Unescaped pipes delimit cells: exactly three in a two-column row.
+        expect(lines[2]!.replace(/\\\|/g, "").split("|").length - 1).toBe(3);
+      }),
+    );
+  });
+});
