@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { parseRunName, RUN_NAME_TEMPLATE } from "../../src/core/tierb/runs.js";
 import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -65,6 +66,10 @@ describe("templates/tier-b.yml shape", () => {
 
   test("the run name carries the dispatch id, so the bot can find the run", () => {
     expect(workflow["run-name"]).toContain("${{ inputs.dispatch_id }}");
+    // The app ties runs to dispatches (and rebuilds a lost ledger) by parsing exactly this name.
+    expect(workflow["run-name"]).toBe(RUN_NAME_TEMPLATE);
+    const rendered = RUN_NAME_TEMPLATE.replace(/\$\{\{ inputs\.(\w+) \}\}/g, (_, k: string) => ({ pr_number: "12", bundle: "single", single_gate: "b200:x", head_sha: "a".repeat(40), dispatch_id: "d0000000-0000-4000-8000-000000000001" })[k] ?? "");
+    expect(parseRunName(rendered)).toEqual({ pr: 12, bundle: "single", singleGate: "b200:x", sha: "a".repeat(40), dispatchId: "d0000000-0000-4000-8000-000000000001" });
   });
 
   test("read-only token, an approval environment, one run per runner pool, self-hosted GPU labels", () => {
