@@ -11,11 +11,11 @@ import type { Registry } from "../../core/gates/registry.js";
 import { scan } from "../../core/sanitize/sanitize.js";
 import { evaluateVerdict } from "../../core/verdict/evaluate.js";
 import { ICON, headline } from "../../core/render/verdict.js";
-import type { PullFacts } from "../../core/verdict/types.js";
+import type { CriterionResult, PullFacts } from "../../core/verdict/types.js";
 import { gitChangedFiles, parseFilesList } from "../git-diff.js";
 import type { ChangedFile } from "../../core/scope/check.js";
 import { ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
-import { readInput } from "../input.js";
+import { ioProblem, readInput } from "../input.js";
 import { EXIT, type CliIo } from "../io.js";
 
 export const usage = `Usage: merge-captain check --issue <file> --pr <file> (--git <rev-range> | --files <file|->) [options]
@@ -31,12 +31,14 @@ Options:
   --head-sha <sha>     the commit the PR will have as head (default: git rev-parse HEAD with --git)
   --registry <toml>    the gate registry (default: configs/gates/gates.toml)
   --json               print {"ok", "outcome", "criteria": [{"id","title","status","summary","details","fix"}]}
+                       (on an I/O error: outcome "error", no criteria, and "errors")
   -h, --help           show this help
 
 Exit status: 0 when no criterion fails, 1 when one does, 2 usage or I/O error.
 `;
 
-const cli: CliCommand = { name: "check", usage };
+/** Nothing could be evaluated, so no criteria; `errors` says which input failed, as in the other commands' JSON. */
+const cli: CliCommand = { name: "check", usage, ioJson: (message) => ({ ok: false, outcome: "error", criteria: [], errors: [ioProblem(message)] }) };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(
@@ -92,8 +94,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     hotspots: [],
   };
   const verdict = evaluateVerdict(facts);
-  // Offline, Tier-B runs and perf cannot exist yet: those rows wait for the bot instead of failing.
-  const results = verdict.results.map((r) => (r.id === "tier-b" || r.id === "perf") && r.status === "fail" ? { ...r, status: "pending" as const, fix: "runs on the PR after a maintainer's `/tier-b`" } : r);
+  const dependsOn = contract.status === "valid" ? (contract.contract.nmoe.depends_on ?? []) : [];
+  const results = verdict.results.map((r) => offline(r, dependsOn));
   const failed = results.some((r) => r.status === "fail");
   if (values.json) {
     io.stdout(JSON.stringify({ ok: !failed, outcome: failed ? "blocked" : "ready-to-open", criteria: results.map(({ annotations: _a, ...r }) => r) }, null, 2) + "\n");
@@ -106,6 +108,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     }
   }
   return failed ? EXIT.fail : EXIT.ok;
+}
+
+/**
+ * Offline the CLI has no Tier-B runs, no list of open issues and no other PRs: the rows that
+ * depend on them wait for the bot instead of failing (no runs yet) or passing (on empty lists).
+ */
+function offline(r: CriterionResult, dependsOn: readonly string[]): CriterionResult {
+  if ((r.id === "tier-b" || r.id === "perf") && r.status === "fail") return { ...r, status: "pending", fix: "runs on the PR after a maintainer's `/tier-b`" };
+  if (r.id === "depends-on" && r.status === "pass" && dependsOn.length > 0) return { ...r, status: "pending", summary: `depends on ${dependsOn.map((id) => `\`${id}\``).join(", ")}: the bot checks that ${dependsOn.length === 1 ? "it is" : "they are"} done`, details: [] };
+  if ((r.id === "same-head" || r.id === "hotspots") && r.status === "pass") return { ...r, status: "pending", summary: "the bot compares this PR with the other open PRs", details: [] };
+  return r;
 }
 
 async function gitHead(cwd: string): Promise<string | undefined> {
