@@ -1,0 +1,236 @@
+/** `merge-captain check`: the preflight table an agent sees before opening a PR, in text and JSON, from a files list or a real git range. */
+import { describe, expect, test } from "@jest/globals";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { run } from "../../src/cli/commands/check.js";
+import { aContract, fence, toYaml, workItem } from "../core/contract/builders.js";
+import { runCli, type FakeWorld } from "./fake-io.js";
+
+const registry = readFileSync(fileURLToPath(new URL("../fixtures/gates/gates.toml", import.meta.url)), "utf8");
+const HEAD = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
+const BASELINE = "1b2c3d4e5f60718293a4b5c6d7e8f90112233445";
+
+/** A PR body whose attestation claims `cpu:import` (the builder contract's only Tier-A gate) on `prSha`. */
+function prBody(prSha: string): string {
+  const attestation = { nmoe_pr: { issue: "12", baseline_sha: BASELINE, pr_sha: prSha, risk: "warm" }, gates_passed: { tier_a: ["cpu:import"], tier_b: [] } };
+  return `## PR Attestation\n\n${fence(toYaml(attestation))}\n\nFixes #12\n`;
+}
+
+/** The builder's contract: allow nmoe/router/**, deny nmoe/csrc/**, gates cpu:import (A) and b200:step_1x10 (B), depends on 3. */
+const files: Record<string, string> = {
+  "/repo/issue.md": workItem(fence(toYaml(aContract()))),
+  "/repo/pr.md": prBody(HEAD),
+  "/repo/gates.toml": registry,
+  "/repo/in-scope.txt": "nmoe/router/cache.py\nA\tnmoe/router/cache_test.py\n",
+  "/repo/out-of-scope.txt": "nmoe/router/cache.py\nM\tnmoe/csrc/kernel.cu\n",
+};
+
+const BASE_ARGS = ["--issue", "issue.md", "--pr", "pr.md", "--registry", "gates.toml"];
+
+function check(args: string[], world: FakeWorld = {}) {
+  return runCli(run, args, { files, ...world });
+}
+
+interface CheckJson {
+  ok: boolean;
+  outcome: string;
+  criteria: { id: string; title: string; status: string; summary: string; details: string[]; fix?: string }[];
+}
+
+const row = (out: CheckJson, id: string) => out.criteria.find((c) => c.id === id);
+
+describe("merge-captain check: a passing preflight", () => {
+  test.each([
+    ["the files list on stdin", ["--files", "-"], { stdin: "nmoe/router/cache.py\n" }],
+    ["the files list in a file", ["--files", "in-scope.txt"], {}],
+  ])("%s: ready to open, Tier-B waits for the bot, exit 0", async (_name, extra, world) => {
+    const r = await check([...BASE_ARGS, "--head-sha", HEAD, ...extra], world);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^✅ Ready to open the PR \(the bot checks the rest\)\n\n/);
+    expect(r.stdout).toContain("✅ Contract found & valid");
+    expect(r.stdout).toContain("✅ Attestation about this head: pr_sha matches the head `9f8e7d6c5b4a`");
+    expect(r.stdout).toContain("✅ Tier-A attested: `cpu:import`");
+    expect(r.stdout).toMatch(/✅ Scope: \d+ changed files? in scope/);
+    expect(r.stdout).toContain("⏳ Tier-B green on this head: 1 required Tier-B gate has not passed on this head: `b200:step_1x10`\n    → runs on the PR after a maintainer's `/tier-b`\n");
+    expect(r.stdout).not.toContain("❌");
+  });
+
+  test("rows only the bot can decide wait instead of passing on empty lists", async () => {
+    const r = await check([...BASE_ARGS, "--head-sha", HEAD, "--files", "in-scope.txt", "--json"]);
+    const out = JSON.parse(r.stdout) as CheckJson;
+    expect(row(out, "depends-on")).toMatchObject({ status: "pending", summary: "depends on `3`: the bot checks that it is done" });
+    expect(row(out, "same-head")?.status).toBe("pending");
+    expect(row(out, "hotspots")?.status).toBe("pending");
+  });
+
+  test("a contract with a perf budget: the perf row waits for Tier-B too", async () => {
+    const perf = { gate: "perf:delta", compare: "b200:step_8x10", metric: "step_tps_p50", budget_pct: -5 };
+    const issue = workItem(fence(toYaml(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"], perf } }))));
+    const r = await runCli(run, [...BASE_ARGS, "--head-sha", HEAD, "--files", "in-scope.txt", "--json"], { files: { ...files, "/repo/issue.md": issue } });
+    const out = JSON.parse(r.stdout) as CheckJson;
+    expect(row(out, "contract")?.status).toBe("pass");
+    expect(row(out, "perf")).toMatchObject({ status: "pending", fix: "runs on the PR after a maintainer's `/tier-b`" });
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("merge-captain check: a failing preflight", () => {
+  test("an out-of-scope file: exit 1, the scope row names the file and the pattern", async () => {
+    const r = await check([...BASE_ARGS, "--head-sha", HEAD, "--files", "out-of-scope.txt"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^❌ Not ready: 1 criterion failed\n/);
+    expect(r.stdout).toContain("❌ Scope: 1 of 2 files out of scope\n    - `nmoe/csrc/kernel.cu`: denied by `nmoe/csrc/**`\n    → revert those changes, or ask a maintainer to widen the contract's scope\n");
+  });
+
+  test("an attestation about another commit: the head row says which SHA to write", async () => {
+    const other = "0123456789abcdef0123456789abcdef01234567";
+    const r = await check([...BASE_ARGS, "--head-sha", other, "--files", "in-scope.txt", "--json"]);
+    expect(r.code).toBe(1);
+    expect(row(JSON.parse(r.stdout) as CheckJson, "head")).toMatchObject({ status: "fail", fix: `update pr_sha to ${other} after your last push` });
+  });
+});
+
+describe("merge-captain check --json", () => {
+  test("one object: ok, outcome and every criterion with id, title, status, summary, details (fix where there is one)", async () => {
+    const r = await check([...BASE_ARGS, "--head-sha", HEAD, "--files", "out-of-scope.txt", "--json"]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as CheckJson;
+    expect(Object.keys(out)).toEqual(["ok", "outcome", "criteria"]);
+    expect(out).toMatchObject({ ok: false, outcome: "blocked" });
+    expect(out.criteria.map((c) => c.id)).toEqual(["contract", "attestation", "head", "tier-a", "scope", "tier-b", "perf", "depends-on", "public-safety", "same-head", "hotspots"]);
+    for (const c of out.criteria) {
+      expect(Object.keys(c).sort()).toEqual(["details", "id", "status", "summary", "title", ...(c.fix === undefined ? [] : ["fix"])].sort());
+    }
+    expect(row(out, "scope")).toEqual({
+      id: "scope",
+      title: "Scope",
+      status: "fail",
+      summary: "1 of 2 files out of scope",
+      details: ["`nmoe/csrc/kernel.cu`: denied by `nmoe/csrc/**`"],
+      fix: "revert those changes, or ask a maintainer to widen the contract's scope",
+    });
+  });
+
+  test("a passing run: ok and ready-to-open", async () => {
+    const r = await check([...BASE_ARGS, "--head-sha", HEAD, "--files", "in-scope.txt", "--json"]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: true, outcome: "ready-to-open" });
+    expect(r.code).toBe(0);
+  });
+});
+
+describe("merge-captain check: usage and I/O errors (exit 2)", () => {
+  test.each([
+    ["no --issue", ["--pr", "pr.md", "--files", "in-scope.txt"]],
+    ["no --pr", ["--issue", "issue.md", "--files", "in-scope.txt"]],
+    ["neither --git nor --files", ["--issue", "issue.md", "--pr", "pr.md"]],
+    ["both --git and --files", ["--issue", "issue.md", "--pr", "pr.md", "--files", "in-scope.txt", "--git", "main...HEAD"]],
+    ["an unknown flag", [...BASE_ARGS, "--files", "in-scope.txt", "--bogus"]],
+    ["a positional argument", [...BASE_ARGS, "--files", "in-scope.txt", "extra"]],
+  ])("%s: the reason and the usage on stderr, nothing on stdout", async (_name, args) => {
+    const r = await check(args);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^merge-captain check: .+\n\nUsage: merge-captain check /);
+  });
+
+  test("--help prints the usage on stdout, exit 0", async () => {
+    const r = await check(["--help"]);
+    expect(r).toMatchObject({ code: 0, stderr: "" });
+    expect(r.stdout).toMatch(/^Usage: merge-captain check /);
+  });
+
+  test.each([
+    ["the issue", ["--issue", "nope.md", "--pr", "pr.md", "--files", "in-scope.txt"], "nope.md"],
+    ["the PR body", ["--issue", "issue.md", "--pr", "nope.md", "--files", "in-scope.txt"], "nope.md"],
+    ["the files list", ["--issue", "issue.md", "--pr", "pr.md", "--files", "nope.txt"], "nope.txt"],
+  ])("%s cannot be read: one line on stderr", async (_name, args, file) => {
+    const r = await check(args);
+    expect(r).toEqual({ code: 2, stdout: "", stderr: `merge-captain check: cannot read ${file}: no such file\n` });
+  });
+
+  test("with --json an unreadable file still gives one JSON object", async () => {
+    const r = await check(["--issue", "nope.md", "--pr", "pr.md", "--files", "in-scope.txt", "--json"]);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toEqual({ ok: false, outcome: "error", criteria: [], errors: [{ code: "cli.io", path: "", message: "cannot read nope.md: no such file" }] });
+  });
+
+  test("an unreadable registry is not an I/O error: every row that needs it is not verified", async () => {
+    const r = await check(["--issue", "issue.md", "--pr", "pr.md", "--registry", "nope.toml", "--head-sha", HEAD, "--files", "in-scope.txt", "--json"]);
+    const out = JSON.parse(r.stdout) as CheckJson;
+    expect(r.stderr).toBe("");
+    expect(row(out, "scope")?.status).toBe("unverified");
+  });
+});
+
+describe("merge-captain check --git (a real repository)", () => {
+  const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" } }).trim();
+  const write = (root: string, path: string, text: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+
+  /** main with a router and a kernel; a branch that changes the router and, if asked, the kernel. */
+  function repo(touchKernel: boolean): { root: string; head: string } {
+    const root = mkdtempSync(join(tmpdir(), "mc-check-"));
+    git(root, "init", "-q", "-b", "main");
+    git(root, "config", "user.email", "t@example.com");
+    git(root, "config", "user.name", "t");
+    write(root, "nmoe/router/cache.py", "cache = {}\n");
+    write(root, "nmoe/csrc/kernel.cu", "// kernel\n");
+    git(root, "add", "-A");
+    git(root, "commit", "-q", "-m", "base");
+    git(root, "checkout", "-q", "-b", "issue/12-router-cache");
+    write(root, "nmoe/router/cache.py", "cache = {'hit': 0}\n");
+    if (touchKernel) write(root, "nmoe/csrc/kernel.cu", "// faster kernel\n");
+    git(root, "add", "-A");
+    git(root, "commit", "-q", "-m", "router cache");
+    return { root, head: git(root, "rev-parse", "HEAD") };
+  }
+
+  /** The issue, PR body and registry live in the fake file system (absolute paths); git runs in the temporary repository. */
+  async function checkIn(root: string, head: string, range = "main...HEAD") {
+    const world = { "/in/issue.md": files["/repo/issue.md"]!, "/in/pr.md": prBody(head), "/in/gates.toml": registry };
+    return runCli(run, ["--issue", "/in/issue.md", "--pr", "/in/pr.md", "--registry", "/in/gates.toml", "--git", range, "--json"], { files: world, cwd: root });
+  }
+
+  test("an in-scope branch passes, with the head taken from git rev-parse HEAD", async () => {
+    const { root, head } = repo(false);
+    try {
+      const r = await checkIn(root, head);
+      const out = JSON.parse(r.stdout) as CheckJson;
+      expect(row(out, "head")).toMatchObject({ status: "pass", summary: `pr_sha matches the head \`${head.slice(0, 12)}\`` });
+      expect(row(out, "scope")).toMatchObject({ status: "pass", summary: "1 changed file in scope" });
+      expect(out).toMatchObject({ ok: true, outcome: "ready-to-open" });
+      expect(r.code).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test("a branch that touches a denied file fails on that file", async () => {
+    const { root, head } = repo(true);
+    try {
+      const r = await checkIn(root, head);
+      expect(r.code).toBe(1);
+      expect(row(JSON.parse(r.stdout) as CheckJson, "scope")).toMatchObject({ status: "fail", details: ["`nmoe/csrc/kernel.cu`: denied by `nmoe/csrc/**`"] });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test("a range git does not know is an I/O error (exit 2), not a verdict", async () => {
+    const { root, head } = repo(false);
+    try {
+      const r = await checkIn(root, head, "main...nope");
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^merge-captain check: git diff main\.\.\.nope failed: /);
+      expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, outcome: "error", criteria: [], errors: [{ code: "cli.io" }] });
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
