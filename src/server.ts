@@ -5,9 +5,10 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createNodeMiddleware, createProbot, type ProbotOctokit } from "probot";
+import { createNodeMiddleware, createProbot, type Probot, type ProbotOctokit } from "probot";
 import { createApp } from "./app.js";
-import { createRuntime, type Runtime } from "./handlers/runtime.js";
+import { createRuntimeFromEnv, type RuntimeFromEnv } from "./handlers/redis-runtime.js";
+import type { Runtime } from "./handlers/runtime.js";
 
 export class StartupError extends Error {}
 
@@ -18,6 +19,7 @@ export interface ServerOptions {
   host?: string;
   /** An Octokit class with other defaults (e.g. retries off for tests of failure paths). */
   Octokit?: typeof ProbotOctokit;
+  /** Defaults to the runtime the environment asks for: shared in Redis with REDIS_URL, else in memory. */
   runtime?: Runtime;
 }
 
@@ -25,6 +27,9 @@ export interface StartedServer {
   server: Server;
   url: string;
   webhookUrl: string;
+  /** Where per-PR locks and handled deliveries live: "memory", "redis host:port", or "the runtime passed in". */
+  store: string;
+  /** Stops listening, then closes the Redis connection the server opened (a passed-in runtime is the caller's). */
   close(): Promise<void>;
 }
 
@@ -41,9 +46,17 @@ export function checkEnvironment(env: NodeJS.ProcessEnv): { appId: number } {
 export async function startServer(options: ServerOptions = {}): Promise<StartedServer> {
   const env = options.env ?? process.env;
   const { appId } = checkEnvironment(env);
-  const probot = createProbot({ env, ...(options.Octokit ? { overrides: { Octokit: options.Octokit } } : {}) });
+  // Redis is checked before Probot exists: Probot opens its own connection for throttling from the
+  // same REDIS_URL and offers no way to close it, so a bad URL must stop us before that happens.
+  let probot: Probot | undefined;
+  const made: RuntimeFromEnv = options.runtime
+    ? { runtime: options.runtime, store: "the runtime passed in", close: async () => {} }
+    : await createRuntimeFromEnv(env, { onError: (message, error) => probot?.log.warn({ err: error }, message) }).catch((error: unknown) => {
+        throw new StartupError(`merge-captain cannot start: ${error instanceof Error ? error.message : String(error)}`);
+      });
+  probot = createProbot({ env, ...(options.Octokit ? { overrides: { Octokit: options.Octokit } } : {}) });
   const webhooksPath = env.WEBHOOK_PATH || "/api/github/webhooks";
-  const middleware = await createNodeMiddleware(createApp({ appId }, options.runtime ?? createRuntime()), { probot, webhooksPath });
+  const middleware = await createNodeMiddleware(createApp({ appId }, made.runtime), { probot, webhooksPath });
   const server = createServer((req, res) => {
     if (req.method === "GET" && req.url === "/healthz") {
       res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
@@ -58,6 +71,9 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, host, () => resolve());
+  }).catch(async (error: unknown) => {
+    await made.close();
+    throw error;
   });
   const address = server.address() as AddressInfo;
   const shown = host === "0.0.0.0" ? "127.0.0.1" : host;
@@ -66,13 +82,17 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
     server,
     url,
     webhookUrl: url + webhooksPath,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    store: made.store,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await made.close();
+    },
   };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   startServer().then(
-    (s) => process.stdout.write(`merge-captain listening on ${s.url} (webhooks at ${s.webhookUrl})\n`),
+    (s) => process.stdout.write(`merge-captain listening on ${s.url} (webhooks at ${s.webhookUrl}${s.store === "memory" ? "" : `; locks in ${s.store}`})\n`),
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(1);

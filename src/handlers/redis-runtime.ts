@@ -1,0 +1,198 @@
+/**
+ * The runtime for several instances behind a load balancer: per-PR locks and the delivery log in
+ * Redis (enabled by `REDIS_URL`), so two instances never interleave work on one PR and a delivery
+ * handled by one is skipped by the other.
+ */
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import type { HandledDeliveries, PerKeyLock } from "./locks.js";
+import { createRuntime, type Runtime } from "./runtime.js";
+
+/** Every key this app writes starts with this, so it can share a Redis with Probot's throttling and others. */
+export const KEY_PREFIX = "merge-captain:";
+
+/** Reports trouble that does not fail the delivery (a release or renewal that did not reach Redis). */
+export type ReportRedisError = (message: string, error: unknown) => void;
+
+export interface RedisLockOptions {
+  /** How long a lock lives unless renewed: a holder that died frees it after this. */
+  ttlMs?: number;
+  /** How long a waiter tries before it gives up and fails the delivery (GitHub can redeliver it). */
+  waitMs?: number;
+  /** First pause between attempts; it doubles up to `maxPollMs`, with jitter so waiters spread out. */
+  pollMs?: number;
+  maxPollMs?: number;
+  /** Injected in tests to observe waiting and to give up without waiting in real time. */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  onError?: ReportRedisError;
+}
+
+/** A waiter did not get the lock within its bound; the work did not run. */
+export class LockWaitTimeout extends Error {
+  constructor(
+    readonly key: string,
+    readonly waitedMs: number,
+  ) {
+    super(`merge-captain: gave up after ${waitedMs} ms waiting for the lock on ${key} (another instance holds it); the work did not run, and a redelivery of this event will try again`);
+    this.name = "LockWaitTimeout";
+  }
+}
+
+// Compare-and-delete / compare-and-extend: only the holder's token may release or renew, so a
+// holder whose lock expired and was taken over never touches the new holder's lock.
+const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+const RENEW = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
+
+const realSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const ignore: ReportRedisError = () => {};
+
+/**
+ * A lock per key in Redis: `SET key token NX PX ttl`, renewed while the work runs (so only a dead
+ * holder loses it), released by compare-and-delete. Never runs the work without the lock.
+ */
+export class RedisLock implements PerKeyLock {
+  private readonly ttlMs: number;
+  private readonly waitMs: number;
+  private readonly pollMs: number;
+  private readonly maxPollMs: number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: () => number;
+  private readonly onError: ReportRedisError;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisLockOptions = {},
+  ) {
+    this.ttlMs = options.ttlMs ?? 60_000;
+    this.waitMs = options.waitMs ?? 60_000;
+    this.pollMs = options.pollMs ?? 25;
+    this.maxPollMs = options.maxPollMs ?? 500;
+    this.sleep = options.sleep ?? realSleep;
+    this.now = options.now ?? Date.now;
+    this.onError = options.onError ?? ignore;
+  }
+
+  async run<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const redisKey = `${KEY_PREFIX}lock:${key}`;
+    const token = randomUUID();
+    await this.acquire(key, redisKey, token);
+    const renewal = setInterval(() => {
+      this.redis.eval(RENEW, 1, redisKey, token, String(this.ttlMs)).catch((error: unknown) => this.onError(`could not renew the lock on ${key}`, error));
+    }, Math.max(1, Math.floor(this.ttlMs / 3)));
+    renewal.unref();
+    try {
+      return await fn();
+    } finally {
+      clearInterval(renewal);
+      // A release that does not reach Redis must not hide fn's outcome; the lock expires by its TTL.
+      await this.redis.eval(RELEASE, 1, redisKey, token).catch((error: unknown) => this.onError(`could not release the lock on ${key}; it expires within ${this.ttlMs} ms`, error));
+    }
+  }
+
+  /** Take the lock or throw: LockWaitTimeout past the bound, or Redis's own error if it is unreachable. */
+  private async acquire(key: string, redisKey: string, token: string): Promise<void> {
+    const start = this.now();
+    let pause = this.pollMs;
+    for (;;) {
+      if ((await this.redis.set(redisKey, token, "PX", this.ttlMs, "NX")) === "OK") return;
+      const waited = this.now() - start;
+      if (waited >= this.waitMs) throw new LockWaitTimeout(key, waited);
+      await this.sleep(Math.min(pause * (0.5 + Math.random() / 2), this.waitMs - waited));
+      pause = Math.min(pause * 2, this.maxPollMs);
+    }
+  }
+}
+
+export interface RedisDeliveriesOptions {
+  /** How long a handled delivery is remembered; GitHub lets a delivery be redelivered for 3 days. */
+  ttlSeconds?: number;
+  onError?: ReportRedisError;
+}
+
+/** Handled delivery ids as `merge-captain:delivery:<id>` keys that expire on their own. */
+export class RedisDeliveries implements HandledDeliveries {
+  private readonly ttlSeconds: number;
+  private readonly onError: ReportRedisError;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisDeliveriesOptions = {},
+  ) {
+    this.ttlSeconds = options.ttlSeconds ?? 3 * 24 * 60 * 60;
+    this.onError = options.onError ?? ignore;
+  }
+
+  async seen(id: string | undefined): Promise<boolean> {
+    if (id === undefined) return false;
+    return (await this.redis.exists(`${KEY_PREFIX}delivery:${id}`)) === 1;
+  }
+
+  async remember(id: string | undefined): Promise<void> {
+    if (!id) return;
+    // The work is done; failing to note it only costs a repeat (handlers are idempotent), so it does not fail the delivery.
+    await this.redis.set(`${KEY_PREFIX}delivery:${id}`, "1", "EX", this.ttlSeconds, "NX").catch((error: unknown) => this.onError(`could not record delivery ${id} as handled`, error));
+  }
+}
+
+export interface RedisRuntimeOptions {
+  lock?: RedisLockOptions;
+  deliveries?: RedisDeliveriesOptions;
+  /** Connection trouble and failed releases; the server passes Probot's logger. */
+  onError?: ReportRedisError;
+  /** Clock and id source, as for `createRuntime`. */
+  overrides?: Partial<Pick<Runtime, "now" | "newId">>;
+}
+
+export interface RuntimeFromEnv {
+  runtime: Runtime;
+  /** Where locks live, for the startup line: "memory" or the Redis host (never its password). */
+  store: string;
+  /** Closes the Redis connection, if any. */
+  close(): Promise<void>;
+}
+
+/** The host and port of a Redis URL, for messages (the URL may carry a password). */
+export function redisHost(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || "6379"}`;
+  } catch {
+    return "(unparseable REDIS_URL)";
+  }
+}
+
+/**
+ * The runtime the environment asks for: Redis-backed when `REDIS_URL` is set (the same variable
+ * Probot reads for its shared throttling), in memory otherwise. Rejects if Redis cannot be reached,
+ * so an instance never starts with locks that would not be shared.
+ */
+export async function createRuntimeFromEnv(env: NodeJS.ProcessEnv, options: RedisRuntimeOptions = {}): Promise<RuntimeFromEnv> {
+  const url = env.REDIS_URL;
+  if (!url) return { runtime: createRuntime(options.overrides), store: "memory", close: async () => {} };
+  const onError = options.onError ?? ignore;
+  // Few retries per command: a handler should fail (and be redelivered) rather than hang while Redis is away.
+  // A short disconnectTimeout: after a failed first connect, ioredis would otherwise keep a 2 s timer for the dead socket.
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5_000, disconnectTimeout: 100, connectionName: "merge-captain" });
+  // Without a listener ioredis prints every connection error to stderr itself.
+  redis.on("error", (error: unknown) => onError(`Redis at ${redisHost(url)}`, error));
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    throw new Error(`cannot reach Redis at ${redisHost(url)} (REDIS_URL): ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const runtime = createRuntime({
+    ...options.overrides,
+    locks: new RedisLock(redis, { onError, ...options.lock }),
+    deliveries: new RedisDeliveries(redis, { onError, ...options.deliveries }),
+  });
+  return {
+    runtime,
+    store: `redis ${redisHost(url)}`,
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
