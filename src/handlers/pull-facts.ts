@@ -52,7 +52,15 @@ export function linkPull(client: RepoClient, config: ResolvedConfig, pr: Pick<Pu
 async function resolveDependencies(client: RepoClient, ids: readonly string[], openIssues: readonly IssueWithContract[]): Promise<DependencyFact[]> {
   const { facts, unresolved } = classifyDependencies(ids, toOpenIssues(openIssues));
   for (const id of unresolved) {
-    const byTitle = await searchIssueByTitleId(client, id);
+    let byTitle;
+    try {
+      byTitle = await searchIssueByTitleId(client, id);
+    } catch (err) {
+      // Search has its own, tighter rate limit: a failed lookup is "not verified", never "missing".
+      if (typeof (err as { status?: unknown }).status !== "number") throw err;
+      facts.push({ id, state: "unknown" });
+      continue;
+    }
     if (byTitle) {
       facts.push({ id, state: byTitle.state === "open" ? "open" : "done", issue: byTitle.number });
       continue;

@@ -39,8 +39,8 @@ export type FileFacts = { ok: true; files: ChangedFile[] } | { ok: false; reason
 
 export interface DependencyFact {
   id: string;
-  /** `done`: its issue is closed; `open`: still open; `missing`: no issue found for the id. */
-  state: "done" | "open" | "missing";
+  /** `done`: its issue is closed; `open`: still open; `missing`: no issue found for the id; `unknown`: the lookup failed. */
+  state: "done" | "open" | "missing" | "unknown";
   issue?: number;
 }
 

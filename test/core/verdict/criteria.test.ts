@@ -76,6 +76,7 @@ describe("the verdict, criterion by criterion", () => {
     ["a perf budget with no measurement", { contract: contractOf(aContract({ gates: { required: ["cpu:import"], perf: { gate: "perf:delta", compare: "b200:step_8x10", metric: "step_tps_p50", budget_pct: -10 } } })) }, "perf", "fail", "blocked"],
     ["an open dependency", { dependencies: [{ id: "3", state: "open", issue: 3 }] }, "depends-on", "fail", "blocked"],
     ["a dependency no issue carries", { dependencies: [{ id: "99", state: "missing" }] }, "depends-on", "fail", "blocked"],
+    ["a dependency whose lookup failed (search rate limit)", { dependencies: [{ id: "02a", state: "unknown" }] }, "depends-on", "unverified", "unverified"],
     ["a public-safety finding", { safety: { sources: [{ what: "the PR body", findings: [{ rule: "github-token", line: 3, column: 7 }] }] } }, "public-safety", "fail", "blocked"],
     ["another open PR with the same head", { sameHead: [14] }, "same-head", "fail", "blocked"],
     ["a shared merge hotspot (a warning only)", { hotspots: [{ path: "nmoe/config.py", prs: [14] }] }, "hotspots", "warn", "green"],

@@ -12,6 +12,10 @@ export const dependsOnCriterion: Criterion = {
     if (!contract && !f.registry.ok) return { ...base, status: "unverified", summary: "the gate registry is broken, so the contract could not be checked", details: [] };
     if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
     if (f.dependencies.length === 0) return { ...base, status: "pass", summary: "depends on nothing", details: [] };
+    const unknown = f.dependencies.filter((d) => d.state === "unknown");
+    if (unknown.length > 0) {
+      return { ...base, status: "unverified", summary: `could not look up ${unknown.map((d) => `\`${d.id}\``).join(", ")}`, details: [], fix: "GitHub's search did not answer; `/recheck` later" };
+    }
     const open = f.dependencies.filter((d) => d.state === "open");
     const missing = f.dependencies.filter((d) => d.state === "missing");
     const details = [

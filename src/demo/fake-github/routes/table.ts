@@ -7,6 +7,7 @@ import { peopleRoutes } from "./people.js";
 import { pullRoutes } from "./pulls.js";
 import type { Route } from "./reply.js";
 import { repoRoutes } from "./repos.js";
+import { searchRoutes } from "./search.js";
 
 export const routeTable: Readonly<Record<string, Route>> = {
   ...appRoutes,
@@ -16,4 +17,5 @@ export const routeTable: Readonly<Record<string, Route>> = {
   ...checkRoutes,
   ...peopleRoutes,
   ...actionRoutes,
+  ...searchRoutes,
 };
