@@ -175,6 +175,13 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
         ...(c?.conclusion === "success" ? [] : [`expected PR #3 to be green now, the check says: ${c?.output.title ?? "nothing"}`]),
       ];
     });
+
+    // Chapter 4: a push after the run makes its results stale (kept and shown, no longer counted).
+    const pushed = repo.pushToPullRequest(good.number, { sha: "f6".repeat(20), files: [{ filename: "moelab/comm/allgather.py", content: "def allgather(x):\n    return fused(x, chunks=4)\n" }] });
+    await step("A new push to PR #3: the Tier-B results are now stale", "pull_request.synchronize", () => send("pull_request", hooks.pullRequestSynchronize(fake.state, repo, good.number, pushed)), (ws) => {
+      const c = lastCheck(pushed.after, "merge-captain");
+      return [...expectText(ws, "stale"), ...(c?.conclusion === "failure" ? [] : ["expected the new head to need a new Tier-B run"])];
+    });
   } finally {
     await world.close();
   }

@@ -36,6 +36,7 @@ describe("the demo story, end to end over HTTP", () => {
     ["The environment asks the app (custom protection rule): approved for the pinned head", "deployment_protection_rule.requested", 6, 1],
     ["The run starts", "workflow_run.in_progress", 9, 2],
     ["The run completes; its results mention an internal host and a token", "workflow_run.completed", 12, 3],
+    ["A new push to PR #3: the Tier-B results are now stale", "pull_request.synchronize", 10, 3],
   ])("API calls: %s", (title, event, reads, writes) => {
     const step = story.steps.find((s) => s.title === title);
     expect(step && { event: step.event, reads: step.reads, writes: step.writes }).toEqual({ event, reads, writes });

@@ -17,7 +17,11 @@ export async function onHeadMoved(client: RepoClient, _config: ResolvedConfig, p
   if (affected.length === 0) return ledger;
   // Two calls, only when there is something to keep: a force-push of an identical tree keeps results.
   const onBefore = affected.some((d) => d.sha === before);
-  const sameTree = onBefore ? (await treeOf(client, before)) !== undefined && (await treeOf(client, before)) === (await treeOf(client, pr.headSha)) : false;
+  let sameTree = false;
+  if (onBefore) {
+    const previous = await treeOf(client, before);
+    sameTree = previous !== undefined && previous === (await treeOf(client, pr.headSha));
+  }
   const outcome = markStale(ledger, pr.headSha, { sameTree }, runtime.now());
   for (const d of outcome.cancel) if (d.runId !== undefined) await cancelRun(client, d.runId);
   if (registry) {
