@@ -1,13 +1,10 @@
-import { readFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import nock from "nock";
 import { aContract, fence, formBody, HEADING, toYaml } from "../core/contract/builders.js";
-import { aComment, API, REPO_PATH, strictNock, testApp, tokenScope } from "../support/probot.js";
+import { aComment, API, REPO_PATH, testApp, useStrictNock } from "../support/probot.js";
 import { aUser, issuesEvent } from "../support/payloads.js";
+import { config, REGISTRY_PATH, registry } from "../support/repo-files.js";
 
-const GATES = readFileSync(new URL("../fixtures/gates/gates.toml", import.meta.url), "utf8");
-const CONFIG_PATH = /\/contents\/\.github(%2F|\/)merge-captain\.yml/;
-const REGISTRY_PATH = /\/contents\/configs(%2F|\/)gates(%2F|\/)gates\.toml\?ref=main/;
 
 function contractBody(contract = aContract()): string {
   return formBody([
@@ -18,24 +15,9 @@ function contractBody(contract = aContract()): string {
 }
 
 /** No repo config anywhere: the repo and the owner's `.github` repo both answer 404. */
-function noConfig(scope: nock.Scope = nock(API)): nock.Scope {
-  return scope.get((p) => p.startsWith(REPO_PATH) && CONFIG_PATH.test(p)).reply(404).get((p) => p.startsWith("/repos/acme/.github/") && CONFIG_PATH.test(p)).reply(404);
-}
+const noConfig = (scope?: nock.Scope) => config(null, scope);
 
-function registry(scope: nock.Scope = nock(API)): nock.Scope {
-  return scope.get((p) => p.startsWith(REPO_PATH) && REGISTRY_PATH.test(p)).reply(200, GATES, { "content-type": "application/vnd.github.raw" });
-}
-
-let guard: { unexpected: string[] };
-beforeEach(() => {
-  nock.cleanAll();
-  guard = strictNock();
-  tokenScope();
-});
-afterEach(() => {
-  expect(guard.unexpected).toEqual([]);
-  nock.cleanAll();
-});
+useStrictNock();
 
 describe("issues opened / edited", () => {
   test("a valid contract gets one sticky comment with its summary and the `contract: valid` label", async () => {

@@ -1,21 +1,11 @@
-import { readFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import nock from "nock";
 import { aContract, fence, formBody, HEADING, toYaml } from "../core/contract/builders.js";
-import { aComment, API, REPO_PATH, strictNock, testApp, tokenScope, INSTALLATION_ID } from "../support/probot.js";
+import { aComment, API, REPO_PATH, testApp, INSTALLATION_ID, useStrictNock } from "../support/probot.js";
 import { aUser, issuesEvent, repository } from "../support/payloads.js";
+import { config, registry } from "../support/repo-files.js";
 
-const GATES = readFileSync(new URL("../fixtures/gates/gates.toml", import.meta.url), "utf8");
-const CONFIG_PATH = /\/contents\/\.github(%2F|\/)merge-captain\.yml/;
-const REGISTRY_PATH = /\/contents\/configs(%2F|\/)gates(%2F|\/)gates\.toml\?ref=main/;
 const TOKEN = ["ghp_", "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8"].join("");
-const RAW = { "content-type": "text/plain; charset=utf-8" };
-
-function config(yaml: string | null, scope: nock.Scope = nock(API)): nock.Scope {
-  const repoConfig = scope.get((p) => p.startsWith(REPO_PATH) && CONFIG_PATH.test(p));
-  if (yaml !== null) return repoConfig.reply(200, yaml, RAW);
-  return repoConfig.reply(404).get((p) => p.startsWith("/repos/acme/.github/") && CONFIG_PATH.test(p)).reply(404);
-}
 
 function body(contract = aContract()): string {
   return formBody([[HEADING, fence(toYaml(contract))]]);
@@ -33,24 +23,13 @@ function commentEvent(action: "created" | "edited", id: number, text: string, la
   };
 }
 
-let guard: { unexpected: string[] };
-beforeEach(() => {
-  nock.cleanAll();
-  guard = strictNock();
-  tokenScope();
-});
-afterEach(() => {
-  expect(guard.unexpected).toEqual([]);
-  nock.cleanAll();
-});
+useStrictNock();
 
 describe("the sanitizer is the last step before every write", () => {
   test("a parser error that echoes a token is posted with the token redacted", async () => {
     const app = testApp();
     let posted = "";
-    const calls = config(null)
-      .get((p) => REGISTRY_PATH.test(p))
-      .reply(200, GATES, RAW)
+    const calls = registry(config(null))
       .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
       .reply(200, [])
       .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
@@ -68,9 +47,7 @@ describe("the sanitizer is the last step before every write", () => {
   test("a label built from repo config input is sanitized before it is sent", async () => {
     const app = testApp();
     let labels: string[] = [];
-    config("labels:\n  contract_valid: 'ok via 10.1.2.3'\n")
-      .get((p) => REGISTRY_PATH.test(p))
-      .reply(200, GATES, RAW)
+    registry(config("labels:\n  contract_valid: 'ok via 10.1.2.3'\n"))
       .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
       .reply(200, [])
       .post(`${REPO_PATH}/issues/7/comments`)

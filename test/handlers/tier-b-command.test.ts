@@ -1,26 +1,17 @@
 /** `/tier-b <bundle>` on a PR: who may ask, which GitHub calls are made in which order, and what is never dispatched twice. */
-import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import nock from "nock";
 import { parseLedger } from "../../src/core/ledger/codec.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { createRuntime } from "../../src/handlers/runtime.js";
-import { sequentialIds, strictNock, testApp, tokenScope } from "../support/probot.js";
+import { sequentialIds, testApp, useStrictNock } from "../support/probot.js";
 import { HEAD } from "../support/payloads.js";
 import { calls, commentEvent, HEAD2, newWorld, PR, replies, serve, sticky, STICKY_ID, trace, withSticky, type World } from "./tier-b-world.js";
 
 const FIRST_ID = "d0000000-0000-4000-8000-000000000001";
 const DISPATCHES = "/repos/acme/nmoe/actions/workflows/tier-b.yml/dispatches";
 
-let guard: { unexpected: string[] };
-beforeEach(() => {
-  nock.cleanAll();
-  guard = strictNock();
-  tokenScope();
-});
-afterEach(() => {
-  expect(guard.unexpected).toEqual([]);
-  nock.cleanAll();
-});
+useStrictNock();
 
 function ledgerOf(world: World): Ledger {
   const s = sticky(world);

@@ -1,26 +1,17 @@
 /** A push to a Tier-B PR: earlier results turn stale in the comment and check run, and the deployment protection rule rejects the old run. */
-import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import nock from "nock";
 import { parseLedger } from "../../src/core/ledger/codec.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { workflowInputs } from "../../src/core/tierb/plan.js";
-import { strictNock, testApp, tokenScope } from "../support/probot.js";
+import { testApp, useStrictNock } from "../support/probot.js";
 import { HEAD, pullRequestEvent } from "../support/payloads.js";
 import { aRun, calls, ENVIRONMENT, HEAD2, ISSUE, newWorld, PR, protectionRuleEvent, RUN_ID, RUN_URL, serve, sticky, trace, withSticky, type World } from "./tier-b-world.js";
 
 const ID = "d0000000-0000-4000-8000-000000000001";
 const PROTECTION = `/repos/acme/nmoe/actions/runs/${RUN_ID}/deployment_protection_rule`;
 
-let guard: { unexpected: string[] };
-beforeEach(() => {
-  nock.cleanAll();
-  guard = strictNock();
-  tokenScope();
-});
-afterEach(() => {
-  expect(guard.unexpected).toEqual([]);
-  nock.cleanAll();
-});
+useStrictNock();
 
 function waiting(over: Partial<Dispatch> = {}): Dispatch {
   return { id: ID, pr: PR, sha: HEAD, bundle: "smoke", requester: "maint", requestedAt: "2026-11-23T11:00:00.000Z", state: "waiting", commentId: 1234, checkRunId: 5000, runId: RUN_ID, runUrl: RUN_URL, ...over };

@@ -1,10 +1,10 @@
 /** `workflow_run` for a Tier-B dispatch: the results artifact is downloaded, bound, reduced to allow-listed fields, and only all-pass is green. */
-import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
+import { describe, expect, test } from "@jest/globals";
 import nock from "nock";
 import { parseLedger } from "../../src/core/ledger/codec.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { workflowInputs } from "../../src/core/tierb/plan.js";
-import { strictNock, testApp, tokenScope } from "../support/probot.js";
+import { testApp, useStrictNock } from "../support/probot.js";
 import { HEAD } from "../support/payloads.js";
 import {
   aRun,
@@ -30,16 +30,7 @@ const ID = "d0000000-0000-4000-8000-000000000001";
 const TOKEN = "ghp_" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa";
 const LEAKY_REASON = `ssh to 10.12.0.7 (gpu-node-17.corp.internal) failed; auth ${TOKEN}`;
 
-let guard: { unexpected: string[] };
-beforeEach(() => {
-  nock.cleanAll();
-  guard = strictNock();
-  tokenScope();
-});
-afterEach(() => {
-  expect(guard.unexpected).toEqual([]);
-  nock.cleanAll();
-});
+useStrictNock();
 
 function dispatched(over: Partial<Dispatch> = {}): Dispatch {
   return { id: ID, pr: PR, sha: HEAD, bundle: "smoke", requester: "maint", requestedAt: "2026-11-23T11:00:00.000Z", state: "dispatched", commentId: 1234, checkRunId: 5000, ...over };

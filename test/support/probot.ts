@@ -1,5 +1,6 @@
 /** A Probot instance running our app for handler tests: no retries or throttling, calls intercepted by nock. */
 import { generateKeyPairSync } from "node:crypto";
+import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
 import { Probot } from "probot";
 import { UnthrottledOctokit } from "../../src/demo/octokit.js";
@@ -80,4 +81,22 @@ export function aComment(id: number, body: string, by: "app" | "user" | "other-a
     created_at: "2026-11-23T12:00:00Z",
     updated_at: "2026-11-23T12:00:00Z",
   };
+}
+
+/**
+ * For a handler test file: before each test, a clean nock that refuses the network and records
+ * unmatched requests, with the installation-token exchange answered; after each, no request may
+ * have gone unmatched.
+ */
+export function useStrictNock(): void {
+  let guard: { unexpected: string[] };
+  beforeEach(() => {
+    nock.cleanAll();
+    guard = strictNock();
+    tokenScope();
+  });
+  afterEach(() => {
+    expect(guard.unexpected).toEqual([]);
+    nock.cleanAll();
+  });
 }
