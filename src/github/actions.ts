@@ -1,6 +1,6 @@
 /** GitHub Actions: dispatch the Tier-B workflow, cancel a run, fetch its results artifact, answer a deployment protection rule. */
 import { unzipSync } from "fflate";
-import { isNotFound, LIMITS, outgoingField, type RepoClient } from "./client.js";
+import { isNotFound, LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
 
 /** Inputs are strings on the wire; workflow_dispatch takes at most 25 of them. */
 export type DispatchInputs = Record<string, string>;
@@ -16,7 +16,8 @@ export async function dispatchWorkflow(client: RepoClient, workflow: string, inp
     repo: client.repo,
     workflow_id: workflow,
     ref: client.defaultBranch,
-    inputs,
+    // The run-name shows these in the public Actions UI: they pass the sanitizer like all text.
+    inputs: Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, outgoing(client, v)])),
     return_run_details: true,
     // Never retried at the transport level: a POST whose response was lost may have started a
     // run, and a blind retry would start a second one. The caller decides (see the ledger).
