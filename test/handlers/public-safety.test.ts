@@ -11,12 +11,12 @@ function body(contract = aContract()): string {
   return formBody([[HEADING, fence(toYaml(contract))]]);
 }
 
-function commentEvent(action: "created" | "edited", id: number, text: string, labels: string[] = []) {
+function commentEvent(action: "created" | "edited", id: number, text: string, labels: string[] = [], previous = "before") {
   return {
     action,
     issue: { number: 7, title: "[12] Router cache", body: "", state: "open", labels: labels.map((name, i) => ({ id: i, name })), user: aUser("alice") },
     comment: { ...aComment(id, text, "user"), user: aUser("bob") },
-    ...(action === "edited" ? { changes: { body: { from: "before" } } } : {}),
+    ...(action === "edited" ? { changes: { body: { from: previous } } } : {}),
     repository,
     sender: aUser("bob"),
     installation: { id: INSTALLATION_ID },
@@ -75,7 +75,8 @@ describe("public-safety scan of comments", () => {
       .reply(200, [])
       .post("/graphql", (b: { variables: { id: string } }) => ((minimized = b.variables.id), true))
       .reply(200, { data: { minimizeComment: { minimizedComment: { isMinimized: true } } } });
-    await app.receive("issue_comment", commentEvent("created", 41, `here you go:\n\nexport GITHUB_TOKEN=${TOKEN}`));
+    const leaky = `here you go:\n\nexport GITHUB_TOKEN=${TOKEN}`;
+    await app.receive("issue_comment", commentEvent("created", 41, leaky));
     expect(calls.pendingMocks()).toEqual([]);
     expect(sticky).toContain("comment 41, line 3");
     expect(sticky).toContain("`github-token`");
@@ -91,14 +92,38 @@ describe("public-safety scan of comments", () => {
       .reply(200, aComment(900, "x"))
       .delete(`${REPO_PATH}/issues/7/labels/public-safety`)
       .reply(200, []);
-    await app.receive("issue_comment", commentEvent("edited", 41, "here you go: (token removed)", ["public-safety"]));
+    await app.receive("issue_comment", commentEvent("edited", 41, "here you go: (token removed)", ["public-safety"], leaky));
     expect(clean.pendingMocks()).toEqual([]);
     expect(edited).not.toContain("Public safety");
   });
 
-  test("an ordinary comment costs no API call at all", async () => {
+  test("an ordinary comment costs only the config read (its internal domains are part of the scan), no write", async () => {
     const app = testApp();
-    nock.cleanAll();
+    const calls = config(null);
     await app.receive("issue_comment", commentEvent("created", 42, "LGTM, thanks!"));
+    expect(calls.pendingMocks()).toEqual([]);
+  });
+
+  test("a host under a configured internal domain is caught, though no built-in rule knows it", async () => {
+    const app = testApp();
+    let sticky = "";
+    const calls = config("public_safety:\n  internal_domains: [acme-infra.net]\n")
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((sticky = b.body), true))
+      .reply(201, aComment(901, "x"))
+      .post(`${REPO_PATH}/issues/7/labels`, { labels: ["public-safety"] })
+      .reply(200, []);
+    await app.receive("issue_comment", commentEvent("created", 43, "logs are on build7.acme-infra.net"));
+    expect(calls.pendingMocks()).toEqual([]);
+    expect(sticky).toContain("comment 43, line 1");
+    expect(sticky).not.toContain("acme-infra.net");
+  });
+
+  test("an edit that changes nothing about findings writes nothing", async () => {
+    const app = testApp();
+    const calls = config(null);
+    await app.receive("issue_comment", commentEvent("edited", 44, "typo fixed", [], "tpyo fixed"));
+    expect(calls.pendingMocks()).toEqual([]);
   });
 });

@@ -14,7 +14,6 @@ export interface IssueCommentInput {
   /** Problems with the repo setup (config or registry) that stop the contract from being checked. */
   setup: Problem[];
   safety: SafetyReport;
-  configPath: string;
 }
 
 function gateLine(id: string, registry: Registry | undefined): string {
