@@ -1,5 +1,6 @@
 /** GitHub Actions: dispatch the Tier-B workflow, cancel a run, fetch its results artifact, answer a deployment protection rule. */
 import { unzipSync } from "fflate";
+import type { RunResultsFile } from "../core/tierb/results.js";
 import { isNotFound, LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
 
 /** Inputs are strings on the wire; workflow_dispatch takes at most 25 of them. */
@@ -55,7 +56,7 @@ export async function cancelRun(client: RepoClient, runId: number): Promise<void
 export const MAX_ARTIFACT_BYTES = 10 * 1024 * 1024;
 export const MAX_RESULTS_BYTES = 1024 * 1024;
 
-export type ArtifactFile = { ok: true; text: string } | { ok: false; reason: "no-artifact" | "no-file" | "too-large" | "expired" | "bad-zip" };
+export type ArtifactFile = RunResultsFile;
 
 /** Find artifact `name` of run `runId`, download its zip, and return `file` from it. */
 export async function readArtifactFile(client: RepoClient, runId: number, name: string, file: string): Promise<ArtifactFile> {

@@ -33,7 +33,7 @@ export async function onPullRequest(context: PullEvent, app: AppOptions, runtime
       const registry = await loadRegistry(client, cfg.value);
       if (payload.action === "synchronize") {
         // With the registry, the stale dispatches' own `Tier-B: …` check runs are updated too.
-        state.ledger = await onHeadMoved(client, cfg.value, pr, payload.before, state, runtime, registry.ok ? registry.value : undefined);
+        state.ledger = await onHeadMoved(client, pr, payload.before, state, runtime, registry.ok ? registry.value : undefined);
       }
       await evaluateAndPublish({ client, config: cfg.value, registry, pr, state });
     } catch (err) {

@@ -166,3 +166,26 @@ export function refusedResults(errors: readonly Problem[]): Conclusion {
     results: { outcome: "refused", code: /^[a-z][a-z0-9.-]{0,63}$/.test(code) ? code : "results.invalid" },
   };
 }
+
+/** What came back from a completed run: the text of `tier_b_results.json`, or why there is none. */
+export type RunResultsFile = { ok: true; text: string } | { ok: false; reason: "no-artifact" | "no-file" | "too-large" | "expired" | "bad-zip" };
+
+/**
+ * Conclude a completed run from its results file. No artifact or no file in it: the run ended
+ * before any gate. A file that is too large, unreadable, not JSON, invalid, or bound to another
+ * head or dispatch: refused, never read for a pass.
+ */
+export function concludeRun(file: RunResultsFile, expected: ExpectedResults, runConclusion: string): Conclusion {
+  if (!file.ok) {
+    if (file.reason === "no-artifact" || file.reason === "no-file") return concludeResults(undefined, expected.requestedGateIds, expected.registry, { runConclusion });
+    return refusedResults([problem(`results.${file.reason}`, "", `the results artifact could not be used (${file.reason})`)]);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(file.text);
+  } catch {
+    return refusedResults([problem("results.json", "", "tier_b_results.json is not valid JSON")]);
+  }
+  const valid = validateResults(json, expected);
+  return valid.ok ? concludeResults(valid.value, expected.requestedGateIds, expected.registry, { runConclusion }) : refusedResults(valid.errors);
+}

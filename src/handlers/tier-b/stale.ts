@@ -1,5 +1,4 @@
 /** A push to a PR: Tier-B dispatches for older heads become stale (kept, shown), runs not yet started are cancelled. */
-import type { ResolvedConfig } from "../../core/config/defaults.js";
 import type { Ledger } from "../../core/ledger/types.js";
 import { checkRunOutput } from "../../core/tierb/render.js";
 import { markStale } from "../../core/tierb/stale.js";
@@ -11,7 +10,7 @@ import { treeOf, type PullSnapshot } from "../../github/pulls.js";
 import type { PrState } from "../publish.js";
 import type { Runtime } from "../runtime.js";
 
-export async function onHeadMoved(client: RepoClient, _config: ResolvedConfig, pr: PullSnapshot, before: string, state: PrState, runtime: Runtime, registry?: Registry): Promise<Ledger> {
+export async function onHeadMoved(client: RepoClient, pr: PullSnapshot, before: string, state: PrState, runtime: Runtime, registry?: Registry): Promise<Ledger> {
   const ledger = state.ledger;
   const affected = ledger.dispatches.filter((d) => d.stale !== true && d.sha !== pr.headSha);
   if (affected.length === 0) return ledger;

@@ -1,17 +1,15 @@
 /** `workflow_run` requested / in_progress / completed of the Tier-B workflow: move the dispatch along, read and post results. */
 import type { Context } from "probot";
-import { parseRunName, applyRunEvent, type RunRef } from "../../core/tierb/runs.js";
-import { concludeResults, refusedResults, validateResults } from "../../core/tierb/results.js";
+import { applyRunEvent, matchRun, parseRunName, type RunRef } from "../../core/tierb/runs.js";
+import { concludeRun } from "../../core/tierb/results.js";
 import { requestedGateIds } from "../../core/tierb/registry-view.js";
-import { readArtifactFile } from "../../github/actions.js";
-import { cancelRun } from "../../github/actions.js";
+import { cancelRun, readArtifactFile } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
 import { repoClient, withConfig, type AppOptions } from "../client.js";
 import { evaluateAndPublish, readPrState } from "../publish.js";
 import type { Runtime } from "../runtime.js";
 import { loadConfig, loadRegistry } from "../settings.js";
 import { publishDispatchCheck } from "./dispatch.js";
-import { matchRun } from "../../core/tierb/runs.js";
 
 const RESULTS_FILE = "tier_b_results.json";
 
@@ -41,19 +39,7 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
     if (context.payload.action === "completed" && outcome.dispatch?.state === "completed" && registry.ok) {
       const requested = requestedGateIds(registry.value, dispatch) ?? [];
       const file = await readArtifactFile(client, run.id, config.tier_b.artifact, RESULTS_FILE);
-      let conclusion;
-      if (!file.ok) {
-        conclusion = concludeResults(undefined, requested, registry.value, { runConclusion: run.conclusion ?? "failure" });
-      } else {
-        let json: unknown;
-        try {
-          json = JSON.parse(file.text);
-        } catch {
-          json = undefined;
-        }
-        const valid = validateResults(json, { headSha: dispatch.sha, dispatchId: dispatch.id, requestedGateIds: requested, registry: registry.value });
-        conclusion = valid.ok ? concludeResults(valid.value, requested, registry.value, { runConclusion: run.conclusion ?? "failure" }) : refusedResults(valid.errors);
-      }
+      const conclusion = concludeRun(file, { headSha: dispatch.sha, dispatchId: dispatch.id, requestedGateIds: requested, registry: registry.value }, run.conclusion ?? "failure");
       outcome = applyRunEvent(outcome.ledger, dispatch.id, { kind: "results", results: conclusion.results, conclusion: conclusion.conclusion }, runtime.now());
     }
     state.ledger = outcome.ledger;

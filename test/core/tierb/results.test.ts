@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { concludeResults, reasonCode, refusedResults, validateResults, type ExpectedResults } from "../../../src/core/tierb/results.js";
+import { concludeResults, concludeRun, reasonCode, refusedResults, validateResults, type ExpectedResults, type RunResultsFile } from "../../../src/core/tierb/results.js";
 import { checkRunOutput, formatNumber, renderResultsTable, renderTierBSection } from "../../../src/core/tierb/render.js";
 import { applyRunEvent } from "../../../src/core/tierb/runs.js";
 import type { Dispatch } from "../../../src/core/ledger/types.js";
@@ -182,5 +182,24 @@ describe("rendering", () => {
     [{ state: "completed" as const, conclusion: "failure" as const, stale: true, staleBy: HEAD2 }, { status: "completed", conclusion: "failure", title: "Not all requested gates passed (stale: the PR has a newer head)" }],
   ])("check run output for %j", (over, out) => {
     expect(checkRunOutput(aDispatch(over), registry)).toMatchObject({ name: "Tier-B: hot_path_min", ...out });
+  });
+});
+
+describe("concludeRun: a completed run's results file, whatever state it arrives in", () => {
+  test.each<[string, RunResultsFile, "success" | "failure", string]>([
+    ["a valid file where every gate passed", { ok: true, text: JSON.stringify(aResultsFile()) }, "success", "valid"],
+    ["no artifact: the run ended before any gate", { ok: false, reason: "no-artifact" }, "failure", "missing"],
+    ["an artifact without the file", { ok: false, reason: "no-file" }, "failure", "missing"],
+    ["an artifact too large to read", { ok: false, reason: "too-large" }, "failure", "refused"],
+    ["a zip that does not unpack", { ok: false, reason: "bad-zip" }, "failure", "refused"],
+    ["a file that is not JSON", { ok: true, text: "{ not json" }, "failure", "refused"],
+    ["a file for another head", { ok: true, text: JSON.stringify(aResultsFile({ head_sha: HEAD2 })) }, "failure", "refused"],
+  ])("%s", (_name, file, conclusion, outcome) => {
+    const c = concludeRun(file, expected, "success");
+    expect({ conclusion: c.conclusion, outcome: c.results.outcome }).toEqual({ conclusion, outcome });
+  });
+
+  test("every gate passed but the run itself failed: not a success", () => {
+    expect(concludeRun({ ok: true, text: JSON.stringify(aResultsFile()) }, expected, "failure").conclusion).toBe("failure");
   });
 });
