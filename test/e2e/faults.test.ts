@@ -70,3 +70,26 @@ describe("GitHub failing under the app (fault injection over HTTP)", () => {
     expect(tierB[0]!.detailsUrl).toContain(`/actions/runs/${runId}`);
   });
 });
+
+describe("the PR's sticky comment (and its ledger) is deleted while a run is queued", () => {
+  test("a second /tier-b is a duplicate found from the run's name, and the run keeps its one check run", async () => {
+    const { fake, repo } = world;
+    const pr = openGoodPull();
+    await world.send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
+    const asked = repo.addComment(pr.number, { body: "/tier-b hot_path", user: "mona" });
+    await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, asked.id));
+    expect(repo.dispatches).toHaveLength(1);
+    // Someone deletes the bot's sticky comment: the ledger is gone.
+    const sticky = repo.commentsOn(pr.number).find((c) => c.body.startsWith("<!-- merge-captain:pr v1 -->"))!;
+    repo.comments.delete(sticky.id);
+    expect(repo.commentsOn(pr.number).some((c) => c.id === sticky.id)).toBe(false);
+
+    const again = repo.addComment(pr.number, { body: "/tier-b hot_path", user: "mona" });
+    await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, again.id));
+    expect(repo.dispatches).toHaveLength(1);
+    expect(repo.commentsOn(pr.number).map((c) => c.body).join("\n")).toContain("already queued");
+
+    await world.send("workflow_run", hooks.workflowRunRequested(fake.state, repo, repo.dispatches[0]!.runId!));
+    expect(repo.checkRunsFor(pr.sha).filter((c) => c.name === "Tier-B: hot_path")).toHaveLength(1);
+  });
+});

@@ -2,21 +2,19 @@
 import type { Command } from "../../core/commands/parse.js";
 import type { ResolvedConfig } from "../../core/config/defaults.js";
 import type { Registry } from "../../core/gates/registry.js";
-import type { Dispatch } from "../../core/ledger/types.js";
 import type { Result } from "../../core/problem.js";
 import { cancelPlan, confirmPinned, filesToCheck, planDispatch, workflowInputs } from "../../core/tierb/plan.js";
-import { checkRunOutput } from "../../core/tierb/render.js";
 import { applyRunEvent, recoverLedger } from "../../core/tierb/runs.js";
 import { scopeOf, validContract } from "../../core/verdict/derived.js";
 import { cancelRun, dispatchWorkflow, listDispatchRuns } from "../../github/actions.js";
 import type { RepoClient } from "../../github/client.js";
-import { upsertCheckRun } from "../../github/checks.js";
 import { reply } from "../../github/comments.js";
 import { fileExists } from "../../github/contents.js";
 import { getPull, listOpenPulls, listPullFiles, type PullSnapshot } from "../../github/pulls.js";
 import { gatherPullFacts, openIssuesWithContracts } from "../pull-facts.js";
 import { evaluateAndPublish, saveLedger, safetyOf, type PrState } from "../publish.js";
 import type { Runtime } from "../runtime.js";
+import { publishDispatchCheck } from "./check-run.js";
 
 export interface TierBInput {
   client: RepoClient;
@@ -27,22 +25,6 @@ export interface TierBInput {
   runtime: Runtime;
 }
 
-/** Open or update the `Tier-B: <bundle>` check run on the pinned SHA from the dispatch's state. */
-export async function publishDispatchCheck(client: RepoClient, registry: Registry, d: Dispatch): Promise<number> {
-  const out = checkRunOutput(d, registry);
-  const existing = d.checkRunId === undefined ? undefined : { id: d.checkRunId, status: "", conclusion: null, text: null };
-  return upsertCheckRun(client, existing, {
-    name: out.name,
-    headSha: d.sha,
-    status: out.status,
-    ...(out.conclusion ? { conclusion: out.conclusion } : {}),
-    title: out.title,
-    summary: out.summary,
-    externalId: d.id,
-    ...(d.runUrl ? { detailsUrl: d.runUrl } : {}),
-  });
-}
-
 export async function requestTierB(input: TierBInput & { registryResult: Result<Registry>; command: Extract<Command, { kind: "tier-b" }>; requester: string; commentId: number }): Promise<"dispatched" | "refused" | "duplicate"> {
   const { client, config, registry, pr, state, runtime } = input;
   if (!state.trusted) {
@@ -50,8 +32,10 @@ export async function requestTierB(input: TierBInput & { registryResult: Result<
     // has are rebuilt from the workflow's run names, so an in-flight run is still a duplicate.
     const recovered = recoverLedger(await listDispatchRuns(client, config.tier_b.workflow), pr.number, runtime.now());
     const known = new Set(state.ledger.dispatches.map((d) => d.id));
-    state.ledger = { ...state.ledger, dispatches: [...recovered.dispatches.filter((d) => !known.has(d.id)), ...state.ledger.dispatches] };
+    const found = recovered.dispatches.filter((d) => !known.has(d.id));
     state.trusted = true;
+    // Kept whatever the command's outcome, so the recovered runs' events are tracked again.
+    if (found.length > 0) await saveLedger(client, pr.number, state, { ...state.ledger, dispatches: [...found, ...state.ledger.dispatches] });
   }
   // Read once, used for the decision and for the verdict published after the dispatch.
   const prefetched = {

@@ -9,7 +9,7 @@ import { repoClient, withConfig, type AppOptions } from "../client.js";
 import { evaluateAndPublish, readPrState } from "../publish.js";
 import type { Runtime } from "../runtime.js";
 import { loadConfig, loadRegistry } from "../settings.js";
-import { publishDispatchCheck } from "./dispatch.js";
+import { publishChangedDispatchChecks, publishDispatchCheck } from "./check-run.js";
 
 const RESULTS_FILE = "tier_b_results.json";
 
@@ -42,11 +42,16 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
       const conclusion = concludeRun(file, { headSha: dispatch.sha, dispatchId: dispatch.id, requestedGateIds: requested, registry: registry.value }, run.conclusion ?? "failure");
       outcome = applyRunEvent(outcome.ledger, dispatch.id, { kind: "results", results: conclusion.results, conclusion: conclusion.conclusion }, runtime.now());
     }
-    state.ledger = outcome.ledger;
+    // The Tier-B check changes only when the dispatch's state or results do. A dispatch rebuilt
+    // from the run's name has none yet: it gets one, and the ledger remembers its id.
     const updated = outcome.ledger.dispatches.find((d) => d.id === dispatch.id);
-    // The Tier-B check changes only when the dispatch's state or results do.
-    const changed = updated !== undefined && (updated.state !== dispatch.state || updated.conclusion !== dispatch.conclusion || updated.stale !== dispatch.stale);
-    if (updated && changed && registry.ok) await publishDispatchCheck(client, registry.value, updated);
+    if (registry.ok && updated && updated.checkRunId === undefined) {
+      const checkRunId = await publishDispatchCheck(client, registry.value, updated);
+      outcome = applyRunEvent(outcome.ledger, dispatch.id, { kind: "check-run", checkRunId }, runtime.now());
+    } else if (registry.ok) {
+      await publishChangedDispatchChecks(client, registry.value, [dispatch], outcome.ledger.dispatches);
+    }
+    state.ledger = outcome.ledger;
     const pr = await getPull(client, named.pr);
     if (pr && pr.state === "open") await evaluateAndPublish({ client, config, registry, pr, state });
   });
