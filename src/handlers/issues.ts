@@ -2,6 +2,7 @@
 import type { Context } from "probot";
 import { readContract, type ContractReport } from "../core/contract/read.js";
 import { DEFAULT_CONFIG, type ResolvedConfig } from "../core/config/defaults.js";
+import { contractOptions } from "../core/config/readers.js";
 import type { Registry } from "../core/gates/registry.js";
 import type { Problem, Result } from "../core/problem.js";
 import { ISSUE_MARKER, renderIssueComment } from "../core/render/issue-comment.js";
@@ -17,10 +18,6 @@ import { loadConfig, loadRegistry } from "./settings.js";
 export interface IssueHooks {
   /** Called when an edit changed an issue's contract, so PRs linked to it are re-checked. */
   contractChanged: (client: RepoClient, config: ResolvedConfig, issueNumber: number, registry: Result<Registry> | undefined) => Promise<void>;
-}
-
-export function contractOptions(config: ResolvedConfig) {
-  return { heading: config.contract.heading, headerKey: config.contract.header_key, allIssues: config.contract.all_issues };
 }
 
 /** A cheap identity of a contract for change detection: its status and content, not its line. */

@@ -9,6 +9,8 @@ import type { Result } from "../core/problem.js";
 import type { SafetyReport } from "../core/render/safety.js";
 import { scan } from "../core/sanitize/sanitize.js";
 import { describeSource, type SafetyState } from "../core/safety/state.js";
+import { attestationOptions, contractOptions } from "../core/config/readers.js";
+import { hotspotCollisions } from "../core/verdict/collisions.js";
 import { asIssueNumber, classifyDependencies } from "../core/verdict/dependencies.js";
 import type { DependencyFact, PullFacts } from "../core/verdict/types.js";
 import type { RepoClient } from "../github/client.js";
@@ -19,14 +21,6 @@ export interface IssueWithContract extends IssueSummary {
   contract: ContractReport;
 }
 
-function contractOpts(config: ResolvedConfig) {
-  return { heading: config.contract.heading, headerKey: config.contract.header_key, allIssues: config.contract.all_issues };
-}
-
-function attestationOpts(config: ResolvedConfig) {
-  return { heading: config.attestation.heading, headerKey: config.attestation.header_key };
-}
-
 export function toOpenIssues(issues: readonly IssueWithContract[]): OpenIssue[] {
   return issues.map((i) => ({ number: i.number, title: i.title, contractId: i.contract.status === "valid" ? i.contract.contract.nmoe.issue : undefined }));
 }
@@ -34,12 +28,12 @@ export function toOpenIssues(issues: readonly IssueWithContract[]): OpenIssue[] 
 /** Open issues with their contracts read (pure parsing; the list is one paginated call). */
 export async function openIssuesWithContracts(client: RepoClient, config: ResolvedConfig, registry: Result<Registry>): Promise<IssueWithContract[]> {
   const issues = await listOpenIssues(client);
-  return issues.map((i) => ({ ...i, contract: readContract(i.body, contractOpts(config), registry) }));
+  return issues.map((i) => ({ ...i, contract: readContract(i.body, contractOptions(config), registry) }));
 }
 
 /** Which open issue (if any) a PR implements. */
 export function linkPull(client: RepoClient, config: ResolvedConfig, pr: Pick<PullSnapshot, "body" | "headRef">, openIssues: readonly IssueWithContract[]) {
-  const attestation = readAttestation(pr.body, attestationOpts(config));
+  const attestation = readAttestation(pr.body, attestationOptions(config));
   return linkContract({
     body: pr.body,
     repoFullName: `${client.owner}/${client.repo}`,
@@ -88,7 +82,7 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
   const { client, config, registry, pr } = input;
   const files = input.prefetched?.files ?? (await listPullFiles(client, pr));
   const openIssues = input.prefetched?.openIssues ?? (await openIssuesWithContracts(client, config, registry));
-  const attestation = readAttestation(pr.body, attestationOpts(config));
+  const attestation = readAttestation(pr.body, attestationOptions(config));
   const link = linkPull(client, config, pr, openIssues);
 
   let contract: ContractReport | undefined;
@@ -102,7 +96,7 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
       // Linked by a closing keyword to an issue that is not open (or not listed): read it.
       const fetched = await getIssue(client, link.issue);
       contractIssueBody = fetched?.body ?? null;
-      contract = fetched ? readContract(fetched.body, contractOpts(config), registry) : { status: "absent" };
+      contract = fetched ? readContract(fetched.body, contractOptions(config), registry) : { status: "absent" };
     }
   }
   const valid = contract?.status === "valid" ? contract.contract : undefined;
@@ -110,19 +104,14 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
 
   const others = (input.prefetched?.openPulls ?? (await listOpenPulls(client))).filter((p) => p.number !== pr.number);
   const sameHead = others.filter((p) => p.headSha === pr.headSha).map((p) => p.number);
-  const hotspots: { path: string; prs: number[] }[] = [];
+  // Other open PRs implementing other contracts, with those contracts' merge hotspots.
   const mine = valid?.nmoe.merge_hotspots ?? [];
-  if (mine.length > 0) {
-    const theirs = others.flatMap((p) => {
-      const l = linkPull(client, config, p, openIssues);
-      const c = l.ok ? openIssues.find((i) => i.number === l.issue)?.contract : undefined;
-      return c?.status === "valid" && l.ok && l.issue !== (link.ok ? link.issue : -1) ? [{ pr: p.number, hotspots: c.contract.nmoe.merge_hotspots ?? [] }] : [];
-    });
-    for (const path of mine) {
-      const prs = theirs.filter((t) => t.hotspots.includes(path)).map((t) => t.pr);
-      if (prs.length > 0) hotspots.push({ path, prs });
-    }
-  }
+  const theirs = mine.length === 0 ? [] : others.flatMap((p) => {
+    const l = linkPull(client, config, p, openIssues);
+    const c = l.ok && !(link.ok && l.issue === link.issue) ? openIssues.find((i) => i.number === l.issue)?.contract : undefined;
+    return c?.status === "valid" ? [{ pr: p.number, hotspots: c.contract.nmoe.merge_hotspots ?? [] }] : [];
+  });
+  const hotspots = hotspotCollisions(mine, theirs);
 
   const safety: SafetyReport = {
     sources: [

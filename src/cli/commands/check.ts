@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { readAttestation } from "../../core/attestation/read.js";
 import { DEFAULT_CONFIG } from "../../core/config/defaults.js";
+import { attestationOptions, contractOptions } from "../../core/config/readers.js";
 import { readContract } from "../../core/contract/read.js";
 import { parseRegistry } from "../../core/gates/registry.js";
 import { emptyLedger } from "../../core/ledger/types.js";
@@ -78,13 +79,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!changed.ok) return ioError(io, cli, changed.errors.map((e) => e.message).join("; "), values.json);
 
   const config = DEFAULT_CONFIG;
-  const contract = readContract(issue.text, { heading: config.contract.heading, headerKey: config.contract.header_key, allIssues: false, source: "file" }, registry);
+  const contract = readContract(issue.text, { ...contractOptions(config), source: "file" }, registry);
   const facts: PullFacts = {
     pr: { number: 0, headSha: headSha ?? "", draft: false },
     registry,
     link: { ok: true, issue: 0, via: "the --issue file" },
     contract,
-    attestation: readAttestation(pr.text, { heading: config.attestation.heading, headerKey: config.attestation.header_key }),
+    attestation: readAttestation(pr.text, attestationOptions(config)),
     attestationHeaderKey: config.attestation.header_key,
     files: { ok: true, files: changed.value },
     ledger: emptyLedger(),
