@@ -3,8 +3,8 @@ import { restoreIds } from "../ids.js";
 import { fail, ok, pointer, problem, type Problem, type Result } from "../problem.js";
 import { attestationSchema, type Attestation } from "../schemas/attestation.generated.js";
 import { validateAgainst } from "../schemas/validate.js";
-import { didYouMean } from "../text/closest.js";
 import { parseYaml } from "../yaml/parse.js";
+import { inAuthorHeader, isPlainObject, renameHeader } from "../schemas/header.js";
 import { findPlaceholders } from "./placeholders.js";
 
 /** The block's size cap, checked before the YAML parser sees a byte. */
@@ -32,17 +32,11 @@ export function parseAttestation(source: string, headerKey: string = SCHEMA_HEAD
   const placeholders = findPlaceholders(value, headerKey);
   if (placeholders.covered.includes("")) return fail(...placeholders.errors);
 
-  const errors: Problem[] = [...placeholders.errors];
-  let candidate: Record<string, unknown> = value;
-  if (headerKey !== SCHEMA_HEADER_KEY) {
-    candidate = {};
-    for (const [key, v] of Object.entries(value)) {
-      if (key === headerKey) candidate[SCHEMA_HEADER_KEY] = v;
-      else if (key === SCHEMA_HEADER_KEY) {
-        errors.push(problem("schema.unknown-key", pointer(key), `unknown key ${JSON.stringify(key)} in the block`, `this repository's attestations use \`${headerKey}:\` as the header key`));
-      } else candidate[key] = v;
-    }
-  }
+  const renamed = renameHeader(value, { author: headerKey, schema: SCHEMA_HEADER_KEY }, (key) =>
+    problem("schema.unknown-key", pointer(key), `unknown key ${JSON.stringify(key)} in the block`, `this repository's attestations use \`${headerKey}:\` as the header key`),
+  );
+  const errors: Problem[] = [...placeholders.errors, ...renamed.errors];
+  const candidate = renamed.candidate;
   const covered = (path: string): boolean => placeholders.covered.some((c) => path === c || path.startsWith(c + "/"));
   const schemaErrors = validateAgainst(attestationSchema, candidate)
     .map((p) => inAuthorTerms(p, headerKey))
@@ -54,22 +48,10 @@ export function parseAttestation(source: string, headerKey: string = SCHEMA_HEAD
 }
 
 /** Map a problem about the schema's `nmoe_pr` key back to the key the author wrote. */
-function inAuthorTerms(p: Problem, headerKey: string): Problem {
-  const prefix = "/" + SCHEMA_HEADER_KEY;
-  const path = p.path === prefix || p.path.startsWith(prefix + "/") ? pointer(headerKey) + p.path.slice(prefix.length) : p.path;
-  const rename = (s: string): string => s.replace(/`nmoe_pr(?=[.`:])/g, "`" + headerKey);
-  let hint = p.hint === undefined ? undefined : rename(p.hint);
-  if (p.code === "schema.unknown-key" && path.split("/").length === 2) {
-    const known = TOP_LEVEL_KEYS.map((k) => (k === SCHEMA_HEADER_KEY ? headerKey : k));
-    const key = path.slice(1).replace(/~1/g, "/").replace(/~0/g, "~");
-    hint = didYouMean(key, known) ?? `known keys here: ${known.map((k) => "`" + k + "`").join(", ")}`;
+function inAuthorTerms(raw: Problem, headerKey: string): Problem {
+  const p = inAuthorHeader(raw, { author: headerKey, schema: SCHEMA_HEADER_KEY }, TOP_LEVEL_KEYS);
+  if (p.code === "schema.required" && p.path === pointer(headerKey)) {
+    return problem(p.code, p.path, `the attestation has no \`${headerKey}:\` header`, `start the block with \`${headerKey}:\` as in the PR template`);
   }
-  if (p.code === "schema.required" && path === pointer(headerKey)) {
-    return problem(p.code, path, `the attestation has no \`${headerKey}:\` header`, `start the block with \`${headerKey}:\` as in the PR template`);
-  }
-  return problem(p.code, path, rename(p.message), hint);
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
+  return p;
 }

@@ -3,8 +3,8 @@ import { fail, ok, pointer, problem, show, type Problem, type Result } from "../
 import { idKey, restoreIds } from "../ids.js";
 import { contractSchema, type Contract } from "../schemas/contract.generated.js";
 import { validateAgainst, withoutEchoedRequired } from "../schemas/validate.js";
-import { didYouMean } from "../text/closest.js";
 import { parseYaml } from "../yaml/parse.js";
+import { inAuthorHeader, isPlainObject, renameHeader } from "../schemas/header.js";
 
 /** The block's size cap, checked before the YAML parser sees a byte. */
 export const MAX_BLOCK_BYTES = 32 * 1024;
@@ -33,18 +33,12 @@ export function parseContract(source: string, headerKey: string = SCHEMA_HEADER_
   // YAML 1.2 reads `issue: 01` as the number 1; the author's text is the id.
   const value = restoreIds(parsed.value.value, parsed.value.numberSource, [`${header}/issue`, `${header}/depends_on`, `${header}/depends_on/*`]);
 
-  const errors: Problem[] = [];
-  let candidate: unknown = value;
-  if (headerKey !== SCHEMA_HEADER_KEY && isPlainObject(value)) {
-    const renamed: Record<string, unknown> = {};
-    for (const [key, v] of Object.entries(value)) {
-      if (key === headerKey) renamed[SCHEMA_HEADER_KEY] = v;
-      else if (key === SCHEMA_HEADER_KEY) {
-        errors.push(problem("schema.unknown-key", pointer(key), `unknown key ${JSON.stringify(key)} at the top level of the contract`, `this repository's contracts use \`${headerKey}:\` as the header key`));
-      } else renamed[key] = v;
-    }
-    candidate = renamed;
-  }
+  const names = { author: headerKey, schema: SCHEMA_HEADER_KEY };
+  const renamed = isPlainObject(value)
+    ? renameHeader(value, names, (key) => problem("schema.unknown-key", pointer(key), `unknown key ${JSON.stringify(key)} at the top level of the contract`, `this repository's contracts use \`${headerKey}:\` as the header key`))
+    : { candidate: value, errors: [] };
+  const errors: Problem[] = [...renamed.errors];
+  const candidate: unknown = renamed.candidate;
   const schemaErrors = withoutEchoedRequired(validateAgainst(contractSchema, candidate).map((p) => inAuthorTerms(p, headerKey)));
   // A `nmoe:` header where the repo expects another key is already reported with the fix.
   const wrongHeader = errors.length > 0;
@@ -77,19 +71,5 @@ function checkDependencies(contract: Contract, header: string): Problem[] {
 /** Say "the contract" rather than "the block", and map the schema's `nmoe` key back to the key the author wrote. */
 function inAuthorTerms(raw: Problem, headerKey: string): Problem {
   const p = { ...raw, message: raw.message.replace(/^the block\b/, "the contract").replace(/ in the block$/, " at the top level of the contract") };
-  if (headerKey === SCHEMA_HEADER_KEY) return p;
-  const path = p.path === "/" + SCHEMA_HEADER_KEY || p.path.startsWith("/" + SCHEMA_HEADER_KEY + "/") ? pointer(headerKey) + p.path.slice(SCHEMA_HEADER_KEY.length + 1) : p.path;
-  const rename = (s: string): string => s.replace(/`nmoe(?=[.`:])/g, "`" + headerKey);
-  let hint = p.hint === undefined ? undefined : rename(p.hint);
-  // Top-level typo suggestions were computed against `nmoe`; recompute them against the real key.
-  if (p.code === "schema.unknown-key" && path.split("/").length === 2) {
-    const known = TOP_LEVEL_KEYS.map((k) => (k === SCHEMA_HEADER_KEY ? headerKey : k));
-    const key = path.slice(1).replace(/~1/g, "/").replace(/~0/g, "~");
-    hint = didYouMean(key, known) ?? `known keys here: ${known.map((k) => "`" + k + "`").join(", ")}`;
-  }
-  return problem(p.code, path, rename(p.message), hint);
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
+  return inAuthorHeader(p, { author: headerKey, schema: SCHEMA_HEADER_KEY }, TOP_LEVEL_KEYS);
 }
