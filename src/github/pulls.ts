@@ -97,15 +97,25 @@ export interface IssueSummary {
   labels: string[];
 }
 
-/** Open issues (not PRs), paginated. Used to link PRs to contracts and to resolve `depends_on`. */
+/**
+ * At most this many pages of open issues or PRs are read per event (1000 items): a repo with more
+ * pays no unbounded cost. Beyond it, linking by id finds no issue (a failure, never a pass; a
+ * closing keyword still links), and `depends_on` falls back to search.
+ */
+export const MAX_LIST_PAGES = 10;
+
+/** Open issues (not PRs), newest first, paginated. Used to link PRs to contracts and to resolve `depends_on`. */
 export async function listOpenIssues(client: RepoClient): Promise<IssueSummary[]> {
   const out: IssueSummary[] = [];
   const pages = client.octokit.paginate.iterator(client.octokit.rest.issues.listForRepo, { owner: client.owner, repo: client.repo, state: "open", per_page: 100 });
+  let read = 0;
   for await (const page of pages) {
     for (const i of page.data) {
       if (i.pull_request) continue;
       out.push({ number: i.number, title: i.title, body: i.body ?? null, state: "open", labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))) });
     }
+    // Stop before the iterator asks for the next page.
+    if (++read >= MAX_LIST_PAGES) break;
   }
   return out;
 }
@@ -127,7 +137,11 @@ export async function getIssue(client: RepoClient, number: number): Promise<Issu
 export async function listOpenPulls(client: RepoClient): Promise<PullSnapshot[]> {
   const out: PullSnapshot[] = [];
   const pages = client.octokit.paginate.iterator(client.octokit.rest.pulls.list, { owner: client.owner, repo: client.repo, state: "open", per_page: 100 });
-  for await (const page of pages) for (const p of page.data) out.push(toSnapshot(p));
+  let read = 0;
+  for await (const page of pages) {
+    for (const p of page.data) out.push(toSnapshot(p));
+    if (++read >= MAX_LIST_PAGES) break;
+  }
   return out;
 }
 

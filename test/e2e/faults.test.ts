@@ -93,3 +93,17 @@ describe("the PR's sticky comment (and its ledger) is deleted while a run is que
     expect(repo.checkRunsFor(pr.sha).filter((c) => c.name === "Tier-B: hot_path")).toHaveLength(1);
   });
 });
+
+describe("bounded cost on a very busy repository", () => {
+  test("with 1,100 open issues a PR event reads at most 10 pages of them", async () => {
+    const { fake, repo } = world;
+    for (let i = 0; i < 1100; i++) repo.openIssue({ title: `Question ${i}`, body: "How do I…?" });
+    const pr = openGoodPull();
+    const mark = fake.requests.mark();
+    await world.send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
+    expect(fake.requests.count("GET", "/repos/{owner}/{repo}/issues", mark)).toBe(10);
+    // The closing keyword still links the contract issue, which is the newest.
+    const check = repo.checkRunsFor(pr.sha).find((c) => c.name === "merge-captain")!;
+    expect(check.output.summary).toContain("✅ | Contract found & valid");
+  });
+});
