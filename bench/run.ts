@@ -22,7 +22,7 @@ export async function runAll(): Promise<number> {
   const modules = (await readdir(here)).filter((f) => f.endsWith(".js") && f !== self).sort();
   let failed = 0;
   for (const file of modules) {
-    const mod: Record<string, unknown> = await import(pathToFileURL(`${here}/${file}`).href);
+    const mod = (await import(pathToFileURL(`${here}/${file}`).href)) as Record<string, unknown>;
     const bench = mod["bench"];
     if (!isBench(bench)) continue;
     try {

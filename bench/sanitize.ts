@@ -20,16 +20,28 @@ function prng(seed: number): () => number {
 }
 
 /** Fake secrets are assembled here rather than written out, so this file does not itself look like a leak. */
-function plantedSecrets(pick: <T>(xs: readonly T[]) => T, chars: (alphabet: string, n: number) => string): Array<() => string> {
+function plantedSecrets(
+  pick: <T>(xs: readonly T[]) => T,
+  chars: (alphabet: string, n: number) => string,
+): Array<() => string> {
   const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
   const b64url = (s: string): string => Buffer.from(s).toString("base64url");
   return [
     () => `export GITHUB_TOKEN=${"ghp_"}${chars(alnum, 36)}`,
     () => `aws configure set aws_access_key_id ${"AKIA"}${chars("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16)}`,
-    () => `curl -H "Authorization: Bearer ${b64url('{"alg":"RS256","typ":"JWT"}')}.${b64url(`{"sub":"${chars(alnum, 12)}"}`)}.${chars(alnum, 43)}"`,
-    () => `notify ${"https://hooks.slack.com/services/"}T${chars("0123456789", 8)}/B${chars("0123456789", 8)}/${chars(alnum, 24)}`,
+    () =>
+      `curl -H "Authorization: Bearer ${b64url('{"alg":"RS256","typ":"JWT"}')}.${b64url(`{"sub":"${chars(alnum, 12)}"}`)}.${chars(alnum, 43)}"`,
+    () =>
+      `notify ${"https://hooks.slack.com/services/"}T${chars("0123456789", 8)}/B${chars("0123456789", 8)}/${chars(alnum, 24)}`,
     () => `DATABASE_URL=postgres://trainer:${chars(alnum, 12)}@db.${pick(["prod", "ml"])}.example.com:5432/runs`,
-    () => ["-----BEGIN RSA PRIVATE KEY-----", chars(alnum, 64), chars(alnum, 64), chars(alnum, 40), "-----END RSA PRIVATE KEY-----"].join("\n"),
+    () =>
+      [
+        "-----BEGIN RSA PRIVATE KEY-----",
+        chars(alnum, 64),
+        chars(alnum, 64),
+        chars(alnum, 40),
+        "-----END RSA PRIVATE KEY-----",
+      ].join("\n"),
     () => `  client-key-data: ${Buffer.from(chars(alnum, 60)).toString("base64")}`,
   ];
 }
@@ -38,24 +50,37 @@ function plantedSecrets(pick: <T>(xs: readonly T[]) => T, chars: (alphabet: stri
 export function realisticLog(bytes = TARGET_BYTES, seed = 20250101): { text: string; planted: number } {
   const random = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
-  const chars = (alphabet: string, n: number): string => Array.from({ length: n }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
+  const chars = (alphabet: string, n: number): string =>
+    Array.from({ length: n }, () => alphabet[Math.floor(random() * alphabet.length)]).join("");
   const hex = (n: number): string => chars("0123456789abcdef", n);
   const k8s = (n: number): string => chars("bcdfghjklmnpqrstvwxz2456789", n);
   const secrets = plantedSecrets(pick, chars);
-  const paths = ["nmoe/attention/flash.py", "nmoe/moe/router.py", "nmoe/train.py", "configs/moonlight.toml", "configs/gates/gates.toml", "nmoe/kernels/grouped_gemm.cu"];
+  const paths = [
+    "nmoe/attention/flash.py",
+    "nmoe/moe/router.py",
+    "nmoe/train.py",
+    "configs/moonlight.toml",
+    "configs/gates/gates.toml",
+    "nmoe/kernels/grouped_gemm.cu",
+  ];
   const gates = ["b200:moonlight_8x20", "cpu:import", "perf:baseline_delta", "h100:dsv3_ep8", "cpu:unit"];
   const ordinary: Array<(step: number) => string> = [
     (step) =>
       `[rank${Math.floor(random() * 8)}] step ${step} | loss ${(2 + random()).toFixed(4)} | lr ${(random() * 3e-4).toExponential(2)} | grad_norm ${random().toFixed(3)} | node_tps_p50: ${(100000 + random() * 50000).toFixed(1)} | mem ${(60 + random() * 20).toFixed(1)}GB`,
-    (step) => `[rank0] ${new Date(1_735_689_600_000 + step * 1500).toISOString()} checkpoint saved to checkpoints/step_${step}.pt in ${(random() * 30).toFixed(1)}s`,
-    () => `NCCL INFO Channel ${String(Math.floor(random() * 32)).padStart(2, "0")}/0 : ${Math.floor(random() * 8)}[0] -> ${Math.floor(random() * 8)}[1] via P2P/IPC/read`,
-    () => `gate ${pick(gates)} ${pick(["✅ pass", "❌ fail", "⏭️ skipped"])} in ${(random() * 90).toFixed(1)}s at ${hex(40)} (${pick(["-15.0%", "+2.3%", "-0.4%"])} vs origin/master)`,
-    () => `  File "${pick(paths)}", line ${Math.floor(random() * 900)}, in ${pick(["forward", "backward", "_dispatch", "main"])}`,
+    (step) =>
+      `[rank0] ${new Date(1_735_689_600_000 + step * 1500).toISOString()} checkpoint saved to checkpoints/step_${step}.pt in ${(random() * 30).toFixed(1)}s`,
+    () =>
+      `NCCL INFO Channel ${String(Math.floor(random() * 32)).padStart(2, "0")}/0 : ${Math.floor(random() * 8)}[0] -> ${Math.floor(random() * 8)}[1] via P2P/IPC/read`,
+    () =>
+      `gate ${pick(gates)} ${pick(["✅ pass", "❌ fail", "⏭️ skipped"])} in ${(random() * 90).toFixed(1)}s at ${hex(40)} (${pick(["-15.0%", "+2.3%", "-0.4%"])} vs origin/master)`,
+    () =>
+      `  File "${pick(paths)}", line ${Math.floor(random() * 900)}, in ${pick(["forward", "backward", "_dispatch", "main"])}`,
     () => `torch ${pick(["2.5.1+cu124", "2.6.0+cu126"])}, CUDA 12.4, NCCL 2.21.5, runner v2.330.0, commit ${hex(7)}`,
     () => `| ${pick(gates)} | ${pick(["✅", "❌"])} | ${(random() * 60).toFixed(1)}s | ${hex(7)} |`,
   ];
   const infrastructure: Array<() => string> = [
-    () => `NCCL INFO NET/Socket : Using [0]eth0:10.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}<0>`,
+    () =>
+      `NCCL INFO NET/Socket : Using [0]eth0:10.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}.${Math.floor(random() * 256)}<0>`,
     () => `connecting to redis-master.cache.svc.cluster.local:6379`,
     () => `pod trainer-${k8s(10)}-${k8s(5)} on node gpu-${Math.floor(random() * 64)}.corp`,
     () => `kubectl -n ml-research logs job/train-${k8s(5)}`,
@@ -97,7 +122,10 @@ export async function bench(): Promise<BenchReport> {
   const theirs = await timed(() =>
     lintSource({
       source: { content: log, filePath: "train.log", contentType: "text" },
-      options: { config: { rules: [{ id: "@secretlint/secretlint-rule-preset-recommend", rule: recommended }] }, maskSecrets: true },
+      options: {
+        config: { rules: [{ id: "@secretlint/secretlint-rule-preset-recommend", rule: recommended }] },
+        maskSecrets: true,
+      },
     }),
   );
   const byRule = (rules: readonly string[]): string =>

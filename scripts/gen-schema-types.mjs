@@ -5,7 +5,9 @@ import { readFileSync, writeFileSync, readdirSync } from "node:fs";
 import { compile } from "json-schema-to-typescript";
 
 const root = new URL("../", import.meta.url);
-const files = readdirSync(new URL("schemas/", root)).filter((f) => f.endsWith(".schema.json")).sort();
+const files = readdirSync(new URL("schemas/", root))
+  .filter((f) => f.endsWith(".schema.json"))
+  .sort();
 
 /** Map of output path (relative to the repo) → generated source. */
 export async function generate() {

@@ -12,7 +12,10 @@ import { createRuntime, type Runtime } from "./handlers/runtime.js";
  * Run `handler` once per delivery: a redelivery of an event that was already handled is skipped
  * (handlers are idempotent anyway; this saves the calls). Failed deliveries stay retryable.
  */
-function once<C extends Context>(runtime: Runtime, handler: (context: C) => Promise<void>): (context: C) => Promise<void> {
+function once<C extends Context>(
+  runtime: Runtime,
+  handler: (context: C) => Promise<void>,
+): (context: C) => Promise<void> {
   return async (context) => {
     if (await runtime.deliveries.seen(context.id)) return;
     await handler(context);
@@ -22,14 +25,40 @@ function once<C extends Context>(runtime: Runtime, handler: (context: C) => Prom
 
 export function createApp(options: AppOptions, runtime: Runtime = createRuntime()): ApplicationFunction {
   return (app) => {
-    app.on(["issues.opened", "issues.edited", "issues.reopened"], once(runtime, (context) => onIssue(context, options, { contractChanged: (client, config, issue, registry) => recheckLinkedPulls(client, config, issue, runtime, registry) })));
     app.on(
-      ["pull_request.opened", "pull_request.edited", "pull_request.synchronize", "pull_request.reopened", "pull_request.ready_for_review"],
+      ["issues.opened", "issues.edited", "issues.reopened"],
+      once(runtime, (context) =>
+        onIssue(context, options, {
+          contractChanged: (client, config, issue, registry) =>
+            recheckLinkedPulls(client, config, issue, runtime, registry),
+        }),
+      ),
+    );
+    app.on(
+      [
+        "pull_request.opened",
+        "pull_request.edited",
+        "pull_request.synchronize",
+        "pull_request.reopened",
+        "pull_request.ready_for_review",
+      ],
       once(runtime, (context) => onPullRequest(context, options, runtime)),
     );
-    app.on("check_run.rerequested", once(runtime, (context) => onCheckRerequested(context, options, runtime)));
-    app.on(["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"], once(runtime, (context) => onIssueComment(context, options, runtime)));
-    app.on(["workflow_run.requested", "workflow_run.in_progress", "workflow_run.completed"], once(runtime, (context) => onWorkflowRun(context, options, runtime)));
-    app.on("deployment_protection_rule.requested", once(runtime, (context) => onProtectionRule(context, options, runtime)));
+    app.on(
+      "check_run.rerequested",
+      once(runtime, (context) => onCheckRerequested(context, options, runtime)),
+    );
+    app.on(
+      ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
+      once(runtime, (context) => onIssueComment(context, options, runtime)),
+    );
+    app.on(
+      ["workflow_run.requested", "workflow_run.in_progress", "workflow_run.completed"],
+      once(runtime, (context) => onWorkflowRun(context, options, runtime)),
+    );
+    app.on(
+      "deployment_protection_rule.requested",
+      once(runtime, (context) => onProtectionRule(context, options, runtime)),
+    );
   };
 }

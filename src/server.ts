@@ -38,8 +38,10 @@ export function checkEnvironment(env: NodeJS.ProcessEnv): { appId: number } {
   const missing: string[] = [];
   if (!env.WEBHOOK_SECRET) missing.push("WEBHOOK_SECRET (the webhook secret set in the GitHub App settings)");
   if (!env.APP_ID || !/^\d+$/.test(env.APP_ID)) missing.push("APP_ID (the GitHub App's numeric id)");
-  if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH) missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH (the App's private key)");
-  if (missing.length > 0) throw new StartupError(`merge-captain cannot start; set:\n  - ${missing.join("\n  - ")}\nSee .env.example.`);
+  if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH)
+    missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH (the App's private key)");
+  if (missing.length > 0)
+    throw new StartupError(`merge-captain cannot start; set:\n  - ${missing.join("\n  - ")}\nSee .env.example.`);
   return { appId: Number(env.APP_ID) };
 }
 
@@ -48,13 +50,16 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
   const { appId } = checkEnvironment(env);
   // Redis is checked before Probot exists: Probot opens its own connection for throttling from the
   // same REDIS_URL and offers no way to close it, so a bad URL must stop us before that happens.
-  let probot: Probot | undefined;
+  const logTo: { probot?: Probot } = {};
   const made: RuntimeFromEnv = options.runtime
     ? { runtime: options.runtime, store: "the runtime passed in", close: async () => {} }
-    : await createRuntimeFromEnv(env, { onError: (message, error) => probot?.log.warn({ err: error }, message) }).catch((error: unknown) => {
+    : await createRuntimeFromEnv(env, {
+        onError: (message, error) => logTo.probot?.log.warn({ err: error }, message),
+      }).catch((error: unknown) => {
         throw new StartupError(`merge-captain cannot start: ${error instanceof Error ? error.message : String(error)}`);
       });
-  probot = createProbot({ env, ...(options.Octokit ? { overrides: { Octokit: options.Octokit } } : {}) });
+  const probot = createProbot({ env, ...(options.Octokit ? { overrides: { Octokit: options.Octokit } } : {}) });
+  logTo.probot = probot;
   const webhooksPath = env.WEBHOOK_PATH || "/api/github/webhooks";
   const middleware = await createNodeMiddleware(createApp({ appId }, made.runtime), { probot, webhooksPath });
   const server = createServer((req, res) => {
@@ -92,7 +97,10 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   startServer().then(
-    (s) => process.stdout.write(`merge-captain listening on ${s.url} (webhooks at ${s.webhookUrl}${s.store === "memory" ? "" : `; locks in ${s.store}`})\n`),
+    (s) =>
+      process.stdout.write(
+        `merge-captain listening on ${s.url} (webhooks at ${s.webhookUrl}${s.store === "memory" ? "" : `; locks in ${s.store}`})\n`,
+      ),
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(1);

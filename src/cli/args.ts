@@ -20,19 +20,34 @@ type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig["options"]>;
 /** Every command takes `-h`/`--help`. */
 const HELP_FLAG = { help: { type: "boolean", short: "h", default: false } } as const;
 
-type FlagConfig<O extends ParseArgsOptionsConfig> = { args: string[]; options: O & typeof HELP_FLAG; strict: true; allowPositionals: boolean };
+type FlagConfig<O extends ParseArgsOptionsConfig> = {
+  args: string[];
+  options: O & typeof HELP_FLAG;
+  strict: true;
+  allowPositionals: boolean;
+};
 /** The parsed flags, typed from the options the command declared (plus `help`). */
 export type Flags<O extends ParseArgsOptionsConfig> = ReturnType<typeof parseArgs<FlagConfig<O>>>["values"];
 
-export type ParsedFlags<O extends ParseArgsOptionsConfig> = { ok: true; values: Flags<O>; positionals: string[] } | { ok: false; message: string };
+export type ParsedFlags<O extends ParseArgsOptionsConfig> =
+  { ok: true; values: Flags<O>; positionals: string[] } | { ok: false; message: string };
 
 /**
  * `parseArgs` in strict mode, with its error turned into a value: the first sentence of what
  * went wrong, for a usage message. For commands that report usage errors their own way.
  */
-export function parseFlags<const O extends ParseArgsOptionsConfig>(args: string[], options: O, opts: { positionals: boolean }): ParsedFlags<O> {
+export function parseFlags<const O extends ParseArgsOptionsConfig>(
+  args: string[],
+  options: O,
+  opts: { positionals: boolean },
+): ParsedFlags<O> {
   try {
-    const config: FlagConfig<O> = { args, options: { ...options, ...HELP_FLAG }, strict: true, allowPositionals: opts.positionals };
+    const config: FlagConfig<O> = {
+      args,
+      options: { ...options, ...HELP_FLAG },
+      strict: true,
+      allowPositionals: opts.positionals,
+    };
     const parsed = parseArgs(config);
     return { ok: true, values: parsed.values, positionals: parsed.positionals };
   } catch (err) {
@@ -41,10 +56,17 @@ export function parseFlags<const O extends ParseArgsOptionsConfig>(args: string[
 }
 
 /** After parsing: either run with these flags, or return this exit code now (help shown, or a usage error reported). */
-export type CommandArgs<O extends ParseArgsOptionsConfig> = { ok: true; values: Flags<O>; positionals: string[] } | { ok: false; exit: number };
+export type CommandArgs<O extends ParseArgsOptionsConfig> =
+  { ok: true; values: Flags<O>; positionals: string[] } | { ok: false; exit: number };
 
 /** Parse a command's flags; answer `--help` with the usage on stdout (exit 0) and a bad flag with a usage error (exit 2). */
-export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(io: CliIo, command: CliCommand, args: string[], options: O, opts: { positionals: boolean }): CommandArgs<O> {
+export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
+  io: CliIo,
+  command: CliCommand,
+  args: string[],
+  options: O,
+  opts: { positionals: boolean },
+): CommandArgs<O> {
   const parsed = parseFlags(args, options, opts);
   if (!parsed.ok) return { ok: false, exit: usageError(io, command, parsed.message) };
   // `help` is always declared (HELP_FLAG), but TypeScript cannot see through the generic here.
@@ -74,9 +96,13 @@ export const HEADING_FLAGS = { heading: { type: "string" }, "header-key": { type
 const HEADER_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 
 /** The heading and header key to look for: the flags when given and sensible, else the defaults; or what is wrong with them. */
-export function headingFlags(values: { heading?: string | undefined; "header-key"?: string | undefined }, defaults: { heading: string; header_key: string }): { ok: true; heading: string; headerKey: string } | { ok: false; message: string } {
+export function headingFlags(
+  values: { heading?: string | undefined; "header-key"?: string | undefined },
+  defaults: { heading: string; header_key: string },
+): { ok: true; heading: string; headerKey: string } | { ok: false; message: string } {
   const headerKey = values["header-key"] ?? defaults.header_key;
-  if (!HEADER_KEY.test(headerKey)) return { ok: false, message: `--header-key ${JSON.stringify(headerKey)} is not a plain key (letters, digits, _)` };
+  if (!HEADER_KEY.test(headerKey))
+    return { ok: false, message: `--header-key ${JSON.stringify(headerKey)} is not a plain key (letters, digits, _)` };
   const heading = values.heading ?? defaults.heading;
   if (heading.trim() === "") return { ok: false, message: "--heading must not be empty" };
   return { ok: true, heading, headerKey };
@@ -87,7 +113,7 @@ export function headingFlags(values: { heading?: string | undefined; "header-key
  * from node built-ins can come from another realm (e.g. under a test runner's VM).
  */
 export function errorMessage(err: unknown): string {
-  const raw = err !== null && typeof err === "object" && "message" in err ? String((err as { message: unknown }).message) : String(err);
+  const raw = err !== null && typeof err === "object" && "message" in err ? String(err.message) : String(err);
   const line = raw.split("\n")[0]!;
   const sentence = /^.*?[.!?](?=\s|$)/.exec(line);
   return sentence ? sentence[0] : line;

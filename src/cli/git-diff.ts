@@ -71,11 +71,20 @@ export function parseNameStatusZ(text: string): Result<ChangedFile[]> {
   let i = 0;
   while (i < fields.length) {
     const status = STATUS_FIELD.exec(fields[i]!);
-    if (!status) return fail(problem("git.output", "", `unexpected \`git diff\` output near ${show(fields[i])}`, "check that `git diff --name-status` works in this repository"));
+    if (!status)
+      return fail(
+        problem(
+          "git.output",
+          "",
+          `unexpected \`git diff\` output near ${show(fields[i])}`,
+          "check that `git diff --name-status` works in this repository",
+        ),
+      );
     const letter = status[1]!;
     const count = letter === "R" || letter === "C" ? 2 : 1;
     const paths = fields.slice(i + 1, i + 1 + count);
-    if (paths.length < count) return fail(problem("git.output", "", "truncated `git diff` output", "run the command again"));
+    if (paths.length < count)
+      return fail(problem("git.output", "", "truncated `git diff` output", "run the command again"));
     const row = toFile(letter, paths);
     if (!row.ok) return row;
     files.push(row.value);
@@ -86,15 +95,37 @@ export function parseNameStatusZ(text: string): Result<ChangedFile[]> {
 
 function toFile(letter: string, paths: string[]): Result<ChangedFile> {
   const status = statusOf(letter);
-  if (status === undefined) return fail(problem("files.status", "", `unknown status ${show(letter)}`, "use git's name-status letters A, M, D, R, C or T"));
+  if (status === undefined)
+    return fail(
+      problem("files.status", "", `unknown status ${show(letter)}`, "use git's name-status letters A, M, D, R, C or T"),
+    );
   const clean = paths.map(cleanPath);
-  if (clean.some((p) => p === undefined)) return fail(problem("files.path", "", `a path in ${show(paths.join("\t"))} is empty or not repo-relative`, "list paths relative to the repository root"));
+  if (clean.some((p) => p === undefined))
+    return fail(
+      problem(
+        "files.path",
+        "",
+        `a path in ${show(paths.join("\t"))} is empty or not repo-relative`,
+        "list paths relative to the repository root",
+      ),
+    );
   const [first, second] = clean as string[];
   if (status === "renamed" || status === "copied") {
-    if (second === undefined) return fail(problem("files.row", "", `a ${status} row needs the old and the new path`, "write `R100\\told/path\\tnew/path`"));
+    if (second === undefined)
+      return fail(
+        problem(
+          "files.row",
+          "",
+          `a ${status} row needs the old and the new path`,
+          "write `R100\\told/path\\tnew/path`",
+        ),
+      );
     return ok({ path: second, status, previous_filename: first! });
   }
-  if (second !== undefined) return fail(problem("files.row", "", `a ${status} row has more than one path`, "write `M\\tpath`, one file per line"));
+  if (second !== undefined)
+    return fail(
+      problem("files.row", "", `a ${status} row has more than one path`, "write `M\\tpath`, one file per line"),
+    );
   return ok({ path: first!, status });
 }
 
@@ -106,7 +137,12 @@ function cleanPath(path: string): string | undefined {
 }
 
 function badPath(line: string, n: number): Problem {
-  return problem("files.path", `/${n}`, `line ${n}: ${show(line)} is not a repo-relative path`, "list paths relative to the repository root, without a leading /");
+  return problem(
+    "files.path",
+    `/${n}`,
+    `line ${n}: ${show(line)} is not a repo-relative path`,
+    "list paths relative to the repository root, without a leading /",
+  );
 }
 
 /** Undo git's C-style quoting (`"caf\303\251.txt"`) of paths with unusual characters. */
@@ -151,13 +187,34 @@ export async function gitChangedFiles(range: string, cwd: string): Promise<Resul
   const bad = rangeProblem(range);
   if (bad) return fail(problem("git.range", "", bad, "use a range such as origin/main...HEAD"));
   const out = await new Promise<{ ok: true; stdout: string } | { ok: false; message: string }>((done) => {
-    execFile("git", ["diff", "--name-status", "-M", "-z", "--no-color", range, "--"], { cwd, maxBuffer: MAX_GIT_OUTPUT_BYTES, encoding: "utf8", windowsHide: true }, (err, stdout, stderr) => {
-      if (!err) return done({ ok: true, stdout });
-      const code = (err as { code?: unknown }).code;
-      const first = String(stderr).split("\n").find((l) => l.trim() !== "");
-      done({ ok: false, message: code === "ENOENT" ? "git could not be started (is it installed, and does the directory exist?)" : (first ?? err.message.split("\n")[0]!).trim() });
-    });
+    execFile(
+      "git",
+      ["diff", "--name-status", "-M", "-z", "--no-color", range, "--"],
+      { cwd, maxBuffer: MAX_GIT_OUTPUT_BYTES, encoding: "utf8", windowsHide: true },
+      (err, stdout, stderr) => {
+        if (!err) return done({ ok: true, stdout });
+        const code = (err as { code?: unknown }).code;
+        const first = String(stderr)
+          .split("\n")
+          .find((l) => l.trim() !== "");
+        done({
+          ok: false,
+          message:
+            code === "ENOENT"
+              ? "git could not be started (is it installed, and does the directory exist?)"
+              : (first ?? err.message.split("\n")[0]!).trim(),
+        });
+      },
+    );
   });
-  if (!out.ok) return fail(problem("git.failed", "", `git diff ${range} failed: ${out.message}`, "run it in the repository, with a range such as origin/main...HEAD"));
+  if (!out.ok)
+    return fail(
+      problem(
+        "git.failed",
+        "",
+        `git diff ${range} failed: ${out.message}`,
+        "run it in the repository, with a range such as origin/main...HEAD",
+      ),
+    );
   return parseNameStatusZ(out.stdout);
 }

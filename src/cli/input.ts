@@ -13,7 +13,9 @@ export interface JsonProblem {
 }
 
 export function jsonProblem(p: Problem): JsonProblem {
-  return p.hint === undefined ? { code: p.code, path: p.path, message: p.message } : { code: p.code, path: p.path, message: p.message, hint: p.hint };
+  return p.hint === undefined
+    ? { code: p.code, path: p.path, message: p.message }
+    : { code: p.code, path: p.path, message: p.message, hint: p.hint };
 }
 
 /** The problem a `--json` caller gets when an input could not be read. */
@@ -23,7 +25,12 @@ export function ioProblem(message: string): JsonProblem {
 
 /** Problems as a person reads them: where, what, then how to fix it. */
 export function renderProblems(problems: readonly Problem[]): string {
-  return problems.map((p) => `  ${p.path === "" ? "" : p.path + ": "}${p.message}\n${p.hint === undefined ? "" : `    hint: ${p.hint}\n`}`).join("");
+  return problems
+    .map(
+      (p) =>
+        `  ${p.path === "" ? "" : p.path + ": "}${p.message}\n${p.hint === undefined ? "" : `    hint: ${p.hint}\n`}`,
+    )
+    .join("");
 }
 
 /** How a file or stdin is named in messages. */
@@ -32,13 +39,23 @@ export function inputName(file: string): string {
 }
 
 /** Read a file (relative to the working directory) or, for "-", stdin, with an error a person can act on. */
-export async function readInput(io: CliIo, file: string): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
+export async function readInput(
+  io: CliIo,
+  file: string,
+): Promise<{ ok: true; text: string } | { ok: false; message: string }> {
   try {
     return { ok: true, text: file === "-" ? await io.readStdin() : await io.readFile(resolve(io.cwd, file)) };
   } catch (err) {
     // Checked structurally: errors from node built-ins can come from another realm under a test runner.
-    const code = err !== null && typeof err === "object" && "code" in err ? String((err as { code: unknown }).code) : "";
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a directory" : code === "EACCES" ? "permission denied" : errorMessage(err);
+    const code = err !== null && typeof err === "object" && "code" in err ? String(err.code) : "";
+    const reason =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EISDIR"
+          ? "it is a directory"
+          : code === "EACCES"
+            ? "permission denied"
+            : errorMessage(err);
     return { ok: false, message: `cannot read ${inputName(file)}: ${reason}` };
   }
 }

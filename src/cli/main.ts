@@ -4,13 +4,34 @@ import { EXIT, type CliIo, type Command } from "./io.js";
 
 /** Each command is loaded only when used, so `--help` stays instant. */
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  contract: { summary: "validate an issue's Agent Contract (optionally against a gate registry)", load: async () => (await import("./commands/contract.js")).run },
-  gates: { summary: "validate a gate registry; `gates run` runs gates and writes a results file", load: async () => (await import("./commands/gates.js")).run },
-  attestation: { summary: "validate a PR body's attestation (optionally against a contract, head SHA, registry)", load: async () => (await import("./commands/attestation.js")).run },
-  scope: { summary: "check changed files (a list, or a git range) against a contract's scope", load: async () => (await import("./commands/scope.js")).run },
-  check: { summary: "the full preflight an agent runs before opening a PR: the same table as the check run", load: async () => (await import("./commands/check.js")).run },
-  sanitize: { summary: "redact secrets and internal infrastructure from text (--check for CI)", load: async () => (await import("./commands/sanitize.js")).run },
-  demo: { summary: "play the bundled story: a fake GitHub, the real app, signed webhooks", load: async () => (await import("../demo/command.js")).run },
+  contract: {
+    summary: "validate an issue's Agent Contract (optionally against a gate registry)",
+    load: async () => (await import("./commands/contract.js")).run,
+  },
+  gates: {
+    summary: "validate a gate registry; `gates run` runs gates and writes a results file",
+    load: async () => (await import("./commands/gates.js")).run,
+  },
+  attestation: {
+    summary: "validate a PR body's attestation (optionally against a contract, head SHA, registry)",
+    load: async () => (await import("./commands/attestation.js")).run,
+  },
+  scope: {
+    summary: "check changed files (a list, or a git range) against a contract's scope",
+    load: async () => (await import("./commands/scope.js")).run,
+  },
+  check: {
+    summary: "the full preflight an agent runs before opening a PR: the same table as the check run",
+    load: async () => (await import("./commands/check.js")).run,
+  },
+  sanitize: {
+    summary: "redact secrets and internal infrastructure from text (--check for CI)",
+    load: async () => (await import("./commands/sanitize.js")).run,
+  },
+  demo: {
+    summary: "play the bundled story: a fake GitHub, the real app, signed webhooks",
+    load: async () => (await import("../demo/command.js")).run,
+  },
 };
 
 export const HELP = `merge-captain — issues are contracts, PRs are attestations.
@@ -41,7 +62,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     return EXIT.usage;
   }
   try {
-    return await (await command.load())(rest, io);
+    return await (
+      await command.load()
+    )(rest, io);
   } catch (err) {
     // A bug, not bad input: say so in one line, without a stack trace.
     io.stderr(`merge-captain ${name}: internal error: ${err instanceof Error ? err.message : String(err)}\n`);

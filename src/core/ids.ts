@@ -15,7 +15,11 @@ export function sameId(a: string | number, b: string | number): boolean {
  * Restore ids that YAML turned into numbers to the text the author wrote, using the parser's
  * record of number sources (`depends_on: [01]` → `"01"`). Other values are left alone.
  */
-export function restoreIds(value: unknown, numberSource: ReadonlyMap<string, string>, pointers: readonly string[]): unknown {
+export function restoreIds(
+  value: unknown,
+  numberSource: ReadonlyMap<string, string>,
+  pointers: readonly string[],
+): unknown {
   if (value === null || typeof value !== "object") return value;
   const root = structuredClone(value) as Record<string, unknown>;
   for (const ptr of pointers) {
@@ -23,7 +27,8 @@ export function restoreIds(value: unknown, numberSource: ReadonlyMap<string, str
     const last = segments.pop();
     if (last === undefined) continue;
     let parent: unknown = root;
-    for (const seg of segments) parent = parent !== null && typeof parent === "object" ? (parent as Record<string, unknown>)[seg] : undefined;
+    for (const seg of segments)
+      parent = parent !== null && typeof parent === "object" ? (parent as Record<string, unknown>)[seg] : undefined;
     if (parent === null || typeof parent !== "object") continue;
     const container = parent as Record<string, unknown>;
     const restore = (key: string, at: string): void => {

@@ -34,7 +34,7 @@ export function pointer(...segments: Array<string | number>): string {
 export function show(value: unknown, max = 80): string {
   let text: string;
   try {
-    text = typeof value === "string" ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    text = typeof value === "string" ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }

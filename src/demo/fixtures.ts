@@ -69,7 +69,10 @@ export const VALID_ISSUE = form([
 
 export const BROKEN_ISSUE = form([
   ["Summary (what + why)", "Tidy the router."],
-  ["Agent Contract (YAML, required)", "```yaml\nnmoe:\n  issue: 02\n  kind: refactor\n  risk: cold\n\nscoep:\n  allow: [moelab/router/**]\n\ngates:\n  required: [cpu:imprt]\n```"],
+  [
+    "Agent Contract (YAML, required)",
+    "```yaml\nnmoe:\n  issue: 02\n  kind: refactor\n  risk: cold\n\nscoep:\n  allow: [moelab/router/**]\n\ngates:\n  required: [cpu:imprt]\n```",
+  ],
 ]);
 
 export function attestation(issue: string, prSha: string, baselineSha: string, closes: number): string {
@@ -85,7 +88,16 @@ export function resultsFile(headSha: string, dispatchId: string): string {
     results: {
       "b200:smoke_1x10": { status: "pass", rc: 0, duration_s: 41.5, reason: leak },
       "b200:train_8x20": { status: "pass", rc: 0, duration_s: 388.2, step_tps_p50: 123456.0 },
-      "perf:delta": { status: "pass", compare_gate: "b200:train_8x20", metric: "step_tps_p50", baseline_ref: "origin/main", baseline: 120000.0, result: 123456.0, delta_pct: 2.88, budget_pct: -10 },
+      "perf:delta": {
+        status: "pass",
+        compare_gate: "b200:train_8x20",
+        metric: "step_tps_p50",
+        baseline_ref: "origin/main",
+        baseline: 120000.0,
+        result: 123456.0,
+        delta_pct: 2.88,
+        budget_pct: -10,
+      },
     },
     overall: "pass",
     head_sha: headSha,

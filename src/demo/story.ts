@@ -8,7 +8,17 @@ import { RUN_NAME_TEMPLATE } from "../core/tierb/runs.js";
 import { startServer, type StartedServer } from "../server.js";
 import { startFakeGitHub, type FakeGitHub, type FakeRepo, type LoggedRequest } from "./fake-github/index.js";
 import * as hooks from "./webhooks.js";
-import { attestation, BROKEN_ISSUE, LEAKED_HOST, LEAKED_TOKEN_PREFIX, OWNER, REPO, REPO_FILES, resultsFile, VALID_ISSUE } from "./fixtures.js";
+import {
+  attestation,
+  BROKEN_ISSUE,
+  LEAKED_HOST,
+  LEAKED_TOKEN_PREFIX,
+  OWNER,
+  REPO,
+  REPO_FILES,
+  resultsFile,
+  VALID_ISSUE,
+} from "./fixtures.js";
 
 export interface StepRecord {
   title: string;
@@ -34,7 +44,10 @@ const INSTALLATION_ID = 1;
 /** One line per write, for people. */
 export function describeWrite(r: LoggedRequest): string {
   const b = (r.body ?? {}) as Record<string, unknown>;
-  const first = (s: unknown) => String(s ?? "").split("\n").find((l) => l.trim() !== "" && !l.startsWith("<!--")) ?? "";
+  const first = (s: unknown) =>
+    String(s ?? "")
+      .split("\n")
+      .find((l) => l.trim() !== "" && !l.startsWith("<!--")) ?? "";
   const key = `${r.method} ${r.route}`;
   switch (key) {
     case "POST /repos/{owner}/{repo}/issues/{issue_number}/comments":
@@ -67,13 +80,20 @@ export interface DemoWorld {
   repo: FakeRepo;
   secret: string;
   /** Sign and send a webhook to the app; throws unless it answers 2xx. */
-  send<E extends Parameters<typeof hooks.sendWebhook>[2]>(event: E, payload: Parameters<typeof hooks.sendWebhook<E>>[3]): Promise<void>;
+  send: <E extends Parameters<typeof hooks.sendWebhook>[2]>(
+    event: E,
+    payload: Parameters<typeof hooks.sendWebhook<E>>[3],
+  ) => Promise<void>;
   close(): Promise<void>;
 }
 
 /** The fake GitHub with the demo repository, and the real server pointed at it. */
 export async function startDemoWorld(): Promise<DemoWorld> {
-  const fake = await startFakeGitHub({ app: { id: APP_ID, slug: "merge-captain" }, installationId: INSTALLATION_ID, log: () => {} });
+  const fake = await startFakeGitHub({
+    app: { id: APP_ID, slug: "merge-captain" },
+    installationId: INSTALLATION_ID,
+    log: () => {},
+  });
   const repo = fake.state.addRepo({ owner: OWNER, name: REPO, files: REPO_FILES });
   repo.setPermission("mona", "write");
   repo.setPermission("rex", "read");
@@ -82,14 +102,31 @@ export async function startDemoWorld(): Promise<DemoWorld> {
     file: "tier-b.yml",
     name: "Tier-B",
     runName: RUN_NAME_TEMPLATE,
-    inputs: { pr_number: { required: true }, bundle: { required: true }, single_gate: {}, baseline_ref: {}, perf_budget_pct: {}, head_sha: { required: true }, dispatch_id: { required: true } },
+    inputs: {
+      pr_number: { required: true },
+      bundle: { required: true },
+      single_gate: {},
+      baseline_ref: {},
+      perf_budget_pct: {},
+      head_sha: { required: true },
+      dispatch_id: { required: true },
+    },
   });
   const secret = randomBytes(16).toString("hex");
-  const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
   const host = new URL(fake.url).host;
   // Exactly the production entry point, configured from an environment; only the API host differs.
   const app = await startServer({
-    env: { APP_ID: String(APP_ID), PRIVATE_KEY: key, WEBHOOK_SECRET: secret, GHE_HOST: host, GHE_PROTOCOL: "http", LOG_LEVEL: "fatal" },
+    env: {
+      APP_ID: String(APP_ID),
+      PRIVATE_KEY: key,
+      WEBHOOK_SECRET: secret,
+      GHE_HOST: host,
+      GHE_PROTOCOL: "http",
+      LOG_LEVEL: "fatal",
+    },
     port: 0,
     host: "127.0.0.1",
     // Probot's throttle makes each write wait ≥ 1 s and retries hide faults; the story wants neither.
@@ -116,75 +153,208 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
   const world = await startDemoWorld();
   const { fake, repo, send } = world;
   const steps: StepRecord[] = [];
-  const step = async (title: string, event: string, act: () => Promise<void>, expect: (writes: LoggedRequest[]) => string[]) => {
+  const step = async (
+    title: string,
+    event: string,
+    act: () => Promise<void>,
+    expect: (writes: LoggedRequest[]) => string[],
+  ) => {
     const mark = fake.requests.mark();
     await act();
-    const all = fake.requests.since(mark).filter((r) => r.route !== "POST /app/installations/{installation_id}/access_tokens" && !r.route.includes("access_tokens"));
+    const all = fake.requests
+      .since(mark)
+      .filter(
+        (r) =>
+          r.route !== "POST /app/installations/{installation_id}/access_tokens" && !r.route.includes("access_tokens"),
+      );
     const writes = all.filter((r) => ["POST", "PATCH", "PUT", "DELETE"].includes(r.method));
-    const record: StepRecord = { title, event, reads: all.length - writes.length, writes: writes.length, actions: writes.map(describeWrite), failures: expect(writes) };
+    const record: StepRecord = {
+      title,
+      event,
+      reads: all.length - writes.length,
+      writes: writes.length,
+      actions: writes.map(describeWrite),
+      failures: expect(writes),
+    };
     steps.push(record);
     print(`\n▶ ${title}  [${event}: ${record.reads} reads, ${record.writes} writes]`);
     for (const a of record.actions) print(`    ${a}`);
     for (const f of record.failures) print(`    ✗ ${f}`);
   };
   const bodies = (ws: LoggedRequest[]) => ws.map((w) => JSON.stringify(w.body ?? ""));
-  const expectText = (ws: LoggedRequest[], ...needles: string[]) => needles.filter((n) => !bodies(ws).some((b) => b.includes(n))).map((n) => `expected the bot to write ${JSON.stringify(n)}`);
-  const lastCheck = (sha: string, name: string) => repo.checkRunsFor(sha).filter((c) => c.name === name).at(-1);
+  const expectText = (ws: LoggedRequest[], ...needles: string[]) =>
+    needles
+      .filter((n) => !bodies(ws).some((b) => b.includes(n)))
+      .map((n) => `expected the bot to write ${JSON.stringify(n)}`);
+  const lastCheck = (sha: string, name: string) =>
+    repo
+      .checkRunsFor(sha)
+      .filter((c) => c.name === name)
+      .at(-1);
 
   try {
     // Chapter 1: contracts.
     const valid = repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" });
-    await step("An agent opens issue #1 with a valid contract", "issues.opened", () => send("issues", hooks.issuesOpened(fake.state, repo, valid.number)), (ws) => expectText(ws, "contract valid", "contract: valid"));
+    await step(
+      "An agent opens issue #1 with a valid contract",
+      "issues.opened",
+      () => send("issues", hooks.issuesOpened(fake.state, repo, valid.number)),
+      (ws) => expectText(ws, "contract valid", "contract: valid"),
+    );
     const broken = repo.openIssue({ title: "[02] Router tidy", body: BROKEN_ISSUE, user: "ada" });
-    await step("Issue #2 has a broken contract: the bot explains", "issues.opened", () => send("issues", hooks.issuesOpened(fake.state, repo, broken.number)), (ws) => expectText(ws, "contract invalid", "did you mean `scope`", "contract: invalid"));
+    await step(
+      "Issue #2 has a broken contract: the bot explains",
+      "issues.opened",
+      () => send("issues", hooks.issuesOpened(fake.state, repo, broken.number)),
+      (ws) => expectText(ws, "contract invalid", "did you mean `scope`", "contract: invalid"),
+    );
 
     // Chapter 2: PRs are attestations.
     const baseSha = repo.resolveRef("main")!.sha;
     const goodSha = "a1".repeat(20);
-    const good = repo.openPullRequest({ title: "Fused all-gather", user: "ada", head: { ref: "issue/01-fused-allgather", sha: goodSha }, files: [{ filename: "moelab/comm/allgather.py", content: "def allgather(x):\n    return fused(x)\n" }], body: attestation("01", goodSha, baseSha, valid.number) });
-    await step("PR #3: valid attestation, in-scope diff (waits only for Tier-B)", "pull_request.opened", () => send("pull_request", hooks.pullRequestOpened(fake.state, repo, good.number)), (ws) => {
-      const c = lastCheck(goodSha, "merge-captain");
-      return [...expectText(ws, "Tier-B green on this head"), ...(c?.conclusion === "failure" && (c.output.summary ?? "").includes("✅ | Scope") ? [] : ["expected scope ✅ and Tier-B still missing"])];
+    const good = repo.openPullRequest({
+      title: "Fused all-gather",
+      user: "ada",
+      head: { ref: "issue/01-fused-allgather", sha: goodSha },
+      files: [{ filename: "moelab/comm/allgather.py", content: "def allgather(x):\n    return fused(x)\n" }],
+      body: attestation("01", goodSha, baseSha, valid.number),
     });
+    await step(
+      "PR #3: valid attestation, in-scope diff (waits only for Tier-B)",
+      "pull_request.opened",
+      () => send("pull_request", hooks.pullRequestOpened(fake.state, repo, good.number)),
+      (ws) => {
+        const c = lastCheck(goodSha, "merge-captain");
+        return [
+          ...expectText(ws, "Tier-B green on this head"),
+          ...(c?.conclusion === "failure" && (c.output.summary ?? "").includes("✅ | Scope")
+            ? []
+            : ["expected scope ✅ and Tier-B still missing"]),
+        ];
+      },
+    );
     const badSha = "b2".repeat(20);
-    const bad = repo.openPullRequest({ title: "Kernel tweak", user: "ada", head: { ref: "issue/01-kernel", sha: badSha }, files: [{ filename: "moelab/comm/allgather.py", content: "x\n" }, { filename: "moelab/csrc/kernel.cu", content: "// changed\n" }], body: attestation("01", badSha, baseSha, valid.number) });
-    await step("PR #4 touches a denied path: red, with the file and the pattern", "pull_request.opened", () => send("pull_request", hooks.pullRequestOpened(fake.state, repo, bad.number)), (ws) => {
-      const c = lastCheck(badSha, "merge-captain");
-      return [...expectText(ws, "moelab/csrc/kernel.cu", "moelab/csrc/**"), ...(c?.conclusion === "failure" ? [] : ["expected the merge-captain check to fail"])];
+    const bad = repo.openPullRequest({
+      title: "Kernel tweak",
+      user: "ada",
+      head: { ref: "issue/01-kernel", sha: badSha },
+      files: [
+        { filename: "moelab/comm/allgather.py", content: "x\n" },
+        { filename: "moelab/csrc/kernel.cu", content: "// changed\n" },
+      ],
+      body: attestation("01", badSha, baseSha, valid.number),
     });
+    await step(
+      "PR #4 touches a denied path: red, with the file and the pattern",
+      "pull_request.opened",
+      () => send("pull_request", hooks.pullRequestOpened(fake.state, repo, bad.number)),
+      (ws) => {
+        const c = lastCheck(badSha, "merge-captain");
+        return [
+          ...expectText(ws, "moelab/csrc/kernel.cu", "moelab/csrc/**"),
+          ...(c?.conclusion === "failure" ? [] : ["expected the merge-captain check to fail"]),
+        ];
+      },
+    );
 
     // Chapter 3: Tier-B.
     const refused = repo.addComment(good.number, { body: "/tier-b hot_path", user: "rex" });
-    await step("A read-only user asks for Tier-B: refused", "issue_comment.created", () => send("issue_comment", hooks.issueCommentCreated(fake.state, repo, refused.id)), (ws) => [...expectText(ws, "needs write access", "confused"), ...(repo.dispatches.length === 0 ? [] : ["no dispatch expected"])]);
+    await step(
+      "A read-only user asks for Tier-B: refused",
+      "issue_comment.created",
+      () => send("issue_comment", hooks.issueCommentCreated(fake.state, repo, refused.id)),
+      (ws) => [
+        ...expectText(ws, "needs write access", "confused"),
+        ...(repo.dispatches.length === 0 ? [] : ["no dispatch expected"]),
+      ],
+    );
     const asked = repo.addComment(good.number, { body: "Looks right.\n\n/tier-b hot_path", user: "mona" });
-    await step("A maintainer asks for Tier-B: one dispatch, pinned to the head", "issue_comment.created", () => send("issue_comment", hooks.issueCommentCreated(fake.state, repo, asked.id)), (ws) => [...expectText(ws, "rocket", "Tier-B: hot_path"), ...(repo.dispatches.length === 1 && repo.dispatches[0]!.inputs["head_sha"] === goodSha ? [] : ["expected exactly one dispatch for the head SHA"])]);
-    await step("The same command delivered again: no second dispatch", "issue_comment.created", () => send("issue_comment", hooks.issueCommentCreated(fake.state, repo, asked.id)), () => (repo.dispatches.length === 1 ? [] : ["a redelivery dispatched again"]));
+    await step(
+      "A maintainer asks for Tier-B: one dispatch, pinned to the head",
+      "issue_comment.created",
+      () => send("issue_comment", hooks.issueCommentCreated(fake.state, repo, asked.id)),
+      (ws) => [
+        ...expectText(ws, "rocket", "Tier-B: hot_path"),
+        ...(repo.dispatches.length === 1 && repo.dispatches[0]!.inputs["head_sha"] === goodSha
+          ? []
+          : ["expected exactly one dispatch for the head SHA"]),
+      ],
+    );
+    await step(
+      "The same command delivered again: no second dispatch",
+      "issue_comment.created",
+      () => send("issue_comment", hooks.issueCommentCreated(fake.state, repo, asked.id)),
+      () => (repo.dispatches.length === 1 ? [] : ["a redelivery dispatched again"]),
+    );
     const run = repo.run(repo.dispatches[0]!.runId!);
-    await step("GitHub queues the run", "workflow_run.requested", () => send("workflow_run", hooks.workflowRunRequested(fake.state, repo, run.id)), () => []);
+    await step(
+      "GitHub queues the run",
+      "workflow_run.requested",
+      () => send("workflow_run", hooks.workflowRunRequested(fake.state, repo, run.id)),
+      () => [],
+    );
     repo.requestDeploymentReview(run.id, "b200-gates");
-    await step("The environment asks the app (custom protection rule): approved for the pinned head", "deployment_protection_rule.requested", () => send("deployment_protection_rule", hooks.deploymentProtectionRuleRequested(fake.state, repo, run.id, "b200-gates")), (ws) => expectText(ws, "approved"));
+    await step(
+      "The environment asks the app (custom protection rule): approved for the pinned head",
+      "deployment_protection_rule.requested",
+      () =>
+        send(
+          "deployment_protection_rule",
+          hooks.deploymentProtectionRuleRequested(fake.state, repo, run.id, "b200-gates"),
+        ),
+      (ws) => expectText(ws, "approved"),
+    );
     repo.setRunStatus(run.id, "in_progress");
-    await step("The run starts", "workflow_run.in_progress", () => send("workflow_run", hooks.workflowRunInProgress(fake.state, repo, run.id)), () => []);
-    repo.completeWorkflowRun(run.id, { conclusion: "success", artifactName: "tier-b-results", artifactFiles: { "tier_b_results.json": resultsFile(goodSha, repo.dispatches[0]!.inputs["dispatch_id"]!) } });
-    await step("The run completes; its results mention an internal host and a token", "workflow_run.completed", () => send("workflow_run", hooks.workflowRunCompleted(fake.state, repo, run.id)), (ws) => {
-      const leaked = bodies(ws).filter((b) => b.includes(LEAKED_HOST) || b.includes(LEAKED_TOKEN_PREFIX));
-      const c = lastCheck(goodSha, "merge-captain");
-      return [
-        ...(leaked.length === 0 ? [] : ["the bot posted the internal host or the token"]),
-        ...expectText(ws, "b200:train_8x20"),
-        ...(c?.conclusion === "success" ? [] : [`expected PR #3 to be green now, the check says: ${c?.output.title ?? "nothing"}`]),
-      ];
+    await step(
+      "The run starts",
+      "workflow_run.in_progress",
+      () => send("workflow_run", hooks.workflowRunInProgress(fake.state, repo, run.id)),
+      () => [],
+    );
+    repo.completeWorkflowRun(run.id, {
+      conclusion: "success",
+      artifactName: "tier-b-results",
+      artifactFiles: { "tier_b_results.json": resultsFile(goodSha, repo.dispatches[0]!.inputs["dispatch_id"]!) },
     });
+    await step(
+      "The run completes; its results mention an internal host and a token",
+      "workflow_run.completed",
+      () => send("workflow_run", hooks.workflowRunCompleted(fake.state, repo, run.id)),
+      (ws) => {
+        const leaked = bodies(ws).filter((b) => b.includes(LEAKED_HOST) || b.includes(LEAKED_TOKEN_PREFIX));
+        const c = lastCheck(goodSha, "merge-captain");
+        return [
+          ...(leaked.length === 0 ? [] : ["the bot posted the internal host or the token"]),
+          ...expectText(ws, "b200:train_8x20"),
+          ...(c?.conclusion === "success"
+            ? []
+            : [`expected PR #3 to be green now, the check says: ${c?.output.title ?? "nothing"}`]),
+        ];
+      },
+    );
 
     // Chapter 4: a push after the run makes its results stale (kept and shown, no longer counted).
-    const pushed = repo.pushToPullRequest(good.number, { sha: "f6".repeat(20), files: [{ filename: "moelab/comm/allgather.py", content: "def allgather(x):\n    return fused(x, chunks=4)\n" }] });
-    await step("A new push to PR #3: the Tier-B results are now stale", "pull_request.synchronize", () => send("pull_request", hooks.pullRequestSynchronize(fake.state, repo, good.number, pushed)), (ws) => {
-      const c = lastCheck(pushed.after, "merge-captain");
-      return [...expectText(ws, "stale"), ...(c?.conclusion === "failure" ? [] : ["expected the new head to need a new Tier-B run"])];
+    const pushed = repo.pushToPullRequest(good.number, {
+      sha: "f6".repeat(20),
+      files: [{ filename: "moelab/comm/allgather.py", content: "def allgather(x):\n    return fused(x, chunks=4)\n" }],
     });
+    await step(
+      "A new push to PR #3: the Tier-B results are now stale",
+      "pull_request.synchronize",
+      () => send("pull_request", hooks.pullRequestSynchronize(fake.state, repo, good.number, pushed)),
+      (ws) => {
+        const c = lastCheck(pushed.after, "merge-captain");
+        return [
+          ...expectText(ws, "stale"),
+          ...(c?.conclusion === "failure" ? [] : ["expected the new head to need a new Tier-B run"]),
+        ];
+      },
+    );
   } finally {
     await world.close();
   }
-  const transcript = fake.requests.entries.filter((r) => ["POST", "PATCH", "PUT", "DELETE"].includes(r.method) && !r.route.includes("access_tokens")).map((r) => ({ method: r.method, route: r.route, body: r.body ?? null }));
+  const transcript = fake.requests.entries
+    .filter((r) => ["POST", "PATCH", "PUT", "DELETE"].includes(r.method) && !r.route.includes("access_tokens"))
+    .map((r) => ({ method: r.method, route: r.route, body: r.body ?? null }));
   return { steps, transcript, ok: steps.every((s) => s.failures.length === 0) };
 }

@@ -23,7 +23,15 @@ import type {
   WorkflowRunInProgressEvent,
   WorkflowRunRequestedEvent,
 } from "@octokit/webhooks-types";
-import { commentJson, issueJson, pullRequestJson, repositoryJson, userJson, workflowJson, workflowRunJson } from "./fake-github/shapes.js";
+import {
+  commentJson,
+  issueJson,
+  pullRequestJson,
+  repositoryJson,
+  userJson,
+  workflowJson,
+  workflowRunJson,
+} from "./fake-github/shapes.js";
 import type { FakeGitHubState, FakeRepo, FakeUser } from "./fake-github/state.js";
 
 // ---- sending -------------------------------------------------------------------
@@ -54,7 +62,13 @@ export function signBody(secret: string, bytes: Uint8Array | string): string {
 }
 
 /** POST `payload` to the app as GitHub does: JSON body, event/delivery headers, HMAC-SHA256 of the exact bytes. */
-export async function sendWebhook<E extends WebhookEventName>(appUrl: string, secret: string, event: E, payload: WebhookEventMap[E], opts: SendWebhookOptions = {}): Promise<WebhookDelivery> {
+export async function sendWebhook<E extends WebhookEventName>(
+  appUrl: string,
+  secret: string,
+  event: E,
+  payload: WebhookEventMap[E],
+  opts: SendWebhookOptions = {},
+): Promise<WebhookDelivery> {
   const deliveryId = opts.deliveryId ?? randomUUID();
   const signed = JSON.stringify(payload);
   const sent = opts.tamper === "reserialized-body" ? JSON.stringify(payload, null, 2) : signed;
@@ -69,7 +83,10 @@ export async function sendWebhook<E extends WebhookEventName>(appUrl: string, se
     "x-github-hook-installation-target-id": String(installation?.id ?? 1),
   };
   if (opts.tamper !== "no-signature") {
-    headers["x-hub-signature-256"] = signBody(opts.tamper === "wrong-signature" ? `${secret}-but-wrong` : secret, signed);
+    headers["x-hub-signature-256"] = signBody(
+      opts.tamper === "wrong-signature" ? `${secret}-but-wrong` : secret,
+      signed,
+    );
   }
   const response = await fetch(appUrl, { method: "POST", headers, body: sent });
   return { deliveryId, status: response.status, body: await response.text() };
@@ -113,76 +130,201 @@ function envelope(world: FakeGitHubState, repo: FakeRepo, sender: FakeUser | str
   return repo.owner.type === "Organization" ? { ...base, organization: organizationJson(world, repo.owner) } : base;
 }
 
-export function issuesOpened(world: FakeGitHubState, repo: FakeRepo, number: number, sender?: FakeUser | string): IssuesOpenedEvent {
+export function issuesOpened(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  number: number,
+  sender?: FakeUser | string,
+): IssuesOpenedEvent {
   const issue = repo.issue(number);
-  return { action: "opened", issue: { ...issueJson(world, repo, issue), state: "open", closed_at: null }, ...envelope(world, repo, sender ?? issue.user) };
+  return {
+    action: "opened",
+    issue: { ...issueJson(world, repo, issue), state: "open", closed_at: null },
+    ...envelope(world, repo, sender ?? issue.user),
+  };
 }
 
 /** `changes` is what `repo.editIssue` returned: the previous title/body. */
-export function issuesEdited(world: FakeGitHubState, repo: FakeRepo, number: number, changes: IssuesEditedEvent["changes"], sender?: FakeUser | string): IssuesEditedEvent {
+export function issuesEdited(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  number: number,
+  changes: IssuesEditedEvent["changes"],
+  sender?: FakeUser | string,
+): IssuesEditedEvent {
   const issue = repo.issue(number);
-  return { action: "edited", issue: issueJson(world, repo, issue), changes, ...envelope(world, repo, sender ?? issue.user) };
+  return {
+    action: "edited",
+    issue: issueJson(world, repo, issue),
+    changes,
+    ...envelope(world, repo, sender ?? issue.user),
+  };
 }
 
 /** Builders never change state: a driver reopens with `repo.setIssueState(n, "open")` first; a mismatch is a driver bug. */
 function requireOpen(repo: FakeRepo, number: number): void {
-  if (repo.issue(number).state !== "open") throw new Error(`fake GitHub: ${repo.fullName}#${number} is closed; reopen it in the state first`);
+  if (repo.issue(number).state !== "open")
+    throw new Error(`fake GitHub: ${repo.fullName}#${number} is closed; reopen it in the state first`);
 }
 
-export function issuesReopened(world: FakeGitHubState, repo: FakeRepo, number: number, sender?: FakeUser | string): IssuesReopenedEvent {
+export function issuesReopened(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  number: number,
+  sender?: FakeUser | string,
+): IssuesReopenedEvent {
   requireOpen(repo, number);
   const issue = repo.issue(number);
-  return { action: "reopened", issue: { ...issueJson(world, repo, issue), state: "open" }, ...envelope(world, repo, sender ?? issue.user) };
+  return {
+    action: "reopened",
+    issue: { ...issueJson(world, repo, issue), state: "open" },
+    ...envelope(world, repo, sender ?? issue.user),
+  };
 }
 
 function openPullJson(world: FakeGitHubState, repo: FakeRepo, number: number): PullRequestOpenedEvent["pull_request"] {
   const { issue } = repo.pull(number);
-  return { ...pullRequestJson(world, repo, issue), state: "open", closed_at: null, merged_at: null, active_lock_reason: null, merged_by: null };
+  return {
+    ...pullRequestJson(world, repo, issue),
+    state: "open",
+    closed_at: null,
+    merged_at: null,
+    active_lock_reason: null,
+    merged_by: null,
+  };
 }
 
-export function pullRequestOpened(world: FakeGitHubState, repo: FakeRepo, number: number, sender?: FakeUser | string): PullRequestOpenedEvent {
-  return { action: "opened", number, pull_request: openPullJson(world, repo, number), ...envelope(world, repo, sender ?? repo.issue(number).user) };
+export function pullRequestOpened(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  number: number,
+  sender?: FakeUser | string,
+): PullRequestOpenedEvent {
+  return {
+    action: "opened",
+    number,
+    pull_request: openPullJson(world, repo, number),
+    ...envelope(world, repo, sender ?? repo.issue(number).user),
+  };
 }
 
-export function pullRequestEdited(world: FakeGitHubState, repo: FakeRepo, number: number, changes: PullRequestEditedEvent["changes"], sender?: FakeUser | string): PullRequestEditedEvent {
-  return { action: "edited", number, changes, pull_request: pullRequestJson(world, repo, repo.issue(number)), ...envelope(world, repo, sender ?? repo.issue(number).user) };
+export function pullRequestEdited(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  number: number,
+  changes: PullRequestEditedEvent["changes"],
+  sender?: FakeUser | string,
+): PullRequestEditedEvent {
+  return {
+    action: "edited",
+    number,
+    changes,
+    pull_request: pullRequestJson(world, repo, repo.issue(number)),
+    ...envelope(world, repo, sender ?? repo.issue(number).user),
+  };
 }
 
 /** `before`/`after` are what `repo.pushToPullRequest` returned. */
-export function pullRequestSynchronize(world: FakeGitHubState, repo: FakeRepo, number: number, push: { before: string; after: string }, sender?: FakeUser | string): PullRequestSynchronizeEvent {
-  return { action: "synchronize", number, before: push.before, after: push.after, pull_request: pullRequestJson(world, repo, repo.issue(number)), ...envelope(world, repo, sender ?? repo.issue(number).user) };
+export function pullRequestSynchronize(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  number: number,
+  push: { before: string; after: string },
+  sender?: FakeUser | string,
+): PullRequestSynchronizeEvent {
+  return {
+    action: "synchronize",
+    number,
+    before: push.before,
+    after: push.after,
+    pull_request: pullRequestJson(world, repo, repo.issue(number)),
+    ...envelope(world, repo, sender ?? repo.issue(number).user),
+  };
 }
 
-export function pullRequestReopened(world: FakeGitHubState, repo: FakeRepo, number: number, sender?: FakeUser | string): PullRequestReopenedEvent {
+export function pullRequestReopened(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  number: number,
+  sender?: FakeUser | string,
+): PullRequestReopenedEvent {
   requireOpen(repo, number);
-  return { action: "reopened", number, pull_request: { ...openPullJson(world, repo, number), merged: false }, ...envelope(world, repo, sender ?? repo.issue(number).user) };
+  return {
+    action: "reopened",
+    number,
+    pull_request: { ...openPullJson(world, repo, number), merged: false },
+    ...envelope(world, repo, sender ?? repo.issue(number).user),
+  };
 }
 
 /** After `repo.editPullRequest(n, {draft: false})`. */
-export function pullRequestReadyForReview(world: FakeGitHubState, repo: FakeRepo, number: number, sender?: FakeUser | string): PullRequestReadyForReviewEvent {
-  if (repo.pull(number).pull.draft) throw new Error(`fake GitHub: ${repo.fullName}#${number} is still a draft; set draft: false in the state first`);
-  return { action: "ready_for_review", number, pull_request: { ...openPullJson(world, repo, number), draft: false, merged: false }, ...envelope(world, repo, sender ?? repo.issue(number).user) };
+export function pullRequestReadyForReview(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  number: number,
+  sender?: FakeUser | string,
+): PullRequestReadyForReviewEvent {
+  if (repo.pull(number).pull.draft)
+    throw new Error(`fake GitHub: ${repo.fullName}#${number} is still a draft; set draft: false in the state first`);
+  return {
+    action: "ready_for_review",
+    number,
+    pull_request: { ...openPullJson(world, repo, number), draft: false, merged: false },
+    ...envelope(world, repo, sender ?? repo.issue(number).user),
+  };
 }
 
 function commentIssueJson(world: FakeGitHubState, repo: FakeRepo, number: number): IssueCommentCreatedEvent["issue"] {
   const json = issueJson(world, repo, repo.issue(number));
-  return { ...json, assignee: json.assignee ?? null, state: json.state ?? "open", locked: json.locked ?? false, labels: json.labels ?? [] };
+  return {
+    ...json,
+    assignee: json.assignee ?? null,
+    state: json.state ?? "open",
+    locked: json.locked ?? false,
+    labels: json.labels ?? [],
+  };
 }
 
-export function issueCommentCreated(world: FakeGitHubState, repo: FakeRepo, commentId: number, sender?: FakeUser | string): IssueCommentCreatedEvent {
+export function issueCommentCreated(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  commentId: number,
+  sender?: FakeUser | string,
+): IssueCommentCreatedEvent {
   const comment = repo.comments.get(commentId);
   if (!comment) throw new Error(`fake GitHub: ${repo.fullName} has no comment ${commentId}`);
-  return { action: "created", issue: commentIssueJson(world, repo, comment.issueNumber), comment: commentJson(world, repo, comment), ...envelope(world, repo, sender ?? comment.user) };
+  return {
+    action: "created",
+    issue: commentIssueJson(world, repo, comment.issueNumber),
+    comment: commentJson(world, repo, comment),
+    ...envelope(world, repo, sender ?? comment.user),
+  };
 }
 
 /** `changes` is what `repo.editComment` returned. */
-export function issueCommentEdited(world: FakeGitHubState, repo: FakeRepo, commentId: number, changes: IssueCommentEditedEvent["changes"], sender?: FakeUser | string): IssueCommentEditedEvent {
+export function issueCommentEdited(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  commentId: number,
+  changes: IssueCommentEditedEvent["changes"],
+  sender?: FakeUser | string,
+): IssueCommentEditedEvent {
   const comment = repo.comments.get(commentId);
   if (!comment) throw new Error(`fake GitHub: ${repo.fullName} has no comment ${commentId}`);
-  return { action: "edited", changes, issue: commentIssueJson(world, repo, comment.issueNumber), comment: commentJson(world, repo, comment), ...envelope(world, repo, sender ?? comment.user) };
+  return {
+    action: "edited",
+    changes,
+    issue: commentIssueJson(world, repo, comment.issueNumber),
+    comment: commentJson(world, repo, comment),
+    ...envelope(world, repo, sender ?? comment.user),
+  };
 }
 
-function workflowParts(world: FakeGitHubState, repo: FakeRepo, runId: number): Pick<WorkflowRunRequestedEvent, "workflow" | "workflow_run"> {
+function workflowParts(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  runId: number,
+): Pick<WorkflowRunRequestedEvent, "workflow" | "workflow_run"> {
   const run = repo.run(runId);
   const workflow = repo.workflows.get(run.workflowId);
   if (!workflow) throw new Error(`fake GitHub: run ${runId} has no workflow`);
@@ -193,16 +335,30 @@ export function workflowRunRequested(world: FakeGitHubState, repo: FakeRepo, run
   return { action: "requested", ...workflowParts(world, repo, runId), ...envelope(world, repo, repo.run(runId).actor) };
 }
 
-export function workflowRunInProgress(world: FakeGitHubState, repo: FakeRepo, runId: number): WorkflowRunInProgressEvent {
-  return { action: "in_progress", ...workflowParts(world, repo, runId), ...envelope(world, repo, repo.run(runId).actor) };
+export function workflowRunInProgress(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  runId: number,
+): WorkflowRunInProgressEvent {
+  return {
+    action: "in_progress",
+    ...workflowParts(world, repo, runId),
+    ...envelope(world, repo, repo.run(runId).actor),
+  };
 }
 
 /** For a run finished with `repo.completeWorkflowRun`. */
 export function workflowRunCompleted(world: FakeGitHubState, repo: FakeRepo, runId: number): WorkflowRunCompletedEvent {
   const parts = workflowParts(world, repo, runId);
   const conclusion = parts.workflow_run.conclusion;
-  if (conclusion === null) throw new Error(`fake GitHub: run ${runId} is not completed; call completeWorkflowRun first`);
-  return { action: "completed", workflow: parts.workflow, workflow_run: { ...parts.workflow_run, conclusion }, ...envelope(world, repo, repo.run(runId).actor) };
+  if (conclusion === null)
+    throw new Error(`fake GitHub: run ${runId} is not completed; call completeWorkflowRun first`);
+  return {
+    action: "completed",
+    workflow: parts.workflow,
+    workflow_run: { ...parts.workflow_run, conclusion },
+    ...envelope(world, repo, repo.run(runId).actor),
+  };
 }
 
 /**
@@ -210,7 +366,12 @@ export function workflowRunCompleted(world: FakeGitHubState, repo: FakeRepo, run
  * (call `repo.requestDeploymentReview(runId, environment)` first so the fake accepts the review).
  * The callback URL carries the run id, as GitHub's does.
  */
-export function deploymentProtectionRuleRequested(world: FakeGitHubState, repo: FakeRepo, runId: number, environment: string): DeploymentProtectionRuleRequestedEvent {
+export function deploymentProtectionRuleRequested(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  runId: number,
+  environment: string,
+): DeploymentProtectionRuleRequestedEvent {
   const run = repo.run(runId);
   const api = `${world.apiUrl}/repos/${repo.fullName}`;
   const deploymentId = run.id + 3_000_000;
@@ -242,10 +403,19 @@ export function deploymentProtectionRuleRequested(world: FakeGitHubState, repo: 
 }
 
 /** Someone pressed "Re-run" on a check run (only the app that created it receives this). */
-export function checkRunRerequested(world: FakeGitHubState, repo: FakeRepo, checkRunId: number, sender: FakeUser | string): CheckRunRerequestedEvent {
-  const run = [...repo.issues.values()].flatMap((i) => (i.pull ? repo.checkRunsFor(i.pull.head.sha) : [])).find((c) => c.id === checkRunId);
+export function checkRunRerequested(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  checkRunId: number,
+  sender: FakeUser | string,
+): CheckRunRerequestedEvent {
+  const run = [...repo.issues.values()]
+    .flatMap((i) => (i.pull ? repo.checkRunsFor(i.pull.head.sha) : []))
+    .find((c) => c.id === checkRunId);
   if (!run) throw new Error(`fake GitHub: ${repo.fullName} has no check run ${checkRunId}`);
-  const pulls = [...repo.issues.values()].filter((i) => i.pull && i.state === "open" && i.pull.head.sha === run.headSha);
+  const pulls = [...repo.issues.values()].filter(
+    (i) => i.pull && i.state === "open" && i.pull.head.sha === run.headSha,
+  );
   const apiRepo = `${world.apiUrl}/repos/${repo.fullName}`;
   const checkRun = {
     id: run.id,
@@ -260,9 +430,25 @@ export function checkRunRerequested(world: FakeGitHubState, repo: FakeRepo, chec
     details_url: run.detailsUrl ?? "",
     started_at: run.startedAt,
     completed_at: run.completedAt,
-    output: { title: run.output.title, summary: run.output.summary, text: run.output.text, annotations_count: run.output.annotations.length, annotations_url: `${apiRepo}/check-runs/${run.id}/annotations` },
+    output: {
+      title: run.output.title,
+      summary: run.output.summary,
+      text: run.output.text,
+      annotations_count: run.output.annotations.length,
+      annotations_url: `${apiRepo}/check-runs/${run.id}/annotations`,
+    },
     app: { id: world.app.id, slug: world.app.slug, node_id: `A_${world.app.id}`, name: world.app.name },
-    pull_requests: pulls.map((i) => ({ url: `${apiRepo}/pulls/${i.number}`, id: i.pull!.id, number: i.number, head: { ref: i.pull!.head.ref, sha: i.pull!.head.sha, repo: { id: 1, url: apiRepo, name: repo.name } }, base: { ref: i.pull!.base.ref, sha: i.pull!.base.sha, repo: { id: 1, url: apiRepo, name: repo.name } } })),
+    pull_requests: pulls.map((i) => ({
+      url: `${apiRepo}/pulls/${i.number}`,
+      id: i.pull!.id,
+      number: i.number,
+      head: { ref: i.pull!.head.ref, sha: i.pull!.head.sha, repo: { id: 1, url: apiRepo, name: repo.name } },
+      base: { ref: i.pull!.base.ref, sha: i.pull!.base.sha, repo: { id: 1, url: apiRepo, name: repo.name } },
+    })),
   };
-  return { action: "rerequested", check_run: checkRun, ...envelope(world, repo, sender) } as unknown as CheckRunRerequestedEvent;
+  return {
+    action: "rerequested",
+    check_run: checkRun,
+    ...envelope(world, repo, sender),
+  } as unknown as CheckRunRerequestedEvent;
 }

@@ -11,7 +11,11 @@ export type DispatchInputs = Record<string, string>;
  * Asks GitHub to return the run id; older servers answer 204 without it, and the run is then
  * matched by the dispatch id in its run-name when its `workflow_run` event arrives.
  */
-export async function dispatchWorkflow(client: RepoClient, workflow: string, inputs: DispatchInputs): Promise<{ runId?: number; runUrl?: string }> {
+export async function dispatchWorkflow(
+  client: RepoClient,
+  workflow: string,
+  inputs: DispatchInputs,
+): Promise<{ runId?: number; runUrl?: string }> {
   const res = await client.octokit.rest.actions.createWorkflowDispatch({
     owner: client.owner,
     repo: client.repo,
@@ -33,12 +37,19 @@ export async function dispatchWorkflow(client: RepoClient, workflow: string, inp
 
 /** One workflow run (its name carries the dispatch id). */
 export async function getRun(client: RepoClient, runId: number) {
-  return (await client.octokit.rest.actions.getWorkflowRun({ owner: client.owner, repo: client.repo, run_id: runId })).data;
+  return (await client.octokit.rest.actions.getWorkflowRun({ owner: client.owner, repo: client.repo, run_id: runId }))
+    .data;
 }
 
 /** The newest runs of `workflow` started by workflow_dispatch (one call, at most 100). */
 export async function listDispatchRuns(client: RepoClient, workflow: string) {
-  const res = await client.octokit.rest.actions.listWorkflowRuns({ owner: client.owner, repo: client.repo, workflow_id: workflow, event: "workflow_dispatch", per_page: 100 });
+  const res = await client.octokit.rest.actions.listWorkflowRuns({
+    owner: client.owner,
+    repo: client.repo,
+    workflow_id: workflow,
+    event: "workflow_dispatch",
+    per_page: 100,
+  });
   return res.data.workflow_runs;
 }
 
@@ -59,15 +70,31 @@ export const MAX_RESULTS_BYTES = 1024 * 1024;
 export type ArtifactFile = RunResultsFile;
 
 /** Find artifact `name` of run `runId`, download its zip, and return `file` from it. */
-export async function readArtifactFile(client: RepoClient, runId: number, name: string, file: string): Promise<ArtifactFile> {
-  const list = await client.octokit.rest.actions.listWorkflowRunArtifacts({ owner: client.owner, repo: client.repo, run_id: runId, name, per_page: 100 });
+export async function readArtifactFile(
+  client: RepoClient,
+  runId: number,
+  name: string,
+  file: string,
+): Promise<ArtifactFile> {
+  const list = await client.octokit.rest.actions.listWorkflowRunArtifacts({
+    owner: client.owner,
+    repo: client.repo,
+    run_id: runId,
+    name,
+    per_page: 100,
+  });
   const artifact = list.data.artifacts.find((a) => a.name === name);
   if (!artifact) return { ok: false, reason: "no-artifact" };
   if (artifact.expired) return { ok: false, reason: "expired" };
   if (artifact.size_in_bytes > MAX_ARTIFACT_BYTES) return { ok: false, reason: "too-large" };
   let zip: Uint8Array;
   try {
-    const res = await client.octokit.rest.actions.downloadArtifact({ owner: client.owner, repo: client.repo, artifact_id: artifact.id, archive_format: "zip" });
+    const res = await client.octokit.rest.actions.downloadArtifact({
+      owner: client.owner,
+      repo: client.repo,
+      artifact_id: artifact.id,
+      archive_format: "zip",
+    });
     zip = new Uint8Array(res.data as ArrayBuffer);
   } catch (err) {
     if (isNotFound(err)) return { ok: false, reason: "expired" };
@@ -98,7 +125,13 @@ export async function readArtifactFile(client: RepoClient, runId: number, name: 
 }
 
 /** Approve or reject a deployment waiting on our custom protection rule. */
-export async function reviewProtectionRule(client: RepoClient, runId: number, environment: string, approve: boolean, comment: string): Promise<void> {
+export async function reviewProtectionRule(
+  client: RepoClient,
+  runId: number,
+  environment: string,
+  approve: boolean,
+  comment: string,
+): Promise<void> {
   await client.octokit.rest.actions.reviewCustomGatesForRun({
     owner: client.owner,
     repo: client.repo,

@@ -2,7 +2,8 @@
 import { createHash } from "node:crypto";
 import { fit, LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
 
-export type CheckConclusion = "success" | "failure" | "neutral" | "cancelled" | "skipped" | "timed_out" | "action_required";
+export type CheckConclusion =
+  "success" | "failure" | "neutral" | "cancelled" | "skipped" | "timed_out" | "action_required";
 export type CheckStatus = "queued" | "in_progress" | "completed";
 
 export interface CheckAnnotation {
@@ -40,8 +41,19 @@ export const MAX_ANNOTATIONS = 500;
 const DIGEST = /<!-- merge-captain:digest ([0-9a-f]{16}) -->/;
 
 /** Our check run named `name` on `sha`, if any (one call). */
-export async function findCheckRun(client: RepoClient, sha: string, name: string): Promise<ExistingCheckRun | undefined> {
-  const res = await client.octokit.rest.checks.listForRef({ owner: client.owner, repo: client.repo, ref: sha, check_name: name, filter: "latest", per_page: 100 });
+export async function findCheckRun(
+  client: RepoClient,
+  sha: string,
+  name: string,
+): Promise<ExistingCheckRun | undefined> {
+  const res = await client.octokit.rest.checks.listForRef({
+    owner: client.owner,
+    repo: client.repo,
+    ref: sha,
+    check_name: name,
+    filter: "latest",
+    per_page: 100,
+  });
   const run = res.data.check_runs.find((r) => r.app?.id === client.appId);
   if (!run) return undefined;
   return { id: run.id, status: run.status, conclusion: run.conclusion, text: run.output?.text ?? null };
@@ -49,7 +61,17 @@ export async function findCheckRun(client: RepoClient, sha: string, name: string
 
 function digestOf(spec: CheckRunSpec): string {
   return createHash("sha256")
-    .update(JSON.stringify([spec.status, spec.conclusion ?? null, spec.title, spec.summary, spec.text ?? "", spec.annotations ?? [], spec.detailsUrl ?? null]))
+    .update(
+      JSON.stringify([
+        spec.status,
+        spec.conclusion ?? null,
+        spec.title,
+        spec.summary,
+        spec.text ?? "",
+        spec.annotations ?? [],
+        spec.detailsUrl ?? null,
+      ]),
+    )
     .digest("hex")
     .slice(0, 16);
 }
@@ -59,7 +81,11 @@ function digestOf(spec: CheckRunSpec): string {
  * otherwise makes no write. Annotations beyond the first 50 go out in follow-up updates of 50,
  * which GitHub appends. Returns the check run id.
  */
-export async function upsertCheckRun(client: RepoClient, existing: ExistingCheckRun | undefined, spec: CheckRunSpec): Promise<number> {
+export async function upsertCheckRun(
+  client: RepoClient,
+  existing: ExistingCheckRun | undefined,
+  spec: CheckRunSpec,
+): Promise<number> {
   const digest = digestOf(spec);
   if (existing && DIGEST.exec(existing.text ?? "")?.[1] === digest) return existing.id;
   const annotations = (spec.annotations ?? []).slice(0, MAX_ANNOTATIONS).map((a) => ({
@@ -94,7 +120,12 @@ export async function upsertCheckRun(client: RepoClient, existing: ExistingCheck
     id = res.data.id;
   }
   for (let i = LIMITS.annotationsPerRequest; i < annotations.length; i += LIMITS.annotationsPerRequest) {
-    await client.octokit.rest.checks.update({ owner: client.owner, repo: client.repo, check_run_id: id, output: output(annotations.slice(i, i + LIMITS.annotationsPerRequest)) });
+    await client.octokit.rest.checks.update({
+      owner: client.owner,
+      repo: client.repo,
+      check_run_id: id,
+      output: output(annotations.slice(i, i + LIMITS.annotationsPerRequest)),
+    });
   }
   return id;
 }

@@ -19,7 +19,11 @@ export function isOurs(client: RepoClient, comment: CommentLike): boolean {
 }
 
 /** Find our sticky comment with `marker` on an issue or PR (paginated, stops at the first match). */
-export async function findSticky(client: RepoClient, issueNumber: number, marker: string): Promise<StickyComment | undefined> {
+export async function findSticky(
+  client: RepoClient,
+  issueNumber: number,
+  marker: string,
+): Promise<StickyComment | undefined> {
   const pages = client.octokit.paginate.iterator(client.octokit.rest.issues.listComments, {
     owner: client.owner,
     repo: client.repo,
@@ -39,14 +43,29 @@ export async function findSticky(client: RepoClient, issueNumber: number, marker
  * already says exactly that (edits and redeliveries that change nothing cost nothing).
  * Returns the comment as it now stands.
  */
-export async function upsertSticky(client: RepoClient, issueNumber: number, existing: StickyComment | undefined, body: string): Promise<StickyComment> {
+export async function upsertSticky(
+  client: RepoClient,
+  issueNumber: number,
+  existing: StickyComment | undefined,
+  body: string,
+): Promise<StickyComment> {
   const text = fitComment(outgoingComment(client, body));
   if (existing && existing.body === text) return existing;
   if (existing) {
-    await client.octokit.rest.issues.updateComment({ owner: client.owner, repo: client.repo, comment_id: existing.id, body: text });
+    await client.octokit.rest.issues.updateComment({
+      owner: client.owner,
+      repo: client.repo,
+      comment_id: existing.id,
+      body: text,
+    });
     return { id: existing.id, body: text };
   }
-  const res = await client.octokit.rest.issues.createComment({ owner: client.owner, repo: client.repo, issue_number: issueNumber, body: text });
+  const res = await client.octokit.rest.issues.createComment({
+    owner: client.owner,
+    repo: client.repo,
+    issue_number: issueNumber,
+    body: text,
+  });
   return { id: res.data.id, body: text };
 }
 
@@ -60,13 +79,23 @@ function fitComment(text: string): string {
 
 /** A one-off reply (refusals, help). Sanitized like everything else. */
 export async function reply(client: RepoClient, issueNumber: number, body: string): Promise<void> {
-  await client.octokit.rest.issues.createComment({ owner: client.owner, repo: client.repo, issue_number: issueNumber, body: outgoingField(client, body, LIMITS.commentBody) });
+  await client.octokit.rest.issues.createComment({
+    owner: client.owner,
+    repo: client.repo,
+    issue_number: issueNumber,
+    body: outgoingField(client, body, LIMITS.commentBody),
+  });
 }
 
 export type Reaction = "eyes" | "rocket" | "confused" | "+1";
 
 export async function react(client: RepoClient, commentId: number, content: Reaction): Promise<void> {
-  await client.octokit.rest.reactions.createForIssueComment({ owner: client.owner, repo: client.repo, comment_id: commentId, content });
+  await client.octokit.rest.reactions.createForIssueComment({
+    owner: client.owner,
+    repo: client.repo,
+    comment_id: commentId,
+    content,
+  });
 }
 
 /** Hide a comment that leaked a credential (GraphQL only: REST has no minimize). */

@@ -9,16 +9,32 @@ function labelName(client: RepoClient, name: string): string {
  * Make the issue carry every label in `want` and none in `unwanted`, given the labels it has now
  * (from the webhook payload, so no read is needed). One call to add, one per label removed.
  */
-export async function syncLabels(client: RepoClient, issueNumber: number, current: readonly string[], want: readonly string[], unwanted: readonly string[]): Promise<void> {
+export async function syncLabels(
+  client: RepoClient,
+  issueNumber: number,
+  current: readonly string[],
+  want: readonly string[],
+  unwanted: readonly string[],
+): Promise<void> {
   const have = new Set(current);
   const add = [...new Set(want.map((n) => labelName(client, n)))].filter((n) => !have.has(n));
   const remove = [...new Set(unwanted.map((n) => labelName(client, n)))].filter((n) => have.has(n) && !add.includes(n));
   if (add.length > 0) {
-    await client.octokit.rest.issues.addLabels({ owner: client.owner, repo: client.repo, issue_number: issueNumber, labels: add });
+    await client.octokit.rest.issues.addLabels({
+      owner: client.owner,
+      repo: client.repo,
+      issue_number: issueNumber,
+      labels: add,
+    });
   }
   for (const name of remove) {
     try {
-      await client.octokit.rest.issues.removeLabel({ owner: client.owner, repo: client.repo, issue_number: issueNumber, name });
+      await client.octokit.rest.issues.removeLabel({
+        owner: client.owner,
+        repo: client.repo,
+        issue_number: issueNumber,
+        name,
+      });
     } catch (err) {
       // Someone removed it between the event and now: the goal is reached.
       if (!isNotFound(err)) throw err;

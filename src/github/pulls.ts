@@ -21,7 +21,6 @@ export interface PullSnapshot {
   labels: string[];
 }
 
-
 export type FileList = { ok: true; files: ChangedFile[] } | { ok: false; reason: string };
 
 interface PullLike {
@@ -74,17 +73,32 @@ export async function getPull(client: RepoClient, number: number): Promise<PullS
  */
 export async function listPullFiles(client: RepoClient, pr: PullSnapshot): Promise<FileList> {
   if (pr.changedFiles >= MAX_LISTED_FILES) {
-    return { ok: false, reason: `the PR changes ${pr.changedFiles} files; GitHub lists at most ${MAX_LISTED_FILES}, so scope cannot be verified` };
+    return {
+      ok: false,
+      reason: `the PR changes ${pr.changedFiles} files; GitHub lists at most ${MAX_LISTED_FILES}, so scope cannot be verified`,
+    };
   }
   const files: ChangedFile[] = [];
-  const pages = client.octokit.paginate.iterator(client.octokit.rest.pulls.listFiles, { owner: client.owner, repo: client.repo, pull_number: pr.number, per_page: 100 });
+  const pages = client.octokit.paginate.iterator(client.octokit.rest.pulls.listFiles, {
+    owner: client.owner,
+    repo: client.repo,
+    pull_number: pr.number,
+    per_page: 100,
+  });
   for await (const page of pages) {
     for (const f of page.data) {
-      files.push(f.previous_filename ? { path: f.filename, status: f.status, previous_filename: f.previous_filename } : { path: f.filename, status: f.status });
+      files.push(
+        f.previous_filename
+          ? { path: f.filename, status: f.status, previous_filename: f.previous_filename }
+          : { path: f.filename, status: f.status },
+      );
     }
   }
   if (pr.changedFiles >= 0 && files.length !== pr.changedFiles) {
-    return { ok: false, reason: `GitHub listed ${files.length} files but the PR reports ${pr.changedFiles} changed files, so scope cannot be verified` };
+    return {
+      ok: false,
+      reason: `GitHub listed ${files.length} files but the PR reports ${pr.changedFiles} changed files, so scope cannot be verified`,
+    };
   }
   return { ok: true, files };
 }
@@ -107,12 +121,23 @@ export const MAX_LIST_PAGES = 10;
 /** Open issues (not PRs), newest first, paginated. Used to link PRs to contracts and to resolve `depends_on`. */
 export async function listOpenIssues(client: RepoClient): Promise<IssueSummary[]> {
   const out: IssueSummary[] = [];
-  const pages = client.octokit.paginate.iterator(client.octokit.rest.issues.listForRepo, { owner: client.owner, repo: client.repo, state: "open", per_page: 100 });
+  const pages = client.octokit.paginate.iterator(client.octokit.rest.issues.listForRepo, {
+    owner: client.owner,
+    repo: client.repo,
+    state: "open",
+    per_page: 100,
+  });
   let read = 0;
   for await (const page of pages) {
     for (const i of page.data) {
       if (i.pull_request) continue;
-      out.push({ number: i.number, title: i.title, body: i.body ?? null, state: "open", labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))) });
+      out.push({
+        number: i.number,
+        title: i.title,
+        body: i.body ?? null,
+        state: "open",
+        labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+      });
     }
     // Stop before the iterator asks for the next page.
     if (++read >= MAX_LIST_PAGES) break;
@@ -126,7 +151,13 @@ export async function getIssue(client: RepoClient, number: number): Promise<Issu
     const res = await client.octokit.rest.issues.get({ owner: client.owner, repo: client.repo, issue_number: number });
     if (res.data.pull_request) return undefined;
     const i = res.data;
-    return { number: i.number, title: i.title, body: i.body ?? null, state: i.state === "open" ? "open" : "closed", labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))) };
+    return {
+      number: i.number,
+      title: i.title,
+      body: i.body ?? null,
+      state: i.state === "open" ? "open" : "closed",
+      labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+    };
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;
@@ -136,7 +167,12 @@ export async function getIssue(client: RepoClient, number: number): Promise<Issu
 /** Open PRs (paginated): for same-head detection, hotspots, and re-checking PRs when a contract changes. */
 export async function listOpenPulls(client: RepoClient): Promise<PullSnapshot[]> {
   const out: PullSnapshot[] = [];
-  const pages = client.octokit.paginate.iterator(client.octokit.rest.pulls.list, { owner: client.owner, repo: client.repo, state: "open", per_page: 100 });
+  const pages = client.octokit.paginate.iterator(client.octokit.rest.pulls.list, {
+    owner: client.owner,
+    repo: client.repo,
+    state: "open",
+    per_page: 100,
+  });
   let read = 0;
   for await (const page of pages) {
     for (const p of page.data) out.push(toSnapshot(p));

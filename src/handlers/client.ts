@@ -28,6 +28,9 @@ export function repoClient(context: Context, app: AppOptions): RepoClient {
 export function withConfig(client: RepoClient, config: ResolvedConfig): RepoClient {
   return {
     ...client,
-    sanitize: { internalDomains: config.public_safety.internal_domains, internalHosts: config.public_safety.internal_hosts },
+    sanitize: {
+      internalDomains: config.public_safety.internal_domains,
+      internalHosts: config.public_safety.internal_hosts,
+    },
   };
 }

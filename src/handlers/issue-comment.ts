@@ -29,7 +29,12 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
   const client = withConfig(repoClient(context, app), config);
   const text = action === "deleted" ? "" : (comment.body ?? "");
   // What the comment said before this event: an edit or a deletion may clear an earlier warning.
-  const before = action === "edited" ? (context.payload.changes?.body?.from ?? "") : action === "deleted" ? (comment.body ?? "") : "";
+  const before =
+    action === "edited"
+      ? (context.payload.changes?.body?.from ?? "")
+      : action === "deleted"
+        ? (comment.body ?? "")
+        : "";
   const findings = scan(text, client.sanitize);
   const hadFindings = before !== "" && scan(before, client.sanitize).length > 0;
   const isPull = Boolean(issue.pull_request);
@@ -43,15 +48,31 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
       if (isPull) await recordPullCommentSafety(client, config, issue.number, source);
       else await publishIssue(client, config, { number: issue.number, body: issue.body ?? "", labels }, source);
     }
-    if (findings.some((f) => isCredentialRule(f.rule)) && config.public_safety.minimize_leaks) await minimizeComment(client, comment.node_id);
-    if (maybeCommand) await runCommand(client, config, runtime, { number: issue.number, commentId: comment.id, login: comment.user?.login ?? "", text });
+    if (findings.some((f) => isCredentialRule(f.rule)) && config.public_safety.minimize_leaks)
+      await minimizeComment(client, comment.node_id);
+    if (maybeCommand)
+      await runCommand(client, config, runtime, {
+        number: issue.number,
+        commentId: comment.id,
+        login: comment.user?.login ?? "",
+        text,
+      });
   });
 }
 
-async function runCommand(client: RepoClient, config: ResolvedConfig, runtime: Runtime, c: { number: number; commentId: number; login: string; text: string }): Promise<void> {
+async function runCommand(
+  client: RepoClient,
+  config: ResolvedConfig,
+  runtime: Runtime,
+  c: { number: number; commentId: number; login: string; text: string },
+): Promise<void> {
   const registry = await loadRegistry(client, config);
   if (!registry.ok) {
-    await reply(client, c.number, "⚠️ The gate registry on the default branch is broken, so commands cannot run. See the merge-captain check.");
+    await reply(
+      client,
+      c.number,
+      "⚠️ The gate registry on the default branch is broken, so commands cannot run. See the merge-captain check.",
+    );
     return;
   }
   const parsed = parseComment(c.text, registry.value);
@@ -80,6 +101,8 @@ async function runCommand(client: RepoClient, config: ResolvedConfig, runtime: R
   if (!pr) return;
   const command = parsed.command;
   switch (command.kind) {
+    case "help":
+      return; // answered above, before the permission check
     case "recheck":
       await evaluateAndPublish({ client, config, registry, pr, state });
       await react(client, c.commentId, "+1");
@@ -90,7 +113,18 @@ async function runCommand(client: RepoClient, config: ResolvedConfig, runtime: R
       await react(client, c.commentId, "+1");
       return;
     case "tier-b": {
-      const outcome = await requestTierB({ client, config, registry: registry.value, registryResult: registry, pr, state, runtime, command, requester: c.login, commentId: c.commentId });
+      const outcome = await requestTierB({
+        client,
+        config,
+        registry: registry.value,
+        registryResult: registry,
+        pr,
+        state,
+        runtime,
+        command,
+        requester: c.login,
+        commentId: c.commentId,
+      });
       await react(client, c.commentId, outcome === "dispatched" ? "rocket" : "confused");
       return;
     }
@@ -101,15 +135,27 @@ async function runCommand(client: RepoClient, config: ResolvedConfig, runtime: R
 async function refuse(client: RepoClient, pr: number, login: string, state: PrState): Promise<void> {
   const refused = (state.ledger.extra?.["refused"] ?? "").split(",").filter((x) => x !== "");
   if (refused.includes(login.toLowerCase())) return;
-  await reply(client, pr, `@${login} needs write access to run Tier-B or other merge-captain commands (read from the repository's collaborator permissions).`);
+  await reply(
+    client,
+    pr,
+    `@${login} needs write access to run Tier-B or other merge-captain commands (read from the repository's collaborator permissions).`,
+  );
   // Remembered even when the PR has no sticky comment yet (the app was installed after it opened):
   // saveLedger creates one, otherwise every retry would get the same reply again.
   const next = [...refused, login.toLowerCase()].slice(-30).join(",");
-  await saveLedger(client, pr, state, { ...state.ledger, extra: { ...(state.ledger.extra ?? {}), refused: next.slice(-500) } });
+  await saveLedger(client, pr, state, {
+    ...state.ledger,
+    extra: { ...(state.ledger.extra ?? {}), refused: next.slice(-500) },
+  });
 }
 
 /** A PR comment's findings live in the PR ledger; the verdict's public-safety row and the label follow. */
-async function recordPullCommentSafety(client: RepoClient, config: ResolvedConfig, number: number, comment: { source: string; findings: Finding[] }): Promise<void> {
+async function recordPullCommentSafety(
+  client: RepoClient,
+  config: ResolvedConfig,
+  number: number,
+  comment: { source: string; findings: Finding[] },
+): Promise<void> {
   const state = await readPrState(client, number);
   const next = withSource(safetyOf(state.ledger), comment.source, comment.findings);
   if (JSON.stringify(next) === JSON.stringify(safetyOf(state.ledger))) return;

@@ -8,7 +8,13 @@ import type { Problem, Result } from "../core/problem.js";
 import { ISSUE_MARKER, renderIssueComment } from "../core/render/issue-comment.js";
 import { hasFindings, type SafetyReport } from "../core/render/safety.js";
 import { scan, type Finding } from "../core/sanitize/sanitize.js";
-import { describeSource, readSafetyState, withSource, writeSafetyState, type SafetyState } from "../core/safety/state.js";
+import {
+  describeSource,
+  readSafetyState,
+  withSource,
+  writeSafetyState,
+  type SafetyState,
+} from "../core/safety/state.js";
 import type { RepoClient } from "../github/client.js";
 import { findSticky, upsertSticky } from "../github/comments.js";
 import { syncLabels } from "../github/labels.js";
@@ -17,7 +23,12 @@ import { loadConfig, loadRegistry } from "./settings.js";
 
 export interface IssueHooks {
   /** Called when an edit changed an issue's contract, so PRs linked to it are re-checked. */
-  contractChanged: (client: RepoClient, config: ResolvedConfig, issueNumber: number, registry: Result<Registry> | undefined) => Promise<void>;
+  contractChanged: (
+    client: RepoClient,
+    config: ResolvedConfig,
+    issueNumber: number,
+    registry: Result<Registry> | undefined,
+  ) => Promise<void>;
 }
 
 /** A cheap identity of a contract for change detection: its status and content, not its line. */
@@ -33,7 +44,9 @@ function contractKey(report: ContractReport): string {
 }
 
 function safetyReport(state: SafetyState): SafetyReport {
-  return { sources: Object.entries(state).map(([source, findings]) => ({ what: describeSource(source, "issue"), findings })) };
+  return {
+    sources: Object.entries(state).map(([source, findings]) => ({ what: describeSource(source, "issue"), findings })),
+  };
 }
 
 export interface IssueSnapshot {
@@ -47,7 +60,12 @@ export interface IssueSnapshot {
  * now contains (`comment`: the source `comment:<id>` and its findings). The body is rescanned
  * every time, so the remembered findings never go stale. Returns the registry when it was read.
  */
-export async function publishIssue(client: RepoClient, config: ResolvedConfig, issue: IssueSnapshot, comment?: { source: string; findings: Finding[] }): Promise<Result<Registry> | undefined> {
+export async function publishIssue(
+  client: RepoClient,
+  config: ResolvedConfig,
+  issue: IssueSnapshot,
+  comment?: { source: string; findings: Finding[] },
+): Promise<Result<Registry> | undefined> {
   const opts = contractOptions(config);
   const present = readContract(issue.body, opts);
   let report: ContractReport = present;
@@ -62,8 +80,15 @@ export async function publishIssue(client: RepoClient, config: ResolvedConfig, i
   const existing = await findSticky(client, issue.number, ISSUE_MARKER);
   let state = withSource(readSafetyState(existing?.body), "body", scan(issue.body, client.sanitize));
   if (comment) state = withSource(state, comment.source, comment.findings);
-  const rendered = renderIssueComment({ contract: report, setup, safety: safetyReport(state) }, registry?.ok ? registry.value : undefined);
-  const text = rendered ?? (existing ? `${ISSUE_MARKER}\n### merge-captain\n\nThis issue no longer carries a contract, so there is nothing to check.` : undefined);
+  const rendered = renderIssueComment(
+    { contract: report, setup, safety: safetyReport(state) },
+    registry?.ok ? registry.value : undefined,
+  );
+  const text =
+    rendered ??
+    (existing
+      ? `${ISSUE_MARKER}\n### merge-captain\n\nThis issue no longer carries a contract, so there is nothing to check.`
+      : undefined);
   if (text !== undefined) await upsertSticky(client, issue.number, existing, text + "\n" + writeSafetyState(state));
 
   const ours = [config.labels.contract_valid, config.labels.contract_invalid, config.labels.public_safety];
@@ -77,10 +102,18 @@ export async function publishIssue(client: RepoClient, config: ResolvedConfig, i
   return registry;
 }
 
-export async function onIssue(context: Context<"issues.opened" | "issues.edited" | "issues.reopened">, app: AppOptions, hooks: IssueHooks): Promise<void> {
+export async function onIssue(
+  context: Context<"issues.opened" | "issues.edited" | "issues.reopened">,
+  app: AppOptions,
+  hooks: IssueHooks,
+): Promise<void> {
   if (context.isBot) return;
   const { issue: raw } = context.payload;
-  const issue: IssueSnapshot = { number: raw.number, body: raw.body ?? "", labels: (raw.labels ?? []).flatMap((l) => (l?.name ? [l.name] : [])) };
+  const issue: IssueSnapshot = {
+    number: raw.number,
+    body: raw.body ?? "",
+    labels: (raw.labels ?? []).flatMap((l) => (l?.name ? [l.name] : [])),
+  };
   const base = repoClient(context, app);
 
   const cfg = await loadConfig(context);
@@ -88,7 +121,10 @@ export async function onIssue(context: Context<"issues.opened" | "issues.edited"
     // Without a valid config we cannot know the heading; speak only where the default one is used.
     if (readContract(issue.body, contractOptions(DEFAULT_CONFIG)).status === "absent") return;
     const existing = await findSticky(base, issue.number, ISSUE_MARKER);
-    const text = renderIssueComment({ contract: { status: "absent" }, setup: cfg.errors, safety: { sources: [] } }, undefined);
+    const text = renderIssueComment(
+      { contract: { status: "absent" }, setup: cfg.errors, safety: { sources: [] } },
+      undefined,
+    );
     if (text) await upsertSticky(base, issue.number, existing, text);
     return;
   }
@@ -102,7 +138,8 @@ export async function onIssue(context: Context<"issues.opened" | "issues.edited"
 
   // Nothing to say and nothing to undo: no further calls (most issues in a busy repo end here).
   const nothingToSay = present.status === "absent" && scan(issue.body, client.sanitize).length === 0;
-  const nothingToUndo = (previous === undefined || previous.status === "absent") && !issue.labels.some((l) => ours.includes(l));
+  const nothingToUndo =
+    (previous === undefined || previous.status === "absent") && !issue.labels.some((l) => ours.includes(l));
   if (nothingToSay && nothingToUndo) return;
 
   const registry = await publishIssue(client, config, issue);

@@ -9,9 +9,23 @@ import type { RepoClient } from "../github/client.js";
 import { findCheckRun, upsertCheckRun } from "../github/checks.js";
 import type { PullSnapshot } from "../github/pulls.js";
 
-async function publishNotVerified(client: RepoClient, pr: PullSnapshot, title: string, summary: string, text: string): Promise<void> {
+async function publishNotVerified(
+  client: RepoClient,
+  pr: PullSnapshot,
+  title: string,
+  summary: string,
+  text: string,
+): Promise<void> {
   const existing = await findCheckRun(client, pr.headSha, CHECK_NAME);
-  await upsertCheckRun(client, existing, { name: CHECK_NAME, headSha: pr.headSha, status: "completed", conclusion: "failure", title, summary, text });
+  await upsertCheckRun(client, existing, {
+    name: CHECK_NAME,
+    headSha: pr.headSha,
+    status: "completed",
+    conclusion: "failure",
+    title,
+    summary,
+    text,
+  });
 }
 
 export async function publishSetupProblem(client: RepoClient, pr: PullSnapshot, problems: Problem[]): Promise<void> {

@@ -32,7 +32,9 @@ export async function readPrState(client: RepoClient, pr: number): Promise<PrSta
   const sticky = await findSticky(client, pr, STICKY_MARKER);
   if (!sticky) return { sticky, ledger: emptyLedger(), trusted: false };
   const parsed = parseLedger(sticky.body);
-  return parsed.ok ? { sticky, ledger: parsed.value, trusted: true } : { sticky, ledger: emptyLedger(), trusted: false };
+  return parsed.ok
+    ? { sticky, ledger: parsed.value, trusted: true }
+    : { sticky, ledger: emptyLedger(), trusted: false };
 }
 
 export function safetyOf(ledger: Ledger): SafetyState {
@@ -60,7 +62,15 @@ export interface PublishInput {
 export async function evaluateAndPublish(input: PublishInput): Promise<{ verdict: Verdict; facts: PullFacts }> {
   const { client, config, registry, pr, state } = input;
   const ledger = state.ledger;
-  const facts = await gatherPullFacts({ client, config, registry, pr, ledger, commentSafety: safetyOf(ledger), ...(input.prefetched ? { prefetched: input.prefetched } : {}) });
+  const facts = await gatherPullFacts({
+    client,
+    config,
+    registry,
+    pr,
+    ledger,
+    commentSafety: safetyOf(ledger),
+    ...(input.prefetched ? { prefetched: input.prefetched } : {}),
+  });
   const verdict = evaluateVerdict(facts);
 
   const out = checkOutput(verdict);
@@ -81,13 +91,23 @@ export async function evaluateAndPublish(input: PublishInput): Promise<{ verdict
   state.sticky = await upsertSticky(client, pr.number, state.sticky, body);
 
   const findings = facts.safety.sources.length > 0;
-  await syncLabels(client, pr.number, pr.labels, findings ? [config.labels.public_safety] : [], findings ? [] : [config.labels.public_safety]);
+  await syncLabels(
+    client,
+    pr.number,
+    pr.labels,
+    findings ? [config.labels.public_safety] : [],
+    findings ? [] : [config.labels.public_safety],
+  );
   return { verdict, facts };
 }
 
 /** Write the sticky comment with a new ledger, keeping its visible text (before an API call that must be idempotent). */
 export async function saveLedger(client: RepoClient, pr: number, state: PrState, ledger: Ledger): Promise<void> {
-  const visible = state.sticky ? state.sticky.body.replace(/^<!-- merge-captain:pr v1 -->\n?/, "").replace(/<!-- merge-captain:state v1 [^>]* -->\s*$/, "") : "### merge-captain\n\nWorking on it…";
+  const visible = state.sticky
+    ? state.sticky.body
+        .replace(/^<!-- merge-captain:pr v1 -->\n?/, "")
+        .replace(/<!-- merge-captain:state v1 [^>]* -->\s*$/, "")
+    : "### merge-captain\n\nWorking on it…";
   state.ledger = ledger;
   state.sticky = await upsertSticky(client, pr, state.sticky, renderStickyBody(visible, ledger));
 }

@@ -14,7 +14,15 @@ import { hotspotCollisions } from "../core/verdict/collisions.js";
 import { asIssueNumber, classifyDependencies } from "../core/verdict/dependencies.js";
 import type { DependencyFact, PullFacts } from "../core/verdict/types.js";
 import type { RepoClient } from "../github/client.js";
-import { getIssue, listOpenIssues, listOpenPulls, listPullFiles, type FileList, type IssueSummary, type PullSnapshot } from "../github/pulls.js";
+import {
+  getIssue,
+  listOpenIssues,
+  listOpenPulls,
+  listPullFiles,
+  type FileList,
+  type IssueSummary,
+  type PullSnapshot,
+} from "../github/pulls.js";
 import { searchIssueByTitleId } from "../github/search.js";
 
 export interface IssueWithContract extends IssueSummary {
@@ -22,17 +30,30 @@ export interface IssueWithContract extends IssueSummary {
 }
 
 export function toOpenIssues(issues: readonly IssueWithContract[]): OpenIssue[] {
-  return issues.map((i) => ({ number: i.number, title: i.title, contractId: i.contract.status === "valid" ? i.contract.contract.nmoe.issue : undefined }));
+  return issues.map((i) => ({
+    number: i.number,
+    title: i.title,
+    contractId: i.contract.status === "valid" ? i.contract.contract.nmoe.issue : undefined,
+  }));
 }
 
 /** Open issues with their contracts read (pure parsing; the list is one paginated call). */
-export async function openIssuesWithContracts(client: RepoClient, config: ResolvedConfig, registry: Result<Registry>): Promise<IssueWithContract[]> {
+export async function openIssuesWithContracts(
+  client: RepoClient,
+  config: ResolvedConfig,
+  registry: Result<Registry>,
+): Promise<IssueWithContract[]> {
   const issues = await listOpenIssues(client);
   return issues.map((i) => ({ ...i, contract: readContract(i.body, contractOptions(config), registry) }));
 }
 
 /** Which open issue (if any) a PR implements. */
-export function linkPull(client: RepoClient, config: ResolvedConfig, pr: Pick<PullSnapshot, "body" | "headRef">, openIssues: readonly IssueWithContract[]) {
+export function linkPull(
+  client: RepoClient,
+  config: ResolvedConfig,
+  pr: Pick<PullSnapshot, "body" | "headRef">,
+  openIssues: readonly IssueWithContract[],
+) {
   const attestation = readAttestation(pr.body, attestationOptions(config));
   return linkContract({
     body: pr.body,
@@ -43,7 +64,11 @@ export function linkPull(client: RepoClient, config: ResolvedConfig, pr: Pick<Pu
   });
 }
 
-async function resolveDependencies(client: RepoClient, ids: readonly string[], openIssues: readonly IssueWithContract[]): Promise<DependencyFact[]> {
+async function resolveDependencies(
+  client: RepoClient,
+  ids: readonly string[],
+  openIssues: readonly IssueWithContract[],
+): Promise<DependencyFact[]> {
   const { facts, unresolved } = classifyDependencies(ids, toOpenIssues(openIssues));
   for (const id of unresolved) {
     let byTitle;
@@ -61,7 +86,9 @@ async function resolveDependencies(client: RepoClient, ids: readonly string[], o
     }
     const n = asIssueNumber(id);
     const issue = n === undefined ? undefined : await getIssue(client, n);
-    facts.push(issue ? { id, state: issue.state === "open" ? "open" : "done", issue: issue.number } : { id, state: "missing" });
+    facts.push(
+      issue ? { id, state: issue.state === "open" ? "open" : "done", issue: issue.number } : { id, state: "missing" },
+    );
   }
   return facts;
 }
@@ -106,18 +133,29 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
   const sameHead = others.filter((p) => p.headSha === pr.headSha).map((p) => p.number);
   // Other open PRs implementing other contracts, with those contracts' merge hotspots.
   const mine = valid?.nmoe.merge_hotspots ?? [];
-  const theirs = mine.length === 0 ? [] : others.flatMap((p) => {
-    const l = linkPull(client, config, p, openIssues);
-    const c = l.ok && !(link.ok && l.issue === link.issue) ? openIssues.find((i) => i.number === l.issue)?.contract : undefined;
-    return c?.status === "valid" ? [{ pr: p.number, hotspots: c.contract.nmoe.merge_hotspots ?? [] }] : [];
-  });
+  const theirs =
+    mine.length === 0
+      ? []
+      : others.flatMap((p) => {
+          const l = linkPull(client, config, p, openIssues);
+          const c =
+            l.ok && !(link.ok && l.issue === link.issue)
+              ? openIssues.find((i) => i.number === l.issue)?.contract
+              : undefined;
+          return c?.status === "valid" ? [{ pr: p.number, hotspots: c.contract.nmoe.merge_hotspots ?? [] }] : [];
+        });
   const hotspots = hotspotCollisions(mine, theirs);
 
   const safety: SafetyReport = {
     sources: [
       { what: "the PR body", findings: scan(pr.body ?? "", client.sanitize) },
-      ...Object.entries(input.commentSafety).map(([source, findings]) => ({ what: describeSource(source, "PR"), findings })),
-      ...(link.ok && contractIssueBody ? [{ what: `the body of issue #${link.issue}`, findings: scan(contractIssueBody, client.sanitize) }] : []),
+      ...Object.entries(input.commentSafety).map(([source, findings]) => ({
+        what: describeSource(source, "PR"),
+        findings,
+      })),
+      ...(link.ok && contractIssueBody
+        ? [{ what: `the body of issue #${link.issue}`, findings: scan(contractIssueBody, client.sanitize) }]
+        : []),
     ].filter((s) => s.findings.length > 0),
   };
 

@@ -14,7 +14,13 @@ import { isApiFailure, publishApiFailure, publishSetupProblem } from "./not-veri
 import { onHeadMoved } from "./tier-b/stale.js";
 import type { Runtime } from "./runtime.js";
 
-type PullEvent = Context<"pull_request.opened" | "pull_request.edited" | "pull_request.synchronize" | "pull_request.reopened" | "pull_request.ready_for_review">;
+type PullEvent = Context<
+  | "pull_request.opened"
+  | "pull_request.edited"
+  | "pull_request.synchronize"
+  | "pull_request.reopened"
+  | "pull_request.ready_for_review"
+>;
 
 export async function onPullRequest(context: PullEvent, app: AppOptions, runtime: Runtime): Promise<void> {
   if (context.isBot) return;
@@ -33,7 +39,14 @@ export async function onPullRequest(context: PullEvent, app: AppOptions, runtime
       const registry = await loadRegistry(client, cfg.value);
       if (payload.action === "synchronize") {
         // With the registry, the stale dispatches' own `Tier-B: …` check runs are updated too.
-        state.ledger = await onHeadMoved(client, pr, payload.before, state, runtime, registry.ok ? registry.value : undefined);
+        state.ledger = await onHeadMoved(
+          client,
+          pr,
+          payload.before,
+          state,
+          runtime,
+          registry.ok ? registry.value : undefined,
+        );
       }
       await evaluateAndPublish({ client, config: cfg.value, registry, pr, state });
     } catch (err) {
@@ -47,7 +60,13 @@ export async function onPullRequest(context: PullEvent, app: AppOptions, runtime
 }
 
 /** Re-check every open PR linked to an issue whose contract just changed. */
-export async function recheckLinkedPulls(client: RepoClient, config: ResolvedConfig, issueNumber: number, runtime: Runtime, loaded?: Result<Registry>): Promise<void> {
+export async function recheckLinkedPulls(
+  client: RepoClient,
+  config: ResolvedConfig,
+  issueNumber: number,
+  runtime: Runtime,
+  loaded?: Result<Registry>,
+): Promise<void> {
   const registry = loaded ?? (await loadRegistry(client, config));
   const open = await listOpenPulls(client);
   const issues = await openIssuesWithContracts(client, config, registry);
@@ -61,13 +80,24 @@ export async function recheckLinkedPulls(client: RepoClient, config: ResolvedCon
       const pr = await getPull(client, listed.number);
       if (!pr || pr.state !== "open") return;
       const state = await readPrState(client, pr.number);
-      await evaluateAndPublish({ client, config, registry, pr, state, prefetched: { openIssues: issues, openPulls: open } });
+      await evaluateAndPublish({
+        client,
+        config,
+        registry,
+        pr,
+        state,
+        prefetched: { openIssues: issues, openPulls: open },
+      });
     });
   }
 }
 
 /** The "Re-run" button on our `merge-captain` check: evaluate the PRs it belongs to again. */
-export async function onCheckRerequested(context: Context<"check_run.rerequested">, app: AppOptions, runtime: Runtime): Promise<void> {
+export async function onCheckRerequested(
+  context: Context<"check_run.rerequested">,
+  app: AppOptions,
+  runtime: Runtime,
+): Promise<void> {
   const run = context.payload.check_run;
   if (run.name !== CHECK_NAME || run.app?.id !== app.appId) return;
   const base = repoClient(context, app);
@@ -79,7 +109,13 @@ export async function onCheckRerequested(context: Context<"check_run.rerequested
       if (!cfg.ok) return publishSetupProblem(base, pr, cfg.errors);
       const client = withConfig(base, cfg.value);
       const state = await readPrState(client, pr.number);
-      await evaluateAndPublish({ client, config: cfg.value, registry: await loadRegistry(client, cfg.value), pr, state });
+      await evaluateAndPublish({
+        client,
+        config: cfg.value,
+        registry: await loadRegistry(client, cfg.value),
+        pr,
+        state,
+      });
     });
   }
 }

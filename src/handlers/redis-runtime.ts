@@ -34,7 +34,9 @@ export class LockWaitTimeout extends Error {
     readonly key: string,
     readonly waitedMs: number,
   ) {
-    super(`merge-captain: gave up after ${waitedMs} ms waiting for the lock on ${key} (another instance holds it); the work did not run, and a redelivery of this event will try again`);
+    super(
+      `merge-captain: gave up after ${waitedMs} ms waiting for the lock on ${key} (another instance holds it); the work did not run, and a redelivery of this event will try again`,
+    );
     this.name = "LockWaitTimeout";
   }
 }
@@ -77,16 +79,25 @@ export class RedisLock implements PerKeyLock {
     const redisKey = `${KEY_PREFIX}lock:${key}`;
     const token = randomUUID();
     await this.acquire(key, redisKey, token);
-    const renewal = setInterval(() => {
-      this.redis.eval(RENEW, 1, redisKey, token, String(this.ttlMs)).catch((error: unknown) => this.onError(`could not renew the lock on ${key}`, error));
-    }, Math.max(1, Math.floor(this.ttlMs / 3)));
+    const renewal = setInterval(
+      () => {
+        this.redis
+          .eval(RENEW, 1, redisKey, token, String(this.ttlMs))
+          .catch((error: unknown) => this.onError(`could not renew the lock on ${key}`, error));
+      },
+      Math.max(1, Math.floor(this.ttlMs / 3)),
+    );
     renewal.unref();
     try {
       return await fn();
     } finally {
       clearInterval(renewal);
       // A release that does not reach Redis must not hide fn's outcome; the lock expires by its TTL.
-      await this.redis.eval(RELEASE, 1, redisKey, token).catch((error: unknown) => this.onError(`could not release the lock on ${key}; it expires within ${this.ttlMs} ms`, error));
+      await this.redis
+        .eval(RELEASE, 1, redisKey, token)
+        .catch((error: unknown) =>
+          this.onError(`could not release the lock on ${key}; it expires within ${this.ttlMs} ms`, error),
+        );
     }
   }
 
@@ -131,7 +142,9 @@ export class RedisDeliveries implements HandledDeliveries {
   async remember(id: string | undefined): Promise<void> {
     if (!id) return;
     // The work is done; failing to note it only costs a repeat (handlers are idempotent), so it does not fail the delivery.
-    await this.redis.set(`${KEY_PREFIX}delivery:${id}`, "1", "EX", this.ttlSeconds, "NX").catch((error: unknown) => this.onError(`could not record delivery ${id} as handled`, error));
+    await this.redis
+      .set(`${KEY_PREFIX}delivery:${id}`, "1", "EX", this.ttlSeconds, "NX")
+      .catch((error: unknown) => this.onError(`could not record delivery ${id} as handled`, error));
   }
 }
 
@@ -167,13 +180,22 @@ export function redisHost(url: string): string {
  * Probot reads for its shared throttling), in memory otherwise. Rejects if Redis cannot be reached,
  * so an instance never starts with locks that would not be shared.
  */
-export async function createRuntimeFromEnv(env: NodeJS.ProcessEnv, options: RedisRuntimeOptions = {}): Promise<RuntimeFromEnv> {
+export async function createRuntimeFromEnv(
+  env: NodeJS.ProcessEnv,
+  options: RedisRuntimeOptions = {},
+): Promise<RuntimeFromEnv> {
   const url = env.REDIS_URL;
   if (!url) return { runtime: createRuntime(options.overrides), store: "memory", close: async () => {} };
   const onError = options.onError ?? ignore;
   // Few retries per command: a handler should fail (and be redelivered) rather than hang while Redis is away.
   // A short disconnectTimeout: after a failed first connect, ioredis would otherwise keep a 2 s timer for the dead socket.
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5_000, disconnectTimeout: 100, connectionName: "merge-captain" });
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    connectTimeout: 5_000,
+    disconnectTimeout: 100,
+    connectionName: "merge-captain",
+  });
   // Without a listener ioredis prints every connection error to stderr itself.
   redis.on("error", (error: unknown) => onError(`Redis at ${redisHost(url)}`, error));
   try {
@@ -181,7 +203,10 @@ export async function createRuntimeFromEnv(env: NodeJS.ProcessEnv, options: Redi
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    throw new Error(`cannot reach Redis at ${redisHost(url)} (REDIS_URL): ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      `cannot reach Redis at ${redisHost(url)} (REDIS_URL): ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   const runtime = createRuntime({
     ...options.overrides,

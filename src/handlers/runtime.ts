@@ -11,5 +11,11 @@ export interface Runtime {
 
 /** The single-instance runtime: locks and the delivery log live in this process. */
 export function createRuntime(overrides: Partial<Runtime> = {}): Runtime {
-  return { locks: new KeyedMutex(), deliveries: new DeliveryLog(), now: () => new Date(), newId: () => randomUUID(), ...overrides };
+  return {
+    locks: new KeyedMutex(),
+    deliveries: new DeliveryLog(),
+    now: () => new Date(),
+    newId: () => randomUUID(),
+    ...overrides,
+  };
 }

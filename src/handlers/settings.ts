@@ -19,7 +19,14 @@ export async function loadConfig(context: Context): Promise<Result<ResolvedConfi
     const status = (err as { status?: number }).status;
     if (status !== undefined && status >= 500) throw err;
     const why = err instanceof Error ? err.message.split("\n")[0] : "unreadable";
-    return fail(problem("config.unreadable", "", `${CONFIG_PATH} could not be read: ${why}`, "fix the YAML syntax of the file on the default branch"));
+    return fail(
+      problem(
+        "config.unreadable",
+        "",
+        `${CONFIG_PATH} could not be read: ${why}`,
+        "fix the YAML syntax of the file on the default branch",
+      ),
+    );
   }
   return resolveConfig(raw);
 }
@@ -28,7 +35,14 @@ export async function loadConfig(context: Context): Promise<Result<ResolvedConfi
 export async function loadRegistry(client: RepoClient, config: ResolvedConfig): Promise<Result<Registry>> {
   const text = await readFile(client, config.registry.path, client.defaultBranch);
   if (text === null) {
-    return fail(problem("registry.missing", "", `the gate registry ${config.registry.path} does not exist on ${client.defaultBranch}`, `add it, or set \`registry.path\` in ${CONFIG_PATH}`));
+    return fail(
+      problem(
+        "registry.missing",
+        "",
+        `the gate registry ${config.registry.path} does not exist on ${client.defaultBranch}`,
+        `add it, or set \`registry.path\` in ${CONFIG_PATH}`,
+      ),
+    );
   }
   return parseRegistry(text);
 }

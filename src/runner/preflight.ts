@@ -15,7 +15,11 @@ export interface Missing {
 /** Results file `reason` is at most 500 characters (schema); long lists are cut with a count. */
 const MAX_REASON = 500;
 
-export function findMissing(gate: Pick<Gate, "requires" | "requires_files">, repoDir: string, env: NodeJS.ProcessEnv): Missing {
+export function findMissing(
+  gate: Pick<Gate, "requires" | "requires_files">,
+  repoDir: string,
+  env: NodeJS.ProcessEnv,
+): Missing {
   const missing: Missing = { env: [], files: [], outside: [] };
   for (const name of gate.requires ?? []) {
     // An empty value is as useless to a gate as no value (nmoe's checks treated it the same way).

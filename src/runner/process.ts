@@ -104,7 +104,12 @@ export function runCommand(opts: RunCommandOptions): Promise<ProcessOutcome> {
       resolve({ kind: "cancelled", durationMs: 0 });
       return;
     }
-    const child = spawn("/bin/sh", ["-c", opts.cmd], { cwd: opts.cwd, env: opts.env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("/bin/sh", ["-c", opts.cmd], {
+      cwd: opts.cwd,
+      env: opts.env,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stopReason: "timeout" | "cancelled" | undefined;
     let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let spawnError: string | undefined;
@@ -131,7 +136,8 @@ export function runCommand(opts: RunCommandOptions): Promise<ProcessOutcome> {
     };
 
     if (pgid !== undefined) opts.onStart?.(pgid);
-    if (opts.timeoutS !== undefined && opts.timeoutS > 0) timers.push(setTimeout(() => stop("timeout"), opts.timeoutS * 1000));
+    if (opts.timeoutS !== undefined && opts.timeoutS > 0)
+      timers.push(setTimeout(() => stop("timeout"), opts.timeoutS * 1000));
     const onAbort = (): void => stop("cancelled");
     opts.signal?.addEventListener("abort", onAbort, { once: true });
 
@@ -145,7 +151,8 @@ export function runCommand(opts: RunCommandOptions): Promise<ProcessOutcome> {
       const durationMs = elapsed();
       if (spawnError !== undefined) resolve({ kind: "spawn-error", code: spawnError, durationMs });
       else if (stopReason !== undefined) resolve({ kind: stopReason, durationMs });
-      else if (exit?.code !== null && exit?.code !== undefined) resolve({ kind: "exited", code: exit.code, durationMs });
+      else if (exit?.code !== null && exit?.code !== undefined)
+        resolve({ kind: "exited", code: exit.code, durationMs });
       else resolve({ kind: "signalled", signal: exit?.signal ?? "SIGKILL", durationMs });
     };
 

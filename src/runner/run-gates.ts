@@ -70,17 +70,33 @@ function timeoutFor(gate: RegistryGate, fallbackS: number): number | undefined {
   return gate.kind === "perf" ? undefined : fallbackS;
 }
 
-const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGABRT: 6,
+  SIGBUS: 7,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGTERM: 15,
+};
 
 /** The structured part of a process outcome; output never enters it. */
 function outcomeResult(outcome: ProcessOutcome): GateResult {
   const duration_s = Math.round(outcome.durationMs) / 1000;
   switch (outcome.kind) {
     case "exited":
-      return outcome.code === 0 ? { status: "pass", rc: 0, duration_s } : { status: "fail", rc: Math.max(-255, Math.min(255, outcome.code)), reason: "exit-code", duration_s };
+      return outcome.code === 0
+        ? { status: "pass", rc: 0, duration_s }
+        : { status: "fail", rc: Math.max(-255, Math.min(255, outcome.code)), reason: "exit-code", duration_s };
     case "signalled": {
       const n = SIGNAL_NUMBERS[outcome.signal];
-      return n === undefined ? { status: "fail", reason: `signal: ${outcome.signal}`, duration_s } : { status: "fail", rc: 128 + n, reason: `signal: ${outcome.signal}`, duration_s };
+      return n === undefined
+        ? { status: "fail", reason: `signal: ${outcome.signal}`, duration_s }
+        : { status: "fail", rc: 128 + n, reason: `signal: ${outcome.signal}`, duration_s };
     }
     case "timeout":
       return { status: "fail", reason: "timeout", duration_s };
@@ -100,7 +116,13 @@ interface CommandRun {
   metrics: Record<string, number>;
 }
 
-async function runCommandGate(gate: RegistryGate, dir: string, label: string, wanted: readonly string[], opts: RunGatesOptions): Promise<CommandRun> {
+async function runCommandGate(
+  gate: RegistryGate,
+  dir: string,
+  label: string,
+  wanted: readonly string[],
+  opts: RunGatesOptions,
+): Promise<CommandRun> {
   if (gate.cmd === undefined) return { result: { status: "error", reason: "no-cmd" }, metrics: {} };
   const collector = new MetricCollector(metricSpecs(gate, wanted));
   const outcome = await runCommand({
@@ -121,7 +143,11 @@ async function runCommandGate(gate: RegistryGate, dir: string, label: string, wa
 }
 
 /** Run the gates and return results keyed by gate id (requested gates plus any compare gate run on their behalf). */
-export async function runGates(registry: Registry, requested: readonly RegistryGate[], opts: RunGatesOptions): Promise<Record<string, GateResult>> {
+export async function runGates(
+  registry: Registry,
+  requested: readonly RegistryGate[],
+  opts: RunGatesOptions,
+): Promise<Record<string, GateResult>> {
   const plan = planGates(registry, requested);
   const wanted = wantedMetrics(plan);
   const results: Record<string, GateResult> = {};
@@ -155,19 +181,32 @@ export async function runGates(registry: Registry, requested: readonly RegistryG
     const { result, metrics } = await runCommandGate(gate, opts.repoDir, gate.id, wanted.get(gate.id) ?? [], opts);
     results[gate.id] = result;
     metricsOf.set(gate.id, metrics);
-    opts.log(`gate ${gate.id}: ${result.status}${result.reason ? ` (${result.reason})` : ""} in ${result.duration_s ?? 0} s`);
+    opts.log(
+      `gate ${gate.id}: ${result.status}${result.reason ? ` (${result.reason})` : ""} in ${result.duration_s ?? 0} s`,
+    );
   }
 
   for (const gate of plan.perf) {
     const why = missing.get(gate.id);
-    results[gate.id] = why !== undefined ? { status: "skipped", reason: why } : await perfResult(gate, registry, results, metricsOf, opts);
-    opts.log(`gate ${gate.id}: ${results[gate.id]!.status}${results[gate.id]!.reason ? ` (${results[gate.id]!.reason})` : ""}`);
+    results[gate.id] =
+      why !== undefined
+        ? { status: "skipped", reason: why }
+        : await perfResult(gate, registry, results, metricsOf, opts);
+    opts.log(
+      `gate ${gate.id}: ${results[gate.id]!.status}${results[gate.id]!.reason ? ` (${results[gate.id]!.reason})` : ""}`,
+    );
   }
   return results;
 }
 
 /** `perf:baseline_delta`: the compare gate's metric on this head against the same metric on the baseline. */
-async function perfResult(gate: RegistryGate, registry: Registry, results: Record<string, GateResult>, metricsOf: Map<string, Record<string, number>>, opts: RunGatesOptions): Promise<GateResult> {
+async function perfResult(
+  gate: RegistryGate,
+  registry: Registry,
+  results: Record<string, GateResult>,
+  metricsOf: Map<string, Record<string, number>>,
+  opts: RunGatesOptions,
+): Promise<GateResult> {
   const compareId = gate.compare_gate;
   const metric = gate.metric;
   if (compareId === undefined || metric === undefined) return { status: "error", reason: "no-compare-gate" };
@@ -190,10 +229,12 @@ async function perfResult(gate: RegistryGate, registry: Registry, results: Recor
   } else {
     const compareGate = registry.gates.get(compareId)!;
     const missing = findMissing(compareGate, source.dir, opts.env);
-    if (hasMissing(missing)) return { ...base, status: "error", reason: `baseline: ${missingReason(missing)}`.slice(0, 500) };
+    if (hasMissing(missing))
+      return { ...base, status: "error", reason: `baseline: ${missingReason(missing)}`.slice(0, 500) };
     opts.log(`gate ${gate.id}: running ${compareId} on the baseline`);
     const run = await runCommandGate(compareGate, source.dir, `baseline ${compareId}`, [metric], opts);
-    if (run.result.status !== "pass") return { ...base, status: "error", reason: `baseline: ${run.result.reason ?? run.result.status}` };
+    if (run.result.status !== "pass")
+      return { ...base, status: "error", reason: `baseline: ${run.result.reason ?? run.result.status}` };
     const b = run.metrics[metric];
     if (b === undefined) return { ...base, status: "error", reason: `baseline: missing-metric: ${metric}` };
     baseline = b;

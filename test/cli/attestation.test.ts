@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { run } from "../../src/cli/commands/attestation.js";
 import { runCli } from "./fake-io.js";
 
-const fixture = (p: string) => readFileSync(fileURLToPath(new URL(`../fixtures/attestation/${p}`, import.meta.url)), "utf8");
+const fixture = (p: string) =>
+  readFileSync(fileURLToPath(new URL(`../fixtures/attestation/${p}`, import.meta.url)), "utf8");
 const HEAD = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
 
 const files: Record<string, string> = {
@@ -59,18 +60,31 @@ describe("merge-captain attestation: output", () => {
   test("--json for a valid attestation with every fact", async () => {
     const r = await cli(["pr.md", ...facts, "--json"]);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ ok: true, aboutHead: true, errors: [], warnings: [], tierA: { checked: true, required: ["cpu:import", "cpu:compileall"], missing: [] } });
+    expect(out).toMatchObject({
+      ok: true,
+      aboutHead: true,
+      errors: [],
+      warnings: [],
+      tierA: { checked: true, required: ["cpu:import", "cpu:compileall"], missing: [] },
+    });
     expect(out.attestation.nmoe_pr).toMatchObject({ issue: "07", pr_sha: HEAD });
   });
 
   test("a stale pr_sha names both commits", async () => {
     const r = await cli(["pr.md", "--head-sha", "abcdef1234567", "--json"]);
-    expect(JSON.parse(r.stdout).errors).toEqual([expect.objectContaining({ code: "attestation.stale-sha", message: `attestation is about ${HEAD}, the PR head is abcdef1234567 — update pr_sha` })]);
+    expect(JSON.parse(r.stdout).errors).toEqual([
+      expect.objectContaining({
+        code: "attestation.stale-sha",
+        message: `attestation is about ${HEAD}, the PR head is abcdef1234567 — update pr_sha`,
+      }),
+    ]);
   });
 
   test("the unedited template is one error in text", async () => {
     const r = await cli(["template.md"]);
-    expect(r.stdout).toMatch(/^✗ attestation invalid \(template.md\): 1 error\n {2}the attestation is the unedited template/);
+    expect(r.stdout).toMatch(
+      /^✗ attestation invalid \(template.md\): 1 error\n {2}the attestation is the unedited template/,
+    );
     expect(r.stdout).toContain("hint: set `nmoe_pr.pr_sha`");
   });
 
@@ -102,6 +116,9 @@ describe("merge-captain attestation: output", () => {
 
   test("an I/O error with --json is still one JSON object", async () => {
     const r = await cli(["nope.md", "--json"]);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, errors: [{ code: "cli.io", message: "cannot read nope.md: no such file" }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ok: false,
+      errors: [{ code: "cli.io", message: "cannot read nope.md: no such file" }],
+    });
   });
 });

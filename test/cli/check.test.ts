@@ -15,7 +15,10 @@ const BASELINE = "1b2c3d4e5f60718293a4b5c6d7e8f90112233445";
 
 /** A PR body whose attestation claims `cpu:import` (the builder contract's only Tier-A gate) on `prSha`. */
 function prBody(prSha: string): string {
-  const attestation = { nmoe_pr: { issue: "12", baseline_sha: BASELINE, pr_sha: prSha, risk: "warm" }, gates_passed: { tier_a: ["cpu:import"], tier_b: [] } };
+  const attestation = {
+    nmoe_pr: { issue: "12", baseline_sha: BASELINE, pr_sha: prSha, risk: "warm" },
+    gates_passed: { tier_a: ["cpu:import"], tier_b: [] },
+  };
   return `## PR Attestation\n\n${fence(toYaml(attestation))}\n\nFixes #12\n`;
 }
 
@@ -55,14 +58,19 @@ describe("merge-captain check: a passing preflight", () => {
     expect(r.stdout).toContain("✅ Attestation about this head: pr_sha matches the head `9f8e7d6c5b4a`");
     expect(r.stdout).toContain("✅ Tier-A attested: `cpu:import`");
     expect(r.stdout).toMatch(/✅ Scope: \d+ changed files? in scope/);
-    expect(r.stdout).toContain("⏳ Tier-B green on this head: 1 required Tier-B gate has not passed on this head: `b200:step_1x10`\n    → runs on the PR after a maintainer's `/tier-b`\n");
+    expect(r.stdout).toContain(
+      "⏳ Tier-B green on this head: 1 required Tier-B gate has not passed on this head: `b200:step_1x10`\n    → runs on the PR after a maintainer's `/tier-b`\n",
+    );
     expect(r.stdout).not.toContain("❌");
   });
 
   test("rows only the bot can decide wait instead of passing on empty lists", async () => {
     const r = await check([...BASE_ARGS, "--head-sha", HEAD, "--files", "in-scope.txt", "--json"]);
     const out = JSON.parse(r.stdout) as CheckJson;
-    expect(row(out, "depends-on")).toMatchObject({ status: "pending", summary: "depends on `3`: the bot checks that it is done" });
+    expect(row(out, "depends-on")).toMatchObject({
+      status: "pending",
+      summary: "depends on `3`: the bot checks that it is done",
+    });
     expect(row(out, "same-head")?.status).toBe("pending");
     expect(row(out, "hotspots")?.status).toBe("pending");
   });
@@ -70,7 +78,9 @@ describe("merge-captain check: a passing preflight", () => {
   test("a contract with a perf budget: the perf row waits for Tier-B too", async () => {
     const perf = { gate: "perf:delta", compare: "b200:step_8x10", metric: "step_tps_p50", budget_pct: -5 };
     const issue = workItem(fence(toYaml(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"], perf } }))));
-    const r = await runCli(run, [...BASE_ARGS, "--head-sha", HEAD, "--files", "in-scope.txt", "--json"], { files: { ...files, "/repo/issue.md": issue } });
+    const r = await runCli(run, [...BASE_ARGS, "--head-sha", HEAD, "--files", "in-scope.txt", "--json"], {
+      files: { ...files, "/repo/issue.md": issue },
+    });
     const out = JSON.parse(r.stdout) as CheckJson;
     expect(row(out, "contract")?.status).toBe("pass");
     expect(row(out, "perf")).toMatchObject({ status: "pending", fix: "runs on the PR after a maintainer's `/tier-b`" });
@@ -83,14 +93,19 @@ describe("merge-captain check: a failing preflight", () => {
     const r = await check([...BASE_ARGS, "--head-sha", HEAD, "--files", "out-of-scope.txt"]);
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^❌ Not ready: 1 criterion failed\n/);
-    expect(r.stdout).toContain("❌ Scope: 1 of 2 files out of scope\n    - `nmoe/csrc/kernel.cu`: denied by `nmoe/csrc/**`\n    → revert those changes, or ask a maintainer to widen the contract's scope\n");
+    expect(r.stdout).toContain(
+      "❌ Scope: 1 of 2 files out of scope\n    - `nmoe/csrc/kernel.cu`: denied by `nmoe/csrc/**`\n    → revert those changes, or ask a maintainer to widen the contract's scope\n",
+    );
   });
 
   test("an attestation about another commit: the head row says which SHA to write", async () => {
     const other = "0123456789abcdef0123456789abcdef01234567";
     const r = await check([...BASE_ARGS, "--head-sha", other, "--files", "in-scope.txt", "--json"]);
     expect(r.code).toBe(1);
-    expect(row(JSON.parse(r.stdout) as CheckJson, "head")).toMatchObject({ status: "fail", fix: `update pr_sha to ${other} after your last push` });
+    expect(row(JSON.parse(r.stdout) as CheckJson, "head")).toMatchObject({
+      status: "fail",
+      fix: `update pr_sha to ${other} after your last push`,
+    });
   });
 });
 
@@ -101,9 +116,23 @@ describe("merge-captain check --json", () => {
     const out = JSON.parse(r.stdout) as CheckJson;
     expect(Object.keys(out)).toEqual(["ok", "outcome", "criteria"]);
     expect(out).toMatchObject({ ok: false, outcome: "blocked" });
-    expect(out.criteria.map((c) => c.id)).toEqual(["contract", "attestation", "head", "tier-a", "scope", "tier-b", "perf", "depends-on", "public-safety", "same-head", "hotspots"]);
+    expect(out.criteria.map((c) => c.id)).toEqual([
+      "contract",
+      "attestation",
+      "head",
+      "tier-a",
+      "scope",
+      "tier-b",
+      "perf",
+      "depends-on",
+      "public-safety",
+      "same-head",
+      "hotspots",
+    ]);
     for (const c of out.criteria) {
-      expect(Object.keys(c).sort()).toEqual(["details", "id", "status", "summary", "title", ...(c.fix === undefined ? [] : ["fix"])].sort());
+      expect(Object.keys(c).sort()).toEqual(
+        ["details", "id", "status", "summary", "title", ...(c.fix === undefined ? [] : ["fix"])].sort(),
+      );
     }
     expect(row(out, "scope")).toEqual({
       id: "scope",
@@ -127,7 +156,10 @@ describe("merge-captain check: usage and I/O errors (exit 2)", () => {
     ["no --issue", ["--pr", "pr.md", "--files", "in-scope.txt"]],
     ["no --pr", ["--issue", "issue.md", "--files", "in-scope.txt"]],
     ["neither --git nor --files", ["--issue", "issue.md", "--pr", "pr.md"]],
-    ["both --git and --files", ["--issue", "issue.md", "--pr", "pr.md", "--files", "in-scope.txt", "--git", "main...HEAD"]],
+    [
+      "both --git and --files",
+      ["--issue", "issue.md", "--pr", "pr.md", "--files", "in-scope.txt", "--git", "main...HEAD"],
+    ],
     ["an unknown flag", [...BASE_ARGS, "--files", "in-scope.txt", "--bogus"]],
     ["a positional argument", [...BASE_ARGS, "--files", "in-scope.txt", "extra"]],
   ])("%s: the reason and the usage on stderr, nothing on stdout", async (_name, args) => {
@@ -155,11 +187,28 @@ describe("merge-captain check: usage and I/O errors (exit 2)", () => {
   test("with --json an unreadable file still gives one JSON object", async () => {
     const r = await check(["--issue", "nope.md", "--pr", "pr.md", "--files", "in-scope.txt", "--json"]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({ ok: false, outcome: "error", criteria: [], errors: [{ code: "cli.io", path: "", message: "cannot read nope.md: no such file" }] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      ok: false,
+      outcome: "error",
+      criteria: [],
+      errors: [{ code: "cli.io", path: "", message: "cannot read nope.md: no such file" }],
+    });
   });
 
   test("an unreadable registry is not an I/O error: every row that needs it is not verified", async () => {
-    const r = await check(["--issue", "issue.md", "--pr", "pr.md", "--registry", "nope.toml", "--head-sha", HEAD, "--files", "in-scope.txt", "--json"]);
+    const r = await check([
+      "--issue",
+      "issue.md",
+      "--pr",
+      "pr.md",
+      "--registry",
+      "nope.toml",
+      "--head-sha",
+      HEAD,
+      "--files",
+      "in-scope.txt",
+      "--json",
+    ]);
     const out = JSON.parse(r.stdout) as CheckJson;
     expect(r.stderr).toBe("");
     expect(row(out, "scope")?.status).toBe("unverified");
@@ -167,7 +216,12 @@ describe("merge-captain check: usage and I/O errors (exit 2)", () => {
 });
 
 describe("merge-captain check --git (a real repository)", () => {
-  const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" } }).trim();
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync("git", args, {
+      cwd,
+      encoding: "utf8",
+      env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" },
+    }).trim();
   const write = (root: string, path: string, text: string) => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
@@ -194,7 +248,11 @@ describe("merge-captain check --git (a real repository)", () => {
   /** The issue, PR body and registry live in the fake file system (absolute paths); git runs in the temporary repository. */
   async function checkIn(root: string, head: string, range = "main...HEAD") {
     const world = { "/in/issue.md": files["/repo/issue.md"]!, "/in/pr.md": prBody(head), "/in/gates.toml": registry };
-    return runCli(run, ["--issue", "/in/issue.md", "--pr", "/in/pr.md", "--registry", "/in/gates.toml", "--git", range, "--json"], { files: world, cwd: root });
+    return runCli(
+      run,
+      ["--issue", "/in/issue.md", "--pr", "/in/pr.md", "--registry", "/in/gates.toml", "--git", range, "--json"],
+      { files: world, cwd: root },
+    );
   }
 
   test("an in-scope branch passes, with the head taken from git rev-parse HEAD", async () => {
@@ -202,7 +260,10 @@ describe("merge-captain check --git (a real repository)", () => {
     try {
       const r = await checkIn(root, head);
       const out = JSON.parse(r.stdout) as CheckJson;
-      expect(row(out, "head")).toMatchObject({ status: "pass", summary: `pr_sha matches the head \`${head.slice(0, 12)}\`` });
+      expect(row(out, "head")).toMatchObject({
+        status: "pass",
+        summary: `pr_sha matches the head \`${head.slice(0, 12)}\``,
+      });
       expect(row(out, "scope")).toMatchObject({ status: "pass", summary: "1 changed file in scope" });
       expect(out).toMatchObject({ ok: true, outcome: "ready-to-open" });
       expect(r.code).toBe(0);
@@ -216,7 +277,10 @@ describe("merge-captain check --git (a real repository)", () => {
     try {
       const r = await checkIn(root, head);
       expect(r.code).toBe(1);
-      expect(row(JSON.parse(r.stdout) as CheckJson, "scope")).toMatchObject({ status: "fail", details: ["`nmoe/csrc/kernel.cu`: denied by `nmoe/csrc/**`"] });
+      expect(row(JSON.parse(r.stdout) as CheckJson, "scope")).toMatchObject({
+        status: "fail",
+        details: ["`nmoe/csrc/kernel.cu`: denied by `nmoe/csrc/**`"],
+      });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
@@ -228,7 +292,12 @@ describe("merge-captain check --git (a real repository)", () => {
       const r = await checkIn(root, head, "main...nope");
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/^merge-captain check: git diff main\.\.\.nope failed: /);
-      expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, outcome: "error", criteria: [], errors: [{ code: "cli.io" }] });
+      expect(JSON.parse(r.stdout)).toMatchObject({
+        ok: false,
+        outcome: "error",
+        criteria: [],
+        errors: [{ code: "cli.io" }],
+      });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

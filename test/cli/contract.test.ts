@@ -12,8 +12,10 @@ const files = {
   "/repo/typo.md": fixture("contract/issue-form.md").replace("cpu:import", "cpu:imprt").replace("scope:", "scoep:"),
   "/repo/unknown-gate.md": fixture("contract/issue-form.md").replace("cpu:import", "cpu:imprt"),
   "/repo/broken.toml": '[gates."a"]\ntier = \n',
-  "/repo/bare.yml": "nmoe:\n  issue: 1\n  kind: docs\n  risk: cold\nscope:\n  allow: [docs/**]\ngates:\n  required: []\n",
-  "/repo/proj.yml": "proj:\n  issue: 1\n  kind: docs\n  risk: cold\nscope:\n  allow: [docs/**]\ngates:\n  required: []\n",
+  "/repo/bare.yml":
+    "nmoe:\n  issue: 1\n  kind: docs\n  risk: cold\nscope:\n  allow: [docs/**]\ngates:\n  required: []\n",
+  "/repo/proj.yml":
+    "proj:\n  issue: 1\n  kind: docs\n  risk: cold\nscope:\n  allow: [docs/**]\ngates:\n  required: []\n",
 };
 
 async function cli(args: string[], stdin?: string) {
@@ -63,13 +65,22 @@ describe("merge-captain contract --json", () => {
     expect(JSON.parse(r.stdout)).toEqual({
       ok: false,
       contract: null,
-      errors: [{ code: "schema.unknown-key", path: "/scoep", message: 'unknown key "scoep" at the top level of the contract', hint: "did you mean `scope`?" }],
+      errors: [
+        {
+          code: "schema.unknown-key",
+          path: "/scoep",
+          message: 'unknown key "scoep" at the top level of the contract',
+          hint: "did you mean `scope`?",
+        },
+      ],
     });
   });
 
   test("registry errors name the gate and a close match", async () => {
     const r = await cli(["unknown-gate.md", "--registry", "gates.toml", "--json"]);
-    expect(JSON.parse(r.stdout).errors).toEqual([expect.objectContaining({ path: "/gates/required/0", hint: "did you mean `cpu:import`?" })]);
+    expect(JSON.parse(r.stdout).errors).toEqual([
+      expect.objectContaining({ path: "/gates/required/0", hint: "did you mean `cpu:import`?" }),
+    ]);
   });
 
   test("the contract comes back under the author's header key", async () => {
@@ -80,7 +91,11 @@ describe("merge-captain contract --json", () => {
   test("an I/O error still prints one JSON object, and exits 2", async () => {
     const r = await cli(["nope.md", "--json"]);
     expect(r.code).toBe(2);
-    expect(JSON.parse(r.stdout)).toEqual({ ok: false, contract: null, errors: [{ code: "cli.io", path: "", message: "cannot read nope.md: no such file" }] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      ok: false,
+      contract: null,
+      errors: [{ code: "cli.io", path: "", message: "cannot read nope.md: no such file" }],
+    });
   });
 });
 
@@ -100,7 +115,9 @@ describe("merge-captain contract: human output", () => {
 
   test("errors show path, message and hint", async () => {
     const r = await cli(["typo.md"]);
-    expect(r.stdout).toBe('✗ contract invalid (typo.md, block at line 7): 1 error\n  /scoep: unknown key "scoep" at the top level of the contract\n    hint: did you mean `scope`?\n');
+    expect(r.stdout).toBe(
+      '✗ contract invalid (typo.md, block at line 7): 1 error\n  /scoep: unknown key "scoep" at the top level of the contract\n    hint: did you mean `scope`?\n',
+    );
   });
 
   test("usage errors go to stderr with the usage, never a stack trace", async () => {

@@ -25,7 +25,8 @@ export function fakeIo(world: FakeWorld = {}): { io: CliIo; stdout: () => string
     stderr: (s) => void err.push(s),
     readFile: async (path) => {
       const text = Object.hasOwn(files, path) ? files[path] : undefined;
-      if (text === undefined) throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
+      if (text === undefined)
+        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
       return text;
     },
     readStdin: async () => world.stdin ?? "",

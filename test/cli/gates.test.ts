@@ -38,13 +38,35 @@ describe("merge-captain gates", () => {
     expect(json.errors).toEqual([]);
     expect(json.gates).toHaveLength(6);
     expect(Object.keys(json.gates[0]).slice(0, 3)).toEqual(["id", "tier", "kind"]);
-    expect(json.gates.find((g: { id: string }) => g.id === "perf:delta")).toEqual({ id: "perf:delta", tier: "b", kind: "perf", timeout_s: 0, compare_gate: "b200:step_8x10", metric: "step_tps_p50" });
-    expect(json.bundles).toEqual({ smoke: ["b200:step_1x10"], hot_path: ["b200:step_1x10", "b200:step_8x10", "perf:delta"], full: ["b200:step_1x10", "b200:step_8x10", "soak:resume", "perf:delta"] });
+    expect(json.gates.find((g: { id: string }) => g.id === "perf:delta")).toEqual({
+      id: "perf:delta",
+      tier: "b",
+      kind: "perf",
+      timeout_s: 0,
+      compare_gate: "b200:step_8x10",
+      metric: "step_tps_p50",
+    });
+    expect(json.bundles).toEqual({
+      smoke: ["b200:step_1x10"],
+      hot_path: ["b200:step_1x10", "b200:step_8x10", "perf:delta"],
+      full: ["b200:step_1x10", "b200:step_8x10", "soak:resume", "perf:delta"],
+    });
   });
 
   test("--json on an invalid registry", async () => {
     const r = await cli(["bad.toml", "--json"]);
-    expect(JSON.parse(r.stdout)).toEqual({ ok: false, gates: [], bundles: {}, errors: [expect.objectContaining({ code: "registry.missing-cmd", path: "/gates/cpu:x/cmd", hint: expect.stringContaining("cmd") })] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      ok: false,
+      gates: [],
+      bundles: {},
+      errors: [
+        expect.objectContaining({
+          code: "registry.missing-cmd",
+          path: "/gates/cpu:x/cmd",
+          hint: expect.stringContaining("cmd"),
+        }),
+      ],
+    });
   });
 
   test("human output summarises a valid registry", async () => {
@@ -55,7 +77,9 @@ describe("merge-captain gates", () => {
 
   test("human output lists errors with line and column for TOML syntax", async () => {
     const r = await cli(["syntax.toml"]);
-    expect(r.stdout).toBe("✗ gate registry invalid (syntax.toml): 1 error\n  TOML invalid value (line 2, column 8)\n    hint: fix the TOML syntax at that position\n");
+    expect(r.stdout).toBe(
+      "✗ gate registry invalid (syntax.toml): 1 error\n  TOML invalid value (line 2, column 8)\n    hint: fix the TOML syntax at that position\n",
+    );
   });
 
   test("`gates run` is not handled here", async () => {

@@ -8,7 +8,8 @@ import { run } from "../../src/cli/commands/scope.js";
 import { parseFilesList, parseNameStatusZ, unquote } from "../../src/cli/git-diff.js";
 import { runCli } from "./fake-io.js";
 
-const fixture = (p: string) => readFileSync(fileURLToPath(new URL(`../fixtures/attestation/${p}`, import.meta.url)), "utf8");
+const fixture = (p: string) =>
+  readFileSync(fileURLToPath(new URL(`../fixtures/attestation/${p}`, import.meta.url)), "utf8");
 
 const files: Record<string, string> = {
   "/repo/issue.md": fixture("issue-07.md"),
@@ -16,7 +17,8 @@ const files: Record<string, string> = {
   "/repo/bad-issue.md": fixture("issue-07.md").replace("risk: warm", "risk: tepid"),
   "/repo/plain.md": "no contract here\n",
   "/repo/ok.txt": "nmoe/comm/a.py\nM\tnmoe/model.py\nA\tdocs/guide/new.md\n",
-  "/repo/out.txt": "R090\tnmoe/csrc/k.cu\tnmoe/comm/k.cu\nREADME.md\nD\tnmoe/csrc/old.cu\nC075\tnmoe/csrc/x.cu\tnmoe/comm/x.cu\n",
+  "/repo/out.txt":
+    "R090\tnmoe/csrc/k.cu\tnmoe/comm/k.cu\nREADME.md\nD\tnmoe/csrc/old.cu\nC075\tnmoe/csrc/x.cu\tnmoe/comm/x.cu\n",
   "/repo/bad.txt": "Q\tfoo\nR100\tonly-one\n",
 };
 
@@ -26,7 +28,9 @@ async function cli(args: string[], opts: { stdin?: string; cwd?: string } = {}) 
 
 describe("parseFilesList", () => {
   test("bare paths and name-status rows", () => {
-    const r = parseFilesList("a.md\nM\tb.md\nA\tc.md\nD\td.md\nR087\told/e.md\tnew/e.md\nC075\tf.md\tg.md\nT\th.sh\n\n./i.md\r\n");
+    const r = parseFilesList(
+      "a.md\nM\tb.md\nA\tc.md\nD\td.md\nR087\told/e.md\tnew/e.md\nC075\tf.md\tg.md\nT\th.sh\n\n./i.md\r\n",
+    );
     expect(r).toEqual({
       ok: true,
       warnings: [],
@@ -60,7 +64,13 @@ describe("parseFilesList", () => {
   });
 
   test("parseNameStatusZ reads -z output", () => {
-    expect(parseNameStatusZ("M\0a b.md\0R100\0x\0y\0")).toMatchObject({ ok: true, value: [{ path: "a b.md", status: "modified" }, { path: "y", status: "renamed", previous_filename: "x" }] });
+    expect(parseNameStatusZ("M\0a b.md\0R100\0x\0y\0")).toMatchObject({
+      ok: true,
+      value: [
+        { path: "a b.md", status: "modified" },
+        { path: "y", status: "renamed", previous_filename: "x" },
+      ],
+    });
     expect(parseNameStatusZ("R100\0x\0").ok).toBe(false);
   });
 });
@@ -113,18 +123,33 @@ describe("merge-captain scope --files", () => {
   });
 
   test("a passing check in text and JSON", async () => {
-    expect((await cli(["--contract", "issue.md", "--files", "ok.txt"])).stdout).toBe("✓ scope: 3 files checked, all in scope\n");
-    expect(JSON.parse((await cli(["--contract", "issue.md", "--files", "-", "--json"], { stdin: "nmoe/model.py\n" })).stdout)).toEqual({ ok: true, checked: 1, violations: [], errors: [] });
+    expect((await cli(["--contract", "issue.md", "--files", "ok.txt"])).stdout).toBe(
+      "✓ scope: 3 files checked, all in scope\n",
+    );
+    expect(
+      JSON.parse(
+        (await cli(["--contract", "issue.md", "--files", "-", "--json"], { stdin: "nmoe/model.py\n" })).stdout,
+      ),
+    ).toEqual({ ok: true, checked: 1, violations: [], errors: [] });
   });
 
   test("a bad scope pattern is reported with its path in the contract", async () => {
     const r = await cli(["--contract", "bad-glob.md", "--files", "ok.txt", "--json"]);
-    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, checked: 0, errors: [{ code: "scope.negation", path: "/scope/allow/2" }] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      ok: false,
+      checked: 0,
+      errors: [{ code: "scope.negation", path: "/scope/allow/2" }],
+    });
   });
 });
 
 describe("merge-captain scope --git (a real repository)", () => {
-  const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" } });
+  const git = (cwd: string, ...args: string[]) =>
+    execFileSync("git", args, {
+      cwd,
+      encoding: "utf8",
+      env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" },
+    });
   const write = (root: string, path: string, text: string) => {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
@@ -159,7 +184,9 @@ describe("merge-captain scope --git (a real repository)", () => {
       git(root, "commit", "-q", "-m", "move the kernel");
       const moved = await cli(["--contract", "/repo/issue.md", "--git", "main...HEAD", "--json"], { cwd: root });
       expect(moved.code).toBe(1);
-      expect(JSON.parse(moved.stdout).violations).toEqual([{ path: "nmoe/csrc/kernel.cu", reason: "denied", pattern: "nmoe/csrc/**", status: "renamed", side: "old" }]);
+      expect(JSON.parse(moved.stdout).violations).toEqual([
+        { path: "nmoe/csrc/kernel.cu", reason: "denied", pattern: "nmoe/csrc/**", status: "renamed", side: "old" },
+      ]);
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -18,13 +18,26 @@ describe("parseYaml", () => {
     ["only a comment", "# nothing", "yaml.empty"],
     ["deep flow nesting", "[".repeat(5000) + "]".repeat(5000), "yaml.depth"],
     ["deep block sequences", "- ".repeat(3000) + "x", "yaml.depth"],
-    ["deep block mappings", "a:\n" + Array.from({ length: 40 }, (_, i) => " ".repeat(i + 1) + "b:").join("\n") + " 1", "yaml.depth"],
+    [
+      "deep block mappings",
+      "a:\n" + Array.from({ length: 40 }, (_, i) => " ".repeat(i + 1) + "b:").join("\n") + " 1",
+      "yaml.depth",
+    ],
   ])("rejects %s", (_name, source, code) => {
     expect(errorCodes(source)).toContain(code);
   });
 
   test("an alias bomb is refused before it is expanded", () => {
-    const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill("*" + String.fromCharCode(97 + i)).join(", ")}]`)].join("\n");
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x]",
+      ...Array.from(
+        { length: 8 },
+        (_, i) =>
+          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+            .fill("*" + String.fromCharCode(97 + i))
+            .join(", ")}]`,
+      ),
+    ].join("\n");
     expect(errorCodes(bomb)).toContain("yaml.alias");
   });
 
@@ -39,6 +52,10 @@ describe("parseYaml", () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.value).toEqual({ depends_on: [1, "03a"], issue: 7, budget: -10 });
-    expect(Object.fromEntries(r.value.numberSource)).toEqual({ "/depends_on/0": "01", "/issue": "007", "/budget": "-10" });
+    expect(Object.fromEntries(r.value.numberSource)).toEqual({
+      "/depends_on/0": "01",
+      "/issue": "007",
+      "/budget": "-10",
+    });
   });
 });

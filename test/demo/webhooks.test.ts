@@ -66,7 +66,11 @@ describe("sendWebhook", () => {
     const delivery = await sendWebhook(receiverUrl, SECRET, "issues", payload);
     expect(delivery).toMatchObject({ status: 202, body: "accepted" });
     const got = received.at(-1);
-    expect(got?.headers).toMatchObject({ "x-github-event": "issues", "x-github-delivery": delivery.deliveryId, "content-type": "application/json" });
+    expect(got?.headers).toMatchObject({
+      "x-github-event": "issues",
+      "x-github-delivery": delivery.deliveryId,
+      "content-type": "application/json",
+    });
     expect(got?.headers["user-agent"]).toMatch(/^GitHub-Hookshot\//);
     expect(delivery.deliveryId).toMatch(/^[0-9a-f-]{36}$/);
     expect(await verify(SECRET, got?.raw ?? "", String(got?.headers["x-hub-signature-256"]))).toBe(true);
@@ -87,14 +91,19 @@ describe("sendWebhook", () => {
     expect(signature !== undefined).toBe(header);
     const raw = got?.raw ?? "";
     expect(signature !== undefined && (await verify(SECRET, raw, String(signature)))).toBe(validOverRaw);
-    expect(signature !== undefined && (await verify(SECRET, JSON.stringify(JSON.parse(raw)), String(signature)))).toBe(validOverReserialized);
+    expect(signature !== undefined && (await verify(SECRET, JSON.stringify(JSON.parse(raw)), String(signature)))).toBe(
+      validOverReserialized,
+    );
   });
 });
 
 /** GitHub's published example payloads, by event and action. */
 function example(event: string, action: string): Record<string, unknown> | undefined {
   const require = createRequire(import.meta.url);
-  const all = JSON.parse(readFileSync(require.resolve("@octokit/webhooks-examples"), "utf8")) as { name: string; examples: Record<string, unknown>[] }[];
+  const all = JSON.parse(readFileSync(require.resolve("@octokit/webhooks-examples"), "utf8")) as {
+    name: string;
+    examples: Record<string, unknown>[];
+  }[];
   return all.find((d) => d.name === event)?.examples.find((e) => e["action"] === action);
 }
 
@@ -115,28 +124,86 @@ describe("payloads are shaped like GitHub's examples", () => {
   const edit = repo.editIssue(1, { body: "new" });
   repo.setIssueState(1, "closed");
   repo.setIssueState(1, "open");
-  repo.openPullRequest({ title: "Fix", body: "attestation", user: "bob", head: { ref: "bob/fix" }, files: [{ filename: "src/a.py" }], draft: true });
+  repo.openPullRequest({
+    title: "Fix",
+    body: "attestation",
+    user: "bob",
+    head: { ref: "bob/fix" },
+    files: [{ filename: "src/a.py" }],
+    draft: true,
+  });
   const prEdit = repo.editPullRequest(2, { title: "Fix it", draft: false });
-  const push = repo.pushToPullRequest(2, { files: [{ filename: "src/a.py" }, { filename: "src/b.py", status: "renamed", previous_filename: "src/old_b.py" }] });
+  const push = repo.pushToPullRequest(2, {
+    files: [{ filename: "src/a.py" }, { filename: "src/b.py", status: "renamed", previous_filename: "src/old_b.py" }],
+  });
   const comment = repo.addComment(2, { body: "/tier-b fast", user: "maintainer" });
   const commentEdit = repo.editComment(comment.id, "/tier-b full");
-  const workflow = repo.addWorkflow({ file: "tier-b.yml", name: "Tier-B", runName: "Tier-B ${{ inputs.dispatch_id }}" });
+  const workflow = repo.addWorkflow({
+    file: "tier-b.yml",
+    name: "Tier-B",
+    runName: "Tier-B ${{ inputs.dispatch_id }}",
+  });
   repo.recordDispatch(workflow, "main", { dispatch_id: "d-1" }, state.bot);
   const runId = repo.dispatches[0]?.runId ?? 0;
 
   // pull_request.edited and workflow_run.in_progress have no published example; their types still check them (tests below).
   const cases: { name: string; event: string; action: string; build: () => unknown }[] = [
     { name: "issues.opened", event: "issues", action: "opened", build: () => issuesOpened(state, repo, 1) },
-    { name: "issues.edited", event: "issues", action: "edited", build: () => issuesEdited(state, repo, 1, edit.changes) },
+    {
+      name: "issues.edited",
+      event: "issues",
+      action: "edited",
+      build: () => issuesEdited(state, repo, 1, edit.changes),
+    },
     { name: "issues.reopened", event: "issues", action: "reopened", build: () => issuesReopened(state, repo, 1) },
-    { name: "pull_request.opened", event: "pull_request", action: "opened", build: () => pullRequestOpened(state, repo, 2) },
-    { name: "pull_request.synchronize", event: "pull_request", action: "synchronize", build: () => pullRequestSynchronize(state, repo, 2, push) },
-    { name: "pull_request.reopened", event: "pull_request", action: "reopened", build: () => pullRequestReopened(state, repo, 2) },
-    { name: "pull_request.ready_for_review", event: "pull_request", action: "ready_for_review", build: () => pullRequestReadyForReview(state, repo, 2) },
-    { name: "issue_comment.created", event: "issue_comment", action: "created", build: () => issueCommentCreated(state, repo, comment.id) },
-    { name: "issue_comment.edited", event: "issue_comment", action: "edited", build: () => issueCommentEdited(state, repo, comment.id, commentEdit.changes) },
-    { name: "workflow_run.requested", event: "workflow_run", action: "requested", build: () => workflowRunRequested(state, repo, runId) },
-    { name: "workflow_run.completed", event: "workflow_run", action: "completed", build: () => workflowRunCompleted(state, repo, repo.completeWorkflowRun(runId, { conclusion: "success" }).id) },
+    {
+      name: "pull_request.opened",
+      event: "pull_request",
+      action: "opened",
+      build: () => pullRequestOpened(state, repo, 2),
+    },
+    {
+      name: "pull_request.synchronize",
+      event: "pull_request",
+      action: "synchronize",
+      build: () => pullRequestSynchronize(state, repo, 2, push),
+    },
+    {
+      name: "pull_request.reopened",
+      event: "pull_request",
+      action: "reopened",
+      build: () => pullRequestReopened(state, repo, 2),
+    },
+    {
+      name: "pull_request.ready_for_review",
+      event: "pull_request",
+      action: "ready_for_review",
+      build: () => pullRequestReadyForReview(state, repo, 2),
+    },
+    {
+      name: "issue_comment.created",
+      event: "issue_comment",
+      action: "created",
+      build: () => issueCommentCreated(state, repo, comment.id),
+    },
+    {
+      name: "issue_comment.edited",
+      event: "issue_comment",
+      action: "edited",
+      build: () => issueCommentEdited(state, repo, comment.id, commentEdit.changes),
+    },
+    {
+      name: "workflow_run.requested",
+      event: "workflow_run",
+      action: "requested",
+      build: () => workflowRunRequested(state, repo, runId),
+    },
+    {
+      name: "workflow_run.completed",
+      event: "workflow_run",
+      action: "completed",
+      build: () => workflowRunCompleted(state, repo, repo.completeWorkflowRun(runId, { conclusion: "success" }).id),
+    },
   ];
 
   test.each(cases)("$name has every key GitHub's example has", ({ event, action, build }) => {
@@ -152,11 +219,18 @@ describe("payloads are shaped like GitHub's examples", () => {
   });
 
   test("workflow_run.in_progress reports the run in progress", () => {
-    expect(workflowRunInProgress(state, repo, repo.setRunStatus(runId, "in_progress").id)).toMatchObject({ action: "in_progress", workflow_run: { status: "in_progress", display_title: "Tier-B d-1" } });
+    expect(workflowRunInProgress(state, repo, repo.setRunStatus(runId, "in_progress").id)).toMatchObject({
+      action: "in_progress",
+      workflow_run: { status: "in_progress", display_title: "Tier-B d-1" },
+    });
   });
 
   test("pull_request.edited carries what changed", () => {
-    expect(pullRequestEdited(state, repo, 2, prEdit.changes)).toMatchObject({ action: "edited", changes: { title: { from: "Fix" } }, pull_request: { title: "Fix it", draft: false } });
+    expect(pullRequestEdited(state, repo, 2, prEdit.changes)).toMatchObject({
+      action: "edited",
+      changes: { title: { from: "Fix" } },
+      pull_request: { title: "Fix it", draft: false },
+    });
   });
 
   test("pull_request.synchronize carries before and after", () => {
@@ -167,14 +241,24 @@ describe("payloads are shaped like GitHub's examples", () => {
 
   test("a bot's comment has a Bot sender", () => {
     const mine = repo.addComment(2, { body: "sticky", user: state.bot });
-    expect(issueCommentCreated(state, repo, mine.id).sender).toMatchObject({ login: "merge-captain[bot]", type: "Bot" });
+    expect(issueCommentCreated(state, repo, mine.id).sender).toMatchObject({
+      login: "merge-captain[bot]",
+      type: "Bot",
+    });
   });
 
   test("deployment_protection_rule.requested points its callback at the run", () => {
     repo.requestDeploymentReview(runId, "gpu");
     const payload = deploymentProtectionRuleRequested(state, repo, runId, "gpu");
-    expect(payload).toMatchObject({ action: "requested", environment: "gpu", event: "workflow_dispatch", installation: { id: 1 } });
-    expect(payload.deployment_callback_url).toBe(`${state.apiUrl}/repos/nmoe-org/nmoe/actions/runs/${runId}/deployment_protection_rule`);
+    expect(payload).toMatchObject({
+      action: "requested",
+      environment: "gpu",
+      event: "workflow_dispatch",
+      installation: { id: 1 },
+    });
+    expect(payload.deployment_callback_url).toBe(
+      `${state.apiUrl}/repos/nmoe-org/nmoe/actions/runs/${runId}/deployment_protection_rule`,
+    );
     expect(payload.deployment?.sha).toBe(repo.run(runId).headSha);
   });
 });

@@ -15,7 +15,13 @@ function openGoodPull(): { number: number; sha: string } {
   const { repo } = world;
   const issue = repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" });
   const sha = "c3".repeat(20);
-  const pr = repo.openPullRequest({ title: "Fused", user: "ada", head: { ref: "issue/01-fused", sha }, files: [{ filename: "moelab/comm/allgather.py", content: "y\n" }], body: attestation("01", sha, repo.resolveRef("main")!.sha, issue.number) });
+  const pr = repo.openPullRequest({
+    title: "Fused",
+    user: "ada",
+    head: { ref: "issue/01-fused", sha },
+    files: [{ filename: "moelab/comm/allgather.py", content: "y\n" }],
+    body: attestation("01", sha, repo.resolveRef("main")!.sha, issue.number),
+  });
   return { number: pr.number, sha };
 }
 
@@ -24,10 +30,21 @@ describe("GitHub failing under the app (fault injection over HTTP)", () => {
     const { fake, repo, app, secret } = world;
     const pr = openGoodPull();
     fake.fail("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", { kind: "status", status: 502 });
-    const first = await hooks.sendWebhook(app.webhookUrl, secret, "pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
+    const first = await hooks.sendWebhook(
+      app.webhookUrl,
+      secret,
+      "pull_request",
+      hooks.pullRequestOpened(fake.state, repo, pr.number),
+    );
     expect(first.status).toBeGreaterThanOrEqual(500); // Probot reports the failed delivery, so it can be redelivered
-    const failed = repo.checkRunsFor(pr.sha).filter((c) => c.name === "merge-captain").at(-1);
-    expect({ conclusion: failed?.conclusion, title: failed?.output.title }).toEqual({ conclusion: "failure", title: "Not verified: GitHub's API failed while checking this PR" });
+    const failed = repo
+      .checkRunsFor(pr.sha)
+      .filter((c) => c.name === "merge-captain")
+      .at(-1);
+    expect({ conclusion: failed?.conclusion, title: failed?.output.title }).toEqual({
+      conclusion: "failure",
+      title: "Not verified: GitHub's API failed while checking this PR",
+    });
 
     await world.send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
     const checks = repo.checkRunsFor(pr.sha).filter((c) => c.name === "merge-captain");
@@ -36,11 +53,16 @@ describe("GitHub failing under the app (fault injection over HTTP)", () => {
     expect(checks[0]!.output.summary).toContain("✅ | Scope");
   });
 
-  test("\"Re-run\" on the merge-captain check after a failure evaluates the PR again", async () => {
+  test('"Re-run" on the merge-captain check after a failure evaluates the PR again', async () => {
     const { fake, repo, app, secret } = world;
     const pr = openGoodPull();
     fake.fail("GET", "/repos/{owner}/{repo}/issues", { kind: "status", status: 500 });
-    await hooks.sendWebhook(app.webhookUrl, secret, "pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
+    await hooks.sendWebhook(
+      app.webhookUrl,
+      secret,
+      "pull_request",
+      hooks.pullRequestOpened(fake.state, repo, pr.number),
+    );
     const check = repo.checkRunsFor(pr.sha).find((c) => c.name === "merge-captain")!;
     expect(check.output.title).toMatch(/^Not verified/);
     await world.send("check_run", hooks.checkRunRerequested(fake.state, repo, check.id, "mona"));
@@ -55,7 +77,12 @@ describe("GitHub failing under the app (fault injection over HTTP)", () => {
     const asked = repo.addComment(pr.number, { body: "/tier-b hot_path", user: "mona" });
     await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, asked.id));
     expect(repo.dispatches).toHaveLength(1);
-    expect(repo.commentsOn(pr.number).map((c) => c.body).join("\n")).toContain("GitHub did not confirm the Tier-B dispatch");
+    expect(
+      repo
+        .commentsOn(pr.number)
+        .map((c) => c.body)
+        .join("\n"),
+    ).toContain("GitHub did not confirm the Tier-B dispatch");
 
     // The same command again (a second maintainer, or a retry): a duplicate, not a second run.
     const again = repo.addComment(pr.number, { body: "/tier-b hot_path", user: "mona" });
@@ -87,7 +114,12 @@ describe("the PR's sticky comment (and its ledger) is deleted while a run is que
     const again = repo.addComment(pr.number, { body: "/tier-b hot_path", user: "mona" });
     await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, again.id));
     expect(repo.dispatches).toHaveLength(1);
-    expect(repo.commentsOn(pr.number).map((c) => c.body).join("\n")).toContain("already queued");
+    expect(
+      repo
+        .commentsOn(pr.number)
+        .map((c) => c.body)
+        .join("\n"),
+    ).toContain("already queued");
 
     await world.send("workflow_run", hooks.workflowRunRequested(fake.state, repo, repo.dispatches[0]!.runId!));
     expect(repo.checkRunsFor(pr.sha).filter((c) => c.name === "Tier-B: hot_path")).toHaveLength(1);

@@ -28,8 +28,10 @@ function renderForm(): string {
     .filter((f) => f.type !== "markdown")
     .map((f) => {
       const label = f.attributes?.label ?? "";
-      if (f.type === "checkboxes") return `### ${label}\n\n- [X] I confirm this issue contains no internal hostnames, cluster identifiers, private URLs, credentials, or runbooks.`;
-      const value = f.id === "summary" ? "Sliding-window attention for the local layers." : (f.attributes?.value ?? "").trim();
+      if (f.type === "checkboxes")
+        return `### ${label}\n\n- [X] I confirm this issue contains no internal hostnames, cluster identifiers, private URLs, credentials, or runbooks.`;
+      const value =
+        f.id === "summary" ? "Sliding-window attention for the local layers." : (f.attributes?.value ?? "").trim();
       return `### ${label}\n\n${value === "" ? "_No response_" : value}`;
     })
     .join("\n\n");
@@ -59,17 +61,39 @@ beforeAll(async () => {
     owner: "Noumena-Network",
     name: "nmoe",
     defaultBranch: "master",
-    files: { "configs/gates/gates.toml": readFileSync(dir + "gates.toml", "utf8"), "configs/moonlight.toml": "steps = 20\n", "nmoe/attention/local.py": "x = 1\n", "nmoe/csrc/kernel.cu": "// k\n" },
+    files: {
+      "configs/gates/gates.toml": readFileSync(dir + "gates.toml", "utf8"),
+      "configs/moonlight.toml": "steps = 20\n",
+      "nmoe/attention/local.py": "x = 1\n",
+      "nmoe/csrc/kernel.cu": "// k\n",
+    },
   });
-  const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-  app = await startServer({ env: { APP_ID: "1", PRIVATE_KEY: key, WEBHOOK_SECRET: secret, GHE_HOST: new URL(fake.url).host, GHE_PROTOCOL: "http", LOG_LEVEL: "fatal" }, port: 0, host: "127.0.0.1", Octokit: UnthrottledOctokit });
+  const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
+  app = await startServer({
+    env: {
+      APP_ID: "1",
+      PRIVATE_KEY: key,
+      WEBHOOK_SECRET: secret,
+      GHE_HOST: new URL(fake.url).host,
+      GHE_PROTOCOL: "http",
+      LOG_LEVEL: "fatal",
+    },
+    port: 0,
+    host: "127.0.0.1",
+    Octokit: UnthrottledOctokit,
+  });
 });
 afterAll(async () => {
   await app?.close();
   await fake?.close();
 });
 
-async function send<E extends Parameters<typeof hooks.sendWebhook>[2]>(event: E, payload: Parameters<typeof hooks.sendWebhook<E>>[3]): Promise<void> {
+async function send<E extends Parameters<typeof hooks.sendWebhook>[2]>(
+  event: E,
+  payload: Parameters<typeof hooks.sendWebhook<E>>[3],
+): Promise<void> {
   const res = await hooks.sendWebhook(app.webhookUrl, secret, event, payload);
   expect({ status: res.status, body: res.status === 200 ? "" : res.body }).toEqual({ status: 200, body: "" });
 }
@@ -89,11 +113,24 @@ describeIfPresent("nmoe's own files, end to end", () => {
     expect(repo.issue(issue.number).labels).toEqual(["contract: valid"]);
 
     const head = "d4".repeat(20);
-    const pr = repo.openPullRequest({ title: "Local attention", user: "agent-7", head: { ref: "issue/03a-attention", sha: head }, files: [{ filename: "nmoe/attention/local.py", content: "x = 2\n" }], body: fillTemplate(head, repo.resolveRef("master")!.sha, issue.number) });
+    const pr = repo.openPullRequest({
+      title: "Local attention",
+      user: "agent-7",
+      head: { ref: "issue/03a-attention", sha: head },
+      files: [{ filename: "nmoe/attention/local.py", content: "x = 2\n" }],
+      body: fillTemplate(head, repo.resolveRef("master")!.sha, issue.number),
+    });
     await send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
     const check = repo.checkRunsFor(head).find((c) => c.name === "merge-captain")!;
     const summary = check.output.summary ?? "";
-    for (const title of ["Contract found & valid", "Attestation about this head", "Tier-A attested", "Scope", "Dependencies done", "Public safety"]) {
+    for (const title of [
+      "Contract found & valid",
+      "Attestation about this head",
+      "Tier-A attested",
+      "Scope",
+      "Dependencies done",
+      "Public safety",
+    ]) {
       expect(row(summary, title)).toMatch(/^\| ✅ \|/);
     }
     // The template's perf block is the author's claim; Tier-B and perf come only from a Tier-B run.
@@ -104,7 +141,13 @@ describeIfPresent("nmoe's own files, end to end", () => {
   test("the unedited PR template is refused with the placeholders named", async () => {
     const issue = [...repo.issues.values()].find((i) => i.title.startsWith("[03a]"))!;
     const head = "e5".repeat(20);
-    const pr = repo.openPullRequest({ title: "WIP", user: "agent-8", head: { ref: "issue/03a-wip", sha: head }, files: [{ filename: "nmoe/attention/local.py", content: "x = 3\n" }], body: readFileSync(dir + "pull_request_template.md", "utf8").replace("- Fixes: #", `- Fixes: #${issue.number}`) });
+    const pr = repo.openPullRequest({
+      title: "WIP",
+      user: "agent-8",
+      head: { ref: "issue/03a-wip", sha: head },
+      files: [{ filename: "nmoe/attention/local.py", content: "x = 3\n" }],
+      body: readFileSync(dir + "pull_request_template.md", "utf8").replace("- Fixes: #", `- Fixes: #${issue.number}`),
+    });
     await send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
     const check = repo.checkRunsFor(head).find((c) => c.name === "merge-captain")!;
     expect(row(check.output.summary ?? "", "Attestation valid")).toMatch(/^\| ❌ \|/);

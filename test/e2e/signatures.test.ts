@@ -11,9 +11,18 @@ const secret = "s3cret-for-tests";
 
 beforeAll(async () => {
   fake = await startFakeGitHub({ log: () => {} });
-  const key = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
   app = await startServer({
-    env: { APP_ID: "1", PRIVATE_KEY: key, WEBHOOK_SECRET: secret, GHE_HOST: new URL(fake.url).host, GHE_PROTOCOL: "http", LOG_LEVEL: "fatal" },
+    env: {
+      APP_ID: "1",
+      PRIVATE_KEY: key,
+      WEBHOOK_SECRET: secret,
+      GHE_HOST: new URL(fake.url).host,
+      GHE_PROTOCOL: "http",
+      LOG_LEVEL: "fatal",
+    },
     port: 0,
     host: "127.0.0.1",
     Octokit: UnthrottledOctokit,
@@ -27,16 +36,22 @@ afterAll(async () => {
 describe("webhook signatures, end to end", () => {
   const issueWithContract = () => {
     const repo = fake.state.repo("acme", "sig") ?? fake.state.addRepo({ owner: "acme", name: "sig" });
-    const issue = repo.openIssue({ title: "[01] x", body: "### Agent Contract (YAML, required)\n\n```yaml\nnmoe: {issue: 01, kind: docs, risk: cold}\nscope: {allow: [docs/**]}\ngates: {required: []}\n```" });
+    const issue = repo.openIssue({
+      title: "[01] x",
+      body: "### Agent Contract (YAML, required)\n\n```yaml\nnmoe: {issue: 01, kind: docs, risk: cold}\nscope: {allow: [docs/**]}\ngates: {required: []}\n```",
+    });
     return issuesOpened(fake.state, repo, issue.number);
   };
 
-  test.each([["wrong-signature"], ["no-signature"], ["reserialized-body"]] as const)("a %s delivery is refused and no handler runs", async (tamper) => {
-    const mark = fake.requests.mark();
-    const res = await sendWebhook(app.webhookUrl, secret, "issues", issueWithContract(), { tamper });
-    expect(res.status).toBeGreaterThanOrEqual(400);
-    expect(fake.requests.since(mark)).toEqual([]);
-  });
+  test.each([["wrong-signature"], ["no-signature"], ["reserialized-body"]] as const)(
+    "a %s delivery is refused and no handler runs",
+    async (tamper) => {
+      const mark = fake.requests.mark();
+      const res = await sendWebhook(app.webhookUrl, secret, "issues", issueWithContract(), { tamper });
+      expect(res.status).toBeGreaterThanOrEqual(400);
+      expect(fake.requests.since(mark)).toEqual([]);
+    },
+  );
 
   test("a correctly signed delivery is handled (the bot calls GitHub)", async () => {
     const mark = fake.requests.mark();

@@ -33,7 +33,12 @@ describe("the demo story, end to end over HTTP", () => {
     ["A maintainer asks for Tier-B: one dispatch, pinned to the head", "issue_comment.created", 13, 7],
     ["The same command delivered again: no second dispatch", "issue_comment.created", 4, 0],
     ["GitHub queues the run", "workflow_run.requested", 9, 2],
-    ["The environment asks the app (custom protection rule): approved for the pinned head", "deployment_protection_rule.requested", 6, 1],
+    [
+      "The environment asks the app (custom protection rule): approved for the pinned head",
+      "deployment_protection_rule.requested",
+      6,
+      1,
+    ],
     ["The run starts", "workflow_run.in_progress", 9, 2],
     ["The run completes; its results mention an internal host and a token", "workflow_run.completed", 12, 3],
     ["A new push to PR #3: the Tier-B results are now stale", "pull_request.synchronize", 10, 3],

@@ -1,10 +1,9 @@
 import { describe, expect, test } from "@jest/globals";
 import nock from "nock";
 import { aContract, fence, formBody, HEADING, toYaml } from "../core/contract/builders.js";
-import { aComment, API, REPO_PATH, testApp, useStrictNock } from "../support/probot.js";
+import { aComment, REPO_PATH, testApp, useStrictNock } from "../support/probot.js";
 import { aUser, issuesEvent } from "../support/payloads.js";
 import { config, REGISTRY_PATH, registry } from "../support/repo-files.js";
-
 
 function contractBody(contract = aContract()): string {
   return formBody([
@@ -51,7 +50,10 @@ describe("issues opened / edited", () => {
       .reply(200, [])
       .delete(`${REPO_PATH}/issues/7/labels/contract%3A%20valid`)
       .reply(200, []);
-    await app.receive("issues", issuesEvent("edited", { body: broken, previousBody: broken, labels: ["contract: valid"] }));
+    await app.receive(
+      "issues",
+      issuesEvent("edited", { body: broken, previousBody: broken, labels: ["contract: valid"] }),
+    );
     expect(calls.isDone()).toBe(true);
     expect(edited).toContain("❌ merge-captain: contract invalid");
     expect(edited).toContain("did you mean `scope`?");
@@ -70,7 +72,9 @@ describe("issues opened / edited", () => {
       .post(`${REPO_PATH}/issues/7/labels`)
       .reply(200, []);
     await app.receive("issues", issuesEvent("opened", { body }));
-    const replay = registry(noConfig()).get(`${REPO_PATH}/issues/7/comments?per_page=100`).reply(200, [aComment(500, posted)]);
+    const replay = registry(noConfig())
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [aComment(500, posted)]);
     await app.receive("issues", issuesEvent("edited", { body, previousBody: body, labels: ["contract: valid"] }));
     expect(replay.isDone()).toBe(true);
   });

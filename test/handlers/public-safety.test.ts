@@ -1,7 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
-import nock from "nock";
 import { aContract, fence, formBody, HEADING, toYaml } from "../core/contract/builders.js";
-import { aComment, API, REPO_PATH, testApp, INSTALLATION_ID, useStrictNock } from "../support/probot.js";
+import { aComment, REPO_PATH, testApp, INSTALLATION_ID, useStrictNock } from "../support/probot.js";
 import { aUser, issuesEvent, repository } from "../support/payloads.js";
 import { config, registry } from "../support/repo-files.js";
 
@@ -11,10 +10,23 @@ function body(contract = aContract()): string {
   return formBody([[HEADING, fence(toYaml(contract))]]);
 }
 
-function commentEvent(action: "created" | "edited", id: number, text: string, labels: string[] = [], previous = "before") {
+function commentEvent(
+  action: "created" | "edited",
+  id: number,
+  text: string,
+  labels: string[] = [],
+  previous = "before",
+) {
   return {
     action,
-    issue: { number: 7, title: "[12] Router cache", body: "", state: "open", labels: labels.map((name, i) => ({ id: i, name })), user: aUser("alice") },
+    issue: {
+      number: 7,
+      title: "[12] Router cache",
+      body: "",
+      state: "open",
+      labels: labels.map((name, i) => ({ id: i, name })),
+      user: aUser("alice"),
+    },
     comment: { ...aComment(id, text, "user"), user: aUser("bob") },
     ...(action === "edited" ? { changes: { body: { from: previous } } } : {}),
     repository,
@@ -92,7 +104,10 @@ describe("public-safety scan of comments", () => {
       .reply(200, aComment(900, "x"))
       .delete(`${REPO_PATH}/issues/7/labels/public-safety`)
       .reply(200, []);
-    await app.receive("issue_comment", commentEvent("edited", 41, "here you go: (token removed)", ["public-safety"], leaky));
+    await app.receive(
+      "issue_comment",
+      commentEvent("edited", 41, "here you go: (token removed)", ["public-safety"], leaky),
+    );
     expect(clean.pendingMocks()).toEqual([]);
     expect(edited).not.toContain("Public safety");
   });

@@ -5,7 +5,8 @@
  */
 import nock from "nock";
 import { aComment, API, APP_ID, INSTALLATION_ID, OWNER, REPO, REPO_PATH } from "../support/probot.js";
-import { anIssue, aPull } from "../support/payloads.js";
+import type { aPull } from "../support/payloads.js";
+import { anIssue } from "../support/payloads.js";
 
 export type IssueRow = ReturnType<typeof anIssue>;
 export type PullRow = ReturnType<typeof aPull>;
@@ -86,7 +87,10 @@ function page<T>(rows: readonly T[], url: URL): Reply {
 }
 
 function issueListRow(p: PullRow) {
-  return { ...anIssue({ number: p.number, title: p.title, body: p.body }), pull_request: { url: `${API}${REPO_PATH}/pulls/${p.number}` } };
+  return {
+    ...anIssue({ number: p.number, title: p.title, body: p.body }),
+    pull_request: { url: `${API}${REPO_PATH}/pulls/${p.number}` },
+  };
 }
 
 /** Install the fake. Call after `nock.cleanAll()`; `strictNock()` still reports anything it does not route. */
@@ -112,15 +116,23 @@ export function fakeGitHub(world: World): Fake {
         if (path.startsWith(REPO_PATH + "/") && world.config !== null) return [200, world.config, RAW];
         return [404, { message: "Not Found" }];
       }
-      if (short === "/contents/configs/gates/gates.toml") return world.registry === null ? [404, { message: "Not Found" }] : [200, world.registry, RAW];
+      if (short === "/contents/configs/gates/gates.toml")
+        return world.registry === null ? [404, { message: "Not Found" }] : [200, world.registry, RAW];
       if ((m = /^\/pulls\/(\d+)\/files$/.exec(short))) return page(world.files[Number(m[1])] ?? [], url);
       if ((m = /^\/pulls\/(\d+)$/.exec(short))) {
         const p = world.pulls.find((x) => x.number === Number(m![1]));
         return p ? [200, p] : [404, { message: "Not Found" }];
       }
-      if (short === "/pulls") return page(world.pulls.filter((p) => p.state === (q.get("state") ?? "open")), url);
+      if (short === "/pulls")
+        return page(
+          world.pulls.filter((p) => p.state === (q.get("state") ?? "open")),
+          url,
+        );
       if (short === "/issues") {
-        const open = [...world.issues.filter((i) => i.state === "open"), ...world.pulls.filter((p) => p.state === "open").map(issueListRow)].sort((a, b) => b.number - a.number);
+        const open = [
+          ...world.issues.filter((i) => i.state === "open"),
+          ...world.pulls.filter((p) => p.state === "open").map(issueListRow),
+        ].sort((a, b) => b.number - a.number);
         return page(open, url);
       }
       if ((m = /^\/issues\/(\d+)\/comments$/.exec(short))) return page(world.comments[Number(m[1])] ?? [], url);
@@ -131,7 +143,9 @@ export function fakeGitHub(world: World): Fake {
         return i ? [200, i] : p ? [200, issueListRow(p)] : [404, { message: "Not Found" }];
       }
       if ((m = /^\/commits\/([0-9a-f]+)\/check-runs$/.exec(short))) {
-        const runs = world.checkRuns.filter((r) => r.head_sha === m![1] && (q.get("check_name") === null || r.name === q.get("check_name")));
+        const runs = world.checkRuns.filter(
+          (r) => r.head_sha === m![1] && (q.get("check_name") === null || r.name === q.get("check_name")),
+        );
         return [200, { total_count: runs.length, check_runs: runs }];
       }
       if (path === "/search/issues") return [200, { total_count: 0, incomplete_results: false, items: [] }];
@@ -145,7 +159,12 @@ export function fakeGitHub(world: World): Fake {
         head_sha: String(b["head_sha"]),
         status: String(b["status"]),
         conclusion: (b["conclusion"] as string | undefined) ?? null,
-        output: { title: output.title ?? null, summary: output.summary ?? null, text: output.text ?? null, annotations_count: output.annotations?.length ?? 0 },
+        output: {
+          title: output.title ?? null,
+          summary: output.summary ?? null,
+          text: output.text ?? null,
+          annotations_count: output.annotations?.length ?? 0,
+        },
         app: { id: APP_ID },
       };
       world.checkRuns.push(run);
@@ -170,12 +189,15 @@ export function fakeGitHub(world: World): Fake {
       return [201, c];
     }
     if (method === "PATCH" && (m = /^\/issues\/comments\/(\d+)$/.exec(short))) {
-      const c = Object.values(world.comments).flat().find((x) => x.id === Number(m![1]));
+      const c = Object.values(world.comments)
+        .flat()
+        .find((x) => x.id === Number(m![1]));
       if (!c) return [404, { message: "Not Found" }];
       c.body = String(b["body"]);
       return [200, c];
     }
-    if (method === "POST" && /^\/issues\/\d+\/labels$/.test(short)) return [200, ((b["labels"] as string[]) ?? []).map((name) => ({ name }))];
+    if (method === "POST" && /^\/issues\/\d+\/labels$/.test(short))
+      return [200, ((b["labels"] as string[]) ?? []).map((name) => ({ name }))];
     if (method === "DELETE" && /^\/issues\/\d+\/labels\/[^/]+$/.test(short)) return [200, []];
     calls.pop();
     return [599, { message: `the fake GitHub has no route for ${method} ${rawPath}` }];
@@ -183,11 +205,13 @@ export function fakeGitHub(world: World): Fake {
 
   const scope = nock(API).persist();
   for (const method of ["GET", "POST", "PATCH", "DELETE"] as const) {
-    scope.intercept(() => true, method).reply(function (uri, body) {
-      const reply = route(method, uri, body === "" ? undefined : body);
-      if (reply[0] === 599) throw new Error(String((reply[1] as { message: string }).message));
-      return reply;
-    });
+    scope
+      .intercept(() => true, method)
+      .reply(function (uri, body) {
+        const reply = route(method, uri, body === "" ? undefined : body);
+        if (reply[0] === 599) throw new Error(String((reply[1] as { message: string }).message));
+        return reply;
+      });
   }
 
   const isWrite = (c: Call) => c.method !== "GET";
@@ -201,7 +225,9 @@ export function fakeGitHub(world: World): Fake {
     reads: () => calls.filter((c) => !isWrite(c)).length,
     writes: () => calls.filter(isWrite).length,
     bodies: <T>(method: string, path: string | RegExp) =>
-      calls.filter((c) => c.method === method && (typeof path === "string" ? c.path === path : path.test(c.path))).map((c) => c.body as T),
+      calls
+        .filter((c) => c.method === method && (typeof path === "string" ? c.path === path : path.test(c.path)))
+        .map((c) => c.body as T),
     reset: () => {
       calls.length = 0;
       tokens = 0;

@@ -12,7 +12,15 @@ const GATES = readFileSync(new URL("../fixtures/gates/gates.toml", import.meta.u
 /** A contract a PR can satisfy on its own: Tier-A gates only, no perf budget, no dependencies. */
 function contract(overrides: Partial<Record<keyof ContractShape, unknown>> = {}): ContractShape {
   return aContract({
-    nmoe: { issue: "07", slug: "fused-allgather", kind: "feature", risk: "warm", complexity: "M", depends_on: [], merge_hotspots: [] },
+    nmoe: {
+      issue: "07",
+      slug: "fused-allgather",
+      kind: "feature",
+      risk: "warm",
+      complexity: "M",
+      depends_on: [],
+      merge_hotspots: [],
+    },
     scope: { allow: ["nmoe/router/**", "tests/router/"], deny: ["nmoe/csrc/**"] },
     gates: { required: ["cpu:import"] },
     ...overrides,
@@ -54,15 +62,31 @@ function prBody(o: AttestationOptions = {}): string {
   ].join("\n");
 }
 
-const inScope = (n: number): FileRow[] => Array.from({ length: n }, (_, i) => ({ filename: `nmoe/router/f${i}.py`, status: "modified" }));
+const inScope = (n: number): FileRow[] =>
+  Array.from({ length: n }, (_, i) => ({ filename: `nmoe/router/f${i}.py`, status: "modified" }));
 
 /** Issue #7 carries the contract; PR #12 implements it. */
-function world(o: { body?: string; files?: FileRow[]; changedFiles?: number; headRef?: string; issue?: Partial<Parameters<typeof anIssue>[0]> } = {}): World {
+function world(
+  o: {
+    body?: string;
+    files?: FileRow[];
+    changedFiles?: number;
+    headRef?: string;
+    issue?: Partial<Parameters<typeof anIssue>[0]>;
+  } = {},
+): World {
   const files = o.files ?? inScope(1);
   return emptyWorld({
     registry: GATES,
     issues: [anIssue({ number: 7, title: "[07] Fused all-gather", body: issueBody(), ...o.issue })],
-    pulls: [aPull({ number: 12, body: o.body ?? prBody(), changedFiles: o.changedFiles ?? files.length, ...(o.headRef ? { headRef: o.headRef } : {}) })],
+    pulls: [
+      aPull({
+        number: 12,
+        body: o.body ?? prBody(),
+        changedFiles: o.changedFiles ?? files.length,
+        ...(o.headRef ? { headRef: o.headRef } : {}),
+      }),
+    ],
     files: { 12: files },
   });
 }
@@ -70,7 +94,13 @@ function world(o: { body?: string; files?: FileRow[]; changedFiles?: number; hea
 /** The event for the world's PR #12 as it stands. */
 function opened(w: World, action: "opened" | "edited" | "synchronize" = "opened") {
   const p = w.pulls[0]!;
-  return pullRequestEvent(action, { number: p.number, body: p.body, headRef: p.head.ref, changedFiles: p.changed_files, headSha: p.head.sha });
+  return pullRequestEvent(action, {
+    number: p.number,
+    body: p.body,
+    headRef: p.head.ref,
+    changedFiles: p.changed_files,
+    headSha: p.head.sha,
+  });
 }
 
 interface CheckRunBody {
@@ -78,7 +108,12 @@ interface CheckRunBody {
   head_sha?: string;
   status: string;
   conclusion?: string;
-  output: { title: string; summary: string; text: string; annotations?: Array<{ path: string; message: string; annotation_level: string }> };
+  output: {
+    title: string;
+    summary: string;
+    text: string;
+    annotations?: Array<{ path: string; message: string; annotation_level: string }>;
+  };
 }
 
 /** The table row of criterion `title` in a check summary or comment. */
@@ -121,10 +156,18 @@ describe("pull_request: a valid PR", () => {
     const gh = await run(w, opened(w));
     expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
-    expect(check).toMatchObject({ name: "merge-captain", head_sha: HEAD, status: "completed", conclusion: "success", output: { title: "Ready to merge" } });
+    expect(check).toMatchObject({
+      name: "merge-captain",
+      head_sha: HEAD,
+      status: "completed",
+      conclusion: "success",
+      output: { title: "Ready to merge" },
+    });
     expect(check!.output.annotations).toBeUndefined();
     const summary = check!.output.summary;
-    expect(row(summary, "Contract found & valid")).toMatch(/^\| ✅ \| Contract found & valid \| issue #7 \(linked by a closing keyword\), contract `07` \|/);
+    expect(row(summary, "Contract found & valid")).toMatch(
+      /^\| ✅ \| Contract found & valid \| issue #7 \(linked by a closing keyword\), contract `07` \|/,
+    );
     expect(row(summary, "Attestation valid")).toContain("✅");
     expect(row(summary, "Attestation about this head")).toContain("✅");
     expect(row(summary, "Tier-A attested")).toContain("`cpu:import`");
@@ -150,12 +193,30 @@ describe("pull_request: scope against the real diff", () => {
     const gh = await run(w, opened(w));
     expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
-    expect(check).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Not ready: 1 criterion failed" } });
-    expect(row(check!.output.summary, "Scope")).toMatch(/^\| ❌ \| Scope \| 2 of 3 files out of scope \| revert those changes/);
+    expect(check).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "Not ready: 1 criterion failed" },
+    });
+    expect(row(check!.output.summary, "Scope")).toMatch(
+      /^\| ❌ \| Scope \| 2 of 3 files out of scope \| revert those changes/,
+    );
     // Sorted by path, whatever order GitHub listed them in.
     expect(check!.output.annotations).toEqual([
-      { path: "docs/router.md", start_line: 1, end_line: 1, annotation_level: "failure", message: "Out of scope: no scope.allow pattern of the contract matches this file" },
-      { path: "nmoe/csrc/allgather.cu", start_line: 1, end_line: 1, annotation_level: "failure", message: "Out of scope: denied by the contract pattern nmoe/csrc/**" },
+      {
+        path: "docs/router.md",
+        start_line: 1,
+        end_line: 1,
+        annotation_level: "failure",
+        message: "Out of scope: no scope.allow pattern of the contract matches this file",
+      },
+      {
+        path: "nmoe/csrc/allgather.cu",
+        start_line: 1,
+        end_line: 1,
+        annotation_level: "failure",
+        message: "Out of scope: denied by the contract pattern nmoe/csrc/**",
+      },
     ]);
     expect(check!.output.text).toContain("`nmoe/csrc/allgather.cu`: denied by `nmoe/csrc/**`");
     expect(check!.output.text).toContain("`docs/router.md`: not allowed by any scope.allow pattern");
@@ -165,7 +226,10 @@ describe("pull_request: scope against the real diff", () => {
   });
 
   test("more than 50 annotations go out in batches of 50: the create, then updates that GitHub appends", async () => {
-    const denied: FileRow[] = Array.from({ length: 120 }, (_, i) => ({ filename: `nmoe/csrc/k${String(i).padStart(3, "0")}.cu`, status: "modified" }));
+    const denied: FileRow[] = Array.from({ length: 120 }, (_, i) => ({
+      filename: `nmoe/csrc/k${String(i).padStart(3, "0")}.cu`,
+      status: "modified",
+    }));
     const w = world({ files: [...inScope(5), ...denied] });
     const gh = await run(w, opened(w));
     expect(gh.lines()).toEqual([
@@ -178,16 +242,26 @@ describe("pull_request: scope against the real diff", () => {
       "PATCH /check-runs/9001",
       "POST /issues/12/comments",
     ]);
-    const batches = [...gh.bodies<CheckRunBody>("POST", "/check-runs"), ...gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")].map((b) => b.output.annotations ?? []);
+    const batches = [
+      ...gh.bodies<CheckRunBody>("POST", "/check-runs"),
+      ...gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001"),
+    ].map((b) => b.output.annotations ?? []);
     expect(batches.map((b) => b.length)).toEqual([50, 50, 20]);
     expect(batches.flat().map((a) => a.path)).toEqual(denied.map((f) => f.filename));
     expect(w.checkRuns[0]!.output.annotations_count).toBe(120);
     // Every batch repeats the same output, so GitHub's view of title and summary never changes mid-way.
-    const [create, ...updates] = [...gh.bodies<CheckRunBody>("POST", "/check-runs"), ...gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")];
-    for (const u of updates) expect({ title: u.output.title, summary: u.output.summary }).toEqual({ title: create!.output.title, summary: create!.output.summary });
+    const [create, ...updates] = [
+      ...gh.bodies<CheckRunBody>("POST", "/check-runs"),
+      ...gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001"),
+    ];
+    for (const u of updates)
+      expect({ title: u.output.title, summary: u.output.summary }).toEqual({
+        title: create!.output.title,
+        summary: create!.output.summary,
+      });
   });
 
-  test("files are listed across pages (Link rel=\"next\") until the last, and all of them are checked", async () => {
+  test('files are listed across pages (Link rel="next") until the last, and all of them are checked', async () => {
     const w = world({ files: inScope(250) });
     const gh = await run(w, opened(w));
     expect(gh.lines().filter((l) => l.includes("/files"))).toEqual([
@@ -211,11 +285,17 @@ describe("pull_request: scope against the real diff", () => {
   test("a 3000-file PR is not verified: no file listing is attempted, and the check fails closed", async () => {
     const w = world({ files: [], changedFiles: 3000 });
     const gh = await run(w, opened(w));
-    expect(gh.lines()).toEqual([...READS.filter((l) => !l.includes("/files")), "POST /check-runs", "POST /issues/12/comments"]);
+    expect(gh.lines()).toEqual([
+      ...READS.filter((l) => !l.includes("/files")),
+      "POST /check-runs",
+      "POST /issues/12/comments",
+    ]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(check!.output.title).toMatch(/^Not verified/);
-    expect(row(check!.output.summary, "Scope")).toMatch(/^\| ❔ \| Scope \| scope not verifiable \| split the PR into smaller ones \|/);
+    expect(row(check!.output.summary, "Scope")).toMatch(
+      /^\| ❔ \| Scope \| scope not verifiable \| split the PR into smaller ones \|/,
+    );
     expect(check!.output.text).toContain("the PR changes 3000 files; GitHub lists at most 3000");
   });
 
@@ -223,14 +303,29 @@ describe("pull_request: scope against the real diff", () => {
     const w = world({ files: inScope(2), changedFiles: 3 });
     const gh = await run(w, opened(w));
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
-    expect(check).toMatchObject({ conclusion: "failure", output: { title: "Not verified: 1 criterion could not be checked" } });
+    expect(check).toMatchObject({
+      conclusion: "failure",
+      output: { title: "Not verified: 1 criterion could not be checked" },
+    });
     expect(check!.output.text).toContain("GitHub listed 2 files but the PR reports 3 changed files");
   });
 
   test.each<[string, FileRow, RegExp]>([
-    ["renamed out of a denied folder", { filename: "nmoe/router/allgather.cu", status: "renamed", previous_filename: "nmoe/csrc/allgather.cu" }, /`nmoe\/csrc\/allgather.cu` \(renamed away from here\): denied by `nmoe\/csrc\/\*\*`/],
-    ["renamed into a denied folder", { filename: "nmoe/csrc/cache.py", status: "renamed", previous_filename: "nmoe/router/cache.py" }, /`nmoe\/csrc\/cache.py` \(renamed to here\): denied by `nmoe\/csrc\/\*\*`/],
-    ["deleted from a denied folder", { filename: "nmoe/csrc/old.cu", status: "removed" }, /`nmoe\/csrc\/old.cu`: denied by `nmoe\/csrc\/\*\*`/],
+    [
+      "renamed out of a denied folder",
+      { filename: "nmoe/router/allgather.cu", status: "renamed", previous_filename: "nmoe/csrc/allgather.cu" },
+      /`nmoe\/csrc\/allgather.cu` \(renamed away from here\): denied by `nmoe\/csrc\/\*\*`/,
+    ],
+    [
+      "renamed into a denied folder",
+      { filename: "nmoe/csrc/cache.py", status: "renamed", previous_filename: "nmoe/router/cache.py" },
+      /`nmoe\/csrc\/cache.py` \(renamed to here\): denied by `nmoe\/csrc\/\*\*`/,
+    ],
+    [
+      "deleted from a denied folder",
+      { filename: "nmoe/csrc/old.cu", status: "removed" },
+      /`nmoe\/csrc\/old.cu`: denied by `nmoe\/csrc\/\*\*`/,
+    ],
   ])("a file %s is out of scope", async (_name, file, line) => {
     const w = world({ files: [file] });
     const gh = await run(w, opened(w));
@@ -242,7 +337,9 @@ describe("pull_request: scope against the real diff", () => {
   });
 
   test("a rename within the allowed folders is in scope", async () => {
-    const w = world({ files: [{ filename: "nmoe/router/new.py", status: "renamed", previous_filename: "nmoe/router/old.py" }] });
+    const w = world({
+      files: [{ filename: "nmoe/router/new.py", status: "renamed", previous_filename: "nmoe/router/old.py" }],
+    });
     const gh = await run(w, opened(w));
     expect(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]!.conclusion).toBe("success");
   });
@@ -256,7 +353,9 @@ describe("pull_request: the attestation", () => {
     expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check!.conclusion).toBe("failure");
-    expect(row(check!.output.summary, "Attestation valid")).toMatch(/^\| ❌ \| Attestation valid \| the attestation has a problem \| set `nmoe_pr.pr_sha` to the PR's head commit/);
+    expect(row(check!.output.summary, "Attestation valid")).toMatch(
+      /^\| ❌ \| Attestation valid \| the attestation has a problem \| set `nmoe_pr.pr_sha` to the PR's head commit/,
+    );
     expect(check!.output.text).toContain("the attestation is the unedited template");
   });
 
@@ -282,23 +381,56 @@ describe("pull_request: the attestation", () => {
     const w = world({ body: prBody({ tierA: ["cpu:lint"] }) });
     const gh = await run(w, opened(w));
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
-    expect(row(check!.output.summary, "Tier-A attested")).toMatch(/^\| ❌ \| Tier-A attested \| 1 missing, 0 unknown \| run `cpu:import`/);
+    expect(row(check!.output.summary, "Tier-A attested")).toMatch(
+      /^\| ❌ \| Tier-A attested \| 1 missing, 0 unknown \| run `cpu:import`/,
+    );
   });
 });
 
 describe("pull_request: finding the contract issue", () => {
-  const other = () => anIssue({ number: 8, title: "[08] Router cache", body: issueBody(contract({ nmoe: { issue: "08", slug: "router-cache", kind: "feature", risk: "warm", complexity: "S", depends_on: [], merge_hotspots: [] } })) });
+  const other = () =>
+    anIssue({
+      number: 8,
+      title: "[08] Router cache",
+      body: issueBody(
+        contract({
+          nmoe: {
+            issue: "08",
+            slug: "router-cache",
+            kind: "feature",
+            risk: "warm",
+            complexity: "S",
+            depends_on: [],
+            merge_hotspots: [],
+          },
+        }),
+      ),
+    });
 
   test.each<[string, Parameters<typeof world>[0], string]>([
     ["a closing keyword", { body: prBody({ links: "Fixes #7" }), headRef: "feature/allgather" }, "a closing keyword"],
-    ["the attestation's issue id, matched against the open issues' contract ids (not their titles)", { body: prBody({ links: "see the design doc" }), headRef: "feature/allgather", issue: { title: "Fused all-gather" } }, "the attestation's issue id"],
-    ["the branch name issue/<id>-<slug>", { body: "Fuses the all-gather.", headRef: "issue/07-fused-allgather" }, "the branch name"],
+    [
+      "the attestation's issue id, matched against the open issues' contract ids (not their titles)",
+      {
+        body: prBody({ links: "see the design doc" }),
+        headRef: "feature/allgather",
+        issue: { title: "Fused all-gather" },
+      },
+      "the attestation's issue id",
+    ],
+    [
+      "the branch name issue/<id>-<slug>",
+      { body: "Fuses the all-gather.", headRef: "issue/07-fused-allgather" },
+      "the branch name",
+    ],
   ])("linked by %s", async (_name, o, via) => {
     const w = world(o);
     const gh = await run(w, opened(w));
     expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
-    expect(row(check!.output.summary, "Contract found & valid")).toContain(`| ✅ | Contract found & valid | issue #7 (linked by ${via}), contract \`07\` |`);
+    expect(row(check!.output.summary, "Contract found & valid")).toContain(
+      `| ✅ | Contract found & valid | issue #7 (linked by ${via}), contract \`07\` |`,
+    );
   });
 
   test("a closing keyword for an issue that is not open is read with one extra call", async () => {
@@ -306,20 +438,38 @@ describe("pull_request: finding the contract issue", () => {
     w.issues[0]!.state = "closed";
     w.issues[0]!.title = "Fused all-gather";
     const gh = await run(w, opened(w));
-    expect(gh.lines()).toEqual([...READS.slice(0, 6), "GET /issues/7", ...READS.slice(6), "POST /check-runs", "POST /issues/12/comments"]);
-    expect(row(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]!.output.summary, "Contract found & valid")).toContain("✅");
+    expect(gh.lines()).toEqual([
+      ...READS.slice(0, 6),
+      "GET /issues/7",
+      ...READS.slice(6),
+      "POST /check-runs",
+      "POST /issues/12/comments",
+    ]);
+    expect(row(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]!.output.summary, "Contract found & valid")).toContain(
+      "✅",
+    );
   });
 
   test.each<[string, Parameters<typeof world>[0], string[]]>([
-    ["the closing keyword and the attestation", { body: prBody({ links: "Fixes #8" }), headRef: "feature/allgather" }, ["a closing keyword for #8 → #8", "the attestation's `issue: 07` → #7"]],
-    ["the attestation and the branch", { body: prBody({ issue: "08", links: "" }), headRef: "issue/07-fused-allgather" }, ["the attestation's `issue: 08` → #8", "the branch `issue/07-fused-allgather` (id 07) → #7"]],
+    [
+      "the closing keyword and the attestation",
+      { body: prBody({ links: "Fixes #8" }), headRef: "feature/allgather" },
+      ["a closing keyword for #8 → #8", "the attestation's `issue: 07` → #7"],
+    ],
+    [
+      "the attestation and the branch",
+      { body: prBody({ issue: "08", links: "" }), headRef: "issue/07-fused-allgather" },
+      ["the attestation's `issue: 08` → #8", "the branch `issue/07-fused-allgather` (id 07) → #7"],
+    ],
   ])("disagreeing routes (%s) fail with a message naming both", async (_name, o, named) => {
     const w = world(o);
     w.issues.push(other());
     const gh = await run(w, opened(w));
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check!.conclusion).toBe("failure");
-    expect(row(check!.output.summary, "Contract found & valid")).toMatch(/^\| ❌ \| Contract found & valid \| no contract issue linked \| make the closing keyword, the attestation's `issue` and the branch name all point at the same issue \|/);
+    expect(row(check!.output.summary, "Contract found & valid")).toMatch(
+      /^\| ❌ \| Contract found & valid \| no contract issue linked \| make the closing keyword, the attestation's `issue` and the branch name all point at the same issue \|/,
+    );
     expect(check!.output.text).toContain("the routes to the contract issue disagree");
     // Issue references in problem text are defused with a zero-width space (no pings, no cross-references).
     expect(check!.output.text).not.toMatch(/#\d/);
@@ -330,7 +480,9 @@ describe("pull_request: finding the contract issue", () => {
     const w = world({ body: "Fuses the all-gather.", headRef: "feature/allgather" });
     const gh = await run(w, opened(w));
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
-    expect(row(check!.output.summary, "Contract found & valid")).toMatch(/no contract issue linked \| add `Fixes #<issue number>` to the PR body/);
+    expect(row(check!.output.summary, "Contract found & valid")).toMatch(
+      /no contract issue linked \| add `Fixes #<issue number>` to the PR body/,
+    );
   });
 });
 
@@ -369,7 +521,11 @@ describe("pull_request: writes only what changed", () => {
     w.pulls[0]!.body = prBody({ tierA: [] });
     const gh = await run(w, opened(w, "edited"), { app });
     expect(gh.lines()).toEqual([...READS, "PATCH /check-runs/9001", "PATCH /issues/comments/9002"]);
-    expect(gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")[0]).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Not ready: 1 criterion failed" } });
+    expect(gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")[0]).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "Not ready: 1 criterion failed" },
+    });
     expect(w.comments[12]).toHaveLength(1);
     expect(w.comments[12]![0]!.body).toContain("### ❌ merge-captain: Not ready: 1 criterion failed");
     // One fault, one red row: a missing Tier-A gate is the Tier-A row's, not the attestation row's too.
@@ -382,7 +538,12 @@ describe("pull_request: writes only what changed", () => {
     const { w, app } = await answered();
     w.pulls[0]!.head.sha = HEAD2;
     const gh = await run(w, opened(w, "synchronize"), { app });
-    expect(gh.lines()).toEqual([...READS.slice(0, -1), `GET /commits/${HEAD2}/check-runs?check_name=merge-captain&filter=latest&per_page=100`, "POST /check-runs", "PATCH /issues/comments/9002"]);
+    expect(gh.lines()).toEqual([
+      ...READS.slice(0, -1),
+      `GET /commits/${HEAD2}/check-runs?check_name=merge-captain&filter=latest&per_page=100`,
+      "POST /check-runs",
+      "PATCH /issues/comments/9002",
+    ]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check).toMatchObject({ head_sha: HEAD2, conclusion: "failure" });
     expect(row(check!.output.summary, "Attestation about this head")).toContain(`update pr_sha to ${HEAD2}`);
@@ -390,7 +551,15 @@ describe("pull_request: writes only what changed", () => {
 
   test("a check run written by another app with our name is not ours: we create our own", async () => {
     const w = world();
-    w.checkRuns.push({ id: 1, name: "merge-captain", head_sha: HEAD, status: "completed", conclusion: "success", output: { title: "Ready to merge", summary: "", text: "", annotations_count: 0 }, app: { id: 999 } });
+    w.checkRuns.push({
+      id: 1,
+      name: "merge-captain",
+      head_sha: HEAD,
+      status: "completed",
+      conclusion: "success",
+      output: { title: "Ready to merge", summary: "", text: "", annotations_count: 0 },
+      app: { id: 999 },
+    });
     const gh = await run(w, opened(w));
     expect(gh.lines().slice(-2)).toEqual(["POST /check-runs", "POST /issues/12/comments"]);
   });
@@ -418,22 +587,47 @@ describe("pull_request: writes only what changed", () => {
     expect(w.comments[12]![0]!.body).not.toContain(token);
     w.pulls[0]!.body = prBody();
     const gh = await run(w, pullRequestEvent("edited", { body: prBody(), labels: ["public-safety"] }), { app });
-    expect(gh.lines().slice(-3)).toEqual(["PATCH /check-runs/9001", "PATCH /issues/comments/9002", "DELETE /issues/12/labels/public-safety"]);
+    expect(gh.lines().slice(-3)).toEqual([
+      "PATCH /check-runs/9001",
+      "PATCH /issues/comments/9002",
+      "DELETE /issues/12/labels/public-safety",
+    ]);
   });
 });
 
 describe("issues edited: the linked open PRs are re-checked", () => {
   const widened = contract({ scope: { allow: ["nmoe/router/**", "nmoe/csrc/"], deny: [] } });
-  const ISSUE_READS = ["GET /contents/.github/merge-captain.yml", "GET /repos/acme/.github/contents/.github/merge-captain.yml", "GET /contents/configs/gates/gates.toml?ref=main", "GET /issues/7/comments?per_page=100"];
+  const ISSUE_READS = [
+    "GET /contents/.github/merge-captain.yml",
+    "GET /repos/acme/.github/contents/.github/merge-captain.yml",
+    "GET /contents/configs/gates/gates.toml?ref=main",
+    "GET /issues/7/comments?per_page=100",
+  ];
 
   test.each<[string, ContractShape, ContractShape, string, string]>([
     ["widening the scope turns a red PR green", contract(), widened, "failure", "success"],
     ["narrowing the scope turns a green PR red", widened, contract(), "success", "failure"],
   ])("%s", async (_name, before, after, was, now) => {
-    const { w, app, gh: first } = await answered({ files: [{ filename: "nmoe/csrc/allgather.cu", status: "modified" }], issue: { body: issueBody(before) } });
+    const {
+      w,
+      app,
+      gh: first,
+    } = await answered({
+      files: [{ filename: "nmoe/csrc/allgather.cu", status: "modified" }],
+      issue: { body: issueBody(before) },
+    });
     expect(first.bodies<CheckRunBody>("POST", "/check-runs")[0]!.conclusion).toBe(was);
     w.issues[0]!.body = issueBody(after);
-    const gh = await run(w, issuesEvent("edited", { number: 7, body: issueBody(after), previousBody: issueBody(before), labels: ["contract: valid"] }), { app, name: "issues" });
+    const gh = await run(
+      w,
+      issuesEvent("edited", {
+        number: 7,
+        body: issueBody(after),
+        previousBody: issueBody(before),
+        labels: ["contract: valid"],
+      }),
+      { app, name: "issues" },
+    );
     expect(gh.lines()).toEqual([
       ...ISSUE_READS,
       "POST /issues/7/comments",
@@ -455,17 +649,54 @@ describe("issues edited: the linked open PRs are re-checked", () => {
     const { w, app } = await answered();
     const edited = issueBody() + "\n\n### Notes (optional)\n\nMore context.";
     w.issues[0]!.body = edited;
-    const gh = await run(w, issuesEvent("edited", { number: 7, body: edited, previousBody: issueBody(), labels: ["contract: valid"] }), { app, name: "issues" });
+    const gh = await run(
+      w,
+      issuesEvent("edited", { number: 7, body: edited, previousBody: issueBody(), labels: ["contract: valid"] }),
+      { app, name: "issues" },
+    );
     expect(gh.lines()).toEqual([...ISSUE_READS, "POST /issues/7/comments"]);
   });
 
   test("PRs linked to other issues are listed but not re-read or touched", async () => {
-    const eight = anIssue({ number: 8, title: "[08] Router cache", body: issueBody(contract({ nmoe: { issue: "08", slug: "router-cache", kind: "feature", risk: "warm", complexity: "S", depends_on: [], merge_hotspots: [] } })) });
-    const { w, app } = await answered({ body: prBody({ issue: "08", links: "Fixes #8" }), headRef: "feature/router-cache" });
+    const eight = anIssue({
+      number: 8,
+      title: "[08] Router cache",
+      body: issueBody(
+        contract({
+          nmoe: {
+            issue: "08",
+            slug: "router-cache",
+            kind: "feature",
+            risk: "warm",
+            complexity: "S",
+            depends_on: [],
+            merge_hotspots: [],
+          },
+        }),
+      ),
+    });
+    const { w, app } = await answered({
+      body: prBody({ issue: "08", links: "Fixes #8" }),
+      headRef: "feature/router-cache",
+    });
     w.issues.push(eight);
     w.issues[0]!.body = issueBody(widened);
-    const gh = await run(w, issuesEvent("edited", { number: 7, body: issueBody(widened), previousBody: issueBody(), labels: ["contract: valid"] }), { app, name: "issues" });
-    expect(gh.lines()).toEqual([...ISSUE_READS, "POST /issues/7/comments", "GET /pulls?state=open&per_page=100", "GET /issues?state=open&per_page=100"]);
+    const gh = await run(
+      w,
+      issuesEvent("edited", {
+        number: 7,
+        body: issueBody(widened),
+        previousBody: issueBody(),
+        labels: ["contract: valid"],
+      }),
+      { app, name: "issues" },
+    );
+    expect(gh.lines()).toEqual([
+      ...ISSUE_READS,
+      "POST /issues/7/comments",
+      "GET /pulls?state=open&per_page=100",
+      "GET /issues?state=open&per_page=100",
+    ]);
   });
 });
 
@@ -478,64 +709,157 @@ describe("API calls per event", () => {
   type Scenario = () => Promise<Fake>;
   const flip = contract({ scope: { allow: ["nmoe/router/**", "nmoe/csrc/"], deny: [] } });
   const scenarios: Array<[string, number, number, Scenario]> = [
-    ["pull_request.opened, no config file (looked up in the repo, then in acme/.github)", 8, 2, async () => {
-      const w = world();
-      return run(w, opened(w));
-    }],
-    ["pull_request.opened with .github/merge-captain.yml in the repo", 7, 2, async () => {
-      const w = world();
-      w.config = "labels:\n  public_safety: public-safety\n";
-      return run(w, opened(w));
-    }],
-    ["pull_request.opened with 250 changed files (one read per 100 files)", 10, 2, async () => {
-      const w = world({ files: inScope(250) });
-      return run(w, opened(w));
-    }],
-    ["pull_request.opened with 120 files out of scope (one write per 50 annotations)", 9, 4, async () => {
-      const w = world({ files: Array.from({ length: 120 }, (_, i) => ({ filename: `nmoe/csrc/k${i}.cu`, status: "modified" as const })) });
-      return run(w, opened(w));
-    }],
-    ["pull_request.opened with 3000 changed files (files not listed)", 7, 2, async () => {
-      const w = world({ files: [], changedFiles: 3000 });
-      return run(w, opened(w));
-    }],
-    ["pull_request.edited (body), verdict unchanged", 8, 0, async () => {
-      const { w, app } = await answered();
-      return run(w, opened(w, "edited"), { app });
-    }],
-    ["pull_request.edited (body), verdict changed", 8, 2, async () => {
-      const { w, app } = await answered();
-      w.pulls[0]!.body = prBody({ tierA: [] });
-      return run(w, opened(w, "edited"), { app });
-    }],
-    ["pull_request.synchronize (new head)", 8, 2, async () => {
-      const { w, app } = await answered();
-      w.pulls[0]!.head.sha = HEAD2;
-      return run(w, opened(w, "synchronize"), { app });
-    }],
-    ["pull_request.reopened, nothing changed", 8, 0, async () => {
-      const { w, app } = await answered();
-      return run(w, pullRequestEvent("reopened", { body: prBody() }), { app });
-    }],
-    ["pull_request.edited, title only", 0, 0, async () => run(world(), pullRequestEvent("edited", { bodyChanged: false, body: prBody() }))],
-    ["pull_request.opened by a bot", 0, 0, async () => run(world(), pullRequestEvent("opened", { body: prBody(), sender: aUser("renovate[bot]", "Bot") }))],
-    ["pull_request redelivered (same delivery id)", 0, 0, async () => {
-      const w = world();
-      const app = testApp();
-      await run(w, opened(w), { app, id: "again" });
-      nock.cleanAll();
-      return run(w, opened(w), { app, id: "again" });
-    }],
-    ["issues.edited, contract changed, one linked open PR whose verdict flips", 10, 3, async () => {
-      const { w, app } = await answered({ files: [{ filename: "nmoe/csrc/a.cu", status: "modified" }] });
-      w.issues[0]!.body = issueBody(flip);
-      return run(w, issuesEvent("edited", { number: 7, body: issueBody(flip), previousBody: issueBody(), labels: ["contract: valid"] }), { app, name: "issues" });
-    }],
-    ["issues.edited, contract changed, no linked open PR", 6, 1, async () => {
-      const { w, app } = await answered({ body: "No attestation.", headRef: "feature/x" });
-      w.issues[0]!.body = issueBody(flip);
-      return run(w, issuesEvent("edited", { number: 7, body: issueBody(flip), previousBody: issueBody(), labels: ["contract: valid"] }), { app, name: "issues" });
-    }],
+    [
+      "pull_request.opened, no config file (looked up in the repo, then in acme/.github)",
+      8,
+      2,
+      async () => {
+        const w = world();
+        return run(w, opened(w));
+      },
+    ],
+    [
+      "pull_request.opened with .github/merge-captain.yml in the repo",
+      7,
+      2,
+      async () => {
+        const w = world();
+        w.config = "labels:\n  public_safety: public-safety\n";
+        return run(w, opened(w));
+      },
+    ],
+    [
+      "pull_request.opened with 250 changed files (one read per 100 files)",
+      10,
+      2,
+      async () => {
+        const w = world({ files: inScope(250) });
+        return run(w, opened(w));
+      },
+    ],
+    [
+      "pull_request.opened with 120 files out of scope (one write per 50 annotations)",
+      9,
+      4,
+      async () => {
+        const w = world({
+          files: Array.from({ length: 120 }, (_, i) => ({
+            filename: `nmoe/csrc/k${i}.cu`,
+            status: "modified" as const,
+          })),
+        });
+        return run(w, opened(w));
+      },
+    ],
+    [
+      "pull_request.opened with 3000 changed files (files not listed)",
+      7,
+      2,
+      async () => {
+        const w = world({ files: [], changedFiles: 3000 });
+        return run(w, opened(w));
+      },
+    ],
+    [
+      "pull_request.edited (body), verdict unchanged",
+      8,
+      0,
+      async () => {
+        const { w, app } = await answered();
+        return run(w, opened(w, "edited"), { app });
+      },
+    ],
+    [
+      "pull_request.edited (body), verdict changed",
+      8,
+      2,
+      async () => {
+        const { w, app } = await answered();
+        w.pulls[0]!.body = prBody({ tierA: [] });
+        return run(w, opened(w, "edited"), { app });
+      },
+    ],
+    [
+      "pull_request.synchronize (new head)",
+      8,
+      2,
+      async () => {
+        const { w, app } = await answered();
+        w.pulls[0]!.head.sha = HEAD2;
+        return run(w, opened(w, "synchronize"), { app });
+      },
+    ],
+    [
+      "pull_request.reopened, nothing changed",
+      8,
+      0,
+      async () => {
+        const { w, app } = await answered();
+        return run(w, pullRequestEvent("reopened", { body: prBody() }), { app });
+      },
+    ],
+    [
+      "pull_request.edited, title only",
+      0,
+      0,
+      async () => run(world(), pullRequestEvent("edited", { bodyChanged: false, body: prBody() })),
+    ],
+    [
+      "pull_request.opened by a bot",
+      0,
+      0,
+      async () => run(world(), pullRequestEvent("opened", { body: prBody(), sender: aUser("renovate[bot]", "Bot") })),
+    ],
+    [
+      "pull_request redelivered (same delivery id)",
+      0,
+      0,
+      async () => {
+        const w = world();
+        const app = testApp();
+        await run(w, opened(w), { app, id: "again" });
+        nock.cleanAll();
+        return run(w, opened(w), { app, id: "again" });
+      },
+    ],
+    [
+      "issues.edited, contract changed, one linked open PR whose verdict flips",
+      10,
+      3,
+      async () => {
+        const { w, app } = await answered({ files: [{ filename: "nmoe/csrc/a.cu", status: "modified" }] });
+        w.issues[0]!.body = issueBody(flip);
+        return run(
+          w,
+          issuesEvent("edited", {
+            number: 7,
+            body: issueBody(flip),
+            previousBody: issueBody(),
+            labels: ["contract: valid"],
+          }),
+          { app, name: "issues" },
+        );
+      },
+    ],
+    [
+      "issues.edited, contract changed, no linked open PR",
+      6,
+      1,
+      async () => {
+        const { w, app } = await answered({ body: "No attestation.", headRef: "feature/x" });
+        w.issues[0]!.body = issueBody(flip);
+        return run(
+          w,
+          issuesEvent("edited", {
+            number: 7,
+            body: issueBody(flip),
+            previousBody: issueBody(),
+            labels: ["contract: valid"],
+          }),
+          { app, name: "issues" },
+        );
+      },
+    ],
   ];
 
   test.each(scenarios)("%s costs %i reads and %i writes", async (_name, reads, writes, scenario) => {
@@ -550,7 +874,11 @@ describe("pull_request: the repository's own setup is broken", () => {
     w.config = "labels: 5\n";
     const gh = await run(w, opened(w));
     expect(gh.lines()).toEqual(["GET /contents/.github/merge-captain.yml", `GET ${CHECKS}`, "POST /check-runs"]);
-    expect(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]).toMatchObject({ status: "completed", conclusion: "failure", output: { title: "Not verified: the merge-captain config is invalid" } });
+    expect(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      output: { title: "Not verified: the merge-captain config is invalid" },
+    });
   });
 
   test("a broken gate registry: not verified, never green", async () => {
@@ -563,14 +891,22 @@ describe("pull_request: the repository's own setup is broken", () => {
     // Design, failure rules: a registry that does not parse makes the answer "not verified" — no row blames the author.
     expect(check!.output.title).toMatch(/^Not verified: 6 criteri/);
     expect(check!.output.summary).not.toMatch(/^\| ❌ /m);
-    expect(row(check!.output.summary, "Contract found & valid")).toContain("| ❔ | Contract found & valid | the gate registry on the default branch is broken |");
+    expect(row(check!.output.summary, "Contract found & valid")).toContain(
+      "| ❔ | Contract found & valid | the gate registry on the default branch is broken |",
+    );
   });
 
   test("a comment with our marker written by someone else is not our sticky: we post our own and leave theirs", async () => {
     const w = world();
-    w.comments[12] = [aComment(5, "<!-- merge-captain:pr v1 -->\n### ✅ merge-captain: Ready to merge", "user"), aComment(6, "<!-- merge-captain:pr v1 -->\nforged", "other-app")];
+    w.comments[12] = [
+      aComment(5, "<!-- merge-captain:pr v1 -->\n### ✅ merge-captain: Ready to merge", "user"),
+      aComment(6, "<!-- merge-captain:pr v1 -->\nforged", "other-app"),
+    ];
     const gh = await run(w, opened(w));
     expect(gh.lines().slice(-1)).toEqual(["POST /issues/12/comments"]);
-    expect(w.comments[12]!.slice(0, 2).map((c) => c.body)).toEqual(["<!-- merge-captain:pr v1 -->\n### ✅ merge-captain: Ready to merge", "<!-- merge-captain:pr v1 -->\nforged"]);
+    expect(w.comments[12].slice(0, 2).map((c) => c.body)).toEqual([
+      "<!-- merge-captain:pr v1 -->\n### ✅ merge-captain: Ready to merge",
+      "<!-- merge-captain:pr v1 -->\nforged",
+    ]);
   });
 });

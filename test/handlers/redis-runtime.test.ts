@@ -7,14 +7,23 @@ import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { Redis } from "ioredis";
 import nock from "nock";
-import { createRuntimeFromEnv, KEY_PREFIX, LockWaitTimeout, type RedisLockOptions, type RuntimeFromEnv } from "../../src/handlers/redis-runtime.js";
+import {
+  createRuntimeFromEnv,
+  KEY_PREFIX,
+  LockWaitTimeout,
+  type RedisLockOptions,
+  type RuntimeFromEnv,
+} from "../../src/handlers/redis-runtime.js";
 import { startServer, StartupError } from "../../src/server.js";
 import { aUser, issuesEvent } from "../support/payloads.js";
 import { freePort, redisServerAvailable, startRedisServer, type RunningRedis } from "../support/redis-server.js";
 import { testApp } from "../support/probot.js";
 
 const available = redisServerAvailable();
-if (!available) console.log("redis-server is not on PATH: the Redis runtime tests are skipped (apt-get install redis-server to run them)");
+if (!available)
+  console.log(
+    "redis-server is not on PATH: the Redis runtime tests are skipped (apt-get install redis-server to run them)",
+  );
 const describeWithRedis = available ? describe : describe.skip;
 
 function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
@@ -24,7 +33,11 @@ function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => voi
 }
 
 /** A sleep that also counts the waiter's failed attempts, so a test can wait until a waiter has really been refused. */
-function countingSleep(): { sleep: (ms: number) => Promise<void>; refusedAtLeast: (n: number) => Promise<void>; count: () => number } {
+function countingSleep(): {
+  sleep: (ms: number) => Promise<void>;
+  refusedAtLeast: (n: number) => Promise<void>;
+  count: () => number;
+} {
   let refused = 0;
   const watchers: { n: number; resolve: () => void }[] = [];
   return {
@@ -75,7 +88,9 @@ describeWithRedis("Redis runtime (two instances sharing one redis-server)", () =
   });
 
   test("close() ends the instance's own connection (named merge-captain)", async () => {
-    const ours = async (): Promise<number> => ((await admin.client("LIST")) as string).split("\n").filter((line) => line.includes(" name=merge-captain ")).length;
+    const ours = async (): Promise<number> =>
+      ((await admin.client("LIST")) as string).split("\n").filter((line) => line.includes(" name=merge-captain "))
+        .length;
     const before = await ours();
     const made = await createRuntimeFromEnv({ REDIS_URL: server.url });
     expect(await ours()).toBe(before + 1);
@@ -117,7 +132,9 @@ describeWithRedis("Redis runtime (two instances sharing one redis-server)", () =
 
   test("a failing holder releases the lock for the other instance", async () => {
     const [a, b] = [await instance(), await instance()];
-    await expect(a.runtime.locks.run("acme/nmoe#7", async () => Promise.reject(new Error("GitHub said 502")))).rejects.toThrow("GitHub said 502");
+    await expect(
+      a.runtime.locks.run("acme/nmoe#7", async () => Promise.reject(new Error("GitHub said 502"))),
+    ).rejects.toThrow("GitHub said 502");
     expect(await admin.exists(LOCK)).toBe(0);
     await expect(b.runtime.locks.run("acme/nmoe#7", async () => "ran")).resolves.toBe("ran");
   });
@@ -208,15 +225,25 @@ describeWithRedis("Redis runtime (two instances sharing one redis-server)", () =
   // Started with a reachable REDIS_URL, Probot opens its own throttling connection that it offers no
   // way to close, so the server's success path is covered through createRuntimeFromEnv above and below.
   describe("the server", () => {
-    const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
-    const env = (redisUrl: string): NodeJS.ProcessEnv => ({ WEBHOOK_SECRET: "s", APP_ID: "1", PRIVATE_KEY: privateKey, LOG_LEVEL: "fatal", REDIS_URL: redisUrl });
+    const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
+      .privateKey.export({ type: "pkcs1", format: "pem" })
+      .toString();
+    const env = (redisUrl: string): NodeJS.ProcessEnv => ({
+      WEBHOOK_SECRET: "s",
+      APP_ID: "1",
+      PRIVATE_KEY: privateKey,
+      LOG_LEVEL: "fatal",
+      REDIS_URL: redisUrl,
+    });
 
     test("refuses to start when REDIS_URL points at nothing", async () => {
       const nothing = await freePort();
-      await expect(startServer({ env: env(`redis://:hunter2@127.0.0.1:${nothing}`), port: 0, host: "127.0.0.1" })).rejects.toThrow(StartupError);
-      await expect(startServer({ env: env(`redis://:hunter2@127.0.0.1:${nothing}`), port: 0, host: "127.0.0.1" })).rejects.toThrow(
-        new RegExp(`cannot reach Redis at 127\\.0\\.0\\.1:${nothing}(?![^]*hunter2)`),
-      );
+      await expect(
+        startServer({ env: env(`redis://:hunter2@127.0.0.1:${nothing}`), port: 0, host: "127.0.0.1" }),
+      ).rejects.toThrow(StartupError);
+      await expect(
+        startServer({ env: env(`redis://:hunter2@127.0.0.1:${nothing}`), port: 0, host: "127.0.0.1" }),
+      ).rejects.toThrow(new RegExp(`cannot reach Redis at 127\\.0\\.0\\.1:${nothing}(?![^]*hunter2)`));
     });
   });
 });

@@ -1,12 +1,24 @@
 /** `/tier-b <bundle>` on a PR: who may ask, which GitHub calls are made in which order, and what is never dispatched twice. */
 import { describe, expect, test } from "@jest/globals";
-import nock from "nock";
 import { parseLedger } from "../../src/core/ledger/codec.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { createRuntime } from "../../src/handlers/runtime.js";
 import { sequentialIds, testApp, useStrictNock } from "../support/probot.js";
 import { HEAD } from "../support/payloads.js";
-import { calls, commentEvent, HEAD2, newWorld, PR, replies, serve, sticky, STICKY_ID, trace, withSticky, type World } from "./tier-b-world.js";
+import {
+  calls,
+  commentEvent,
+  HEAD2,
+  newWorld,
+  PR,
+  replies,
+  serve,
+  sticky,
+  STICKY_ID,
+  trace,
+  withSticky,
+  type World,
+} from "./tier-b-world.js";
 
 const FIRST_ID = "d0000000-0000-4000-8000-000000000001";
 const DISPATCHES = "/repos/acme/nmoe/actions/workflows/tier-b.yml/dispatches";
@@ -26,7 +38,19 @@ function reactions(world: World): string[] {
 }
 
 function queued(over: Partial<Dispatch> = {}): Dispatch {
-  return { id: "e0000000-0000-4000-8000-000000000009", pr: PR, sha: HEAD, bundle: "smoke", requester: "maint", requestedAt: "2026-11-23T11:00:00.000Z", state: "queued", commentId: 1000, runId: 31337, runUrl: "https://github.com/acme/nmoe/actions/runs/31337", ...over };
+  return {
+    id: "e0000000-0000-4000-8000-000000000009",
+    pr: PR,
+    sha: HEAD,
+    bundle: "smoke",
+    requester: "maint",
+    requestedAt: "2026-11-23T11:00:00.000Z",
+    state: "queued",
+    commentId: 1000,
+    runId: 31337,
+    runUrl: "https://github.com/acme/nmoe/actions/runs/31337",
+    ...over,
+  };
 }
 
 describe("/tier-b <bundle> by a maintainer", () => {
@@ -72,24 +96,51 @@ describe("/tier-b <bundle> by a maintainer", () => {
     expect(recordedAt).toBeLessThan(dispatchedAt);
     const recorded = parseLedger(String(world.log[recordedAt]!.body?.["body"]));
     expect(recorded.ok && recorded.value.dispatches).toEqual([
-      { id: FIRST_ID, pr: PR, sha: HEAD, bundle: "smoke", requester: "maint", requestedAt: "2026-11-23T12:00:00.000Z", state: "recorded", commentId: 1234 },
+      {
+        id: FIRST_ID,
+        pr: PR,
+        sha: HEAD,
+        bundle: "smoke",
+        requester: "maint",
+        requestedAt: "2026-11-23T12:00:00.000Z",
+        state: "recorded",
+        commentId: 1234,
+      },
     ]);
 
     const dispatches = calls(world, "POST", DISPATCHES);
     expect(dispatches).toHaveLength(1);
     expect(dispatches[0]!.body).toEqual({
       ref: "main",
-      inputs: { pr_number: "12", bundle: "smoke", single_gate: "", baseline_ref: "", perf_budget_pct: "", head_sha: HEAD, dispatch_id: FIRST_ID },
+      inputs: {
+        pr_number: "12",
+        bundle: "smoke",
+        single_gate: "",
+        baseline_ref: "",
+        perf_budget_pct: "",
+        head_sha: HEAD,
+        dispatch_id: FIRST_ID,
+      },
       return_run_details: true,
     });
 
     const [tierB, verdict] = calls(world, "POST", "/repos/acme/nmoe/check-runs");
-    expect(tierB!.body).toMatchObject({ name: "Tier-B: smoke", head_sha: HEAD, status: "queued", external_id: FIRST_ID, output: { title: "Waiting for maintainer approval" } });
+    expect(tierB!.body).toMatchObject({
+      name: "Tier-B: smoke",
+      head_sha: HEAD,
+      status: "queued",
+      external_id: FIRST_ID,
+      output: { title: "Waiting for maintainer approval" },
+    });
     expect(tierB!.body).not.toHaveProperty("conclusion");
     expect(verdict!.body).toMatchObject({ name: "merge-captain", head_sha: HEAD });
-    expect(String((verdict!.body?.["output"] as { summary: string }).summary)).toMatch(/⏳ \| Tier-B green on this head \|/);
+    expect(String((verdict!.body?.["output"] as { summary: string }).summary)).toMatch(
+      /⏳ \| Tier-B green on this head \|/,
+    );
 
-    expect(ledgerOf(world).dispatches).toEqual([expect.objectContaining({ id: FIRST_ID, state: "dispatched", checkRunId: 5000 })]);
+    expect(ledgerOf(world).dispatches).toEqual([
+      expect.objectContaining({ id: FIRST_ID, state: "dispatched", checkRunId: 5000 }),
+    ]);
     expect(sticky(world)!.body).toContain("**`smoke`** on `9f2c4b1` — 🚀 dispatched");
     expect(replies(world)).toEqual([]);
   });
@@ -97,10 +148,25 @@ describe("/tier-b <bundle> by a maintainer", () => {
   test("`/tier-b single <gate>` with baseline and budget sends them as strings", async () => {
     const world = newWorld();
     serve(world);
-    await testApp().receive("issue_comment", commentEvent({ body: "/tier-b single b200:step_8x10 baseline=v0.3.1 budget=-5" }));
+    await testApp().receive(
+      "issue_comment",
+      commentEvent({ body: "/tier-b single b200:step_8x10 baseline=v0.3.1 budget=-5" }),
+    );
     const [dispatch] = calls(world, "POST", DISPATCHES);
-    expect(dispatch!.body?.["inputs"]).toEqual({ pr_number: "12", bundle: "single", single_gate: "b200:step_8x10", baseline_ref: "v0.3.1", perf_budget_pct: "-5", head_sha: HEAD, dispatch_id: FIRST_ID });
-    expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")[0]!.body).toMatchObject({ name: "Tier-B: single b200:step_8x10", head_sha: HEAD, status: "queued" });
+    expect(dispatch!.body?.["inputs"]).toEqual({
+      pr_number: "12",
+      bundle: "single",
+      single_gate: "b200:step_8x10",
+      baseline_ref: "v0.3.1",
+      perf_budget_pct: "-5",
+      head_sha: HEAD,
+      dispatch_id: FIRST_ID,
+    });
+    expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")[0]!.body).toMatchObject({
+      name: "Tier-B: single b200:step_8x10",
+      head_sha: HEAD,
+      status: "queued",
+    });
   });
 });
 
@@ -116,7 +182,9 @@ describe("who may not command", () => {
     expect(calls(world, "POST", DISPATCHES)).toEqual([]);
     expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")).toEqual([]);
     expect(reactions(world)).toEqual(["eyes", "confused"]);
-    expect(replies(world).map((c) => c.body)).toEqual([expect.stringContaining("@reader needs write access to run Tier-B")]);
+    expect(replies(world).map((c) => c.body)).toEqual([
+      expect.stringContaining("@reader needs write access to run Tier-B"),
+    ]);
 
     world.log.length = 0;
     await app.receive("issue_comment", commentEvent({ body: "/tier-b smoke", login: "reader", id: 2002 }));
@@ -150,7 +218,10 @@ describe("who may not command", () => {
 describe("what is not a command", () => {
   // A human's comment costs the config read (its internal domains are part of the public-safety
   // scan), and nothing else when it holds no command and nothing to redact.
-  const CONFIG_ONLY = ["GET /repos/acme/nmoe/contents/.github%2Fmerge-captain.yml", "GET /repos/acme/.github/contents/.github%2Fmerge-captain.yml"];
+  const CONFIG_ONLY = [
+    "GET /repos/acme/nmoe/contents/.github%2Fmerge-captain.yml",
+    "GET /repos/acme/.github/contents/.github%2Fmerge-captain.yml",
+  ];
 
   test("an edited comment is ignored for commands (only the config is read)", async () => {
     const world = newWorld();
@@ -180,7 +251,9 @@ describe("one target, one dispatch", () => {
     serve(world);
     await testApp().receive("issue_comment", commentEvent({ body: "/tier-b smoke", id: 1001 }));
     expect(calls(world, "POST", DISPATCHES)).toEqual([]);
-    expect(replies(world).map((c) => c.body)).toEqual(["Tier-B `smoke` on `9f2c4b1` is already queued (run https://github.com/acme/nmoe/actions/runs/31337)."]);
+    expect(replies(world).map((c) => c.body)).toEqual([
+      "Tier-B `smoke` on `9f2c4b1` is already queued (run https://github.com/acme/nmoe/actions/runs/31337).",
+    ]);
     expect(reactions(world)).toEqual(["eyes", "confused"]);
     expect(ledgerOf(world).dispatches).toHaveLength(1);
   });
@@ -201,7 +274,9 @@ describe("one target, one dispatch", () => {
     const world = newWorld();
     serve(world);
     await testApp().receive("issue_comment", commentEvent({ body: "/tier-b smoke" }), "delivery-a");
-    const fresh = testApp(createRuntime({ now: () => new Date("2026-11-23T12:05:00Z"), newId: sequentialIds("f0000000-0000-4000-8000-") }));
+    const fresh = testApp(
+      createRuntime({ now: () => new Date("2026-11-23T12:05:00Z"), newId: sequentialIds("f0000000-0000-4000-8000-") }),
+    );
     await fresh.receive("issue_comment", commentEvent({ body: "/tier-b smoke" }), "delivery-b");
     expect(calls(world, "POST", DISPATCHES)).toHaveLength(1);
     expect(replies(world)).toEqual([]);
@@ -217,7 +292,9 @@ describe("one target, one dispatch", () => {
       app.receive("issue_comment", commentEvent({ body: "/tier-b smoke", login: "other", id: 3002 })),
     ]);
     expect(calls(world, "POST", DISPATCHES)).toHaveLength(1);
-    expect(replies(world).map((c) => c.body)).toEqual([expect.stringMatching(/^Tier-B `smoke` on `9f2c4b1` is already queued/)]);
+    expect(replies(world).map((c) => c.body)).toEqual([
+      expect.stringMatching(/^Tier-B `smoke` on `9f2c4b1` is already queued/),
+    ]);
     expect(ledgerOf(world).dispatches).toHaveLength(1);
   });
 });
@@ -234,15 +311,36 @@ describe("the head is pinned", () => {
       "😕 Tier-B was not started: the PR head moved from 9f2c4b1 to 8e1b3a0 before the run was dispatched; nothing was run — ask again to test the new head.",
     ]);
     expect(reactions(world)).toEqual(["eyes", "confused"]);
-    expect(ledgerOf(world).dispatches).toEqual([expect.objectContaining({ id: FIRST_ID, sha: HEAD, state: "cancelled", endReason: "head-moved", stale: true, staleBy: HEAD2 })]);
+    expect(ledgerOf(world).dispatches).toEqual([
+      expect.objectContaining({
+        id: FIRST_ID,
+        sha: HEAD,
+        state: "cancelled",
+        endReason: "head-moved",
+        stale: true,
+        staleBy: HEAD2,
+      }),
+    ]);
   });
 });
 
 describe("refusals before anything is recorded", () => {
   test.each([
-    ["a draft PR", { draft: true }, "😕 Tier-B was not started: the PR is a draft; mark it ready for review, then ask again."],
-    ["a missing requires_files path at the head", { missingFiles: ["configs/tiny.toml"] }, "😕 Tier-B was not started: files the gates require are missing at 9f2c4b1: configs/tiny.toml."],
-    ["a changed file outside the contract's scope", { files: [{ filename: "nmoe/csrc/kernel.cu", status: "modified" }] }, "😕 Tier-B was not started: the PR's changed files are not verified to be within the contract's scope (see the merge-captain check)."],
+    [
+      "a draft PR",
+      { draft: true },
+      "😕 Tier-B was not started: the PR is a draft; mark it ready for review, then ask again.",
+    ],
+    [
+      "a missing requires_files path at the head",
+      { missingFiles: ["configs/tiny.toml"] },
+      "😕 Tier-B was not started: files the gates require are missing at 9f2c4b1: configs/tiny.toml.",
+    ],
+    [
+      "a changed file outside the contract's scope",
+      { files: [{ filename: "nmoe/csrc/kernel.cu", status: "modified" }] },
+      "😕 Tier-B was not started: the PR's changed files are not verified to be within the contract's scope (see the merge-captain check).",
+    ],
   ])("%s: explained, 😕, nothing recorded or dispatched", async (_, over, text) => {
     const world = newWorld(over);
     serve(world);
@@ -268,11 +366,27 @@ describe("refusals before anything is recorded", () => {
 
 describe("the dispatch API", () => {
   test("a 200 with run details ties the run at once and links it from the check run", async () => {
-    const world = newWorld({ dispatchReply: [200, { workflow_run_id: 31337, run_url: "https://api.github.com/repos/acme/nmoe/actions/runs/31337", html_url: "https://github.com/acme/nmoe/actions/runs/31337" }] });
+    const world = newWorld({
+      dispatchReply: [
+        200,
+        {
+          workflow_run_id: 31337,
+          run_url: "https://api.github.com/repos/acme/nmoe/actions/runs/31337",
+          html_url: "https://github.com/acme/nmoe/actions/runs/31337",
+        },
+      ],
+    });
     serve(world);
     await testApp().receive("issue_comment", commentEvent({ body: "/tier-b smoke" }));
-    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "dispatched", runId: 31337, runUrl: "https://github.com/acme/nmoe/actions/runs/31337" });
-    expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")[0]!.body).toMatchObject({ name: "Tier-B: smoke", details_url: "https://github.com/acme/nmoe/actions/runs/31337" });
+    expect(ledgerOf(world).dispatches[0]).toMatchObject({
+      state: "dispatched",
+      runId: 31337,
+      runUrl: "https://github.com/acme/nmoe/actions/runs/31337",
+    });
+    expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")[0]!.body).toMatchObject({
+      name: "Tier-B: smoke",
+      details_url: "https://github.com/acme/nmoe/actions/runs/31337",
+    });
   });
 
   test("a refused dispatch (422) ends the recorded dispatch as failed and says so; no check run", async () => {
@@ -282,7 +396,9 @@ describe("the dispatch API", () => {
     expect(calls(world, "POST", DISPATCHES)).toHaveLength(1);
     expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")).toEqual([]);
     expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "failed", endReason: "dispatch-failed" });
-    expect(replies(world).map((c) => c.body)).toEqual([expect.stringContaining("GitHub refused to start the Tier-B workflow `tier-b.yml` (HTTP 422)")]);
+    expect(replies(world).map((c) => c.body)).toEqual([
+      expect.stringContaining("GitHub refused to start the Tier-B workflow `tier-b.yml` (HTTP 422)"),
+    ]);
     expect(reactions(world)).toEqual(["eyes", "confused"]);
   });
 });
@@ -291,11 +407,21 @@ describe("/tier-b cancel", () => {
   test("a queued run is cancelled through the API, its check run concluded, 👍", async () => {
     const world = newWorld();
     withSticky(world, { version: 1, dispatches: [queued({ checkRunId: 5000 })] });
-    world.checkRuns.push({ id: 5000, name: "Tier-B: smoke", head_sha: HEAD, status: "queued", conclusion: null, output: { title: "", summary: "", text: "" } });
+    world.checkRuns.push({
+      id: 5000,
+      name: "Tier-B: smoke",
+      head_sha: HEAD,
+      status: "queued",
+      conclusion: null,
+      output: { title: "", summary: "", text: "" },
+    });
     serve(world);
     await testApp().receive("issue_comment", commentEvent({ body: "/tier-b cancel", id: 4001 }));
     expect(calls(world, "POST", "/repos/acme/nmoe/actions/runs/31337/cancel")).toHaveLength(1);
-    expect(calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000")[0]!.body).toMatchObject({ status: "completed", conclusion: "cancelled" });
+    expect(calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000")[0]!.body).toMatchObject({
+      status: "completed",
+      conclusion: "cancelled",
+    });
     expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "cancelled", endReason: "cancel-requested" });
     expect(replies(world).map((c) => c.body)).toEqual(["Cancelled 1 queued Tier-B run."]);
     expect(reactions(world)).toEqual(["eyes", "+1"]);

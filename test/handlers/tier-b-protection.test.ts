@@ -1,12 +1,27 @@
 /** A push to a Tier-B PR: earlier results turn stale in the comment and check run, and the deployment protection rule rejects the old run. */
 import { describe, expect, test } from "@jest/globals";
-import nock from "nock";
 import { parseLedger } from "../../src/core/ledger/codec.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { workflowInputs } from "../../src/core/tierb/plan.js";
 import { testApp, useStrictNock } from "../support/probot.js";
 import { HEAD, pullRequestEvent } from "../support/payloads.js";
-import { aRun, calls, ENVIRONMENT, HEAD2, ISSUE, newWorld, PR, protectionRuleEvent, RUN_ID, RUN_URL, serve, sticky, trace, withSticky, type World } from "./tier-b-world.js";
+import {
+  aRun,
+  calls,
+  ENVIRONMENT,
+  HEAD2,
+  ISSUE,
+  newWorld,
+  PR,
+  protectionRuleEvent,
+  RUN_ID,
+  RUN_URL,
+  serve,
+  sticky,
+  trace,
+  withSticky,
+  type World,
+} from "./tier-b-world.js";
 
 const ID = "d0000000-0000-4000-8000-000000000001";
 const PROTECTION = `/repos/acme/nmoe/actions/runs/${RUN_ID}/deployment_protection_rule`;
@@ -14,13 +29,33 @@ const PROTECTION = `/repos/acme/nmoe/actions/runs/${RUN_ID}/deployment_protectio
 useStrictNock();
 
 function waiting(over: Partial<Dispatch> = {}): Dispatch {
-  return { id: ID, pr: PR, sha: HEAD, bundle: "smoke", requester: "maint", requestedAt: "2026-11-23T11:00:00.000Z", state: "waiting", commentId: 1234, checkRunId: 5000, runId: RUN_ID, runUrl: RUN_URL, ...over };
+  return {
+    id: ID,
+    pr: PR,
+    sha: HEAD,
+    bundle: "smoke",
+    requester: "maint",
+    requestedAt: "2026-11-23T11:00:00.000Z",
+    state: "waiting",
+    commentId: 1234,
+    checkRunId: 5000,
+    runId: RUN_ID,
+    runUrl: RUN_URL,
+    ...over,
+  };
 }
 
 function worldWith(d: Dispatch, over: Partial<World> = {}): World {
   const world = newWorld(over);
   withSticky(world, { version: 1, dispatches: [d] });
-  world.checkRuns.push({ id: 5000, name: "Tier-B: smoke", head_sha: d.sha, status: "queued", conclusion: null, output: { title: "Waiting for maintainer approval", summary: "", text: "" } });
+  world.checkRuns.push({
+    id: 5000,
+    name: "Tier-B: smoke",
+    head_sha: d.sha,
+    status: "queued",
+    conclusion: null,
+    output: { title: "Waiting for maintainer approval", summary: "", text: "" },
+  });
   world.run = aRun({ inputs: workflowInputs(d), status: "waiting" });
   serve(world);
   return world;
@@ -45,13 +80,32 @@ describe("deployment_protection_rule", () => {
       "GET /repos/acme/nmoe/collaborators/maint/permission",
       `POST ${PROTECTION}`,
     ]);
-    expect(calls(world, "POST", PROTECTION)[0]!.body).toEqual({ environment_name: ENVIRONMENT, state: "approved", comment: "merge-captain: approved for 9f2c4b1, requested by maint" });
+    expect(calls(world, "POST", PROTECTION)[0]!.body).toEqual({
+      environment_name: ENVIRONMENT,
+      state: "approved",
+      comment: "merge-captain: approved for 9f2c4b1, requested by maint",
+    });
   });
 
   test.each([
-    ["the PR head moved after /tier-b", { heads: [HEAD2] }, waiting(), "the PR head moved from 9f2c4b1 to 8e1b3a0 after `/tier-b`"],
-    ["the requester lost write access", { permissions: { maint: "read" } }, waiting(), "@maint no longer has write access to run Tier-B"],
-    ["the run is not in the ledger", {}, waiting({ id: "e0000000-0000-4000-8000-000000000002", runId: 999 }), "merge-captain has no record of dispatching this run"],
+    [
+      "the PR head moved after /tier-b",
+      { heads: [HEAD2] },
+      waiting(),
+      "the PR head moved from 9f2c4b1 to 8e1b3a0 after `/tier-b`",
+    ],
+    [
+      "the requester lost write access",
+      { permissions: { maint: "read" } },
+      waiting(),
+      "@maint no longer has write access to run Tier-B",
+    ],
+    [
+      "the run is not in the ledger",
+      {},
+      waiting({ id: "e0000000-0000-4000-8000-000000000002", runId: 999 }),
+      "merge-captain has no record of dispatching this run",
+    ],
   ])("rejects when %s", async (_, over, d, reason) => {
     const world = worldWith(d, over);
     if (d.runId === 999) world.run = aRun({ inputs: workflowInputs({ ...d, id: ID }), status: "waiting" });
@@ -67,14 +121,24 @@ describe("a push (synchronize) after the dispatch", () => {
   test("the waiting run is cancelled and marked stale in the comment and its check run; the protection rule then rejects it", async () => {
     const world = worldWith(waiting(), { heads: [HEAD2] });
     const app = testApp();
-    await app.receive("pull_request", { ...pullRequestEvent("synchronize", { number: PR, headSha: HEAD2, before: HEAD, body: `Fixes #${ISSUE}` }) });
+    await app.receive("pull_request", {
+      ...pullRequestEvent("synchronize", { number: PR, headSha: HEAD2, before: HEAD, body: `Fixes #${ISSUE}` }),
+    });
 
     expect(calls(world, "POST", `/repos/acme/nmoe/actions/runs/${RUN_ID}/cancel`)).toHaveLength(1);
-    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "cancelled", endReason: "head-moved", stale: true, staleBy: HEAD2 });
+    expect(ledgerOf(world).dispatches[0]).toMatchObject({
+      state: "cancelled",
+      endReason: "head-moved",
+      stale: true,
+      staleBy: HEAD2,
+    });
     expect(sticky(world)!.body).toContain("⚠️ **stale**: the PR head is now `8e1b3a0`");
     const tierB = calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").at(-1)?.body;
     expect(tierB).toMatchObject({ name: "Tier-B: smoke", status: "completed", conclusion: "cancelled" });
-    expect(tierB?.["output"]).toMatchObject({ title: "Cancelled: the PR head moved before it started", summary: expect.stringContaining("⚠️ **stale**: the PR head is now `8e1b3a0`") });
+    expect(tierB?.["output"]).toMatchObject({
+      title: "Cancelled: the PR head moved before it started",
+      summary: expect.stringContaining("⚠️ **stale**: the PR head is now `8e1b3a0`"),
+    });
 
     world.log.length = 0;
     await app.receive("deployment_protection_rule", protectionRuleEvent());
@@ -84,29 +148,62 @@ describe("a push (synchronize) after the dispatch", () => {
   });
 
   test("finished results on the old head are kept but shown as stale, and no longer make the verdict green", async () => {
-    const done = waiting({ state: "completed", conclusion: "success", runConclusion: "success", results: { outcome: "valid", gates: [{ id: "b200:step_1x10", status: "pass", rc: 0 }] } });
+    const done = waiting({
+      state: "completed",
+      conclusion: "success",
+      runConclusion: "success",
+      results: { outcome: "valid", gates: [{ id: "b200:step_1x10", status: "pass", rc: 0 }] },
+    });
     const world = worldWith(done, { heads: [HEAD2] });
-    await testApp().receive("pull_request", pullRequestEvent("synchronize", { number: PR, headSha: HEAD2, before: HEAD, body: `Fixes #${ISSUE}` }));
+    await testApp().receive(
+      "pull_request",
+      pullRequestEvent("synchronize", { number: PR, headSha: HEAD2, before: HEAD, body: `Fixes #${ISSUE}` }),
+    );
 
     expect(calls(world, "POST", /\/cancel$/)).toEqual([]);
-    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "completed", stale: true, staleBy: HEAD2, results: { outcome: "valid" } });
+    expect(ledgerOf(world).dispatches[0]).toMatchObject({
+      state: "completed",
+      stale: true,
+      staleBy: HEAD2,
+      results: { outcome: "valid" },
+    });
     const body = sticky(world)!.body;
     expect(body).toContain("| `b200:step_1x10` | ✅ pass | 0 |");
     expect(body).toContain("⚠️ **stale**: the PR head is now `8e1b3a0`; these results do not count for it");
-    expect(calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").at(-1)?.body).toMatchObject({ status: "completed", conclusion: "success", output: { title: expect.stringContaining("stale") } });
-    const verdict = calls(world, "POST", "/repos/acme/nmoe/check-runs").find((c) => c.body?.["name"] === "merge-captain");
+    expect(calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").at(-1)?.body).toMatchObject({
+      status: "completed",
+      conclusion: "success",
+      output: { title: expect.stringContaining("stale") },
+    });
+    const verdict = calls(world, "POST", "/repos/acme/nmoe/check-runs").find(
+      (c) => c.body?.["name"] === "merge-captain",
+    );
     expect(verdict?.body?.["head_sha"]).toBe(HEAD2);
-    expect(String((verdict?.body?.["output"] as { summary: string }).summary)).toMatch(/\| ❌ \| Tier-B green on this head \|/);
+    expect(String((verdict?.body?.["output"] as { summary: string }).summary)).toMatch(
+      /\| ❌ \| Tier-B green on this head \|/,
+    );
   });
 
   test("a force-push to a commit with the same tree keeps the results, and says so", async () => {
-    const done = waiting({ state: "completed", conclusion: "success", runConclusion: "success", results: { outcome: "valid", gates: [{ id: "b200:step_1x10", status: "pass", rc: 0 }] } });
+    const done = waiting({
+      state: "completed",
+      conclusion: "success",
+      runConclusion: "success",
+      results: { outcome: "valid", gates: [{ id: "b200:step_1x10", status: "pass", rc: 0 }] },
+    });
     const world = worldWith(done, { heads: [HEAD2], trees: { [HEAD]: "7".repeat(40), [HEAD2]: "7".repeat(40) } });
-    await testApp().receive("pull_request", pullRequestEvent("synchronize", { number: PR, headSha: HEAD2, before: HEAD, body: `Fixes #${ISSUE}` }));
+    await testApp().receive(
+      "pull_request",
+      pullRequestEvent("synchronize", { number: PR, headSha: HEAD2, before: HEAD, body: `Fixes #${ISSUE}` }),
+    );
     expect(ledgerOf(world).dispatches[0]).toMatchObject({ alsoCovers: [HEAD2] });
     expect(ledgerOf(world).dispatches[0]!.stale).toBeUndefined();
     expect(sticky(world)!.body).toContain("♻️ still valid for `8e1b3a0`: same tree as `9f2c4b1`");
-    const verdict = calls(world, "POST", "/repos/acme/nmoe/check-runs").find((c) => c.body?.["name"] === "merge-captain");
-    expect(String((verdict?.body?.["output"] as { summary: string }).summary)).toMatch(/\| ✅ \| Tier-B green on this head \|/);
+    const verdict = calls(world, "POST", "/repos/acme/nmoe/check-runs").find(
+      (c) => c.body?.["name"] === "merge-captain",
+    );
+    expect(String((verdict?.body?.["output"] as { summary: string }).summary)).toMatch(
+      /\| ✅ \| Tier-B green on this head \|/,
+    );
   });
 });

@@ -1,6 +1,5 @@
 /** `workflow_run` for a Tier-B dispatch: the results artifact is downloaded, bound, reduced to allow-listed fields, and only all-pass is green. */
 import { describe, expect, test } from "@jest/globals";
-import nock from "nock";
 import { parseLedger } from "../../src/core/ledger/codec.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { workflowInputs } from "../../src/core/tierb/plan.js";
@@ -33,20 +32,46 @@ const LEAKY_REASON = `ssh to 10.12.0.7 (gpu-node-17.corp.internal) failed; auth 
 useStrictNock();
 
 function dispatched(over: Partial<Dispatch> = {}): Dispatch {
-  return { id: ID, pr: PR, sha: HEAD, bundle: "smoke", requester: "maint", requestedAt: "2026-11-23T11:00:00.000Z", state: "dispatched", commentId: 1234, checkRunId: 5000, ...over };
+  return {
+    id: ID,
+    pr: PR,
+    sha: HEAD,
+    bundle: "smoke",
+    requester: "maint",
+    requestedAt: "2026-11-23T11:00:00.000Z",
+    state: "dispatched",
+    commentId: 1234,
+    checkRunId: 5000,
+    ...over,
+  };
 }
 
 /** A world where `/tier-b` already dispatched `d` and opened its check run 5000. */
 function worldWith(d: Dispatch, over: Partial<World> = {}): World {
   const world = newWorld(over);
   withSticky(world, { version: 1, dispatches: [d] });
-  world.checkRuns.push({ id: 5000, name: "Tier-B: smoke", head_sha: d.sha, status: "queued", conclusion: null, output: { title: "Waiting for maintainer approval", summary: "", text: "" } });
+  world.checkRuns.push({
+    id: 5000,
+    name: "Tier-B: smoke",
+    head_sha: d.sha,
+    status: "queued",
+    conclusion: null,
+    output: { title: "Waiting for maintainer approval", summary: "", text: "" },
+  });
   serve(world);
   return world;
 }
 
 function results(gates: Record<string, Record<string, unknown>>, over: Record<string, unknown> = {}) {
-  return { bundle: "smoke", gate_ids: Object.keys(gates), results: gates, overall: "pass", head_sha: HEAD, dispatch_id: ID, ...over };
+  return {
+    bundle: "smoke",
+    gate_ids: Object.keys(gates),
+    results: gates,
+    overall: "pass",
+    head_sha: HEAD,
+    dispatch_id: ID,
+    ...over,
+  };
 }
 
 function completed(d: Dispatch, conclusion = "success") {
@@ -62,7 +87,9 @@ function ledgerOf(world: World): Ledger {
 /** The Tier-B check run's last update and the verdict check run's summary. */
 function checks(world: World) {
   const tierB = calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").at(-1)?.body;
-  const verdict = calls(world, "POST", "/repos/acme/nmoe/check-runs").find((c) => c.body?.["name"] === "merge-captain")?.body;
+  const verdict = calls(world, "POST", "/repos/acme/nmoe/check-runs").find(
+    (c) => c.body?.["name"] === "merge-captain",
+  )?.body;
   return { tierB, verdictSummary: String((verdict?.["output"] as { summary?: string } | undefined)?.summary ?? "") };
 }
 
@@ -80,7 +107,11 @@ function written(world: World): string {
 describe("workflow_run completed with a results artifact", () => {
   test("the zip is fetched through the redirect; a reason with a private IP, an internal host and a token is never posted", async () => {
     const d = dispatched({ state: "in_progress", runId: RUN_ID, runUrl: RUN_URL });
-    const world = worldWith(d, { artifactZip: resultsZip(results({ "b200:step_1x10": { status: "fail", rc: 1, duration_s: 42, reason: LEAKY_REASON } })) });
+    const world = worldWith(d, {
+      artifactZip: resultsZip(
+        results({ "b200:step_1x10": { status: "fail", rc: 1, duration_s: 42, reason: LEAKY_REASON } }),
+      ),
+    });
     await testApp().receive("workflow_run", completed(d, "failure"));
 
     expect(trace(world)).toEqual([
@@ -101,22 +132,31 @@ describe("workflow_run completed with a results artifact", () => {
       `PATCH /repos/acme/nmoe/issues/comments/${STICKY_ID}`,
     ]);
     const out = written(world);
-    for (const leak of [TOKEN, "ghp_", "10.12.0.7", "gpu-node-17", "corp.internal", "ssh to"]) expect(out).not.toContain(leak);
+    for (const leak of [TOKEN, "ghp_", "10.12.0.7", "gpu-node-17", "corp.internal", "ssh to"])
+      expect(out).not.toContain(leak);
     const { tierB } = checks(world);
     expect(tierB).toMatchObject({ status: "completed", conclusion: "failure" });
     const summary = String((tierB?.["output"] as { summary: string }).summary);
     expect(summary).toContain("| `b200:step_1x10` | ❌ fail | 1 | 42 s |  | `ssh` |");
     expect(sticky(world)!.body).toContain("| `b200:step_1x10` | ❌ fail | 1 | 42 s |  | `ssh` |");
-    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "completed", conclusion: "failure", runConclusion: "failure" });
+    expect(ledgerOf(world).dispatches[0]).toMatchObject({
+      state: "completed",
+      conclusion: "failure",
+      runConclusion: "failure",
+    });
   });
 
   test("every requested gate passed: the Tier-B check is green and so is the verdict row on this head", async () => {
     const d = dispatched({ state: "in_progress", runId: RUN_ID, runUrl: RUN_URL });
-    const world = worldWith(d, { artifactZip: resultsZip(results({ "b200:step_1x10": { status: "pass", rc: 0, duration_s: 61.5 } })) });
+    const world = worldWith(d, {
+      artifactZip: resultsZip(results({ "b200:step_1x10": { status: "pass", rc: 0, duration_s: 61.5 } })),
+    });
     await testApp().receive("workflow_run", completed(d));
     const { tierB, verdictSummary } = checks(world);
     expect(tierB).toMatchObject({ status: "completed", conclusion: "success", details_url: RUN_URL });
-    expect(row(verdictSummary, "Tier-B green on this head")).toMatch(/^\| ✅ \| Tier-B green on this head \| the required Tier-B gate `b200:step_1x10` passed on this head \|/);
+    expect(row(verdictSummary, "Tier-B green on this head")).toMatch(
+      /^\| ✅ \| Tier-B green on this head \| the required Tier-B gate `b200:step_1x10` passed on this head \|/,
+    );
   });
 
   test.each([
@@ -146,7 +186,9 @@ describe("workflow_run completed with a results artifact", () => {
 
   test("results for another head are refused whole", async () => {
     const d = dispatched({ state: "in_progress", runId: RUN_ID, runUrl: RUN_URL });
-    const world = worldWith(d, { artifactZip: resultsZip(results({ "b200:step_1x10": { status: "pass" } }, { head_sha: "0".repeat(40) })) });
+    const world = worldWith(d, {
+      artifactZip: resultsZip(results({ "b200:step_1x10": { status: "pass" } }, { head_sha: "0".repeat(40) })),
+    });
     await testApp().receive("workflow_run", completed(d));
     expect(checks(world).tierB).toMatchObject({ conclusion: "failure" });
     expect(sticky(world)!.body).toContain("The results file was refused (`results.head-mismatch`)");
@@ -158,23 +200,45 @@ describe("workflow_run requested / in_progress", () => {
     const d = dispatched();
     const world = worldWith(d);
     const app = testApp();
-    await app.receive("workflow_run", workflowRunEvent("requested", aRun({ inputs: workflowInputs(d), status: "queued" })));
+    await app.receive(
+      "workflow_run",
+      workflowRunEvent("requested", aRun({ inputs: workflowInputs(d), status: "queued" })),
+    );
     expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "queued", runId: RUN_ID, runUrl: RUN_URL });
-    await app.receive("workflow_run", workflowRunEvent("in_progress", aRun({ inputs: workflowInputs(d), status: "in_progress" })));
+    await app.receive(
+      "workflow_run",
+      workflowRunEvent("in_progress", aRun({ inputs: workflowInputs(d), status: "in_progress" })),
+    );
     expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "in_progress" });
-    expect(calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").at(-1)?.body).toMatchObject({ status: "in_progress", output: { title: "Running" } });
+    expect(calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").at(-1)?.body).toMatchObject({
+      status: "in_progress",
+      output: { title: "Running" },
+    });
   });
 
   test("a run whose name carries an unknown dispatch id is not trusted: nothing written", async () => {
     const d = dispatched();
     const world = worldWith(d);
-    await testApp().receive("workflow_run", workflowRunEvent("completed", aRun({ inputs: { ...workflowInputs(d), dispatch_id: "ffffffff-0000-4000-8000-000000000000" }, status: "completed", conclusion: "success" })));
+    await testApp().receive(
+      "workflow_run",
+      workflowRunEvent(
+        "completed",
+        aRun({
+          inputs: { ...workflowInputs(d), dispatch_id: "ffffffff-0000-4000-8000-000000000000" },
+          status: "completed",
+          conclusion: "success",
+        }),
+      ),
+    );
     expect(world.log.filter((c) => c.method !== "GET")).toEqual([]);
   });
 });
 
 describe("verdict row: Perf within budget", () => {
-  const perf = { required: ["cpu:import", "b200:step_1x10"], perf: { gate: "perf:delta", compare: "b200:step_8x10", metric: "step_tps_p50", budget_pct: -10 } };
+  const perf = {
+    required: ["cpu:import", "b200:step_1x10"],
+    perf: { gate: "perf:delta", compare: "b200:step_8x10", metric: "step_tps_p50", budget_pct: -10 },
+  };
   const hotPath = (perfResult: Record<string, unknown>) =>
     results(
       {
@@ -186,9 +250,21 @@ describe("verdict row: Perf within budget", () => {
     );
 
   test.each([
-    ["5 % slower, budget -10 %", { baseline: 1000, result: 950, delta_pct: -5, budget_pct: -10 }, /^\| ✅ \| Perf within budget \| perf within budget: step_tps_p50 -5 % vs budget -10 % \|/],
-    ["15 % slower, budget -10 %", { baseline: 1000, result: 850, delta_pct: -15, budget_pct: -10 }, /^\| ❌ \| Perf within budget \| perf over budget: step_tps_p50 -15 % vs budget -10 % \|/],
-    ["no numbers at all", {}, /^\| ❌ \| Perf within budget \| the perf gate `perf:delta` reported no step_tps_p50 delta on this head \|/],
+    [
+      "5 % slower, budget -10 %",
+      { baseline: 1000, result: 950, delta_pct: -5, budget_pct: -10 },
+      /^\| ✅ \| Perf within budget \| perf within budget: step_tps_p50 -5 % vs budget -10 % \|/,
+    ],
+    [
+      "15 % slower, budget -10 %",
+      { baseline: 1000, result: 850, delta_pct: -15, budget_pct: -10 },
+      /^\| ❌ \| Perf within budget \| perf over budget: step_tps_p50 -15 % vs budget -10 % \|/,
+    ],
+    [
+      "no numbers at all",
+      {},
+      /^\| ❌ \| Perf within budget \| the perf gate `perf:delta` reported no step_tps_p50 delta on this head \|/,
+    ],
   ])("%s", async (_, perfResult, expected) => {
     const d = dispatched({ bundle: "hot_path", state: "in_progress", runId: RUN_ID, runUrl: RUN_URL });
     const world = worldWith(d, { contract: tierBContract(perf), artifactZip: resultsZip(hotPath(perfResult)) });

@@ -46,7 +46,14 @@ export interface World {
   files: Array<{ filename: string; status: string }>;
   permissions: Record<string, string>;
   comments: StoredComment[];
-  checkRuns: Array<{ id: number; name: string; head_sha: string; status: string; conclusion: string | null; output: { title: string; summary: string; text: string } }>;
+  checkRuns: Array<{
+    id: number;
+    name: string;
+    head_sha: string;
+    status: string;
+    conclusion: string | null;
+    output: { title: string; summary: string; text: string };
+  }>;
   /** `requires_files` paths that do not exist at any ref. */
   missingFiles: string[];
   /** The results artifact's zip, or undefined for a run that uploaded none. */
@@ -81,8 +88,13 @@ export function contractIssueBody(contract: ContractShape): string {
 }
 
 /** A contract issue #7 (`[07]`) requiring one Tier-B gate, scope `nmoe/router/**`, no dependencies or hotspots. */
-export function tierBContract(gates: Record<string, unknown> = { required: ["cpu:import", "b200:step_1x10"] }): ContractShape {
-  return aContract({ nmoe: { issue: "07", slug: "fused-allgather", kind: "feature", risk: "warm", complexity: "M" }, gates });
+export function tierBContract(
+  gates: Record<string, unknown> = { required: ["cpu:import", "b200:step_1x10"] },
+): ContractShape {
+  return aContract({
+    nmoe: { issue: "07", slug: "fused-allgather", kind: "feature", risk: "warm", complexity: "M" },
+    gates,
+  });
 }
 
 export function newWorld(over: Partial<World> = {}): World {
@@ -119,7 +131,9 @@ export function replies(world: World): StoredComment[] {
 }
 
 export function calls(world: World, method: string, path: RegExp | string): Call[] {
-  return world.log.filter((c) => c.method === method && (typeof path === "string" ? c.path === path : path.test(c.path)));
+  return world.log.filter(
+    (c) => c.method === method && (typeof path === "string" ? c.path === path : path.test(c.path)),
+  );
 }
 
 /** Every call as `METHOD path` (query stripped), in order. */
@@ -165,10 +179,17 @@ function route(world: World, method: string, path: string, body: Record<string, 
   let m: RegExpExecArray | null;
 
   if (method === "GET") {
-    if (p === `${REPO_PATH}/contents/.github/merge-captain.yml` || p === `/repos/${OWNER}/.github/contents/.github/merge-captain.yml`) return [404, { message: "Not Found" }];
-    if (p === `${REPO_PATH}/contents/configs/gates/gates.toml`) return params.get("ref") === "main" ? [200, GATES, raw] : [404, { message: "Not Found" }];
+    if (
+      p === `${REPO_PATH}/contents/.github/merge-captain.yml` ||
+      p === `/repos/${OWNER}/.github/contents/.github/merge-captain.yml`
+    )
+      return [404, { message: "Not Found" }];
+    if (p === `${REPO_PATH}/contents/configs/gates/gates.toml`)
+      return params.get("ref") === "main" ? [200, GATES, raw] : [404, { message: "Not Found" }];
     if ((m = /^\/repos\/acme\/nmoe\/contents\/(.+)$/.exec(p))) {
-      return world.missingFiles.includes(m[1]!) ? [404, { message: "Not Found" }] : [200, { type: "file", path: m[1], sha: "f".repeat(40) }];
+      return world.missingFiles.includes(m[1]!)
+        ? [404, { message: "Not Found" }]
+        : [200, { type: "file", path: m[1], sha: "f".repeat(40) }];
     }
     if ((m = /^\/repos\/acme\/nmoe\/collaborators\/([^/]+)\/permission$/.exec(p))) {
       const permission = world.permissions[m[1]!] ?? "none";
@@ -180,37 +201,66 @@ function route(world: World, method: string, path: string, body: Record<string, 
       return [200, aPull({ number: PR, headSha: head, draft: world.draft, body: world.prBody })];
     }
     if (p === `${REPO_PATH}/pulls/${PR}/files`) return [200, world.files];
-    if (p === `${REPO_PATH}/pulls`) return [200, [aPull({ number: PR, headSha: currentHead(world), draft: world.draft, body: world.prBody })]];
+    if (p === `${REPO_PATH}/pulls`)
+      return [200, [aPull({ number: PR, headSha: currentHead(world), draft: world.draft, body: world.prBody })]];
     if (p === `${REPO_PATH}/issues`) {
-      return [200, [{ id: 1007, number: ISSUE, title: "[07] Fused all-gather", body: contractIssueBody(world.contract), state: "open", labels: [], user: aUser("alice") }]];
+      return [
+        200,
+        [
+          {
+            id: 1007,
+            number: ISSUE,
+            title: "[07] Fused all-gather",
+            body: contractIssueBody(world.contract),
+            state: "open",
+            labels: [],
+            user: aUser("alice"),
+          },
+        ],
+      ];
     }
     if (p === `${REPO_PATH}/issues/${PR}/comments`) return [200, world.comments.map(githubComment)];
     if ((m = /^\/repos\/acme\/nmoe\/commits\/([0-9a-f]{40})\/check-runs$/.exec(p))) {
       const runs = world.checkRuns.filter((r) => r.head_sha === m![1] && r.name === params.get("check_name"));
       return [200, { total_count: runs.length, check_runs: runs.map((r) => ({ ...r, app: { id: APP_ID } })) }];
     }
-    if (p === `${REPO_PATH}/actions/runs/${RUN_ID}`) return world.run ? [200, world.run] : [404, { message: "Not Found" }];
+    if (p === `${REPO_PATH}/actions/runs/${RUN_ID}`)
+      return world.run ? [200, world.run] : [404, { message: "Not Found" }];
     // Rebuilding a missing ledger: the workflow's dispatched runs, newest first.
-    if (p === `${REPO_PATH}/actions/workflows/tier-b.yml/runs`) return [200, { total_count: world.run ? 1 : 0, workflow_runs: world.run ? [world.run] : [] }];
+    if (p === `${REPO_PATH}/actions/workflows/tier-b.yml/runs`)
+      return [200, { total_count: world.run ? 1 : 0, workflow_runs: world.run ? [world.run] : [] }];
     if (p === `${REPO_PATH}/actions/runs/${RUN_ID}/artifacts`) {
-      const artifacts = world.artifactZip ? [{ id: ARTIFACT_ID, name: "tier-b-results", size_in_bytes: world.artifactZip.byteLength, expired: false }] : [];
+      const artifacts = world.artifactZip
+        ? [{ id: ARTIFACT_ID, name: "tier-b-results", size_in_bytes: world.artifactZip.byteLength, expired: false }]
+        : [];
       return [200, { total_count: artifacts.length, artifacts }];
     }
-    if (p === `${REPO_PATH}/actions/artifacts/${ARTIFACT_ID}/zip`) return [302, "", { location: DOWNLOAD_HOST + DOWNLOAD_PATH }];
-    if ((m = /^\/repos\/acme\/nmoe\/git\/commits\/([0-9a-f]{40})$/.exec(p))) return [200, { sha: m[1], tree: { sha: world.trees[m[1]!] ?? m[1]!.split("").reverse().join("") } }];
+    if (p === `${REPO_PATH}/actions/artifacts/${ARTIFACT_ID}/zip`)
+      return [302, "", { location: DOWNLOAD_HOST + DOWNLOAD_PATH }];
+    if ((m = /^\/repos\/acme\/nmoe\/git\/commits\/([0-9a-f]{40})$/.exec(p)))
+      return [200, { sha: m[1], tree: { sha: world.trees[m[1]!] ?? m[1]!.split("").reverse().join("") } }];
   }
   if (method === "POST") {
     if (p === `${REPO_PATH}/issues/${PR}/comments`) {
-      const id = String(body?.["body"]).startsWith(STICKY_MARKER) && !sticky(world) ? STICKY_ID : 9100 + world.comments.length;
+      const id =
+        String(body?.["body"]).startsWith(STICKY_MARKER) && !sticky(world) ? STICKY_ID : 9100 + world.comments.length;
       const c: StoredComment = { id, body: String(body?.["body"]), by: "app" };
       world.comments.push(c);
       return [201, githubComment(c)];
     }
-    if ((m = /^\/repos\/acme\/nmoe\/issues\/comments\/(\d+)\/reactions$/.exec(p))) return [201, { id: 1, content: body?.["content"] }];
+    if ((m = /^\/repos\/acme\/nmoe\/issues\/comments\/(\d+)\/reactions$/.exec(p)))
+      return [201, { id: 1, content: body?.["content"] }];
     if (p === `${REPO_PATH}/actions/workflows/tier-b.yml/dispatches`) return world.dispatchReply;
     if (p === `${REPO_PATH}/check-runs`) {
       const output = (body?.["output"] ?? {}) as { title: string; summary: string; text: string };
-      const run = { id: 5000 + world.checkRuns.length, name: String(body?.["name"]), head_sha: String(body?.["head_sha"]), status: String(body?.["status"]), conclusion: (body?.["conclusion"] as string | undefined) ?? null, output };
+      const run = {
+        id: 5000 + world.checkRuns.length,
+        name: String(body?.["name"]),
+        head_sha: String(body?.["head_sha"]),
+        status: String(body?.["status"]),
+        conclusion: (body?.["conclusion"] as string | undefined) ?? null,
+        output,
+      };
       world.checkRuns.push(run);
       return [201, run];
     }
@@ -255,7 +305,9 @@ export function serve(world: World): void {
     .get(DOWNLOAD_PATH)
     .reply(() => {
       world.log.push({ method: "GET", path: DOWNLOAD_HOST + DOWNLOAD_PATH, body: undefined });
-      return world.artifactZip ? [200, Buffer.from(world.artifactZip), { "content-type": "application/zip" }] : [404, ""];
+      return world.artifactZip
+        ? [200, Buffer.from(world.artifactZip), { "content-type": "application/zip" }]
+        : [404, ""];
     });
 }
 
@@ -266,7 +318,14 @@ export function resultsZip(results: unknown): Uint8Array {
 
 export const installation = { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc=" };
 
-export function commentEvent(o: { body: string; login?: string; type?: "User" | "Bot"; action?: "created" | "edited"; id?: number; app?: boolean }) {
+export function commentEvent(o: {
+  body: string;
+  login?: string;
+  type?: "User" | "Bot";
+  action?: "created" | "edited";
+  id?: number;
+  app?: boolean;
+}) {
   const user = aUser(o.login ?? "maint", o.type ?? "User");
   return {
     action: o.action ?? "created",
@@ -279,7 +338,10 @@ export function commentEvent(o: { body: string; login?: string; type?: "User" | 
       state: "open",
       labels: [],
       user: aUser("alice"),
-      pull_request: { url: `${API}${REPO_PATH}/pulls/${PR}`, html_url: `https://github.com/${OWNER}/${REPO}/pull/${PR}` },
+      pull_request: {
+        url: `${API}${REPO_PATH}/pulls/${PR}`,
+        html_url: `https://github.com/${OWNER}/${REPO}/pull/${PR}`,
+      },
       html_url: `https://github.com/${OWNER}/${REPO}/pull/${PR}`,
     },
     comment: {
@@ -309,11 +371,30 @@ export function runName(inputs: Record<string, string>): string {
 export function aRun(over: Partial<WorkflowRun> & { inputs: Record<string, string> }): WorkflowRun {
   const { inputs, ...rest } = over;
   const name = runName(inputs);
-  return { id: RUN_ID, name, display_title: name, event: "workflow_dispatch", path: ".github/workflows/tier-b.yml", head_branch: "main", status: "queued", conclusion: null, html_url: RUN_URL, run_attempt: 1, ...rest };
+  return {
+    id: RUN_ID,
+    name,
+    display_title: name,
+    event: "workflow_dispatch",
+    path: ".github/workflows/tier-b.yml",
+    head_branch: "main",
+    status: "queued",
+    conclusion: null,
+    html_url: RUN_URL,
+    run_attempt: 1,
+    ...rest,
+  };
 }
 
 export function workflowRunEvent(action: "requested" | "in_progress" | "completed", run: WorkflowRun) {
-  return { action, workflow_run: run, workflow: { id: 1, name: "Tier-B", path: run.path }, repository, sender: aUser("merge-captain[bot]", "Bot"), installation };
+  return {
+    action,
+    workflow_run: run,
+    workflow: { id: 1, name: "Tier-B", path: run.path },
+    repository,
+    sender: aUser("merge-captain[bot]", "Bot"),
+    installation,
+  };
 }
 
 export function protectionRuleEvent(runId = RUN_ID) {

@@ -45,18 +45,48 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function fakeIo(): CliIo & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, stdout: (s) => out.push(s), stderr: (s) => err.push(s), readFile: (p) => readFile(p, "utf8"), readStdin: async () => "", cwd: dir, env: { PATH: process.env.PATH } };
+  return {
+    out,
+    err,
+    stdout: (s) => out.push(s),
+    stderr: (s) => err.push(s),
+    readFile: (p) => readFile(p, "utf8"),
+    readStdin: async () => "",
+    cwd: dir,
+    env: { PATH: process.env.PATH },
+  };
 }
 
 describe("merge-captain gates run", () => {
   test("a bound Tier-B run writes a schema-valid results file without any raw output, and exits 0 when all pass", async () => {
     const io = fakeIo();
-    const code = await run(["--registry", "gates.toml", "--bundle", "good", "--out", "out/tier_b_results.json", "--head-sha", SHA, "--dispatch-id", "dsp-12345678"], io);
+    const code = await run(
+      [
+        "--registry",
+        "gates.toml",
+        "--bundle",
+        "good",
+        "--out",
+        "out/tier_b_results.json",
+        "--head-sha",
+        SHA,
+        "--dispatch-id",
+        "dsp-12345678",
+      ],
+      io,
+    );
     expect(code).toBe(0);
     const text = readFileSync(join(dir, "out/tier_b_results.json"), "utf8");
     const results: unknown = JSON.parse(text);
     expect(validateAgainst(tierBResultsSchema, results)).toEqual([]);
-    expect(results).toEqual({ bundle: "good", gate_ids: ["cpu:ok"], results: { "cpu:ok": expect.objectContaining({ status: "pass", rc: 0 }) }, overall: "pass", head_sha: SHA, dispatch_id: "dsp-12345678" });
+    expect(results).toEqual({
+      bundle: "good",
+      gate_ids: ["cpu:ok"],
+      results: { "cpu:ok": expect.objectContaining({ status: "pass", rc: 0 }) },
+      overall: "pass",
+      head_sha: SHA,
+      dispatch_id: "dsp-12345678",
+    });
     expect(text).not.toMatch(/ghp_|10\.1\.2\.3|node_tps:/);
     // …the output went to the log instead.
     expect(io.err.join("")).toContain("[cpu:ok] node_tps: 50");
@@ -105,7 +135,10 @@ describe("merge-captain gates run", () => {
     ["two selections", ["--registry", "gates.toml", "--bundle", "good", "--gate", "cpu:ok"]],
     ["no registry", ["--bundle", "good"]],
     ["a head SHA without a dispatch id", ["--registry", "gates.toml", "--bundle", "good", "--head-sha", SHA]],
-    ["a short head SHA", ["--registry", "gates.toml", "--bundle", "good", "--head-sha", "abc123", "--dispatch-id", "dsp-12345678"]],
+    [
+      "a short head SHA",
+      ["--registry", "gates.toml", "--bundle", "good", "--head-sha", "abc123", "--dispatch-id", "dsp-12345678"],
+    ],
     ["a bad budget", ["--registry", "gates.toml", "--bundle", "good", "--budget", "ten"]],
     ["an unknown flag", ["--registry", "gates.toml", "--bundle", "good", "--frobnicate"]],
     ["an unreadable registry", ["--registry", "nope.toml", "--bundle", "good"]],
@@ -132,6 +165,22 @@ describe("merge-captain gates run", () => {
 
   test("empty optional values (as a workflow passes them) count as absent", async () => {
     const io = fakeIo();
-    expect(await run(["--registry", "gates.toml", "--bundle", "good", "--budget", "", "--baseline-ref", "", "--baseline-worktree", ""], io)).toBe(0);
+    expect(
+      await run(
+        [
+          "--registry",
+          "gates.toml",
+          "--bundle",
+          "good",
+          "--budget",
+          "",
+          "--baseline-ref",
+          "",
+          "--baseline-worktree",
+          "",
+        ],
+        io,
+      ),
+    ).toBe(0);
   });
 });

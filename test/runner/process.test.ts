@@ -1,10 +1,21 @@
 import { describe, expect, test } from "@jest/globals";
 import { groupAlive, runCommand, type RunCommandOptions } from "../../src/runner/process.js";
 
-async function run(cmd: string, extra: Partial<RunCommandOptions> = {}): Promise<{ outcome: Awaited<ReturnType<typeof runCommand>>; lines: string[]; pgid: number | undefined }> {
+async function run(
+  cmd: string,
+  extra: Partial<RunCommandOptions> = {},
+): Promise<{ outcome: Awaited<ReturnType<typeof runCommand>>; lines: string[]; pgid: number | undefined }> {
   const lines: string[] = [];
   let pgid: number | undefined;
-  const outcome = await runCommand({ cmd, cwd: process.cwd(), env: process.env, graceMs: 200, onLine: (l) => lines.push(l), onStart: (p) => (pgid = p), ...extra });
+  const outcome = await runCommand({
+    cmd,
+    cwd: process.cwd(),
+    env: process.env,
+    graceMs: 200,
+    onLine: (l) => lines.push(l),
+    onStart: (p) => (pgid = p),
+    ...extra,
+  });
   return { outcome, lines, pgid };
 }
 

@@ -113,7 +113,10 @@ describe("runGates with real child processes", () => {
   test("missing env vars and files skip the gate, naming the variables and paths but no values", async () => {
     const o = options();
     const results = await runGates(registry(), gates("t:needs"), o);
-    expect(results["t:needs"]).toEqual({ status: "skipped", reason: "missing-env: MC_TEST_ABSENT_A, MC_TEST_ABSENT_B; missing-file: configs/absent.toml" });
+    expect(results["t:needs"]).toEqual({
+      status: "skipped",
+      reason: "missing-env: MC_TEST_ABSENT_A, MC_TEST_ABSENT_B; missing-file: configs/absent.toml",
+    });
     expect(o.outputs).toEqual([]);
     expect(o.logs.join("\n")).toContain("missing-env: MC_TEST_ABSENT_A, MC_TEST_ABSENT_B");
     expect(JSON.stringify([results, o.logs])).not.toMatch(/yes|hunter2/);
@@ -127,15 +130,34 @@ describe("runGates with real child processes", () => {
   test("a metric named <base>_p50 is the median of the <base>: lines of the compare gate", async () => {
     const results = await runGates(registry(), gates("t:train", "perf:delta"), options());
     expect(results["t:train"]).toMatchObject({ status: "pass", node_tps_p50: 90 });
-    expect(results["perf:delta"]).toMatchObject({ status: "pending", reason: "no-baseline", result: 90, metric: "node_tps_p50", compare_gate: "t:train" });
+    expect(results["perf:delta"]).toMatchObject({
+      status: "pending",
+      reason: "no-baseline",
+      result: 90,
+      metric: "node_tps_p50",
+      compare_gate: "t:train",
+    });
   });
 
   test.each([
     ["within budget", -15, "pass", -10],
     ["over budget", -5, "fail", -10],
   ] as const)("perf against a baseline value: %s", async (_name, budget, status, delta) => {
-    const results = await runGates(registry(), gates("t:train", "perf:delta"), options({ baseline: { kind: "value", value: 100 }, budgetPct: budget, baselineRef: "origin/main" }));
-    expect(results["perf:delta"]).toEqual({ status, compare_gate: "t:train", metric: "node_tps_p50", baseline_ref: "origin/main", baseline: 100, result: 90, delta_pct: delta, budget_pct: budget });
+    const results = await runGates(
+      registry(),
+      gates("t:train", "perf:delta"),
+      options({ baseline: { kind: "value", value: 100 }, budgetPct: budget, baselineRef: "origin/main" }),
+    );
+    expect(results["perf:delta"]).toEqual({
+      status,
+      compare_gate: "t:train",
+      metric: "node_tps_p50",
+      baseline_ref: "origin/main",
+      baseline: 100,
+      result: 90,
+      delta_pct: delta,
+      budget_pct: budget,
+    });
   });
 
   test("perf against a baseline worktree runs the compare gate there", async () => {
@@ -146,14 +168,25 @@ describe("runGates with real child processes", () => {
   });
 
   test("a perf gate without a budget is pending, never pass", async () => {
-    const results = await runGates(registry(), gates("perf:delta"), options({ baseline: { kind: "value", value: 100 } }));
+    const results = await runGates(
+      registry(),
+      gates("perf:delta"),
+      options({ baseline: { kind: "value", value: 100 } }),
+    );
     expect(results["perf:delta"]).toMatchObject({ status: "pending", reason: "no-budget", baseline: 100, result: 90 });
   });
 
   test("a perf gate whose compare gate failed is skipped with the reason", async () => {
     const r = registry();
-    const broken: Registry = { ...r, gates: new Map([...r.gates, ["t:train", { ...r.gates.get("t:train")!, cmd: "exit 1" }]]) };
-    const results = await runGates(broken, [broken.gates.get("perf:delta")!], options({ baseline: { kind: "value", value: 100 }, budgetPct: -10 }));
+    const broken: Registry = {
+      ...r,
+      gates: new Map([...r.gates, ["t:train", { ...r.gates.get("t:train")!, cmd: "exit 1" }]]),
+    };
+    const results = await runGates(
+      broken,
+      [broken.gates.get("perf:delta")!],
+      options({ baseline: { kind: "value", value: 100 }, budgetPct: -10 }),
+    );
     expect(results["perf:delta"]).toMatchObject({ status: "skipped", reason: "compare-gate: fail" });
   });
 
@@ -162,7 +195,11 @@ describe("runGates with real child processes", () => {
     if (!bundle.ok) throw new Error("bundle");
     const o = options();
     const results = await runGates(registry(), bundle.value, o);
-    expect(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.status]))).toEqual({ "t:ok": "pass", "t:fails": "fail", "t:ext": "pending" });
+    expect(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.status]))).toEqual({
+      "t:ok": "pass",
+      "t:fails": "fail",
+      "t:ext": "pending",
+    });
   });
 });
 

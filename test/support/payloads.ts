@@ -34,7 +34,13 @@ export function anIssue(o: IssueOptions = {}) {
     title: o.title ?? "[07] Fused all-gather",
     body: o.body === undefined ? "" : o.body,
     state: o.state ?? "open",
-    labels: (o.labels ?? []).map((name, i) => ({ id: i + 1, node_id: `LA_${i}`, name, color: "ededed", default: false })),
+    labels: (o.labels ?? []).map((name, i) => ({
+      id: i + 1,
+      node_id: `LA_${i}`,
+      name,
+      color: "ededed",
+      default: false,
+    })),
     user: aUser("alice"),
     html_url: `https://github.com/${OWNER}/${REPO}/issues/${number}`,
     created_at: "2026-11-23T10:00:00Z",
@@ -42,11 +48,18 @@ export function anIssue(o: IssueOptions = {}) {
   };
 }
 
-export function issuesEvent(action: "opened" | "edited" | "reopened", o: IssueOptions & { previousBody?: string } = {}) {
+export function issuesEvent(
+  action: "opened" | "edited" | "reopened",
+  o: IssueOptions & { previousBody?: string } = {},
+) {
   return {
     action,
     issue: anIssue(o),
-    ...(action === "edited" ? { changes: o.previousBody === undefined ? { title: { from: "old title" } } : { body: { from: o.previousBody } } } : {}),
+    ...(action === "edited"
+      ? {
+          changes: o.previousBody === undefined ? { title: { from: "old title" } } : { body: { from: o.previousBody } },
+        }
+      : {}),
     repository,
     sender: o.sender ?? aUser("alice"),
     installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc=" },
@@ -78,9 +91,27 @@ export function aPull(o: PullOptions = {}) {
     title: "Fused all-gather",
     body: o.body === undefined ? "" : o.body,
     user: aUser("alice"),
-    labels: (o.labels ?? []).map((name, i) => ({ id: i + 1, node_id: `LA_${i}`, name, color: "ededed", default: false })),
-    head: { label: `${OWNER}:${o.headRef ?? "issue/07-fused-allgather"}`, ref: o.headRef ?? "issue/07-fused-allgather", sha: o.headSha ?? HEAD, repo: repository, user: aUser(OWNER) },
-    base: { label: `${OWNER}:main`, ref: "main", sha: "1111111111111111111111111111111111111111", repo: repository, user: aUser(OWNER) },
+    labels: (o.labels ?? []).map((name, i) => ({
+      id: i + 1,
+      node_id: `LA_${i}`,
+      name,
+      color: "ededed",
+      default: false,
+    })),
+    head: {
+      label: `${OWNER}:${o.headRef ?? "issue/07-fused-allgather"}`,
+      ref: o.headRef ?? "issue/07-fused-allgather",
+      sha: o.headSha ?? HEAD,
+      repo: repository,
+      user: aUser(OWNER),
+    },
+    base: {
+      label: `${OWNER}:main`,
+      ref: "main",
+      sha: "1111111111111111111111111111111111111111",
+      repo: repository,
+      user: aUser(OWNER),
+    },
     merged: false,
     merged_at: null,
     changed_files: o.changedFiles ?? 1,
@@ -88,13 +119,20 @@ export function aPull(o: PullOptions = {}) {
   };
 }
 
-export function pullRequestEvent(action: "opened" | "edited" | "synchronize" | "reopened" | "ready_for_review", o: PullOptions & { before?: string; bodyChanged?: boolean } = {}) {
+export function pullRequestEvent(
+  action: "opened" | "edited" | "synchronize" | "reopened" | "ready_for_review",
+  o: PullOptions & { before?: string; bodyChanged?: boolean } = {},
+) {
   return {
     action,
     number: o.number ?? 12,
     pull_request: aPull(o),
-    ...(action === "edited" ? { changes: o.bodyChanged === false ? { title: { from: "old" } } : { body: { from: "old body" } } } : {}),
-    ...(action === "synchronize" ? { before: o.before ?? "0000000000000000000000000000000000000001", after: o.headSha ?? HEAD } : {}),
+    ...(action === "edited"
+      ? { changes: o.bodyChanged === false ? { title: { from: "old" } } : { body: { from: "old body" } } }
+      : {}),
+    ...(action === "synchronize"
+      ? { before: o.before ?? "0000000000000000000000000000000000000001", after: o.headSha ?? HEAD }
+      : {}),
     repository,
     sender: o.sender ?? aUser("alice"),
     installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc=" },

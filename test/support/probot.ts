@@ -16,7 +16,9 @@ export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
 
 let key: string | undefined;
 function privateKey(): string {
-  key ??= generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs1", format: "pem" }).toString();
+  key ??= generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
   return key;
 }
 
@@ -31,7 +33,9 @@ const TestOctokit = UnthrottledOctokit;
 
 let delivery = 0;
 
-export function testApp(runtime: Runtime = createRuntime({ now: () => new Date("2026-11-23T12:00:00Z"), newId: sequentialIds() })): TestApp {
+export function testApp(
+  runtime: Runtime = createRuntime({ now: () => new Date("2026-11-23T12:00:00Z"), newId: sequentialIds() }),
+): TestApp {
   const probot = new Probot({
     appId: APP_ID,
     privateKey: privateKey(),
@@ -56,7 +60,10 @@ export function sequentialIds(prefix = "d0000000-0000-4000-8000-"): () => string
 
 /** The installation token exchange Probot makes before the first call of an event. */
 export function tokenScope(): nock.Scope {
-  return nock(API).post(`/app/installations/${INSTALLATION_ID}/access_tokens`).reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} }).persist();
+  return nock(API)
+    .post(`/app/installations/${INSTALLATION_ID}/access_tokens`)
+    .reply(201, { token: "ghs_test", expires_at: "2099-01-01T00:00:00Z", permissions: {} })
+    .persist();
 }
 
 /** Fail the test on any request nock has no interceptor for, naming it. */
@@ -64,9 +71,12 @@ export function strictNock(): { unexpected: string[] } {
   nock.disableNetConnect();
   const unexpected: string[] = [];
   nock.emitter.removeAllListeners("no match");
-  nock.emitter.on("no match", (req: { method?: string; path?: string; options?: { method?: string; path?: string } }) => {
-    unexpected.push(`${req.method ?? req.options?.method} ${req.path ?? req.options?.path}`);
-  });
+  nock.emitter.on(
+    "no match",
+    (req: { method?: string; path?: string; options?: { method?: string; path?: string } }) => {
+      unexpected.push(`${req.method ?? req.options?.method} ${req.path ?? req.options?.path}`);
+    },
+  );
   return { unexpected };
 }
 
@@ -76,8 +86,12 @@ export function aComment(id: number, body: string, by: "app" | "user" | "other-a
     id,
     node_id: `IC_${id}`,
     body,
-    user: by === "user" ? { login: "octocat", type: "User" } : { login: by === "app" ? "merge-captain[bot]" : "impostor[bot]", type: "Bot" },
-    performed_via_github_app: by === "app" ? { id: APP_ID, slug: "merge-captain" } : by === "other-app" ? { id: 999, slug: "impostor" } : null,
+    user:
+      by === "user"
+        ? { login: "octocat", type: "User" }
+        : { login: by === "app" ? "merge-captain[bot]" : "impostor[bot]", type: "Bot" },
+    performed_via_github_app:
+      by === "app" ? { id: APP_ID, slug: "merge-captain" } : by === "other-app" ? { id: 999, slug: "impostor" } : null,
     created_at: "2026-11-23T12:00:00Z",
     updated_at: "2026-11-23T12:00:00Z",
   };

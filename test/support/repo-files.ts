@@ -12,7 +12,10 @@ const RAW = { "content-type": "text/plain; charset=utf-8" };
 export function config(yaml: string | null, scope: nock.Scope = nock(API)): nock.Scope {
   const repoConfig = scope.get((p) => p.startsWith(REPO_PATH) && CONFIG_PATH.test(p));
   if (yaml !== null) return repoConfig.reply(200, yaml, RAW);
-  return repoConfig.reply(404).get((p) => p.startsWith("/repos/acme/.github/") && CONFIG_PATH.test(p)).reply(404);
+  return repoConfig
+    .reply(404)
+    .get((p) => p.startsWith("/repos/acme/.github/") && CONFIG_PATH.test(p))
+    .reply(404);
 }
 
 /** The registry on the default branch (the fixture unless `toml` is given). */

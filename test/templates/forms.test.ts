@@ -47,7 +47,11 @@ describe("configs/gates/gates.toml (example registry)", () => {
 
 describe("templates/work_item.yml", () => {
   const parsed = parseYaml(read("templates/work_item.yml"), "the issue form");
-  const form = (parsed.ok ? parsed.value.value : { body: [] }) as { name: string; description: string; body: FormElement[] };
+  const form = (parsed.ok ? parsed.value.value : { body: [] }) as {
+    name: string;
+    description: string;
+    body: FormElement[];
+  };
 
   test("is a well-formed issue form: unique ids, a required contract field under the default heading", () => {
     expect(parsed.ok).toBe(true);
@@ -66,15 +70,26 @@ describe("templates/work_item.yml", () => {
     const body = renderIssueForm(form);
     expect(body).toContain(`### ${DEFAULT_CONFIG.contract.heading}\n\n\`\`\`yaml\n`);
     expect(body).toContain("### Notes (optional)\n\n_No response_");
-    const report = readContract(body, { heading: DEFAULT_CONFIG.contract.heading, headerKey: DEFAULT_CONFIG.contract.header_key, allIssues: false }, registry);
+    const report = readContract(
+      body,
+      { heading: DEFAULT_CONFIG.contract.heading, headerKey: DEFAULT_CONFIG.contract.header_key, allIssues: false },
+      registry,
+    );
     expect(report.status === "invalid" ? report.errors : []).toEqual([]);
-    expect(report).toMatchObject({ status: "valid", contract: { nmoe: { issue: "01" }, gates: { perf: { budget_pct: -10 } } } });
+    expect(report).toMatchObject({
+      status: "valid",
+      contract: { nmoe: { issue: "01" }, gates: { perf: { budget_pct: -10 } } },
+    });
   });
 
   test("an author's edit that breaks the contract is reported, not accepted", () => {
     const contract = form.body.find((e) => e.id === "contract")!.attributes.value!;
     const body = renderIssueForm(form, { contract: contract.replace("risk: warm", "risk: lukewarm") });
-    const report = readContract(body, { heading: DEFAULT_CONFIG.contract.heading, headerKey: "nmoe", allIssues: false }, registry);
+    const report = readContract(
+      body,
+      { heading: DEFAULT_CONFIG.contract.heading, headerKey: "nmoe", allIssues: false },
+      registry,
+    );
     expect(report.status).toBe("invalid");
   });
 });
@@ -104,12 +119,16 @@ describe("templates/pull_request_template.md", () => {
       .replace("status: pass|fail", "status: pass");
     const report = readAttestation(filled, opts);
     expect(report.status === "invalid" ? report.errors : []).toEqual([]);
-    expect(report).toMatchObject({ status: "valid", attestation: { nmoe_pr: { issue: "01", pr_sha: sha }, gates_passed: { tier_a: ["cpu:import", "cpu:unit"] } } });
+    expect(report).toMatchObject({
+      status: "valid",
+      attestation: { nmoe_pr: { issue: "01", pr_sha: sha }, gates_passed: { tier_a: ["cpu:import", "cpu:unit"] } },
+    });
   });
 
   test("the Tier-A gates it names exist in the example registry", () => {
     if (!registry.ok) throw new Error("registry");
-    for (const id of ["cpu:import", "cpu:unit", "perf:baseline_delta", "gpu:train_8x20"]) expect(registry.value.gates.has(id)).toBe(true);
+    for (const id of ["cpu:import", "cpu:unit", "perf:baseline_delta", "gpu:train_8x20"])
+      expect(registry.value.gates.has(id)).toBe(true);
   });
 });
 

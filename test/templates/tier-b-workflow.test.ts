@@ -51,7 +51,10 @@ describe("templates/tier-b.yml passes GitHub's own workflow parser", () => {
   });
 
   test("the parser does catch a broken workflow (so the check above means something)", () => {
-    const parsed = parseWorkflow({ name: "bad.yml", content: source.replace("runs-on:", "runs-onn:") }, new NoOperationTraceWriter());
+    const parsed = parseWorkflow(
+      { name: "bad.yml", content: source.replace("runs-on:", "runs-onn:") },
+      new NoOperationTraceWriter(),
+    );
     expect(parsed.context.errors.getErrors().length).toBeGreaterThan(0);
   });
 });
@@ -59,7 +62,15 @@ describe("templates/tier-b.yml passes GitHub's own workflow parser", () => {
 describe("templates/tier-b.yml shape", () => {
   test("dispatch inputs are exactly the ones the bot sends, all strings", () => {
     const inputs = workflow.on.workflow_dispatch.inputs;
-    expect(Object.keys(inputs).sort()).toEqual(["baseline_ref", "bundle", "dispatch_id", "head_sha", "perf_budget_pct", "pr_number", "single_gate"]);
+    expect(Object.keys(inputs).sort()).toEqual([
+      "baseline_ref",
+      "bundle",
+      "dispatch_id",
+      "head_sha",
+      "perf_budget_pct",
+      "pr_number",
+      "single_gate",
+    ]);
     for (const input of Object.values(inputs)) expect(input.type).toBe("string");
     expect(Object.keys(workflow.on)).toEqual(["workflow_dispatch"]);
   });
@@ -68,8 +79,24 @@ describe("templates/tier-b.yml shape", () => {
     expect(workflow["run-name"]).toContain("${{ inputs.dispatch_id }}");
     // The app ties runs to dispatches (and rebuilds a lost ledger) by parsing exactly this name.
     expect(workflow["run-name"]).toBe(RUN_NAME_TEMPLATE);
-    const rendered = RUN_NAME_TEMPLATE.replace(/\$\{\{ inputs\.(\w+) \}\}/g, (_, k: string) => ({ pr_number: "12", bundle: "single", single_gate: "b200:x", head_sha: "a".repeat(40), dispatch_id: "d0000000-0000-4000-8000-000000000001" })[k] ?? "");
-    expect(parseRunName(rendered)).toEqual({ pr: 12, bundle: "single", singleGate: "b200:x", sha: "a".repeat(40), dispatchId: "d0000000-0000-4000-8000-000000000001" });
+    const rendered = RUN_NAME_TEMPLATE.replace(
+      /\$\{\{ inputs\.(\w+) \}\}/g,
+      (_, k: string) =>
+        ({
+          pr_number: "12",
+          bundle: "single",
+          single_gate: "b200:x",
+          head_sha: "a".repeat(40),
+          dispatch_id: "d0000000-0000-4000-8000-000000000001",
+        })[k] ?? "",
+    );
+    expect(parseRunName(rendered)).toEqual({
+      pr: 12,
+      bundle: "single",
+      singleGate: "b200:x",
+      sha: "a".repeat(40),
+      dispatchId: "d0000000-0000-4000-8000-000000000001",
+    });
   });
 
   test("read-only token, an approval environment, one run per runner pool, self-hosted GPU labels", () => {
@@ -87,7 +114,15 @@ describe("templates/tier-b.yml shape", () => {
       expect(s.run).not.toContain("${{");
     }
     expect(source).not.toContain("github.event.inputs");
-    for (const name of ["pr_number", "bundle", "single_gate", "baseline_ref", "perf_budget_pct", "head_sha", "dispatch_id"]) {
+    for (const name of [
+      "pr_number",
+      "bundle",
+      "single_gate",
+      "baseline_ref",
+      "perf_budget_pct",
+      "head_sha",
+      "dispatch_id",
+    ]) {
       expect(Object.values(job.env)).toContain(`\${{ inputs.${name} }}`);
     }
   });
@@ -134,7 +169,11 @@ describe("templates/tier-b.yml shape", () => {
 
 /** Run a step's script the way the runner does (bash -e), with the job env plus overrides. */
 function runStep(step: Step, env: Record<string, string>, cwd: string): { status: number | null; stdout: string } {
-  const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run!], { cwd, env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8" });
+  const r = spawnSync("bash", ["--noprofile", "--norc", "-eo", "pipefail", "-c", step.run!], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "", ...env },
+    encoding: "utf8",
+  });
   return { status: r.status, stdout: r.stdout + r.stderr };
 }
 
@@ -152,7 +191,13 @@ describe("the Validate inputs step", () => {
   const step = stepNamed(/^Validate inputs$/);
   test("accepts what the bot sends", () => {
     expect(runStep(step, GOOD_INPUTS, tmpdir()).status).toBe(0);
-    expect(runStep(step, { ...GOOD_INPUTS, BUNDLE: "single", SINGLE_GATE: "gpu:train_8x20", BASELINE_REF: "", PERF_BUDGET_PCT: "" }, tmpdir()).status).toBe(0);
+    expect(
+      runStep(
+        step,
+        { ...GOOD_INPUTS, BUNDLE: "single", SINGLE_GATE: "gpu:train_8x20", BASELINE_REF: "", PERF_BUDGET_PCT: "" },
+        tmpdir(),
+      ).status,
+    ).toBe(0);
   });
   test.each([
     ["PR_NUMBER", "42; touch /tmp/x"],
@@ -174,7 +219,19 @@ describe("the Validate inputs step", () => {
 });
 
 const git = (cwd: string, ...args: string[]): string => {
-  const r = spawnSync("git", args, { cwd, encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com", GIT_CONFIG_NOSYSTEM: "1", HOME: cwd } });
+  const r = spawnSync("git", args, {
+    cwd,
+    encoding: "utf8",
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+      GIT_CONFIG_NOSYSTEM: "1",
+      HOME: cwd,
+    },
+  });
   if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
   return r.stdout.trim();
 };
@@ -235,10 +292,16 @@ describe("the Run gates step drives `merge-captain gates run` with flags it acce
     // A stand-in for the installed CLI that records its argv, one argument per line.
     const bin = join(temp, "merge-captain/node_modules/.bin");
     mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, "merge-captain"), '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done > "$RUNNER_TEMP/argv.txt"\n');
+    writeFileSync(
+      join(bin, "merge-captain"),
+      '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done > "$RUNNER_TEMP/argv.txt"\n',
+    );
     chmodSync(join(bin, "merge-captain"), 0o755);
     mkdirSync(join(temp, "tier-b"));
-    writeFileSync(join(temp, "tier-b/gates.toml"), '[gates."cpu:ok"]\ntier = "a"\ncmd = "echo node_tps: 10"\n\n[gates."perf:d"]\ntier = "b"\nkind = "perf"\ncompare_gate = "cpu:ok"\nmetric = "node_tps_p50"\n\n[bundles]\nhot_path = ["cpu:ok", "perf:d"]\n');
+    writeFileSync(
+      join(temp, "tier-b/gates.toml"),
+      '[gates."cpu:ok"]\ntier = "a"\ncmd = "echo node_tps: 10"\n\n[gates."perf:d"]\ntier = "b"\nkind = "perf"\ncompare_gate = "cpu:ok"\nmetric = "node_tps_p50"\n\n[bundles]\nhot_path = ["cpu:ok", "perf:d"]\n',
+    );
     mkdirSync(join(workspace, ".tier-b-baseline"));
   });
   afterAll(() => {
@@ -248,15 +311,31 @@ describe("the Run gates step drives `merge-captain gates run` with flags it acce
 
   test.each([
     ["a bundle with a perf baseline", GOOD_INPUTS, "hot_path", "pass"],
-    ["a single gate, no baseline", { ...GOOD_INPUTS, BUNDLE: "single", SINGLE_GATE: "cpu:ok", BASELINE_REF: "", PERF_BUDGET_PCT: "" }, "single", "pass"],
+    [
+      "a single gate, no baseline",
+      { ...GOOD_INPUTS, BUNDLE: "single", SINGLE_GATE: "cpu:ok", BASELINE_REF: "", PERF_BUDGET_PCT: "" },
+      "single",
+      "pass",
+    ],
   ])("%s", async (_name, inputs, bundle, overall) => {
     const step = steps.find((s) => s.id === "gates")!;
-    const r = runStep(step, { ...inputs, RUNNER_TEMP: temp, GITHUB_WORKSPACE: workspace, TIER_B_LOG_DIR: "" }, workspace);
+    const r = runStep(
+      step,
+      { ...inputs, RUNNER_TEMP: temp, GITHUB_WORKSPACE: workspace, TIER_B_LOG_DIR: "" },
+      workspace,
+    );
     expect(r.status).toBe(0);
     const argv = readFileSync(join(temp, "argv.txt"), "utf8").trimEnd().split("\n");
     expect(argv.slice(0, 2)).toEqual(["gates", "run"]);
     const out: string[] = [];
-    const code = await gatesRun(argv.slice(2), { stdout: (s) => out.push(s), stderr: () => undefined, readFile: (p) => readFile(p, "utf8"), readStdin: async () => "", cwd: workspace, env: { PATH: process.env.PATH } });
+    const code = await gatesRun(argv.slice(2), {
+      stdout: (s) => out.push(s),
+      stderr: () => undefined,
+      readFile: (p) => readFile(p, "utf8"),
+      readStdin: async () => "",
+      cwd: workspace,
+      env: { PATH: process.env.PATH },
+    });
     const resultsPath = join(temp, "tier-b/tier_b_results.json");
     expect(existsSync(resultsPath)).toBe(true);
     const results: unknown = JSON.parse(readFileSync(resultsPath, "utf8"));
@@ -265,6 +344,9 @@ describe("the Run gates step drives `merge-captain gates run` with flags it acce
     expect(results).toMatchObject({ overall });
     expect(code).toBe(0);
     // With a baseline ref the perf gate ran the compare gate in the baseline checkout and judged the budget.
-    if (bundle === "hot_path") expect(results).toMatchObject({ results: { "perf:d": { status: "pass", baseline_ref: "origin/main", budget_pct: -10, delta_pct: 0 } } });
+    if (bundle === "hot_path")
+      expect(results).toMatchObject({
+        results: { "perf:d": { status: "pass", baseline_ref: "origin/main", budget_pct: -10, delta_pct: 0 } },
+      });
   });
 });

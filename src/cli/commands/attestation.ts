@@ -45,19 +45,44 @@ interface AttestationJson {
 const cli: CliCommand = {
   name: "attestation",
   usage,
-  ioJson: (message): AttestationJson => ({ ok: false, attestation: null, aboutHead: false, tierA: null, errors: [ioProblem(message)], warnings: [] }),
+  ioJson: (message): AttestationJson => ({
+    ok: false,
+    attestation: null,
+    aboutHead: false,
+    tierA: null,
+    errors: [ioProblem(message)],
+    warnings: [],
+  }),
 };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandArgs(io, cli, args, { contract: { type: "string" }, "head-sha": { type: "string" }, registry: { type: "string" }, ...HEADING_FLAGS, json: { type: "boolean", default: false } }, { positionals: true });
+  const parsed = parseCommandArgs(
+    io,
+    cli,
+    args,
+    {
+      contract: { type: "string" },
+      "head-sha": { type: "string" },
+      registry: { type: "string" },
+      ...HEADING_FLAGS,
+      json: { type: "boolean", default: false },
+    },
+    { positionals: true },
+  );
   if (!parsed.ok) return parsed.exit;
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) return usageError(io, cli, positionals.length === 0 ? "name a PR body file, or - for stdin" : "check one PR body at a time");
+  if (positionals.length !== 1)
+    return usageError(
+      io,
+      cli,
+      positionals.length === 0 ? "name a PR body file, or - for stdin" : "check one PR body at a time",
+    );
   const block = headingFlags(values, DEFAULT_CONFIG.attestation);
   if (!block.ok) return usageError(io, cli, block.message);
   const { heading, headerKey } = block;
   const headSha = values["head-sha"];
-  if (headSha !== undefined && !SHA.test(headSha)) return usageError(io, cli, `--head-sha ${JSON.stringify(headSha)} is not a commit SHA (7 to 40 hex characters)`);
+  if (headSha !== undefined && !SHA.test(headSha))
+    return usageError(io, cli, `--head-sha ${JSON.stringify(headSha)} is not a commit SHA (7 to 40 hex characters)`);
   const json = values.json;
   const name = inputName(positionals[0]!);
 
@@ -78,7 +103,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (values.contract !== undefined) {
     const issue = await readInput(io, values.contract);
     if (!issue.ok) return ioError(io, cli, issue.message, json);
-    const report = readContract(issue.text, { heading: DEFAULT_CONFIG.contract.heading, headerKey: DEFAULT_CONFIG.contract.header_key, allIssues: true, source: "file" });
+    const report = readContract(issue.text, {
+      heading: DEFAULT_CONFIG.contract.heading,
+      headerKey: DEFAULT_CONFIG.contract.header_key,
+      allIssues: true,
+      source: "file",
+    });
     switch (report.status) {
       case "valid":
         contract = report.contract;
@@ -87,7 +117,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
         inputErrors.push(...report.errors.map((e) => inFile(e, "the contract")));
         break;
       case "absent":
-        inputErrors.push({ code: "contract.missing", path: "", message: `no contract found in ${values.contract}`, hint: "pass the issue body that holds the ```yaml contract" });
+        inputErrors.push({
+          code: "contract.missing",
+          path: "",
+          message: `no contract found in ${values.contract}`,
+          hint: "pass the issue body that holds the ```yaml contract",
+        });
         break;
       default: {
         const never: never = report;
@@ -107,7 +142,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       break;
     case "valid": {
       const claims = checkClaims(report.attestation, { headSha, contract, registry, headerKey });
-      out = result(asWritten(report.attestation, headerKey), claims, [...claims.errors, ...inputErrors], [...report.warnings, ...claims.warnings]);
+      out = result(
+        asWritten(report.attestation, headerKey),
+        claims,
+        [...claims.errors, ...inputErrors],
+        [...report.warnings, ...claims.warnings],
+      );
       break;
     }
     default: {
@@ -120,16 +160,40 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   return out.ok ? EXIT.ok : EXIT.fail;
 }
 
-function result(attestation: Record<string, unknown> | null, claims: ClaimCheck | null, errors: Problem[], warnings: Problem[]): AttestationJson {
-  return { ok: attestation !== null && errors.length === 0, attestation, aboutHead: claims?.aboutHead ?? false, tierA: claims?.tierA ?? null, errors: errors.map(jsonProblem), warnings: warnings.map(jsonProblem) };
+function result(
+  attestation: Record<string, unknown> | null,
+  claims: ClaimCheck | null,
+  errors: Problem[],
+  warnings: Problem[],
+): AttestationJson {
+  return {
+    ok: attestation !== null && errors.length === 0,
+    attestation,
+    aboutHead: claims?.aboutHead ?? false,
+    tierA: claims?.tierA ?? null,
+    errors: errors.map(jsonProblem),
+    warnings: warnings.map(jsonProblem),
+  };
 }
 
-function toText(out: AttestationJson, name: string, line: number | undefined, status: "absent" | "invalid" | "valid"): string {
+function toText(
+  out: AttestationJson,
+  name: string,
+  line: number | undefined,
+  status: "absent" | "invalid" | "valid",
+): string {
   const lines: string[] = [];
   if (out.ok) lines.push(`✓ attestation valid (${name}${line === undefined ? "" : `, block at line ${line}`})`);
-  else if (status === "valid") lines.push(`✗ attestation claims do not hold (${name}): ${count(out.errors.length, "error")}`);
-  else lines.push(`✗ attestation ${status === "absent" ? "missing" : "invalid"} (${name}): ${count(out.errors.length, "error")}`);
-  if (out.tierA?.checked) lines.push(`  Tier-A: ${out.tierA.required.length === 0 ? "none required" : out.tierA.required.map((g) => (out.tierA!.missing.includes(g) ? `✗ ${g}` : `✓ ${g}`)).join(", ")}`);
+  else if (status === "valid")
+    lines.push(`✗ attestation claims do not hold (${name}): ${count(out.errors.length, "error")}`);
+  else
+    lines.push(
+      `✗ attestation ${status === "absent" ? "missing" : "invalid"} (${name}): ${count(out.errors.length, "error")}`,
+    );
+  if (out.tierA?.checked)
+    lines.push(
+      `  Tier-A: ${out.tierA.required.length === 0 ? "none required" : out.tierA.required.map((g) => (out.tierA!.missing.includes(g) ? `✗ ${g}` : `✓ ${g}`)).join(", ")}`,
+    );
   const text = lines.join("\n") + "\n" + renderProblems(out.errors);
   if (out.warnings.length === 0) return text;
   return `${text}  ${count(out.warnings.length, "warning")}:\n${renderProblems(out.warnings)}`;
@@ -145,7 +209,12 @@ function inFile(p: Problem, what: string): Problem {
 }
 
 function noAttestation(heading: string): Problem {
-  return { code: "attestation.missing", path: "", message: "no attestation found", hint: `put the attestation in a \`\`\`yaml block under a \`## ${heading}\` heading` };
+  return {
+    code: "attestation.missing",
+    path: "",
+    message: "no attestation found",
+    hint: `put the attestation in a \`\`\`yaml block under a \`## ${heading}\` heading`,
+  };
 }
 
 /** Give the attestation back under the header key the author wrote, so the JSON matches their body. */

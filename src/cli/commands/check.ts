@@ -39,7 +39,11 @@ Exit status: 0 when no criterion fails, 1 when one does, 2 usage or I/O error.
 `;
 
 /** Nothing could be evaluated, so no criteria; `errors` says which input failed, as in the other commands' JSON. */
-const cli: CliCommand = { name: "check", usage, ioJson: (message) => ({ ok: false, outcome: "error", criteria: [], errors: [ioProblem(message)] }) };
+const cli: CliCommand = {
+  name: "check",
+  usage,
+  ioJson: (message) => ({ ok: false, outcome: "error", criteria: [], errors: [ioProblem(message)] }),
+};
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(
@@ -59,12 +63,23 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   );
   if (!parsed.ok) return parsed.exit;
   const { values } = parsed;
-  if (!values.issue || !values.pr || (values.git === undefined) === (values.files === undefined)) return usageError(io, cli, "--issue, --pr and one of --git or --files are required");
+  if (!values.issue || !values.pr || (values.git === undefined) === (values.files === undefined))
+    return usageError(io, cli, "--issue, --pr and one of --git or --files are required");
   const issue = await readInput(io, values.issue);
   const pr = await readInput(io, values.pr);
-  if (!issue.ok || !pr.ok) return ioError(io, cli, (issue.ok ? "" : issue.message) || (pr.ok ? "" : pr.message), values.json);
+  if (!issue.ok || !pr.ok)
+    return ioError(io, cli, (issue.ok ? "" : issue.message) || (pr.ok ? "" : pr.message), values.json);
   const registryText = await readInput(io, values.registry);
-  const registry: Result<Registry> = registryText.ok ? parseRegistry(registryText.text) : fail(problem("registry.missing", "", `the gate registry ${values.registry} could not be read`, "pass --registry <gates.toml>"));
+  const registry: Result<Registry> = registryText.ok
+    ? parseRegistry(registryText.text)
+    : fail(
+        problem(
+          "registry.missing",
+          "",
+          `the gate registry ${values.registry} could not be read`,
+          "pass --registry <gates.toml>",
+        ),
+      );
 
   let changed: Result<ChangedFile[]>;
   let headSha = values["head-sha"];
@@ -90,7 +105,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     files: { ok: true, files: changed.value },
     ledger: emptyLedger(),
     dependencies: [],
-    safety: { sources: [{ what: "the PR body", findings: scan(pr.text) }, { what: "the issue", findings: scan(issue.text) }].filter((s) => s.findings.length > 0) },
+    safety: {
+      sources: [
+        { what: "the PR body", findings: scan(pr.text) },
+        { what: "the issue", findings: scan(issue.text) },
+      ].filter((s) => s.findings.length > 0),
+    },
     sameHead: [],
     hotspots: [],
   };
@@ -99,9 +119,21 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const results = verdict.results.map((r) => offline(r, dependsOn));
   const failed = results.some((r) => r.status === "fail");
   if (values.json) {
-    io.stdout(JSON.stringify({ ok: !failed, outcome: failed ? "blocked" : "ready-to-open", criteria: results.map(({ annotations: _a, ...r }) => r) }, null, 2) + "\n");
+    io.stdout(
+      JSON.stringify(
+        {
+          ok: !failed,
+          outcome: failed ? "blocked" : "ready-to-open",
+          criteria: results.map(({ annotations: _a, ...r }) => r),
+        },
+        null,
+        2,
+      ) + "\n",
+    );
   } else {
-    io.stdout(`${failed ? ICON.fail : ICON.pass} ${failed ? headline("blocked", results) : "Ready to open the PR (the bot checks the rest)"}\n\n`);
+    io.stdout(
+      `${failed ? ICON.fail : ICON.pass} ${failed ? headline("blocked", results) : "Ready to open the PR (the bot checks the rest)"}\n\n`,
+    );
     for (const r of results) {
       io.stdout(`${ICON[r.status]} ${r.title}: ${r.summary}\n`);
       for (const d of r.details.slice(0, 20)) io.stdout(`    - ${d}\n`);
@@ -116,9 +148,17 @@ export async function run(args: string[], io: CliIo): Promise<number> {
  * depend on them wait for the bot instead of failing (no runs yet) or passing (on empty lists).
  */
 function offline(r: CriterionResult, dependsOn: readonly string[]): CriterionResult {
-  if ((r.id === "tier-b" || r.id === "perf") && r.status === "fail") return { ...r, status: "pending", fix: "runs on the PR after a maintainer's `/tier-b`" };
-  if (r.id === "depends-on" && r.status === "pass" && dependsOn.length > 0) return { ...r, status: "pending", summary: `depends on ${dependsOn.map((id) => `\`${id}\``).join(", ")}: the bot checks that ${dependsOn.length === 1 ? "it is" : "they are"} done`, details: [] };
-  if ((r.id === "same-head" || r.id === "hotspots") && r.status === "pass") return { ...r, status: "pending", summary: "the bot compares this PR with the other open PRs", details: [] };
+  if ((r.id === "tier-b" || r.id === "perf") && r.status === "fail")
+    return { ...r, status: "pending", fix: "runs on the PR after a maintainer's `/tier-b`" };
+  if (r.id === "depends-on" && r.status === "pass" && dependsOn.length > 0)
+    return {
+      ...r,
+      status: "pending",
+      summary: `depends on ${dependsOn.map((id) => `\`${id}\``).join(", ")}: the bot checks that ${dependsOn.length === 1 ? "it is" : "they are"} done`,
+      details: [],
+    };
+  if ((r.id === "same-head" || r.id === "hotspots") && r.status === "pass")
+    return { ...r, status: "pending", summary: "the bot compares this PR with the other open PRs", details: [] };
   return r;
 }
 

@@ -24,13 +24,28 @@ Options:
 Exit status: 0 valid, 1 invalid, 2 usage or I/O error.
 `;
 
-const cli: CliCommand = { name: "contract", usage, ioJson: (message) => ({ ok: false, contract: null, errors: [ioProblem(message)] }) };
+const cli: CliCommand = {
+  name: "contract",
+  usage,
+  ioJson: (message) => ({ ok: false, contract: null, errors: [ioProblem(message)] }),
+};
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandArgs(io, cli, args, { registry: { type: "string" }, ...HEADING_FLAGS, json: { type: "boolean", default: false } }, { positionals: true });
+  const parsed = parseCommandArgs(
+    io,
+    cli,
+    args,
+    { registry: { type: "string" }, ...HEADING_FLAGS, json: { type: "boolean", default: false } },
+    { positionals: true },
+  );
   if (!parsed.ok) return parsed.exit;
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) return usageError(io, cli, positionals.length === 0 ? "name a file to check, or - for stdin" : "check one file at a time");
+  if (positionals.length !== 1)
+    return usageError(
+      io,
+      cli,
+      positionals.length === 0 ? "name a file to check, or - for stdin" : "check one file at a time",
+    );
   const block = headingFlags(values, DEFAULT_CONFIG.contract);
   if (!block.ok) return usageError(io, cli, block.message);
   const { heading, headerKey } = block;
@@ -55,7 +70,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   return report.status === "valid" ? EXIT.ok : EXIT.fail;
 }
 
-function toJson(report: ContractReport, headerKey: string): { ok: boolean; contract: Record<string, unknown> | null; errors: JsonProblem[] } {
+function toJson(
+  report: ContractReport,
+  headerKey: string,
+): { ok: boolean; contract: Record<string, unknown> | null; errors: JsonProblem[] } {
   switch (report.status) {
     case "valid":
       return { ok: true, contract: asWritten(report.contract, headerKey), errors: [] };
@@ -77,7 +95,12 @@ function asWritten(contract: Contract, headerKey: string): Record<string, unknow
   return { [headerKey]: nmoe, ...rest };
 }
 
-const noContract: Problem = { code: "contract.missing", path: "", message: "no contract found", hint: "write the contract between a line ```yaml and a closing line ```" };
+const noContract: Problem = {
+  code: "contract.missing",
+  path: "",
+  message: "no contract found",
+  hint: "write the contract between a line ```yaml and a closing line ```",
+};
 
 function toText(report: ContractReport, name: string, registryChecked: boolean): string {
   switch (report.status) {
@@ -92,7 +115,10 @@ function toText(report: ContractReport, name: string, registryChecked: boolean):
       if (c.scope.deny && c.scope.deny.length > 0) lines.push(`  scope deny: ${list(c.scope.deny)}`);
       lines.push(`  gates: ${list(c.gates.required)}`);
       const perf = c.gates.perf;
-      if (perf) lines.push(`  perf: ${perf.gate} compares ${perf.compare} on ${perf.metric}, budget ${perf.budget_pct}%${perf.baseline_ref ? ` against ${perf.baseline_ref}` : ""}`);
+      if (perf)
+        lines.push(
+          `  perf: ${perf.gate} compares ${perf.compare} on ${perf.metric}, budget ${perf.budget_pct}%${perf.baseline_ref ? ` against ${perf.baseline_ref}` : ""}`,
+        );
       if (!registryChecked) lines.push("  (gate ids not checked; pass --registry <gates.toml> to check them)");
       return lines.join("\n") + "\n";
     }

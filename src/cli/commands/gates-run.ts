@@ -37,7 +37,22 @@ interface Selection {
 }
 
 type Parsed =
-  | { ok: true; value: { registry: string; select: { bundle: string } | { gates: string[] } | { tier: "a" | "b" }; out?: string | undefined; headSha?: string | undefined; dispatchId?: string | undefined; baseline?: Baseline | undefined; baselineRef?: string | undefined; budgetPct?: number | undefined; repoDir: string; logFile?: string | undefined; json: boolean } }
+  | {
+      ok: true;
+      value: {
+        registry: string;
+        select: { bundle: string } | { gates: string[] } | { tier: "a" | "b" };
+        out?: string | undefined;
+        headSha?: string | undefined;
+        dispatchId?: string | undefined;
+        baseline?: Baseline | undefined;
+        baselineRef?: string | undefined;
+        budgetPct?: number | undefined;
+        repoDir: string;
+        logFile?: string | undefined;
+        json: boolean;
+      };
+    }
   | { ok: false; message: string };
 
 /** Empty strings count as absent: the workflow passes its optional inputs through unconditionally. */
@@ -67,7 +82,13 @@ function parse(args: string[], cwd: string): Parsed {
     { positionals: false },
   );
   // `--budget -10`: parseArgs takes "-10" for a flag; say how to write it.
-  if (!parsed.ok) return { ok: false, message: /ambiguous/.test(parsed.message) ? `${parsed.message} Write a negative value with =, e.g. --budget=-10` : parsed.message };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      message: /ambiguous/.test(parsed.message)
+        ? `${parsed.message} Write a negative value with =, e.g. --budget=-10`
+        : parsed.message,
+    };
   const { values } = parsed;
   if (values.help) return { ok: false, message: "" };
   const registry = given(values.registry);
@@ -78,17 +99,22 @@ function parse(args: string[], cwd: string): Parsed {
   const tier = given(values.tier);
   const chosen = [bundle, gateIds.length > 0 ? "gate" : undefined, tier].filter((x) => x !== undefined);
   if (chosen.length !== 1) return { ok: false, message: "give exactly one of --bundle, --gate or --tier" };
-  if (tier !== undefined && tier !== "a" && tier !== "b") return { ok: false, message: `--tier must be a or b, not ${show(tier)}` };
+  if (tier !== undefined && tier !== "a" && tier !== "b")
+    return { ok: false, message: `--tier must be a or b, not ${show(tier)}` };
 
   const headSha = given(values["head-sha"]);
   const dispatchId = given(values["dispatch-id"]);
-  if ((headSha === undefined) !== (dispatchId === undefined)) return { ok: false, message: "--head-sha and --dispatch-id go together (both bind the results to one dispatch)" };
-  if (headSha !== undefined && !SHA.test(headSha)) return { ok: false, message: "--head-sha must be a full 40-character lowercase hex SHA" };
-  if (dispatchId !== undefined && !DISPATCH_ID.test(dispatchId)) return { ok: false, message: "--dispatch-id must be 8–64 letters, digits or dashes" };
+  if ((headSha === undefined) !== (dispatchId === undefined))
+    return { ok: false, message: "--head-sha and --dispatch-id go together (both bind the results to one dispatch)" };
+  if (headSha !== undefined && !SHA.test(headSha))
+    return { ok: false, message: "--head-sha must be a full 40-character lowercase hex SHA" };
+  if (dispatchId !== undefined && !DISPATCH_ID.test(dispatchId))
+    return { ok: false, message: "--dispatch-id must be 8–64 letters, digits or dashes" };
 
   const worktree = given(values["baseline-worktree"]);
   const baselineValue = given(values["baseline-value"]);
-  if (worktree !== undefined && baselineValue !== undefined) return { ok: false, message: "give --baseline-worktree or --baseline-value, not both" };
+  if (worktree !== undefined && baselineValue !== undefined)
+    return { ok: false, message: "give --baseline-worktree or --baseline-value, not both" };
   let baseline: Baseline | undefined;
   if (worktree !== undefined) baseline = { kind: "worktree", dir: resolve(cwd, worktree) };
   if (baselineValue !== undefined) {
@@ -100,10 +126,12 @@ function parse(args: string[], cwd: string): Parsed {
   let budgetPct: number | undefined;
   if (budgetText !== undefined) {
     budgetPct = Number(budgetText);
-    if (!Number.isFinite(budgetPct) || budgetPct < -100 || budgetPct > 1000) return { ok: false, message: "--budget must be a number of percent between -100 and 1000 (e.g. -10)" };
+    if (!Number.isFinite(budgetPct) || budgetPct < -100 || budgetPct > 1000)
+      return { ok: false, message: "--budget must be a number of percent between -100 and 1000 (e.g. -10)" };
   }
   const baselineRef = given(values["baseline-ref"]);
-  if (baselineRef !== undefined && baselineRef.length > 128) return { ok: false, message: "--baseline-ref is longer than 128 characters" };
+  if (baselineRef !== undefined && baselineRef.length > 128)
+    return { ok: false, message: "--baseline-ref is longer than 128 characters" };
 
   const out = given(values.out);
   const logFile = given(values["log-file"]);
@@ -125,15 +153,31 @@ function parse(args: string[], cwd: string): Parsed {
   };
 }
 
-function select(registry: Registry, how: { bundle: string } | { gates: string[] } | { tier: "a" | "b" }): { ok: true; value: Selection } | { ok: false; errors: Problem[] } {
+function select(
+  registry: Registry,
+  how: { bundle: string } | { gates: string[] } | { tier: "a" | "b" },
+): { ok: true; value: Selection } | { ok: false; errors: Problem[] } {
   if ("bundle" in how) {
     const r = resolveBundle(registry, how.bundle);
     // A bundle that lists a gate twice still runs it once.
-    return r.ok ? { ok: true, value: { bundle: how.bundle, gates: [...new Map(r.value.map((g) => [g.id, g])).values()] } } : r;
+    return r.ok
+      ? { ok: true, value: { bundle: how.bundle, gates: [...new Map(r.value.map((g) => [g.id, g])).values()] } }
+      : r;
   }
   if ("tier" in how) {
     const gates = [...registry.gates.values()].filter((g) => g.tier === how.tier);
-    if (gates.length === 0) return { ok: false, errors: [problem("gates.none", "", `the registry has no tier-${how.tier} gates`, "add gates with `tier = \"" + how.tier + "\"` or pick a bundle")] };
+    if (gates.length === 0)
+      return {
+        ok: false,
+        errors: [
+          problem(
+            "gates.none",
+            "",
+            `the registry has no tier-${how.tier} gates`,
+            'add gates with `tier = "' + how.tier + '"` or pick a bundle',
+          ),
+        ],
+      };
     return { ok: true, value: { bundle: `tier-${how.tier}`, gates } };
   }
   const gates: RegistryGate[] = [];
@@ -141,7 +185,15 @@ function select(registry: Registry, how: { bundle: string } | { gates: string[] 
   for (const id of new Set(how.gates)) {
     const g = registry.gates.get(id);
     if (g) gates.push(g);
-    else errors.push(problem("registry.unknown-gate", "", `unknown gate ${show(id)}`, "gate ids are the `[gates.\"…\"]` tables of the registry"));
+    else
+      errors.push(
+        problem(
+          "registry.unknown-gate",
+          "",
+          `unknown gate ${show(id)}`,
+          'gate ids are the `[gates."…"]` tables of the registry',
+        ),
+      );
   }
   return errors.length > 0 ? { ok: false, errors } : { ok: true, value: { bundle: "single", gates } };
 }
@@ -152,7 +204,13 @@ function renderProblems(errors: readonly Problem[]): string {
 
 function renderTable(results: LocalResults): string {
   const rows = Object.entries(results.results).map(([id, r]) => {
-    const extra = [r?.reason, r?.duration_s !== undefined ? `${r.duration_s} s` : undefined, r?.delta_pct !== undefined ? `Δ ${r.delta_pct} % (budget ${r.budget_pct} %)` : undefined].filter(Boolean).join(", ");
+    const extra = [
+      r?.reason,
+      r?.duration_s !== undefined ? `${r.duration_s} s` : undefined,
+      r?.delta_pct !== undefined ? `Δ ${r.delta_pct} % (budget ${r.budget_pct} %)` : undefined,
+    ]
+      .filter(Boolean)
+      .join(", ");
     return `${(r?.status ?? "missing").padEnd(8)} ${id}${extra ? `  (${extra})` : ""}`;
   });
   return [...rows, `overall: ${results.overall}`].join("\n") + "\n";
@@ -178,7 +236,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   try {
     text = await io.readFile(opts.registry);
   } catch (err) {
-    io.stderr(`error: cannot read the gate registry ${show(opts.registry, 200)} (${(err as NodeJS.ErrnoException).code ?? "read error"})\n`);
+    io.stderr(
+      `error: cannot read the gate registry ${show(opts.registry, 200)} (${(err as NodeJS.ErrnoException).code ?? "read error"})\n`,
+    );
     return EXIT.usage;
   }
   const registry = parseRegistry(text);
@@ -200,13 +260,18 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       mkdirSync(dirname(opts.logFile), { recursive: true });
       logFd = openSync(opts.logFile, "a", 0o600);
     } catch (err) {
-      io.stderr(`error: cannot open the log file ${show(opts.logFile, 200)} (${(err as NodeJS.ErrnoException).code ?? "open error"})\n`);
+      io.stderr(
+        `error: cannot open the log file ${show(opts.logFile, 200)} (${(err as NodeJS.ErrnoException).code ?? "open error"})\n`,
+      );
       return EXIT.usage;
     }
     io.stderr(`merge-captain: gate output goes to ${opts.logFile}\n`);
   }
   const fd = logFd;
-  const output = fd === undefined ? (label: string, line: string) => io.stderr(`[${label}] ${line}\n`) : (label: string, line: string) => void writeSync(fd, `[${label}] ${line}\n`);
+  const output =
+    fd === undefined
+      ? (label: string, line: string) => io.stderr(`[${label}] ${line}\n`)
+      : (label: string, line: string) => void writeSync(fd, `[${label}] ${line}\n`);
   // A cancelled workflow signals the runner; the gate groups are detached, so pass the cancel on.
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
@@ -233,21 +298,34 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     process.removeListener("SIGTERM", onSignal);
   }
 
-  const results = assembleResults({ bundle: selection.value.bundle, gateIds: selection.value.gates.map((g) => g.id), results: gateResults, headSha: opts.headSha, dispatchId: opts.dispatchId });
+  const results = assembleResults({
+    bundle: selection.value.bundle,
+    gateIds: selection.value.gates.map((g) => g.id),
+    results: gateResults,
+    headSha: opts.headSha,
+    dispatchId: opts.dispatchId,
+  });
   const bound = opts.headSha !== undefined;
   const problems = validateAgainst(bound ? tierBResultsSchema : localResultsSchema, results);
   if (problems.length > 0) {
-    io.stderr(`error: the results do not match the Tier-B results schema; nothing written\n${renderProblems(problems)}`);
+    io.stderr(
+      `error: the results do not match the Tier-B results schema; nothing written\n${renderProblems(problems)}`,
+    );
     return EXIT.usage;
   }
   if (opts.out !== undefined) {
     try {
       writeResults(opts.out, results);
     } catch (err) {
-      io.stderr(`error: cannot write ${show(opts.out, 200)} (${(err as NodeJS.ErrnoException).code ?? "write error"})\n`);
+      io.stderr(
+        `error: cannot write ${show(opts.out, 200)} (${(err as NodeJS.ErrnoException).code ?? "write error"})\n`,
+      );
       return EXIT.usage;
     }
-    if (!bound) io.stderr("merge-captain: results written without --head-sha/--dispatch-id: for local use, not accepted as Tier-B results\n");
+    if (!bound)
+      io.stderr(
+        "merge-captain: results written without --head-sha/--dispatch-id: for local use, not accepted as Tier-B results\n",
+      );
   }
   io.stdout(opts.json ? JSON.stringify(results) + "\n" : renderTable(results));
   return results.overall === "pass" ? EXIT.ok : EXIT.fail;

@@ -16,7 +16,11 @@ Options:
 Exit status: 0 valid, 1 invalid, 2 usage or I/O error.
 `;
 
-const cli: CliCommand = { name: "gates", usage, ioJson: (message) => ({ ok: false, gates: [], bundles: {}, errors: [ioProblem(message)] }) };
+const cli: CliCommand = {
+  name: "gates",
+  usage,
+  ioJson: (message) => ({ ok: false, gates: [], bundles: {}, errors: [ioProblem(message)] }),
+};
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   // `gates run` is the gate runner (its own module); `gates <file>` validates.
@@ -24,14 +28,27 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(io, cli, args, { json: { type: "boolean", default: false } }, { positionals: true });
   if (!parsed.ok) return parsed.exit;
   const { values, positionals } = parsed;
-  if (positionals.length !== 1) return usageError(io, cli, positionals.length === 0 ? "name the gate registry to check, e.g. configs/gates/gates.toml" : "check one registry at a time");
+  if (positionals.length !== 1)
+    return usageError(
+      io,
+      cli,
+      positionals.length === 0
+        ? "name the gate registry to check, e.g. configs/gates/gates.toml"
+        : "check one registry at a time",
+    );
   const file = positionals[0]!;
   const input = await readInput(io, file);
   if (!input.ok) return ioError(io, cli, input.message, values.json);
   const registry = parseRegistry(input.text);
   const name = inputName(file);
   if (values.json) {
-    io.stdout(JSON.stringify(registry.ok ? toJson(registry.value) : { ok: false, gates: [], bundles: {}, errors: registry.errors.map(jsonProblem) }) + "\n");
+    io.stdout(
+      JSON.stringify(
+        registry.ok
+          ? toJson(registry.value)
+          : { ok: false, gates: [], bundles: {}, errors: registry.errors.map(jsonProblem) },
+      ) + "\n",
+    );
   } else if (registry.ok) {
     io.stdout(toText(registry.value, name));
   } else {
@@ -57,11 +74,19 @@ function toJson(registry: Registry): RegistryJson {
 function toText(registry: Registry, name: string): string {
   const gates = [...registry.gates.values()];
   const tierA = gates.filter((g) => g.tier === "a").length;
-  const lines = [`✓ gate registry valid (${name}): ${gates.length} gate${gates.length === 1 ? "" : "s"} (${tierA} tier A, ${gates.length - tierA} tier B), ${registry.bundles.size} bundle${registry.bundles.size === 1 ? "" : "s"}`];
+  const lines = [
+    `✓ gate registry valid (${name}): ${gates.length} gate${gates.length === 1 ? "" : "s"} (${tierA} tier A, ${gates.length - tierA} tier B), ${registry.bundles.size} bundle${registry.bundles.size === 1 ? "" : "s"}`,
+  ];
   const width = Math.max(0, ...gates.map((g) => g.id.length));
   for (const g of gates) {
-    const extra = [g.gpus === undefined ? "" : `${g.gpus} GPU${g.gpus === 1 ? "" : "s"}`, g.timeout_s === undefined ? "" : `timeout ${g.timeout_s}s`, g.kind === "perf" && g.compare_gate ? `compares ${g.compare_gate} on ${g.metric ?? "?"}` : ""].filter((s) => s !== "");
-    lines.push(`  ${g.id.padEnd(width)}  tier ${g.tier}  ${g.kind.padEnd(8)}${extra.length > 0 ? "  " + extra.join(", ") : ""}`.trimEnd());
+    const extra = [
+      g.gpus === undefined ? "" : `${g.gpus} GPU${g.gpus === 1 ? "" : "s"}`,
+      g.timeout_s === undefined ? "" : `timeout ${g.timeout_s}s`,
+      g.kind === "perf" && g.compare_gate ? `compares ${g.compare_gate} on ${g.metric ?? "?"}` : "",
+    ].filter((s) => s !== "");
+    lines.push(
+      `  ${g.id.padEnd(width)}  tier ${g.tier}  ${g.kind.padEnd(8)}${extra.length > 0 ? "  " + extra.join(", ") : ""}`.trimEnd(),
+    );
   }
   if (registry.bundles.size > 0) {
     lines.push("  bundles:");

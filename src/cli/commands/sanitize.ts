@@ -24,7 +24,11 @@ Exit status: 0 ok (or nothing found with --check), 1 found something with --chec
 `;
 
 /** With --json a caller still gets one JSON object, so a script never has to parse stderr. */
-const cli: CliCommand = { name: "sanitize", usage, ioJson: (message) => ({ findings: [], text: null, error: message }) };
+const cli: CliCommand = {
+  name: "sanitize",
+  usage,
+  ioJson: (message) => ({ findings: [], text: null, error: message }),
+};
 
 export async function run(args: string[], io: CliIo): Promise<number> {
   const parsed = parseCommandArgs(

@@ -42,14 +42,31 @@ interface ScopeJson {
   errors: JsonProblem[];
 }
 
-const cli: CliCommand = { name: "scope", usage, ioJson: (message): ScopeJson => ({ ok: false, checked: 0, violations: [], errors: [ioProblem(message)] }) };
+const cli: CliCommand = {
+  name: "scope",
+  usage,
+  ioJson: (message): ScopeJson => ({ ok: false, checked: 0, violations: [], errors: [ioProblem(message)] }),
+};
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandArgs(io, cli, args, { contract: { type: "string" }, files: { type: "string" }, git: { type: "string" }, ...HEADING_FLAGS, json: { type: "boolean", default: false } }, { positionals: false });
+  const parsed = parseCommandArgs(
+    io,
+    cli,
+    args,
+    {
+      contract: { type: "string" },
+      files: { type: "string" },
+      git: { type: "string" },
+      ...HEADING_FLAGS,
+      json: { type: "boolean", default: false },
+    },
+    { positionals: false },
+  );
   if (!parsed.ok) return parsed.exit;
   const { values } = parsed;
   if (values.contract === undefined) return usageError(io, cli, "--contract <issue-file> is required");
-  if ((values.files === undefined) === (values.git === undefined)) return usageError(io, cli, "give either --files <file|-> or --git <rev-range>");
+  if ((values.files === undefined) === (values.git === undefined))
+    return usageError(io, cli, "give either --files <file|-> or --git <rev-range>");
   const block = headingFlags(values, DEFAULT_CONFIG.contract);
   if (!block.ok) return usageError(io, cli, block.message);
   const { heading, headerKey } = block;
@@ -72,7 +89,14 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const report = readContract(issue.text, { heading, headerKey, allIssues: true, source: "file" });
   switch (report.status) {
     case "absent":
-      return failWith(io, json, "no contract found", [{ code: "contract.missing", path: "", message: `no contract found in ${values.contract}`, hint: "pass the issue body that holds the ```yaml contract" }]);
+      return failWith(io, json, "no contract found", [
+        {
+          code: "contract.missing",
+          path: "",
+          message: `no contract found in ${values.contract}`,
+          hint: "pass the issue body that holds the ```yaml contract",
+        },
+      ]);
     case "invalid":
       return failWith(io, json, "the contract is invalid, so its scope cannot be checked", report.errors);
     case "valid":
@@ -110,7 +134,9 @@ function toText(result: ScopeCheck): string {
   const n = result.checked;
   const files = `${n} file${n === 1 ? "" : "s"}`;
   if (result.violations.length === 0) return `✓ scope: ${files} checked, all in scope\n`;
-  const lines = [`✗ scope: ${result.violations.length} path${result.violations.length === 1 ? "" : "s"} out of scope (${files} checked)`];
+  const lines = [
+    `✗ scope: ${result.violations.length} path${result.violations.length === 1 ? "" : "s"} out of scope (${files} checked)`,
+  ];
   for (const v of result.violations) lines.push(`  ${v.path}: ${describeViolation(v)}`);
   return lines.join("\n") + "\n";
 }
@@ -118,7 +144,12 @@ function toText(result: ScopeCheck): string {
 /** One violation as a person reads it: why, and for renames where the file went or came from. */
 export function describeViolation(v: ScopeViolation): string {
   const why = v.reason === "denied" ? `denied by \`${v.pattern}\`` : "not allowed (no allow pattern matches)";
-  const move = v.side === "old" ? ` (renamed to ${v.renamedTo})` : v.side === "new" && v.renamedFrom !== undefined ? ` (renamed from ${v.renamedFrom})` : "";
+  const move =
+    v.side === "old"
+      ? ` (renamed to ${v.renamedTo})`
+      : v.side === "new" && v.renamedFrom !== undefined
+        ? ` (renamed from ${v.renamedFrom})`
+        : "";
   return `${why}${move}`;
 }
 

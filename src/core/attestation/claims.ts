@@ -52,26 +52,66 @@ export function checkClaims(a: Attestation, facts: ClaimFacts): ClaimCheck {
 
   let aboutHead = false;
   if (facts.headSha === undefined) {
-    warnings.push(problem("attestation.head-unknown", at("pr_sha"), "`pr_sha` was not compared with the PR head: the head SHA is not known", "pass `--head-sha $(git rev-parse HEAD)` to check it"));
+    warnings.push(
+      problem(
+        "attestation.head-unknown",
+        at("pr_sha"),
+        "`pr_sha` was not compared with the PR head: the head SHA is not known",
+        "pass `--head-sha $(git rev-parse HEAD)` to check it",
+      ),
+    );
   } else {
     const claimed = header.pr_sha.toLowerCase();
     aboutHead = claimed.length >= 7 && facts.headSha.toLowerCase().startsWith(claimed);
     if (!aboutHead) {
-      errors.push(problem("attestation.stale-sha", at("pr_sha"), `attestation is about ${header.pr_sha}, the PR head is ${facts.headSha} — update pr_sha`, `set \`${key}.pr_sha: ${facts.headSha}\` after your last push`));
+      errors.push(
+        problem(
+          "attestation.stale-sha",
+          at("pr_sha"),
+          `attestation is about ${header.pr_sha}, the PR head is ${facts.headSha} — update pr_sha`,
+          `set \`${key}.pr_sha: ${facts.headSha}\` after your last push`,
+        ),
+      );
     }
   }
 
   const contract = facts.contract;
   if (contract) {
     if (!sameId(header.issue, contract.nmoe.issue)) {
-      errors.push(problem("attestation.issue-mismatch", at("issue"), `the attestation is for issue ${show(header.issue)}, but the linked contract is issue ${show(contract.nmoe.issue)}`, `set \`${key}.issue: ${contract.nmoe.issue}\`, or link the PR to the issue it implements`));
+      errors.push(
+        problem(
+          "attestation.issue-mismatch",
+          at("issue"),
+          `the attestation is for issue ${show(header.issue)}, but the linked contract is issue ${show(contract.nmoe.issue)}`,
+          `set \`${key}.issue: ${contract.nmoe.issue}\`, or link the PR to the issue it implements`,
+        ),
+      );
     }
-    const needsBaseline = contract.nmoe.risk === "hot" ? "the contract's risk is `hot`" : contract.gates.perf ? "the contract has a perf gate (`gates.perf`)" : undefined;
+    const needsBaseline =
+      contract.nmoe.risk === "hot"
+        ? "the contract's risk is `hot`"
+        : contract.gates.perf
+          ? "the contract has a perf gate (`gates.perf`)"
+          : undefined;
     if (needsBaseline && !header.baseline_sha) {
-      errors.push(problem("attestation.baseline-required", at("baseline_sha"), `\`${key}.baseline_sha\` is required: ${needsBaseline}`, "set it to the base commit you measured against (`git merge-base origin/HEAD HEAD`)"));
+      errors.push(
+        problem(
+          "attestation.baseline-required",
+          at("baseline_sha"),
+          `\`${key}.baseline_sha\` is required: ${needsBaseline}`,
+          "set it to the base commit you measured against (`git merge-base origin/HEAD HEAD`)",
+        ),
+      );
     }
     if (header.risk !== undefined && header.risk !== contract.nmoe.risk) {
-      warnings.push(problem("attestation.risk-mismatch", at("risk"), `the attestation says risk ${show(header.risk)}, the contract says ${show(contract.nmoe.risk)}`, `set \`${key}.risk: ${contract.nmoe.risk}\`; the contract's risk is the one that counts`));
+      warnings.push(
+        problem(
+          "attestation.risk-mismatch",
+          at("risk"),
+          `the attestation says risk ${show(header.risk)}, the contract says ${show(contract.nmoe.risk)}`,
+          `set \`${key}.risk: ${contract.nmoe.risk}\`; the contract's risk is the one that counts`,
+        ),
+      );
     }
   }
 
@@ -79,7 +119,14 @@ export function checkClaims(a: Attestation, facts: ClaimFacts): ClaimCheck {
 
   const tierB = a.gates_passed.tier_b ?? [];
   if (tierB.length > 0) {
-    warnings.push(problem("attestation.tier-b-claimed", "/gates_passed/tier_b", "Tier-B results come from the Tier-B run, not from the PR body", "leave `gates_passed.tier_b: []`; a maintainer starts the Tier-B run with `/tier-b <bundle>`"));
+    warnings.push(
+      problem(
+        "attestation.tier-b-claimed",
+        "/gates_passed/tier_b",
+        "Tier-B results come from the Tier-B run, not from the PR body",
+        "leave `gates_passed.tier_b: []`; a maintainer starts the Tier-B run with `/tier-b <bundle>`",
+      ),
+    );
   }
   return { errors, warnings, aboutHead, tierA };
 }
@@ -94,14 +141,36 @@ function checkTierA(a: Attestation, facts: ClaimFacts, errors: Problem[], warnin
       const gate = registry.gates.get(id);
       if (!gate) {
         if (!unknown.includes(id)) unknown.push(id);
-        errors.push(problem("attestation.unknown-gate", pointer("gates_passed", "tier_a", i), `\`gates_passed.tier_a\` names the gate ${show(id)}, which the gate registry does not define`, didYouMean(id, known) ?? "use gate ids from the gate registry (configs/gates/gates.toml)"));
+        errors.push(
+          problem(
+            "attestation.unknown-gate",
+            pointer("gates_passed", "tier_a", i),
+            `\`gates_passed.tier_a\` names the gate ${show(id)}, which the gate registry does not define`,
+            didYouMean(id, known) ?? "use gate ids from the gate registry (configs/gates/gates.toml)",
+          ),
+        );
       } else if (gate.tier === "b") {
-        warnings.push(problem("attestation.tier-b-in-tier-a", pointer("gates_passed", "tier_a", i), `${show(id)} is a Tier-B gate; Tier-B results come from the Tier-B run, not from the PR body`, "remove it from `gates_passed.tier_a`"));
+        warnings.push(
+          problem(
+            "attestation.tier-b-in-tier-a",
+            pointer("gates_passed", "tier_a", i),
+            `${show(id)} is a Tier-B gate; Tier-B results come from the Tier-B run, not from the PR body`,
+            "remove it from `gates_passed.tier_a`",
+          ),
+        );
       }
     });
   }
   if (!facts.contract || !registry) {
-    if (facts.contract && !registry) warnings.push(problem("attestation.tier-a-unchecked", "/gates_passed/tier_a", "the Tier-A gates were not checked: the gate registry is not available", "pass `--registry configs/gates/gates.toml` to check them"));
+    if (facts.contract && !registry)
+      warnings.push(
+        problem(
+          "attestation.tier-a-unchecked",
+          "/gates_passed/tier_a",
+          "the Tier-A gates were not checked: the gate registry is not available",
+          "pass `--registry configs/gates/gates.toml` to check them",
+        ),
+      );
     return { checked: false, required: [], attested, missing: [], unknown };
   }
   const required = [...new Set(facts.contract.gates.required)].filter((id) => registry.gates.get(id)?.tier === "a");

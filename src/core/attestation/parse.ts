@@ -18,22 +18,45 @@ const TOP_LEVEL_KEYS = Object.keys(attestationSchema.properties);
 export function parseAttestation(source: string, headerKey: string = SCHEMA_HEADER_KEY): Result<Attestation> {
   const bytes = new TextEncoder().encode(source).length;
   if (bytes > MAX_BLOCK_BYTES) {
-    return fail(problem("attestation.block-too-large", "", `the attestation block is ${bytes} bytes, more than the ${MAX_BLOCK_BYTES} allowed`, "keep the attestation to the template's fields; put notes in the PR's other sections"));
+    return fail(
+      problem(
+        "attestation.block-too-large",
+        "",
+        `the attestation block is ${bytes} bytes, more than the ${MAX_BLOCK_BYTES} allowed`,
+        "keep the attestation to the template's fields; put notes in the PR's other sections",
+      ),
+    );
   }
   const parsed = parseYaml(source, "the attestation");
   if (!parsed.ok) return parsed;
   const header = pointer(headerKey);
   // YAML 1.2 reads `issue: 01` as 1 and `pr_sha: 1234567` as a number; the author's text is the value.
-  const value = restoreIds(parsed.value.value, parsed.value.numberSource, [`${header}/issue`, `${header}/pr_sha`, `${header}/baseline_sha`]);
+  const value = restoreIds(parsed.value.value, parsed.value.numberSource, [
+    `${header}/issue`,
+    `${header}/pr_sha`,
+    `${header}/baseline_sha`,
+  ]);
 
   if (!isPlainObject(value)) {
-    return fail(problem("schema.type", "", "the attestation is not a mapping of `key: value` lines", `start the block with \`${headerKey}:\` as in the PR template`));
+    return fail(
+      problem(
+        "schema.type",
+        "",
+        "the attestation is not a mapping of `key: value` lines",
+        `start the block with \`${headerKey}:\` as in the PR template`,
+      ),
+    );
   }
   const placeholders = findPlaceholders(value, headerKey);
   if (placeholders.covered.includes("")) return fail(...placeholders.errors);
 
   const renamed = renameHeader(value, { author: headerKey, schema: SCHEMA_HEADER_KEY }, (key) =>
-    problem("schema.unknown-key", pointer(key), `unknown key ${JSON.stringify(key)} in the block`, `this repository's attestations use \`${headerKey}:\` as the header key`),
+    problem(
+      "schema.unknown-key",
+      pointer(key),
+      `unknown key ${JSON.stringify(key)} in the block`,
+      `this repository's attestations use \`${headerKey}:\` as the header key`,
+    ),
   );
   const errors: Problem[] = [...placeholders.errors, ...renamed.errors];
   const candidate = renamed.candidate;
@@ -51,7 +74,12 @@ export function parseAttestation(source: string, headerKey: string = SCHEMA_HEAD
 function inAuthorTerms(raw: Problem, headerKey: string): Problem {
   const p = inAuthorHeader(raw, { author: headerKey, schema: SCHEMA_HEADER_KEY }, TOP_LEVEL_KEYS);
   if (p.code === "schema.required" && p.path === pointer(headerKey)) {
-    return problem(p.code, p.path, `the attestation has no \`${headerKey}:\` header`, `start the block with \`${headerKey}:\` as in the PR template`);
+    return problem(
+      p.code,
+      p.path,
+      `the attestation has no \`${headerKey}:\` header`,
+      `start the block with \`${headerKey}:\` as in the PR template`,
+    );
   }
   return p;
 }

@@ -39,9 +39,12 @@ export interface PlaceholderFinding {
 export function findPlaceholders(value: unknown, headerKey: string): { errors: Problem[]; covered: string[] } {
   const found = collect(value);
   const header = pointer(headerKey);
-  const label = (path: string): string => (path.startsWith(header + "/") ? headerKey + path.slice(header.length) : path.slice(1)).replace(/\//g, ".");
+  const label = (path: string): string =>
+    (path.startsWith(header + "/") ? headerKey + path.slice(header.length) : path.slice(1)).replace(/\//g, ".");
 
-  const templatePaths = TEMPLATE_FIELDS.map(([parent, key]) => (parent === "header" ? header : pointer(parent)) + pointer(key));
+  const templatePaths = TEMPLATE_FIELDS.map(
+    ([parent, key]) => (parent === "header" ? header : pointer(parent)) + pointer(key),
+  );
   const present = templatePaths.filter((p) => valueAt(value, p) !== undefined && valueAt(value, p) !== null);
   const placeholderAt = new Set(found.map((f) => f.path));
   const prSha = header + "/pr_sha";
@@ -60,7 +63,14 @@ export function findPlaceholders(value: unknown, headerKey: string): { errors: P
     };
   }
 
-  const errors: Problem[] = found.map((f) => problem("attestation.placeholder", f.path, `\`${label(f.path)}\` still holds the template's placeholder ${show(f.value)}`, placeholderHint(f.path, header, headerKey)));
+  const errors: Problem[] = found.map((f) =>
+    problem(
+      "attestation.placeholder",
+      f.path,
+      `\`${label(f.path)}\` still holds the template's placeholder ${show(f.value)}`,
+      placeholderHint(f.path, header, headerKey),
+    ),
+  );
   const covered = found.map((f) => f.path);
   for (const key of SHA_FIELDS) {
     const path = header + pointer(key);
@@ -71,7 +81,9 @@ export function findPlaceholders(value: unknown, headerKey: string): { errors: P
         "attestation.sha",
         path,
         `\`${label(path)}\` is ${show(v)}, which is not a commit SHA (7 to 40 hex characters)`,
-        key === "pr_sha" ? "write the PR's head commit as printed by `git rev-parse HEAD`" : "write the base commit as printed by `git rev-parse <base>`, or delete the line",
+        key === "pr_sha"
+          ? "write the PR's head commit as printed by `git rev-parse HEAD`"
+          : "write the base commit as printed by `git rev-parse <base>`, or delete the line",
       ),
     );
     covered.push(path);
@@ -92,7 +104,8 @@ function placeholderHint(path: string, header: string, headerKey: string): strin
     case "/perf/status":
       return "pick one: `pass` or `fail`";
     default:
-      if (path.startsWith("/perf/")) return "replace it with the measured value, or delete the `perf:` block if you claim no perf result";
+      if (path.startsWith("/perf/"))
+        return "replace it with the measured value, or delete the `perf:` block if you claim no perf result";
       if (path.startsWith("/gates_passed/")) return "list the gate ids you ran, as named in the gate registry";
       return `replace it with the real value (see \`${headerKey}\` in the PR template)`;
   }
@@ -110,7 +123,8 @@ function collect(root: unknown): PlaceholderFinding[] {
       for (let i = node.length - 1; i >= 0; i--) stack.push({ node: node[i], path: path + pointer(i) });
     } else if (node !== null && typeof node === "object") {
       const entries = Object.entries(node);
-      for (let i = entries.length - 1; i >= 0; i--) stack.push({ node: entries[i]![1], path: path + pointer(entries[i]![0]) });
+      for (let i = entries.length - 1; i >= 0; i--)
+        stack.push({ node: entries[i]![1], path: path + pointer(entries[i]![0]) });
     }
   }
   return out;

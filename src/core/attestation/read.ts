@@ -27,7 +27,12 @@ export function readAttestation(body: string | null, opts: AttestationOptions): 
     case "found": {
       const parsed = parseAttestation(found.yaml, opts.headerKey);
       if (!parsed.ok) return { status: "invalid", errors: parsed.errors, line: found.line };
-      return { status: "valid", attestation: parsed.value, line: found.line, warnings: [...found.warnings, ...parsed.warnings] };
+      return {
+        status: "valid",
+        attestation: parsed.value,
+        line: found.line,
+        warnings: [...found.warnings, ...parsed.warnings],
+      };
     }
     default: {
       const never: never = found;

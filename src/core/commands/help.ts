@@ -8,13 +8,19 @@ const MAX_LISTED = 40;
 function list(names: readonly string[]): string {
   const safe = names.filter((n) => SAFE_TOKEN.test(n));
   if (safe.length === 0) return "_none_";
-  const shown = safe.slice(0, MAX_LISTED).map((n) => "`" + n + "`").join(", ");
+  const shown = safe
+    .slice(0, MAX_LISTED)
+    .map((n) => "`" + n + "`")
+    .join(", ");
   return safe.length > MAX_LISTED ? `${shown}, … (${safe.length - MAX_LISTED} more in the gate registry)` : shown;
 }
 
 /** What is valid, from the registry on the default branch. */
 export function validChoices(registry: TierBRegistry): string {
-  return [`**Bundles:** ${list(bundleNames(registry))}`, `**Tier-B gates** (for \`single\`): ${list(tierBGateIds(registry))}`].join("\n");
+  return [
+    `**Bundles:** ${list(bundleNames(registry))}`,
+    `**Tier-B gates** (for \`single\`): ${list(tierBGateIds(registry))}`,
+  ].join("\n");
 }
 
 export function renderHelp(registry: TierBRegistry): string {
@@ -39,7 +45,8 @@ export function renderHelp(registry: TierBRegistry): string {
 export function renderUsage(error: UsageError, registry: TierBRegistry): string {
   const lines = [`⚠️ ${/[.?!]$/.test(error.message) ? error.message : error.message + "."}`];
   const suggestions = error.suggestions.filter((s) => SAFE_TOKEN.test(s.replace(/=$/, "")));
-  if (suggestions.length > 0 && error.code !== "command.misspelt") lines.push(`Did you mean ${suggestions.map((s) => "`" + s + "`").join(" or ")}?`);
+  if (suggestions.length > 0 && error.code !== "command.misspelt")
+    lines.push(`Did you mean ${suggestions.map((s) => "`" + s + "`").join(" or ")}?`);
   lines.push("", validChoices(registry), "", "Write `/help` for the command list.");
   return lines.join("\n");
 }

@@ -34,7 +34,8 @@ export interface UsageError {
 }
 
 /** The result of reading a comment: nothing for us, one command, or one usage error. */
-export type CommentCommand = { kind: "none" } | { kind: "command"; command: Command } | { kind: "usage"; error: UsageError };
+export type CommentCommand =
+  { kind: "none" } | { kind: "command"; command: Command } | { kind: "usage"; error: UsageError };
 
 /** A token we may quote back to the commenter; anything else is described, not shown. */
 export const SAFE_TOKEN = /^[A-Za-z0-9_.:/-]{1,64}$/;
@@ -47,7 +48,12 @@ export const BUDGET_MAX = 1000;
 const COMMANDS = ["tier-b", "recheck", "help"] as const;
 type CommandWord = (typeof COMMANDS)[number];
 /** Words other bots use for the same thing; answered with a pointer to ours rather than silence. */
-const ALIASES: Readonly<Record<string, CommandWord>> = { retest: "recheck", tierb: "tier-b", tier_b: "tier-b", "tier-b-run": "tier-b" };
+const ALIASES: Readonly<Record<string, CommandWord>> = {
+  retest: "recheck",
+  tierb: "tier-b",
+  tier_b: "tier-b",
+  "tier-b-run": "tier-b",
+};
 
 /** A candidate command line: `/word` then optional arguments. `/tmp/x` is not one (no space after the word). */
 const COMMAND_LINE = /^\/([A-Za-z][A-Za-z0-9_-]{0,31})(?:[ \t]+(.*))?$/;
@@ -158,18 +164,24 @@ function parseKnown(word: CommandWord, args: string, registry: TierBRegistry): C
   switch (word) {
     case "recheck":
     case "help":
-      if (args !== "") return usage("tier-b.extra-words", `\`/${word}\` takes no arguments; write it alone on its line`, []);
+      if (args !== "")
+        return usage("tier-b.extra-words", `\`/${word}\` takes no arguments; write it alone on its line`, []);
       return { kind: "command", command: { kind: word } };
     case "tier-b":
-      return parseTierB(args.split(/[ \t]+/).filter((t) => t !== ""), registry);
+      return parseTierB(
+        args.split(/[ \t]+/).filter((t) => t !== ""),
+        registry,
+      );
   }
 }
 
 function parseTierB(tokens: string[], registry: TierBRegistry): CommentCommand {
   const [first, ...rest] = tokens;
-  if (first === undefined) return usage("tier-b.missing-target", "`/tier-b` needs a bundle name, `single <gate-id>`, or `cancel`", []);
+  if (first === undefined)
+    return usage("tier-b.missing-target", "`/tier-b` needs a bundle name, `single <gate-id>`, or `cancel`", []);
   if (first === "cancel") {
-    if (rest.length > 0) return usage("tier-b.extra-words", "`/tier-b cancel` takes no arguments; write it alone on its line", []);
+    if (rest.length > 0)
+      return usage("tier-b.extra-words", "`/tier-b cancel` takes no arguments; write it alone on its line", []);
     return { kind: "command", command: { kind: "tier-b-cancel" } };
   }
   let bundle: string;
@@ -177,7 +189,8 @@ function parseTierB(tokens: string[], registry: TierBRegistry): CommentCommand {
   let options: string[];
   if (first === SINGLE_MODE) {
     const gate = rest[0];
-    if (gate === undefined || gate.includes("=")) return usage("tier-b.missing-gate", "`/tier-b single` needs a gate id, e.g. `/tier-b single <gate-id>`", []);
+    if (gate === undefined || gate.includes("="))
+      return usage("tier-b.missing-gate", "`/tier-b single` needs a gate id, e.g. `/tier-b single <gate-id>`", []);
     const problem = checkGate(gate, registry);
     if (problem) return { kind: "usage", error: problem };
     bundle = SINGLE_MODE;
@@ -185,8 +198,17 @@ function parseTierB(tokens: string[], registry: TierBRegistry): CommentCommand {
     options = rest.slice(1);
   } else {
     if (!registry.bundles.has(first)) {
-      const near = SAFE_TOKEN.test(first) ? closest(first, [...registry.bundles.keys()].filter((b) => b !== SINGLE_MODE)) : [];
-      return usage("tier-b.unknown-bundle", `${name(first, "the bundle name")} is not a bundle in the gate registry`, near);
+      const near = SAFE_TOKEN.test(first)
+        ? closest(
+            first,
+            [...registry.bundles.keys()].filter((b) => b !== SINGLE_MODE),
+          )
+        : [];
+      return usage(
+        "tier-b.unknown-bundle",
+        `${name(first, "the bundle name")} is not a bundle in the gate registry`,
+        near,
+      );
     }
     bundle = first;
     options = rest;
@@ -198,23 +220,41 @@ function parseTierB(tokens: string[], registry: TierBRegistry): CommentCommand {
     const key = eq > 0 ? token.slice(0, eq) : undefined;
     const value = eq > 0 ? token.slice(eq + 1) : "";
     if (key === "baseline") {
-      if (cmd.baselineRef !== undefined) return usage("tier-b.duplicate-argument", "`baseline=` is given twice; give it once", []);
+      if (cmd.baselineRef !== undefined)
+        return usage("tier-b.duplicate-argument", "`baseline=` is given twice; give it once", []);
       if (!BASELINE_REF.test(value) || value.includes("..") || value.endsWith(".lock") || value.endsWith("/")) {
-        return usage("tier-b.bad-baseline", "`baseline=` must name a git ref or SHA, e.g. `baseline=origin/main` (letters, digits, `._/-`, no `..`)", []);
+        return usage(
+          "tier-b.bad-baseline",
+          "`baseline=` must name a git ref or SHA, e.g. `baseline=origin/main` (letters, digits, `._/-`, no `..`)",
+          [],
+        );
       }
       cmd.baselineRef = value;
     } else if (key === "budget") {
-      if (cmd.budgetPct !== undefined) return usage("tier-b.duplicate-argument", "`budget=` is given twice; give it once", []);
+      if (cmd.budgetPct !== undefined)
+        return usage("tier-b.duplicate-argument", "`budget=` is given twice; give it once", []);
       const pct = BUDGET_NUMBER.test(value) ? Number(value) : NaN;
       if (!Number.isFinite(pct) || pct < BUDGET_MIN || pct > BUDGET_MAX) {
-        return usage("tier-b.bad-budget", `\`budget=\` must be a percentage from ${BUDGET_MIN} to ${BUDGET_MAX}, e.g. \`budget=-10\` (throughput may fall by at most 10 %)`, []);
+        return usage(
+          "tier-b.bad-budget",
+          `\`budget=\` must be a percentage from ${BUDGET_MIN} to ${BUDGET_MAX}, e.g. \`budget=-10\` (throughput may fall by at most 10 %)`,
+          [],
+        );
       }
       cmd.budgetPct = Object.is(pct, -0) ? 0 : pct;
     } else if (key !== undefined) {
       const near = closest(key, ["baseline", "budget"]);
-      return usage("tier-b.bad-argument", `${name(key, "that option", "=")} is not an option of \`/tier-b\`; the options are \`baseline=<ref>\` and \`budget=<pct>\``, near.map((n) => `${n}=`));
+      return usage(
+        "tier-b.bad-argument",
+        `${name(key, "that option", "=")} is not an option of \`/tier-b\`; the options are \`baseline=<ref>\` and \`budget=<pct>\``,
+        near.map((n) => `${n}=`),
+      );
     } else {
-      return usage("tier-b.extra-words", `\`/tier-b\` takes one ${singleGate !== undefined ? "gate id" : "bundle"} and then only \`baseline=<ref>\` and \`budget=<pct>\`; put any other words on another line`, []);
+      return usage(
+        "tier-b.extra-words",
+        `\`/tier-b\` takes one ${singleGate !== undefined ? "gate id" : "bundle"} and then only \`baseline=<ref>\` and \`budget=<pct>\`; put any other words on another line`,
+        [],
+      );
     }
   }
   return { kind: "command", command: cmd };
@@ -225,10 +265,18 @@ function checkGate(gate: string, registry: TierBRegistry): UsageError | undefine
   if (known === undefined) {
     const tierB = [...registry.gates.entries()].filter(([, g]) => g.tier === "b").map(([id]) => id);
     const near = SAFE_TOKEN.test(gate) ? closest(gate, tierB) : [];
-    return { code: "tier-b.unknown-gate", message: `${name(gate, "the gate id")} is not a gate in the gate registry`, suggestions: near };
+    return {
+      code: "tier-b.unknown-gate",
+      message: `${name(gate, "the gate id")} is not a gate in the gate registry`,
+      suggestions: near,
+    };
   }
   if (!isTierBGate(registry, gate)) {
-    return { code: "tier-b.not-tier-b", message: `${name(gate, "that gate")} is a Tier-A gate; Tier-A gates are run by the author and attested in the PR body, not dispatched`, suggestions: [] };
+    return {
+      code: "tier-b.not-tier-b",
+      message: `${name(gate, "that gate")} is a Tier-A gate; Tier-A gates are run by the author and attested in the PR body, not dispatched`,
+      suggestions: [],
+    };
   }
   return undefined;
 }

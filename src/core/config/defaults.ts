@@ -2,7 +2,9 @@
 import type { RepoConfig } from "../schemas/config.generated.js";
 
 /** One config section with every key present; lists read-only so shared defaults cannot be mutated. */
-type ResolvedSection<T> = { readonly [K in keyof T]-?: NonNullable<T[K]> extends Array<infer E> ? readonly E[] : NonNullable<T[K]> };
+type ResolvedSection<T> = {
+  readonly [K in keyof T]-?: NonNullable<T[K]> extends Array<infer E> ? readonly E[] : NonNullable<T[K]>;
+};
 
 /** A repo config with every section and key filled in. */
 export type ResolvedConfig = { readonly [S in keyof RepoConfig]-?: ResolvedSection<NonNullable<RepoConfig[S]>> };
@@ -12,7 +14,11 @@ export const DEFAULT_CONFIG: ResolvedConfig = Object.freeze({
   contract: Object.freeze({ heading: "Agent Contract (YAML, required)", header_key: "nmoe", all_issues: false }),
   attestation: Object.freeze({ heading: "PR Attestation", header_key: "nmoe_pr" }),
   registry: Object.freeze({ path: "configs/gates/gates.toml" }),
-  labels: Object.freeze({ contract_valid: "contract: valid", contract_invalid: "contract: invalid", public_safety: "public-safety" }),
+  labels: Object.freeze({
+    contract_valid: "contract: valid",
+    contract_invalid: "contract: invalid",
+    public_safety: "public-safety",
+  }),
   tier_b: Object.freeze({
     workflow: "tier-b.yml",
     artifact: "tier-b-results",

@@ -4,7 +4,11 @@ import type { ContractOptions } from "../contract/read.js";
 import type { ResolvedConfig } from "./defaults.js";
 
 export function contractOptions(config: ResolvedConfig): ContractOptions {
-  return { heading: config.contract.heading, headerKey: config.contract.header_key, allIssues: config.contract.all_issues };
+  return {
+    heading: config.contract.heading,
+    headerKey: config.contract.header_key,
+    allIssues: config.contract.all_issues,
+  };
 }
 
 export function attestationOptions(config: ResolvedConfig): AttestationOptions {

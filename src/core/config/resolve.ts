@@ -43,5 +43,10 @@ export function resolveConfig(raw: unknown): Result<ResolvedConfig> {
 
 /** Schema messages say "the block"; here the block is the config file. */
 function inConfigTerms(p: Problem): Problem {
-  return { ...p, message: p.message.replace(/^the block\b/, CONFIG_PATH).replace(/ in the block$/, ` at the top level of ${CONFIG_PATH}`) };
+  return {
+    ...p,
+    message: p.message
+      .replace(/^the block\b/, CONFIG_PATH)
+      .replace(/ in the block$/, ` at the top level of ${CONFIG_PATH}`),
+  };
 }

@@ -1,5 +1,14 @@
 /** Find the contract's YAML text in an issue body (or a file given to the CLI), before any parsing. */
-import { isYamlBlock, normalizeBody, outline, sectionOf, yamlBlocksUnder, type FencedBlock, type Heading, type MarkdownOutline } from "../markdown/blocks.js";
+import {
+  isYamlBlock,
+  normalizeBody,
+  outline,
+  sectionOf,
+  yamlBlocksUnder,
+  type FencedBlock,
+  type Heading,
+  type MarkdownOutline,
+} from "../markdown/blocks.js";
 import { problem, type Problem } from "../problem.js";
 
 /** GitHub's own limit for an issue body; anything longer did not come from GitHub. */
@@ -67,7 +76,9 @@ export function extractContract(body: string | null | undefined, opts: ExtractOp
     problem(
       "contract.missing",
       "",
-      o.blocks.length > 0 ? "no ```yaml block found (the fenced blocks present are not marked yaml)" : "the file is empty",
+      o.blocks.length > 0
+        ? "no ```yaml block found (the fenced blocks present are not marked yaml)"
+        : "the file is empty",
       o.blocks.length > 0 ? "mark the contract's fence as ```yaml" : FENCE_HINT,
     ),
   );
@@ -76,7 +87,12 @@ export function extractContract(body: string | null | undefined, opts: ExtractOp
 function fromBlock(block: FencedBlock): Extraction {
   if (!block.closed) {
     return invalid(
-      problem("contract.unclosed-fence", "", `the \`\`\`${block.lang} block that opens on line ${block.line} is never closed`, "add a line with only ``` after the last line of the contract"),
+      problem(
+        "contract.unclosed-fence",
+        "",
+        `the \`\`\`${block.lang} block that opens on line ${block.line} is never closed`,
+        "add a line with only ``` after the last line of the contract",
+      ),
       block.line,
     );
   }
@@ -88,7 +104,13 @@ function missingUnderHeading(o: MarkdownOutline, at: Heading, heading: string): 
   const { start, end } = sectionOf(o, at);
   const other = o.blocks.find((b) => b.line > start && b.line < end);
   const message = `the \`### ${heading}\` section has no \`\`\`yaml block`;
-  if (other) return problem("contract.missing-block", "", `${message} (the block on line ${other.line} is marked ${other.lang === "" ? "with no language" : "`" + other.lang + "`"})`, "start the block with ```yaml");
+  if (other)
+    return problem(
+      "contract.missing-block",
+      "",
+      `${message} (the block on line ${other.line} is marked ${other.lang === "" ? "with no language" : "`" + other.lang + "`"})`,
+      "start the block with ```yaml",
+    );
   return problem("contract.missing-block", "", message, `${FENCE_HINT}, right under the heading`);
 }
 

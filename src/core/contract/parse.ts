@@ -31,15 +31,28 @@ export function parseContract(source: string, headerKey: string = SCHEMA_HEADER_
   if (!parsed.ok) return parsed;
   const header = pointer(headerKey);
   // YAML 1.2 reads `issue: 01` as the number 1; the author's text is the id.
-  const value = restoreIds(parsed.value.value, parsed.value.numberSource, [`${header}/issue`, `${header}/depends_on`, `${header}/depends_on/*`]);
+  const value = restoreIds(parsed.value.value, parsed.value.numberSource, [
+    `${header}/issue`,
+    `${header}/depends_on`,
+    `${header}/depends_on/*`,
+  ]);
 
   const names = { author: headerKey, schema: SCHEMA_HEADER_KEY };
   const renamed = isPlainObject(value)
-    ? renameHeader(value, names, (key) => problem("schema.unknown-key", pointer(key), `unknown key ${JSON.stringify(key)} at the top level of the contract`, `this repository's contracts use \`${headerKey}:\` as the header key`))
+    ? renameHeader(value, names, (key) =>
+        problem(
+          "schema.unknown-key",
+          pointer(key),
+          `unknown key ${JSON.stringify(key)} at the top level of the contract`,
+          `this repository's contracts use \`${headerKey}:\` as the header key`,
+        ),
+      )
     : { candidate: value, errors: [] };
   const errors: Problem[] = [...renamed.errors];
   const candidate: unknown = renamed.candidate;
-  const schemaErrors = withoutEchoedRequired(validateAgainst(contractSchema, candidate).map((p) => inAuthorTerms(p, headerKey)));
+  const schemaErrors = withoutEchoedRequired(
+    validateAgainst(contractSchema, candidate).map((p) => inAuthorTerms(p, headerKey)),
+  );
   // A `nmoe:` header where the repo expects another key is already reported with the fix.
   const wrongHeader = errors.length > 0;
   errors.push(...schemaErrors.filter((p) => !(wrongHeader && p.code === "schema.required" && p.path === header)));
@@ -59,9 +72,23 @@ function checkDependencies(contract: Contract, header: string): Problem[] {
     const key = idKey(id);
     const earlier = seen.get(key);
     if (key === idKey(contract.nmoe.issue)) {
-      errors.push(problem("contract.self-dependency", path, `issue ${show(contract.nmoe.issue)} depends on itself (${show(id)})`, "remove it from `depends_on`"));
+      errors.push(
+        problem(
+          "contract.self-dependency",
+          path,
+          `issue ${show(contract.nmoe.issue)} depends on itself (${show(id)})`,
+          "remove it from `depends_on`",
+        ),
+      );
     } else if (earlier !== undefined) {
-      errors.push(problem("contract.duplicate-dependency", path, `${show(id)} names the same issue as ${show(earlier)}`, "list each issue once"));
+      errors.push(
+        problem(
+          "contract.duplicate-dependency",
+          path,
+          `${show(id)} names the same issue as ${show(earlier)}`,
+          "list each issue once",
+        ),
+      );
     }
     seen.set(key, id);
   });
@@ -70,6 +97,11 @@ function checkDependencies(contract: Contract, header: string): Problem[] {
 
 /** Say "the contract" rather than "the block", and map the schema's `nmoe` key back to the key the author wrote. */
 function inAuthorTerms(raw: Problem, headerKey: string): Problem {
-  const p = { ...raw, message: raw.message.replace(/^the block\b/, "the contract").replace(/ in the block$/, " at the top level of the contract") };
+  const p = {
+    ...raw,
+    message: raw.message
+      .replace(/^the block\b/, "the contract")
+      .replace(/ in the block$/, " at the top level of the contract"),
+  };
   return inAuthorHeader(p, { author: headerKey, schema: SCHEMA_HEADER_KEY }, TOP_LEVEL_KEYS);
 }

@@ -26,7 +26,11 @@ export interface ContractOptions {
  * failed registry Result the contract is invalid (the ids cannot be trusted).
  */
 export function readContract(body: string | null, opts: ContractOptions, registry?: Result<Registry>): ContractReport {
-  const found = extractContract(body, { heading: opts.heading, source: opts.source ?? "issue", allIssues: opts.allIssues });
+  const found = extractContract(body, {
+    heading: opts.heading,
+    source: opts.source ?? "issue",
+    allIssues: opts.allIssues,
+  });
   switch (found.status) {
     case "absent":
       return found;
@@ -34,7 +38,12 @@ export function readContract(body: string | null, opts: ContractOptions, registr
       return found;
     case "found": {
       const parsed = parseContract(found.yaml, opts.headerKey);
-      if (!parsed.ok) return { status: "invalid", errors: parsed.errors.map((e) => withBodyLine(e, found.firstLine)), line: found.line };
+      if (!parsed.ok)
+        return {
+          status: "invalid",
+          errors: parsed.errors.map((e) => withBodyLine(e, found.firstLine)),
+          line: found.line,
+        };
       const gateErrors = registry === undefined ? [] : checkContractGates(parsed.value, registry);
       if (gateErrors.length > 0) return { status: "invalid", errors: gateErrors, line: found.line };
       return { status: "valid", contract: parsed.value, line: found.line };
@@ -54,7 +63,13 @@ function withBodyLine(p: Problem, firstLine: number): Problem {
   if (!p.code.startsWith("yaml.")) return p;
   const toBody = (n: string): number => Number(n) + firstLine - 1;
   const message = p.message
-    .replace(/\(line (\d+), column (\d+)\)$/, (_m, line: string, col: string) => `(line ${line} of the block, column ${col}; line ${toBody(line)} of the body)`)
-    .replace(/ at line (\d+)\)$/, (_m, line: string) => ` at line ${line} of the block; line ${toBody(line)} of the body)`);
+    .replace(
+      /\(line (\d+), column (\d+)\)$/,
+      (_m, line: string, col: string) => `(line ${line} of the block, column ${col}; line ${toBody(line)} of the body)`,
+    )
+    .replace(
+      / at line (\d+)\)$/,
+      (_m, line: string) => ` at line ${line} of the block; line ${toBody(line)} of the body)`,
+    );
   return { ...p, message };
 }

@@ -47,7 +47,9 @@ export function checkContractGates(contract: Contract, registry: Result<Registry
             "contract.not-a-perf-gate",
             pointer("gates", "perf", "gate"),
             `${show(perf.gate)} is a ${gate.kind} gate, not a perf gate`,
-            perfGates.length > 0 ? `use a gate with kind = "perf": ${perfGates.join(", ")}` : 'the registry has no gate with kind = "perf"; add one or drop `gates.perf`',
+            perfGates.length > 0
+              ? `use a gate with kind = "perf": ${perfGates.join(", ")}`
+              : 'the registry has no gate with kind = "perf"; add one or drop `gates.perf`',
           ),
         );
       }

@@ -13,7 +13,19 @@ export interface MetricSpec {
 
 /** Metric names a results entry can carry: lowercase (the results schema's pattern) and not a field of its own. */
 const METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/;
-const RESERVED = new Set(["status", "rc", "reason", "duration_s", "compare_gate", "metric", "baseline_ref", "baseline", "result", "delta_pct", "budget_pct"]);
+const RESERVED = new Set([
+  "status",
+  "rc",
+  "reason",
+  "duration_s",
+  "compare_gate",
+  "metric",
+  "baseline_ref",
+  "baseline",
+  "result",
+  "delta_pct",
+  "budget_pct",
+]);
 
 /** Lines longer than this are only searched in their first part: a metric is a short log line, and a huge line must not cost a huge scan. */
 export const MAX_METRIC_LINE = 4096;
@@ -127,7 +139,8 @@ function round6(n: number): number {
   return Math.round(n * 1e6) / 1e6;
 }
 
-export type PerfJudgement = { status: "pass" | "fail"; delta_pct: number } | { status: "error"; reason: "bad-baseline" };
+export type PerfJudgement =
+  { status: "pass" | "fail"; delta_pct: number } | { status: "error"; reason: "bad-baseline" };
 
 /**
  * `delta_pct = (result - baseline) / baseline * 100`, passing when `delta_pct >= budget_pct`:
@@ -135,7 +148,8 @@ export type PerfJudgement = { status: "pass" | "fail"; delta_pct: number } | { s
  * finite cannot be compared against and is an error, never a pass.
  */
 export function judgePerf(baseline: number, result: number, budgetPct: number): PerfJudgement {
-  if (!Number.isFinite(baseline) || baseline <= 0 || !Number.isFinite(result)) return { status: "error", reason: "bad-baseline" };
+  if (!Number.isFinite(baseline) || baseline <= 0 || !Number.isFinite(result))
+    return { status: "error", reason: "bad-baseline" };
   const delta = round6(((result - baseline) / baseline) * 100);
   return { status: delta >= budgetPct ? "pass" : "fail", delta_pct: delta };
 }
@@ -145,7 +159,10 @@ export function judgePerf(baseline: number, result: number, budgetPct: number): 
  * Otherwise the worst status wins (fail > error > skipped > pending), and a requested gate with
  * no result counts as fail; an empty request is not a pass either.
  */
-export function overallStatus(gateIds: readonly string[], results: Readonly<Record<string, GateResult | undefined>>): Status {
+export function overallStatus(
+  gateIds: readonly string[],
+  results: Readonly<Record<string, GateResult | undefined>>,
+): Status {
   if (gateIds.length === 0) return "fail";
   const order: Status[] = ["fail", "error", "skipped", "pending", "pass"];
   let worst = order.length - 1;
@@ -157,7 +174,8 @@ export function overallStatus(gateIds: readonly string[], results: Readonly<Reco
 }
 
 /** A results file without the binding fields: what a local Tier-A run writes. */
-export type LocalResults = Omit<TierBResults, "head_sha" | "dispatch_id"> & Partial<Pick<TierBResults, "head_sha" | "dispatch_id">>;
+export type LocalResults = Omit<TierBResults, "head_sha" | "dispatch_id"> &
+  Partial<Pick<TierBResults, "head_sha" | "dispatch_id">>;
 
 /** Assemble the results object; `head_sha` and `dispatch_id` are present only when both are given. */
 export function assembleResults(input: {

@@ -26,7 +26,14 @@ export interface Registry {
 export function parseRegistry(tomlText: string): Result<Registry> {
   const bytes = new TextEncoder().encode(tomlText).length;
   if (bytes > MAX_REGISTRY_BYTES) {
-    return fail(problem("registry.too-large", "", `the gate registry is ${bytes} bytes, more than the ${MAX_REGISTRY_BYTES} allowed`, "split rarely used gates out or shorten long commands into scripts"));
+    return fail(
+      problem(
+        "registry.too-large",
+        "",
+        `the gate registry is ${bytes} bytes, more than the ${MAX_REGISTRY_BYTES} allowed`,
+        "split rarely used gates out or shorten long commands into scripts",
+      ),
+    );
   }
   let raw: unknown;
   try {
@@ -56,14 +63,25 @@ export function resolveBundle(registry: Registry, name: string): Result<Registry
   const members = registry.bundles.get(name);
   if (!members) {
     const names = [...registry.bundles.keys()];
-    const hint = didYouMean(name, names) ?? (names.length > 0 ? `bundles in the registry: ${names.map((n) => "`" + n + "`").join(", ")}` : "the registry defines no bundles");
+    const hint =
+      didYouMean(name, names) ??
+      (names.length > 0
+        ? `bundles in the registry: ${names.map((n) => "`" + n + "`").join(", ")}`
+        : "the registry defines no bundles");
     return fail(problem("registry.unknown-bundle", pointer("bundles", name), `unknown bundle ${show(name)}`, hint));
   }
   // parseRegistry guarantees every member exists; a miss here means the registry was built by hand.
   const out: RegistryGate[] = [];
   for (const id of members) {
     const gate = registry.gates.get(id);
-    if (!gate) return fail(problem("registry.unknown-gate", pointer("bundles", name), `bundle ${show(name)} names unknown gate ${show(id)}`));
+    if (!gate)
+      return fail(
+        problem(
+          "registry.unknown-gate",
+          pointer("bundles", name),
+          `bundle ${show(name)} names unknown gate ${show(id)}`,
+        ),
+      );
     out.push(gate);
   }
   return ok(out);
@@ -74,25 +92,57 @@ export function nearGateIds(registry: Registry, id: string): string[] {
   return closest(id, [...registry.gates.keys()]);
 }
 
-function crossCheck(gates: ReadonlyMap<string, RegistryGate>, bundles: ReadonlyMap<string, readonly string[]>): Problem[] {
+function crossCheck(
+  gates: ReadonlyMap<string, RegistryGate>,
+  bundles: ReadonlyMap<string, readonly string[]>,
+): Problem[] {
   const errors: Problem[] = [];
   const ids = [...gates.keys()];
-  const unknownGate = (id: string): string => didYouMean(id, ids) ?? "define it under `[gates.\"" + id + "\"]` or remove it";
+  const unknownGate = (id: string): string =>
+    didYouMean(id, ids) ?? 'define it under `[gates."' + id + '"]` or remove it';
   for (const gate of gates.values()) {
     switch (gate.kind) {
       case "cmd":
         if (gate.cmd === undefined) {
-          errors.push(problem("registry.missing-cmd", pointer("gates", gate.id, "cmd"), `gate ${show(gate.id)} runs a command (kind "cmd") but has no \`cmd\``, 'add `cmd = "…"`, or set `kind = "external"` if it runs outside this registry'));
+          errors.push(
+            problem(
+              "registry.missing-cmd",
+              pointer("gates", gate.id, "cmd"),
+              `gate ${show(gate.id)} runs a command (kind "cmd") but has no \`cmd\``,
+              'add `cmd = "…"`, or set `kind = "external"` if it runs outside this registry',
+            ),
+          );
         }
         break;
       case "perf":
         if (gate.compare_gate === undefined) {
-          errors.push(problem("registry.missing-compare-gate", pointer("gates", gate.id, "compare_gate"), `perf gate ${show(gate.id)} has no \`compare_gate\``, "name the gate whose numbers it compares, e.g. `compare_gate = \"b200:moonlight_8x20\"`"));
+          errors.push(
+            problem(
+              "registry.missing-compare-gate",
+              pointer("gates", gate.id, "compare_gate"),
+              `perf gate ${show(gate.id)} has no \`compare_gate\``,
+              'name the gate whose numbers it compares, e.g. `compare_gate = "b200:moonlight_8x20"`',
+            ),
+          );
         } else if (!gates.has(gate.compare_gate)) {
-          errors.push(problem("registry.unknown-gate", pointer("gates", gate.id, "compare_gate"), `perf gate ${show(gate.id)} compares unknown gate ${show(gate.compare_gate)}`, unknownGate(gate.compare_gate)));
+          errors.push(
+            problem(
+              "registry.unknown-gate",
+              pointer("gates", gate.id, "compare_gate"),
+              `perf gate ${show(gate.id)} compares unknown gate ${show(gate.compare_gate)}`,
+              unknownGate(gate.compare_gate),
+            ),
+          );
         }
         if (gate.metric === undefined) {
-          errors.push(problem("registry.missing-metric", pointer("gates", gate.id, "metric"), `perf gate ${show(gate.id)} has no \`metric\``, 'name the metric it compares, e.g. `metric = "node_tps_p50"`'));
+          errors.push(
+            problem(
+              "registry.missing-metric",
+              pointer("gates", gate.id, "metric"),
+              `perf gate ${show(gate.id)} has no \`metric\``,
+              'name the metric it compares, e.g. `metric = "node_tps_p50"`',
+            ),
+          );
         }
         break;
       case "external":
@@ -105,10 +155,25 @@ function crossCheck(gates: ReadonlyMap<string, RegistryGate>, bundles: ReadonlyM
   }
   for (const [name, members] of bundles) {
     if (RESERVED_BUNDLES.includes(name)) {
-      errors.push(problem("registry.reserved-bundle", pointer("bundles", name), `the bundle name ${show(name)} is reserved`, "`/tier-b single <gate-id>` runs one gate; rename this bundle"));
+      errors.push(
+        problem(
+          "registry.reserved-bundle",
+          pointer("bundles", name),
+          `the bundle name ${show(name)} is reserved`,
+          "`/tier-b single <gate-id>` runs one gate; rename this bundle",
+        ),
+      );
     }
     members.forEach((id, i) => {
-      if (!gates.has(id)) errors.push(problem("registry.unknown-gate", pointer("bundles", name, i), `bundle ${show(name)} lists unknown gate ${show(id)}`, unknownGate(id)));
+      if (!gates.has(id))
+        errors.push(
+          problem(
+            "registry.unknown-gate",
+            pointer("bundles", name, i),
+            `bundle ${show(name)} lists unknown gate ${show(id)}`,
+            unknownGate(id),
+          ),
+        );
     });
   }
   return errors;
@@ -116,17 +181,33 @@ function crossCheck(gates: ReadonlyMap<string, RegistryGate>, bundles: ReadonlyM
 
 /** Schema messages say "the block"; a registry author thinks in files and tables. */
 function inRegistryTerms(p: Problem): Problem {
-  return { ...p, message: p.message.replace(/^the block\b/, "the gate registry").replace(/ in the block$/, " at the top level of the gate registry") };
+  return {
+    ...p,
+    message: p.message
+      .replace(/^the block\b/, "the gate registry")
+      .replace(/ in the block$/, " at the top level of the gate registry"),
+  };
 }
 
 function tomlProblem(err: unknown): Problem {
   if (err instanceof TomlError) {
     const first = err.message.split("\n")[0]!.replace(/^Invalid TOML document:\s*/, "");
-    return problem("registry.toml-syntax", "", `TOML ${first} (line ${err.line}, column ${err.column})`, "fix the TOML syntax at that position");
+    return problem(
+      "registry.toml-syntax",
+      "",
+      `TOML ${first} (line ${err.line}, column ${err.column})`,
+      "fix the TOML syntax at that position",
+    );
   }
   // Structural checks: an engine error may come from another realm, where instanceof fails.
   const named = err !== null && typeof err === "object" ? (err as { name?: unknown; message?: unknown }) : {};
-  if (named.name === "RangeError") return problem("registry.toml-syntax", "", "the gate registry is nested too deeply to parse", "flatten the nested arrays or tables");
+  if (named.name === "RangeError")
+    return problem(
+      "registry.toml-syntax",
+      "",
+      "the gate registry is nested too deeply to parse",
+      "flatten the nested arrays or tables",
+    );
   const message = typeof named.message === "string" ? named.message.split("\n")[0] : "unknown parser failure";
   return problem("registry.toml-syntax", "", `TOML could not be parsed: ${message}`, "fix the TOML syntax");
 }

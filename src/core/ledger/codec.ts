@@ -45,11 +45,27 @@ export function encodeState(ledger: Ledger): string {
 export function parseLedger(body: string): Result<Ledger> {
   let payload: string | undefined;
   for (const m of body.matchAll(STATE_PATTERN)) payload = m[1];
-  if (payload === undefined) return fail(problem("ledger.missing", "", "the sticky comment has no merge-captain state", "the bot rebuilds it; see recoverLedger"));
-  if (payload.length > MAX_STATE_BASE64) return fail(problem("ledger.too-large", "", `the hidden state is ${payload.length} characters, more than ${MAX_STATE_BASE64}`));
+  if (payload === undefined)
+    return fail(
+      problem(
+        "ledger.missing",
+        "",
+        "the sticky comment has no merge-captain state",
+        "the bot rebuilds it; see recoverLedger",
+      ),
+    );
+  if (payload.length > MAX_STATE_BASE64)
+    return fail(
+      problem(
+        "ledger.too-large",
+        "",
+        `the hidden state is ${payload.length} characters, more than ${MAX_STATE_BASE64}`,
+      ),
+    );
   const bytes = Buffer.from(payload, "base64");
   // Node's decoder skips junk silently; a payload that does not re-encode to itself was altered.
-  if (bytes.toString("base64") !== payload) return fail(problem("ledger.encoding", "", "the hidden state is not canonical base64"));
+  if (bytes.toString("base64") !== payload)
+    return fail(problem("ledger.encoding", "", "the hidden state is not canonical base64"));
   let json: string;
   try {
     json = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
@@ -67,9 +83,13 @@ export function parseLedger(body: string): Result<Ledger> {
   const ledger = value as Ledger;
   const ids = new Set<string>();
   for (const [i, d] of ledger.dispatches.entries()) {
-    if (ids.has(d.id)) return fail(problem("ledger.duplicate-id", `/dispatches/${i}/id`, "two dispatches share one id"));
+    if (ids.has(d.id))
+      return fail(problem("ledger.duplicate-id", `/dispatches/${i}/id`, "two dispatches share one id"));
     ids.add(d.id);
-    if (d.stale === true && d.staleBy === undefined) return fail(problem("ledger.inconsistent", `/dispatches/${i}`, "a stale dispatch does not say which head replaced it"));
+    if (d.stale === true && d.staleBy === undefined)
+      return fail(
+        problem("ledger.inconsistent", `/dispatches/${i}`, "a stale dispatch does not say which head replaced it"),
+      );
   }
   return ok(ledger);
 }
@@ -94,11 +114,14 @@ export function compactLedger(ledger: Ledger): Ledger {
   const current = (): Ledger => ({ ...ledger, dispatches });
   while (jsonBytes(current()) > MAX_STATE_JSON_BYTES) {
     // Stale results matter least: they are shown but count for nothing on the current head.
-    const hasDetails = (d: Dispatch): boolean => !isActive(d) && d.results?.outcome === "valid" && d.results.gates.length > 0;
+    const hasDetails = (d: Dispatch): boolean =>
+      !isActive(d) && d.results?.outcome === "valid" && d.results.gates.length > 0;
     const staleFirst = dispatches.findIndex((d) => hasDetails(d) && d.stale === true);
     const withDetails = staleFirst >= 0 ? staleFirst : dispatches.findIndex(hasDetails);
     if (withDetails >= 0) {
-      dispatches = dispatches.map((d, j) => (j === withDetails ? { ...d, results: { outcome: "valid", gates: [], detailsDropped: true } } : d));
+      dispatches = dispatches.map((d, j) =>
+        j === withDetails ? { ...d, results: { outcome: "valid", gates: [], detailsDropped: true } } : d,
+      );
       continue;
     }
     const i = finishedOldestFirst();

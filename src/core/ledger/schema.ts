@@ -41,10 +41,24 @@ const storedResults = {
       type: "object",
       additionalProperties: false,
       required: ["outcome", "gates"],
-      properties: { outcome: { const: "valid" }, gates: { type: "array", maxItems: MAX_GATES_PER_RESULT, items: storedGateResult }, detailsDropped: { type: "boolean" } },
+      properties: {
+        outcome: { const: "valid" },
+        gates: { type: "array", maxItems: MAX_GATES_PER_RESULT, items: storedGateResult },
+        detailsDropped: { type: "boolean" },
+      },
     },
-    { type: "object", additionalProperties: false, required: ["outcome"], properties: { outcome: { const: "missing" } } },
-    { type: "object", additionalProperties: false, required: ["outcome", "code"], properties: { outcome: { const: "refused" }, code: { type: "string", pattern: "^[a-z][a-z0-9.-]{0,63}$" } } },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["outcome"],
+      properties: { outcome: { const: "missing" } },
+    },
+    {
+      type: "object",
+      additionalProperties: false,
+      required: ["outcome", "code"],
+      properties: { outcome: { const: "refused" }, code: { type: "string", pattern: "^[a-z][a-z0-9.-]{0,63}$" } },
+    },
   ],
 } as const;
 
@@ -66,7 +80,11 @@ const dispatch = {
     state: { enum: DISPATCH_STATES },
     updatedAt: isoTime,
     runId: positiveInt,
-    runUrl: { type: "string", maxLength: 300, pattern: "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._/-]+/actions/runs/[0-9]+(/attempts/[0-9]+)?$" },
+    runUrl: {
+      type: "string",
+      maxLength: 300,
+      pattern: "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._/-]+/actions/runs/[0-9]+(/attempts/[0-9]+)?$",
+    },
     runAttempt: positiveInt,
     checkRunId: positiveInt,
     runConclusion: { type: "string", pattern: "^[a-z][a-z_]{0,31}$" },

@@ -7,9 +7,19 @@ import type { Status } from "../schemas/tier-b-results.generated.js";
  * follow the workflow run; `cancelled` and `failed` are ends of their own. Staleness (a newer
  * head) is a separate flag, because a stale dispatch may still be running or hold results.
  */
-export type DispatchState = "recorded" | "dispatched" | "queued" | "waiting" | "in_progress" | "completed" | "cancelled" | "failed";
+export type DispatchState =
+  "recorded" | "dispatched" | "queued" | "waiting" | "in_progress" | "completed" | "cancelled" | "failed";
 
-export const DISPATCH_STATES: readonly DispatchState[] = ["recorded", "dispatched", "queued", "waiting", "in_progress", "completed", "cancelled", "failed"];
+export const DISPATCH_STATES: readonly DispatchState[] = [
+  "recorded",
+  "dispatched",
+  "queued",
+  "waiting",
+  "in_progress",
+  "completed",
+  "cancelled",
+  "failed",
+];
 
 /** States in which a run may still start or is running: a second request for the same target is a duplicate. */
 export const ACTIVE_STATES: readonly DispatchState[] = ["recorded", "dispatched", "queued", "waiting", "in_progress"];
@@ -28,7 +38,13 @@ export type EndReason =
   | "dispatch-failed" // the dispatch API call failed
   | "run-not-found"; // the API accepted the dispatch but no run appeared
 
-export const END_REASONS: readonly EndReason[] = ["cancel-requested", "head-moved", "run-cancelled", "dispatch-failed", "run-not-found"];
+export const END_REASONS: readonly EndReason[] = [
+  "cancel-requested",
+  "head-moved",
+  "run-cancelled",
+  "dispatch-failed",
+  "run-not-found",
+];
 
 /** One gate's outcome as the bot keeps it: only allow-listed, already-validated structured fields. */
 export interface StoredGateResult {

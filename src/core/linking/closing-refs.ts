@@ -6,7 +6,8 @@ import { normalizeBody } from "../markdown/blocks.js";
  * colon, then `#N`, `owner/repo#N` or an issue URL. Every quantifier is bounded or sits between
  * fixed tokens, so the scan stays linear on hostile bodies.
  */
-const CLOSING = /(?<![\w])(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)(?![\w])[ \t]*(?::[ \t]*)?(?:#(\d{1,9})|([A-Za-z0-9][\w.-]{0,99})\/([\w.-]{1,100})#(\d{1,9})|https:\/\/github\.com\/([\w.-]{1,100})\/([\w.-]{1,100})\/issues\/(\d{1,9}))(?![\w])/gi;
+const CLOSING =
+  /(?<![\w])(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)(?![\w])[ \t]*(?::[ \t]*)?(?:#(\d{1,9})|([A-Za-z0-9][\w.-]{0,99})\/([\w.-]{1,100})#(\d{1,9})|https:\/\/github\.com\/([\w.-]{1,100})\/([\w.-]{1,100})\/issues\/(\d{1,9}))(?![\w])/gi;
 
 /**
  * Issue numbers in this repository that the body closes, in the order written, without repeats.

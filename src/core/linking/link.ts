@@ -54,11 +54,17 @@ export function linkContract(facts: LinkFacts): LinkResult {
   const refs = parseClosingRefs(facts.body, facts.repoFullName);
   if (refs.length > 1) {
     return failed(
-      problem("link.ambiguous-closing", "", `the PR body closes ${list(refs.map((r) => "#" + r))}; a PR implements one contract issue`, "keep one closing keyword, e.g. `Fixes #" + refs[0] + "`, and mention the other issues without it"),
+      problem(
+        "link.ambiguous-closing",
+        "",
+        `the PR body closes ${list(refs.map((r) => "#" + r))}; a PR implements one contract issue`,
+        "keep one closing keyword, e.g. `Fixes #" + refs[0] + "`, and mention the other issues without it",
+      ),
       [{ via: "closing-keyword", said: refs.map((r) => "#" + r).join(", "), issue: undefined }],
     );
   }
-  if (refs[0] !== undefined) sources.push({ via: "closing-keyword", said: `a closing keyword for #${refs[0]}`, issue: refs[0] });
+  if (refs[0] !== undefined)
+    sources.push({ via: "closing-keyword", said: `a closing keyword for #${refs[0]}`, issue: refs[0] });
 
   for (const [via, id, said] of [
     ["attestation", facts.attestationIssue, `the attestation's \`issue: ${facts.attestationIssue}\``],
@@ -67,7 +73,15 @@ export function linkContract(facts: LinkFacts): LinkResult {
     if (id === undefined) continue;
     const found = byContractId(facts.openIssues, id);
     if (found.length > 1) {
-      return failed(problem("link.duplicate-id", "", `issues ${list(found.map((i) => "#" + i.number))} all carry the contract id ${show(id)}`, "give each contract issue its own id; close or renumber the duplicate"), sources);
+      return failed(
+        problem(
+          "link.duplicate-id",
+          "",
+          `issues ${list(found.map((i) => "#" + i.number))} all carry the contract id ${show(id)}`,
+          "give each contract issue its own id; close or renumber the duplicate",
+        ),
+        sources,
+      );
     }
     sources.push({ via, said, id, issue: found[0]?.number });
   }
@@ -75,15 +89,38 @@ export function linkContract(facts: LinkFacts): LinkResult {
   const resolved = sources.filter((s): s is LinkSource & { issue: number } => s.issue !== undefined);
   const chosen = resolved[0];
   if (!chosen) {
-    const tried = sources.length === 0 ? "no closing keyword, no attestation `issue` and no `issue/<id>-<slug>` branch" : sources.map((s) => `${s.said} matches no open issue`).join("; ");
-    return failed(problem("link.not-found", "", `no contract issue found for this PR: ${tried}`, "add `Fixes #<issue number>` to the PR body, and set the attestation's `issue` to the contract's id"), sources);
+    const tried =
+      sources.length === 0
+        ? "no closing keyword, no attestation `issue` and no `issue/<id>-<slug>` branch"
+        : sources.map((s) => `${s.said} matches no open issue`).join("; ");
+    return failed(
+      problem(
+        "link.not-found",
+        "",
+        `no contract issue found for this PR: ${tried}`,
+        "add `Fixes #<issue number>` to the PR body, and set the attestation's `issue` to the contract's id",
+      ),
+      sources,
+    );
   }
   // An id route that matched no open issue still disagrees when the chosen issue is known to carry another id.
   const chosenId = idOf(facts.openIssues.find((i) => i.number === chosen.issue));
-  const disagree = sources.some((s) => (s.issue !== undefined ? s.issue !== chosen.issue : chosenId !== undefined && s.id !== undefined && !sameId(s.id, chosenId)));
+  const disagree = sources.some((s) =>
+    s.issue !== undefined
+      ? s.issue !== chosen.issue
+      : chosenId !== undefined && s.id !== undefined && !sameId(s.id, chosenId),
+  );
   if (disagree) {
     const parts = sources.map((s) => `${s.said} → ${s.issue === undefined ? "no open issue" : "#" + s.issue}`);
-    return failed(problem("link.disagree", "", `the routes to the contract issue disagree: ${parts.join("; ")}`, "make the closing keyword, the attestation's `issue` and the branch name all point at the same issue"), sources);
+    return failed(
+      problem(
+        "link.disagree",
+        "",
+        `the routes to the contract issue disagree: ${parts.join("; ")}`,
+        "make the closing keyword, the attestation's `issue` and the branch name all point at the same issue",
+      ),
+      sources,
+    );
   }
   return { ok: true, issue: chosen.issue, via: chosen.via, sources };
 }
@@ -92,7 +129,9 @@ export function linkContract(facts: LinkFacts): LinkResult {
 export function byContractId(issues: readonly OpenIssue[], id: string): OpenIssue[] {
   const byContract = issues.filter((i) => i.contractId !== undefined && sameId(i.contractId, id));
   if (byContract.length > 0) return byContract;
-  return issues.filter((i) => i.contractId === undefined && titleId(i.title) !== undefined && idKey(titleId(i.title)!) === idKey(id));
+  return issues.filter(
+    (i) => i.contractId === undefined && titleId(i.title) !== undefined && idKey(titleId(i.title)!) === idKey(id),
+  );
 }
 
 function idOf(issue: OpenIssue | undefined): string | undefined {

@@ -42,7 +42,13 @@ export function outline(body: string): MarkdownOutline {
     if (open) {
       const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line);
       if (close && close[1]![0] === open.marker[0] && close[1]!.length >= open.marker.length) {
-        blocks.push({ lang: open.lang, content: open.content.join("\n"), line: open.line, closed: true, heading: open.heading });
+        blocks.push({
+          lang: open.lang,
+          content: open.content.join("\n"),
+          line: open.line,
+          closed: true,
+          heading: open.heading,
+        });
         open = undefined;
       } else {
         open.content.push(lines[i]!.replace(/[ \t]+$/, ""));
@@ -57,7 +63,14 @@ export function outline(body: string): MarkdownOutline {
     const heading = HEADING.exec(line);
     if (heading) headings.push({ level: heading[1]!.length, text: (heading[2] ?? "").trim(), line: i + 1 });
   }
-  if (open) blocks.push({ lang: open.lang, content: open.content.join("\n"), line: open.line, closed: false, heading: open.heading });
+  if (open)
+    blocks.push({
+      lang: open.lang,
+      content: open.content.join("\n"),
+      line: open.line,
+      closed: false,
+      heading: open.heading,
+    });
   return { headings, blocks };
 }
 
@@ -85,7 +98,10 @@ export function sectionOf(o: MarkdownOutline, heading: Heading): { start: number
 }
 
 /** The yaml blocks inside the first section whose heading matches, or undefined if no heading matches. */
-export function yamlBlocksUnder(o: MarkdownOutline, wanted: string): { heading: Heading; blocks: FencedBlock[] } | undefined {
+export function yamlBlocksUnder(
+  o: MarkdownOutline,
+  wanted: string,
+): { heading: Heading; blocks: FencedBlock[] } | undefined {
   const heading = o.headings.find((h) => headingMatches(h.text, wanted));
   if (!heading) return undefined;
   const { start, end } = sectionOf(o, heading);

@@ -24,17 +24,45 @@ function gateLine(id: string, registry: Registry | undefined): string {
 export function contractSummary(contract: Contract, registry: Registry | undefined): string {
   const lines: string[] = [];
   const h = contract.nmoe;
-  lines.push(`**Issue ${code(h.issue)}**${h.slug ? ` · ${code(h.slug)}` : ""} · kind ${code(h.kind)} · risk ${code(h.risk)}${h.complexity ? ` · complexity ${code(h.complexity)}` : ""}`);
-  lines.push("", "**Scope** — may touch:", bullets(contract.scope.allow.map((g) => code(g)), 30) || "- (nothing: an empty allow list allows no file)");
-  if ((contract.scope.deny ?? []).length > 0) lines.push("", "must not touch:", bullets((contract.scope.deny ?? []).map((g) => code(g)), 30));
-  lines.push("", "**Gates required:**", bullets(contract.gates.required.map((g) => gateLine(g, registry)), 30) || "- none");
+  lines.push(
+    `**Issue ${code(h.issue)}**${h.slug ? ` · ${code(h.slug)}` : ""} · kind ${code(h.kind)} · risk ${code(h.risk)}${h.complexity ? ` · complexity ${code(h.complexity)}` : ""}`,
+  );
+  lines.push(
+    "",
+    "**Scope** — may touch:",
+    bullets(
+      contract.scope.allow.map((g) => code(g)),
+      30,
+    ) || "- (nothing: an empty allow list allows no file)",
+  );
+  if ((contract.scope.deny ?? []).length > 0)
+    lines.push(
+      "",
+      "must not touch:",
+      bullets(
+        (contract.scope.deny ?? []).map((g) => code(g)),
+        30,
+      ),
+    );
+  lines.push(
+    "",
+    "**Gates required:**",
+    bullets(
+      contract.gates.required.map((g) => gateLine(g, registry)),
+      30,
+    ) || "- none",
+  );
   const perf = contract.gates.perf;
   if (perf) {
-    lines.push("", `**Perf budget:** ${code(perf.metric)} of ${code(perf.compare)} via ${code(perf.gate)}, at most ${Math.abs(perf.budget_pct)}% ${perf.budget_pct <= 0 ? "slower" : "faster required"} than ${code(perf.baseline_ref ?? "the default branch")}`);
+    lines.push(
+      "",
+      `**Perf budget:** ${code(perf.metric)} of ${code(perf.compare)} via ${code(perf.gate)}, at most ${Math.abs(perf.budget_pct)}% ${perf.budget_pct <= 0 ? "slower" : "faster required"} than ${code(perf.baseline_ref ?? "the default branch")}`,
+    );
   }
   const deps = h.depends_on ?? [];
   lines.push("", `**Depends on:** ${deps.length > 0 ? deps.map((d) => code(d)).join(", ") : "nothing"}`);
-  if ((h.merge_hotspots ?? []).length > 0) lines.push(`**Merge hotspots:** ${(h.merge_hotspots ?? []).map((p) => code(p)).join(", ")}`);
+  if ((h.merge_hotspots ?? []).length > 0)
+    lines.push(`**Merge hotspots:** ${(h.merge_hotspots ?? []).map((p) => code(p)).join(", ")}`);
   return lines.join("\n");
 }
 
@@ -42,7 +70,13 @@ export function contractSummary(contract: Contract, registry: Registry | undefin
 export function renderIssueComment(input: IssueCommentInput, registry: Registry | undefined): string | undefined {
   const parts: string[] = [ISSUE_MARKER];
   if (input.setup.length > 0) {
-    parts.push("### ❔ merge-captain: contract not checked", "", `The repository's merge-captain setup has a problem, so this contract was not checked (the bot does not guess):`, "", problemList(input.setup));
+    parts.push(
+      "### ❔ merge-captain: contract not checked",
+      "",
+      `The repository's merge-captain setup has a problem, so this contract was not checked (the bot does not guess):`,
+      "",
+      problemList(input.setup),
+    );
   } else {
     switch (input.contract.status) {
       case "absent":

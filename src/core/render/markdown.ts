@@ -5,7 +5,10 @@
  * neutralised and `@mentions` / `#refs` defused so the bot never pings anyone on a user's behalf.
  */
 export function inline(text: string, max = 300): string {
-  let t = text.replace(/[\r\n\t]+/g, " ").replace(/\s{2,}/g, " ").trim();
+  let t = text
+    .replace(/[\r\n\t]+/g, " ")
+    .replace(/\s{2,}/g, " ")
+    .trim();
   if (t.length > max) t = t.slice(0, max - 1) + "…";
   return t
     .replace(/[\\`*_{}[\]<>|]/g, (c) => "\\" + c)
@@ -18,7 +21,10 @@ export function inline(text: string, max = 300): string {
  * backticks are kept, but HTML, links, table pipes and pings are neutralised.
  */
 export function prose(text: string, max = 400): string {
-  let t = text.replace(/[\r\n\t]+/g, " ").replace(/\s{2,}/g, " ").trim();
+  let t = text
+    .replace(/[\r\n\t]+/g, " ")
+    .replace(/\s{2,}/g, " ")
+    .trim();
   if (t.length > max) t = t.slice(0, max - 1) + "…";
   return t
     .replace(/[\\<>|[\]]/g, (c) => "\\" + c)

@@ -3,11 +3,27 @@ import type { Verdict } from "../verdict/evaluate.js";
 import { headline, ICON, verdictDetails, verdictTable } from "./verdict.js";
 
 export function renderPrComment(verdict: Verdict, headSha: string, tierB: string | undefined): string {
-  const icon = verdict.outcome === "green" ? ICON.pass : verdict.outcome === "waiting" ? ICON.pending : verdict.outcome === "unverified" ? ICON.unverified : ICON.fail;
-  const parts = [`### ${icon} merge-captain: ${headline(verdict.outcome, verdict.results)}`, "", `For head \`${headSha.slice(0, 12)}\`. The required check \`merge-captain\` says the same.`, "", verdictTable(verdict.results)];
+  const icon =
+    verdict.outcome === "green"
+      ? ICON.pass
+      : verdict.outcome === "waiting"
+        ? ICON.pending
+        : verdict.outcome === "unverified"
+          ? ICON.unverified
+          : ICON.fail;
+  const parts = [
+    `### ${icon} merge-captain: ${headline(verdict.outcome, verdict.results)}`,
+    "",
+    `For head \`${headSha.slice(0, 12)}\`. The required check \`merge-captain\` says the same.`,
+    "",
+    verdictTable(verdict.results),
+  ];
   const details = verdictDetails(verdict.results, 30);
   if (details) parts.push("", "<details><summary>Details</summary>", "", details, "", "</details>");
   if (tierB) parts.push("", tierB);
-  parts.push("", "<sub>Commands (maintainers): `/tier-b <bundle>` · `/tier-b single <gate>` · `/tier-b cancel` · `/recheck` · `/help`</sub>");
+  parts.push(
+    "",
+    "<sub>Commands (maintainers): `/tier-b <bundle>` · `/tier-b single <gate>` · `/tier-b cancel` · `/recheck` · `/help`</sub>",
+  );
   return parts.join("\n");
 }

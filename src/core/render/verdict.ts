@@ -17,7 +17,10 @@ export function headline(outcome: Outcome, results: readonly CriterionResult[]):
     case "unverified":
       return `Not verified: ${count("unverified")} ${count("unverified") === 1 ? "criterion" : "criteria"} could not be checked`;
     case "waiting":
-      return `Waiting: ${results.filter((r) => r.status === "pending").map((r) => r.title).join(", ")}`;
+      return `Waiting: ${results
+        .filter((r) => r.status === "pending")
+        .map((r) => r.title)
+        .join(", ")}`;
   }
 }
 
@@ -47,9 +50,22 @@ export interface CheckOutput {
 
 export function checkOutput(verdict: Verdict): CheckOutput {
   const title = headline(verdict.outcome, verdict.results);
-  const annotations = verdict.results.flatMap((r) => (r.annotations ?? []).map((a) => ({ path: a.path, start_line: 1, end_line: 1, annotation_level: "failure" as const, message: a.message })));
+  const annotations = verdict.results.flatMap((r) =>
+    (r.annotations ?? []).map((a) => ({
+      path: a.path,
+      start_line: 1,
+      end_line: 1,
+      annotation_level: "failure" as const,
+      message: a.message,
+    })),
+  );
   const legend = "✅ pass · ❌ fail · ⚠️ warning · ⏳ waiting · ❔ not verified (the bot could not check; never green)";
-  const base = { title, summary: `${verdictTable(verdict.results)}\n\n${legend}`, text: verdictDetails(verdict.results, 1000), annotations };
+  const base = {
+    title,
+    summary: `${verdictTable(verdict.results)}\n\n${legend}`,
+    text: verdictDetails(verdict.results, 1000),
+    annotations,
+  };
   switch (verdict.outcome) {
     case "green":
       return { status: "completed", conclusion: "success", ...base };

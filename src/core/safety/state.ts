@@ -13,8 +13,15 @@ const MAX_FINDINGS = 20;
 
 /** Compact JSON for the state, at most `max` characters: the newest sources are kept. */
 export function encodeSafety(state: SafetyState, max = 500): string {
-  let entries = Object.entries(state).filter(([, f]) => f.length > 0).slice(-MAX_SOURCES);
-  const encode = () => JSON.stringify(Object.fromEntries(entries.map(([src, f]) => [src, f.slice(0, MAX_FINDINGS).map((x) => [x.rule, x.line, x.column])])));
+  let entries = Object.entries(state)
+    .filter(([, f]) => f.length > 0)
+    .slice(-MAX_SOURCES);
+  const encode = () =>
+    JSON.stringify(
+      Object.fromEntries(
+        entries.map(([src, f]) => [src, f.slice(0, MAX_FINDINGS).map((x) => [x.rule, x.line, x.column])]),
+      ),
+    );
   let json = encode();
   while (json.length > max && entries.length > 0) {
     const [src, f] = entries[0]!;
@@ -39,7 +46,14 @@ export function decodeSafety(text: string | undefined): SafetyState {
   for (const [source, list] of Object.entries(json as Record<string, unknown>).slice(0, MAX_SOURCES)) {
     if (!/^(?:body|comment:\d{1,20})$/.test(source) || !Array.isArray(list)) continue;
     const findings = list
-      .filter((f): f is [string, number, number] => Array.isArray(f) && typeof f[0] === "string" && /^[a-z0-9-]{1,40}$/.test(f[0]) && Number.isInteger(f[1]) && Number.isInteger(f[2]))
+      .filter(
+        (f): f is [string, number, number] =>
+          Array.isArray(f) &&
+          typeof f[0] === "string" &&
+          /^[a-z0-9-]{1,40}$/.test(f[0]) &&
+          Number.isInteger(f[1]) &&
+          Number.isInteger(f[2]),
+      )
       .slice(0, MAX_FINDINGS)
       .map(([rule, line, column]) => ({ rule, line, column }));
     if (findings.length > 0) out[source] = findings;
@@ -64,7 +78,8 @@ export function writeSafetyState(state: SafetyState): string {
 /** The state with `source` set to `findings` (removed when empty). */
 export function withSource(state: SafetyState, source: string, findings: readonly Finding[]): SafetyState {
   const next: SafetyState = { ...state };
-  if (findings.length > 0) next[source] = findings.slice(0, MAX_FINDINGS).map((f) => ({ rule: f.rule, line: f.line, column: f.column }));
+  if (findings.length > 0)
+    next[source] = findings.slice(0, MAX_FINDINGS).map((f) => ({ rule: f.rule, line: f.line, column: f.column }));
   else delete next[source];
   return next;
 }

@@ -1,7 +1,15 @@
 /** Decides whether an IP address or a host name points inside someone's infrastructure. */
 
 /** DNS suffixes that only resolve inside a private network (Kubernetes, cloud VPCs, RFC 6762 mDNS, RFC 8375, common LAN/corp conventions). */
-export const INTERNAL_SUFFIXES: readonly string[] = ["cluster.local", "home.arpa", "svc", "internal", "corp", "local", "lan"];
+export const INTERNAL_SUFFIXES: readonly string[] = [
+  "cluster.local",
+  "home.arpa",
+  "svc",
+  "internal",
+  "corp",
+  "local",
+  "lan",
+];
 
 /** The caller's view of which hosts are internal, normalised once per call (lower case, no leading dots). */
 export interface HostPolicy {

@@ -1,6 +1,15 @@
 /** The sanitizer's rules: one entry per kind of secret or internal-infrastructure detail, each able to find its own spans. */
 
-import { type HostPolicy, isAllowedHost, isInternalHost, isInternalName, isPrivateIpv4, isPrivateIpv6, parseIpv4, parseIpv6 } from "./address.js";
+import {
+  type HostPolicy,
+  isAllowedHost,
+  isInternalHost,
+  isInternalName,
+  isPrivateIpv4,
+  isPrivateIpv6,
+  parseIpv4,
+  parseIpv6,
+} from "./address.js";
 
 /** Credentials must be revoked when leaked; infrastructure details only need to be hidden. */
 export type RuleKind = "credential" | "infrastructure";
@@ -76,7 +85,9 @@ function regexFinder(re: RegExp, opts: RegexFinderOptions = {}): (text: string, 
   };
 }
 
-function combine(...finders: Array<(text: string, ctx: RuleContext) => Span[]>): (text: string, ctx: RuleContext) => Span[] {
+function combine(
+  ...finders: Array<(text: string, ctx: RuleContext) => Span[]>
+): (text: string, ctx: RuleContext) => Span[] {
   return (text, ctx) => finders.flatMap((f) => f(text, ctx));
 }
 
@@ -172,7 +183,8 @@ function isGeneratedPodName(token: string): boolean {
   const last = parts[parts.length - 1] ?? "";
   if (last.length !== 5 || !K8S_SUFFIX.test(last) || !hasLetter(last)) return false;
   const hash = parts[parts.length - 2] ?? "";
-  const replicaSet = parts.length >= 3 && hash.length >= 6 && hash.length <= 10 && K8S_SUFFIX.test(hash) && hasDigit(hash + last);
+  const replicaSet =
+    parts.length >= 3 && hash.length >= 6 && hash.length <= 10 && K8S_SUFFIX.test(hash) && hasDigit(hash + last);
   // Without a template hash the 5-character suffix alone is weak evidence; a digit in it rules out words like "crwth".
   const job = hasDigit(last);
   return replicaSet || job;
@@ -218,13 +230,14 @@ function findShortNamespaceFlags(text: string, ctx: RuleContext): Span[] {
 // ---------------------------------------------------------------------------------------------
 // IPv6: every address has a colon, and text has few; so walk from each colon to the start of its run of
 // hex digits and colons, and try the address pattern only there (its look-behind allows no other start).
-const IPV6 = /(?<![A-Za-z0-9_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[A-Za-z0-9_.-]{1,32})?(?![A-Za-z0-9_.]|:[0-9A-Fa-f:])/y;
+const IPV6 =
+  /(?<![A-Za-z0-9_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[A-Za-z0-9_.-]{1,32})?(?![A-Za-z0-9_.]|:[0-9A-Fa-f:])/y;
 const IPV6_CHAR = /[0-9A-Fa-f:]/;
 
 function findIpv6(text: string): Span[] {
   const spans: Span[] = [];
   const pattern = new RegExp(IPV6.source, IPV6.flags);
-  for (let colon = text.indexOf(":"); colon !== -1; ) {
+  for (let colon = text.indexOf(":"); colon !== -1;) {
     let start = colon;
     while (start > 0 && colon - start < 48 && IPV6_CHAR.test(text[start - 1] ?? "")) start--;
     let runEnd = colon + 1;
@@ -248,7 +261,9 @@ const LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
 const HOSTNAME = new RegExp(`(?<![A-Za-z0-9_.-])(?:${LABEL}\\.){1,126}${LABEL}${NAME_END}`, "y");
 /** Where an internal name ends: ".svc", ".corp", a configured domain … (longest first, so "cluster.local" wins over "local"). */
 function suffixTail(ctx: RuleContext): RegExp {
-  const suffixes = [...ctx.hosts.suffixes].sort((a, b) => b.length - a.length).map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const suffixes = [...ctx.hosts.suffixes]
+    .sort((a, b) => b.length - a.length)
+    .map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   return new RegExp(`\\.(?:${suffixes.join("|")})${NAME_END}`, "gi");
 }
 /** A URL with any scheme; the authority is parsed in code. */
@@ -268,7 +283,9 @@ export function urlHost(url: string): string {
 
 function configuredHostFinder(text: string, ctx: RuleContext): Span[] {
   if (ctx.hosts.hosts.size === 0) return [];
-  const names = [...ctx.hosts.hosts].sort((a, b) => b.length - a.length).map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+  const names = [...ctx.hosts.hosts]
+    .sort((a, b) => b.length - a.length)
+    .map((h) => h.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   const re = new RegExp(`(?<![A-Za-z0-9_.-])(?:${names.join("|")})${NAME_END}`, "gi");
   return regexFinder(re, { accept: (value) => !isAllowedHost(value, ctx.hosts) })(text, ctx);
 }
@@ -318,11 +335,15 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "github-token",
-    description: "GitHub token: ghp_ (classic PAT), gho_ (OAuth), ghu_/ghs_ (app user/server), ghr_ (refresh), github_pat_ (fine-grained)",
-    source: "GitHub secret scanning (github_personal_access_token, github_oauth_access_token, github_app_installation_access_token, github_refresh_token); gitleaks github-pat, github-fine-grained-pat, github-oauth, github-app-token, github-refresh-token",
+    description:
+      "GitHub token: ghp_ (classic PAT), gho_ (OAuth), ghu_/ghs_ (app user/server), ghr_ (refresh), github_pat_ (fine-grained)",
+    source:
+      "GitHub secret scanning (github_personal_access_token, github_oauth_access_token, github_app_installation_access_token, github_refresh_token); gitleaks github-pat, github-fine-grained-pat, github-oauth, github-app-token, github-refresh-token",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251})(?![A-Za-z0-9_])/g),
+    find: regexFinder(
+      /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251})(?![A-Za-z0-9_])/g,
+    ),
   },
   {
     id: "aws-access-key",
@@ -338,7 +359,10 @@ export const RULES: readonly Rule[] = [
     source: "detect-secrets AWSKeyDetector; GitHub secret scanning aws_secret_access_key",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi, { group: 1 }),
+    find: regexFinder(
+      /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
+      { group: 1 },
+    ),
   },
   {
     id: "gcp-api-key",
@@ -350,23 +374,28 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "gcp-service-account",
-    description: 'Google service-account JSON fields: "private_key", "private_key_id", "client_email" …gserviceaccount.com, "type": "service_account"',
-    source: "GitHub secret scanning google_gcp_service_account / google_gcp_private_key_id; gitleaks gcp-service-account",
+    description:
+      'Google service-account JSON fields: "private_key", "private_key_id", "client_email" …gserviceaccount.com, "type": "service_account"',
+    source:
+      "GitHub secret scanning google_gcp_service_account / google_gcp_private_key_id; gitleaks gcp-service-account",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/"(private_key|private_key_id|client_email|type)"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.){1,16384})"/dg, {
-      group: 2,
-      accept: (value, m) => {
-        switch (m[1]) {
-          case "type":
-            return value === "service_account";
-          case "client_email":
-            return value.endsWith("gserviceaccount.com");
-          default:
-            return true;
-        }
+    find: regexFinder(
+      /"(private_key|private_key_id|client_email|type)"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.){1,16384})"/dg,
+      {
+        group: 2,
+        accept: (value, m) => {
+          switch (m[1]) {
+            case "type":
+              return value === "service_account";
+            case "client_email":
+              return value.endsWith("gserviceaccount.com");
+            default:
+              return true;
+          }
+        },
       },
-    }),
+    ),
   },
   {
     id: "slack-webhook",
@@ -390,7 +419,9 @@ export const RULES: readonly Rule[] = [
     source: "gitleaks jwt; detect-secrets JwtTokenDetector",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,4096}={0,2}/g),
+    find: regexFinder(
+      /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,4096}={0,2}/g,
+    ),
   },
   {
     id: "kubeconfig-data",
@@ -398,7 +429,10 @@ export const RULES: readonly Rule[] = [
     source: "Kubernetes kubeconfig format (clientcmd v1); gitleaks kubernetes-secret-yaml",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_-])(?:client-key-data|client-certificate-data|certificate-authority-data)"?[ \t]*:[ \t]*"?([A-Za-z0-9+/=]{1,65536})/dg, { group: 1 }),
+    find: regexFinder(
+      /(?<![A-Za-z0-9_-])(?:client-key-data|client-certificate-data|certificate-authority-data)"?[ \t]*:[ \t]*"?([A-Za-z0-9+/=]{1,65536})/dg,
+      { group: 1 },
+    ),
   },
   {
     id: "database-url",
@@ -423,7 +457,10 @@ export const RULES: readonly Rule[] = [
     source: "detect-secrets BasicAuthDetector; RFC 3986 §3.2.1 (userinfo)",
     kind: "credential",
     keywords: ["://"],
-    find: regexFinder(/(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/([^\s/?#@:"'<>]{1,256}:[^\s/?#@"'<>]{1,256})@/dg, { group: 1 }),
+    find: regexFinder(
+      /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/([^\s/?#@:"'<>]{1,256}:[^\s/?#@"'<>]{1,256})@/dg,
+      { group: 1 },
+    ),
   },
   {
     id: "authorization-header",
@@ -453,7 +490,10 @@ export const RULES: readonly Rule[] = [
     source: "RFC 7617; detect-secrets BasicAuthDetector",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_])basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi, { group: 1, accept: base64Credentials }),
+    find: regexFinder(/(?<![A-Za-z0-9_])basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi, {
+      group: 1,
+      accept: base64Credentials,
+    }),
   },
   {
     id: "secret-assignment",
@@ -472,16 +512,20 @@ export const RULES: readonly Rule[] = [
     source: "Kubernetes kubeconfig format (clusters[].cluster.server)",
     kind: "infrastructure",
     keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_-])server"?[ \t]*:[ \t]*"?([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s"'<>`]{1,2048})/dgi, {
-      group: 1,
-      trimTrailing: URL_TRAILING_PUNCTUATION,
-      accept: (value, _m, _t, ctx) => !isAllowedHost(urlHost(value), ctx.hosts),
-    }),
+    find: regexFinder(
+      /(?<![A-Za-z0-9_-])server"?[ \t]*:[ \t]*"?([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s"'<>`]{1,2048})/dgi,
+      {
+        group: 1,
+        trimTrailing: URL_TRAILING_PUNCTUATION,
+        accept: (value, _m, _t, ctx) => !isAllowedHost(urlHost(value), ctx.hosts),
+      },
+    ),
   },
   {
     id: "internal-url",
     description: "URL whose host is a private IP, an internal DNS name or a configured internal host/domain",
-    source: "RFC 1918, RFC 6598, RFC 3927, RFC 4193, RFC 4291, RFC 6762, RFC 8375; repo config internal_domains/internal_hosts",
+    source:
+      "RFC 1918, RFC 6598, RFC 3927, RFC 4193, RFC 4291, RFC 6762, RFC 8375; repo config internal_domains/internal_hosts",
     kind: "infrastructure",
     keywords: ["://"],
     find: regexFinder(URL, {
@@ -491,7 +535,8 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "internal-host",
-    description: "internal DNS name (*.svc, *.cluster.local, *.internal, *.corp, *.local, *.lan, *.home.arpa, configured domains) or configured host",
+    description:
+      "internal DNS name (*.svc, *.cluster.local, *.internal, *.corp, *.local, *.lan, *.home.arpa, configured domains) or configured host",
     source: "Kubernetes DNS spec (svc.cluster.local); RFC 6762 (.local); RFC 8375 (.home.arpa); repo config",
     kind: "infrastructure",
     keywords: (ctx) => (ctx.hosts.hosts.size > 0 ? [] : ctx.hosts.suffixes.map((s) => "." + s)),
@@ -502,7 +547,8 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "private-ipv4",
-    description: "private or special-use IPv4 address (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, 127/8), also as ip-10-0-0-1",
+    description:
+      "private or special-use IPv4 address (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, 127/8), also as ip-10-0-0-1",
     source: "RFC 1918; RFC 6598; RFC 3927; RFC 1122 §3.2.1.3",
     kind: "infrastructure",
     keywords: [],
@@ -545,8 +591,14 @@ export const RULES: readonly Rule[] = [
     kind: "infrastructure",
     keywords: ["namespace", "-n"],
     find: combine(
-      regexFinder(new RegExp(`(?<![A-Za-z0-9_-])--namespace(?:=|[ \\t]+)(${NAME_1123})${NAME_END}`, "dg"), { group: 1, accept: namespaceAccept }),
-      regexFinder(new RegExp(`(?<![A-Za-z0-9_-])namespace["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"), { group: 1, accept: namespaceAccept }),
+      regexFinder(new RegExp(`(?<![A-Za-z0-9_-])--namespace(?:=|[ \\t]+)(${NAME_1123})${NAME_END}`, "dg"), {
+        group: 1,
+        accept: namespaceAccept,
+      }),
+      regexFinder(
+        new RegExp(`(?<![A-Za-z0-9_-])namespace["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
+        { group: 1, accept: namespaceAccept },
+      ),
       findShortNamespaceFlags,
     ),
   },
@@ -556,6 +608,8 @@ export const RULES: readonly Rule[] = [
     source: "Kubernetes external-provisioner volume naming (pvc-<claim uid>)",
     kind: "infrastructure",
     keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi),
+    find: regexFinder(
+      /(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi,
+    ),
   },
 ];

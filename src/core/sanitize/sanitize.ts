@@ -27,11 +27,11 @@ export interface Sanitized {
 }
 
 export interface Sanitizer {
-  sanitize(text: string, opts?: SanitizeOptions): Sanitized;
+  sanitize: (text: string, opts?: SanitizeOptions) => Sanitized;
   /** Detection only: the findings `sanitize` would report, without building the redacted text. */
-  scan(text: string, opts?: SanitizeOptions): Finding[];
+  scan: (text: string, opts?: SanitizeOptions) => Finding[];
   /** Fail closed: the sanitized text, or WITHHELD if sanitizing failed for any reason. */
-  sanitizeOrWithhold(text: string, opts?: SanitizeOptions): string;
+  sanitizeOrWithhold: (text: string, opts?: SanitizeOptions) => string;
 }
 
 /** Posted instead of text that could not be sanitized; it matches no rule itself. */
@@ -75,11 +75,15 @@ function escapeRegex(s: string): string {
 export function createSanitizer(rules: readonly Rule[]): Sanitizer {
   const order = new Map<string, number>();
   for (const rule of rules) {
-    if (!RULE_ID.test(rule.id) || order.has(rule.id)) throw new Error(`sanitize rule id ${JSON.stringify(rule.id)} is invalid or duplicated`);
+    if (!RULE_ID.test(rule.id) || order.has(rule.id))
+      throw new Error(`sanitize rule id ${JSON.stringify(rule.id)} is invalid or duplicated`);
     order.set(rule.id, order.size);
   }
   // Only placeholders of known rules count as already redacted, so "[redacted:<anything>]" cannot hide a secret.
-  const placeholderPattern = rules.length === 0 ? undefined : new RegExp(`\\[redacted:(?:${rules.map((r) => escapeRegex(r.id)).join("|")})\\]`, "g");
+  const placeholderPattern =
+    rules.length === 0
+      ? undefined
+      : new RegExp(`\\[redacted:(?:${rules.map((r) => escapeRegex(r.id)).join("|")})\\]`, "g");
 
   function placeholderRanges(text: string): Span[] {
     if (placeholderPattern === undefined || !text.includes("[redacted:")) return [];
@@ -125,7 +129,13 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
     for (const rule of rules) {
       if (!active.has(rule)) continue;
       for (const span of rule.find(text, ctx)) {
-        if (!Number.isInteger(span.start) || !Number.isInteger(span.end) || span.start < 0 || span.end > text.length || span.start >= span.end) {
+        if (
+          !Number.isInteger(span.start) ||
+          !Number.isInteger(span.end) ||
+          span.start < 0 ||
+          span.end > text.length ||
+          span.start >= span.end
+        ) {
           throw new Error(`sanitize rule ${rule.id} returned an invalid span`);
         }
         for (const piece of outsidePlaceholders(span, text, placeholders)) hits.push({ ...piece, rule: rule.id });
@@ -150,7 +160,10 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
   }
 
   /** The text with each region replaced by its placeholder plus the line breaks it covered. */
-  function render(text: string, found: readonly Region[]): { text: string; plain: Array<{ at: number; from: number; length: number }>; placeholders: Span[] } {
+  function render(
+    text: string,
+    found: readonly Region[],
+  ): { text: string; plain: Array<{ at: number; from: number; length: number }>; placeholders: Span[] } {
     const out: string[] = [];
     const plain: Array<{ at: number; from: number; length: number }> = [];
     const placeholders: Span[] = [];
@@ -192,7 +205,9 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
       const current = render(text, found);
       // A keyword in the redacted text is either in unchanged text (so it was in the original) or overlaps a
       // placeholder: only the placeholders' surroundings need looking at again.
-      const around = current.placeholders.map((p) => current.text.slice(Math.max(0, p.start - KEYWORD_REACH), p.end + KEYWORD_REACH)).join("\n");
+      const around = current.placeholders
+        .map((p) => current.text.slice(Math.max(0, p.start - KEYWORD_REACH), p.end + KEYWORD_REACH))
+        .join("\n");
       for (const rule of activeIn(around.toLowerCase(), ctx)) active.add(rule);
       const fresh = hitsIn(current.text, active, ctx);
       rendered = current.text;
@@ -201,8 +216,13 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
       for (const hit of fresh) {
         // Plain segments are sorted; a hit lies in the one that ends at or after its end (segments may be empty).
         const segment = current.plain[firstEndingAfter(plainEnds, hit.end - 1)];
-        if (segment === undefined || hit.start < segment.at || hit.end > segment.at + segment.length) throw new Error("sanitize hit crosses a placeholder");
-        hits.push({ rule: hit.rule, start: segment.from + hit.start - segment.at, end: segment.from + hit.end - segment.at });
+        if (segment === undefined || hit.start < segment.at || hit.end > segment.at + segment.length)
+          throw new Error("sanitize hit crosses a placeholder");
+        hits.push({
+          rule: hit.rule,
+          start: segment.from + hit.start - segment.at,
+          end: segment.from + hit.end - segment.at,
+        });
       }
       found = merge(hits);
     }
@@ -255,9 +275,7 @@ const defaultSanitizer = createSanitizer(DEFAULT_RULES);
 /** Rule catalogue for docs and the README. */
 export const RULES: readonly Rule[] = DEFAULT_RULES;
 
-export const sanitize = defaultSanitizer.sanitize;
-export const scan = defaultSanitizer.scan;
-export const sanitizeOrWithhold = defaultSanitizer.sanitizeOrWithhold;
+export const { sanitize, scan, sanitizeOrWithhold } = defaultSanitizer;
 
 const credentialRules = new Set(DEFAULT_RULES.filter((r) => r.kind === "credential").map((r) => r.id));
 

@@ -21,7 +21,11 @@ export interface HeaderNames {
  * The value with the author's header renamed to the schema's. A block that uses the schema's key
  * where the repo uses another gets `misplaced(key)` as an error instead of a silent pass.
  */
-export function renameHeader(value: Record<string, unknown>, names: HeaderNames, misplaced: (key: string) => Problem): { candidate: Record<string, unknown>; errors: Problem[] } {
+export function renameHeader(
+  value: Record<string, unknown>,
+  names: HeaderNames,
+  misplaced: (key: string) => Problem,
+): { candidate: Record<string, unknown>; errors: Problem[] } {
   if (names.author === names.schema) return { candidate: value, errors: [] };
   const candidate: Record<string, unknown> = {};
   const errors: Problem[] = [];
@@ -37,8 +41,10 @@ export function renameHeader(value: Record<string, unknown>, names: HeaderNames,
 export function inAuthorHeader(p: Problem, names: HeaderNames, topLevelKeys: readonly string[]): Problem {
   if (names.author === names.schema) return p;
   const prefix = "/" + names.schema;
-  const path = p.path === prefix || p.path.startsWith(prefix + "/") ? pointer(names.author) + p.path.slice(prefix.length) : p.path;
-  const rename = (s: string): string => s.replace(new RegExp("`" + names.schema + "(?=[.`:])", "g"), "`" + names.author);
+  const path =
+    p.path === prefix || p.path.startsWith(prefix + "/") ? pointer(names.author) + p.path.slice(prefix.length) : p.path;
+  const rename = (s: string): string =>
+    s.replace(new RegExp("`" + names.schema + "(?=[.`:])", "g"), "`" + names.author);
   let hint = p.hint === undefined ? undefined : rename(p.hint);
   // Top-level typo suggestions were computed against the schema's key; recompute them against the author's.
   if (p.code === "schema.unknown-key" && path.split("/").length === 2) {

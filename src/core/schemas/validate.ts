@@ -55,26 +55,49 @@ function toProblem(err: ErrorObject, root: unknown): Problem | undefined {
       const known = Object.keys((parentOf(err)?.properties as object | undefined) ?? {});
       const near = didYouMean(key, known);
       const list = known.length > 0 ? `known keys here: ${known.map((k) => "`" + k + "`").join(", ")}` : "remove it";
-      return problem("schema.unknown-key", `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`, `unknown key ${show(key)} in ${where}`, near ?? list);
+      return problem(
+        "schema.unknown-key",
+        `${path}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`,
+        `unknown key ${show(key)} in ${where}`,
+        near ?? list,
+      );
     }
     case "required": {
       const key = String((err.params as { missingProperty: string }).missingProperty);
-      return problem("schema.required", `${path}/${key}`, `${where} is missing the required key \`${key}\``, `add \`${key}:\``);
+      return problem(
+        "schema.required",
+        `${path}/${key}`,
+        `${where} is missing the required key \`${key}\``,
+        `add \`${key}:\``,
+      );
     }
     case "enum": {
       const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;
       const near = typeof value === "string" ? didYouMean(value, allowed.map(String)) : undefined;
-      return problem("schema.enum", path, `${where} is ${show(value)}, which is not one of ${allowed.map((a) => show(a)).join(", ")}`, near ?? `use one of ${allowed.map(String).join(" | ")}`);
+      return problem(
+        "schema.enum",
+        path,
+        `${where} is ${show(value)}, which is not one of ${allowed.map((a) => show(a)).join(", ")}`,
+        near ?? `use one of ${allowed.map(String).join(" | ")}`,
+      );
     }
     case "type": {
       const expected = String((err.params as { type: string | string[] }).type);
-      return problem("schema.type", path, `${where} is ${show(value)} (${value === null ? "null" : Array.isArray(value) ? "a list" : typeof value}), expected ${expected.replace(",", " or ")}`, hintForType(expected));
+      return problem(
+        "schema.type",
+        path,
+        `${where} is ${show(value)} (${value === null ? "null" : Array.isArray(value) ? "a list" : typeof value}), expected ${expected.replace(",", " or ")}`,
+        hintForType(expected),
+      );
     }
     case "pattern": {
       // A described pattern (`An issue id as the author wrote it (…)`) reads better than a regex.
       const description = parentOf(err)?.description;
       const regex = (err.params as { pattern: string }).pattern;
-      const hint = typeof description === "string" ? `expected ${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, "")}; it must match ${regex}` : `it must match ${regex}`;
+      const hint =
+        typeof description === "string"
+          ? `expected ${description.charAt(0).toLowerCase()}${description.slice(1).replace(/\.$/, "")}; it must match ${regex}`
+          : `it must match ${regex}`;
       return problem("schema.pattern", path, `${where} is ${show(value)}, which is not in the expected form`, hint);
     }
     case "maxItems":
@@ -85,7 +108,12 @@ function toProblem(err: ErrorObject, root: unknown): Problem | undefined {
     case "minimum":
     case "maximum": {
       const limit = (err.params as { limit: number }).limit;
-      return problem(`schema.${err.keyword}`, path, `${where} ${err.message ?? "is out of bounds"}`, boundHint(err.keyword, limit));
+      return problem(
+        `schema.${err.keyword}`,
+        path,
+        `${where} ${err.message ?? "is out of bounds"}`,
+        boundHint(err.keyword, limit),
+      );
     }
     case "uniqueItems":
       return problem("schema.duplicate", path, `${where} lists the same entry twice`, "remove the duplicate entry");
@@ -131,7 +159,12 @@ function propertyNameProblem(err: ErrorObject): Problem | undefined {
   // ajv puts the offending key on the inner error itself, not in its params.
   const name = err.propertyName ?? (err.params as { propertyName?: string }).propertyName;
   if (name === undefined) return undefined;
-  return problem("schema.key", `${err.instancePath}/${name}`, `the key ${show(name)} is not a valid name here`, "use letters, digits and `_ . : / -` only");
+  return problem(
+    "schema.key",
+    `${err.instancePath}/${name}`,
+    `the key ${show(name)} is not a valid name here`,
+    "use letters, digits and `_ . : / -` only",
+  );
 }
 
 /** Validate; return the problems (empty when valid), de-duplicated and in document order. */
@@ -142,7 +175,12 @@ export function validateAgainst(schema: object, value: unknown): Problem[] {
   const seen = new Set<string>();
   for (const err of fn.errors ?? []) {
     // `anyOf: [X, null]` reports both branches; the null branch only adds noise.
-    if (err.keyword === "type" && (err.params as { type?: string }).type === "null" && err.schemaPath.includes("/anyOf/")) continue;
+    if (
+      err.keyword === "type" &&
+      (err.params as { type?: string }).type === "null" &&
+      err.schemaPath.includes("/anyOf/")
+    )
+      continue;
     const p = err.propertyName !== undefined ? propertyNameProblem(err) : toProblem(err, value);
     if (!p) continue;
     const key = p.path + "\u0000" + p.message;
@@ -150,7 +188,8 @@ export function validateAgainst(schema: object, value: unknown): Problem[] {
     seen.add(key);
     out.push(p);
   }
-  if (out.length === 0) out.push(problem("schema.invalid", "", "the block does not match its schema", "compare it with the template"));
+  if (out.length === 0)
+    out.push(problem("schema.invalid", "", "the block does not match its schema", "compare it with the template"));
   return withoutEchoedRequired(out);
 }
 
@@ -160,11 +199,17 @@ export function validateAgainst(schema: object, value: unknown): Problem[] {
  */
 export function withoutEchoedRequired(problems: readonly Problem[]): Problem[] {
   const parentOfPath = (path: string): string => path.slice(0, path.lastIndexOf("/"));
-  const lastKey = (path: string): string => path.slice(path.lastIndexOf("/") + 1).replace(/~1/g, "/").replace(/~0/g, "~");
+  const lastKey = (path: string): string =>
+    path
+      .slice(path.lastIndexOf("/") + 1)
+      .replace(/~1/g, "/")
+      .replace(/~0/g, "~");
   const unknown = problems.filter((p) => p.code === "schema.unknown-key");
   return problems.filter((p) => {
     if (p.code !== "schema.required") return true;
     const key = lastKey(p.path);
-    return !unknown.some((u) => parentOfPath(u.path) === parentOfPath(p.path) && closest(lastKey(u.path), [key]).length > 0);
+    return !unknown.some(
+      (u) => parentOfPath(u.path) === parentOfPath(p.path) && closest(lastKey(u.path), [key]).length > 0,
+    );
   });
 }

@@ -80,7 +80,13 @@ export function checkScope(matcher: ScopeMatcher, files: readonly ChangedFile[])
 }
 
 function compareViolations(a: ScopeViolation, b: ScopeViolation): number {
-  return cmp(a.path, b.path) || cmp(a.side ?? "", b.side ?? "") || cmp(a.status, b.status) || cmp(a.renamedFrom ?? "", b.renamedFrom ?? "") || cmp(a.renamedTo ?? "", b.renamedTo ?? "");
+  return (
+    cmp(a.path, b.path) ||
+    cmp(a.side ?? "", b.side ?? "") ||
+    cmp(a.status, b.status) ||
+    cmp(a.renamedFrom ?? "", b.renamedFrom ?? "") ||
+    cmp(a.renamedTo ?? "", b.renamedTo ?? "")
+  );
 }
 
 /** Code-unit order, not locale order, so the result is the same on every machine. */

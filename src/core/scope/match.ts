@@ -59,7 +59,14 @@ export function compileScope(scope: ScopeInput): Result<ScopeMatcher> {
 
 function compileList(patterns: readonly string[], list: "allow" | "deny", errors: Problem[]): CompiledPattern[] {
   if (patterns.length > MAX_PATTERNS_PER_LIST) {
-    errors.push(problem("scope.too-many-patterns", pointer("scope", list), `\`scope.${list}\` lists ${patterns.length} patterns, more than the ${MAX_PATTERNS_PER_LIST} allowed`, "cover whole folders with `dir/**` instead of listing files one by one"));
+    errors.push(
+      problem(
+        "scope.too-many-patterns",
+        pointer("scope", list),
+        `\`scope.${list}\` lists ${patterns.length} patterns, more than the ${MAX_PATTERNS_PER_LIST} allowed`,
+        "cover whole folders with `dir/**` instead of listing files one by one",
+      ),
+    );
     return [];
   }
   const out: CompiledPattern[] = [];
@@ -76,7 +83,14 @@ function compileList(patterns: readonly string[], list: "allow" | "deny", errors
       out.push({ pattern, test: picomatch(source, OPTIONS) });
     } catch (err) {
       const why = err instanceof Error ? err.message.split("\n")[0] : "unknown error";
-      errors.push(problem("scope.bad-pattern", at, `the ${list} pattern ${show(pattern)} could not be compiled: ${why}`, "write a plain glob using `*`, `**`, `?` and `[abc]` only"));
+      errors.push(
+        problem(
+          "scope.bad-pattern",
+          at,
+          `the ${list} pattern ${show(pattern)} could not be compiled: ${why}`,
+          "write a plain glob using `*`, `**`, `?` and `[abc]` only",
+        ),
+      );
     }
   });
   return out;
@@ -87,23 +101,54 @@ export function patternProblem(pattern: string, at: string, list: "allow" | "den
   const name = `the ${list} pattern ${show(pattern)}`;
   const bad = (code: string, why: string, hint: string): Problem => problem(code, at, `${name} ${why}`, hint);
   if (pattern.length === 0) return bad("scope.empty-pattern", "is empty", "remove the empty entry");
-  if (pattern.length > MAX_PATTERN_LENGTH) return bad("scope.pattern-too-long", `is ${pattern.length} characters long, more than the ${MAX_PATTERN_LENGTH} allowed`, "use `**` to cover deep folders instead of spelling the path out");
+  if (pattern.length > MAX_PATTERN_LENGTH)
+    return bad(
+      "scope.pattern-too-long",
+      `is ${pattern.length} characters long, more than the ${MAX_PATTERN_LENGTH} allowed`,
+      "use `**` to cover deep folders instead of spelling the path out",
+    );
   if (pattern.startsWith("!")) {
     return bad(
       "scope.negation",
       "starts with `!`; negated patterns are not supported",
-      list === "allow" ? `move \`${pattern.slice(1)}\` to \`scope.deny\` instead` : `remove it from \`scope.deny\`, or add \`${pattern.slice(1)}\` to \`scope.allow\``,
+      list === "allow"
+        ? `move \`${pattern.slice(1)}\` to \`scope.deny\` instead`
+        : `remove it from \`scope.deny\`, or add \`${pattern.slice(1)}\` to \`scope.allow\``,
     );
   }
-  if (pattern.includes("\\")) return bad("scope.backslash", "contains a backslash", "write repo-relative POSIX paths with `/` separators; escapes are not supported");
-  if (pattern.startsWith("/")) return bad("scope.absolute", "is absolute", `write it relative to the repository root: \`${pattern.replace(/^\/+/, "")}\``);
+  if (pattern.includes("\\"))
+    return bad(
+      "scope.backslash",
+      "contains a backslash",
+      "write repo-relative POSIX paths with `/` separators; escapes are not supported",
+    );
+  if (pattern.startsWith("/"))
+    return bad(
+      "scope.absolute",
+      "is absolute",
+      `write it relative to the repository root: \`${pattern.replace(/^\/+/, "")}\``,
+    );
   if (/[(){}|]/.test(pattern)) {
     // picomatch passes these to the regex it builds, so `x{1,3}` or `(a|b)` would not mean what they say.
-    return bad("scope.unsupported-syntax", "uses `(`, `)`, `{`, `}` or `|`; brace expansion and extglobs are not supported", "list each alternative as its own pattern, or use `?` for a literal parenthesis in a file name");
+    return bad(
+      "scope.unsupported-syntax",
+      "uses `(`, `)`, `{`, `}` or `|`; brace expansion and extglobs are not supported",
+      "list each alternative as its own pattern, or use `?` for a literal parenthesis in a file name",
+    );
   }
   const segments = pattern.replace(/\/$/, "").split("/");
-  if (segments.includes("..")) return bad("scope.parent-segment", "contains a `..` segment", "write the path from the repository root without `..`");
-  if (segments.includes(".")) return bad("scope.dot-segment", "contains a `.` segment", `drop the \`./\`: \`${segments.filter((s) => s !== ".").join("/")}${pattern.endsWith("/") ? "/" : ""}\``);
+  if (segments.includes(".."))
+    return bad(
+      "scope.parent-segment",
+      "contains a `..` segment",
+      "write the path from the repository root without `..`",
+    );
+  if (segments.includes("."))
+    return bad(
+      "scope.dot-segment",
+      "contains a `.` segment",
+      `drop the \`./\`: \`${segments.filter((s) => s !== ".").join("/")}${pattern.endsWith("/") ? "/" : ""}\``,
+    );
   if (segments.includes("")) return bad("scope.empty-segment", "contains `//`", "use a single `/` between folders");
   return undefined;
 }

@@ -49,7 +49,13 @@ export function filesToCheck(registry: TierBRegistry, command: Extract<Command, 
 }
 
 /** Same target: PR, pinned SHA, bundle and single gate. Baseline and budget do not make a second run. */
-export function sameTarget(d: Dispatch, pr: number, sha: string, bundle: string, singleGate: string | undefined): boolean {
+export function sameTarget(
+  d: Dispatch,
+  pr: number,
+  sha: string,
+  bundle: string,
+  singleGate: string | undefined,
+): boolean {
   return d.pr === pr && d.sha === sha && d.bundle === bundle && d.singleGate === singleGate;
 }
 
@@ -69,26 +75,45 @@ export function planDispatch(input: PlanInput): Plan {
     if (again) return { kind: "duplicate", existing: again };
   }
   if (pr.state !== "open") return refuse("pr-closed", "the PR is closed; Tier-B runs only on open PRs");
-  if (pr.draft && !config.allowDraft) return refuse("pr-draft", "the PR is a draft; mark it ready for review, then ask again");
-  if (config.requireValidContract && !input.contractValid) return refuse("contract-invalid", "the PR's contract is not valid; fix the contract first (see the merge-captain check)");
-  if (config.requireScope && !input.scopeOk) return refuse("scope-not-ok", "the PR's changed files are not verified to be within the contract's scope (see the merge-captain check)");
+  if (pr.draft && !config.allowDraft)
+    return refuse("pr-draft", "the PR is a draft; mark it ready for review, then ask again");
+  if (config.requireValidContract && !input.contractValid)
+    return refuse(
+      "contract-invalid",
+      "the PR's contract is not valid; fix the contract first (see the merge-captain check)",
+    );
+  if (config.requireScope && !input.scopeOk)
+    return refuse(
+      "scope-not-ok",
+      "the PR's changed files are not verified to be within the contract's scope (see the merge-captain check)",
+    );
 
   const singleGate = command.bundle === SINGLE_MODE ? command.singleGate : undefined;
   const gateIds = requestedGateIds(registry, command);
-  if (gateIds === undefined || gateIds.length === 0) return refuse("unknown-bundle", "that bundle is not in the gate registry on the default branch");
+  if (gateIds === undefined || gateIds.length === 0)
+    return refuse("unknown-bundle", "that bundle is not in the gate registry on the default branch");
   for (const id of gateIds) {
     const gate = registry.gates.get(id);
-    if (gate === undefined) return refuse("unknown-gate", `the gate registry on the default branch does not define ${id}`);
+    if (gate === undefined)
+      return refuse("unknown-gate", `the gate registry on the default branch does not define ${id}`);
     if (gate.tier !== "b") return refuse("not-tier-b", `${id} is a Tier-A gate; Tier-B runs only Tier-B gates`);
   }
   if (input.missingFiles.length > 0) {
-    return refuse("missing-files", `files the gates require are missing at ${pr.headSha.slice(0, 7)}: ${input.missingFiles.slice(0, 10).join(", ")}`);
+    return refuse(
+      "missing-files",
+      `files the gates require are missing at ${pr.headSha.slice(0, 7)}: ${input.missingFiles.slice(0, 10).join(", ")}`,
+    );
   }
 
-  const existing = ledger.dispatches.find((d) => isActive(d) && sameTarget(d, pr.number, pr.headSha, command.bundle, singleGate));
+  const existing = ledger.dispatches.find(
+    (d) => isActive(d) && sameTarget(d, pr.number, pr.headSha, command.bundle, singleGate),
+  );
   if (existing) return { kind: "duplicate", existing };
   if (ledger.dispatches.filter((d) => d.pr === pr.number && isActive(d)).length >= MAX_ACTIVE_PER_PR) {
-    return refuse("too-many-active", `${MAX_ACTIVE_PER_PR} Tier-B runs are already queued or running on this PR; wait, or \`/tier-b cancel\``);
+    return refuse(
+      "too-many-active",
+      `${MAX_ACTIVE_PER_PR} Tier-B runs are already queued or running on this PR; wait, or \`/tier-b cancel\``,
+    );
   }
 
   const dispatch: Dispatch = {
@@ -111,12 +136,24 @@ export function planDispatch(input: PlanInput): Plan {
  * The last check before the dispatch API call: the PR head must still be the pinned SHA. If it
  * moved (a push between the command and the dispatch), the recorded dispatch is ended, not sent.
  */
-export function confirmPinned(ledger: Ledger, dispatchId: string, currentHeadSha: string, now: Date): { proceed: true } | { proceed: false; ledger: Ledger; reason: string } {
+export function confirmPinned(
+  ledger: Ledger,
+  dispatchId: string,
+  currentHeadSha: string,
+  now: Date,
+): { proceed: true } | { proceed: false; ledger: Ledger; reason: string } {
   const d = ledger.dispatches.find((x) => x.id === dispatchId);
   if (d === undefined) return { proceed: false, ledger, reason: "the dispatch is no longer in the ledger" };
   if (d.state !== "recorded") return { proceed: false, ledger, reason: "the dispatch was already sent" };
   if (d.sha === currentHeadSha) return { proceed: true };
-  const ended: Dispatch = { ...d, state: "cancelled", endReason: "head-moved", stale: true, staleBy: currentHeadSha, updatedAt: now.toISOString() };
+  const ended: Dispatch = {
+    ...d,
+    state: "cancelled",
+    endReason: "head-moved",
+    stale: true,
+    staleBy: currentHeadSha,
+    updatedAt: now.toISOString(),
+  };
   return {
     proceed: false,
     ledger: replaceDispatch(ledger, ended),
@@ -128,13 +165,19 @@ export function confirmPinned(ledger: Ledger, dispatchId: string, currentHeadSha
  * What `/tier-b cancel` does on a PR: runs that have not started are cancelled (those with a run
  * id through the API, the rest only in the ledger); running ones are reported, not stopped.
  */
-export function cancelPlan(ledger: Ledger, pr: number, now: Date): { cancel: Dispatch[]; running: Dispatch[]; ledger: Ledger } {
+export function cancelPlan(
+  ledger: Ledger,
+  pr: number,
+  now: Date,
+): { cancel: Dispatch[]; running: Dispatch[]; ledger: Ledger } {
   const cancel = ledger.dispatches.filter((d) => d.pr === pr && NOT_STARTED_STATES.includes(d.state));
   const running = ledger.dispatches.filter((d) => d.pr === pr && d.state === "in_progress");
   const ids = new Set(cancel.map((d) => d.id));
   const updated: Ledger = {
     ...ledger,
-    dispatches: ledger.dispatches.map((d) => (ids.has(d.id) ? { ...d, state: "cancelled", endReason: "cancel-requested", updatedAt: now.toISOString() } : d)),
+    dispatches: ledger.dispatches.map((d) =>
+      ids.has(d.id) ? { ...d, state: "cancelled", endReason: "cancel-requested", updatedAt: now.toISOString() } : d,
+    ),
   };
   return { cancel, running, ledger: updated };
 }
@@ -151,7 +194,12 @@ function refuse(code: RefuseCode, reason: string): Plan {
  * The workflow_dispatch inputs for a dispatch: all strings, as the API requires. Empty strings
  * mean "not given" so the workflow's own defaults apply.
  */
-export function workflowInputs(d: Dispatch): Record<"pr_number" | "bundle" | "single_gate" | "baseline_ref" | "perf_budget_pct" | "head_sha" | "dispatch_id", string> {
+export function workflowInputs(
+  d: Dispatch,
+): Record<
+  "pr_number" | "bundle" | "single_gate" | "baseline_ref" | "perf_budget_pct" | "head_sha" | "dispatch_id",
+  string
+> {
   return {
     pr_number: String(d.pr),
     bundle: d.bundle,

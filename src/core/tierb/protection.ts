@@ -2,9 +2,11 @@
 import type { Ledger } from "../ledger/types.js";
 import { matchRun, type RunRef } from "./runs.js";
 
-export type ProtectionDecision = { approve: true; dispatchId: string } | { approve: false; code: ProtectionRejectCode; reason: string };
+export type ProtectionDecision =
+  { approve: true; dispatchId: string } | { approve: false; code: ProtectionRejectCode; reason: string };
 
-export type ProtectionRejectCode = "unknown-run" | "recovered" | "not-pending" | "stale" | "pr-closed" | "head-moved" | "no-permission";
+export type ProtectionRejectCode =
+  "unknown-run" | "recovered" | "not-pending" | "stale" | "pr-closed" | "head-moved" | "no-permission";
 
 export interface ProtectionInput {
   ledger: Ledger;
@@ -18,17 +20,33 @@ export interface ProtectionInput {
 /** Every check must pass; the first that fails is the reason GitHub shows the approver. */
 export function decideProtectionRule(input: ProtectionInput): ProtectionDecision {
   const d = matchRun(input.ledger, input.run);
-  if (d === undefined) return reject("unknown-run", "merge-captain has no record of dispatching this run; start Tier-B with `/tier-b <bundle>` on the PR");
-  if (d.recovered === true) return reject("recovered", "merge-captain's record of this run was rebuilt and does not say who asked for it; ask again with `/tier-b`");
-  if (d.stale === true) return reject("stale", `the PR has a newer head (${(d.staleBy ?? "").slice(0, 7)}) than the approved ${d.sha.slice(0, 7)}; ask again with \`/tier-b\``);
+  if (d === undefined)
+    return reject(
+      "unknown-run",
+      "merge-captain has no record of dispatching this run; start Tier-B with `/tier-b <bundle>` on the PR",
+    );
+  if (d.recovered === true)
+    return reject(
+      "recovered",
+      "merge-captain's record of this run was rebuilt and does not say who asked for it; ask again with `/tier-b`",
+    );
+  if (d.stale === true)
+    return reject(
+      "stale",
+      `the PR has a newer head (${(d.staleBy ?? "").slice(0, 7)}) than the approved ${d.sha.slice(0, 7)}; ask again with \`/tier-b\``,
+    );
   if (d.state !== "dispatched" && d.state !== "queued" && d.state !== "waiting" && d.state !== "recorded") {
     return reject("not-pending", `the dispatch is ${d.state}, not waiting for approval`);
   }
   if (input.pr.state !== "open") return reject("pr-closed", "the PR is closed");
   if (input.pr.headSha !== d.sha) {
-    return reject("head-moved", `the PR head moved from ${d.sha.slice(0, 7)} to ${input.pr.headSha.slice(0, 7)} after \`/tier-b\`; ask again to test the new head`);
+    return reject(
+      "head-moved",
+      `the PR head moved from ${d.sha.slice(0, 7)} to ${input.pr.headSha.slice(0, 7)} after \`/tier-b\`; ask again to test the new head`,
+    );
   }
-  if (!input.requesterHasPermission) return reject("no-permission", `@${d.requester} no longer has write access to run Tier-B`);
+  if (!input.requesterHasPermission)
+    return reject("no-permission", `@${d.requester} no longer has write access to run Tier-B`);
   return { approve: true, dispatchId: d.id };
 }
 

@@ -25,7 +25,10 @@ export function bundleNames(registry: TierBRegistry): string[] {
 }
 
 export function tierBGateIds(registry: TierBRegistry): string[] {
-  return [...registry.gates.entries()].filter(([, g]) => g.tier === "b").map(([id]) => id).sort();
+  return [...registry.gates.entries()]
+    .filter(([, g]) => g.tier === "b")
+    .map(([id]) => id)
+    .sort();
 }
 
 export function isTierBGate(registry: TierBRegistry, id: string): boolean {
@@ -33,7 +36,10 @@ export function isTierBGate(registry: TierBRegistry, id: string): boolean {
 }
 
 /** The gate ids a dispatch asks for: the bundle's members in order, or the single gate. */
-export function requestedGateIds(registry: TierBRegistry, target: { bundle: string; singleGate?: string | undefined }): string[] | undefined {
+export function requestedGateIds(
+  registry: TierBRegistry,
+  target: { bundle: string; singleGate?: string | undefined },
+): string[] | undefined {
   if (target.bundle === SINGLE_MODE) return target.singleGate !== undefined ? [target.singleGate] : undefined;
   const members = registry.bundles.get(target.bundle);
   return members ? [...members] : undefined;
@@ -42,7 +48,8 @@ export function requestedGateIds(registry: TierBRegistry, target: { bundle: stri
 /** Every repository path the gates declare in `requires_files`, de-duplicated, in first-seen order. */
 export function requiredFiles(registry: TierBRegistry, gateIds: readonly string[]): string[] {
   const out: string[] = [];
-  for (const id of gateIds) for (const f of registry.gates.get(id)?.requires_files ?? []) if (!out.includes(f)) out.push(f);
+  for (const id of gateIds)
+    for (const f of registry.gates.get(id)?.requires_files ?? []) if (!out.includes(f)) out.push(f);
   return out;
 }
 
@@ -52,6 +59,7 @@ export function declaredMetrics(registry: TierBRegistry, gateId: string): Set<st
   const gate = registry.gates.get(gateId);
   for (const name of Object.keys(gate?.metrics ?? {})) names.add(name);
   if (gate?.metric !== undefined) names.add(gate.metric);
-  for (const other of registry.gates.values()) if (other.compare_gate === gateId && other.metric !== undefined) names.add(other.metric);
+  for (const other of registry.gates.values())
+    if (other.compare_gate === gateId && other.metric !== undefined) names.add(other.metric);
   return names;
 }

@@ -83,7 +83,8 @@ export function formatDuration(seconds: number): string {
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;
 const SHA = /^[0-9a-f]{40}$/;
-const RUN_URL = /^https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?\/[A-Za-z0-9._/-]+\/actions\/runs\/[0-9]+(\/attempts\/[0-9]+)?$/;
+const RUN_URL =
+  /^https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?\/[A-Za-z0-9._/-]+\/actions\/runs\/[0-9]+(\/attempts\/[0-9]+)?$/;
 
 function code(text: string): string {
   return "`" + text + "`";
@@ -112,7 +113,8 @@ function metricsCell(g: StoredGateResult): string {
   const parts = Object.entries(g.metrics ?? {})
     .filter(([k, v]) => /^[a-z][a-z0-9_]{0,63}$/.test(k) && Number.isFinite(v))
     .map(([k, v]) => `${k}=${formatNumber(v)}`);
-  if (g.metricName !== undefined && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(g.metricName)) parts.unshift(`metric=${g.metricName}`);
+  if (g.metricName !== undefined && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(g.metricName))
+    parts.unshift(`metric=${g.metricName}`);
   return parts.length > 0 ? code(parts.join(" ")) : "";
 }
 
@@ -129,7 +131,9 @@ export function renderResultsTable(gates: readonly StoredGateResult[], registry:
 /** `hot_path_min`, or `single b200:x`, for titles. */
 export function targetLabel(d: Pick<Dispatch, "bundle" | "singleGate">): string {
   const bundle = SAFE_ID.test(d.bundle) ? d.bundle : "bundle";
-  return d.bundle === SINGLE_MODE && d.singleGate !== undefined && SAFE_ID.test(d.singleGate) ? `single ${d.singleGate}` : bundle;
+  return d.bundle === SINGLE_MODE && d.singleGate !== undefined && SAFE_ID.test(d.singleGate)
+    ? `single ${d.singleGate}`
+    : bundle;
 }
 
 /** The check run's name. */
@@ -151,9 +155,12 @@ function resultsBlock(d: Dispatch, registry: TierBRegistry): string[] {
     case "missing":
       return [`${NO_RESULTS_TEXT}${runLink(d) ? ": " + runLink(d) : ""}.`];
     case "refused":
-      return [`The results file was refused (${code(/^[a-z][a-z0-9.-]{0,63}$/.test(r.code) ? r.code : "results.invalid")}); nothing from it was used.`];
+      return [
+        `The results file was refused (${code(/^[a-z][a-z0-9.-]{0,63}$/.test(r.code) ? r.code : "results.invalid")}); nothing from it was used.`,
+      ];
     case "valid":
-      if (r.detailsDropped === true) return ["_Per-gate details were dropped to keep this comment small; see the run._"];
+      if (r.detailsDropped === true)
+        return ["_Per-gate details were dropped to keep this comment small; see the run._"];
       return r.gates.length > 0 ? [renderResultsTable(r.gates, registry)] : [];
   }
 }
@@ -161,16 +168,22 @@ function resultsBlock(d: Dispatch, registry: TierBRegistry): string[] {
 /** One dispatch as a short Markdown block: what, on which commit, by whom, where it is, and its results. */
 export function renderDispatch(d: Dispatch, headSha: string, registry: TierBRegistry): string {
   const head = [`**${code(targetLabel(d))}** on ${shortSha(d.sha)}${optionsText(d)} — ${stateLabel(d.state)}`];
-  if (d.conclusion !== undefined) head.push(d.conclusion === "success" ? "✅ green" : d.conclusion === "failure" ? "❌ not green" : "➖ neutral");
+  if (d.conclusion !== undefined)
+    head.push(d.conclusion === "success" ? "✅ green" : d.conclusion === "failure" ? "❌ not green" : "➖ neutral");
   const link = runLink(d);
   if (link) head.push(link);
   const lines = [head.join(" · ")];
   const notes: string[] = [];
-  if (/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(d.requester) && d.recovered !== true) notes.push(`requested by **${d.requester}**`);
+  if (/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(d.requester) && d.recovered !== true)
+    notes.push(`requested by **${d.requester}**`);
   if (d.recovered === true) notes.push("rebuilt from the workflow's runs");
   if (d.endReason !== undefined) notes.push(endReasonText(d.endReason));
-  if (d.stale === true) notes.push(`⚠️ **stale**: the PR head is now ${d.staleBy !== undefined ? shortSha(d.staleBy) : "newer"}; these results do not count for it`);
-  else if (d.sha !== headSha && coversHead(d, headSha)) notes.push(`♻️ still valid for ${shortSha(headSha)}: same tree as ${shortSha(d.sha)}`);
+  if (d.stale === true)
+    notes.push(
+      `⚠️ **stale**: the PR head is now ${d.staleBy !== undefined ? shortSha(d.staleBy) : "newer"}; these results do not count for it`,
+    );
+  else if (d.sha !== headSha && coversHead(d, headSha))
+    notes.push(`♻️ still valid for ${shortSha(headSha)}: same tree as ${shortSha(d.sha)}`);
   if (notes.length > 0) lines.push(`<sub>${notes.join(" · ")}</sub>`);
   const block = resultsBlock(d, registry);
   if (block.length > 0) lines.push("", ...block);
@@ -186,7 +199,11 @@ export function renderTierBSection(ledger: Ledger, headSha: string, registry: Ti
   }
   const newestFirst = [...ledger.dispatches].reverse();
   for (const d of newestFirst.slice(0, MAX_SHOWN)) lines.push("", renderDispatch(d, headSha, registry));
-  if (newestFirst.length > MAX_SHOWN) lines.push("", `_${newestFirst.length - MAX_SHOWN} older dispatch${newestFirst.length - MAX_SHOWN === 1 ? "" : "es"} not shown._`);
+  if (newestFirst.length > MAX_SHOWN)
+    lines.push(
+      "",
+      `_${newestFirst.length - MAX_SHOWN} older dispatch${newestFirst.length - MAX_SHOWN === 1 ? "" : "es"} not shown._`,
+    );
   return lines.join("\n");
 }
 
@@ -212,12 +229,24 @@ export function checkRunOutput(d: Dispatch, registry: TierBRegistry): CheckRunOu
     case "in_progress":
       return { name, status: "in_progress", title: `Running${staleNote}`, summary: body };
     case "cancelled":
-      return { name, status: "completed", conclusion: "cancelled", title: `Cancelled${d.endReason ? ": " + endReasonText(d.endReason) : ""}`, summary: body };
+      return {
+        name,
+        status: "completed",
+        conclusion: "cancelled",
+        title: `Cancelled${d.endReason ? ": " + endReasonText(d.endReason) : ""}`,
+        summary: body,
+      };
     case "failed":
       return { name, status: "completed", conclusion: "failure", title: "Not dispatched", summary: body };
     case "completed": {
-      if (d.conclusion === undefined) return { name, status: "in_progress", title: "Run finished; reading results", summary: body };
-      const title = d.conclusion === "success" ? "All requested gates passed" : d.results?.outcome === "missing" ? "The run ended before any gate" : "Not all requested gates passed";
+      if (d.conclusion === undefined)
+        return { name, status: "in_progress", title: "Run finished; reading results", summary: body };
+      const title =
+        d.conclusion === "success"
+          ? "All requested gates passed"
+          : d.results?.outcome === "missing"
+            ? "The run ended before any gate"
+            : "Not all requested gates passed";
       return { name, status: "completed", conclusion: d.conclusion, title: title + staleNote, summary: body };
     }
   }

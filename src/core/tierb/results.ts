@@ -24,17 +24,37 @@ export function validateResults(json: unknown, expected: ExpectedResults): Resul
   if (errors.length > 0) return fail(...errors.map((e) => ({ ...e, code: `results.${e.code}` })));
   const file = json as TierBResults;
   if (file.head_sha !== expected.headSha) {
-    return fail(problem("results.head-mismatch", "/head_sha", `the results are for ${file.head_sha.slice(0, 7)}, but the run was dispatched for ${expected.headSha.slice(0, 7)}`, "the run must check out and verify the pinned head; results were not used"));
+    return fail(
+      problem(
+        "results.head-mismatch",
+        "/head_sha",
+        `the results are for ${file.head_sha.slice(0, 7)}, but the run was dispatched for ${expected.headSha.slice(0, 7)}`,
+        "the run must check out and verify the pinned head; results were not used",
+      ),
+    );
   }
   if (file.dispatch_id !== expected.dispatchId) {
-    return fail(problem("results.dispatch-mismatch", "/dispatch_id", "the results name another dispatch than the run they came from", "results were not used"));
+    return fail(
+      problem(
+        "results.dispatch-mismatch",
+        "/dispatch_id",
+        "the results name another dispatch than the run they came from",
+        "results were not used",
+      ),
+    );
   }
   const warnings: Problem[] = [];
   const results: TierBResults["results"] = {};
   for (const [id, r] of Object.entries(file.results)) {
     if (r === undefined) continue;
     if (!expected.registry.gates.has(id)) {
-      warnings.push(problem("results.unknown-gate", pointer("results", id), "a result for a gate that is not in the gate registry was dropped"));
+      warnings.push(
+        problem(
+          "results.unknown-gate",
+          pointer("results", id),
+          "a result for a gate that is not in the gate registry was dropped",
+        ),
+      );
       continue;
     }
     results[id] = r;
@@ -63,7 +83,11 @@ const ENV_NAME = /\b[A-Z_][A-Z0-9_]{0,63}\b/g;
  * A reason reduced to a code and, for missing env vars, the names the registry declares for the
  * gate. The free text never leaves this function.
  */
-export function reasonCode(reason: string, gateId: string, registry: TierBRegistry): { code: string; envNames?: string[] } {
+export function reasonCode(
+  reason: string,
+  gateId: string,
+  registry: TierBRegistry,
+): { code: string; envNames?: string[] } {
   const text = reason.trim();
   for (const [re, code] of REASON_CODES) {
     if (!re.test(text)) continue;
@@ -90,7 +114,8 @@ function storedGate(id: string, r: GateResult | undefined, registry: TierBRegist
   if (r === undefined) return { id, status: "missing" };
   const out: StoredGateResult = { id, status: r.status };
   if (typeof r.rc === "number" && Number.isInteger(r.rc)) out.rc = r.rc;
-  if (typeof r.duration_s === "number" && Number.isFinite(r.duration_s) && r.duration_s >= 0) out.durationS = r.duration_s;
+  if (typeof r.duration_s === "number" && Number.isFinite(r.duration_s) && r.duration_s >= 0)
+    out.durationS = r.duration_s;
   if (typeof r.reason === "string" && r.reason.trim() !== "") {
     const { code, envNames } = reasonCode(r.reason, id, registry);
     out.reasonCode = code;
@@ -98,7 +123,12 @@ function storedGate(id: string, r: GateResult | undefined, registry: TierBRegist
   }
   const declared = declaredMetrics(registry, id);
   const metrics: Record<string, number> = {};
-  const candidates = [...PERF_FIELDS, ...Object.keys(r).filter((k) => !(PERF_FIELDS as readonly string[]).includes(k)).sort()];
+  const candidates = [
+    ...PERF_FIELDS,
+    ...Object.keys(r)
+      .filter((k) => !(PERF_FIELDS as readonly string[]).includes(k))
+      .sort(),
+  ];
   for (const key of candidates) {
     if (Object.keys(metrics).length >= MAX_METRICS_PER_GATE) break;
     if (key === "rc" || key === "duration_s") continue;
@@ -111,7 +141,8 @@ function storedGate(id: string, r: GateResult | undefined, registry: TierBRegist
   if (Object.keys(metrics).length > 0) out.metrics = metrics;
   if (typeof r.compare_gate === "string" && registry.gates.has(r.compare_gate)) out.compareGate = r.compare_gate;
   if (typeof r.metric === "string" && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(r.metric)) out.metricName = r.metric;
-  if (typeof r.baseline_ref === "string" && BASELINE_REF.test(r.baseline_ref) && !r.baseline_ref.includes("..")) out.baselineRef = r.baseline_ref;
+  if (typeof r.baseline_ref === "string" && BASELINE_REF.test(r.baseline_ref) && !r.baseline_ref.includes(".."))
+    out.baselineRef = r.baseline_ref;
   return out;
 }
 
@@ -131,7 +162,12 @@ export const NO_RESULTS_TEXT = "the run ended before any gate — see the run";
  * run itself succeeded. `pending`, `skipped`, `error`, `fail` and missing gates are never a pass.
  * The file's own `overall` is ignored: it is a claim, the per-gate statuses are the evidence.
  */
-export function concludeResults(results: TierBResults | undefined, requested: readonly string[], registry: TierBRegistry, opts: { runConclusion?: string } = {}): Conclusion {
+export function concludeResults(
+  results: TierBResults | undefined,
+  requested: readonly string[],
+  registry: TierBRegistry,
+  opts: { runConclusion?: string } = {},
+): Conclusion {
   if (results === undefined) {
     return {
       conclusion: "failure",
@@ -150,7 +186,8 @@ export function concludeResults(results: TierBResults | undefined, requested: re
   const conclusion = notPassed.length === 0 && requested.length > 0 && !runFailed ? "success" : "failure";
   let summary: string;
   if (requested.length === 0) summary = "no gates were requested";
-  else if (notPassed.length > 0) summary = `${notPassed.length} of ${requested.length} requested gate${requested.length === 1 ? "" : "s"} did not pass`;
+  else if (notPassed.length > 0)
+    summary = `${notPassed.length} of ${requested.length} requested gate${requested.length === 1 ? "" : "s"} did not pass`;
   else if (runFailed) summary = "every requested gate passed, but the workflow run did not succeed — see the run";
   else summary = `all ${requested.length} requested gate${requested.length === 1 ? "" : "s"} passed`;
   return { conclusion, perGate: kept, summary, results: { outcome: "valid", gates: kept } };
@@ -162,13 +199,19 @@ export function refusedResults(errors: readonly Problem[]): Conclusion {
   return {
     conclusion: "failure",
     perGate: [],
-    summary: code === "results.head-mismatch" ? "the results were for another commit and were not used" : code === "results.dispatch-mismatch" ? "the results were for another dispatch and were not used" : "the results file was not valid and was not used",
+    summary:
+      code === "results.head-mismatch"
+        ? "the results were for another commit and were not used"
+        : code === "results.dispatch-mismatch"
+          ? "the results were for another dispatch and were not used"
+          : "the results file was not valid and was not used",
     results: { outcome: "refused", code: /^[a-z][a-z0-9.-]{0,63}$/.test(code) ? code : "results.invalid" },
   };
 }
 
 /** What came back from a completed run: the text of `tier_b_results.json`, or why there is none. */
-export type RunResultsFile = { ok: true; text: string } | { ok: false; reason: "no-artifact" | "no-file" | "too-large" | "expired" | "bad-zip" };
+export type RunResultsFile =
+  { ok: true; text: string } | { ok: false; reason: "no-artifact" | "no-file" | "too-large" | "expired" | "bad-zip" };
 
 /**
  * Conclude a completed run from its results file. No artifact or no file in it: the run ended
@@ -177,8 +220,11 @@ export type RunResultsFile = { ok: true; text: string } | { ok: false; reason: "
  */
 export function concludeRun(file: RunResultsFile, expected: ExpectedResults, runConclusion: string): Conclusion {
   if (!file.ok) {
-    if (file.reason === "no-artifact" || file.reason === "no-file") return concludeResults(undefined, expected.requestedGateIds, expected.registry, { runConclusion });
-    return refusedResults([problem(`results.${file.reason}`, "", `the results artifact could not be used (${file.reason})`)]);
+    if (file.reason === "no-artifact" || file.reason === "no-file")
+      return concludeResults(undefined, expected.requestedGateIds, expected.registry, { runConclusion });
+    return refusedResults([
+      problem(`results.${file.reason}`, "", `the results artifact could not be used (${file.reason})`),
+    ]);
   }
   let json: unknown;
   try {
@@ -187,5 +233,7 @@ export function concludeRun(file: RunResultsFile, expected: ExpectedResults, run
     return refusedResults([problem("results.json", "", "tier_b_results.json is not valid JSON")]);
   }
   const valid = validateResults(json, expected);
-  return valid.ok ? concludeResults(valid.value, expected.requestedGateIds, expected.registry, { runConclusion }) : refusedResults(valid.errors);
+  return valid.ok
+    ? concludeResults(valid.value, expected.requestedGateIds, expected.registry, { runConclusion })
+    : refusedResults(valid.errors);
 }

@@ -18,8 +18,10 @@ export interface RunRef {
  * The `run-name` the Tier-B workflow template must use, so a run names its dispatch and the bot
  * can rebuild a lost ledger: `Tier-B #<pr> <bundle> <single_gate> @<head_sha> [<dispatch_id>]`.
  */
-export const RUN_NAME_TEMPLATE = "Tier-B #${{ inputs.pr_number }} ${{ inputs.bundle }} ${{ inputs.single_gate }} @${{ inputs.head_sha }} [${{ inputs.dispatch_id }}]";
-const RUN_NAME = /^Tier-B #([1-9][0-9]{0,9}) ([A-Za-z0-9][A-Za-z0-9_.-]{0,63}) (?:([A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}) )? ?@([0-9a-f]{40}) \[([A-Za-z0-9-]{8,64})\]$/;
+export const RUN_NAME_TEMPLATE =
+  "Tier-B #${{ inputs.pr_number }} ${{ inputs.bundle }} ${{ inputs.single_gate }} @${{ inputs.head_sha }} [${{ inputs.dispatch_id }}]";
+const RUN_NAME =
+  /^Tier-B #([1-9][0-9]{0,9}) ([A-Za-z0-9][A-Za-z0-9_.-]{0,63}) (?:([A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}) )? ?@([0-9a-f]{40}) \[([A-Za-z0-9-]{8,64})\]$/;
 
 export interface ParsedRunName {
   pr: number;
@@ -95,7 +97,10 @@ function rank(s: DispatchState): number {
 }
 
 /** GitHub's workflow run status in our states; unknown statuses change nothing. */
-function stateOfRun(status: string | null | undefined, conclusion: string | null | undefined): DispatchState | undefined {
+function stateOfRun(
+  status: string | null | undefined,
+  conclusion: string | null | undefined,
+): DispatchState | undefined {
   switch (status) {
     case "requested":
     case "queued":
@@ -112,7 +117,8 @@ function stateOfRun(status: string | null | undefined, conclusion: string | null
   }
 }
 
-const RUN_URL = /^https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?\/[A-Za-z0-9._/-]+\/actions\/runs\/[0-9]+(\/attempts\/[0-9]+)?$/;
+const RUN_URL =
+  /^https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?\/[A-Za-z0-9._/-]+\/actions\/runs\/[0-9]+(\/attempts\/[0-9]+)?$/;
 const CONCLUSION = /^[a-z][a-z_]{0,31}$/;
 
 /** Apply one event to one dispatch. Duplicate and late events are harmless: terminal states stay. */
@@ -141,9 +147,11 @@ export function applyRunEvent(ledger: Ledger, dispatchId: string, event: RunEven
       if (next.runId === undefined) next.runId = run.id;
       if (next.runId !== run.id) return { ledger, dispatch: d, cancelRun: false };
       if (typeof run.html_url === "string" && RUN_URL.test(run.html_url)) next.runUrl = run.html_url;
-      if (typeof run.run_attempt === "number" && Number.isSafeInteger(run.run_attempt) && run.run_attempt > 0) next.runAttempt = run.run_attempt;
+      if (typeof run.run_attempt === "number" && Number.isSafeInteger(run.run_attempt) && run.run_attempt > 0)
+        next.runAttempt = run.run_attempt;
       const target = stateOfRun(run.status, run.conclusion);
-      if (run.status === "completed" && typeof run.conclusion === "string" && CONCLUSION.test(run.conclusion)) next.runConclusion = run.conclusion;
+      if (run.status === "completed" && typeof run.conclusion === "string" && CONCLUSION.test(run.conclusion))
+        next.runConclusion = run.conclusion;
       if (d.state === "cancelled" && run.status !== "completed") {
         // We cancelled it (or a push made it stale) before GitHub created the run.
         cancelRun = true;
@@ -191,7 +199,8 @@ export function recoverLedger(runs: readonly RunRef[], pr: number, now: Date): L
     };
     if (parsed.singleGate !== undefined) d.singleGate = parsed.singleGate;
     if (typeof run.html_url === "string" && RUN_URL.test(run.html_url)) d.runUrl = run.html_url;
-    if (state === "completed" && typeof run.conclusion === "string" && CONCLUSION.test(run.conclusion)) d.runConclusion = run.conclusion;
+    if (state === "completed" && typeof run.conclusion === "string" && CONCLUSION.test(run.conclusion))
+      d.runConclusion = run.conclusion;
     dispatches.push(d);
   }
   // The API lists runs newest first; the ledger keeps oldest first.

@@ -13,7 +13,9 @@ export interface TierBRow {
 
 /** Completed, non-stale dispatches whose results speak for this head, newest first. */
 function finishedOnHead(ledger: Ledger, headSha: string): Dispatch[] {
-  return ledger.dispatches.filter((d) => d.state === "completed" && coversHead(d, headSha) && d.results?.outcome === "valid").reverse();
+  return ledger.dispatches
+    .filter((d) => d.state === "completed" && coversHead(d, headSha) && d.results?.outcome === "valid")
+    .reverse();
 }
 
 function gateResult(d: Dispatch, id: string): StoredGateResult | undefined {
@@ -32,21 +34,53 @@ export interface Coverage extends TierBRow {
  * non-stale dispatch on this head (any dispatch: a bundle run and a single re-run can combine).
  * Pass `registry` to pick the Tier-B gates out of the whole required list.
  */
-export function tierBCoverage(ledger: Ledger, headSha: string, required: readonly string[], registry?: TierBRegistry): Coverage {
+export function tierBCoverage(
+  ledger: Ledger,
+  headSha: string,
+  required: readonly string[],
+  registry?: TierBRegistry,
+): Coverage {
   const tierB = registry ? required.filter((id) => isTierBGate(registry, id)) : [...required];
-  if (tierB.length === 0) return { status: "pass", summary: "the contract requires no Tier-B gates", covered: [], missing: [], running: [] };
+  if (tierB.length === 0)
+    return { status: "pass", summary: "the contract requires no Tier-B gates", covered: [], missing: [], running: [] };
   const done = finishedOnHead(ledger, headSha);
   const covered = tierB.filter((id) => done.some((d) => gateResult(d, id)?.status === "pass"));
   const missing = tierB.filter((id) => !covered.includes(id));
   const running = missing.filter((id) =>
-    ledger.dispatches.some((d) => d.stale !== true && d.sha === headSha && (d.state === "in_progress" || d.state === "queued" || d.state === "waiting" || d.state === "dispatched" || d.state === "recorded") && (d.singleGate === id || d.singleGate === undefined)),
+    ledger.dispatches.some(
+      (d) =>
+        d.stale !== true &&
+        d.sha === headSha &&
+        (d.state === "in_progress" ||
+          d.state === "queued" ||
+          d.state === "waiting" ||
+          d.state === "dispatched" ||
+          d.state === "recorded") &&
+        (d.singleGate === id || d.singleGate === undefined),
+    ),
   );
-  if (missing.length === 0) return { status: "pass", summary: tierB.length === 1 ? `the required Tier-B gate \`${tierB[0]}\` passed on this head` : `all ${tierB.length} required Tier-B gates passed on this head`, covered, missing, running };
-  const list = missing.slice(0, 10).map((id) => "`" + id + "`").join(", ");
+  if (missing.length === 0)
+    return {
+      status: "pass",
+      summary:
+        tierB.length === 1
+          ? `the required Tier-B gate \`${tierB[0]}\` passed on this head`
+          : `all ${tierB.length} required Tier-B gates passed on this head`,
+      covered,
+      missing,
+      running,
+    };
+  const list = missing
+    .slice(0, 10)
+    .map((id) => "`" + id + "`")
+    .join(", ");
   return {
     status: "fail",
     summary: `${missing.length} required Tier-B gate${missing.length === 1 ? " has" : "s have"} not passed on this head: ${list}`,
-    fix: running.length > 0 ? "a Tier-B run on this head is still pending; wait for it" : "a maintainer comments `/tier-b <bundle>` (or `/tier-b single <gate-id>`) on the PR",
+    fix:
+      running.length > 0
+        ? "a Tier-B run on this head is still pending; wait for it"
+        : "a maintainer comments `/tier-b <bundle>` (or `/tier-b single <gate-id>`) on the PR",
     covered,
     missing,
     running,
@@ -66,18 +100,46 @@ export function perfWithinBudget(ledger: Ledger, headSha: string, perf: Perf | u
     const g = gateResult(d, perf.gate);
     if (g === undefined || g.status === "missing") continue;
     if (g.status !== "pass" && g.status !== "fail") {
-      return { status: "fail", summary: `the perf gate \`${perf.gate}\` is ${g.status} on this head, so perf is not measured`, fix };
+      return {
+        status: "fail",
+        summary: `the perf gate \`${perf.gate}\` is ${g.status} on this head, so perf is not measured`,
+        fix,
+      };
     }
-    if (g.metricName !== undefined && g.metricName !== perf.metric) return { status: "fail", summary: `the perf run measured \`${g.metricName}\`, the contract asks for \`${perf.metric}\``, fix: "align the perf gate's metric with the contract" };
-    if (g.compareGate !== undefined && g.compareGate !== perf.compare) return { status: "fail", summary: `the perf run compared \`${g.compareGate}\`, the contract asks for \`${perf.compare}\``, fix: "align the perf gate's compare_gate with the contract" };
+    if (g.metricName !== undefined && g.metricName !== perf.metric)
+      return {
+        status: "fail",
+        summary: `the perf run measured \`${g.metricName}\`, the contract asks for \`${perf.metric}\``,
+        fix: "align the perf gate's metric with the contract",
+      };
+    if (g.compareGate !== undefined && g.compareGate !== perf.compare)
+      return {
+        status: "fail",
+        summary: `the perf run compared \`${g.compareGate}\`, the contract asks for \`${perf.compare}\``,
+        fix: "align the perf gate's compare_gate with the contract",
+      };
     const m = g.metrics ?? {};
     const baseline = m["baseline"];
     const result = m["result"];
-    const delta = baseline !== undefined && result !== undefined && baseline > 0 ? ((result - baseline) / baseline) * 100 : m["delta_pct"];
-    if (delta === undefined || !Number.isFinite(delta)) return { status: "fail", summary: `the perf gate \`${perf.gate}\` reported no ${perf.metric} delta on this head`, fix };
+    const delta =
+      baseline !== undefined && result !== undefined && baseline > 0
+        ? ((result - baseline) / baseline) * 100
+        : m["delta_pct"];
+    if (delta === undefined || !Number.isFinite(delta))
+      return {
+        status: "fail",
+        summary: `the perf gate \`${perf.gate}\` reported no ${perf.metric} delta on this head`,
+        fix,
+      };
     const within = delta >= perf.budget_pct;
     const numbers = `${perf.metric} ${delta >= 0 ? "+" : ""}${formatNumber(Math.round(delta * 100) / 100)} % vs budget ${formatNumber(perf.budget_pct)} %`;
-    return within ? { status: "pass", summary: `perf within budget: ${numbers}` } : { status: "fail", summary: `perf over budget: ${numbers}`, fix: "recover the throughput, or agree a new budget in the issue's contract" };
+    return within
+      ? { status: "pass", summary: `perf within budget: ${numbers}` }
+      : {
+          status: "fail",
+          summary: `perf over budget: ${numbers}`,
+          fix: "recover the throughput, or agree a new budget in the issue's contract",
+        };
   }
   return { status: "fail", summary: `no perf result for \`${perf.gate}\` on this head`, fix };
 }

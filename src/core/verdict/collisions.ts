@@ -6,7 +6,10 @@ export interface OtherPull {
   hotspots: readonly string[];
 }
 
-export function hotspotCollisions(mine: readonly string[], others: readonly OtherPull[]): { path: string; prs: number[] }[] {
+export function hotspotCollisions(
+  mine: readonly string[],
+  others: readonly OtherPull[],
+): { path: string; prs: number[] }[] {
   return mine.flatMap((path) => {
     const prs = others.filter((o) => o.hotspots.includes(path)).map((o) => o.pr);
     return prs.length > 0 ? [{ path, prs }] : [];

@@ -6,7 +6,10 @@ import type { DependencyFact } from "./types.js";
  * First pass over the open issues (already fetched for linking). Ids no open issue carries come
  * back as `unresolved`, for the handler to look up among closed issues.
  */
-export function classifyDependencies(ids: readonly string[], openIssues: readonly OpenIssue[]): { facts: DependencyFact[]; unresolved: string[] } {
+export function classifyDependencies(
+  ids: readonly string[],
+  openIssues: readonly OpenIssue[],
+): { facts: DependencyFact[]; unresolved: string[] } {
   const facts: DependencyFact[] = [];
   const unresolved: string[] = [];
   for (const id of ids) {

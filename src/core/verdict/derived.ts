@@ -28,7 +28,11 @@ export function claimsOf(f: PullFacts): ClaimCheck | undefined {
   return claims;
 }
 
-export type ScopeOutcome = { kind: "checked"; check: ScopeCheck } | { kind: "bad-patterns"; errors: Problem[] } | { kind: "unverifiable"; reason: string } | { kind: "no-contract" };
+export type ScopeOutcome =
+  | { kind: "checked"; check: ScopeCheck }
+  | { kind: "bad-patterns"; errors: Problem[] }
+  | { kind: "unverifiable"; reason: string }
+  | { kind: "no-contract" };
 
 const scopeCache = new WeakMap<PullFacts, ScopeOutcome>();
 
@@ -41,7 +45,9 @@ export function scopeOf(f: PullFacts): ScopeOutcome {
   else if (!f.files.ok) out = { kind: "unverifiable", reason: f.files.reason };
   else {
     const matcher = compileScope(contract.scope);
-    out = matcher.ok ? { kind: "checked", check: checkScope(matcher.value, f.files.files) } : { kind: "bad-patterns", errors: matcher.errors };
+    out = matcher.ok
+      ? { kind: "checked", check: checkScope(matcher.value, f.files.files) }
+      : { kind: "bad-patterns", errors: matcher.errors };
   }
   scopeCache.set(f, out);
   return out;

@@ -38,7 +38,13 @@ export interface Verdict {
 export function evaluateVerdict(facts: PullFacts): Verdict {
   const results = CRITERIA.map((c) => c.evaluate(facts));
   const has = (s: CriterionResult["status"]) => results.some((r) => r.status === s);
-  const outcome: Outcome = has("fail") ? "blocked" : has("unverified") ? "unverified" : has("pending") ? "waiting" : "green";
+  const outcome: Outcome = has("fail")
+    ? "blocked"
+    : has("unverified")
+      ? "unverified"
+      : has("pending")
+        ? "waiting"
+        : "green";
   return { outcome, results };
 }
 

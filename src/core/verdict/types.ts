@@ -31,9 +31,7 @@ export interface CriterionResult {
   annotations?: FileAnnotation[];
 }
 
-export type LinkOutcome =
-  | { ok: true; issue: number; via: string }
-  | { ok: false; problem: Problem };
+export type LinkOutcome = { ok: true; issue: number; via: string } | { ok: false; problem: Problem };
 
 export type FileFacts = { ok: true; files: ChangedFile[] } | { ok: false; reason: string };
 

@@ -23,12 +23,19 @@ function located(code: string, issue: YamlIssue, hint?: string): Problem {
   const at = issue.linePos?.[0];
   const where = at ? ` (line ${at.line}, column ${at.col})` : "";
   // The yaml library appends a code excerpt after a colon+newline; keep only the first sentence.
-  const first = issue.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "").trim();
+  const first = issue.message
+    .split("\n")[0]!
+    .replace(/ at line \d+, column \d+:?$/, "")
+    .trim();
   return problem(code, "", `YAML ${first}${where}`, hint);
 }
 
 /** Walk the AST without recursion (so hostile nesting cannot overflow the stack). */
-function inspect(doc: Document, lines: LineCounter, what: string): { errors: Problem[]; numberSource: Map<string, string> } {
+function inspect(
+  doc: Document,
+  lines: LineCounter,
+  what: string,
+): { errors: Problem[]; numberSource: Map<string, string> } {
   const errors: Problem[] = [];
   const numberSource = new Map<string, string>();
   const stack: Array<{ node: unknown; path: string; depth: number }> = [{ node: doc.contents, path: "", depth: 0 }];
@@ -42,7 +49,14 @@ function inspect(doc: Document, lines: LineCounter, what: string): { errors: Pro
     if (isAlias(node)) {
       const start = node.range?.[0];
       const at = start === undefined ? "" : ` at line ${lines.linePos(start).line}`;
-      errors.push(problem("yaml.alias", path, `aliases are not allowed (*${node.source}${at})`, "write the value out in full instead of using an anchor and alias"));
+      errors.push(
+        problem(
+          "yaml.alias",
+          path,
+          `aliases are not allowed (*${node.source}${at})`,
+          "write the value out in full instead of using an anchor and alias",
+        ),
+      );
     } else if (isScalar(node)) {
       if (typeof node.value === "number" && node.type === "PLAIN" && typeof node.source === "string") {
         numberSource.set(path, node.source);
@@ -50,7 +64,14 @@ function inspect(doc: Document, lines: LineCounter, what: string): { errors: Pro
     } else if (isMap(node)) {
       for (const pair of node.items) {
         if (!isScalar(pair.key)) {
-          errors.push(problem("yaml.key", path, "mapping keys must be plain strings", "write keys as simple words such as `scope:`"));
+          errors.push(
+            problem(
+              "yaml.key",
+              path,
+              "mapping keys must be plain strings",
+              "write keys as simple words such as `scope:`",
+            ),
+          );
           continue;
         }
         stack.push({ node: pair.value, path: path + pointer(String(pair.key.value)), depth: depth + 1 });
@@ -62,7 +83,6 @@ function inspect(doc: Document, lines: LineCounter, what: string): { errors: Pro
   return { errors, numberSource };
 }
 
-
 /**
  * Parse `source` as exactly one YAML document. `what` names the block in messages
  * ("the contract", "the attestation").
@@ -73,7 +93,13 @@ export function parseYaml(source: string, what: string): Result<ParsedYaml> {
   let docs: Document.Parsed[];
   const lines = new LineCounter();
   try {
-    docs = parseAllDocuments(source, { lineCounter: lines, uniqueKeys: true, prettyErrors: true, strict: true, merge: false }) as Document.Parsed[];
+    docs = parseAllDocuments(source, {
+      lineCounter: lines,
+      uniqueKeys: true,
+      prettyErrors: true,
+      strict: true,
+      merge: false,
+    }) as Document.Parsed[];
   } catch (err) {
     return fail(parserCrash(err, what));
   }
@@ -81,15 +107,42 @@ export function parseYaml(source: string, what: string): Result<ParsedYaml> {
     // parseAllDocuments returns an EmptyStream for input with no documents.
     return fail(problem("yaml.empty", "", `${what} is empty`, "put the YAML block between the ```yaml fences"));
   }
-  if (docs.length === 0) return fail(problem("yaml.empty", "", `${what} is empty`, "put the YAML block between the ```yaml fences"));
-  if (docs.length > 1) return fail(problem("yaml.multiple-documents", "", `${what} holds ${docs.length} YAML documents, expected one`, "remove the `---` separators so the block is a single document"));
+  if (docs.length === 0)
+    return fail(problem("yaml.empty", "", `${what} is empty`, "put the YAML block between the ```yaml fences"));
+  if (docs.length > 1)
+    return fail(
+      problem(
+        "yaml.multiple-documents",
+        "",
+        `${what} holds ${docs.length} YAML documents, expected one`,
+        "remove the `---` separators so the block is a single document",
+      ),
+    );
   const doc = docs[0]!;
   const all = [...doc.errors, ...doc.warnings];
   if (all.some((e) => /call stack/i.test(e.message))) return fail(tooDeep(what));
-  if (doc.directives?.yaml.explicit) return fail(problem("yaml.directive", "", "YAML directives such as `%YAML` are not allowed", "delete the `%` directive line; the block is read as YAML 1.2"));
+  if (doc.directives?.yaml.explicit)
+    return fail(
+      problem(
+        "yaml.directive",
+        "",
+        "YAML directives such as `%YAML` are not allowed",
+        "delete the `%` directive line; the block is read as YAML 1.2",
+      ),
+    );
   const problems: Problem[] = [
-    ...doc.errors.map((e) => located(e.code === "DUPLICATE_KEY" ? "yaml.duplicate-key" : "yaml.syntax", e, e.code === "DUPLICATE_KEY" ? "each key may appear once in a mapping; merge the two entries" : "fix the YAML syntax at that position")),
-    ...doc.warnings.map((w) => located("yaml.warning", w, "YAML warnings are treated as errors; write plain YAML without tags or directives")),
+    ...doc.errors.map((e) =>
+      located(
+        e.code === "DUPLICATE_KEY" ? "yaml.duplicate-key" : "yaml.syntax",
+        e,
+        e.code === "DUPLICATE_KEY"
+          ? "each key may appear once in a mapping; merge the two entries"
+          : "fix the YAML syntax at that position",
+      ),
+    ),
+    ...doc.warnings.map((w) =>
+      located("yaml.warning", w, "YAML warnings are treated as errors; write plain YAML without tags or directives"),
+    ),
   ];
   // The first few problems are what an author can act on; later ones are usually echoes.
   if (problems.length > 0) return fail(...problems.slice(0, 5));
@@ -101,12 +154,18 @@ export function parseYaml(source: string, what: string): Result<ParsedYaml> {
   } catch (err) {
     return fail(parserCrash(err, what));
   }
-  if (value === null || value === undefined) return fail(problem("yaml.empty", "", `${what} is empty`, "put the YAML block between the ```yaml fences"));
+  if (value === null || value === undefined)
+    return fail(problem("yaml.empty", "", `${what} is empty`, "put the YAML block between the ```yaml fences"));
   return ok({ value, numberSource: inspected.numberSource });
 }
 
 function tooDeep(what: string): Problem {
-  return problem("yaml.depth", "", `${what} is nested too deeply to parse (more than ${MAX_YAML_DEPTH} levels)`, "flatten the block; a contract needs at most a few levels");
+  return problem(
+    "yaml.depth",
+    "",
+    `${what} is nested too deeply to parse (more than ${MAX_YAML_DEPTH} levels)`,
+    "flatten the block; a contract needs at most a few levels",
+  );
 }
 
 /** Count flow-collection nesting before parsing, so hostile input never reaches the recursive composer. */

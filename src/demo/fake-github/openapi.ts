@@ -79,7 +79,10 @@ function spec(): LoadedSpec {
 }
 
 /** Find the operation a request is for; `undefined` when no template matches the path. */
-export function matchRoute(method: string, pathname: string): RouteMatch | { template: string; methodMissing: true } | undefined {
+export function matchRoute(
+  method: string,
+  pathname: string,
+): RouteMatch | { template: string; methodMissing: true } | undefined {
   const lower = method.toLowerCase();
   let pathOnly: CompiledRoute | undefined;
   for (const route of spec().routes) {
@@ -105,7 +108,10 @@ function rebaseRefs(node: unknown): unknown {
   if (node === null || typeof node !== "object") return node;
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
-    out[key] = key === "$ref" && typeof value === "string" && value.startsWith("#/") ? `github-openapi${value}` : rebaseRefs(value);
+    out[key] =
+      key === "$ref" && typeof value === "string" && value.startsWith("#/")
+        ? `github-openapi${value}`
+        : rebaseRefs(value);
   }
   return out;
 }

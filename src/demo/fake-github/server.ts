@@ -45,18 +45,25 @@ function decodeJwtPart(part: string): unknown {
   }
 }
 
-type Identity = { kind: "app" } | { kind: "installation"; actor: FakeUser } | { kind: "rejected"; status: number; message: string };
+type Identity =
+  { kind: "app" } | { kind: "installation"; actor: FakeUser } | { kind: "rejected"; status: number; message: string };
 
 /** Check the Authorization header the way GitHub distinguishes app JWTs from installation tokens (signatures are not verified). */
-function authenticate(world: FakeGitHubState, header: string | undefined, wants: "app-jwt" | "installation-token"): Identity {
+function authenticate(
+  world: FakeGitHubState,
+  header: string | undefined,
+  wants: "app-jwt" | "installation-token",
+): Identity {
   const match = /^(?:bearer|token)\s+(\S+)$/i.exec(header ?? "");
   const credential = match?.[1];
   if (credential === undefined) return { kind: "rejected", status: 401, message: "Requires authentication" };
   if (wants === "app-jwt") {
     const [head, payload] = credential.split(".");
     const claims = JWT_SHAPE.test(credential) ? decodeJwtPart(payload ?? "") : undefined;
-    if (!isRecord(decodeJwtPart(head ?? "")) || !isRecord(claims)) return { kind: "rejected", status: 401, message: "A JSON web token could not be decoded" };
-    if (String(claims["iss"]) !== String(world.app.id)) return { kind: "rejected", status: 401, message: `'Issuer' claim ('iss') must be the app id ${world.app.id}` };
+    if (!isRecord(decodeJwtPart(head ?? "")) || !isRecord(claims))
+      return { kind: "rejected", status: 401, message: "A JSON web token could not be decoded" };
+    if (String(claims["iss"]) !== String(world.app.id))
+      return { kind: "rejected", status: 401, message: `'Issuer' claim ('iss') must be the app id ${world.app.id}` };
     return { kind: "app" };
   }
   if (!world.tokens.has(credential)) return { kind: "rejected", status: 401, message: "Bad credentials" };
@@ -64,7 +71,10 @@ function authenticate(world: FakeGitHubState, header: string | undefined, wants:
 }
 
 /** Pull `subjectId` and `classifier` out of a `minimizeComment` mutation (inline literals or variables). */
-function minimizeArgs(query: string, variables: Record<string, unknown>): { subjectId: string; classifier: string } | undefined {
+function minimizeArgs(
+  query: string,
+  variables: Record<string, unknown>,
+): { subjectId: string; classifier: string } | undefined {
   const arg = (name: string): string | undefined => {
     const m = new RegExp(`${name}\\s*:\\s*(\\$\\w+|"[^"]*"|\\w+)`).exec(query);
     const raw = m?.[1];
@@ -86,19 +96,50 @@ function graphql(world: FakeGitHubState, body: unknown): Reply {
   if (/\bminimizeComment\b/.test(query)) {
     const args = minimizeArgs(query, variables);
     const found = args ? world.findComment(args.subjectId) : undefined;
-    if (!args || !found) return { status: 200, json: { data: { minimizeComment: null }, errors: [{ type: "NOT_FOUND", message: `Could not resolve to a node with the global id of '${args?.subjectId ?? ""}'` }] } };
+    if (!args || !found)
+      return {
+        status: 200,
+        json: {
+          data: { minimizeComment: null },
+          errors: [
+            {
+              type: "NOT_FOUND",
+              message: `Could not resolve to a node with the global id of '${args?.subjectId ?? ""}'`,
+            },
+          ],
+        },
+      };
     found.comment.minimizedAs = args.classifier;
     world.minimized.push(args);
-    return { status: 200, json: { data: { minimizeComment: { minimizedComment: { isMinimized: true, minimizedReason: args.classifier.toLowerCase() } } } } };
+    return {
+      status: 200,
+      json: {
+        data: {
+          minimizeComment: { minimizedComment: { isMinimized: true, minimizedReason: args.classifier.toLowerCase() } },
+        },
+      },
+    };
   }
-  return { status: 200, json: { errors: [{ message: "fake GitHub: this GraphQL query is not supported (only minimizeComment is)" }] } };
+  return {
+    status: 200,
+    json: { errors: [{ message: "fake GitHub: this GraphQL query is not supported (only minimizeComment is)" }] },
+  };
 }
 
 function send(res: ServerResponse, reply: Reply, rate: Record<string, string>): void {
-  const headers: Record<string, string> = { "x-github-request-id": randomUUID().toUpperCase(), "x-github-api-version-selected": "2022-11-28", ...rate, ...(reply.headers ?? {}) };
+  const headers: Record<string, string> = {
+    "x-github-request-id": randomUUID().toUpperCase(),
+    "x-github-api-version-selected": "2022-11-28",
+    ...rate,
+    ...(reply.headers ?? {}),
+  };
   if (reply.raw !== undefined) {
     const bytes = typeof reply.raw === "string" ? Buffer.from(reply.raw) : Buffer.from(reply.raw);
-    res.writeHead(reply.status, { "content-type": "application/octet-stream", ...headers, "content-length": String(bytes.length) });
+    res.writeHead(reply.status, {
+      "content-type": "application/octet-stream",
+      ...headers,
+      "content-length": String(bytes.length),
+    });
     res.end(bytes);
     return;
   }
@@ -108,21 +149,50 @@ function send(res: ServerResponse, reply: Reply, rate: Record<string, string>): 
     return;
   }
   const text = JSON.stringify(reply.json);
-  res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", "x-github-media-type": "github.v3; format=json", ...headers, "content-length": String(Buffer.byteLength(text)) });
+  res.writeHead(reply.status, {
+    "content-type": "application/json; charset=utf-8",
+    "x-github-media-type": "github.v3; format=json",
+    ...headers,
+    "content-length": String(Buffer.byteLength(text)),
+  });
   res.end(text);
 }
 
 function faultReply(fault: Exclude<Fault, { kind: "delay" } | { kind: "response-lost" }>, docs: string): Reply {
   switch (fault.kind) {
     case "status":
-      return failure({ documentationUrl: docs }, fault.status, fault.message ?? (fault.status >= 500 ? "Server Error" : "Injected fault"));
+      return failure(
+        { documentationUrl: docs },
+        fault.status,
+        fault.message ?? (fault.status >= 500 ? "Server Error" : "Injected fault"),
+      );
     case "rate-limit": {
       const reset = Math.floor(Date.now() / 1000) + (fault.resetInSeconds ?? 60);
-      const reply = failure({ documentationUrl: "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting" }, 403, "API rate limit exceeded for installation.");
-      return { ...reply, headers: { "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "0", "x-ratelimit-used": "5000", "x-ratelimit-reset": String(reset), "x-ratelimit-resource": "core" } };
+      const reply = failure(
+        { documentationUrl: "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting" },
+        403,
+        "API rate limit exceeded for installation.",
+      );
+      return {
+        ...reply,
+        headers: {
+          "x-ratelimit-limit": "5000",
+          "x-ratelimit-remaining": "0",
+          "x-ratelimit-used": "5000",
+          "x-ratelimit-reset": String(reset),
+          "x-ratelimit-resource": "core",
+        },
+      };
     }
     case "retry-after": {
-      const reply = failure({ documentationUrl: "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits" }, 429, "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.");
+      const reply = failure(
+        {
+          documentationUrl:
+            "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits",
+        },
+        429,
+        "You have exceeded a secondary rate limit. Please wait a few minutes before you try again.",
+      );
       return { ...reply, headers: { "retry-after": String(fault.seconds) } };
     }
   }
@@ -146,10 +216,23 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     let body: unknown;
     const rate = (): Record<string, string> => {
       used += 1;
-      return { "x-ratelimit-limit": "5000", "x-ratelimit-remaining": String(Math.max(0, 5000 - used)), "x-ratelimit-used": String(used), "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600), "x-ratelimit-resource": "core" };
+      return {
+        "x-ratelimit-limit": "5000",
+        "x-ratelimit-remaining": String(Math.max(0, 5000 - used)),
+        "x-ratelimit-used": String(used),
+        "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
+        "x-ratelimit-resource": "core",
+      };
     };
     const finish = (route: string, reply: Reply, fault?: string): void => {
-      requests.record({ method, route, path, status: reply.status, ...(body === undefined ? {} : { body }), ...(fault === undefined ? {} : { fault }) });
+      requests.record({
+        method,
+        route,
+        path,
+        status: reply.status,
+        ...(body === undefined ? {} : { body }),
+        ...(fault === undefined ? {} : { fault }),
+      });
       send(res, reply, rate());
     };
 
@@ -164,14 +247,21 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
 
     if (method === "GET" && pathname.startsWith(ARTIFACT_BLOB_PREFIX)) {
       const zip = artifactBlob(state, pathname);
-      const reply: Reply = zip ? { status: 200, raw: zip, headers: { "content-type": "application/zip" } } : { status: 404, raw: "BlobNotFound" };
+      const reply: Reply = zip
+        ? { status: 200, raw: zip, headers: { "content-type": "application/zip" } }
+        : { status: 404, raw: "BlobNotFound" };
       finish(`${ARTIFACT_BLOB_PREFIX}{artifact_id}.zip`, reply);
       return;
     }
 
     if (method === "POST" && pathname === "/graphql") {
       const who = authenticate(state, req.headers.authorization, "installation-token");
-      finish("/graphql", who.kind === "rejected" ? failure({ documentationUrl: "https://docs.github.com/graphql" }, who.status, who.message) : graphql(state, body));
+      finish(
+        "/graphql",
+        who.kind === "rejected"
+          ? failure({ documentationUrl: "https://docs.github.com/graphql" }, who.status, who.message)
+          : graphql(state, body),
+      );
       return;
     }
 
@@ -179,7 +269,10 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     if (!match || "methodMissing" in match) {
       const where = match ? `${method} ${match.template}` : `${method} ${pathname}`;
       log(`fake GitHub: no route for ${where} (${method} ${path})`);
-      finish(match?.template ?? pathname, failure({ documentationUrl: "https://docs.github.com/rest" }, 404, "Not Found"));
+      finish(
+        match?.template ?? pathname,
+        failure({ documentationUrl: "https://docs.github.com/rest" }, 404, "Not Found"),
+      );
       return;
     }
     const docs = documentationUrl(match.operation);
@@ -213,8 +306,17 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       const who = authenticate(state, req.headers.authorization, route.auth);
       if (who.kind === "rejected") return failure({ documentationUrl: docs }, who.status, who.message);
       const problems = validateRequestBody(match.operation, body);
-      if (problems.length > 0) return failure({ documentationUrl: docs }, 422, `Invalid request.\n\n${problems.join("\n")}`);
-      const base: BaseRequest = { world: state, params: match.params, url, headers: req.headers, body, actor: who.kind === "installation" ? who.actor : state.bot, documentationUrl: docs };
+      if (problems.length > 0)
+        return failure({ documentationUrl: docs }, 422, `Invalid request.\n\n${problems.join("\n")}`);
+      const base: BaseRequest = {
+        world: state,
+        params: match.params,
+        url,
+        headers: req.headers,
+        body,
+        actor: who.kind === "installation" ? who.actor : state.bot,
+        documentationUrl: docs,
+      };
       if (route.scope === "global") return route.handle(base);
       const repo = state.repo(match.params["owner"] ?? "", match.params["repo"] ?? "");
       return repo ? route.handle({ ...base, repo }) : failure({ documentationUrl: docs }, 404, "Not Found");
@@ -222,7 +324,14 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
 
     if (lost) {
       // The write happened; the client never hears about it.
-      requests.record({ method, route: match.template, path, status: reply.status, ...(body === undefined ? {} : { body }), fault: describeFault({ kind: "response-lost" }) });
+      requests.record({
+        method,
+        route: match.template,
+        path,
+        status: reply.status,
+        ...(body === undefined ? {} : { body }),
+        fault: describeFault({ kind: "response-lost" }),
+      });
       req.socket.destroy();
       return;
     }
@@ -231,7 +340,9 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      log(`fake GitHub: handler crashed for ${req.method ?? "?"} ${req.url ?? "?"}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      log(
+        `fake GitHub: handler crashed for ${req.method ?? "?"} ${req.url ?? "?"}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
       if (!res.headersSent) send(res, { status: 500, json: { message: "fake GitHub crashed; see log" } }, {});
     });
   });

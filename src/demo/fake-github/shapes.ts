@@ -11,7 +11,20 @@ import type {
   Workflow,
   WorkflowRun,
 } from "@octokit/webhooks-types";
-import type { ArtifactState, ChangedFileState, CheckRunState, CommentState, CommitState, FakeGitHubState, FakeRepo, FakeUser, IssueState, LabelState, WorkflowRunState, WorkflowState } from "./state.js";
+import type {
+  ArtifactState,
+  ChangedFileState,
+  CheckRunState,
+  CommentState,
+  CommitState,
+  FakeGitHubState,
+  FakeRepo,
+  FakeUser,
+  IssueState,
+  LabelState,
+  WorkflowRunState,
+  WorkflowState,
+} from "./state.js";
 
 export function userJson(world: FakeGitHubState, user: FakeUser): User {
   const api = `${world.apiUrl}/users/${encodeURIComponent(user.login)}`;
@@ -37,7 +50,10 @@ export function userJson(world: FakeGitHubState, user: FakeUser): User {
   };
 }
 
-function repoUrls(world: FakeGitHubState, repo: FakeRepo): Omit<RepositoryLite, "description" | "fork" | "full_name" | "id" | "name" | "node_id" | "owner" | "private"> {
+function repoUrls(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+): Omit<RepositoryLite, "description" | "fork" | "full_name" | "id" | "name" | "node_id" | "owner" | "private"> {
   const api = `${world.apiUrl}/repos/${repo.fullName}`;
   return {
     html_url: `${world.htmlUrl}/${repo.fullName}`,
@@ -227,7 +243,12 @@ export function commentJson(world: FakeGitHubState, repo: FakeRepo, comment: Com
     // Comments written with the app's installation token carry the app, as on GitHub.
     performed_via_github_app:
       comment.user.login === `${world.app.slug}[bot]`
-        ? ({ id: world.app.id, slug: world.app.slug, node_id: `A_${world.app.id}`, name: world.app.slug } as unknown as IssueComment["performed_via_github_app"])
+        ? ({
+            id: world.app.id,
+            slug: world.app.slug,
+            node_id: `A_${world.app.id}`,
+            name: world.app.slug,
+          } as unknown as IssueComment["performed_via_github_app"])
         : null,
   };
 }
@@ -270,8 +291,20 @@ export function pullRequestJson(world: FakeGitHubState, repo: FakeRepo, issue: I
     review_comment_url: `${world.apiUrl}/repos/${repo.fullName}/pulls/comments{/number}`,
     comments_url: `${issueApi}/comments`,
     statuses_url: `${world.apiUrl}/repos/${repo.fullName}/statuses/${pull.head.sha}`,
-    head: { label: `${repo.owner.login}:${pull.head.ref}`, ref: pull.head.ref, sha: pull.head.sha, user: owner, repo: repoJson },
-    base: { label: `${repo.owner.login}:${pull.base.ref}`, ref: pull.base.ref, sha: pull.base.sha, user: owner, repo: repoJson },
+    head: {
+      label: `${repo.owner.login}:${pull.head.ref}`,
+      ref: pull.head.ref,
+      sha: pull.head.sha,
+      user: owner,
+      repo: repoJson,
+    },
+    base: {
+      label: `${repo.owner.login}:${pull.base.ref}`,
+      ref: pull.base.ref,
+      sha: pull.base.sha,
+      user: owner,
+      repo: repoJson,
+    },
     _links: {
       self: { href: api },
       html: { href: html },
@@ -301,7 +334,12 @@ export function pullRequestJson(world: FakeGitHubState, repo: FakeRepo, issue: I
   };
 }
 
-export function pullFileJson(world: FakeGitHubState, repo: FakeRepo, headSha: string, file: ChangedFileState): Record<string, unknown> {
+export function pullFileJson(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  headSha: string,
+  file: ChangedFileState,
+): Record<string, unknown> {
   const path = file.filename.split("/").map(encodeURIComponent).join("/");
   const json: Record<string, unknown> = {
     sha: file.sha,
@@ -334,7 +372,11 @@ export function gitCommitJson(world: FakeGitHubState, repo: FakeRepo, commit: Co
     committer: gitActor(commit.date),
     message: commit.message,
     tree: { sha: commit.treeSha, url: `${api}/git/trees/${commit.treeSha}` },
-    parents: commit.parents.map((sha) => ({ sha, url: `${api}/git/commits/${sha}`, html_url: `${world.htmlUrl}/${repo.fullName}/commit/${sha}` })),
+    parents: commit.parents.map((sha) => ({
+      sha,
+      url: `${api}/git/commits/${sha}`,
+      html_url: `${world.htmlUrl}/${repo.fullName}/commit/${sha}`,
+    })),
     verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
   };
 }
@@ -359,7 +401,11 @@ export function repoCommitJson(world: FakeGitHubState, repo: FakeRepo, commit: C
     comments_url: `${api}/commits/${commit.sha}/comments`,
     author: null,
     committer: null,
-    parents: commit.parents.map((sha) => ({ sha, url: `${api}/commits/${sha}`, html_url: `${world.htmlUrl}/${repo.fullName}/commit/${sha}` })),
+    parents: commit.parents.map((sha) => ({
+      sha,
+      url: `${api}/commits/${sha}`,
+      html_url: `${world.htmlUrl}/${repo.fullName}/commit/${sha}`,
+    })),
   };
 }
 
@@ -391,8 +437,16 @@ export function checkRunJson(world: FakeGitHubState, repo: FakeRepo, run: CheckR
       url: `${world.apiUrl}/repos/${repo.fullName}/pulls/${issue.number}`,
       id: issue.pull?.id ?? 0,
       number: issue.number,
-      head: { ref: issue.pull?.head.ref ?? "", sha: issue.pull?.head.sha ?? "", repo: { id: repo.id, url: `${world.apiUrl}/repos/${repo.fullName}`, name: repo.name } },
-      base: { ref: issue.pull?.base.ref ?? "", sha: issue.pull?.base.sha ?? "", repo: { id: repo.id, url: `${world.apiUrl}/repos/${repo.fullName}`, name: repo.name } },
+      head: {
+        ref: issue.pull?.head.ref ?? "",
+        sha: issue.pull?.head.sha ?? "",
+        repo: { id: repo.id, url: `${world.apiUrl}/repos/${repo.fullName}`, name: repo.name },
+      },
+      base: {
+        ref: issue.pull?.base.ref ?? "",
+        sha: issue.pull?.base.sha ?? "",
+        repo: { id: repo.id, url: `${world.apiUrl}/repos/${repo.fullName}`, name: repo.name },
+      },
     })),
   };
 }
@@ -411,7 +465,16 @@ export function appJson(world: FakeGitHubState): Record<string, unknown> {
     html_url: `${world.htmlUrl}/apps/${world.app.slug}`,
     created_at: "2025-01-01T00:00:00Z",
     updated_at: "2025-01-01T00:00:00Z",
-    permissions: { actions: "write", checks: "write", contents: "read", deployments: "write", issues: "write", metadata: "read", pull_requests: "write", members: "read" },
+    permissions: {
+      actions: "write",
+      checks: "write",
+      contents: "read",
+      deployments: "write",
+      issues: "write",
+      metadata: "read",
+      pull_requests: "write",
+      members: "read",
+    },
     events: ["issues", "issue_comment", "pull_request", "workflow_run", "deployment_protection_rule"],
   };
 }
@@ -497,6 +560,12 @@ export function artifactJson(world: FakeGitHubState, repo: FakeRepo, artifact: A
     created_at: artifact.createdAt,
     updated_at: artifact.createdAt,
     expires_at: "2099-01-01T00:00:00Z",
-    workflow_run: { id: artifact.runId, repository_id: repo.id, head_repository_id: repo.id, head_branch: run?.headBranch ?? "", head_sha: run?.headSha ?? "" },
+    workflow_run: {
+      id: artifact.runId,
+      repository_id: repo.id,
+      head_repository_id: repo.id,
+      head_branch: run?.headBranch ?? "",
+      head_sha: run?.headSha ?? "",
+    },
   };
 }

@@ -4,11 +4,13 @@ import { strToU8, zipSync } from "fflate";
 
 export type UserType = "User" | "Bot" | "Organization";
 export type PermissionLevel = "admin" | "maintain" | "write" | "triage" | "read" | "none";
-export type AuthorAssociation = "OWNER" | "MEMBER" | "COLLABORATOR" | "CONTRIBUTOR" | "FIRST_TIMER" | "FIRST_TIME_CONTRIBUTOR" | "MANNEQUIN" | "NONE";
+export type AuthorAssociation =
+  "OWNER" | "MEMBER" | "COLLABORATOR" | "CONTRIBUTOR" | "FIRST_TIMER" | "FIRST_TIME_CONTRIBUTOR" | "MANNEQUIN" | "NONE";
 export type FileStatus = "added" | "modified" | "removed" | "renamed" | "copied" | "changed" | "unchanged";
 export type CheckStatus = "queued" | "in_progress" | "completed" | "waiting" | "requested" | "pending";
 export type RunStatus = "requested" | "queued" | "in_progress" | "waiting" | "completed";
-export type RunConclusion = "success" | "failure" | "neutral" | "cancelled" | "timed_out" | "action_required" | "stale" | "skipped";
+export type RunConclusion =
+  "success" | "failure" | "neutral" | "cancelled" | "timed_out" | "action_required" | "stale" | "skipped";
 
 export interface FakeUser {
   login: string;
@@ -210,7 +212,9 @@ export function blobSha(bytes: Uint8Array): string {
 }
 
 function treeShaOf(files: ReadonlyMap<string, Uint8Array>): string {
-  const lines = [...files.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([p, b]) => `${p}\0${blobSha(b)}`);
+  const lines = [...files.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([p, b]) => `${p}\0${blobSha(b)}`);
   return sha1(`tree\n${lines.join("\n")}`);
 }
 
@@ -220,7 +224,10 @@ function bytesOf(content: string | Uint8Array): Uint8Array {
 
 function lineCount(bytes: Uint8Array | undefined): number {
   if (!bytes || bytes.length === 0) return 0;
-  return dec.decode(bytes).split("\n").filter((l, i, all) => l !== "" || i < all.length - 1).length;
+  return dec
+    .decode(bytes)
+    .split("\n")
+    .filter((l, i, all) => l !== "" || i < all.length - 1).length;
 }
 
 /** A base64 GraphQL-style node id; opaque to clients, stable for tests. */
@@ -230,7 +237,10 @@ function nodeId(prefix: string, id: number): string {
 
 /** Render a workflow `run-name` template the way Actions does for the expressions we support. */
 export function renderRunName(template: string, inputs: Record<string, string>): string {
-  return template.replace(/\$\{\{\s*(?:github\.event\.)?inputs\.([\w-]+)\s*\}\}/g, (_, name: string) => inputs[name] ?? "");
+  return template.replace(
+    /\$\{\{\s*(?:github\.event\.)?inputs\.([\w-]+)\s*\}\}/g,
+    (_, name: string) => inputs[name] ?? "",
+  );
 }
 
 export class FakeRepo {
@@ -259,7 +269,13 @@ export class FakeRepo {
 
   constructor(
     private readonly world: FakeGitHubState,
-    init: { owner: FakeUser; name: string; defaultBranch: string; private: boolean; files: Record<string, string | Uint8Array> },
+    init: {
+      owner: FakeUser;
+      name: string;
+      defaultBranch: string;
+      private: boolean;
+      files: Record<string, string | Uint8Array>;
+    },
   ) {
     this.id = world.nextId("repo");
     this.nodeId = nodeId("R", this.id);
@@ -268,7 +284,11 @@ export class FakeRepo {
     this.defaultBranch = init.defaultBranch;
     this.isPrivate = init.private;
     this.createdAt = world.now();
-    const root = this.makeCommit([], new Map(Object.entries(init.files).map(([p, c]) => [p, bytesOf(c)])), "Initial commit");
+    const root = this.makeCommit(
+      [],
+      new Map(Object.entries(init.files).map(([p, c]) => [p, bytesOf(c)])),
+      "Initial commit",
+    );
     this.branches.set(init.defaultBranch, root.sha);
   }
 
@@ -311,7 +331,11 @@ export class FakeRepo {
   }
 
   /** Commit `changes` (path → content, `null` deletes) on top of `branch`, creating the branch from the default one if new. */
-  commit(branch: string, changes: Record<string, string | Uint8Array | null>, opts: { message?: string; sha?: string } = {}): CommitState {
+  commit(
+    branch: string,
+    changes: Record<string, string | Uint8Array | null>,
+    opts: { message?: string; sha?: string } = {},
+  ): CommitState {
     const parentSha = this.branches.get(branch) ?? this.branches.get(this.defaultBranch);
     const parent = parentSha === undefined ? undefined : this.commits.get(parentSha);
     const files = new Map(parent?.files ?? []);
@@ -319,7 +343,12 @@ export class FakeRepo {
       if (content === null) files.delete(path);
       else files.set(path, bytesOf(content));
     }
-    const made = this.makeCommit(parent ? [parent.sha] : [], files, opts.message ?? `Update ${Object.keys(changes).join(", ")}`, opts.sha);
+    const made = this.makeCommit(
+      parent ? [parent.sha] : [],
+      files,
+      opts.message ?? `Update ${Object.keys(changes).join(", ")}`,
+      opts.sha,
+    );
     this.branches.set(branch, made.sha);
     return made;
   }
@@ -397,7 +426,10 @@ export class FakeRepo {
   }
 
   /** Edit title/body; returns the `changes` object GitHub puts in the `edited` webhook. */
-  editIssue(number: number, edit: { title?: string; body?: string | null }): { issue: IssueState; changes: { title?: { from: string }; body?: { from: string } } } {
+  editIssue(
+    number: number,
+    edit: { title?: string; body?: string | null },
+  ): { issue: IssueState; changes: { title?: { from: string }; body?: { from: string } } } {
     const issue = this.issue(number);
     const changes: { title?: { from: string }; body?: { from: string } } = {};
     if (edit.title !== undefined && edit.title !== issue.title) {
@@ -425,7 +457,16 @@ export class FakeRepo {
     const id = this.world.nextId("comment");
     const at = this.world.now();
     const user = typeof init.user === "object" ? init.user : this.world.user(init.user ?? "octocat");
-    const comment: CommentState = { id, nodeId: nodeId("IC", id), issueNumber: number, body: init.body, user, createdAt: at, updatedAt: at, reactions: [] };
+    const comment: CommentState = {
+      id,
+      nodeId: nodeId("IC", id),
+      issueNumber: number,
+      body: init.body,
+      user,
+      createdAt: at,
+      updatedAt: at,
+      reactions: [],
+    };
     this.comments.set(id, comment);
     this.issue(number).updatedAt = at;
     return comment;
@@ -446,21 +487,33 @@ export class FakeRepo {
 
   // ---- pull requests --------------------------------------------------------
 
-  private applyChangedFiles(branch: string, files: ChangedFileInput[], sha: string | undefined, message: string): { commit: CommitState; changed: ChangedFileState[] } {
+  private applyChangedFiles(
+    branch: string,
+    files: ChangedFileInput[],
+    sha: string | undefined,
+    message: string,
+  ): { commit: CommitState; changed: ChangedFileState[] } {
     const base = this.resolveRef(branch) ?? this.resolveRef(this.defaultBranch);
     const changes: Record<string, string | Uint8Array | null> = {};
     const changed: ChangedFileState[] = [];
     for (const f of files) {
       const status = f.status ?? (base?.files.has(f.filename) ? "modified" : "added");
       const old = base?.files.get(f.previous_filename ?? f.filename);
-      const content = f.content !== undefined ? enc.encode(f.content) : status === "renamed" && old ? old : enc.encode(`// ${f.filename}\n`);
+      const content =
+        f.content !== undefined
+          ? enc.encode(f.content)
+          : status === "renamed" && old
+            ? old
+            : enc.encode(`// ${f.filename}\n`);
       if (status === "removed") changes[f.filename] = null;
       else changes[f.filename] = content;
       if (status === "renamed" && f.previous_filename !== undefined) changes[f.previous_filename] = null;
       const entry: ChangedFileState = {
         filename: f.filename,
         status,
-        additions: f.additions ?? (status === "removed" ? 0 : status === "renamed" && f.content === undefined ? 0 : lineCount(content)),
+        additions:
+          f.additions ??
+          (status === "removed" ? 0 : status === "renamed" && f.content === undefined ? 0 : lineCount(content)),
         deletions: f.deletions ?? (status === "added" ? 0 : lineCount(old)),
         sha: blobSha(status === "removed" && old ? old : content),
       };
@@ -489,7 +542,12 @@ export class FakeRepo {
     if (baseSha === undefined) throw new Error(`fake GitHub: ${this.fullName} has no branch ${baseRef}`);
     this.branches.set(init.head.ref, baseSha);
     const { commit, changed } = this.applyChangedFiles(init.head.ref, init.files, init.head.sha, init.title);
-    const issue = this.openIssue({ title: init.title, body: init.body ?? null, ...(init.user === undefined ? {} : { user: init.user }), ...(init.labels ? { labels: init.labels } : {}) });
+    const issue = this.openIssue({
+      title: init.title,
+      body: init.body ?? null,
+      ...(init.user === undefined ? {} : { user: init.user }),
+      ...(init.labels ? { labels: init.labels } : {}),
+    });
     const id = this.world.nextId("pull");
     issue.pull = {
       id,
@@ -515,7 +573,10 @@ export class FakeRepo {
    * Push a commit to the PR branch. `files` is the PR's whole diff against its base afterwards
    * (what `GET .../pulls/{n}/files` lists), as on GitHub. Returns `before`/`after` for the synchronize webhook.
    */
-  pushToPullRequest(number: number, push: { files: ChangedFileInput[]; sha?: string }): { before: string; after: string; issue: IssueState } {
+  pushToPullRequest(
+    number: number,
+    push: { files: ChangedFileInput[]; sha?: string },
+  ): { before: string; after: string; issue: IssueState } {
     const { issue, pull } = this.pull(number);
     const before = pull.head.sha;
     const base = this.resolveRef(pull.base.sha);
@@ -531,7 +592,10 @@ export class FakeRepo {
     return { before, after: commit.sha, issue };
   }
 
-  editPullRequest(number: number, edit: { title?: string; body?: string | null; draft?: boolean }): ReturnType<FakeRepo["editIssue"]> {
+  editPullRequest(
+    number: number,
+    edit: { title?: string; body?: string | null; draft?: boolean },
+  ): ReturnType<FakeRepo["editIssue"]> {
     const result = this.editIssue(number, edit);
     if (edit.draft !== undefined) this.pull(number).pull.draft = edit.draft;
     return result;
@@ -550,10 +614,22 @@ export class FakeRepo {
 
   // ---- actions -------------------------------------------------------------------
 
-  addWorkflow(init: { file: string; name: string; runName?: string; inputs?: Record<string, { required?: boolean }>; createRunOnDispatch?: boolean }): WorkflowState {
+  addWorkflow(init: {
+    file: string;
+    name: string;
+    runName?: string;
+    inputs?: Record<string, { required?: boolean }>;
+    createRunOnDispatch?: boolean;
+  }): WorkflowState {
     const id = this.world.nextId("workflow");
     const path = init.file.includes("/") ? init.file : `.github/workflows/${init.file}`;
-    const workflow: WorkflowState = { id, nodeId: nodeId("W", id), path, name: init.name, createRunOnDispatch: init.createRunOnDispatch ?? true };
+    const workflow: WorkflowState = {
+      id,
+      nodeId: nodeId("W", id),
+      path,
+      name: init.name,
+      createRunOnDispatch: init.createRunOnDispatch ?? true,
+    };
     if (init.runName !== undefined) workflow.runName = init.runName;
     if (init.inputs !== undefined) workflow.inputs = init.inputs;
     this.workflows.set(id, workflow);
@@ -562,11 +638,25 @@ export class FakeRepo {
 
   /** By numeric id or by file name (`tier-b.yml`), as the dispatch endpoint accepts. */
   findWorkflow(idOrFile: string): WorkflowState | undefined {
-    return [...this.workflows.values()].find((w) => String(w.id) === idOrFile || w.path.split("/").pop() === idOrFile || w.path === idOrFile);
+    return [...this.workflows.values()].find(
+      (w) => String(w.id) === idOrFile || w.path.split("/").pop() === idOrFile || w.path === idOrFile,
+    );
   }
 
-  recordDispatch(workflow: WorkflowState, ref: string, inputs: Record<string, string>, actor: FakeUser): DispatchRecord {
-    const record: DispatchRecord = { id: this.dispatches.length + 1, workflowId: workflow.id, ref, inputs, at: this.world.now(), actor };
+  recordDispatch(
+    workflow: WorkflowState,
+    ref: string,
+    inputs: Record<string, string>,
+    actor: FakeUser,
+  ): DispatchRecord {
+    const record: DispatchRecord = {
+      id: this.dispatches.length + 1,
+      workflowId: workflow.id,
+      ref,
+      inputs,
+      at: this.world.now(),
+      actor,
+    };
     this.dispatches.push(record);
     if (workflow.createRunOnDispatch) this.startRunForDispatch(record.id);
     return record;
@@ -574,7 +664,8 @@ export class FakeRepo {
 
   /** Create the workflow run a dispatch produces (named from the workflow's `run-name`). Defaults to the latest dispatch. */
   startRunForDispatch(dispatchId?: number): WorkflowRunState {
-    const dispatch = dispatchId === undefined ? this.dispatches.at(-1) : this.dispatches.find((d) => d.id === dispatchId);
+    const dispatch =
+      dispatchId === undefined ? this.dispatches.at(-1) : this.dispatches.find((d) => d.id === dispatchId);
     if (!dispatch) throw new Error(`fake GitHub: ${this.fullName} has no dispatch ${dispatchId ?? "(latest)"}`);
     const workflow = this.workflows.get(dispatch.workflowId);
     if (!workflow) throw new Error(`fake GitHub: workflow ${dispatch.workflowId} vanished`);
@@ -627,16 +718,28 @@ export class FakeRepo {
   }
 
   /** Finish a run; `artifactFiles` become one zipped artifact (`artifactName`, default `tier_b_results`). */
-  completeWorkflowRun(runId: number, done: { conclusion: RunConclusion; artifactFiles?: Record<string, string | Uint8Array>; artifactName?: string }): WorkflowRunState {
+  completeWorkflowRun(
+    runId: number,
+    done: { conclusion: RunConclusion; artifactFiles?: Record<string, string | Uint8Array>; artifactName?: string },
+  ): WorkflowRunState {
     const run = this.run(runId);
     run.status = "completed";
     run.conclusion = done.conclusion;
     run.updatedAt = this.world.now();
     if (done.artifactFiles) {
       const entries: Record<string, Uint8Array> = {};
-      for (const [name, content] of Object.entries(done.artifactFiles)) entries[name] = typeof content === "string" ? strToU8(content) : content;
+      for (const [name, content] of Object.entries(done.artifactFiles))
+        entries[name] = typeof content === "string" ? strToU8(content) : content;
       const id = this.world.nextId("artifact");
-      run.artifacts.push({ id, nodeId: nodeId("MDE", id), name: done.artifactName ?? "tier_b_results", runId, zip: zipSync(entries), createdAt: run.updatedAt, expired: false });
+      run.artifacts.push({
+        id,
+        nodeId: nodeId("MDE", id),
+        name: done.artifactName ?? "tier_b_results",
+        runId,
+        zip: zipSync(entries),
+        createdAt: run.updatedAt,
+        expired: false,
+      });
     }
     return run;
   }
@@ -676,7 +779,11 @@ export class FakeGitHubState {
   private readonly clock: () => Date;
 
   constructor(opts: FakeGitHubStateOptions = {}) {
-    this.app = { id: opts.app?.id ?? 1, slug: opts.app?.slug ?? "merge-captain", name: opts.app?.name ?? "merge-captain" };
+    this.app = {
+      id: opts.app?.id ?? 1,
+      slug: opts.app?.slug ?? "merge-captain",
+      name: opts.app?.name ?? "merge-captain",
+    };
     this.installationId = opts.installationId ?? 1;
     this.bot = this.user(`${this.app.slug}[bot]`, "Bot");
     let tick = Date.parse("2025-06-02T09:00:00Z");
@@ -684,12 +791,27 @@ export class FakeGitHubState {
   }
 
   now(): string {
-    return this.clock().toISOString().replace(/\.\d{3}Z$/, "Z");
+    return this.clock()
+      .toISOString()
+      .replace(/\.\d{3}Z$/, "Z");
   }
 
   /** Ids per kind start at distinct bases so a comment id is never mistaken for an issue id in a transcript. */
   nextId(kind: string): number {
-    const bases: Record<string, number> = { user: 1000, repo: 5000, issue: 100000, comment: 200000, label: 300000, pull: 400000, check: 500000, workflow: 600000, run: 700000, artifact: 800000, reaction: 900000, commit: 0 };
+    const bases: Record<string, number> = {
+      user: 1000,
+      repo: 5000,
+      issue: 100000,
+      comment: 200000,
+      label: 300000,
+      pull: 400000,
+      check: 500000,
+      workflow: 600000,
+      run: 700000,
+      artifact: 800000,
+      reaction: 900000,
+      commit: 0,
+    };
     const next = (this.counters.get(kind) ?? bases[kind] ?? 1) + 1;
     this.counters.set(kind, next);
     return next;
@@ -705,7 +827,13 @@ export class FakeGitHubState {
     return user;
   }
 
-  addRepo(init: { owner: string; name: string; defaultBranch?: string; private?: boolean; files?: Record<string, string | Uint8Array> }): FakeRepo {
+  addRepo(init: {
+    owner: string;
+    name: string;
+    defaultBranch?: string;
+    private?: boolean;
+    files?: Record<string, string | Uint8Array>;
+  }): FakeRepo {
     const repo = new FakeRepo(this, {
       owner: this.user(init.owner, "Organization"),
       name: init.name,

@@ -11,7 +11,11 @@ export async function publishDispatchCheck(client: RepoClient, registry: Registr
   // The id comes from the ledger, so no lookup; a dispatch rebuilt from its run's name lost its id,
   // and its check run (by name, on the pinned SHA) is looked up rather than opened twice.
   const existing =
-    d.checkRunId !== undefined ? { id: d.checkRunId, status: "", conclusion: null, text: null } : d.recovered === true ? await findCheckRun(client, d.sha, out.name) : undefined;
+    d.checkRunId !== undefined
+      ? { id: d.checkRunId, status: "", conclusion: null, text: null }
+      : d.recovered === true
+        ? await findCheckRun(client, d.sha, out.name)
+        : undefined;
   return upsertCheckRun(client, existing, {
     name: out.name,
     headSha: d.sha,
@@ -25,7 +29,12 @@ export async function publishDispatchCheck(client: RepoClient, registry: Registr
 }
 
 /** Update the check runs of dispatches whose state, conclusion or staleness changed between two ledgers. */
-export async function publishChangedDispatchChecks(client: RepoClient, registry: Registry, before: readonly Dispatch[], after: readonly Dispatch[]): Promise<void> {
+export async function publishChangedDispatchChecks(
+  client: RepoClient,
+  registry: Registry,
+  before: readonly Dispatch[],
+  after: readonly Dispatch[],
+): Promise<void> {
   for (const d of after) {
     const was = before.find((x) => x.id === d.id);
     if (d.checkRunId === undefined || !was) continue;

@@ -25,7 +25,14 @@ export interface TierBInput {
   runtime: Runtime;
 }
 
-export async function requestTierB(input: TierBInput & { registryResult: Result<Registry>; command: Extract<Command, { kind: "tier-b" }>; requester: string; commentId: number }): Promise<"dispatched" | "refused" | "duplicate"> {
+export async function requestTierB(
+  input: TierBInput & {
+    registryResult: Result<Registry>;
+    command: Extract<Command, { kind: "tier-b" }>;
+    requester: string;
+    commentId: number;
+  },
+): Promise<"dispatched" | "refused" | "duplicate"> {
   const { client, config, registry, pr, state, runtime } = input;
   if (!state.trusted) {
     // No readable ledger (a new PR, or a damaged or deleted sticky comment): runs this PR already
@@ -35,7 +42,11 @@ export async function requestTierB(input: TierBInput & { registryResult: Result<
     const found = recovered.dispatches.filter((d) => !known.has(d.id));
     state.trusted = true;
     // Kept whatever the command's outcome, so the recovered runs' events are tracked again.
-    if (found.length > 0) await saveLedger(client, pr.number, state, { ...state.ledger, dispatches: [...found, ...state.ledger.dispatches] });
+    if (found.length > 0)
+      await saveLedger(client, pr.number, state, {
+        ...state.ledger,
+        dispatches: [...found, ...state.ledger.dispatches],
+      });
   }
   // Read once, used for the decision and for the verdict published after the dispatch.
   const prefetched = {
@@ -43,10 +54,19 @@ export async function requestTierB(input: TierBInput & { registryResult: Result<
     openIssues: await openIssuesWithContracts(client, config, input.registryResult),
     openPulls: await listOpenPulls(client),
   };
-  const facts = await gatherPullFacts({ client, config, registry: input.registryResult, pr, ledger: state.ledger, commentSafety: safetyOf(state.ledger), prefetched });
+  const facts = await gatherPullFacts({
+    client,
+    config,
+    registry: input.registryResult,
+    pr,
+    ledger: state.ledger,
+    commentSafety: safetyOf(state.ledger),
+    prefetched,
+  });
   const scope = scopeOf(facts);
   const missingFiles: string[] = [];
-  for (const path of filesToCheck(registry, input.command)) if (!(await fileExists(client, path, pr.headSha))) missingFiles.push(path);
+  for (const path of filesToCheck(registry, input.command))
+    if (!(await fileExists(client, path, pr.headSha))) missingFiles.push(path);
   const plan = planDispatch({
     ledger: state.ledger,
     pr: { number: pr.number, headSha: pr.headSha, state: pr.state, draft: pr.draft },
@@ -54,7 +74,11 @@ export async function requestTierB(input: TierBInput & { registryResult: Result<
     requester: input.requester,
     commentId: input.commentId,
     registry,
-    config: { allowDraft: config.tier_b.allow_draft, requireValidContract: config.tier_b.require_valid_contract, requireScope: config.tier_b.require_scope },
+    config: {
+      allowDraft: config.tier_b.allow_draft,
+      requireValidContract: config.tier_b.require_valid_contract,
+      requireScope: config.tier_b.require_scope,
+    },
     contractValid: validContract(facts) !== undefined,
     scopeOk: scope.kind === "checked" && scope.check.violations.length === 0,
     missingFiles,
@@ -69,7 +93,11 @@ export async function requestTierB(input: TierBInput & { registryResult: Result<
       const d = plan.existing;
       // A redelivered webhook for the same comment is silent; a second request gets told.
       if (d.commentId !== input.commentId) {
-        await reply(client, pr.number, `Tier-B \`${d.bundle}${d.singleGate ? " " + d.singleGate : ""}\` on \`${d.sha.slice(0, 7)}\` is already ${d.state === "in_progress" ? "running" : "queued"}${d.runUrl ? ` (run ${d.runUrl})` : ""}.`);
+        await reply(
+          client,
+          pr.number,
+          `Tier-B \`${d.bundle}${d.singleGate ? " " + d.singleGate : ""}\` on \`${d.sha.slice(0, 7)}\` is already ${d.state === "in_progress" ? "running" : "queued"}${d.runUrl ? ` (run ${d.runUrl})` : ""}.`,
+        );
       }
       return "duplicate";
     }
@@ -88,18 +116,30 @@ export async function requestTierB(input: TierBInput & { registryResult: Result<
   let event: { kind: "dispatched"; runId?: number; runUrl?: string };
   try {
     const res = await dispatchWorkflow(client, config.tier_b.workflow, workflowInputs(plan.dispatch));
-    event = { kind: "dispatched" as const, ...(res.runId !== undefined ? { runId: res.runId } : {}), ...(res.runUrl ? { runUrl: res.runUrl } : {}) };
+    event = {
+      kind: "dispatched" as const,
+      ...(res.runId !== undefined ? { runId: res.runId } : {}),
+      ...(res.runUrl ? { runUrl: res.runUrl } : {}),
+    };
   } catch (err) {
     const status = (err as { status?: number }).status;
     if (status === undefined || status >= 500) {
       // The request may have reached GitHub (a lost response): keep the dispatch open, so the run,
       // if it exists, is tied to it by the dispatch id in its name — and never dispatch it again.
       event = { kind: "dispatched" as const };
-      await reply(client, pr.number, `⚠️ GitHub did not confirm the Tier-B dispatch${status ? ` (HTTP ${status})` : ""}. If the run started, merge-captain will track it; if nothing appears, \`/tier-b cancel\` and ask again.`);
+      await reply(
+        client,
+        pr.number,
+        `⚠️ GitHub did not confirm the Tier-B dispatch${status ? ` (HTTP ${status})` : ""}. If the run started, merge-captain will track it; if nothing appears, \`/tier-b cancel\` and ask again.`,
+      );
     } else {
       const applied = applyRunEvent(state.ledger, plan.dispatch.id, { kind: "dispatch-failed" }, runtime.now());
       await saveLedger(client, pr.number, state, applied.ledger);
-      await reply(client, pr.number, `😕 GitHub refused to start the Tier-B workflow \`${config.tier_b.workflow}\`${status ? ` (HTTP ${status})` : ""}. A maintainer should check that it exists on the default branch and accepts these inputs.`);
+      await reply(
+        client,
+        pr.number,
+        `😕 GitHub refused to start the Tier-B workflow \`${config.tier_b.workflow}\`${status ? ` (HTTP ${status})` : ""}. A maintainer should check that it exists on the default branch and accepts these inputs.`,
+      );
       return "refused";
     }
   }
@@ -118,7 +158,8 @@ export async function cancelTierB(input: TierBInput): Promise<void> {
   for (const d of plan.cancel) if (d.runId !== undefined) await cancelRun(client, d.runId);
   state.ledger = plan.ledger;
   for (const d of plan.ledger.dispatches) {
-    if (plan.cancel.some((c) => c.id === d.id) && d.checkRunId !== undefined) await publishDispatchCheck(client, registry, d);
+    if (plan.cancel.some((c) => c.id === d.id) && d.checkRunId !== undefined)
+      await publishDispatchCheck(client, registry, d);
   }
   const text =
     plan.cancel.length === 0 && plan.running.length === 0

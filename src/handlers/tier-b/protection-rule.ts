@@ -12,27 +12,50 @@ import { loadConfig } from "../settings.js";
 
 const CALLBACK = /\/actions\/runs\/(\d{1,20})\/deployment_protection_rule$/;
 
-export async function onProtectionRule(context: Context<"deployment_protection_rule.requested">, app: AppOptions, runtime: Runtime): Promise<void> {
-  const payload = context.payload as typeof context.payload & { deployment_callback_url?: string; environment?: string };
+export async function onProtectionRule(
+  context: Context<"deployment_protection_rule.requested">,
+  app: AppOptions,
+  runtime: Runtime,
+): Promise<void> {
+  const payload = context.payload;
   const runId = Number(CALLBACK.exec(payload.deployment_callback_url ?? "")?.[1] ?? NaN);
   const environment = payload.environment ?? "";
   if (!Number.isFinite(runId) || environment === "") return;
   const base = repoClient(context, app);
   const cfg = await loadConfig(context);
   const client = cfg.ok ? withConfig(base, cfg.value) : base;
-  const reject = (reason: string) => reviewProtectionRule(client, runId, environment, false, `merge-captain: ${reason}`);
+  const reject = (reason: string) =>
+    reviewProtectionRule(client, runId, environment, false, `merge-captain: ${reason}`);
   if (!cfg.ok) return reject("the merge-captain config on the default branch is invalid");
   const run = await getRun(client, runId);
   const named = parseRunName(run.display_title ?? run.name ?? "");
   if (!named) return reject("this run was not started by merge-captain (its name carries no dispatch id)");
   await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, async () => {
     const state = await readPrState(client, named.pr);
-    const ref = { id: run.id, name: run.name, display_title: run.display_title, status: run.status, conclusion: run.conclusion };
+    const ref = {
+      id: run.id,
+      name: run.name,
+      display_title: run.display_title,
+      status: run.status,
+      conclusion: run.conclusion,
+    };
     const dispatch = matchRun(state.ledger, ref);
     const pr = await getPull(client, named.pr);
     const allowed = dispatch ? await mayCommand(client, cfg.value, dispatch.requester) : false;
-    const decision = decideProtectionRule({ ledger: state.ledger, run: ref, pr: { state: pr?.state ?? "closed", headSha: pr?.headSha ?? "" }, requesterHasPermission: allowed });
-    if (decision.approve) await reviewProtectionRule(client, runId, environment, true, `merge-captain: approved for ${dispatch?.sha.slice(0, 7) ?? "the pinned head"}, requested by ${dispatch?.requester ?? "a maintainer"}`);
+    const decision = decideProtectionRule({
+      ledger: state.ledger,
+      run: ref,
+      pr: { state: pr?.state ?? "closed", headSha: pr?.headSha ?? "" },
+      requesterHasPermission: allowed,
+    });
+    if (decision.approve)
+      await reviewProtectionRule(
+        client,
+        runId,
+        environment,
+        true,
+        `merge-captain: approved for ${dispatch?.sha.slice(0, 7) ?? "the pinned head"}, requested by ${dispatch?.requester ?? "a maintainer"}`,
+      );
     else await reject(decision.reason);
   });
 }

@@ -9,7 +9,14 @@ import type { PrState } from "../publish.js";
 import type { Runtime } from "../runtime.js";
 import { publishChangedDispatchChecks } from "./check-run.js";
 
-export async function onHeadMoved(client: RepoClient, pr: PullSnapshot, before: string, state: PrState, runtime: Runtime, registry?: Registry): Promise<Ledger> {
+export async function onHeadMoved(
+  client: RepoClient,
+  pr: PullSnapshot,
+  before: string,
+  state: PrState,
+  runtime: Runtime,
+  registry?: Registry,
+): Promise<Ledger> {
   const ledger = state.ledger;
   const affected = ledger.dispatches.filter((d) => d.stale !== true && d.sha !== pr.headSha);
   if (affected.length === 0) return ledger;

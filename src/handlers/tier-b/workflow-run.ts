@@ -30,7 +30,16 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
   const client = withConfig(base, config);
   await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, async () => {
     const state = await readPrState(client, named.pr);
-    const ref: RunRef = { id: run.id, name: run.name, display_title: run.display_title, head_branch: run.head_branch, status: run.status, conclusion: run.conclusion, html_url: run.html_url, run_attempt: run.run_attempt };
+    const ref: RunRef = {
+      id: run.id,
+      name: run.name,
+      display_title: run.display_title,
+      head_branch: run.head_branch,
+      status: run.status,
+      conclusion: run.conclusion,
+      html_url: run.html_url,
+      run_attempt: run.run_attempt,
+    };
     const dispatch = matchRun(state.ledger, ref);
     if (!dispatch) return; // not ours (or from a ledger we no longer have): never trusted
     let outcome = applyRunEvent(state.ledger, dispatch.id, { kind: "run", run: ref }, runtime.now());
@@ -39,8 +48,17 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
     if (context.payload.action === "completed" && outcome.dispatch?.state === "completed" && registry.ok) {
       const requested = requestedGateIds(registry.value, dispatch) ?? [];
       const file = await readArtifactFile(client, run.id, config.tier_b.artifact, RESULTS_FILE);
-      const conclusion = concludeRun(file, { headSha: dispatch.sha, dispatchId: dispatch.id, requestedGateIds: requested, registry: registry.value }, run.conclusion ?? "failure");
-      outcome = applyRunEvent(outcome.ledger, dispatch.id, { kind: "results", results: conclusion.results, conclusion: conclusion.conclusion }, runtime.now());
+      const conclusion = concludeRun(
+        file,
+        { headSha: dispatch.sha, dispatchId: dispatch.id, requestedGateIds: requested, registry: registry.value },
+        run.conclusion ?? "failure",
+      );
+      outcome = applyRunEvent(
+        outcome.ledger,
+        dispatch.id,
+        { kind: "results", results: conclusion.results, conclusion: conclusion.conclusion },
+        runtime.now(),
+      );
     }
     // The Tier-B check changes only when the dispatch's state or results do. A dispatch rebuilt
     // from the run's name has none yet: it gets one, and the ledger remembers its id.

@@ -6,15 +6,24 @@ import type { Contract } from "../../../src/core/schemas/contract.generated.js";
 const HEAD = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
 const BASE = "1b2c3d4e5f60718293a4b5c6d7e8f90112233445";
 
-function anAttestation(over: { header?: Partial<Attestation["nmoe_pr"]>; tierA?: string[] | null; tierB?: string[] | null } = {}): Attestation {
+function anAttestation(
+  over: { header?: Partial<Attestation["nmoe_pr"]>; tierA?: string[] | null; tierB?: string[] | null } = {},
+): Attestation {
   return {
     nmoe_pr: { issue: "07", pr_sha: HEAD, risk: "warm", ...over.header },
-    gates_passed: { tier_a: over.tierA === undefined ? ["cpu:import", "cpu:compileall"] : over.tierA, tier_b: over.tierB === undefined ? [] : over.tierB },
+    gates_passed: {
+      tier_a: over.tierA === undefined ? ["cpu:import", "cpu:compileall"] : over.tierA,
+      tier_b: over.tierB === undefined ? [] : over.tierB,
+    },
   };
 }
 
-function aContract(over: { header?: Partial<Contract["nmoe"]>; required?: string[]; perf?: Contract["gates"]["perf"] } = {}): Contract {
-  const gates: Contract["gates"] = { required: over.required ?? ["cpu:import", "cpu:compileall", "b200:moonlight_8x20"] };
+function aContract(
+  over: { header?: Partial<Contract["nmoe"]>; required?: string[]; perf?: Contract["gates"]["perf"] } = {},
+): Contract {
+  const gates: Contract["gates"] = {
+    required: over.required ?? ["cpu:import", "cpu:compileall", "b200:moonlight_8x20"],
+  };
   if (over.perf) gates.perf = over.perf;
   return { nmoe: { issue: "07", kind: "perf", risk: "warm", ...over.header }, scope: { allow: ["nmoe/**"] }, gates };
 }
@@ -39,7 +48,18 @@ const warningCodes = (r: { warnings: Array<{ code: string }> }): string[] => r.w
 describe("checkClaims", () => {
   test("a truthful attestation has no errors or warnings", () => {
     const r = checkClaims(anAttestation(), facts());
-    expect(r).toEqual({ errors: [], warnings: [], aboutHead: true, tierA: { checked: true, required: ["cpu:import", "cpu:compileall"], attested: ["cpu:import", "cpu:compileall"], missing: [], unknown: [] } });
+    expect(r).toEqual({
+      errors: [],
+      warnings: [],
+      aboutHead: true,
+      tierA: {
+        checked: true,
+        required: ["cpu:import", "cpu:compileall"],
+        attested: ["cpu:import", "cpu:compileall"],
+        missing: [],
+        unknown: [],
+      },
+    });
   });
 
   describe("pr_sha against the head", () => {
@@ -57,7 +77,10 @@ describe("checkClaims", () => {
 
     test("a stale pr_sha says which commit the attestation is about and what the head is", () => {
       const r = checkClaims(anAttestation({ header: { pr_sha: BASE } }), facts());
-      expect(r.errors[0]).toMatchObject({ path: "/nmoe_pr/pr_sha", message: `attestation is about ${BASE}, the PR head is ${HEAD} — update pr_sha` });
+      expect(r.errors[0]).toMatchObject({
+        path: "/nmoe_pr/pr_sha",
+        message: `attestation is about ${BASE}, the PR head is ${HEAD} — update pr_sha`,
+      });
     });
 
     test("an unknown head is a warning, never 'about head'", () => {
@@ -71,19 +94,82 @@ describe("checkClaims", () => {
   test.each<[string, Attestation, Partial<ClaimFacts>, string[], string[]]>([
     ["the issue ids differ", anAttestation({ header: { issue: "08" } }), {}, ["attestation.issue-mismatch"], []],
     ["the same id written differently", anAttestation({ header: { issue: "7" } }), {}, [], []],
-    ["a hot contract without baseline_sha", anAttestation(), { contract: aContract({ header: { risk: "hot" } }) }, ["attestation.baseline-required"], ["attestation.risk-mismatch"]],
-    ["a hot contract with baseline_sha", anAttestation({ header: { baseline_sha: BASE, risk: "hot" } }), { contract: aContract({ header: { risk: "hot" } }) }, [], []],
-    ["a perf gate without baseline_sha", anAttestation({ header: { baseline_sha: null } }), { contract: aContract({ perf: { gate: "perf:baseline_delta", compare: "b200:moonlight_8x20", metric: "node_tps_p50", budget_pct: -10 } }) }, ["attestation.baseline-required"], []],
-    ["a cold contract needs no baseline", anAttestation({ header: { risk: "cold" } }), { contract: aContract({ header: { risk: "cold" } }) }, [], []],
-    ["a risk that differs from the contract's", anAttestation({ header: { risk: "cold" } }), {}, [], ["attestation.risk-mismatch"]],
-    ["tier_b filled by the author", anAttestation({ tierB: ["b200:moonlight_8x20"] }), {}, [], ["attestation.tier-b-claimed"]],
+    [
+      "a hot contract without baseline_sha",
+      anAttestation(),
+      { contract: aContract({ header: { risk: "hot" } }) },
+      ["attestation.baseline-required"],
+      ["attestation.risk-mismatch"],
+    ],
+    [
+      "a hot contract with baseline_sha",
+      anAttestation({ header: { baseline_sha: BASE, risk: "hot" } }),
+      { contract: aContract({ header: { risk: "hot" } }) },
+      [],
+      [],
+    ],
+    [
+      "a perf gate without baseline_sha",
+      anAttestation({ header: { baseline_sha: null } }),
+      {
+        contract: aContract({
+          perf: {
+            gate: "perf:baseline_delta",
+            compare: "b200:moonlight_8x20",
+            metric: "node_tps_p50",
+            budget_pct: -10,
+          },
+        }),
+      },
+      ["attestation.baseline-required"],
+      [],
+    ],
+    [
+      "a cold contract needs no baseline",
+      anAttestation({ header: { risk: "cold" } }),
+      { contract: aContract({ header: { risk: "cold" } }) },
+      [],
+      [],
+    ],
+    [
+      "a risk that differs from the contract's",
+      anAttestation({ header: { risk: "cold" } }),
+      {},
+      [],
+      ["attestation.risk-mismatch"],
+    ],
+    [
+      "tier_b filled by the author",
+      anAttestation({ tierB: ["b200:moonlight_8x20"] }),
+      {},
+      [],
+      ["attestation.tier-b-claimed"],
+    ],
     ["a missing Tier-A gate", anAttestation({ tierA: ["cpu:import"] }), {}, ["attestation.tier-a-missing"], []],
     ["tier_a: null", anAttestation({ tierA: null }), {}, ["attestation.tier-a-missing"], []],
-    ["an unknown gate id", anAttestation({ tierA: ["cpu:import", "cpu:compileall", "cpu:imprt"] }), {}, ["attestation.unknown-gate"], []],
-    ["a Tier-B gate listed under tier_a", anAttestation({ tierA: ["cpu:import", "cpu:compileall", "b200:moonlight_8x20"] }), {}, [], ["attestation.tier-b-in-tier-a"]],
+    [
+      "an unknown gate id",
+      anAttestation({ tierA: ["cpu:import", "cpu:compileall", "cpu:imprt"] }),
+      {},
+      ["attestation.unknown-gate"],
+      [],
+    ],
+    [
+      "a Tier-B gate listed under tier_a",
+      anAttestation({ tierA: ["cpu:import", "cpu:compileall", "b200:moonlight_8x20"] }),
+      {},
+      [],
+      ["attestation.tier-b-in-tier-a"],
+    ],
     ["extra Tier-A gates are fine", anAttestation({ tierA: ["cpu:import", "cpu:compileall", "cpu:lint"] }), {}, [], []],
     ["no contract: only the head is checked", anAttestation({ tierA: [] }), { contract: undefined }, [], []],
-    ["no registry: Tier-A is not checked", anAttestation({ tierA: [] }), { registry: undefined }, [], ["attestation.tier-a-unchecked"]],
+    [
+      "no registry: Tier-A is not checked",
+      anAttestation({ tierA: [] }),
+      { registry: undefined },
+      [],
+      ["attestation.tier-a-unchecked"],
+    ],
   ])("%s", (_name, a, over, errors, warnings) => {
     const r = checkClaims(a, facts(over));
     expect(codes(r)).toEqual(errors);
@@ -92,7 +178,13 @@ describe("checkClaims", () => {
 
   test("a missing Tier-A gate is named, and Tier-B gates of the contract are not required here", () => {
     const r = checkClaims(anAttestation({ tierA: ["cpu:import"] }), facts());
-    expect(r.tierA).toEqual({ checked: true, required: ["cpu:import", "cpu:compileall"], attested: ["cpu:import"], missing: ["cpu:compileall"], unknown: [] });
+    expect(r.tierA).toEqual({
+      checked: true,
+      required: ["cpu:import", "cpu:compileall"],
+      attested: ["cpu:import"],
+      missing: ["cpu:compileall"],
+      unknown: [],
+    });
     expect(r.errors[0]!.message).toContain("`cpu:compileall`");
   });
 

@@ -3,7 +3,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { readAttestation, type AttestationReport } from "../../../src/core/attestation/read.js";
 
-const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../../fixtures/attestation/${name}`, import.meta.url)), "utf8");
+const fixture = (name: string): string =>
+  readFileSync(fileURLToPath(new URL(`../../fixtures/attestation/${name}`, import.meta.url)), "utf8");
 const OPTS = { heading: "PR Attestation", headerKey: "nmoe_pr" };
 const HEAD = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
 
@@ -26,7 +27,12 @@ describe("readAttestation: finding the block", () => {
     const r = readAttestation(fixture("pr-filled.md"), OPTS);
     expect(r).toMatchObject({ status: "valid", line: 4, warnings: [] });
     if (r.status !== "valid") return;
-    expect(r.attestation.nmoe_pr).toEqual({ issue: "07", baseline_sha: "1b2c3d4e5f60718293a4b5c6d7e8f90112233445", pr_sha: HEAD, risk: "warm" });
+    expect(r.attestation.nmoe_pr).toEqual({
+      issue: "07",
+      baseline_sha: "1b2c3d4e5f60718293a4b5c6d7e8f90112233445",
+      pr_sha: HEAD,
+      risk: "warm",
+    });
     expect(r.attestation.gates_passed.tier_a).toEqual(["cpu:import", "cpu:compileall"]);
   });
 
@@ -53,8 +59,18 @@ describe("readAttestation: finding the block", () => {
   });
 
   test.each([
-    ["the heading with no yaml block", "## PR Attestation\n\n```\nnmoe_pr: {}\n```\n", "attestation.missing-block", /marked with no language/],
-    ["an unclosed fence", "## PR Attestation\n\n```yaml\nnmoe_pr:\n  issue: 07\n", "attestation.unclosed-fence", /never closed/],
+    [
+      "the heading with no yaml block",
+      "## PR Attestation\n\n```\nnmoe_pr: {}\n```\n",
+      "attestation.missing-block",
+      /marked with no language/,
+    ],
+    [
+      "an unclosed fence",
+      "## PR Attestation\n\n```yaml\nnmoe_pr:\n  issue: 07\n",
+      "attestation.unclosed-fence",
+      /never closed/,
+    ],
     ["a body over GitHub's limit", "x".repeat(65_537), "attestation.body-too-large", /65536/],
     ["a block over 32 KiB", body("# " + "x".repeat(33 * 1024)), "attestation.block-too-large", /32768/],
   ])("%s", (_name, text, code, message) => {
@@ -72,22 +88,77 @@ describe("readAttestation: placeholders are reported before the schema", () => {
     expect(r.status).toBe("invalid");
     if (r.status !== "invalid") return;
     expect(r.errors).toHaveLength(1);
-    expect(r.errors[0]).toMatchObject({ code: "attestation.unedited-template", message: expect.stringMatching(/^the attestation is the unedited template: `nmoe_pr.baseline_sha`, `nmoe_pr.pr_sha`, `perf.baseline`/) });
+    expect(r.errors[0]).toMatchObject({
+      code: "attestation.unedited-template",
+      message: expect.stringMatching(
+        /^the attestation is the unedited template: `nmoe_pr.baseline_sha`, `nmoe_pr.pr_sha`, `perf.baseline`/,
+      ),
+    });
     expect(r.errors[0]!.hint).toMatch(/git rev-parse HEAD/);
     expect(r.line).toBe(4);
   });
 
   test.each<[string, string, Array<{ code: string; path: string }>, RegExp]>([
-    ["pr_sha left as <sha>", block({ pr_sha: "<sha>" }), [{ code: "attestation.placeholder", path: "/nmoe_pr/pr_sha" }], /git rev-parse HEAD/],
-    ["baseline_sha left as <sha> when the rest is filled", block({ baseline_sha: "<sha>" }), [{ code: "attestation.placeholder", path: "/nmoe_pr/baseline_sha" }], /delete the line/],
-    ["any <...> value", block({}).replace("cpu:import", "<gate id>"), [{ code: "attestation.placeholder", path: "/gates_passed/tier_a/0" }], /gate ids/],
-    ["issue left as <NN>", block({ issue: "<NN>" }), [{ code: "attestation.placeholder", path: "/nmoe_pr/issue" }], /contract's id/],
-    ["risk left as a choice", block({ risk: "hot|warm|cold" }), [{ code: "attestation.placeholder", path: "/nmoe_pr/risk" }], /pick one/],
-    ["perf status left as pass|fail", block({}, "perf:\n  baseline: 10\n  status: pass|fail\n"), [{ code: "attestation.placeholder", path: "/perf/status" }], /`pass` or `fail`/],
-    ["perf numbers left as <number>", block({}, "perf:\n  result: <number>\n"), [{ code: "attestation.placeholder", path: "/perf/result" }], /measured value/],
-    ["a pr_sha that is too short", block({ pr_sha: "abc12" }), [{ code: "attestation.sha", path: "/nmoe_pr/pr_sha" }], /git rev-parse HEAD/],
-    ["a pr_sha that is not hex", block({ pr_sha: "release-candidate" }), [{ code: "attestation.sha", path: "/nmoe_pr/pr_sha" }], /git rev-parse HEAD/],
-    ["a baseline_sha that is too long", block({ baseline_sha: "a".repeat(41) }), [{ code: "attestation.sha", path: "/nmoe_pr/baseline_sha" }], /delete the line/],
+    [
+      "pr_sha left as <sha>",
+      block({ pr_sha: "<sha>" }),
+      [{ code: "attestation.placeholder", path: "/nmoe_pr/pr_sha" }],
+      /git rev-parse HEAD/,
+    ],
+    [
+      "baseline_sha left as <sha> when the rest is filled",
+      block({ baseline_sha: "<sha>" }),
+      [{ code: "attestation.placeholder", path: "/nmoe_pr/baseline_sha" }],
+      /delete the line/,
+    ],
+    [
+      "any <...> value",
+      block({}).replace("cpu:import", "<gate id>"),
+      [{ code: "attestation.placeholder", path: "/gates_passed/tier_a/0" }],
+      /gate ids/,
+    ],
+    [
+      "issue left as <NN>",
+      block({ issue: "<NN>" }),
+      [{ code: "attestation.placeholder", path: "/nmoe_pr/issue" }],
+      /contract's id/,
+    ],
+    [
+      "risk left as a choice",
+      block({ risk: "hot|warm|cold" }),
+      [{ code: "attestation.placeholder", path: "/nmoe_pr/risk" }],
+      /pick one/,
+    ],
+    [
+      "perf status left as pass|fail",
+      block({}, "perf:\n  baseline: 10\n  status: pass|fail\n"),
+      [{ code: "attestation.placeholder", path: "/perf/status" }],
+      /`pass` or `fail`/,
+    ],
+    [
+      "perf numbers left as <number>",
+      block({}, "perf:\n  result: <number>\n"),
+      [{ code: "attestation.placeholder", path: "/perf/result" }],
+      /measured value/,
+    ],
+    [
+      "a pr_sha that is too short",
+      block({ pr_sha: "abc12" }),
+      [{ code: "attestation.sha", path: "/nmoe_pr/pr_sha" }],
+      /git rev-parse HEAD/,
+    ],
+    [
+      "a pr_sha that is not hex",
+      block({ pr_sha: "release-candidate" }),
+      [{ code: "attestation.sha", path: "/nmoe_pr/pr_sha" }],
+      /git rev-parse HEAD/,
+    ],
+    [
+      "a baseline_sha that is too long",
+      block({ baseline_sha: "a".repeat(41) }),
+      [{ code: "attestation.sha", path: "/nmoe_pr/baseline_sha" }],
+      /delete the line/,
+    ],
   ])("%s", (_name, yaml, expected, hint) => {
     const r = readAttestation(body(yaml), OPTS);
     expect(errors(r)).toEqual(expected);
@@ -129,7 +200,10 @@ describe("readAttestation: a configurable header key", () => {
   });
 
   test("errors name the author's key", () => {
-    const r = readAttestation(body(block({ pr_sha: "<sha>", risk: "lukewarm" }).replace(/^nmoe_pr:/, "pr:"), "## Attestation"), custom);
+    const r = readAttestation(
+      body(block({ pr_sha: "<sha>", risk: "lukewarm" }).replace(/^nmoe_pr:/, "pr:"), "## Attestation"),
+      custom,
+    );
     expect(r.status === "invalid" ? r.errors.map((e) => [e.path, e.message]) : r).toEqual([
       ["/pr/pr_sha", expect.stringContaining("`pr.pr_sha`")],
       ["/pr/risk", expect.stringContaining("`pr.risk`")],
@@ -138,8 +212,12 @@ describe("readAttestation: a configurable header key", () => {
 
   test("the default key where another is configured is named as the mistake", () => {
     const r = readAttestation(body(block({}), "## Attestation"), custom);
-    expect(r.status === "invalid" ? r.errors.map((e) => e.message) : r).toEqual(expect.arrayContaining([expect.stringContaining("no `pr:` header")]));
-    expect(r.status === "invalid" ? r.errors.map((e) => e.hint) : r).toEqual(expect.arrayContaining([expect.stringContaining("use `pr:` as the header key")]));
+    expect(r.status === "invalid" ? r.errors.map((e) => e.message) : r).toEqual(
+      expect.arrayContaining([expect.stringContaining("no `pr:` header")]),
+    );
+    expect(r.status === "invalid" ? r.errors.map((e) => e.hint) : r).toEqual(
+      expect.arrayContaining([expect.stringContaining("use `pr:` as the header key")]),
+    );
   });
 });
 

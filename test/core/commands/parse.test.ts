@@ -15,9 +15,21 @@ describe("parseComment finds commands only on whole, live lines", () => {
     ["indented 3 spaces", "   /help", { kind: "help" }],
     ["trailing spaces", "/recheck   ", { kind: "recheck" }],
     ["single gate", "/tier-b single b200:big_8x20", { kind: "tier-b", bundle: "single", singleGate: "b200:big_8x20" }],
-    ["options in either order", "/tier-b full budget=-10 baseline=origin/main", { kind: "tier-b", bundle: "full", baselineRef: "origin/main", budgetPct: -10 }],
-    ["options the other way", "/tier-b full baseline=v1.2.3 budget=+5.5", { kind: "tier-b", bundle: "full", baselineRef: "v1.2.3", budgetPct: 5.5 }],
-    ["single with options", "/tier-b single perf:baseline_delta baseline=abc1234 budget=0", { kind: "tier-b", bundle: "single", singleGate: "perf:baseline_delta", baselineRef: "abc1234", budgetPct: 0 }],
+    [
+      "options in either order",
+      "/tier-b full budget=-10 baseline=origin/main",
+      { kind: "tier-b", bundle: "full", baselineRef: "origin/main", budgetPct: -10 },
+    ],
+    [
+      "options the other way",
+      "/tier-b full baseline=v1.2.3 budget=+5.5",
+      { kind: "tier-b", bundle: "full", baselineRef: "v1.2.3", budgetPct: 5.5 },
+    ],
+    [
+      "single with options",
+      "/tier-b single perf:baseline_delta baseline=abc1234 budget=0",
+      { kind: "tier-b", bundle: "single", singleGate: "perf:baseline_delta", baselineRef: "abc1234", budgetPct: 0 },
+    ],
     ["cancel", "/tier-b cancel", { kind: "tier-b-cancel" }],
     ["tabs between words", "/tier-b\tfull", { kind: "tier-b", bundle: "full" }],
     ["the first command wins", "/recheck\n/tier-b full", { kind: "recheck" }],
@@ -101,7 +113,10 @@ describe("usage errors say what is valid without echoing the line", () => {
   });
 
   test("the misspelt command names the right one", () => {
-    expect(parse("/teir-b full")).toMatchObject({ kind: "usage", error: { message: expect.stringContaining("`/tier-b`") } });
+    expect(parse("/teir-b full")).toMatchObject({
+      kind: "usage",
+      error: { message: expect.stringContaining("`/tier-b`") },
+    });
   });
 
   test.each([
@@ -140,7 +155,18 @@ describe("usage errors say what is valid without echoing the line", () => {
 describe("help", () => {
   test("lists every command, bundle and Tier-B gate", () => {
     const text = renderHelp(registry);
-    for (const s of ["/tier-b <bundle>", "/tier-b single", "/tier-b cancel", "/recheck", "/help", "baseline=", "budget=", "`hot_path_min`", "`zero2:resume`"]) expect(text).toContain(s);
+    for (const s of [
+      "/tier-b <bundle>",
+      "/tier-b single",
+      "/tier-b cancel",
+      "/recheck",
+      "/help",
+      "baseline=",
+      "budget=",
+      "`hot_path_min`",
+      "`zero2:resume`",
+    ])
+      expect(text).toContain(s);
     expect(text).not.toContain("cpu:compileall");
   });
 
@@ -152,7 +178,23 @@ describe("help", () => {
 
 describe("commandLines", () => {
   test("keeps live lines in order and drops the rest", () => {
-    const body = ["/a", "```", "/b", "```", "> /c", "<!-- /d", "/e -->", "/f", "    /g", "~~~~", "/h", "~~~", "/i", "~~~~", "/j"].join("\n");
+    const body = [
+      "/a",
+      "```",
+      "/b",
+      "```",
+      "> /c",
+      "<!-- /d",
+      "/e -->",
+      "/f",
+      "    /g",
+      "~~~~",
+      "/h",
+      "~~~",
+      "/i",
+      "~~~~",
+      "/j",
+    ].join("\n");
     expect(commandLines(body)).toEqual(["/a", "/f", "/j"]);
   });
 });

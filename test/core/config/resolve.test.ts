@@ -17,8 +17,20 @@ describe("resolveConfig", () => {
       contract: { heading: "Agent Contract (YAML, required)", header_key: "nmoe", all_issues: false },
       attestation: { heading: "PR Attestation", header_key: "nmoe_pr" },
       registry: { path: "configs/gates/gates.toml" },
-      labels: { contract_valid: "contract: valid", contract_invalid: "contract: invalid", public_safety: "public-safety" },
-      tier_b: { workflow: "tier-b.yml", artifact: "tier-b-results", allow_draft: false, require_valid_contract: true, require_scope: true, users: [], teams: [] },
+      labels: {
+        contract_valid: "contract: valid",
+        contract_invalid: "contract: invalid",
+        public_safety: "public-safety",
+      },
+      tier_b: {
+        workflow: "tier-b.yml",
+        artifact: "tier-b-results",
+        allow_draft: false,
+        require_valid_contract: true,
+        require_scope: true,
+        users: [],
+        teams: [],
+      },
       public_safety: { internal_domains: [], internal_hosts: [], minimize_leaks: false },
     });
   });
@@ -27,7 +39,11 @@ describe("resolveConfig", () => {
     const r = resolveConfig({ contract: { all_issues: true }, tier_b: { users: ["octocat"] } });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(r.value.contract).toEqual({ heading: "Agent Contract (YAML, required)", header_key: "nmoe", all_issues: true });
+    expect(r.value.contract).toEqual({
+      heading: "Agent Contract (YAML, required)",
+      header_key: "nmoe",
+      all_issues: true,
+    });
     expect(r.value.tier_b.users).toEqual(["octocat"]);
     expect(r.value.tier_b.workflow).toBe("tier-b.yml");
   });
@@ -43,11 +59,32 @@ describe("resolveConfig", () => {
   });
 
   test.each([
-    ["a misspelt section", { contarct: { all_issues: true } }, { code: "schema.unknown-key", path: "/contarct", hint: "did you mean `contract`?", message: 'unknown key "contarct" at the top level of .github/merge-captain.yml' }],
-    ["a misspelt key", { tier_b: { workflw: "x.yml" } }, { code: "schema.unknown-key", path: "/tier_b/workflw", hint: "did you mean `workflow`?" }],
+    [
+      "a misspelt section",
+      { contarct: { all_issues: true } },
+      {
+        code: "schema.unknown-key",
+        path: "/contarct",
+        hint: "did you mean `contract`?",
+        message: 'unknown key "contarct" at the top level of .github/merge-captain.yml',
+      },
+    ],
+    [
+      "a misspelt key",
+      { tier_b: { workflw: "x.yml" } },
+      { code: "schema.unknown-key", path: "/tier_b/workflw", hint: "did you mean `workflow`?" },
+    ],
     ["a wrong type", { contract: { all_issues: "yes" } }, { code: "schema.type", path: "/contract/all_issues" }],
-    ["a bad workflow file name", { tier_b: { workflow: "../evil.sh" } }, { code: "schema.pattern", path: "/tier_b/workflow" }],
-    ["an absolute registry path", { registry: { path: "/etc/gates.toml" } }, { code: "schema.pattern", path: "/registry/path" }],
+    [
+      "a bad workflow file name",
+      { tier_b: { workflow: "../evil.sh" } },
+      { code: "schema.pattern", path: "/tier_b/workflow" },
+    ],
+    [
+      "an absolute registry path",
+      { registry: { path: "/etc/gates.toml" } },
+      { code: "schema.pattern", path: "/registry/path" },
+    ],
     ["a bad user name", { tier_b: { users: ["not a user"] } }, { code: "schema.pattern", path: "/tier_b/users/0" }],
     ["a list where a mapping belongs", [], { code: "config.type", path: "" }],
     ["a string", "contract: yes", { code: "config.type", path: "" }],

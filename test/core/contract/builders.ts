@@ -14,7 +14,15 @@ export interface ContractShape {
 /** A valid contract; pass a section to replace it whole, or `undefined` to delete it. */
 export function aContract(overrides: Partial<Record<keyof ContractShape, unknown>> = {}): ContractShape {
   const base: ContractShape = {
-    nmoe: { issue: "12", slug: "router-cache", kind: "feature", risk: "warm", complexity: "M", depends_on: ["3"], merge_hotspots: ["nmoe/config.py"] },
+    nmoe: {
+      issue: "12",
+      slug: "router-cache",
+      kind: "feature",
+      risk: "warm",
+      complexity: "M",
+      depends_on: ["3"],
+      merge_hotspots: ["nmoe/config.py"],
+    },
     scope: { allow: ["nmoe/router/**"], deny: ["nmoe/csrc/**"] },
     contract: { invariants: ["No host syncs in the step"], knobs: { add: ["router_cache"], change: [] } },
     gates: { required: ["cpu:import", "b200:step_1x10"] },
@@ -37,7 +45,9 @@ export function fence(yaml: string, lang = "yaml"): string {
 
 /** An issue body the way GitHub renders a form: `### <label>`, a blank line, the value; `_No response_` when empty. */
 export function formBody(fields: ReadonlyArray<readonly [label: string, value: string]>): string {
-  return fields.map(([label, value]) => `### ${label}\n\n${value.trim() === "" ? "_No response_" : value}`).join("\n\n");
+  return fields
+    .map(([label, value]) => `### ${label}\n\n${value.trim() === "" ? "_No response_" : value}`)
+    .join("\n\n");
 }
 
 /** A typical rendered work-item issue around the given contract block text. */

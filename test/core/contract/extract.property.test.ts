@@ -7,7 +7,9 @@ const yaml = toYaml(aContract()).replace(/\n$/, "");
 const contractSection = `### ${HEADING}\n\n${fence(yaml)}`;
 
 /** Prose lines that cannot open a fence or a heading of their own. */
-const prose = fc.array(fc.stringMatching(/^[A-Za-z0-9 ,.:;!?*_()-]{0,40}$/), { maxLength: 4 }).map((ls) => ls.join("\n"));
+const prose = fc
+  .array(fc.stringMatching(/^[A-Za-z0-9 ,.:;!?*_()-]{0,40}$/), { maxLength: 4 })
+  .map((ls) => ls.join("\n"));
 
 /** Another section a body may hold: a heading, prose, maybe a fenced block of any language (yaml too). */
 const otherSection = fc
@@ -15,9 +17,14 @@ const otherSection = fc
     level: fc.integer({ min: 1, max: 3 }),
     title: fc.stringMatching(/^[A-Za-z][A-Za-z ]{0,20}$/).filter((t) => !t.toLowerCase().startsWith("agent contract")),
     text: prose,
-    block: fc.option(fc.record({ lang: fc.constantFrom("yaml", "yml", "json", "", "sh"), body: prose }), { nil: undefined }),
+    block: fc.option(fc.record({ lang: fc.constantFrom("yaml", "yml", "json", "", "sh"), body: prose }), {
+      nil: undefined,
+    }),
   })
-  .map(({ level, title, text, block }) => `${"#".repeat(level)} ${title}\n\n${text}${block ? "\n\n" + fence(block.body, block.lang) : ""}`);
+  .map(
+    ({ level, title, text, block }) =>
+      `${"#".repeat(level)} ${title}\n\n${text}${block ? "\n\n" + fence(block.body, block.lang) : ""}`,
+  );
 
 const sections = fc.array(otherSection, { maxLength: 4 });
 
@@ -50,7 +57,9 @@ describe("extractContract properties", () => {
       fc.property(sections, sections, fc.constantFrom(" ", "\t", "  \t"), (before, after, trailing) => {
         const body = [...before, contractSection, ...after].join("\n\n");
         const opts = { heading: HEADING, source: "issue" } as const;
-        expect(extractContract("\uFEFF" + body.replace(/\n/g, trailing + "\n"), opts)).toEqual(extractContract(body, opts));
+        expect(extractContract("\uFEFF" + body.replace(/\n/g, trailing + "\n"), opts)).toEqual(
+          extractContract(body, opts),
+        );
       }),
     );
   });

@@ -21,7 +21,10 @@ describe("extractContract: where the contract is", () => {
     ["CRLF line endings", (b: string) => b.replace(/\n/g, "\r\n")],
     ["a byte-order mark", (b: string) => "\uFEFF" + b],
     ["trailing spaces and tabs", (b: string) => b.replace(/\n/g, "  \t\n")],
-    ["a lower-case heading with extra spaces", (b: string) => b.replace(`### ${HEADING}`, "###   agent contract   (yaml, required)")],
+    [
+      "a lower-case heading with extra spaces",
+      (b: string) => b.replace(`### ${HEADING}`, "###   agent contract   (yaml, required)"),
+    ],
     ["a ```yml fence", (b: string) => b.replace("```yaml", "```yml")],
     ["a ~~~yaml fence", (b: string) => b.replace("```yaml", "~~~yaml").replace(/```(\n\n### Notes)/, "~~~$1")],
   ])("finds the same block despite %s", (_name, change) => {
@@ -50,7 +53,12 @@ describe("extractContract: what counts as carrying a contract", () => {
   test.each([
     ["a plain issue (issue, default)", "Just a bug report.", issue, "absent"],
     ["a plain issue with one yaml fence (issue, default)", "Repro:\n\n" + fence("a: 1"), issue, "absent"],
-    ["a plain issue with one yaml fence (issue, all_issues)", "Repro:\n\n" + fence(yaml), { ...issue, allIssues: true }, "found"],
+    [
+      "a plain issue with one yaml fence (issue, all_issues)",
+      "Repro:\n\n" + fence(yaml),
+      { ...issue, allIssues: true },
+      "found",
+    ],
     ["a plain issue with no fence (issue, all_issues)", "Just a bug report.", { ...issue, allIssues: true }, "absent"],
     ["a null body", null, issue, "absent"],
     ["a file that is one yaml fence", fence(yaml), file, "found"],
@@ -68,13 +76,28 @@ describe("extractContract: what counts as carrying a contract", () => {
 
 describe("extractContract: errors", () => {
   test.each([
-    ["two yaml fences and no heading (all_issues)", fence("a: 1") + "\n\ntext\n\n" + fence("b: 2"), { ...issue, allIssues: true }, "contract.ambiguous"],
-    ["two yaml fences and no heading (file)", fence("a: 1") + "\n\n" + fence("b: 2", "yml"), file, "contract.ambiguous"],
+    [
+      "two yaml fences and no heading (all_issues)",
+      fence("a: 1") + "\n\ntext\n\n" + fence("b: 2"),
+      { ...issue, allIssues: true },
+      "contract.ambiguous",
+    ],
+    [
+      "two yaml fences and no heading (file)",
+      fence("a: 1") + "\n\n" + fence("b: 2", "yml"),
+      file,
+      "contract.ambiguous",
+    ],
     ["the heading with no block", workItem("nmoe:\n  issue: 1"), issue, "contract.missing-block"],
     ["the heading with `_No response_`", workItem(""), issue, "contract.missing-block"],
     ["the heading with an unmarked fence", workItem(fence(yaml, "")), issue, "contract.missing-block"],
     ["an unclosed fence", formBody([[HEADING, "```yaml\n" + yaml]]), issue, "contract.unclosed-fence"],
-    ["an oversize body with the heading", workItem(fence(yaml)) + "x".repeat(MAX_BODY_CHARS), issue, "contract.body-too-large"],
+    [
+      "an oversize body with the heading",
+      workItem(fence(yaml)) + "x".repeat(MAX_BODY_CHARS),
+      issue,
+      "contract.body-too-large",
+    ],
     ["an oversize file", "x".repeat(MAX_BODY_CHARS + 1), file, "contract.body-too-large"],
   ] as const)("%s", (_name, body, opts, code) => {
     expect(codes(extractContract(body, opts))).toEqual([code]);

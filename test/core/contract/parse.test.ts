@@ -11,13 +11,26 @@ function errors(source: string, headerKey?: string): Problem[] {
 const valid = toYaml(aContract());
 
 describe("parseContract: hardened YAML", () => {
-  const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]", ...Array.from({ length: 8 }, (_, i) => `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9).fill("*" + String.fromCharCode(97 + i)).join(", ")}]`)].join("\n");
+  const bomb = [
+    "a: &a [x, x, x, x, x, x, x, x, x]",
+    ...Array.from(
+      { length: 8 },
+      (_, i) =>
+        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
+          .fill("*" + String.fromCharCode(97 + i))
+          .join(", ")}]`,
+    ),
+  ].join("\n");
   test.each([
     ["broken YAML", "nmoe: [1\nscope: {", "yaml.syntax"],
     ["an alias", valid + "extra: &x [a]\nmore: *x\n", "yaml.alias"],
     ["an alias bomb", bomb, "yaml.alias"],
     ["deep flow nesting", "nmoe: " + "[".repeat(10_000) + "]".repeat(10_000), "yaml.depth"],
-    ["deep block nesting", "nmoe:\n" + Array.from({ length: 60 }, (_, i) => " ".repeat(i + 1) + "k:").join("\n") + " 1", "yaml.depth"],
+    [
+      "deep block nesting",
+      "nmoe:\n" + Array.from({ length: 60 }, (_, i) => " ".repeat(i + 1) + "k:").join("\n") + " 1",
+      "yaml.depth",
+    ],
     ["duplicate keys", valid + "scope:\n  allow: [x]\n", "yaml.duplicate-key"],
     ["two documents", valid + "---\n" + valid, "yaml.multiple-documents"],
     ["a tag", valid.replace("kind: feature", "kind: !!python/object feature"), "yaml.warning"],
@@ -39,24 +52,85 @@ describe("parseContract: hardened YAML", () => {
 
 describe("parseContract: schema errors say where, what and how to fix", () => {
   test.each([
-    ["a misspelt top-level key", valid.replace("scope:", "scoep:"), { code: "schema.unknown-key", path: "/scoep", hint: "did you mean `scope`?" }],
-    ["a misspelt nested key", valid.replace("required:", "requird:"), { code: "schema.unknown-key", path: "/gates/requird", hint: "did you mean `required`?" }],
-    ["an unknown key", valid + "owner: alice\n", { code: "schema.unknown-key", path: "/owner", hint: "known keys here: `nmoe`, `scope`, `contract`, `gates`" }],
-    ["an unknown header key", valid.replace("  kind:", "  team: core\n  kind:"), { code: "schema.unknown-key", path: "/nmoe/team" }],
-    ["a wrong enum", valid.replace("kind: feature", "kind: feat"), { code: "schema.enum", path: "/nmoe/kind", message: '`nmoe.kind` is "feat", which is not one of "feature", "bugfix", "perf", "refactor", "docs"' }],
-    ["a near-miss enum", valid.replace("risk: warm", "risk: wamr"), { code: "schema.enum", path: "/nmoe/risk", hint: "did you mean `warm`?" }],
-    ["a string where a list belongs", valid.replace(/allow:\n\s+- nmoe\/router\/\*\*/, "allow: nmoe/router/**"), { code: "schema.type", path: "/scope/allow", message: '`scope.allow` is "nmoe/router/**" (string), expected array' }],
-    ["a string budget", toYaml(aContract({ gates: { required: [], perf: { gate: "p", compare: "c", metric: "m", budget_pct: "ten" } } })), { code: "schema.type", path: "/gates/perf/budget_pct" }],
-    ["a missing section", toYaml(aContract({ scope: undefined })), { code: "schema.required", path: "/scope", hint: "add `scope:`" }],
-    ["a bad id", toYaml(aContract({ nmoe: { issue: "#12", kind: "docs", risk: "cold" } })), { code: "schema.pattern", path: "/nmoe/issue" }],
-    ["a list with a repeated gate", toYaml(aContract({ gates: { required: ["a", "a"] } })), { code: "schema.duplicate", path: "/gates/required" }],
-    ["a scalar instead of a mapping", "just text", { code: "schema.type", path: "", message: 'the contract is "just text" (string), expected object' }],
+    [
+      "a misspelt top-level key",
+      valid.replace("scope:", "scoep:"),
+      { code: "schema.unknown-key", path: "/scoep", hint: "did you mean `scope`?" },
+    ],
+    [
+      "a misspelt nested key",
+      valid.replace("required:", "requird:"),
+      { code: "schema.unknown-key", path: "/gates/requird", hint: "did you mean `required`?" },
+    ],
+    [
+      "an unknown key",
+      valid + "owner: alice\n",
+      { code: "schema.unknown-key", path: "/owner", hint: "known keys here: `nmoe`, `scope`, `contract`, `gates`" },
+    ],
+    [
+      "an unknown header key",
+      valid.replace("  kind:", "  team: core\n  kind:"),
+      { code: "schema.unknown-key", path: "/nmoe/team" },
+    ],
+    [
+      "a wrong enum",
+      valid.replace("kind: feature", "kind: feat"),
+      {
+        code: "schema.enum",
+        path: "/nmoe/kind",
+        message: '`nmoe.kind` is "feat", which is not one of "feature", "bugfix", "perf", "refactor", "docs"',
+      },
+    ],
+    [
+      "a near-miss enum",
+      valid.replace("risk: warm", "risk: wamr"),
+      { code: "schema.enum", path: "/nmoe/risk", hint: "did you mean `warm`?" },
+    ],
+    [
+      "a string where a list belongs",
+      valid.replace(/allow:\n\s+- nmoe\/router\/\*\*/, "allow: nmoe/router/**"),
+      {
+        code: "schema.type",
+        path: "/scope/allow",
+        message: '`scope.allow` is "nmoe/router/**" (string), expected array',
+      },
+    ],
+    [
+      "a string budget",
+      toYaml(aContract({ gates: { required: [], perf: { gate: "p", compare: "c", metric: "m", budget_pct: "ten" } } })),
+      { code: "schema.type", path: "/gates/perf/budget_pct" },
+    ],
+    [
+      "a missing section",
+      toYaml(aContract({ scope: undefined })),
+      { code: "schema.required", path: "/scope", hint: "add `scope:`" },
+    ],
+    [
+      "a bad id",
+      toYaml(aContract({ nmoe: { issue: "#12", kind: "docs", risk: "cold" } })),
+      { code: "schema.pattern", path: "/nmoe/issue" },
+    ],
+    [
+      "a list with a repeated gate",
+      toYaml(aContract({ gates: { required: ["a", "a"] } })),
+      { code: "schema.duplicate", path: "/gates/required" },
+    ],
+    [
+      "a scalar instead of a mapping",
+      "just text",
+      { code: "schema.type", path: "", message: 'the contract is "just text" (string), expected object' },
+    ],
   ])("%s", (_name, source, expected) => {
     expect(errors(source)).toEqual([expect.objectContaining(expected)]);
   });
 
   test("every schema error has a path, a message and a hint", () => {
-    const bad = toYaml({ nmoe: { issue: 1.5e99, kind: 3, risk: "x", complexity: "XL", depends_on: "1" }, scope: { allow: [""] }, gates: { required: [""], perf: {} }, extra: 1 });
+    const bad = toYaml({
+      nmoe: { issue: 1.5e99, kind: 3, risk: "x", complexity: "XL", depends_on: "1" },
+      scope: { allow: [""] },
+      gates: { required: [""], perf: {} },
+      extra: 1,
+    });
     const found = errors(bad);
     expect(found.length).toBeGreaterThan(5);
     for (const e of found) {
@@ -75,7 +149,8 @@ describe("parseContract: schema errors say where, what and how to fix", () => {
 });
 
 describe("parseContract: ids are kept as written", () => {
-  const withIds = (issue: string, deps: string) => valid.replace(/issue: .*/, `issue: ${issue}`).replace(/depends_on:\n(\s+- .*\n)+/, `depends_on: ${deps}\n`);
+  const withIds = (issue: string, deps: string) =>
+    valid.replace(/issue: .*/, `issue: ${issue}`).replace(/depends_on:\n(\s+- .*\n)+/, `depends_on: ${deps}\n`);
   test.each([
     ["02", "[01]", "02", ["01"]],
     ["03a", "[01, 03b, 7]", "03a", ["01", "03b", "7"]],
@@ -99,7 +174,9 @@ describe("parseContract: ids are kept as written", () => {
   });
 
   test("other numbers stay numbers", () => {
-    const r = parseContract(toYaml(aContract({ gates: { required: [], perf: { gate: "p", compare: "c", metric: "m", budget_pct: -10 } } })));
+    const r = parseContract(
+      toYaml(aContract({ gates: { required: [], perf: { gate: "p", compare: "c", metric: "m", budget_pct: -10 } } })),
+    );
     expect(r.ok && r.value.gates.perf?.budget_pct).toBe(-10);
   });
 });
@@ -117,18 +194,30 @@ describe("parseContract: a configured header key", () => {
   });
 
   test("errors point at the author's key", () => {
-    expect(errors(proj.replace("kind: feature", "kind: nope"), "proj")).toEqual([expect.objectContaining({ path: "/proj/kind", message: expect.stringMatching(/^`proj\.kind` is "nope"/) })]);
+    expect(errors(proj.replace("kind: feature", "kind: nope"), "proj")).toEqual([
+      expect.objectContaining({ path: "/proj/kind", message: expect.stringMatching(/^`proj\.kind` is "nope"/) }),
+    ]);
   });
 
   test("a typo of it is suggested", () => {
-    expect(errors(proj.replace(/^proj:/m, "porj:"), "proj")).toEqual([expect.objectContaining({ path: "/porj", hint: "did you mean `proj`?" })]);
+    expect(errors(proj.replace(/^proj:/m, "porj:"), "proj")).toEqual([
+      expect.objectContaining({ path: "/porj", hint: "did you mean `proj`?" }),
+    ]);
   });
 
   test("writing nmoe: instead says which key the repo uses", () => {
-    expect(errors(valid, "proj")).toEqual([expect.objectContaining({ path: "/nmoe", hint: "this repository's contracts use `proj:` as the header key" })]);
+    expect(errors(valid, "proj")).toEqual([
+      expect.objectContaining({ path: "/nmoe", hint: "this repository's contracts use `proj:` as the header key" }),
+    ]);
   });
 
   test("a missing header names the author's key", () => {
-    expect(errors(toYaml(aContract({ nmoe: undefined })), "proj")).toEqual([expect.objectContaining({ path: "/proj", message: "the contract is missing the required key `proj`", hint: "add `proj:`" })]);
+    expect(errors(toYaml(aContract({ nmoe: undefined })), "proj")).toEqual([
+      expect.objectContaining({
+        path: "/proj",
+        message: "the contract is missing the required key `proj`",
+        hint: "add `proj:`",
+      }),
+    ]);
   });
 });

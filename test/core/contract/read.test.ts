@@ -19,7 +19,13 @@ describe("readContract", () => {
     expect(report).toMatchObject({ status: "valid", line: 7 });
     if (report.status !== "valid") return;
     expect(report.contract.nmoe).toMatchObject({ issue: "07", depends_on: ["02", "05b"], kind: "perf" });
-    expect(report.contract.gates.perf).toEqual({ gate: "perf:delta", compare: "b200:step_8x10", metric: "step_tps_p50", baseline_ref: "origin/main", budget_pct: 5 });
+    expect(report.contract.gates.perf).toEqual({
+      gate: "perf:delta",
+      compare: "b200:step_8x10",
+      metric: "step_tps_p50",
+      baseline_ref: "origin/main",
+      budget_pct: 5,
+    });
   });
 
   test.each([
@@ -46,7 +52,9 @@ describe("readContract", () => {
 
   test("a bare YAML file's lines are the file's lines", () => {
     const report = readContract("a: 1\na: 2\n", { ...opts, source: "file" });
-    expect(report.status === "invalid" && report.errors[0]!.message).toMatch(/line 2 of the block, column 1; line 2 of the body/);
+    expect(report.status === "invalid" && report.errors[0]!.message).toMatch(
+      /line 2 of the block, column 1; line 2 of the body/,
+    );
   });
 
   test("without a registry gate ids are not checked", () => {
@@ -67,12 +75,52 @@ describe("readContract", () => {
 
 describe("readContract: gate ids against the registry", () => {
   test.each([
-    ["an unknown required gate with a close match", { required: ["cpu:import", "cpu:imprt"] }, { code: "contract.unknown-gate", path: "/gates/required/1", message: 'required gate "cpu:imprt" is not in the gate registry', hint: "did you mean `cpu:import`?" }],
-    ["an unknown required gate with no close match", { required: ["gpu:everything"] }, { code: "contract.unknown-gate", hint: expect.stringContaining("merge-captain gates") }],
-    ["a bundle where a gate belongs", { required: ["hot_path"] }, { code: "contract.unknown-gate", hint: '"hot_path" is a bundle; list its gates instead: `b200:step_1x10`, `b200:step_8x10`, `perf:delta`' }],
-    ["an unknown perf gate", { required: [], perf: { gate: "perf:delat", compare: "b200:step_8x10", metric: "m", budget_pct: 5 } }, { code: "contract.unknown-gate", path: "/gates/perf/gate", hint: "did you mean `perf:delta`?" }],
-    ["an unknown perf comparison", { required: [], perf: { gate: "perf:delta", compare: "b200:step_8x1", metric: "m", budget_pct: 5 } }, { code: "contract.unknown-gate", path: "/gates/perf/compare", hint: "did you mean `b200:step_8x10` or `b200:step_1x10`?" }],
-    ["a perf gate that is not kind=perf", { required: [], perf: { gate: "b200:step_8x10", compare: "b200:step_8x10", metric: "m", budget_pct: 5 } }, { code: "contract.not-a-perf-gate", path: "/gates/perf/gate", hint: 'use a gate with kind = "perf": `perf:delta`' }],
+    [
+      "an unknown required gate with a close match",
+      { required: ["cpu:import", "cpu:imprt"] },
+      {
+        code: "contract.unknown-gate",
+        path: "/gates/required/1",
+        message: 'required gate "cpu:imprt" is not in the gate registry',
+        hint: "did you mean `cpu:import`?",
+      },
+    ],
+    [
+      "an unknown required gate with no close match",
+      { required: ["gpu:everything"] },
+      { code: "contract.unknown-gate", hint: expect.stringContaining("merge-captain gates") },
+    ],
+    [
+      "a bundle where a gate belongs",
+      { required: ["hot_path"] },
+      {
+        code: "contract.unknown-gate",
+        hint: '"hot_path" is a bundle; list its gates instead: `b200:step_1x10`, `b200:step_8x10`, `perf:delta`',
+      },
+    ],
+    [
+      "an unknown perf gate",
+      { required: [], perf: { gate: "perf:delat", compare: "b200:step_8x10", metric: "m", budget_pct: 5 } },
+      { code: "contract.unknown-gate", path: "/gates/perf/gate", hint: "did you mean `perf:delta`?" },
+    ],
+    [
+      "an unknown perf comparison",
+      { required: [], perf: { gate: "perf:delta", compare: "b200:step_8x1", metric: "m", budget_pct: 5 } },
+      {
+        code: "contract.unknown-gate",
+        path: "/gates/perf/compare",
+        hint: "did you mean `b200:step_8x10` or `b200:step_1x10`?",
+      },
+    ],
+    [
+      "a perf gate that is not kind=perf",
+      { required: [], perf: { gate: "b200:step_8x10", compare: "b200:step_8x10", metric: "m", budget_pct: 5 } },
+      {
+        code: "contract.not-a-perf-gate",
+        path: "/gates/perf/gate",
+        hint: 'use a gate with kind = "perf": `perf:delta`',
+      },
+    ],
   ])("%s", (_name, gates, expected) => {
     const report = readContract(withGates(gates), opts, registry);
     expect(report).toMatchObject({ status: "invalid", line: 7 });
@@ -90,7 +138,11 @@ describe("readContract: gate ids against the registry", () => {
   });
 
   test("schema errors come before gate checks (a bad contract is not also cross-checked)", () => {
-    const report = readContract(workItem(fence(toYaml(aContract({ gates: { required: "cpu:import" } })))), opts, registry);
+    const report = readContract(
+      workItem(fence(toYaml(aContract({ gates: { required: "cpu:import" } })))),
+      opts,
+      registry,
+    );
     expect(report.status === "invalid" && report.errors.map((e) => e.code)).toEqual(["schema.type"]);
   });
 });

@@ -30,17 +30,33 @@ function renderForm(form: { body: FormField[] }): string {
 }
 
 describeIfPresent("the nmoe reference files", () => {
-  const form = parseYamlLoose(present ? readFileSync(referenceDir + "work_item.yml", "utf8") : "body: []") as { body: FormField[] };
+  const form = parseYamlLoose(present ? readFileSync(referenceDir + "work_item.yml", "utf8") : "body: []") as {
+    body: FormField[];
+  };
   const registry = parseRegistry(present ? readFileSync(referenceDir + "gates.toml", "utf8") : "");
-  const opts = { heading: DEFAULT_CONFIG.contract.heading, headerKey: DEFAULT_CONFIG.contract.header_key, allIssues: false };
+  const opts = {
+    heading: DEFAULT_CONFIG.contract.heading,
+    headerKey: DEFAULT_CONFIG.contract.header_key,
+    allIssues: false,
+  };
 
   test("gates.toml validates unchanged", () => {
     expect(registry.ok ? [] : registry.errors).toEqual([]);
     if (!registry.ok) return;
     expect(registry.value.gates.size).toBe(11);
-    expect(registry.value.gates.get("perf:baseline_delta")).toMatchObject({ kind: "perf", compare_gate: "b200:moonlight_8x20", metric: "node_tps_p50" });
+    expect(registry.value.gates.get("perf:baseline_delta")).toMatchObject({
+      kind: "perf",
+      compare_gate: "b200:moonlight_8x20",
+      metric: "node_tps_p50",
+    });
     expect(registry.value.gates.get("zero2:resume_determinism")?.kind).toBe("external");
-    expect([...registry.value.bundles.keys()]).toEqual(["hot_path_min", "blockscaled_full", "zero2_full", "frozen_full", "full"]);
+    expect([...registry.value.bundles.keys()]).toEqual([
+      "hot_path_min",
+      "blockscaled_full",
+      "zero2_full",
+      "frozen_full",
+      "full",
+    ]);
   });
 
   test.each([
@@ -52,7 +68,13 @@ describeIfPresent("the nmoe reference files", () => {
     expect(report.status === "invalid" ? report.errors : []).toEqual([]);
     expect(report.status).toBe("valid");
     if (report.status !== "valid") return;
-    expect(report.contract.nmoe).toMatchObject({ issue: "03a", depends_on: ["01"], kind: "feature", risk: "hot", complexity: "M" });
+    expect(report.contract.nmoe).toMatchObject({
+      issue: "03a",
+      depends_on: ["01"],
+      kind: "feature",
+      risk: "hot",
+      complexity: "M",
+    });
     expect(report.contract.gates.required).toEqual(["cpu:import", "cpu:compileall", "b200:moonlight_8x20"]);
     expect(report.contract.gates.perf).toMatchObject({ gate: "perf:baseline_delta", budget_pct: -10 });
   });

@@ -48,23 +48,37 @@ describe("summarise", () => {
 
   test("the median lies between the smallest and largest reading", () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e9, max: 1e9 }), { minLength: 1 }), (xs) => {
-        const m = summarise(xs, "p50")!;
-        return m >= Math.min(...xs) && m <= Math.max(...xs);
-      }),
+      fc.property(
+        fc.array(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e9, max: 1e9 }), { minLength: 1 }),
+        (xs) => {
+          const m = summarise(xs, "p50")!;
+          return m >= Math.min(...xs) && m <= Math.max(...xs);
+        },
+      ),
     );
   });
 });
 
 describe("metricSpecs and extractMetrics", () => {
-  const log = ["starting", "node_tps: 100", "loss: 3.0", "node_tps: 300", "node_tps: 200", "mem_gb: 40", "mem_gb: 42", "done"];
+  const log = [
+    "starting",
+    "node_tps: 100",
+    "loss: 3.0",
+    "node_tps: 300",
+    "node_tps: 200",
+    "mem_gb: 40",
+    "mem_gb: 42",
+    "done",
+  ];
 
   test("an undeclared `<base>_p50` is the median of the `<base>:` lines (nmoe's node_tps)", () => {
     expect(extractMetrics(log, metricSpecs({}, ["node_tps_p50"]))).toEqual({ node_tps_p50: 200 });
   });
 
   test("declared metrics use their prefix and stat", () => {
-    const specs = metricSpecs({ metrics: { peak_mem_gb: { prefix: "mem_gb:", stat: "max" }, final_loss: { prefix: "loss:", stat: "last" } } });
+    const specs = metricSpecs({
+      metrics: { peak_mem_gb: { prefix: "mem_gb:", stat: "max" }, final_loss: { prefix: "loss:", stat: "last" } },
+    });
     expect(extractMetrics(log, specs)).toEqual({ peak_mem_gb: 42, final_loss: 3 });
   });
 
@@ -82,7 +96,9 @@ describe("metricSpecs and extractMetrics", () => {
   });
 
   test("names the results file cannot carry are dropped (uppercase, or a field name)", () => {
-    const specs = metricSpecs({ metrics: { TPS: { prefix: "node_tps:" }, rc: { prefix: "node_tps:" }, ok_tps: { prefix: "node_tps:" } } });
+    const specs = metricSpecs({
+      metrics: { TPS: { prefix: "node_tps:" }, rc: { prefix: "node_tps:" }, ok_tps: { prefix: "node_tps:" } },
+    });
     expect(extractMetrics(log, specs)).toEqual({ ok_tps: 200 });
   });
 });
@@ -121,8 +137,16 @@ describe("overallStatus", () => {
 describe("assembleResults", () => {
   test("binds to the head and dispatch only when both are given", () => {
     const base = { bundle: "smoke", gateIds: ["a"], results: { a: { status: "pass" as const, rc: 0 } } };
-    expect(assembleResults(base)).toEqual({ bundle: "smoke", gate_ids: ["a"], results: { a: { status: "pass", rc: 0 } }, overall: "pass" });
+    expect(assembleResults(base)).toEqual({
+      bundle: "smoke",
+      gate_ids: ["a"],
+      results: { a: { status: "pass", rc: 0 } },
+      overall: "pass",
+    });
     expect(assembleResults({ ...base, headSha: "a".repeat(40) })).not.toHaveProperty("head_sha");
-    expect(assembleResults({ ...base, headSha: "a".repeat(40), dispatchId: "d-12345678" })).toMatchObject({ head_sha: "a".repeat(40), dispatch_id: "d-12345678" });
+    expect(assembleResults({ ...base, headSha: "a".repeat(40), dispatchId: "d-12345678" })).toMatchObject({
+      head_sha: "a".repeat(40),
+      dispatch_id: "d-12345678",
+    });
   });
 });

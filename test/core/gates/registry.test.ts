@@ -27,7 +27,14 @@ describe("parseRegistry: a valid registry", () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.meta).toEqual({ version: "1", target: "b200" });
-    expect([...r.value.gates.keys()]).toEqual(["cpu:import", "cpu:lint", "b200:step_1x10", "b200:step_8x10", "soak:resume", "perf:delta"]);
+    expect([...r.value.gates.keys()]).toEqual([
+      "cpu:import",
+      "cpu:lint",
+      "b200:step_1x10",
+      "b200:step_8x10",
+      "soak:resume",
+      "perf:delta",
+    ]);
     expect(r.value.gates.get("cpu:import")).toMatchObject({ id: "cpu:import", tier: "a", kind: "cmd", timeout_s: 30 });
     expect(r.value.gates.get("soak:resume")?.kind).toBe("external");
     expect(r.value.gates.get("b200:step_1x10")?.cmd).toContain("--data_path=${NMOE_DATA_PATH}");
@@ -46,19 +53,67 @@ describe("parseRegistry: a valid registry", () => {
 
 describe("parseRegistry: errors", () => {
   test.each([
-    ["a bundle lists an unknown gate", twoGates + '[bundles]\nsmoke = ["b200:stpe"]\n', { code: "registry.unknown-gate", path: "/bundles/smoke/0", hint: "did you mean `b200:step`?" }],
-    ["a perf gate compares an unknown gate", twoGates + '[gates."perf:d"]\ntier = "b"\nkind = "perf"\ncompare_gate = "b200:nope"\nmetric = "tps_p50"\n', { code: "registry.unknown-gate", path: "/gates/perf:d/compare_gate" }],
-    ["a perf gate has no compare_gate", twoGates + '[gates."perf:d"]\ntier = "b"\nkind = "perf"\nmetric = "tps_p50"\n', { code: "registry.missing-compare-gate", path: "/gates/perf:d/compare_gate" }],
-    ["a perf gate has no metric", twoGates + '[gates."perf:d"]\ntier = "b"\nkind = "perf"\ncompare_gate = "b200:step"\n', { code: "registry.missing-metric", path: "/gates/perf:d/metric" }],
-    ["a cmd gate has no cmd", '[gates."cpu:x"]\ntier = "a"\n', { code: "registry.missing-cmd", path: "/gates/cpu:x/cmd" }],
-    ["a bundle is named single", twoGates + '[bundles]\nsingle = ["b200:step"]\n', { code: "registry.reserved-bundle", path: "/bundles/single" }],
+    [
+      "a bundle lists an unknown gate",
+      twoGates + '[bundles]\nsmoke = ["b200:stpe"]\n',
+      { code: "registry.unknown-gate", path: "/bundles/smoke/0", hint: "did you mean `b200:step`?" },
+    ],
+    [
+      "a perf gate compares an unknown gate",
+      twoGates + '[gates."perf:d"]\ntier = "b"\nkind = "perf"\ncompare_gate = "b200:nope"\nmetric = "tps_p50"\n',
+      { code: "registry.unknown-gate", path: "/gates/perf:d/compare_gate" },
+    ],
+    [
+      "a perf gate has no compare_gate",
+      twoGates + '[gates."perf:d"]\ntier = "b"\nkind = "perf"\nmetric = "tps_p50"\n',
+      { code: "registry.missing-compare-gate", path: "/gates/perf:d/compare_gate" },
+    ],
+    [
+      "a perf gate has no metric",
+      twoGates + '[gates."perf:d"]\ntier = "b"\nkind = "perf"\ncompare_gate = "b200:step"\n',
+      { code: "registry.missing-metric", path: "/gates/perf:d/metric" },
+    ],
+    [
+      "a cmd gate has no cmd",
+      '[gates."cpu:x"]\ntier = "a"\n',
+      { code: "registry.missing-cmd", path: "/gates/cpu:x/cmd" },
+    ],
+    [
+      "a bundle is named single",
+      twoGates + '[bundles]\nsingle = ["b200:step"]\n',
+      { code: "registry.reserved-bundle", path: "/bundles/single" },
+    ],
     ["a wrong tier", '[gates."b200:x"]\ntier = "c"\ncmd = "x"\n', { code: "schema.enum", path: "/gates/b200:x/tier" }],
-    ["a wrong kind", '[gates."b200:x"]\ntier = "b"\nkind = "docker"\ncmd = "x"\n', { code: "schema.enum", path: "/gates/b200:x/kind" }],
-    ["a misspelt key", '[gates."b200:x"]\ntier = "b"\ncmd = "x"\ntimout_s = 3\n', { code: "schema.unknown-key", path: "/gates/b200:x/timout_s", hint: "did you mean `timeout_s`?" }],
+    [
+      "a wrong kind",
+      '[gates."b200:x"]\ntier = "b"\nkind = "docker"\ncmd = "x"\n',
+      { code: "schema.enum", path: "/gates/b200:x/kind" },
+    ],
+    [
+      "a misspelt key",
+      '[gates."b200:x"]\ntier = "b"\ncmd = "x"\ntimout_s = 3\n',
+      { code: "schema.unknown-key", path: "/gates/b200:x/timout_s", hint: "did you mean `timeout_s`?" },
+    ],
     ["a missing tier", '[gates."b200:x"]\ncmd = "x"\n', { code: "schema.required", path: "/gates/b200:x/tier" }],
-    ["a string timeout", '[gates."b200:x"]\ntier = "b"\ncmd = "x"\ntimeout_s = "60"\n', { code: "schema.type", path: "/gates/b200:x/timeout_s" }],
-    ["a date where a string belongs", '[meta]\nversion = 1979-05-27\n[gates."a"]\ntier = "a"\ncmd = "x"\n', { path: "/meta/version" }],
-    ["an unknown top-level table", twoGates + "[gate]\nx = 1\n", { code: "schema.unknown-key", path: "/gate", message: 'unknown key "gate" at the top level of the gate registry' }],
+    [
+      "a string timeout",
+      '[gates."b200:x"]\ntier = "b"\ncmd = "x"\ntimeout_s = "60"\n',
+      { code: "schema.type", path: "/gates/b200:x/timeout_s" },
+    ],
+    [
+      "a date where a string belongs",
+      '[meta]\nversion = 1979-05-27\n[gates."a"]\ntier = "a"\ncmd = "x"\n',
+      { path: "/meta/version" },
+    ],
+    [
+      "an unknown top-level table",
+      twoGates + "[gate]\nx = 1\n",
+      {
+        code: "schema.unknown-key",
+        path: "/gate",
+        message: 'unknown key "gate" at the top level of the gate registry',
+      },
+    ],
     ["a bad gate id", '[gates."bad id"]\ntier = "a"\ncmd = "x"\n', { code: "schema.key", path: "/gates/bad id" }],
     ["an empty bundle", twoGates + "[bundles]\nnone = []\n", { code: "schema.minItems", path: "/bundles/none" }],
     ["no gates at all", '[meta]\nversion = "1"\n', { code: "schema.required", path: "/gates" }],
@@ -88,7 +143,9 @@ describe("parseRegistry: errors", () => {
   });
 
   test("an oversize registry is refused before parsing", () => {
-    expect(errors("# " + "x".repeat(MAX_REGISTRY_BYTES) + "\n" + twoGates)).toEqual([expect.objectContaining({ code: "registry.too-large" })]);
+    expect(errors("# " + "x".repeat(MAX_REGISTRY_BYTES) + "\n" + twoGates)).toEqual([
+      expect.objectContaining({ code: "registry.too-large" }),
+    ]);
   });
 
   test("deeply nested arrays come back as an error", () => {
@@ -97,7 +154,11 @@ describe("parseRegistry: errors", () => {
 
   test("reports every cross-check failure at once", () => {
     const toml = '[gates."a"]\ntier = "a"\n[bundles]\nsingle = ["a"]\nb = ["zz"]\n';
-    expect(errors(toml).map((e) => e.code)).toEqual(["registry.missing-cmd", "registry.reserved-bundle", "registry.unknown-gate"]);
+    expect(errors(toml).map((e) => e.code)).toEqual([
+      "registry.missing-cmd",
+      "registry.reserved-bundle",
+      "registry.unknown-gate",
+    ]);
   });
 });
 
@@ -118,7 +179,9 @@ describe("resolveBundle", () => {
 
   test("an unknown bundle suggests a close one", () => {
     const gates = resolveBundle(registry, "hotpath");
-    expect(gates.ok ? [] : gates.errors).toEqual([expect.objectContaining({ code: "registry.unknown-bundle", hint: "did you mean `hot_path`?" })]);
+    expect(gates.ok ? [] : gates.errors).toEqual([
+      expect.objectContaining({ code: "registry.unknown-bundle", hint: "did you mean `hot_path`?" }),
+    ]);
   });
 
   test("an unknown bundle with no close match lists the bundles", () => {

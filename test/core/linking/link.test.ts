@@ -9,7 +9,11 @@ const REPO = "noumena/nmoe";
 describe("parseClosingRefs", () => {
   test.each<[string, string, number[]]>([
     ["Fixes #12", "Fixes #12", [12]],
-    ["every keyword, any case", "close #1 closes #2 CLOSED #3 fix #4 Fixes #5 fixed #6 resolve #7 Resolves #8 resolved #9", [1, 2, 3, 4, 5, 6, 7, 8, 9]],
+    [
+      "every keyword, any case",
+      "close #1 closes #2 CLOSED #3 fix #4 Fixes #5 fixed #6 resolve #7 Resolves #8 resolved #9",
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    ],
     ["a colon after the keyword", "Fixes: #12", [12]],
     ["the same repo by name", "Closes noumena/nmoe#7", [7]],
     ["the same repo, other case", "Closes Noumena/NMOE#7", [7]],
@@ -40,18 +44,30 @@ describe("parseClosingRefs", () => {
 
   test("property: never throws, and finds a ref embedded in arbitrary prose", () => {
     fc.assert(
-      fc.property(prose, prose, fc.integer({ min: 1, max: 99999 }), fc.constantFrom("Fixes", "closes", "RESOLVED", "fix:"), (before, after, n, keyword) => {
-        const refs = parseClosingRefs(`${before}\n${keyword} #${n}\n${after}`, REPO);
-        expect(refs).toContain(n);
-      }),
+      fc.property(
+        prose,
+        prose,
+        fc.integer({ min: 1, max: 99999 }),
+        fc.constantFrom("Fixes", "closes", "RESOLVED", "fix:"),
+        (before, after, n, keyword) => {
+          const refs = parseClosingRefs(`${before}\n${keyword} #${n}\n${after}`, REPO);
+          expect(refs).toContain(n);
+        },
+      ),
     );
   });
 
   test("property: never throws on any input", () => {
     fc.assert(
-      fc.property(fc.string({ maxLength: 500, unit: fc.constantFrom("`", "<", "!", "-", ">", "#", "1", "F", "i", "x", "e", "s", " ", "\n", "~", "/") }), (body) => {
-        expect(Array.isArray(parseClosingRefs(body, REPO))).toBe(true);
-      }),
+      fc.property(
+        fc.string({
+          maxLength: 500,
+          unit: fc.constantFrom("`", "<", "!", "-", ">", "#", "1", "F", "i", "x", "e", "s", " ", "\n", "~", "/"),
+        }),
+        (body) => {
+          expect(Array.isArray(parseClosingRefs(body, REPO))).toBe(true);
+        },
+      ),
     );
   });
 });
@@ -77,7 +93,14 @@ describe("linkContract", () => {
     { number: 15, title: "[03b] Attention, part two" },
     { number: 16, title: "Untitled" },
   ];
-  const facts = (over: Partial<LinkFacts>): LinkFacts => ({ body: "", repoFullName: REPO, attestationIssue: undefined, branch: undefined, openIssues: open, ...over });
+  const facts = (over: Partial<LinkFacts>): LinkFacts => ({
+    body: "",
+    repoFullName: REPO,
+    attestationIssue: undefined,
+    branch: undefined,
+    openIssues: open,
+    ...over,
+  });
 
   test.each<[string, Partial<LinkFacts>, number, string]>([
     ["a closing keyword alone", { body: "Fixes #12" }, 12, "closing-keyword"],
@@ -85,21 +108,61 @@ describe("linkContract", () => {
     ["the attestation id alone", { attestationIssue: "7" }, 12, "attestation"],
     ["the attestation id through the title prefix", { attestationIssue: "03b" }, 15, "attestation"],
     ["the branch alone", { branch: "issue/03a-attention" }, 14, "branch"],
-    ["all three agree", { body: "Closes #14", attestationIssue: "03a", branch: "issue/03A-attention" }, 14, "closing-keyword"],
+    [
+      "all three agree",
+      { body: "Closes #14", attestationIssue: "03a", branch: "issue/03A-attention" },
+      14,
+      "closing-keyword",
+    ],
     ["attestation and branch agree", { attestationIssue: "07", branch: "issue/07-x" }, 12, "attestation"],
-    ["a closing keyword for an unlisted issue and an attestation id no open issue carries", { body: "Fixes #99", attestationIssue: "42" }, 99, "closing-keyword"],
+    [
+      "a closing keyword for an unlisted issue and an attestation id no open issue carries",
+      { body: "Fixes #99", attestationIssue: "42" },
+      99,
+      "closing-keyword",
+    ],
   ])("%s", (_name, over, issue, via) => {
     expect(linkContract(facts(over))).toMatchObject({ ok: true, issue, via });
   });
 
   test.each<[string, Partial<LinkFacts>, string, RegExp]>([
-    ["nothing to go on", {}, "link.not-found", /no closing keyword, no attestation `issue` and no `issue\/<id>-<slug>` branch/],
-    ["an attestation id no open issue carries", { attestationIssue: "42" }, "link.not-found", /the attestation's `issue: 42` matches no open issue/],
+    [
+      "nothing to go on",
+      {},
+      "link.not-found",
+      /no closing keyword, no attestation `issue` and no `issue\/<id>-<slug>` branch/,
+    ],
+    [
+      "an attestation id no open issue carries",
+      { attestationIssue: "42" },
+      "link.not-found",
+      /the attestation's `issue: 42` matches no open issue/,
+    ],
     ["two closing keywords", { body: "Fixes #12\nCloses #14" }, "link.ambiguous-closing", /closes #12 and #14/],
-    ["closing keyword and attestation disagree", { body: "Fixes #12", attestationIssue: "03a" }, "link.disagree", /closing keyword for #12 → #12; the attestation's `issue: 03a` → #14/],
-    ["attestation and branch disagree", { attestationIssue: "07", branch: "issue/03a-attention" }, "link.disagree", /`issue: 07` → #12; the branch `issue\/03a-attention` \(id 03a\) → #14/],
-    ["the linked issue carries another id than the attestation's", { body: "Fixes #12", attestationIssue: "42" }, "link.disagree", /`issue: 42` → no open issue/],
-    ["two open issues carry the same id", { attestationIssue: "07", openIssues: [...open, { number: 20, title: "[07] copy", contractId: "07" }] }, "link.duplicate-id", /#12 and #20/],
+    [
+      "closing keyword and attestation disagree",
+      { body: "Fixes #12", attestationIssue: "03a" },
+      "link.disagree",
+      /closing keyword for #12 → #12; the attestation's `issue: 03a` → #14/,
+    ],
+    [
+      "attestation and branch disagree",
+      { attestationIssue: "07", branch: "issue/03a-attention" },
+      "link.disagree",
+      /`issue: 07` → #12; the branch `issue\/03a-attention` \(id 03a\) → #14/,
+    ],
+    [
+      "the linked issue carries another id than the attestation's",
+      { body: "Fixes #12", attestationIssue: "42" },
+      "link.disagree",
+      /`issue: 42` → no open issue/,
+    ],
+    [
+      "two open issues carry the same id",
+      { attestationIssue: "07", openIssues: [...open, { number: 20, title: "[07] copy", contractId: "07" }] },
+      "link.duplicate-id",
+      /#12 and #20/,
+    ],
   ])("%s", (_name, over, code, message) => {
     const r = linkContract(facts(over));
     expect(r.ok).toBe(false);

@@ -9,7 +9,8 @@ interface Planted {
   secret: string;
 }
 
-const chars = (cls: string, min: number, max = min): fc.Arbitrary<string> => fc.stringMatching(new RegExp(`^[${cls}]{${min},${max}}$`));
+const chars = (cls: string, min: number, max = min): fc.Arbitrary<string> =>
+  fc.stringMatching(new RegExp(`^[${cls}]{${min},${max}}$`));
 const ALNUM = "A-Za-z0-9";
 const K8S = "bcdfghjklmnpqrstvwxz2456789";
 const K8S_LETTERS = "bcdfghjklmnpqrstvwxz";
@@ -24,26 +25,44 @@ const octet = fc.integer({ min: 0, max: 255 });
 const SECRETS: Record<string, fc.Arbitrary<Planted>> = {
   "private-key": fc
     .array(chars("A-Za-z0-9+/", 24, 64), { minLength: 1, maxLength: 6 })
-    .map((body) => planted(["-----BEGIN RSA PRIVATE KEY-----", ...body, "-----END RSA PRIVATE KEY-----"].join("\n"), body[0] ?? "")),
-  "github-token": fc.tuple(fc.constantFrom("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), chars(ALNUM, 36, 60)).map(([p, t]) => planted(p + t, p + t)),
+    .map((body) =>
+      planted(["-----BEGIN RSA PRIVATE KEY-----", ...body, "-----END RSA PRIVATE KEY-----"].join("\n"), body[0] ?? ""),
+    ),
+  "github-token": fc
+    .tuple(fc.constantFrom("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), chars(ALNUM, 36, 60))
+    .map(([p, t]) => planted(p + t, p + t)),
   "github-pat": chars(ALNUM + "_", 82).map((t) => planted("github_pat_" + t, t)),
-  "aws-access-key": fc.tuple(fc.constantFrom("AKIA", "ASIA", "ABIA", "ACCA"), chars("A-Z2-7", 16)).map(([p, k]) => planted(p + k, p + k)),
+  "aws-access-key": fc
+    .tuple(fc.constantFrom("AKIA", "ASIA", "ABIA", "ACCA"), chars("A-Z2-7", 16))
+    .map(([p, k]) => planted(p + k, p + k)),
   "aws-secret-key": chars("A-Za-z0-9/+", 40).map((k) => planted(`aws_secret_access_key=${k}`, k)),
   "gcp-api-key": chars(ALNUM + "_-", 35).map((k) => planted("AIza" + k, k)),
   "gcp-service-account": chars(ALNUM, 16, 40).map((k) => planted(`"private_key": "${k}"`, k)),
   "slack-webhook": chars(ALNUM, 24, 48).map((k) => planted(`https://hooks.slack.com/services/T0/B0/${k}`, k)),
   "slack-token": fc.tuple(chars("0-9", 10, 13), chars(ALNUM, 16, 32)).map(([n, k]) => planted(`xoxb-${n}-${k}`, k)),
-  jwt: fc.tuple(chars(ALNUM + "_-", 10, 40), chars(ALNUM + "_-", 10, 80), chars(ALNUM + "_-", 16, 43)).map(([h, p, s]) => planted(`eyJ${h}.eyJ${p}.${s}`, `${p}.${s}`)),
+  jwt: fc
+    .tuple(chars(ALNUM + "_-", 10, 40), chars(ALNUM + "_-", 10, 80), chars(ALNUM + "_-", 16, 43))
+    .map(([h, p, s]) => planted(`eyJ${h}.eyJ${p}.${s}`, `${p}.${s}`)),
   "kubeconfig-data": chars("A-Za-z0-9+/", 24, 80).map((k) => planted(`client-key-data: ${k}`, k)),
-  "database-url": fc.tuple(distinctName, chars(ALNUM, 8, 16)).map(([h, p]) => planted(`postgres://app:${p}@${h}.example.com:5432/db`, h)),
-  "url-credentials": fc.tuple(chars("a-z", 3, 8), chars(ALNUM, 8, 16)).map(([u, p]) => planted(`https://${u}:${p}@example.com/x`, p)),
+  "database-url": fc
+    .tuple(distinctName, chars(ALNUM, 8, 16))
+    .map(([h, p]) => planted(`postgres://app:${p}@${h}.example.com:5432/db`, h)),
+  "url-credentials": fc
+    .tuple(chars("a-z", 3, 8), chars(ALNUM, 8, 16))
+    .map(([u, p]) => planted(`https://${u}:${p}@example.com/x`, p)),
   "authorization-header": chars(ALNUM, 16, 40).map((t) => planted(`Authorization: token ${t}7`, `${t}7`)),
   "bearer-token": chars(ALNUM + "._-", 20, 40).map((t) => planted(`Bearer ${t}`, t)),
-  "basic-auth": fc.tuple(chars("a-z", 3, 8), chars(ALNUM, 6, 16)).map(([u, p]) => planted(`Basic ${b64(`${u}:${p}`)}`, b64(`${u}:${p}`))),
+  "basic-auth": fc
+    .tuple(chars("a-z", 3, 8), chars(ALNUM, 6, 16))
+    .map(([u, p]) => planted(`Basic ${b64(`${u}:${p}`)}`, b64(`${u}:${p}`))),
   "secret-assignment": chars(ALNUM, 8, 16).map((v) => planted(`password=Pw${v}9`, `Pw${v}9`)),
   "kube-server": distinctName.map((h) => planted(`server: https://${h}.eks.amazonaws.com`, h)),
-  "internal-url": fc.tuple(distinctName, chars("a-z0-9/", 1, 20)).map(([h, p]) => planted(`http://${h}.svc:8080/${p}`, h)),
-  "internal-host": fc.tuple(distinctName, fc.constantFrom("svc", "cluster.local", "internal", "corp", "local", "lan")).map(([h, s]) => planted(`${h}.${s}`, h)),
+  "internal-url": fc
+    .tuple(distinctName, chars("a-z0-9/", 1, 20))
+    .map(([h, p]) => planted(`http://${h}.svc:8080/${p}`, h)),
+  "internal-host": fc
+    .tuple(distinctName, fc.constantFrom("svc", "cluster.local", "internal", "corp", "local", "lan"))
+    .map(([h, s]) => planted(`${h}.${s}`, h)),
   "private-ipv4": fc
     .oneof(
       fc.tuple(fc.constant(10), octet, octet, octet),
@@ -55,11 +74,21 @@ const SECRETS: Record<string, fc.Arbitrary<Planted>> = {
     )
     .map((o) => planted(o.join("."), o.join("."))),
   "private-ipv6": fc
-    .tuple(fc.constantFrom("fe80", "fe9a", "febf", "fc00", "fd12"), fc.array(chars("0-9a-f", 1, 4), { minLength: 1, maxLength: 3 }))
+    .tuple(
+      fc.constantFrom("fe80", "fe9a", "febf", "fc00", "fd12"),
+      fc.array(chars("0-9a-f", 1, 4), { minLength: 1, maxLength: 3 }),
+    )
     .map(([p, rest]) => planted(`${p}::${rest.join(":")}`, `${p}::${rest.join(":")}`)),
   "k8s-pod": fc
-    .tuple(fc.constantFrom("trainer", "moonlight-eval", "nmoe-ddp"), chars(K8S, 9), chars(K8S, 4), chars(K8S_LETTERS, 1))
-    .map(([name, hash, suffix, letter]) => planted(`${name}-${hash}7-${suffix}${letter}`, `${hash}7-${suffix}${letter}`)),
+    .tuple(
+      fc.constantFrom("trainer", "moonlight-eval", "nmoe-ddp"),
+      chars(K8S, 9),
+      chars(K8S, 4),
+      chars(K8S_LETTERS, 1),
+    )
+    .map(([name, hash, suffix, letter]) =>
+      planted(`${name}-${hash}7-${suffix}${letter}`, `${hash}7-${suffix}${letter}`),
+    ),
   "k8s-namespace": distinctName.map((ns) => planted(`--namespace=${ns}`, ns)),
   "pvc-name": fc.uuid().map((u) => planted(`pvc-${u}`, u)),
 };
@@ -69,7 +98,9 @@ const separator = fc.constantFrom(" ", "\n", ", ", "\t", " | ", "\r\n", "\n\n");
 const anySecret = fc.oneof(...Object.values(SECRETS));
 
 /** A document of clean tokens and planted secrets, joined by separators. */
-function documentOf(part: fc.Arbitrary<{ text: string; secret?: string }>): fc.Arbitrary<{ text: string; secrets: string[] }> {
+function documentOf(
+  part: fc.Arbitrary<{ text: string; secret?: string }>,
+): fc.Arbitrary<{ text: string; secrets: string[] }> {
   return fc.array(fc.tuple(part, separator), { minLength: 1, maxLength: 12 }).map((parts) => ({
     text: parts.map(([p, sep]) => p.text + sep).join(""),
     secrets: parts.flatMap(([p]) => (p.secret === undefined ? [] : [p.secret])),
@@ -80,7 +111,15 @@ const cleanPart = cleanToken.map((text) => ({ text }));
 const mixedDocument = documentOf(fc.oneof(cleanPart, anySecret));
 /** Secrets glued to clean tokens and junk without separators: the hardest input for idempotency. */
 const gluedText = fc
-  .array(fc.oneof(anySecret.map((p) => p.text), cleanToken, fc.string({ maxLength: 8 }), fc.constantFrom(":", "@", "/", "=", "-", ".", "[redacted:jwt]")), { maxLength: 12 })
+  .array(
+    fc.oneof(
+      anySecret.map((p) => p.text),
+      cleanToken,
+      fc.string({ maxLength: 8 }),
+      fc.constantFrom(":", "@", "/", "=", "-", ".", "[redacted:jwt]"),
+    ),
+    { maxLength: 12 },
+  )
   .map((parts) => parts.join(""));
 const lines = (s: string): number => s.split("\n").length;
 
@@ -96,10 +135,17 @@ describe("sanitizer properties", () => {
 
   test("sanitizing is idempotent", () => {
     fc.assert(
-      fc.property(fc.oneof(mixedDocument.map((d) => d.text), gluedText, fc.string({ unit: "binary-ascii", maxLength: 200 })), (text) => {
-        const once = sanitize(text).text;
-        expect(sanitize(once).text).toBe(once);
-      }),
+      fc.property(
+        fc.oneof(
+          mixedDocument.map((d) => d.text),
+          gluedText,
+          fc.string({ unit: "binary-ascii", maxLength: 200 }),
+        ),
+        (text) => {
+          const once = sanitize(text).text;
+          expect(sanitize(once).text).toBe(once);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -114,9 +160,15 @@ describe("sanitizer properties", () => {
 
   test("every line count is preserved", () => {
     fc.assert(
-      fc.property(fc.oneof(mixedDocument.map((d) => d.text), fc.string({ unit: "binary", maxLength: 300 })), (text) => {
-        expect(lines(sanitize(text).text)).toBe(lines(text));
-      }),
+      fc.property(
+        fc.oneof(
+          mixedDocument.map((d) => d.text),
+          fc.string({ unit: "binary", maxLength: 300 }),
+        ),
+        (text) => {
+          expect(lines(sanitize(text).text)).toBe(lines(text));
+        },
+      ),
       { numRuns: 300 },
     );
   });

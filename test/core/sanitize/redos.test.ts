@@ -55,7 +55,11 @@ const GENERIC = [
 
 /** Near misses of a rule's own examples: cut short and repeated, or repeated glued together. */
 function nearMisses(ruleId: string): string[] {
-  return POSITIVE.filter((c) => c.rule === ruleId).flatMap((c) => [fill(c.text.slice(0, -1)), fill(c.text), fill(c.text.slice(0, Math.ceil(c.text.length / 2)))]);
+  return POSITIVE.filter((c) => c.rule === ruleId).flatMap((c) => [
+    fill(c.text.slice(0, -1)),
+    fill(c.text),
+    fill(c.text.slice(0, Math.ceil(c.text.length / 2))),
+  ]);
 }
 
 describe("every rule runs in linear time on adversarial input", () => {
@@ -66,7 +70,8 @@ describe("every rule runs in linear time on adversarial input", () => {
       const started = performance.now();
       sanitizer.sanitizeOrWithhold(input, opts);
       const elapsed = performance.now() - started;
-      if (elapsed > BUDGET_MS) throw new Error(`${id} took ${Math.round(elapsed)} ms on ${JSON.stringify(input.slice(0, 40))}…`);
+      if (elapsed > BUDGET_MS)
+        throw new Error(`${id} took ${Math.round(elapsed)} ms on ${JSON.stringify(input.slice(0, 40))}…`);
     }
     expect(true).toBe(true);
   });

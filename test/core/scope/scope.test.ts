@@ -1,7 +1,13 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import { checkScope, type ChangedFile } from "../../../src/core/scope/check.js";
-import { compileScope, MAX_PATTERN_LENGTH, MAX_PATTERNS_PER_LIST, type ScopeInput, type ScopeMatcher } from "../../../src/core/scope/match.js";
+import {
+  compileScope,
+  MAX_PATTERN_LENGTH,
+  MAX_PATTERNS_PER_LIST,
+  type ScopeInput,
+  type ScopeMatcher,
+} from "../../../src/core/scope/match.js";
 
 function matcher(scope: ScopeInput): ScopeMatcher {
   const r = compileScope(scope);
@@ -72,7 +78,11 @@ describe("compileScope: bad patterns are rejected with a clear error", () => {
 
   test("a negated deny pattern gets a deny-side hint", () => {
     const r = compileScope({ allow: ["**"], deny: ["!docs/**"] });
-    expect(r.ok ? undefined : r.errors[0]).toMatchObject({ code: "scope.negation", path: "/scope/deny/0", hint: expect.stringContaining("add `docs/**` to `scope.allow`") });
+    expect(r.ok ? undefined : r.errors[0]).toMatchObject({
+      code: "scope.negation",
+      path: "/scope/deny/0",
+      hint: expect.stringContaining("add `docs/**` to `scope.allow`"),
+    });
   });
 
   test("every bad pattern in both lists is reported", () => {
@@ -94,21 +104,49 @@ describe("checkScope", () => {
   const nmoe = matcher({ allow: ["nmoe/attention/**", "nmoe/model.py"], deny: ["nmoe/csrc/**"] });
 
   test("an in-scope PR has no violations", () => {
-    expect(checkScope(nmoe, [modified("nmoe/model.py"), { path: "nmoe/attention/new.py", status: "added" }])).toEqual({ checked: 2, violations: [] });
+    expect(checkScope(nmoe, [modified("nmoe/model.py"), { path: "nmoe/attention/new.py", status: "added" }])).toEqual({
+      checked: 2,
+      violations: [],
+    });
   });
 
   test.each<[string, ChangedFile, object[]]>([
-    ["an added file outside scope", { path: "README.md", status: "added" }, [{ path: "README.md", reason: "not-allowed", status: "added" }]],
-    ["a removed file in a denied folder", { path: "nmoe/csrc/k.cu", status: "removed" }, [{ path: "nmoe/csrc/k.cu", reason: "denied", pattern: "nmoe/csrc/**", status: "removed" }]],
+    [
+      "an added file outside scope",
+      { path: "README.md", status: "added" },
+      [{ path: "README.md", reason: "not-allowed", status: "added" }],
+    ],
+    [
+      "a removed file in a denied folder",
+      { path: "nmoe/csrc/k.cu", status: "removed" },
+      [{ path: "nmoe/csrc/k.cu", reason: "denied", pattern: "nmoe/csrc/**", status: "removed" }],
+    ],
     [
       "a rename out of a denied folder (the old path)",
       { path: "nmoe/attention/k.cu", previous_filename: "nmoe/csrc/k.cu", status: "renamed" },
-      [{ path: "nmoe/csrc/k.cu", reason: "denied", pattern: "nmoe/csrc/**", status: "renamed", side: "old", renamedTo: "nmoe/attention/k.cu" }],
+      [
+        {
+          path: "nmoe/csrc/k.cu",
+          reason: "denied",
+          pattern: "nmoe/csrc/**",
+          status: "renamed",
+          side: "old",
+          renamedTo: "nmoe/attention/k.cu",
+        },
+      ],
     ],
     [
       "a rename into a folder that is not allowed (the new path)",
       { path: "tools/x.py", previous_filename: "nmoe/attention/x.py", status: "renamed" },
-      [{ path: "tools/x.py", reason: "not-allowed", status: "renamed", side: "new", renamedFrom: "nmoe/attention/x.py" }],
+      [
+        {
+          path: "tools/x.py",
+          reason: "not-allowed",
+          status: "renamed",
+          side: "new",
+          renamedFrom: "nmoe/attention/x.py",
+        },
+      ],
     ],
     [
       "a rename with both ends out of scope reports both",
@@ -118,9 +156,21 @@ describe("checkScope", () => {
         { path: "tools/k.cu", reason: "not-allowed", side: "new" },
       ],
     ],
-    ["a copy out of a denied folder checks only the new path", { path: "nmoe/attention/k.cu", previous_filename: "nmoe/csrc/k.cu", status: "copied" }, []],
-    ["a copy into a denied folder", { path: "nmoe/csrc/k2.cu", previous_filename: "nmoe/attention/k.cu", status: "copied" }, [{ path: "nmoe/csrc/k2.cu", reason: "denied", status: "copied" }]],
-    ["a mode change (changed) counts as a change", { path: "nmoe/csrc/run.sh", status: "changed" }, [{ path: "nmoe/csrc/run.sh", reason: "denied" }]],
+    [
+      "a copy out of a denied folder checks only the new path",
+      { path: "nmoe/attention/k.cu", previous_filename: "nmoe/csrc/k.cu", status: "copied" },
+      [],
+    ],
+    [
+      "a copy into a denied folder",
+      { path: "nmoe/csrc/k2.cu", previous_filename: "nmoe/attention/k.cu", status: "copied" },
+      [{ path: "nmoe/csrc/k2.cu", reason: "denied", status: "copied" }],
+    ],
+    [
+      "a mode change (changed) counts as a change",
+      { path: "nmoe/csrc/run.sh", status: "changed" },
+      [{ path: "nmoe/csrc/run.sh", reason: "denied" }],
+    ],
   ])("%s", (_name, file, expected) => {
     const result = checkScope(nmoe, [modified("nmoe/model.py"), file]);
     expect(result.checked).toBe(2);
@@ -141,33 +191,49 @@ describe("checkScope", () => {
 describe("scope properties", () => {
   const segment = fc.stringMatching(/^[a-z.][a-z0-9._-]{0,7}$/).filter((s) => s !== "." && s !== "..");
   const path = fc.array(segment, { minLength: 1, maxLength: 4 }).map((s) => s.join("/"));
-  const glob = fc.oneof(
-    path,
-    path.map((p) => p + "/"),
-    path.map((p) => p.split("/").slice(0, -1).concat("**").join("/")),
-    path.map((p) => p.split("/").slice(0, -1).concat("*").join("/")),
-    fc.constant("**"),
-  ).filter((g) => g.length > 0);
+  const glob = fc
+    .oneof(
+      path,
+      path.map((p) => p + "/"),
+      path.map((p) => p.split("/").slice(0, -1).concat("**").join("/")),
+      path.map((p) => p.split("/").slice(0, -1).concat("*").join("/")),
+      fc.constant("**"),
+    )
+    .filter((g) => g.length > 0);
   const status = fc.constantFrom<ChangedFile["status"]>("added", "modified", "removed", "renamed", "copied", "changed");
-  const file: fc.Arbitrary<ChangedFile> = fc.record({ path, status, previous_filename: fc.option(path, { nil: undefined }) });
+  const file: fc.Arbitrary<ChangedFile> = fc.record({
+    path,
+    status,
+    previous_filename: fc.option(path, { nil: undefined }),
+  });
 
   test("deny always wins: a path any deny pattern matches is never in scope", () => {
     fc.assert(
-      fc.property(fc.array(glob, { maxLength: 5 }), fc.array(glob, { minLength: 1, maxLength: 5 }), path, (allow, deny, p) => {
-        const m = matcher({ allow: [...allow, p], deny: [...deny, p] });
-        const d = m.decide(p);
-        expect(d).toEqual({ inScope: false, reason: "denied", pattern: expect.any(String) });
-      }),
+      fc.property(
+        fc.array(glob, { maxLength: 5 }),
+        fc.array(glob, { minLength: 1, maxLength: 5 }),
+        path,
+        (allow, deny, p) => {
+          const m = matcher({ allow: [...allow, p], deny: [...deny, p] });
+          const d = m.decide(p);
+          expect(d).toEqual({ inScope: false, reason: "denied", pattern: expect.any(String) });
+        },
+      ),
     );
   });
 
   test("deny always wins: if any single deny pattern denies a path, the whole scope does", () => {
     fc.assert(
-      fc.property(fc.array(glob, { maxLength: 5 }), fc.array(glob, { minLength: 1, maxLength: 5 }), path, (allow, deny, p) => {
-        const full = matcher({ allow: ["**", ...allow], deny });
-        const deniedByOne = deny.some((d) => !matcher({ allow: ["**"], deny: [d] }).decide(p).inScope);
-        expect(full.decide(p).inScope).toBe(!deniedByOne);
-      }),
+      fc.property(
+        fc.array(glob, { maxLength: 5 }),
+        fc.array(glob, { minLength: 1, maxLength: 5 }),
+        path,
+        (allow, deny, p) => {
+          const full = matcher({ allow: ["**", ...allow], deny });
+          const deniedByOne = deny.some((d) => !matcher({ allow: ["**"], deny: [d] }).decide(p).inScope);
+          expect(full.decide(p).inScope).toBe(!deniedByOne);
+        },
+      ),
     );
   });
 
@@ -185,12 +251,18 @@ describe("scope properties", () => {
 
   test("results do not depend on file order", () => {
     fc.assert(
-      fc.property(fc.array(glob, { maxLength: 5 }), fc.array(glob, { maxLength: 3 }), fc.array(file, { maxLength: 12 }), fc.nat(), (allow, deny, files, seed) => {
-        const m = matcher({ allow, deny });
-        const shuffled = [...files].sort((a, b) => ((hash(a.path + seed) - hash(b.path + seed)) | 0));
-        expect(checkScope(m, shuffled)).toEqual(checkScope(m, files));
-        expect(checkScope(m, [...files].reverse())).toEqual(checkScope(m, files));
-      }),
+      fc.property(
+        fc.array(glob, { maxLength: 5 }),
+        fc.array(glob, { maxLength: 3 }),
+        fc.array(file, { maxLength: 12 }),
+        fc.nat(),
+        (allow, deny, files, seed) => {
+          const m = matcher({ allow, deny });
+          const shuffled = [...files].sort((a, b) => (hash(a.path + seed) - hash(b.path + seed)) | 0);
+          expect(checkScope(m, shuffled)).toEqual(checkScope(m, files));
+          expect(checkScope(m, [...files].reverse())).toEqual(checkScope(m, files));
+        },
+      ),
     );
   });
 });

@@ -15,7 +15,8 @@ import type { TierBRegistry } from "../../../src/core/tierb/registry-view.js";
 import { T0 } from "../../fixtures/tierb/builders.js";
 import { aRegistry, HEAD, HEAD2 } from "../../fixtures/tierb/registry.js";
 
-const fixture = (name: string): string => readFileSync(fileURLToPath(new URL(`../../fixtures/tierb/${name}`, import.meta.url)), "utf8");
+const fixture = (name: string): string =>
+  readFileSync(fileURLToPath(new URL(`../../fixtures/tierb/${name}`, import.meta.url)), "utf8");
 
 describe("a Tier-B story through the pure core", () => {
   test("command → plan → ledger → run → results → verdict rows → push makes it stale", () => {
@@ -41,16 +42,41 @@ describe("a Tier-B story through the pure core", () => {
     const stored = parseLedger(renderStickyBody("## merge-captain", plan.ledger));
     if (!stored.ok) throw new Error("ledger did not round-trip");
     let ledger = applyRunEvent(stored.value, "mc-0000000001", { kind: "dispatched" }, T0).ledger;
-    ledger = applyRunEvent(ledger, "mc-0000000001", { kind: "run", run: { id: 9, status: "completed", conclusion: "success", html_url: "https://github.com/o/r/actions/runs/9" } }, T0).ledger;
+    ledger = applyRunEvent(
+      ledger,
+      "mc-0000000001",
+      {
+        kind: "run",
+        run: { id: 9, status: "completed", conclusion: "success", html_url: "https://github.com/o/r/actions/runs/9" },
+      },
+      T0,
+    ).ledger;
 
-    const file = validateResults(JSON.parse(fixture("results-nmoe-shape.json")) as unknown, { headSha: HEAD, dispatchId: "mc-0000000001", requestedGateIds: plan.gateIds, registry });
+    const file = validateResults(JSON.parse(fixture("results-nmoe-shape.json")) as unknown, {
+      headSha: HEAD,
+      dispatchId: "mc-0000000001",
+      requestedGateIds: plan.gateIds,
+      registry,
+    });
     if (!file.ok) throw new Error(JSON.stringify(file.errors));
     const c = concludeResults(file.value, plan.gateIds, registry, { runConclusion: "success" });
     expect(c.conclusion).toBe("success");
-    ledger = applyRunEvent(ledger, "mc-0000000001", { kind: "results", results: c.results, conclusion: c.conclusion }, T0).ledger;
+    ledger = applyRunEvent(
+      ledger,
+      "mc-0000000001",
+      { kind: "results", results: c.results, conclusion: c.conclusion },
+      T0,
+    ).ledger;
 
     expect(tierBCoverage(ledger, HEAD, ["b200:small_1x10", "b200:big_8x20"], registry).status).toBe("pass");
-    expect(perfWithinBudget(ledger, HEAD, { gate: "perf:baseline_delta", compare: "b200:big_8x20", metric: "node_tps_p50", budget_pct: -10 })).toMatchObject({ status: "fail", summary: "perf over budget: node_tps_p50 -15 % vs budget -10 %" });
+    expect(
+      perfWithinBudget(ledger, HEAD, {
+        gate: "perf:baseline_delta",
+        compare: "b200:big_8x20",
+        metric: "node_tps_p50",
+        budget_pct: -10,
+      }),
+    ).toMatchObject({ status: "fail", summary: "perf over budget: node_tps_p50 -15 % vs budget -10 %" });
 
     const pushed = markStale(ledger, HEAD2, { sameTree: false }, T0).ledger;
     expect(tierBCoverage(pushed, HEAD2, ["b200:small_1x10"], registry).status).toBe("fail");
@@ -61,7 +87,13 @@ describe("a Tier-B story through the pure core", () => {
     const r = parseRegistry(fixture("gates.toml"));
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     const view: TierBRegistry = r.value;
-    expect(parseComment("/tier-b hot_path_min", view)).toEqual({ kind: "command", command: { kind: "tier-b", bundle: "hot_path_min" } });
-    expect(parseComment("/tier-b single cpu:import", view)).toMatchObject({ kind: "usage", error: { code: "tier-b.not-tier-b" } });
+    expect(parseComment("/tier-b hot_path_min", view)).toEqual({
+      kind: "command",
+      command: { kind: "tier-b", bundle: "hot_path_min" },
+    });
+    expect(parseComment("/tier-b single cpu:import", view)).toMatchObject({
+      kind: "usage",
+      error: { code: "tier-b.not-tier-b" },
+    });
   });
 });

@@ -1,6 +1,14 @@
 import { describe, expect, test } from "@jest/globals";
 import { parseComment, type Command } from "../../../src/core/commands/parse.js";
-import { cancelPlan, confirmPinned, filesToCheck, MAX_ACTIVE_PER_PR, planDispatch, workflowInputs, type PlanInput } from "../../../src/core/tierb/plan.js";
+import {
+  cancelPlan,
+  confirmPinned,
+  filesToCheck,
+  MAX_ACTIVE_PER_PR,
+  planDispatch,
+  workflowInputs,
+  type PlanInput,
+} from "../../../src/core/tierb/plan.js";
 import { emptyLedger, type Ledger } from "../../../src/core/ledger/types.js";
 import { aDispatch, aLedger, T0 } from "../../fixtures/tierb/builders.js";
 import { aRegistry, HEAD, HEAD2 } from "../../fixtures/tierb/registry.js";
@@ -36,14 +44,29 @@ describe("planDispatch", () => {
     expect(p).toMatchObject({
       kind: "dispatch",
       gateIds: ["b200:small_1x10", "b200:big_8x20", "b200:profile_fp8", "zero2:resume", "perf:baseline_delta"],
-      dispatch: { id: "mc-0000000001", pr: 7, sha: HEAD, bundle: "full", baselineRef: "origin/main", budgetPct: -10, requester: "maintainer", requestedAt: "2025-01-02T03:04:05.000Z", state: "recorded", commentId: 99 },
+      dispatch: {
+        id: "mc-0000000001",
+        pr: 7,
+        sha: HEAD,
+        bundle: "full",
+        baselineRef: "origin/main",
+        budgetPct: -10,
+        requester: "maintainer",
+        requestedAt: "2025-01-02T03:04:05.000Z",
+        state: "recorded",
+        commentId: 99,
+      },
     });
     if (p.kind === "dispatch") expect(p.ledger.dispatches).toEqual([p.dispatch]);
   });
 
   test("single gate dispatch", () => {
     const p = planDispatch(input({ command: tierB("/tier-b single b200:big_8x20") }));
-    expect(p).toMatchObject({ kind: "dispatch", gateIds: ["b200:big_8x20"], dispatch: { bundle: "single", singleGate: "b200:big_8x20" } });
+    expect(p).toMatchObject({
+      kind: "dispatch",
+      gateIds: ["b200:big_8x20"],
+      dispatch: { bundle: "single", singleGate: "b200:big_8x20" },
+    });
   });
 
   test("two maintainers racing: the second plan against the first's ledger is a duplicate", () => {
@@ -55,7 +78,10 @@ describe("planDispatch", () => {
 
   test("a redelivered webhook (same comment) is a duplicate even after the run finished", () => {
     const ledger = aLedger(aDispatch({ commentId: 5, state: "completed" }));
-    expect(planDispatch(input({ ledger, commentId: 5, newId: "mc-0000000009" }))).toMatchObject({ kind: "duplicate", existing: { id: "mc-0000000001" } });
+    expect(planDispatch(input({ ledger, commentId: 5, newId: "mc-0000000009" }))).toMatchObject({
+      kind: "duplicate",
+      existing: { id: "mc-0000000001" },
+    });
   });
 
   test.each([
@@ -84,7 +110,9 @@ describe("planDispatch", () => {
 
   test("different baseline or budget does not make a second run", () => {
     const ledger = aLedger(aDispatch({ state: "queued" }));
-    expect(planDispatch(input({ ledger, newId: "mc-0000000002", command: tierB("/tier-b hot_path_min budget=5") })).kind).toBe("duplicate");
+    expect(
+      planDispatch(input({ ledger, newId: "mc-0000000002", command: tierB("/tier-b hot_path_min budget=5") })).kind,
+    ).toBe("duplicate");
   });
 
   test.each([
@@ -93,15 +121,40 @@ describe("planDispatch", () => {
     ["an invalid contract", { contractValid: false }, "contract-invalid"],
     ["scope not verified", { scopeOk: false }, "scope-not-ok"],
     ["missing required files", { missingFiles: ["configs/big.toml"] }, "missing-files"],
-    ["a bundle no longer in the registry", { registry: aRegistry(), command: { kind: "tier-b" as const, bundle: "gone" } }, "unknown-bundle"],
-    ["a bundle naming an undefined gate", { registry: aRegistry({ bundles: [["broken", ["b200:nope"]]] }), command: { kind: "tier-b" as const, bundle: "broken" } }, "unknown-gate"],
-    ["a bundle with a Tier-A gate", { registry: aRegistry({ bundles: [["mixed", ["cpu:import"]]] }), command: { kind: "tier-b" as const, bundle: "mixed" } }, "not-tier-b"],
+    [
+      "a bundle no longer in the registry",
+      { registry: aRegistry(), command: { kind: "tier-b" as const, bundle: "gone" } },
+      "unknown-bundle",
+    ],
+    [
+      "a bundle naming an undefined gate",
+      {
+        registry: aRegistry({ bundles: [["broken", ["b200:nope"]]] }),
+        command: { kind: "tier-b" as const, bundle: "broken" },
+      },
+      "unknown-gate",
+    ],
+    [
+      "a bundle with a Tier-A gate",
+      {
+        registry: aRegistry({ bundles: [["mixed", ["cpu:import"]]] }),
+        command: { kind: "tier-b" as const, bundle: "mixed" },
+      },
+      "not-tier-b",
+    ],
   ])("refuses %s", (_name, over, code) => {
     expect(planDispatch(input(over))).toMatchObject({ kind: "refuse", code });
   });
 
   test("config can allow drafts and waive the contract and scope checks", () => {
-    const p = planDispatch(input({ pr: { number: 7, headSha: HEAD, state: "open", draft: true }, contractValid: false, scopeOk: false, config: { allowDraft: true, requireValidContract: false, requireScope: false } }));
+    const p = planDispatch(
+      input({
+        pr: { number: 7, headSha: HEAD, state: "open", draft: true },
+        contractValid: false,
+        scopeOk: false,
+        config: { allowDraft: true, requireValidContract: false, requireScope: false },
+      }),
+    );
     expect(p.kind).toBe("dispatch");
   });
 
@@ -111,8 +164,15 @@ describe("planDispatch", () => {
   });
 
   test("caps in-flight runs per PR", () => {
-    const ledger: Ledger = aLedger(...Array.from({ length: MAX_ACTIVE_PER_PR }, (_, i) => aDispatch({ id: `mc-${String(i).padStart(10, "0")}`, state: "queued", sha: String(i).repeat(40) })));
-    expect(planDispatch(input({ ledger, newId: "mc-9999999999" }))).toMatchObject({ kind: "refuse", code: "too-many-active" });
+    const ledger: Ledger = aLedger(
+      ...Array.from({ length: MAX_ACTIVE_PER_PR }, (_, i) =>
+        aDispatch({ id: `mc-${String(i).padStart(10, "0")}`, state: "queued", sha: String(i).repeat(40) }),
+      ),
+    );
+    expect(planDispatch(input({ ledger, newId: "mc-9999999999" }))).toMatchObject({
+      kind: "refuse",
+      code: "too-many-active",
+    });
   });
 
   test("a malformed id from the caller is a bug and throws", () => {
@@ -133,11 +193,19 @@ describe("confirmPinned: a push between the command and the dispatch", () => {
   test("head moved → no dispatch, the record is ended and explained", () => {
     const r = confirmPinned(aLedger(aDispatch()), "mc-0000000001", HEAD2, T0);
     expect(r).toMatchObject({ proceed: false, reason: expect.stringContaining("moved from aaaaaaa to bbbbbbb") });
-    if (!r.proceed) expect(r.ledger.dispatches[0]).toMatchObject({ state: "cancelled", endReason: "head-moved", stale: true, staleBy: HEAD2 });
+    if (!r.proceed)
+      expect(r.ledger.dispatches[0]).toMatchObject({
+        state: "cancelled",
+        endReason: "head-moved",
+        stale: true,
+        staleBy: HEAD2,
+      });
   });
 
   test("already sent → do not send again (a retried handler)", () => {
-    expect(confirmPinned(aLedger(aDispatch({ state: "dispatched" })), "mc-0000000001", HEAD, T0)).toMatchObject({ proceed: false });
+    expect(confirmPinned(aLedger(aDispatch({ state: "dispatched" })), "mc-0000000001", HEAD, T0)).toMatchObject({
+      proceed: false,
+    });
   });
 });
 
@@ -154,14 +222,33 @@ describe("cancelPlan", () => {
     const c = cancelPlan(ledger, 7, T0);
     expect(c.cancel.map((d) => d.id)).toEqual(["mc-recorded-1", "mc-queued-001", "mc-waiting-01"]);
     expect(c.running.map((d) => d.id)).toEqual(["mc-running-01"]);
-    expect(c.ledger.dispatches.map((d) => d.state)).toEqual(["cancelled", "cancelled", "cancelled", "in_progress", "completed", "queued"]);
+    expect(c.ledger.dispatches.map((d) => d.state)).toEqual([
+      "cancelled",
+      "cancelled",
+      "cancelled",
+      "in_progress",
+      "completed",
+      "queued",
+    ]);
     expect(c.ledger.dispatches[0]).toMatchObject({ endReason: "cancel-requested" });
   });
 });
 
 describe("workflowInputs", () => {
   test("string inputs, empty when not given", () => {
-    expect(workflowInputs(aDispatch())).toEqual({ pr_number: "7", bundle: "hot_path_min", single_gate: "", baseline_ref: "", perf_budget_pct: "", head_sha: HEAD, dispatch_id: "mc-0000000001" });
-    expect(workflowInputs(aDispatch({ bundle: "single", singleGate: "b200:big_8x20", baselineRef: "origin/main", budgetPct: -10 }))).toMatchObject({ single_gate: "b200:big_8x20", baseline_ref: "origin/main", perf_budget_pct: "-10" });
+    expect(workflowInputs(aDispatch())).toEqual({
+      pr_number: "7",
+      bundle: "hot_path_min",
+      single_gate: "",
+      baseline_ref: "",
+      perf_budget_pct: "",
+      head_sha: HEAD,
+      dispatch_id: "mc-0000000001",
+    });
+    expect(
+      workflowInputs(
+        aDispatch({ bundle: "single", singleGate: "b200:big_8x20", baselineRef: "origin/main", budgetPct: -10 }),
+      ),
+    ).toMatchObject({ single_gate: "b200:big_8x20", baseline_ref: "origin/main", perf_budget_pct: "-10" });
   });
 });

@@ -1,6 +1,19 @@
 import { describe, expect, test } from "@jest/globals";
-import { concludeResults, concludeRun, reasonCode, refusedResults, validateResults, type ExpectedResults, type RunResultsFile } from "../../../src/core/tierb/results.js";
-import { checkRunOutput, formatNumber, renderResultsTable, renderTierBSection } from "../../../src/core/tierb/render.js";
+import {
+  concludeResults,
+  concludeRun,
+  reasonCode,
+  refusedResults,
+  validateResults,
+  type ExpectedResults,
+  type RunResultsFile,
+} from "../../../src/core/tierb/results.js";
+import {
+  checkRunOutput,
+  formatNumber,
+  renderResultsTable,
+  renderTierBSection,
+} from "../../../src/core/tierb/render.js";
 import { applyRunEvent } from "../../../src/core/tierb/runs.js";
 import type { Dispatch } from "../../../src/core/ledger/types.js";
 import type { TierBResults } from "../../../src/core/schemas/tier-b-results.generated.js";
@@ -25,10 +38,26 @@ describe("validateResults", () => {
   test.each([
     ["another head", aResultsFile({ head_sha: HEAD2 }), "results.head-mismatch"],
     ["another dispatch", aResultsFile({ dispatch_id: "mc-0000000002" }), "results.dispatch-mismatch"],
-    ["no head at all (nmoe's own shape)", (({ head_sha: _h, ...rest }) => rest)(aResultsFile()), "results.schema.required"],
-    ["an unknown status", aResultsFile({ results: { "b200:big_8x20": { status: "ok" as never } } }), "results.schema.enum"],
-    ["a string metric", aResultsFile({ results: { "b200:big_8x20": { status: "pass", node_tps_p50: "fast" } } }), "results.schema.type"],
-    ["raw output in an unknown key", aResultsFile({ results: { "b200:big_8x20": { status: "pass", Stdout: "…" } as never } }), "results.schema.unknown-key"],
+    [
+      "no head at all (nmoe's own shape)",
+      (({ head_sha: _h, ...rest }) => rest)(aResultsFile()),
+      "results.schema.required",
+    ],
+    [
+      "an unknown status",
+      aResultsFile({ results: { "b200:big_8x20": { status: "ok" as never } } }),
+      "results.schema.enum",
+    ],
+    [
+      "a string metric",
+      aResultsFile({ results: { "b200:big_8x20": { status: "pass", node_tps_p50: "fast" } } }),
+      "results.schema.type",
+    ],
+    [
+      "raw output in an unknown key",
+      aResultsFile({ results: { "b200:big_8x20": { status: "pass", Stdout: "…" } as never } }),
+      "results.schema.unknown-key",
+    ],
     ["not an object", "pass", "results.schema.type"],
   ])("refuses %s", (_name, file, code) => {
     const r = validateResults(file, expected);
@@ -37,7 +66,13 @@ describe("validateResults", () => {
   });
 
   test("gates not in the registry are dropped with a warning, not trusted", () => {
-    const r = validateResults(aResultsFile({ gate_ids: [...requested, "evil:gate"], results: { ...aResultsFile().results, "evil:gate": { status: "pass" } } }), expected);
+    const r = validateResults(
+      aResultsFile({
+        gate_ids: [...requested, "evil:gate"],
+        results: { ...aResultsFile().results, "evil:gate": { status: "pass" } },
+      }),
+      expected,
+    );
     expect(r.ok && Object.keys(r.value.results)).toEqual(requested);
     expect(r.ok && r.value.gate_ids).toEqual(requested);
     expect(r.ok && r.warnings.map((w) => w.code)).toEqual(["results.unknown-gate"]);
@@ -46,43 +81,92 @@ describe("validateResults", () => {
   test("a refused file keeps only a code", () => {
     const r = validateResults(aResultsFile({ head_sha: HEAD2 }), expected);
     if (r.ok) throw new Error("expected a refusal");
-    expect(refusedResults(r.errors)).toMatchObject({ conclusion: "failure", results: { outcome: "refused", code: "results.head-mismatch" } });
+    expect(refusedResults(r.errors)).toMatchObject({
+      conclusion: "failure",
+      results: { outcome: "refused", code: "results.head-mismatch" },
+    });
   });
 });
 
 describe("concludeResults: only pass is a pass", () => {
   const withStatus = (status: "pass" | "fail" | "skipped" | "pending" | "error"): TierBResults =>
-    valid(aResultsFile({ results: { "b200:small_1x10": { status: "pass" }, "b200:big_8x20": { status, ...(status === "skipped" ? { reason: "missing required env vars: DATA_PATH" } : {}) } }, overall: "pass" }));
+    valid(
+      aResultsFile({
+        results: {
+          "b200:small_1x10": { status: "pass" },
+          "b200:big_8x20": {
+            status,
+            ...(status === "skipped" ? { reason: "missing required env vars: DATA_PATH" } : {}),
+          },
+        },
+        overall: "pass",
+      }),
+    );
 
   test("every requested gate pass → success", () => {
-    expect(concludeResults(valid(aResultsFile()), requested, registry)).toMatchObject({ conclusion: "success", summary: "all 2 requested gates passed" });
+    expect(concludeResults(valid(aResultsFile()), requested, registry)).toMatchObject({
+      conclusion: "success",
+      summary: "all 2 requested gates passed",
+    });
   });
 
-  test.each(["fail", "skipped", "pending", "error"] as const)("%s is never green, whatever `overall` claims", (status) => {
-    expect(concludeResults(withStatus(status), requested, registry).conclusion).toBe("failure");
-  });
+  test.each(["fail", "skipped", "pending", "error"] as const)(
+    "%s is never green, whatever `overall` claims",
+    (status) => {
+      expect(concludeResults(withStatus(status), requested, registry).conclusion).toBe("failure");
+    },
+  );
 
   test("a requested gate missing from the file is not green, and shows as missing", () => {
-    const c = concludeResults(valid(aResultsFile({ results: { "b200:small_1x10": { status: "pass" } } })), requested, registry);
+    const c = concludeResults(
+      valid(aResultsFile({ results: { "b200:small_1x10": { status: "pass" } } })),
+      requested,
+      registry,
+    );
     expect(c.conclusion).toBe("failure");
-    expect(c.perGate.map((g) => [g.id, g.status])).toEqual([["b200:small_1x10", "pass"], ["b200:big_8x20", "missing"]]);
+    expect(c.perGate.map((g) => [g.id, g.status])).toEqual([
+      ["b200:small_1x10", "pass"],
+      ["b200:big_8x20", "missing"],
+    ]);
   });
 
   test("a missing results file: failure, 'the run ended before any gate — see the run' with the run link", () => {
     const c = concludeResults(undefined, requested, registry);
-    expect(c).toMatchObject({ conclusion: "failure", summary: "the run ended before any gate — see the run", results: { outcome: "missing" } });
-    const d = aDispatch({ state: "completed", conclusion: c.conclusion, results: c.results, runUrl: "https://github.com/o/r/actions/runs/77" });
+    expect(c).toMatchObject({
+      conclusion: "failure",
+      summary: "the run ended before any gate — see the run",
+      results: { outcome: "missing" },
+    });
+    const d = aDispatch({
+      state: "completed",
+      conclusion: c.conclusion,
+      results: c.results,
+      runUrl: "https://github.com/o/r/actions/runs/77",
+    });
     const text = renderTierBSection(aLedger(d), HEAD, registry);
-    expect(text).toContain("the run ended before any gate — see the run: [run](https://github.com/o/r/actions/runs/77)");
-    expect(checkRunOutput(d, registry)).toMatchObject({ status: "completed", conclusion: "failure", title: "The run ended before any gate" });
+    expect(text).toContain(
+      "the run ended before any gate — see the run: [run](https://github.com/o/r/actions/runs/77)",
+    );
+    expect(checkRunOutput(d, registry)).toMatchObject({
+      status: "completed",
+      conclusion: "failure",
+      title: "The run ended before any gate",
+    });
   });
 
   test("all gates pass but the workflow run failed → not green", () => {
-    expect(concludeResults(valid(aResultsFile()), requested, registry, { runConclusion: "failure" }).conclusion).toBe("failure");
+    expect(concludeResults(valid(aResultsFile()), requested, registry, { runConclusion: "failure" }).conclusion).toBe(
+      "failure",
+    );
   });
 
   test("extra registry gates (perf) are kept for display but do not decide the conclusion", () => {
-    const file = aResultsFile({ results: { ...aResultsFile().results, "perf:baseline_delta": { status: "fail", delta_pct: -15, budget_pct: -10 } } });
+    const file = aResultsFile({
+      results: {
+        ...aResultsFile().results,
+        "perf:baseline_delta": { status: "fail", delta_pct: -15, budget_pct: -10 },
+      },
+    });
     const c = concludeResults(valid(file), requested, registry);
     expect(c.conclusion).toBe("success");
     expect(c.perGate.map((g) => g.id)).toEqual([...requested, "perf:baseline_delta"]);
@@ -91,7 +175,11 @@ describe("concludeResults: only pass is a pass", () => {
 
 describe("reason codes never carry free text", () => {
   test.each([
-    ["missing required env vars: DATA_PATH, RUN_ROOT, SECRET_X", "b200:big_8x20", { code: "missing-env", envNames: ["DATA_PATH", "RUN_ROOT"] }],
+    [
+      "missing required env vars: DATA_PATH, RUN_ROOT, SECRET_X",
+      "b200:big_8x20",
+      { code: "missing-env", envNames: ["DATA_PATH", "RUN_ROOT"] },
+    ],
     ["missing required files: /srv/internal/x.toml", "b200:big_8x20", { code: "missing-file" }],
     ["timeout after 600s", "b200:big_8x20", { code: "timeout" }],
     ["external gate, not run here", "zero2:resume", { code: "external" }],
@@ -106,16 +194,35 @@ describe("reason codes never carry free text", () => {
   });
 
   test("a reason with an internal hostname, a private IP and a token never reaches the comment or the check run", () => {
-    const secrets = ["build-07.internal.corp", "10.1.2.3", "ghp_abcdefghijklmnopqrstuvwxyz0123456789", "AKIAIOSFODNN7EXAMPLE", "/home/runner"];
+    const secrets = [
+      "build-07.internal.corp",
+      "10.1.2.3",
+      "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+      "AKIAIOSFODNN7EXAMPLE",
+      "/home/runner",
+    ];
     const file = aResultsFile({
       results: {
-        "b200:small_1x10": { status: "fail", rc: 1, reason: `connect to build-07.internal.corp (10.1.2.3) failed token=ghp_abcdefghijklmnopqrstuvwxyz0123456789 AKIAIOSFODNN7EXAMPLE /home/runner` },
+        "b200:small_1x10": {
+          status: "fail",
+          rc: 1,
+          reason: `connect to build-07.internal.corp (10.1.2.3) failed token=ghp_abcdefghijklmnopqrstuvwxyz0123456789 AKIAIOSFODNN7EXAMPLE /home/runner`,
+        },
         "b200:big_8x20": { status: "skipped", reason: "ghp_abcdefghijklmnopqrstuvwxyz0123456789 at 10.1.2.3" },
       },
     });
     const c = concludeResults(valid(file), requested, registry);
-    const d: Dispatch = applyRunEvent(aLedger(aDispatch({ state: "in_progress", runId: 9 })), "mc-0000000001", { kind: "results", results: c.results, conclusion: c.conclusion }, T0).dispatch!;
-    const outputs = [renderTierBSection(aLedger(d), HEAD, registry), JSON.stringify(checkRunOutput(d, registry)), JSON.stringify(d)];
+    const d: Dispatch = applyRunEvent(
+      aLedger(aDispatch({ state: "in_progress", runId: 9 })),
+      "mc-0000000001",
+      { kind: "results", results: c.results, conclusion: c.conclusion },
+      T0,
+    ).dispatch!;
+    const outputs = [
+      renderTierBSection(aLedger(d), HEAD, registry),
+      JSON.stringify(checkRunOutput(d, registry)),
+      JSON.stringify(d),
+    ];
     for (const out of outputs) for (const s of secrets) expect(out).not.toContain(s);
     expect(outputs[0]).toContain("`connect`");
     expect(outputs[0]).toContain("`see-run`");
@@ -126,9 +233,25 @@ describe("rendering", () => {
   test("the table shows only allow-listed fields", () => {
     const file = aResultsFile({
       results: {
-        "b200:small_1x10": { status: "pass", rc: 0, duration_s: 61.25, node_tps_p50: 123456, abcdefghijklmnopqrstuvwxyz0123456789: 1, step_ms: 12.3456 },
+        "b200:small_1x10": {
+          status: "pass",
+          rc: 0,
+          duration_s: 61.25,
+          node_tps_p50: 123456,
+          abcdefghijklmnopqrstuvwxyz0123456789: 1,
+          step_ms: 12.3456,
+        },
         "b200:big_8x20": { status: "skipped", reason: "missing required env vars: DATA_PATH" },
-        "perf:baseline_delta": { status: "fail", compare_gate: "b200:big_8x20", metric: "node_tps_p50", baseline_ref: "origin/master", baseline: 100, result: 85, delta_pct: -15, budget_pct: -10 },
+        "perf:baseline_delta": {
+          status: "fail",
+          compare_gate: "b200:big_8x20",
+          metric: "node_tps_p50",
+          baseline_ref: "origin/master",
+          baseline: 100,
+          result: 85,
+          delta_pct: -15,
+          budget_pct: -10,
+        },
       },
     });
     const c = concludeResults(valid(file), requested, registry);
@@ -144,7 +267,9 @@ describe("rendering", () => {
   });
 
   test("a gate id not in the registry is not shown", () => {
-    expect(renderResultsTable([{ id: "evil:<b>", status: "pass" }], registry)).toContain("_(gate not in the registry)_");
+    expect(renderResultsTable([{ id: "evil:<b>", status: "pass" }], registry)).toContain(
+      "_(gate not in the registry)_",
+    );
   });
 
   test.each([
@@ -162,8 +287,22 @@ describe("rendering", () => {
   test("the section shows stale and same-tree notes, newest first", () => {
     const ledger = aLedger(
       aDispatch({ id: "mc-0000000001", state: "completed", conclusion: "success", stale: true, staleBy: HEAD2 }),
-      aDispatch({ id: "mc-0000000002", state: "completed", conclusion: "success", alsoCovers: [HEAD2], bundle: "full" }),
-      aDispatch({ id: "mc-0000000003", sha: HEAD2, state: "waiting", bundle: "single", singleGate: "b200:big_8x20", budgetPct: -10, baselineRef: "origin/main" }),
+      aDispatch({
+        id: "mc-0000000002",
+        state: "completed",
+        conclusion: "success",
+        alsoCovers: [HEAD2],
+        bundle: "full",
+      }),
+      aDispatch({
+        id: "mc-0000000003",
+        sha: HEAD2,
+        state: "waiting",
+        bundle: "single",
+        singleGate: "b200:big_8x20",
+        budgetPct: -10,
+        baselineRef: "origin/main",
+      }),
     );
     const text = renderTierBSection(ledger, HEAD2, registry);
     expect(text.indexOf("single b200:big_8x20")).toBeLessThan(text.indexOf("`full`"));
@@ -177,9 +316,22 @@ describe("rendering", () => {
   test.each([
     [{ state: "waiting" as const }, { status: "queued", title: "Waiting for maintainer approval" }],
     [{ state: "in_progress" as const }, { status: "in_progress" }],
-    [{ state: "cancelled" as const, endReason: "cancel-requested" as const }, { status: "completed", conclusion: "cancelled" }],
-    [{ state: "completed" as const, conclusion: "success" as const }, { status: "completed", conclusion: "success", title: "All requested gates passed" }],
-    [{ state: "completed" as const, conclusion: "failure" as const, stale: true, staleBy: HEAD2 }, { status: "completed", conclusion: "failure", title: "Not all requested gates passed (stale: the PR has a newer head)" }],
+    [
+      { state: "cancelled" as const, endReason: "cancel-requested" as const },
+      { status: "completed", conclusion: "cancelled" },
+    ],
+    [
+      { state: "completed" as const, conclusion: "success" as const },
+      { status: "completed", conclusion: "success", title: "All requested gates passed" },
+    ],
+    [
+      { state: "completed" as const, conclusion: "failure" as const, stale: true, staleBy: HEAD2 },
+      {
+        status: "completed",
+        conclusion: "failure",
+        title: "Not all requested gates passed (stale: the PR has a newer head)",
+      },
+    ],
   ])("check run output for %j", (over, out) => {
     expect(checkRunOutput(aDispatch(over), registry)).toMatchObject({ name: "Tier-B: hot_path_min", ...out });
   });
@@ -193,13 +345,20 @@ describe("concludeRun: a completed run's results file, whatever state it arrives
     ["an artifact too large to read", { ok: false, reason: "too-large" }, "failure", "refused"],
     ["a zip that does not unpack", { ok: false, reason: "bad-zip" }, "failure", "refused"],
     ["a file that is not JSON", { ok: true, text: "{ not json" }, "failure", "refused"],
-    ["a file for another head", { ok: true, text: JSON.stringify(aResultsFile({ head_sha: HEAD2 })) }, "failure", "refused"],
+    [
+      "a file for another head",
+      { ok: true, text: JSON.stringify(aResultsFile({ head_sha: HEAD2 })) },
+      "failure",
+      "refused",
+    ],
   ])("%s", (_name, file, conclusion, outcome) => {
     const c = concludeRun(file, expected, "success");
     expect({ conclusion: c.conclusion, outcome: c.results.outcome }).toEqual({ conclusion, outcome });
   });
 
   test("every gate passed but the run itself failed: not a success", () => {
-    expect(concludeRun({ ok: true, text: JSON.stringify(aResultsFile()) }, expected, "failure").conclusion).toBe("failure");
+    expect(concludeRun({ ok: true, text: JSON.stringify(aResultsFile()) }, expected, "failure").conclusion).toBe(
+      "failure",
+    );
   });
 });

@@ -1,21 +1,61 @@
 import { describe, expect, test } from "@jest/globals";
-import { applyRunEvent, matchRun, parseRunName, recoverLedger, RUN_NAME_TEMPLATE, type RunRef } from "../../../src/core/tierb/runs.js";
+import {
+  applyRunEvent,
+  matchRun,
+  parseRunName,
+  recoverLedger,
+  RUN_NAME_TEMPLATE,
+  type RunRef,
+} from "../../../src/core/tierb/runs.js";
 import { markStale } from "../../../src/core/tierb/stale.js";
 import { decideProtectionRule, type ProtectionInput } from "../../../src/core/tierb/protection.js";
 import { aDispatch, aLedger, T0 } from "../../fixtures/tierb/builders.js";
 import { HEAD, HEAD2, HEAD3 } from "../../fixtures/tierb/registry.js";
 
 const title = (id: string, sha = HEAD): string => `Tier-B #7 hot_path_min  @${sha} [${id}]`;
-const run = (over: Partial<RunRef> = {}): RunRef => ({ id: 500, display_title: title("mc-0000000001"), status: "queued", conclusion: null, html_url: "https://github.com/o/r/actions/runs/500", ...over });
+const run = (over: Partial<RunRef> = {}): RunRef => ({
+  id: 500,
+  display_title: title("mc-0000000001"),
+  status: "queued",
+  conclusion: null,
+  html_url: "https://github.com/o/r/actions/runs/500",
+  ...over,
+});
 
 describe("run names", () => {
   test("the template's rendering parses back, with and without a single gate", () => {
-    const render = (inputs: Record<string, string>): string => RUN_NAME_TEMPLATE.replace(/\$\{\{ inputs\.(\w+) \}\}/g, (_, k: string) => inputs[k] ?? "");
-    expect(parseRunName(render({ pr_number: "7", bundle: "hot_path_min", single_gate: "", head_sha: HEAD, dispatch_id: "mc-0000000001" }))).toEqual({ pr: 7, bundle: "hot_path_min", sha: HEAD, dispatchId: "mc-0000000001" });
-    expect(parseRunName(render({ pr_number: "7", bundle: "single", single_gate: "b200:big_8x20", head_sha: HEAD, dispatch_id: "mc-0000000001" }))).toEqual({ pr: 7, bundle: "single", singleGate: "b200:big_8x20", sha: HEAD, dispatchId: "mc-0000000001" });
+    const render = (inputs: Record<string, string>): string =>
+      RUN_NAME_TEMPLATE.replace(/\$\{\{ inputs\.(\w+) \}\}/g, (_, k: string) => inputs[k] ?? "");
+    expect(
+      parseRunName(
+        render({
+          pr_number: "7",
+          bundle: "hot_path_min",
+          single_gate: "",
+          head_sha: HEAD,
+          dispatch_id: "mc-0000000001",
+        }),
+      ),
+    ).toEqual({ pr: 7, bundle: "hot_path_min", sha: HEAD, dispatchId: "mc-0000000001" });
+    expect(
+      parseRunName(
+        render({
+          pr_number: "7",
+          bundle: "single",
+          single_gate: "b200:big_8x20",
+          head_sha: HEAD,
+          dispatch_id: "mc-0000000001",
+        }),
+      ),
+    ).toEqual({ pr: 7, bundle: "single", singleGate: "b200:big_8x20", sha: HEAD, dispatchId: "mc-0000000001" });
   });
 
-  test.each(["Tier-B", "Tier-B #7 x @abc [mc-0000000001]", `Tier-B #0 x  @${HEAD} [mc-0000000001]`, `Tier-B #7 <b>  @${HEAD} [mc-0000000001]`])("rejects %s", (t) => {
+  test.each([
+    "Tier-B",
+    "Tier-B #7 x @abc [mc-0000000001]",
+    `Tier-B #0 x  @${HEAD} [mc-0000000001]`,
+    `Tier-B #7 <b>  @${HEAD} [mc-0000000001]`,
+  ])("rejects %s", (t) => {
     expect(parseRunName(t)).toBeUndefined();
   });
 });
@@ -33,7 +73,10 @@ describe("matchRun", () => {
   test.each([
     ["an unrelated run", run({ display_title: "CI" })],
     ["a longer id containing ours", run({ display_title: "[mc-0000000001-x]" })],
-    ["a second run naming a dispatch already tied to another run", run({ id: 43, display_title: title("mc-0000000002") })],
+    [
+      "a second run naming a dispatch already tied to another run",
+      run({ id: 43, display_title: title("mc-0000000002") }),
+    ],
   ])("no match: %s", (_name, r) => {
     expect(matchRun(ledger, r)).toBeUndefined();
   });
@@ -45,14 +88,28 @@ describe("applyRunEvent", () => {
     let l = applyRunEvent(ledger, "mc-0000000001", { kind: "dispatched" }, T0).ledger;
     expect(l.dispatches[0]!.state).toBe("dispatched");
     l = applyRunEvent(l, "mc-0000000001", { kind: "run", run: run({ status: "waiting" }) }, T0).ledger;
-    expect(l.dispatches[0]).toMatchObject({ state: "waiting", runId: 500, runUrl: "https://github.com/o/r/actions/runs/500" });
-    l = applyRunEvent(l, "mc-0000000001", { kind: "run", run: run({ status: "completed", conclusion: "success" }) }, T0).ledger;
+    expect(l.dispatches[0]).toMatchObject({
+      state: "waiting",
+      runId: 500,
+      runUrl: "https://github.com/o/r/actions/runs/500",
+    });
+    l = applyRunEvent(
+      l,
+      "mc-0000000001",
+      { kind: "run", run: run({ status: "completed", conclusion: "success" }) },
+      T0,
+    ).ledger;
     l = applyRunEvent(l, "mc-0000000001", { kind: "run", run: run({ status: "in_progress" }) }, T0).ledger;
     expect(l.dispatches[0]).toMatchObject({ state: "completed", runConclusion: "success" });
   });
 
   test("a run cancelled on GitHub ends the dispatch", () => {
-    const l = applyRunEvent(ledger, "mc-0000000001", { kind: "run", run: run({ status: "completed", conclusion: "cancelled" }) }, T0).ledger;
+    const l = applyRunEvent(
+      ledger,
+      "mc-0000000001",
+      { kind: "run", run: run({ status: "completed", conclusion: "cancelled" }) },
+      T0,
+    ).ledger;
     expect(l.dispatches[0]).toMatchObject({ state: "cancelled", endReason: "run-cancelled" });
   });
 
@@ -63,35 +120,80 @@ describe("applyRunEvent", () => {
 
   test("an event from another run for the same dispatch changes nothing", () => {
     const tied = aLedger(aDispatch({ state: "queued", runId: 1 }));
-    expect(applyRunEvent(tied, "mc-0000000001", { kind: "run", run: run({ id: 2, status: "completed", conclusion: "success" }) }, T0).ledger).toEqual(tied);
+    expect(
+      applyRunEvent(
+        tied,
+        "mc-0000000001",
+        { kind: "run", run: run({ id: 2, status: "completed", conclusion: "success" }) },
+        T0,
+      ).ledger,
+    ).toEqual(tied);
   });
 
   test("an unsafe html_url is not stored", () => {
-    const l = applyRunEvent(ledger, "mc-0000000001", { kind: "run", run: run({ html_url: "javascript:alert(1)//actions/runs/1" }) }, T0).ledger;
+    const l = applyRunEvent(
+      ledger,
+      "mc-0000000001",
+      { kind: "run", run: run({ html_url: "javascript:alert(1)//actions/runs/1" }) },
+      T0,
+    ).ledger;
     expect(l.dispatches[0]!.runUrl).toBeUndefined();
   });
 
   test("results complete the dispatch; a failed dispatch call ends it", () => {
-    const l = applyRunEvent(ledger, "mc-0000000001", { kind: "results", results: { outcome: "missing" }, conclusion: "failure" }, T0).ledger;
-    expect(l.dispatches[0]).toMatchObject({ state: "completed", conclusion: "failure", results: { outcome: "missing" } });
-    expect(applyRunEvent(ledger, "mc-0000000001", { kind: "dispatch-failed" }, T0).ledger.dispatches[0]).toMatchObject({ state: "failed", endReason: "dispatch-failed" });
+    const l = applyRunEvent(
+      ledger,
+      "mc-0000000001",
+      { kind: "results", results: { outcome: "missing" }, conclusion: "failure" },
+      T0,
+    ).ledger;
+    expect(l.dispatches[0]).toMatchObject({
+      state: "completed",
+      conclusion: "failure",
+      results: { outcome: "missing" },
+    });
+    expect(applyRunEvent(ledger, "mc-0000000001", { kind: "dispatch-failed" }, T0).ledger.dispatches[0]).toMatchObject({
+      state: "failed",
+      endReason: "dispatch-failed",
+    });
   });
 
   test("an unknown dispatch id changes nothing", () => {
-    expect(applyRunEvent(ledger, "mc-unknown-01", { kind: "dispatched" }, T0)).toEqual({ ledger, dispatch: undefined, cancelRun: false });
+    expect(applyRunEvent(ledger, "mc-unknown-01", { kind: "dispatched" }, T0)).toEqual({
+      ledger,
+      dispatch: undefined,
+      cancelRun: false,
+    });
   });
 });
 
 describe("recoverLedger", () => {
   test("rebuilds in-flight runs of this PR from their names so they still count as duplicates", () => {
-    const l = recoverLedger([run({ id: 2, display_title: title("mc-0000000002"), status: "in_progress" }), run({ id: 1, status: "completed", conclusion: "failure" }), run({ id: 3, display_title: "Tier-B #8 hot_path_min  @" + HEAD + " [mc-0000000003]" }), run({ id: 4, display_title: "CI" })], 7, T0);
-    expect(l.dispatches.map((d) => [d.id, d.state, d.recovered])).toEqual([["mc-0000000001", "completed", true], ["mc-0000000002", "in_progress", true]]);
+    const l = recoverLedger(
+      [
+        run({ id: 2, display_title: title("mc-0000000002"), status: "in_progress" }),
+        run({ id: 1, status: "completed", conclusion: "failure" }),
+        run({ id: 3, display_title: "Tier-B #8 hot_path_min  @" + HEAD + " [mc-0000000003]" }),
+        run({ id: 4, display_title: "CI" }),
+      ],
+      7,
+      T0,
+    );
+    expect(l.dispatches.map((d) => [d.id, d.state, d.recovered])).toEqual([
+      ["mc-0000000001", "completed", true],
+      ["mc-0000000002", "in_progress", true],
+    ]);
   });
 });
 
 describe("markStale", () => {
   const ledger = aLedger(
-    aDispatch({ id: "mc-done-00001", state: "completed", conclusion: "success", results: { outcome: "valid", gates: [{ id: "b200:big_8x20", status: "pass" }] } }),
+    aDispatch({
+      id: "mc-done-00001",
+      state: "completed",
+      conclusion: "success",
+      results: { outcome: "valid", gates: [{ id: "b200:big_8x20", status: "pass" }] },
+    }),
     aDispatch({ id: "mc-queued-001", state: "queued", runId: 11, bundle: "full" }),
     aDispatch({ id: "mc-recorded-1", state: "recorded", bundle: "single", singleGate: "b200:big_8x20" }),
     aDispatch({ id: "mc-running-01", state: "in_progress", runId: 12, bundle: "x1" }),
@@ -139,17 +241,27 @@ describe("decideProtectionRule", () => {
   });
 
   test("approves by run name before the run id reached the ledger", () => {
-    expect(decideProtectionRule(base({ ledger: aLedger(aDispatch({ state: "dispatched" })), run: run() })).approve).toBe(true);
+    expect(
+      decideProtectionRule(base({ ledger: aLedger(aDispatch({ state: "dispatched" })), run: run() })).approve,
+    ).toBe(true);
   });
 
   test.each([
     ["an unknown run", { run: { id: 999, display_title: "Tier-B #7 x" } }, "unknown-run"],
     ["a push after dispatch", { pr: { state: "open" as const, headSha: HEAD2 } }, "head-moved"],
-    ["a stale dispatch", { ledger: aLedger(aDispatch({ state: "waiting", runId: 500, stale: true, staleBy: HEAD2 })) }, "stale"],
+    [
+      "a stale dispatch",
+      { ledger: aLedger(aDispatch({ state: "waiting", runId: 500, stale: true, staleBy: HEAD2 })) },
+      "stale",
+    ],
     ["a closed PR", { pr: { state: "closed" as const, headSha: HEAD } }, "pr-closed"],
     ["a requester who lost access", { requesterHasPermission: false }, "no-permission"],
     ["a cancelled dispatch", { ledger: aLedger(aDispatch({ state: "cancelled", runId: 500 })) }, "not-pending"],
-    ["a recovered dispatch", { ledger: aLedger(aDispatch({ state: "waiting", runId: 500, recovered: true })) }, "recovered"],
+    [
+      "a recovered dispatch",
+      { ledger: aLedger(aDispatch({ state: "waiting", runId: 500, recovered: true })) },
+      "recovered",
+    ],
   ])("rejects %s, with the reason", (_name, over, code) => {
     const d = decideProtectionRule(base(over));
     expect(d).toMatchObject({ approve: false, code, reason: expect.any(String) });

@@ -12,56 +12,205 @@ const done = (gates: StoredGateResult[], over: Partial<Dispatch> = {}): Dispatch
 describe("tierBCoverage: required Tier-B gates green on this head", () => {
   const required = ["cpu:import", "b200:small_1x10", "b200:big_8x20"];
   test.each([
-    ["both passed in one run", [done([{ id: "b200:small_1x10", status: "pass" }, { id: "b200:big_8x20", status: "pass" }])], "pass"],
-    ["a bundle run and a single re-run combine", [done([{ id: "b200:small_1x10", status: "pass" }, { id: "b200:big_8x20", status: "fail" }]), done([{ id: "b200:big_8x20", status: "pass" }], { id: "mc-0000000002", bundle: "single", singleGate: "b200:big_8x20" })], "pass"],
-    ["one skipped", [done([{ id: "b200:small_1x10", status: "pass" }, { id: "b200:big_8x20", status: "skipped" }])], "fail"],
-    ["one pending", [done([{ id: "b200:small_1x10", status: "pass" }, { id: "b200:big_8x20", status: "pending" }])], "fail"],
-    ["one missing", [done([{ id: "b200:small_1x10", status: "pass" }, { id: "b200:big_8x20", status: "missing" }])], "fail"],
-    ["green but stale", [done([{ id: "b200:small_1x10", status: "pass" }, { id: "b200:big_8x20", status: "pass" }], { stale: true, staleBy: HEAD2 })], "fail"],
-    ["green on another head", [done([{ id: "b200:small_1x10", status: "pass" }, { id: "b200:big_8x20", status: "pass" }], { sha: HEAD2 })], "fail"],
+    [
+      "both passed in one run",
+      [
+        done([
+          { id: "b200:small_1x10", status: "pass" },
+          { id: "b200:big_8x20", status: "pass" },
+        ]),
+      ],
+      "pass",
+    ],
+    [
+      "a bundle run and a single re-run combine",
+      [
+        done([
+          { id: "b200:small_1x10", status: "pass" },
+          { id: "b200:big_8x20", status: "fail" },
+        ]),
+        done([{ id: "b200:big_8x20", status: "pass" }], {
+          id: "mc-0000000002",
+          bundle: "single",
+          singleGate: "b200:big_8x20",
+        }),
+      ],
+      "pass",
+    ],
+    [
+      "one skipped",
+      [
+        done([
+          { id: "b200:small_1x10", status: "pass" },
+          { id: "b200:big_8x20", status: "skipped" },
+        ]),
+      ],
+      "fail",
+    ],
+    [
+      "one pending",
+      [
+        done([
+          { id: "b200:small_1x10", status: "pass" },
+          { id: "b200:big_8x20", status: "pending" },
+        ]),
+      ],
+      "fail",
+    ],
+    [
+      "one missing",
+      [
+        done([
+          { id: "b200:small_1x10", status: "pass" },
+          { id: "b200:big_8x20", status: "missing" },
+        ]),
+      ],
+      "fail",
+    ],
+    [
+      "green but stale",
+      [
+        done(
+          [
+            { id: "b200:small_1x10", status: "pass" },
+            { id: "b200:big_8x20", status: "pass" },
+          ],
+          { stale: true, staleBy: HEAD2 },
+        ),
+      ],
+      "fail",
+    ],
+    [
+      "green on another head",
+      [
+        done(
+          [
+            { id: "b200:small_1x10", status: "pass" },
+            { id: "b200:big_8x20", status: "pass" },
+          ],
+          { sha: HEAD2 },
+        ),
+      ],
+      "fail",
+    ],
     ["still running", [aDispatch({ state: "in_progress" })], "fail"],
     ["no runs", [], "fail"],
-    ["the results file was missing", [aDispatch({ state: "completed", conclusion: "failure", results: { outcome: "missing" } })], "fail"],
+    [
+      "the results file was missing",
+      [aDispatch({ state: "completed", conclusion: "failure", results: { outcome: "missing" } })],
+      "fail",
+    ],
   ])("%s → %s", (_name, dispatches, status) => {
     expect(tierBCoverage(aLedger(...dispatches), HEAD, required, registry).status).toBe(status);
   });
 
   test("green on an earlier commit with the same tree counts", () => {
-    const d = done([{ id: "b200:small_1x10", status: "pass" }, { id: "b200:big_8x20", status: "pass" }], { sha: HEAD2, alsoCovers: [HEAD] });
+    const d = done(
+      [
+        { id: "b200:small_1x10", status: "pass" },
+        { id: "b200:big_8x20", status: "pass" },
+      ],
+      { sha: HEAD2, alsoCovers: [HEAD] },
+    );
     expect(tierBCoverage(aLedger(d), HEAD, required, registry).status).toBe("pass");
   });
 
   test("no Tier-B gates required → pass", () => {
-    expect(tierBCoverage(aLedger(), HEAD, ["cpu:import"], registry)).toMatchObject({ status: "pass", summary: "the contract requires no Tier-B gates" });
+    expect(tierBCoverage(aLedger(), HEAD, ["cpu:import"], registry)).toMatchObject({
+      status: "pass",
+      summary: "the contract requires no Tier-B gates",
+    });
   });
 
   test("the failure names the missing gates and what to do", () => {
     const c = tierBCoverage(aLedger(done([{ id: "b200:small_1x10", status: "pass" }])), HEAD, required, registry);
-    expect(c).toMatchObject({ status: "fail", missing: ["b200:big_8x20"], summary: "1 required Tier-B gate has not passed on this head: `b200:big_8x20`", fix: expect.stringContaining("/tier-b") });
+    expect(c).toMatchObject({
+      status: "fail",
+      missing: ["b200:big_8x20"],
+      summary: "1 required Tier-B gate has not passed on this head: `b200:big_8x20`",
+      fix: expect.stringContaining("/tier-b"),
+    });
   });
 });
 
 describe("perfWithinBudget", () => {
   const perf: Perf = { gate: "perf:baseline_delta", compare: "b200:big_8x20", metric: "node_tps_p50", budget_pct: -10 };
-  const perfRun = (r: Partial<StoredGateResult>, over: Partial<Dispatch> = {}): Dispatch => done([{ id: "perf:baseline_delta", status: "pass", compareGate: "b200:big_8x20", metricName: "node_tps_p50", ...r }], over);
+  const perfRun = (r: Partial<StoredGateResult>, over: Partial<Dispatch> = {}): Dispatch =>
+    done(
+      [{ id: "perf:baseline_delta", status: "pass", compareGate: "b200:big_8x20", metricName: "node_tps_p50", ...r }],
+      over,
+    );
 
   test.each([
-    ["within budget", perfRun({ metrics: { baseline: 100, result: 95, delta_pct: -5 } }), "pass", "perf within budget: node_tps_p50 -5 % vs budget -10 %"],
-    ["exactly at budget", perfRun({ metrics: { baseline: 100, result: 90 } }), "pass", "perf within budget: node_tps_p50 -10 % vs budget -10 %"],
-    ["faster", perfRun({ metrics: { delta_pct: 3.456 } }), "pass", "perf within budget: node_tps_p50 +3.46 % vs budget -10 %"],
-    ["over budget", perfRun({ status: "fail", metrics: { baseline: 100, result: 85, delta_pct: -15 } }), "fail", "perf over budget: node_tps_p50 -15 % vs budget -10 %"],
-    ["a delta that lies about its numbers", perfRun({ metrics: { baseline: 100, result: 85, delta_pct: 0 } }), "fail", "perf over budget: node_tps_p50 -15 % vs budget -10 %"],
-    ["no metric", perfRun({ metrics: {} }), "fail", "the perf gate `perf:baseline_delta` reported no node_tps_p50 delta on this head"],
-    ["pending", perfRun({ status: "pending" }), "fail", "the perf gate `perf:baseline_delta` is pending on this head, so perf is not measured"],
-    ["skipped", perfRun({ status: "skipped", metrics: { delta_pct: 0 } }), "fail", "the perf gate `perf:baseline_delta` is skipped on this head, so perf is not measured"],
-    ["another metric", perfRun({ metricName: "loss", metrics: { delta_pct: 0 } }), "fail", "the perf run measured `loss`, the contract asks for `node_tps_p50`"],
-    ["stale", perfRun({ metrics: { delta_pct: 0 } }, { stale: true, staleBy: HEAD2 }), "fail", "no perf result for `perf:baseline_delta` on this head"],
+    [
+      "within budget",
+      perfRun({ metrics: { baseline: 100, result: 95, delta_pct: -5 } }),
+      "pass",
+      "perf within budget: node_tps_p50 -5 % vs budget -10 %",
+    ],
+    [
+      "exactly at budget",
+      perfRun({ metrics: { baseline: 100, result: 90 } }),
+      "pass",
+      "perf within budget: node_tps_p50 -10 % vs budget -10 %",
+    ],
+    [
+      "faster",
+      perfRun({ metrics: { delta_pct: 3.456 } }),
+      "pass",
+      "perf within budget: node_tps_p50 +3.46 % vs budget -10 %",
+    ],
+    [
+      "over budget",
+      perfRun({ status: "fail", metrics: { baseline: 100, result: 85, delta_pct: -15 } }),
+      "fail",
+      "perf over budget: node_tps_p50 -15 % vs budget -10 %",
+    ],
+    [
+      "a delta that lies about its numbers",
+      perfRun({ metrics: { baseline: 100, result: 85, delta_pct: 0 } }),
+      "fail",
+      "perf over budget: node_tps_p50 -15 % vs budget -10 %",
+    ],
+    [
+      "no metric",
+      perfRun({ metrics: {} }),
+      "fail",
+      "the perf gate `perf:baseline_delta` reported no node_tps_p50 delta on this head",
+    ],
+    [
+      "pending",
+      perfRun({ status: "pending" }),
+      "fail",
+      "the perf gate `perf:baseline_delta` is pending on this head, so perf is not measured",
+    ],
+    [
+      "skipped",
+      perfRun({ status: "skipped", metrics: { delta_pct: 0 } }),
+      "fail",
+      "the perf gate `perf:baseline_delta` is skipped on this head, so perf is not measured",
+    ],
+    [
+      "another metric",
+      perfRun({ metricName: "loss", metrics: { delta_pct: 0 } }),
+      "fail",
+      "the perf run measured `loss`, the contract asks for `node_tps_p50`",
+    ],
+    [
+      "stale",
+      perfRun({ metrics: { delta_pct: 0 } }, { stale: true, staleBy: HEAD2 }),
+      "fail",
+      "no perf result for `perf:baseline_delta` on this head",
+    ],
   ])("%s", (_name, d, status, summary) => {
     expect(perfWithinBudget(aLedger(d), HEAD, perf)).toMatchObject({ status, summary });
   });
 
   test("no run at all is ❌, not ✅", () => {
-    expect(perfWithinBudget(aLedger(), HEAD, perf)).toMatchObject({ status: "fail", fix: expect.stringContaining("/tier-b single perf:baseline_delta") });
+    expect(perfWithinBudget(aLedger(), HEAD, perf)).toMatchObject({
+      status: "fail",
+      fix: expect.stringContaining("/tier-b single perf:baseline_delta"),
+    });
   });
 
   test("the newest run on the head decides", () => {

@@ -14,11 +14,20 @@ const GATES = parseRegistry(readFileSync(new URL("../../fixtures/gates/gates.tom
 const HEAD = "9f2c4b1e8d7a6c5b4a3f2e1d0c9b8a7f6e5d4c3b";
 
 function contractOf(shape: ContractShape = aContract({ gates: { required: ["cpu:import"] } })): ContractReport {
-  return readContract(formBody([[HEADING, fence(toYaml(shape))]]), { heading: HEADING, headerKey: "nmoe", allIssues: false }, GATES);
+  return readContract(
+    formBody([[HEADING, fence(toYaml(shape))]]),
+    { heading: HEADING, headerKey: "nmoe", allIssues: false },
+    GATES,
+  );
 }
 
-function attestationOf(o: { issue?: string; prSha?: string; tierA?: string[]; tierB?: string[] } = {}): AttestationReport {
-  const yaml = toYaml({ nmoe_pr: { issue: o.issue ?? "12", pr_sha: o.prSha ?? HEAD, risk: "warm" }, gates_passed: { tier_a: o.tierA ?? ["cpu:import"], tier_b: o.tierB ?? [] } });
+function attestationOf(
+  o: { issue?: string; prSha?: string; tierA?: string[]; tierB?: string[] } = {},
+): AttestationReport {
+  const yaml = toYaml({
+    nmoe_pr: { issue: o.issue ?? "12", pr_sha: o.prSha ?? HEAD, risk: "warm" },
+    gates_passed: { tier_a: o.tierA ?? ["cpu:import"], tier_b: o.tierB ?? [] },
+  });
   return readAttestation(`## PR Attestation\n\n${fence(yaml)}\n`, { heading: "PR Attestation", headerKey: "nmoe_pr" });
 }
 
@@ -47,7 +56,20 @@ function statusOf(facts: PullFacts, id: string): string | undefined {
 
 const passedTierB = (gate: string, sha = HEAD): Ledger => ({
   version: 1,
-  dispatches: [{ id: "d0000001", pr: 12, sha, bundle: "single", singleGate: gate, requester: "mona", requestedAt: "2026-11-23T12:00:00Z", state: "completed", conclusion: "success", results: { outcome: "valid", gates: [{ id: gate, status: "pass", rc: 0 }] } }],
+  dispatches: [
+    {
+      id: "d0000001",
+      pr: 12,
+      sha,
+      bundle: "single",
+      singleGate: gate,
+      requester: "mona",
+      requestedAt: "2026-11-23T12:00:00Z",
+      state: "completed",
+      conclusion: "success",
+      results: { outcome: "valid", gates: [{ id: gate, status: "pass", rc: 0 }] },
+    },
+  ],
 });
 
 describe("the verdict, criterion by criterion", () => {
@@ -58,28 +80,141 @@ describe("the verdict, criterion by criterion", () => {
   });
 
   test.each<[string, Partial<PullFacts>, string, string, string]>([
-    ["no linked issue", { link: { ok: false, problem: problem("link.not-found", "", "no contract issue found", "add Fixes #N") }, contract: undefined }, "contract", "fail", "blocked"],
-    ["an invalid contract", { contract: contractOf(aContract({ gates: { required: ["cpu:imprt"] } })) }, "contract", "fail", "blocked"],
-    ["a broken registry", { registry: fail(problem("registry.toml", "", "bad toml")) }, "contract", "unverified", "unverified"],
+    [
+      "no linked issue",
+      {
+        link: { ok: false, problem: problem("link.not-found", "", "no contract issue found", "add Fixes #N") },
+        contract: undefined,
+      },
+      "contract",
+      "fail",
+      "blocked",
+    ],
+    [
+      "an invalid contract",
+      { contract: contractOf(aContract({ gates: { required: ["cpu:imprt"] } })) },
+      "contract",
+      "fail",
+      "blocked",
+    ],
+    [
+      "a broken registry",
+      { registry: fail(problem("registry.toml", "", "bad toml")) },
+      "contract",
+      "unverified",
+      "unverified",
+    ],
     ["no attestation", { attestation: { status: "absent" } }, "attestation", "fail", "blocked"],
-    ["an attestation for another issue", { attestation: attestationOf({ issue: "13" }) }, "attestation", "fail", "blocked"],
-    ["a hand-filled tier_b (a warning)", { attestation: attestationOf({ tierB: ["b200:step_1x10"] }) }, "attestation", "warn", "green"],
+    [
+      "an attestation for another issue",
+      { attestation: attestationOf({ issue: "13" }) },
+      "attestation",
+      "fail",
+      "blocked",
+    ],
+    [
+      "a hand-filled tier_b (a warning)",
+      { attestation: attestationOf({ tierB: ["b200:step_1x10"] }) },
+      "attestation",
+      "warn",
+      "green",
+    ],
     ["a stale pr_sha", { attestation: attestationOf({ prSha: "1234567" }) }, "head", "fail", "blocked"],
     ["a prefix of the head", { attestation: attestationOf({ prSha: HEAD.slice(0, 9) }) }, "head", "pass", "green"],
     ["a required Tier-A gate not attested", { attestation: attestationOf({ tierA: [] }) }, "tier-a", "fail", "blocked"],
-    ["a denied file", { files: { ok: true, files: [{ path: "nmoe/csrc/x.cu", status: "modified" }] } }, "scope", "fail", "blocked"],
-    ["a rename out of a denied folder", { files: { ok: true, files: [{ path: "nmoe/router/x.cu", status: "renamed", previous_filename: "nmoe/csrc/x.cu" }] } }, "scope", "fail", "blocked"],
+    [
+      "a denied file",
+      { files: { ok: true, files: [{ path: "nmoe/csrc/x.cu", status: "modified" }] } },
+      "scope",
+      "fail",
+      "blocked",
+    ],
+    [
+      "a rename out of a denied folder",
+      {
+        files: {
+          ok: true,
+          files: [{ path: "nmoe/router/x.cu", status: "renamed", previous_filename: "nmoe/csrc/x.cu" }],
+        },
+      },
+      "scope",
+      "fail",
+      "blocked",
+    ],
     ["3000 files", { files: { ok: false, reason: "the PR changes 3000 files" } }, "scope", "unverified", "unverified"],
-    ["a required Tier-B gate without a run", { contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })) }, "tier-b", "fail", "blocked"],
-    ["a required Tier-B gate green on this head", { contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })), ledger: passedTierB("b200:step_1x10") }, "tier-b", "pass", "green"],
-    ["a Tier-B pass on an older head only", { contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })), ledger: passedTierB("b200:step_1x10", "1".repeat(40)) }, "tier-b", "fail", "blocked"],
-    ["a perf budget with no measurement", { contract: contractOf(aContract({ gates: { required: ["cpu:import"], perf: { gate: "perf:delta", compare: "b200:step_8x10", metric: "step_tps_p50", budget_pct: -10 } } })) }, "perf", "fail", "blocked"],
+    [
+      "a required Tier-B gate without a run",
+      { contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })) },
+      "tier-b",
+      "fail",
+      "blocked",
+    ],
+    [
+      "a required Tier-B gate green on this head",
+      {
+        contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })),
+        ledger: passedTierB("b200:step_1x10"),
+      },
+      "tier-b",
+      "pass",
+      "green",
+    ],
+    [
+      "a Tier-B pass on an older head only",
+      {
+        contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })),
+        ledger: passedTierB("b200:step_1x10", "1".repeat(40)),
+      },
+      "tier-b",
+      "fail",
+      "blocked",
+    ],
+    [
+      "a perf budget with no measurement",
+      {
+        contract: contractOf(
+          aContract({
+            gates: {
+              required: ["cpu:import"],
+              perf: { gate: "perf:delta", compare: "b200:step_8x10", metric: "step_tps_p50", budget_pct: -10 },
+            },
+          }),
+        ),
+      },
+      "perf",
+      "fail",
+      "blocked",
+    ],
     ["an open dependency", { dependencies: [{ id: "3", state: "open", issue: 3 }] }, "depends-on", "fail", "blocked"],
-    ["a dependency no issue carries", { dependencies: [{ id: "99", state: "missing" }] }, "depends-on", "fail", "blocked"],
-    ["a dependency whose lookup failed (search rate limit)", { dependencies: [{ id: "02a", state: "unknown" }] }, "depends-on", "unverified", "unverified"],
-    ["a public-safety finding", { safety: { sources: [{ what: "the PR body", findings: [{ rule: "github-token", line: 3, column: 7 }] }] } }, "public-safety", "fail", "blocked"],
+    [
+      "a dependency no issue carries",
+      { dependencies: [{ id: "99", state: "missing" }] },
+      "depends-on",
+      "fail",
+      "blocked",
+    ],
+    [
+      "a dependency whose lookup failed (search rate limit)",
+      { dependencies: [{ id: "02a", state: "unknown" }] },
+      "depends-on",
+      "unverified",
+      "unverified",
+    ],
+    [
+      "a public-safety finding",
+      { safety: { sources: [{ what: "the PR body", findings: [{ rule: "github-token", line: 3, column: 7 }] }] } },
+      "public-safety",
+      "fail",
+      "blocked",
+    ],
     ["another open PR with the same head", { sameHead: [14] }, "same-head", "fail", "blocked"],
-    ["a shared merge hotspot (a warning only)", { hotspots: [{ path: "nmoe/config.py", prs: [14] }] }, "hotspots", "warn", "green"],
+    [
+      "a shared merge hotspot (a warning only)",
+      { hotspots: [{ path: "nmoe/config.py", prs: [14] }] },
+      "hotspots",
+      "warn",
+      "green",
+    ],
   ])("%s", (_name, over, id, status, outcome) => {
     const facts = aPullFacts(over);
     expect(statusOf(facts, id)).toBe(status);
@@ -87,14 +222,31 @@ describe("the verdict, criterion by criterion", () => {
   });
 
   test("a Tier-B run still going on this head is a wait, not a failure", () => {
-    const ledger: Ledger = { version: 1, dispatches: [{ ...passedTierB("b200:step_1x10").dispatches[0]!, state: "in_progress", conclusion: undefined, results: undefined }] };
-    const facts = aPullFacts({ contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })), ledger });
+    const ledger: Ledger = {
+      version: 1,
+      dispatches: [
+        {
+          ...passedTierB("b200:step_1x10").dispatches[0]!,
+          state: "in_progress",
+          conclusion: undefined,
+          results: undefined,
+        },
+      ],
+    };
+    const facts = aPullFacts({
+      contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })),
+      ledger,
+    });
     expect(statusOf(facts, "tier-b")).toBe("pending");
     expect(evaluateVerdict(facts).outcome).toBe("waiting");
   });
 
   test("every failing row names a next step", () => {
-    const facts = aPullFacts({ attestation: attestationOf({ prSha: "1234567", tierA: [] }), files: { ok: true, files: [{ path: "nmoe/csrc/x.cu", status: "modified" }] }, sameHead: [14] });
+    const facts = aPullFacts({
+      attestation: attestationOf({ prSha: "1234567", tierA: [] }),
+      files: { ok: true, files: [{ path: "nmoe/csrc/x.cu", status: "modified" }] },
+      sameHead: [14],
+    });
     const failing = evaluateVerdict(facts).results.filter((r) => r.status === "fail");
     expect(failing.length).toBeGreaterThanOrEqual(4);
     expect(failing.filter((r) => !r.fix).map((r) => r.id)).toEqual([]);

@@ -14,19 +14,38 @@ export const attestationCriterion: Criterion = {
     const base = { id: this.id, title: this.title };
     const a = f.attestation;
     if (a.status === "absent") {
-      return { ...base, status: "fail", summary: "no attestation block in the PR body", details: [], fix: "start the PR body with the `## PR Attestation` YAML block from the PR template" };
+      return {
+        ...base,
+        status: "fail",
+        summary: "no attestation block in the PR body",
+        details: [],
+        fix: "start the PR body with the `## PR Attestation` YAML block from the PR template",
+      };
     }
     if (a.status === "invalid") {
-      return { ...base, status: "fail", summary: `the attestation has ${a.errors.length === 1 ? "a problem" : `${a.errors.length} problems`}`, details: a.errors.map(problemLine), fix: a.errors[0]?.hint ?? "fix the attestation block" };
+      return {
+        ...base,
+        status: "fail",
+        summary: `the attestation has ${a.errors.length === 1 ? "a problem" : `${a.errors.length} problems`}`,
+        details: a.errors.map(problemLine),
+        fix: a.errors[0]?.hint ?? "fix the attestation block",
+      };
     }
     const claims = claimsOf(f);
     // pr_sha and Tier-A have rows of their own; the rest of the claims are judged here.
     const errors = (claims?.errors ?? []).filter((e) => !ROWS_OF_THEIR_OWN.includes(e.code));
     const warnings = [...a.warnings, ...(claims?.warnings ?? [])].filter((w) => w.code !== "attestation.head-unknown");
     if (errors.length > 0) {
-      return { ...base, status: "fail", summary: errors.length === 1 ? "a claim does not hold" : `${errors.length} claims do not hold`, details: [...errors, ...warnings].map(problemLine), fix: errors[0]?.hint ?? "correct the attestation" };
+      return {
+        ...base,
+        status: "fail",
+        summary: errors.length === 1 ? "a claim does not hold" : `${errors.length} claims do not hold`,
+        details: [...errors, ...warnings].map(problemLine),
+        fix: errors[0]?.hint ?? "correct the attestation",
+      };
     }
-    if (warnings.length > 0) return { ...base, status: "warn", summary: "valid, with warnings", details: warnings.map(problemLine) };
+    if (warnings.length > 0)
+      return { ...base, status: "warn", summary: "valid, with warnings", details: warnings.map(problemLine) };
     return { ...base, status: "pass", summary: `attests issue \`${a.attestation.nmoe_pr.issue}\``, details: [] };
   },
 };

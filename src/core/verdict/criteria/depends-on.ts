@@ -9,12 +9,24 @@ export const dependsOnCriterion: Criterion = {
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const contract = validContract(f);
-    if (!contract && !f.registry.ok) return { ...base, status: "unverified", summary: "the gate registry is broken, so the contract could not be checked", details: [] };
+    if (!contract && !f.registry.ok)
+      return {
+        ...base,
+        status: "unverified",
+        summary: "the gate registry is broken, so the contract could not be checked",
+        details: [],
+      };
     if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
     if (f.dependencies.length === 0) return { ...base, status: "pass", summary: "depends on nothing", details: [] };
     const unknown = f.dependencies.filter((d) => d.state === "unknown");
     if (unknown.length > 0) {
-      return { ...base, status: "unverified", summary: `could not look up ${unknown.map((d) => `\`${d.id}\``).join(", ")}`, details: [], fix: "GitHub's search did not answer; `/recheck` later" };
+      return {
+        ...base,
+        status: "unverified",
+        summary: `could not look up ${unknown.map((d) => `\`${d.id}\``).join(", ")}`,
+        details: [],
+        fix: "GitHub's search did not answer; `/recheck` later",
+      };
     }
     const open = f.dependencies.filter((d) => d.state === "open");
     const missing = f.dependencies.filter((d) => d.state === "missing");
@@ -23,7 +35,13 @@ export const dependsOnCriterion: Criterion = {
       ...missing.map((d) => `\`${d.id}\`: no issue found with this id (title \`[${d.id}] …\` or contract id)`),
     ];
     if (open.length > 0 || missing.length > 0) {
-      return { ...base, status: "fail", summary: `${open.length} open, ${missing.length} not found`, details, fix: open.length > 0 ? "merge the dependencies first" : "correct nmoe.depends_on in the issue" };
+      return {
+        ...base,
+        status: "fail",
+        summary: `${open.length} open, ${missing.length} not found`,
+        details,
+        fix: open.length > 0 ? "merge the dependencies first" : "correct nmoe.depends_on in the issue",
+      };
     }
     return { ...base, status: "pass", summary: f.dependencies.map((d) => `\`${d.id}\` done`).join(", "), details: [] };
   },

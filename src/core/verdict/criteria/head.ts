@@ -8,10 +8,18 @@ export const headCriterion: Criterion = {
   triggers: ["pull_request"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    if (f.attestation.status !== "valid") return { ...base, status: "fail", summary: "no valid attestation", details: [], fix: "fix the attestation first" };
+    if (f.attestation.status !== "valid")
+      return {
+        ...base,
+        status: "fail",
+        summary: "no valid attestation",
+        details: [],
+        fix: "fix the attestation first",
+      };
     const claims = claimsOf(f);
     const short = f.pr.headSha.slice(0, 12);
-    if (claims?.aboutHead) return { ...base, status: "pass", summary: `pr_sha matches the head \`${short}\``, details: [] };
+    if (claims?.aboutHead)
+      return { ...base, status: "pass", summary: `pr_sha matches the head \`${short}\``, details: [] };
     return {
       ...base,
       status: "fail",

@@ -7,7 +7,8 @@ export const hotspotsCriterion: Criterion = {
   triggers: ["contract", "other_pulls"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    if (f.hotspots.length === 0) return { ...base, status: "pass", summary: "no collisions with other open PRs", details: [] };
+    if (f.hotspots.length === 0)
+      return { ...base, status: "pass", summary: "no collisions with other open PRs", details: [] };
     return {
       ...base,
       status: "warn",

@@ -10,7 +10,13 @@ export const perfCriterion: Criterion = {
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const contract = validContract(f);
-    if (!contract && !f.registry.ok) return { ...base, status: "unverified", summary: "the gate registry is broken, so the contract could not be checked", details: [] };
+    if (!contract && !f.registry.ok)
+      return {
+        ...base,
+        status: "unverified",
+        summary: "the gate registry is broken, so the contract could not be checked",
+        details: [],
+      };
     if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
     const row = perfWithinBudget(f.ledger, f.pr.headSha, contract.gates.perf);
     return { ...base, status: row.status, summary: row.summary, details: [], ...(row.fix ? { fix: row.fix } : {}) };

@@ -9,6 +9,12 @@ export const publicSafetyCriterion: Criterion = {
     const base = { id: this.id, title: this.title };
     const items = f.safety.sources.flatMap((s) => s.findings.map((x) => `${s.what}, line ${x.line}: \`${x.rule}\``));
     if (items.length === 0) return { ...base, status: "pass", summary: "no findings", details: [] };
-    return { ...base, status: "fail", summary: `${items.length} finding${items.length === 1 ? "" : "s"}`, details: items, fix: "edit the text to remove it (and rotate any credential that was posted)" };
+    return {
+      ...base,
+      status: "fail",
+      summary: `${items.length} finding${items.length === 1 ? "" : "s"}`,
+      details: items,
+      fix: "edit the text to remove it (and rotate any credential that was posted)",
+    };
   },
 };

@@ -7,8 +7,15 @@ export const sameHeadCriterion: Criterion = {
   triggers: ["pull_request", "other_pulls"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    if (f.sameHead.length === 0) return { ...base, status: "pass", summary: "no other open PR has this head", details: [] };
+    if (f.sameHead.length === 0)
+      return { ...base, status: "pass", summary: "no other open PR has this head", details: [] };
     const list = f.sameHead.map((n) => `#${n}`).join(", ");
-    return { ...base, status: "fail", summary: `PR ${list} has the same head`, details: [], fix: "close the duplicate PR, or push a distinct commit" };
+    return {
+      ...base,
+      status: "fail",
+      summary: `PR ${list} has the same head`,
+      details: [],
+      fix: "close the duplicate PR, or push a distinct commit",
+    };
   },
 };

@@ -13,18 +13,44 @@ export const scopeCriterion: Criterion = {
     switch (s.kind) {
       case "no-contract":
         // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
-        if (!f.registry.ok) return { ...base, status: "unverified", summary: "the gate registry is broken, so the contract could not be checked", details: [] };
+        if (!f.registry.ok)
+          return {
+            ...base,
+            status: "unverified",
+            summary: "the gate registry is broken, so the contract could not be checked",
+            details: [],
+          };
         return { ...base, status: "fail", summary: "no valid contract to check the diff against", details: [] };
       case "unverifiable":
-        return { ...base, status: "unverified", summary: "scope not verifiable", details: [s.reason], fix: "split the PR into smaller ones" };
+        return {
+          ...base,
+          status: "unverified",
+          summary: "scope not verifiable",
+          details: [s.reason],
+          fix: "split the PR into smaller ones",
+        };
       case "bad-patterns":
-        return { ...base, status: "fail", summary: "the contract's scope patterns are invalid", details: s.errors.map(problemLine), fix: "fix scope.allow / scope.deny in the issue" };
+        return {
+          ...base,
+          status: "fail",
+          summary: "the contract's scope patterns are invalid",
+          details: s.errors.map(problemLine),
+          fix: "fix scope.allow / scope.deny in the issue",
+        };
       case "checked": {
         const { checked, violations } = s.check;
-        if (violations.length === 0) return { ...base, status: "pass", summary: `${checked} changed file${checked === 1 ? "" : "s"} in scope`, details: [] };
+        if (violations.length === 0)
+          return {
+            ...base,
+            status: "pass",
+            summary: `${checked} changed file${checked === 1 ? "" : "s"} in scope`,
+            details: [],
+          };
         const lines = violations.map((v) => {
           const moved = v.side ? ` (${v.side === "old" ? "renamed away from here" : "renamed to here"})` : "";
-          return v.reason === "denied" ? `\`${v.path}\`${moved}: denied by \`${v.pattern ?? "?"}\`` : `\`${v.path}\`${moved}: not allowed by any scope.allow pattern`;
+          return v.reason === "denied"
+            ? `\`${v.path}\`${moved}: denied by \`${v.pattern ?? "?"}\``
+            : `\`${v.path}\`${moved}: not allowed by any scope.allow pattern`;
         });
         return {
           ...base,
@@ -34,7 +60,10 @@ export const scopeCriterion: Criterion = {
           fix: "revert those changes, or ask a maintainer to widen the contract's scope",
           annotations: violations.map((v) => ({
             path: v.path,
-            message: v.reason === "denied" ? `Out of scope: denied by the contract pattern ${v.pattern ?? ""}` : "Out of scope: no scope.allow pattern of the contract matches this file",
+            message:
+              v.reason === "denied"
+                ? `Out of scope: denied by the contract pattern ${v.pattern ?? ""}`
+                : "Out of scope: no scope.allow pattern of the contract matches this file",
           })),
         };
       }

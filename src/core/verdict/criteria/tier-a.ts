@@ -8,16 +8,38 @@ export const tierACriterion: Criterion = {
   triggers: ["pull_request", "contract", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    if (!f.registry.ok) return { ...base, status: "unverified", summary: "the gate registry is broken, tiers are unknown", details: [] };
-    if (!validContract(f)) return { ...base, status: "fail", summary: "no valid contract to read the required gates from", details: [] };
+    if (!f.registry.ok)
+      return { ...base, status: "unverified", summary: "the gate registry is broken, tiers are unknown", details: [] };
+    if (!validContract(f))
+      return { ...base, status: "fail", summary: "no valid contract to read the required gates from", details: [] };
     const claims = claimsOf(f);
-    if (!claims) return { ...base, status: "fail", summary: "no valid attestation", details: [], fix: "fix the attestation first" };
+    if (!claims)
+      return {
+        ...base,
+        status: "fail",
+        summary: "no valid attestation",
+        details: [],
+        fix: "fix the attestation first",
+      };
     const { required, missing, unknown } = claims.tierA;
-    const details = [...missing.map((g) => `\`${g}\` is required by the contract but not in \`gates_passed.tier_a\``), ...unknown.map((g) => `\`${g}\` is not a gate in the registry`)];
+    const details = [
+      ...missing.map((g) => `\`${g}\` is required by the contract but not in \`gates_passed.tier_a\``),
+      ...unknown.map((g) => `\`${g}\` is not a gate in the registry`),
+    ];
     if (missing.length > 0 || unknown.length > 0) {
-      return { ...base, status: "fail", summary: `${missing.length} missing, ${unknown.length} unknown`, details, fix: missing.length > 0 ? `run ${missing.map((g) => `\`${g}\``).join(", ")} (\`merge-captain gates run --tier a\`) and list them under gates_passed.tier_a` : "remove or correct the unknown gate ids" };
+      return {
+        ...base,
+        status: "fail",
+        summary: `${missing.length} missing, ${unknown.length} unknown`,
+        details,
+        fix:
+          missing.length > 0
+            ? `run ${missing.map((g) => `\`${g}\``).join(", ")} (\`merge-captain gates run --tier a\`) and list them under gates_passed.tier_a`
+            : "remove or correct the unknown gate ids",
+      };
     }
-    if (required.length === 0) return { ...base, status: "pass", summary: "the contract requires no Tier-A gate", details: [] };
+    if (required.length === 0)
+      return { ...base, status: "pass", summary: "the contract requires no Tier-A gate", details: [] };
     return { ...base, status: "pass", summary: `${required.map((g) => `\`${g}\``).join(", ")}`, details: [] };
   },
 };

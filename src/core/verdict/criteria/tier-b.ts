@@ -9,13 +9,21 @@ export const tierBCriterion: Criterion = {
   triggers: ["pull_request", "contract", "tier_b", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    if (!f.registry.ok) return { ...base, status: "unverified", summary: "the gate registry is broken, tiers are unknown", details: [] };
+    if (!f.registry.ok)
+      return { ...base, status: "unverified", summary: "the gate registry is broken, tiers are unknown", details: [] };
     const contract = validContract(f);
-    if (!contract) return { ...base, status: "fail", summary: "no valid contract to read the required gates from", details: [] };
+    if (!contract)
+      return { ...base, status: "fail", summary: "no valid contract to read the required gates from", details: [] };
     const c = tierBCoverage(f.ledger, f.pr.headSha, contract.gates.required, f.registry.value);
     if (c.status === "pass") return { ...base, status: "pass", summary: c.summary, details: [] };
     // A run on this head that has not finished is a wait, not a failure.
     const waiting = c.running.length > 0 && c.running.length === c.missing.length;
-    return { ...base, status: waiting ? "pending" : "fail", summary: c.summary, details: [], ...(c.fix ? { fix: c.fix } : {}) };
+    return {
+      ...base,
+      status: waiting ? "pending" : "fail",
+      summary: c.summary,
+      details: [],
+      ...(c.fix ? { fix: c.fix } : {}),
+    };
   },
 };

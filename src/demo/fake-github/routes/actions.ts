@@ -1,7 +1,20 @@
 /** GitHub Actions: workflow dispatch, workflow runs, artifacts (zip via redirect), and deployment protection rule reviews. */
 import { artifactJson, workflowJson, workflowRunJson } from "../shapes.js";
 import type { FakeGitHubState, WorkflowRunState } from "../state.js";
-import { bodyOf, failure, intParam, invalid, isRecord, notFound, optionalString, pagedObject, repoRoute, type Reply, type Route, type RouteRequest } from "./reply.js";
+import {
+  bodyOf,
+  failure,
+  intParam,
+  invalid,
+  isRecord,
+  notFound,
+  optionalString,
+  pagedObject,
+  repoRoute,
+  type Reply,
+  type Route,
+  type RouteRequest,
+} from "./reply.js";
 
 /** Artifact zips are served from here, like GitHub's pre-signed blob-storage URLs: no token needed. */
 export const ARTIFACT_BLOB_PREFIX = "/_fake/artifact-blobs/";
@@ -15,19 +28,32 @@ function dispatch(req: RouteRequest): Reply {
   if (!req.repo.isBranchOrTag(ref)) return invalid(req, `No ref found for: ${ref}`);
   const rawInputs = isRecord(body["inputs"]) ? body["inputs"] : {};
   const notStrings = Object.entries(rawInputs).filter(([, v]) => typeof v !== "string");
-  if (notStrings.length > 0) return invalid(req, ...notStrings.map(([k, v]) => `For 'properties/inputs/${k}', ${JSON.stringify(v)} is not a string.`));
+  if (notStrings.length > 0)
+    return invalid(
+      req,
+      ...notStrings.map(([k, v]) => `For 'properties/inputs/${k}', ${JSON.stringify(v)} is not a string.`),
+    );
   const inputs = rawInputs as Record<string, string>;
   if (workflow.inputs) {
     const unexpected = Object.keys(inputs).filter((k) => !(k in (workflow.inputs ?? {})));
     if (unexpected.length > 0) return invalid(req, `Unexpected inputs provided: ${JSON.stringify(unexpected)}`);
-    const missing = Object.entries(workflow.inputs).filter(([k, spec]) => spec.required === true && !(k in inputs)).map(([k]) => k);
+    const missing = Object.entries(workflow.inputs)
+      .filter(([k, spec]) => spec.required === true && !(k in inputs))
+      .map(([k]) => k);
     if (missing.length > 0) return invalid(req, `Required input '${missing[0] ?? ""}' not provided`);
   }
   const record = req.repo.recordDispatch(workflow, ref, inputs, req.actor);
   if (body["return_run_details"] !== true) return { status: 204 };
   const run = record.runId === undefined ? req.repo.startRunForDispatch(record.id) : req.repo.run(record.runId);
   const api = `${req.world.apiUrl}/repos/${req.repo.fullName}/actions/runs/${run.id}`;
-  return { status: 200, json: { workflow_run_id: run.id, run_url: api, html_url: `${req.world.htmlUrl}/${req.repo.fullName}/actions/runs/${run.id}` } };
+  return {
+    status: 200,
+    json: {
+      workflow_run_id: run.id,
+      run_url: api,
+      html_url: `${req.world.htmlUrl}/${req.repo.fullName}/actions/runs/${run.id}`,
+    },
+  };
 }
 
 function listRuns(req: RouteRequest, workflowId: number | undefined): Reply {
@@ -57,9 +83,17 @@ function reviewProtectionRule(req: RouteRequest): Reply {
   const body = bodyOf(req);
   const environment = String(body["environment_name"]);
   const state = body["state"] === "approved" ? "approved" : "rejected";
-  if (!run.pendingProtection.has(environment)) return invalid(req, `No pending deployment protection rule for environment '${environment}' on run ${run.id}`);
+  if (!run.pendingProtection.has(environment))
+    return invalid(req, `No pending deployment protection rule for environment '${environment}' on run ${run.id}`);
   run.pendingProtection.delete(environment);
-  req.repo.protectionReviews.push({ runId: run.id, environment, state, comment: optionalString(body["comment"]), at: req.world.now(), by: req.actor });
+  req.repo.protectionReviews.push({
+    runId: run.id,
+    environment,
+    state,
+    comment: optionalString(body["comment"]),
+    at: req.world.now(),
+    by: req.actor,
+  });
   if (state === "rejected") {
     run.status = "completed";
     run.conclusion = "failure";
@@ -74,7 +108,10 @@ function downloadArtifact(req: RouteRequest): Reply {
   const artifact = req.repo.findArtifact(intParam(req, "artifact_id"));
   if (!artifact || req.params["archive_format"] !== "zip") return notFound(req);
   if (artifact.expired) return failure(req, 410, "Artifact has expired");
-  return { status: 302, headers: { location: `${req.world.apiUrl}${ARTIFACT_BLOB_PREFIX}${artifact.id}.zip?sig=fake-presigned` } };
+  return {
+    status: 302,
+    headers: { location: `${req.world.apiUrl}${ARTIFACT_BLOB_PREFIX}${artifact.id}.zip?sig=fake-presigned` },
+  };
 }
 
 /** Serve a zip for `GET /_fake/artifact-blobs/<id>.zip`; undefined when no such artifact. */
@@ -88,7 +125,9 @@ export function artifactBlob(world: FakeGitHubState, pathname: string): Uint8Arr
 }
 
 export const actionRoutes: Record<string, Route> = {
-  "GET /repos/{owner}/{repo}/actions/workflows": repoRoute((req) => pagedObject(req, "workflows", [...req.repo.workflows.values()], (w) => workflowJson(req.world, req.repo, w))),
+  "GET /repos/{owner}/{repo}/actions/workflows": repoRoute((req) =>
+    pagedObject(req, "workflows", [...req.repo.workflows.values()], (w) => workflowJson(req.world, req.repo, w)),
+  ),
   "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}": repoRoute((req) => {
     const workflow = req.repo.findWorkflow(req.params["workflow_id"] ?? "");
     return workflow ? { status: 200, json: workflowJson(req.world, req.repo, workflow) } : notFound(req);
@@ -116,7 +155,12 @@ export const actionRoutes: Record<string, Route> = {
     const run = runOr404(req);
     if (!run) return notFound(req);
     const name = req.url.searchParams.get("name");
-    return pagedObject(req, "artifacts", run.artifacts.filter((a) => name === null || a.name === name), (a) => artifactJson(req.world, req.repo, a));
+    return pagedObject(
+      req,
+      "artifacts",
+      run.artifacts.filter((a) => name === null || a.name === name),
+      (a) => artifactJson(req.world, req.repo, a),
+    );
   }),
   "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}": repoRoute((req) => {
     const artifact = req.repo.findArtifact(intParam(req, "artifact_id"));

@@ -48,9 +48,14 @@ function accessToken(req: BaseRequest): Reply {
 
 export const appRoutes: Record<string, Route> = {
   "GET /app": globalRoute("app-jwt", (req) => ({ status: 200, json: appJson(req.world) })),
-  "GET /app/installations": globalRoute("app-jwt", (req) => ({ status: 200, json: [installationJson(req.world, installationAccount(req.world))] })),
+  "GET /app/installations": globalRoute("app-jwt", (req) => ({
+    status: 200,
+    json: [installationJson(req.world, installationAccount(req.world))],
+  })),
   "GET /app/installations/{installation_id}": globalRoute("app-jwt", (req) =>
-    intParam(req, "installation_id") === req.world.installationId ? { status: 200, json: installationJson(req.world, installationAccount(req.world)) } : notFound(req),
+    intParam(req, "installation_id") === req.world.installationId
+      ? { status: 200, json: installationJson(req.world, installationAccount(req.world)) }
+      : notFound(req),
   ),
   "POST /app/installations/{installation_id}/access_tokens": globalRoute("app-jwt", accessToken),
   "GET /repos/{owner}/{repo}/installation": globalRoute("app-jwt", (req) => {

@@ -1,7 +1,20 @@
 /** Check runs: create, update (annotations append), get, and list for a ref — with GitHub's limits enforced. */
 import { checkRunJson } from "../shapes.js";
 import type { AnnotationState, CheckRunState, CheckStatus } from "../state.js";
-import { bodyOf, failure, intParam, invalid, isRecord, notFound, optionalString, pagedObject, repoRoute, type Reply, type Route, type RouteRequest } from "./reply.js";
+import {
+  bodyOf,
+  failure,
+  intParam,
+  invalid,
+  isRecord,
+  notFound,
+  optionalString,
+  pagedObject,
+  repoRoute,
+  type Reply,
+  type Route,
+  type RouteRequest,
+} from "./reply.js";
 
 const ANNOTATION_TITLE_MAX = 255;
 const ANNOTATION_TEXT_MAX = 64 * 1024;
@@ -12,10 +25,14 @@ function annotationProblems(annotations: unknown[]): string[] {
   annotations.forEach((a, i) => {
     if (!isRecord(a)) return;
     const title = optionalString(a["title"]);
-    if (title !== undefined && title.length > ANNOTATION_TITLE_MAX) problems.push(`For 'properties/output/annotations/${i}/title', is too long (maximum is ${ANNOTATION_TITLE_MAX}).`);
+    if (title !== undefined && title.length > ANNOTATION_TITLE_MAX)
+      problems.push(
+        `For 'properties/output/annotations/${i}/title', is too long (maximum is ${ANNOTATION_TITLE_MAX}).`,
+      );
     for (const field of ["message", "raw_details"]) {
       const text = optionalString(a[field]);
-      if (text !== undefined && Buffer.byteLength(text) > ANNOTATION_TEXT_MAX) problems.push(`For 'properties/output/annotations/${i}/${field}', is too long (maximum is 64 KB).`);
+      if (text !== undefined && Buffer.byteLength(text) > ANNOTATION_TEXT_MAX)
+        problems.push(`For 'properties/output/annotations/${i}/${field}', is too long (maximum is 64 KB).`);
     }
   });
   return problems;
@@ -29,7 +46,11 @@ function applyBody(req: RouteRequest, run: CheckRunState, body: Record<string, u
   if (problems.length > 0) return invalid(req, ...problems);
   const conclusion = optionalString(body["conclusion"]);
   const status = optionalString(body["status"]) as CheckStatus | undefined;
-  if ((status === "completed" || body["completed_at"] !== undefined) && conclusion === undefined && run.conclusion === null) {
+  if (
+    (status === "completed" || body["completed_at"] !== undefined) &&
+    conclusion === undefined &&
+    run.conclusion === null
+  ) {
     return invalid(req, `"conclusion" wasn't supplied.`);
   }
   if (typeof body["name"] === "string") run.name = body["name"];
@@ -42,7 +63,8 @@ function applyBody(req: RouteRequest, run: CheckRunState, body: Record<string, u
     run.conclusion = conclusion;
     run.status = "completed";
   }
-  if (run.status === "completed") run.completedAt = optionalString(body["completed_at"]) ?? run.completedAt ?? req.world.now();
+  if (run.status === "completed")
+    run.completedAt = optionalString(body["completed_at"]) ?? run.completedAt ?? req.world.now();
   if (output) {
     if (typeof output["title"] === "string") run.output.title = output["title"];
     if (typeof output["summary"] === "string") run.output.summary = output["summary"];
@@ -95,7 +117,9 @@ function listForRef(req: RouteRequest): Reply {
   const name = req.url.searchParams.get("check_name");
   const status = req.url.searchParams.get("status");
   const filter = req.url.searchParams.get("filter") ?? "latest";
-  let runs = req.repo.checkRunsFor(commit.sha).filter((r) => (name === null || r.name === name) && (status === null || r.status === status));
+  let runs = req.repo
+    .checkRunsFor(commit.sha)
+    .filter((r) => (name === null || r.name === name) && (status === null || r.status === status));
   if (filter === "latest") {
     const newest = new Map<string, CheckRunState>();
     for (const r of runs) if ((newest.get(r.name)?.id ?? -1) < r.id) newest.set(r.name, r);

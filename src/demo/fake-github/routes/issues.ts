@@ -1,27 +1,44 @@
 /** Issues (which include PRs), their comments, reactions and labels. */
 import { commentJson, issueJson, labelJson, userJson } from "../shapes.js";
 import type { IssueState } from "../state.js";
-import { bodyOf, failure, intParam, isRecord, notFound, optionalString, pagedArray, repoRoute, validationFailed, type Reply, type Route, type RouteRequest } from "./reply.js";
+import {
+  bodyOf,
+  failure,
+  intParam,
+  isRecord,
+  notFound,
+  optionalString,
+  pagedArray,
+  repoRoute,
+  validationFailed,
+  type Reply,
+  type Route,
+  type RouteRequest,
+} from "./reply.js";
 
 function issueOr404(req: RouteRequest): IssueState | Reply {
   return req.repo.issues.get(intParam(req, "issue_number")) ?? notFound(req);
 }
 
 function isReply(value: object): value is Reply {
-  return "status" in value && typeof (value as { status: unknown }).status === "number";
+  return "status" in value && typeof value.status === "number";
 }
 
 function sortedIssues(req: RouteRequest, issues: IssueState[]): IssueState[] {
   const sort = req.url.searchParams.get("sort") ?? "created";
   const direction = req.url.searchParams.get("direction") ?? "desc";
-  const key = (i: IssueState): string => (sort === "updated" ? i.updatedAt : i.createdAt) + String(i.number).padStart(9, "0");
+  const key = (i: IssueState): string =>
+    (sort === "updated" ? i.updatedAt : i.createdAt) + String(i.number).padStart(9, "0");
   const sorted = [...issues].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
   return direction === "asc" ? sorted : sorted.reverse();
 }
 
 function listIssues(req: RouteRequest): Reply {
   const state = req.url.searchParams.get("state") ?? "open";
-  const labels = (req.url.searchParams.get("labels") ?? "").split(",").map((l) => l.trim().toLowerCase()).filter((l) => l !== "");
+  const labels = (req.url.searchParams.get("labels") ?? "")
+    .split(",")
+    .map((l) => l.trim().toLowerCase())
+    .filter((l) => l !== "");
   const creator = req.url.searchParams.get("creator")?.toLowerCase();
   const issues = [...req.repo.issues.values()].filter(
     (i) =>
@@ -46,7 +63,9 @@ function updateIssue(req: RouteRequest): Reply {
 }
 
 function labelNames(raw: unknown[]): string[] {
-  return raw.map((l) => (typeof l === "string" ? l : isRecord(l) && typeof l["name"] === "string" ? l["name"] : "")).filter((n) => n !== "");
+  return raw
+    .map((l) => (typeof l === "string" ? l : isRecord(l) && typeof l["name"] === "string" ? l["name"] : ""))
+    .filter((n) => n !== "");
 }
 
 /** `{labels: [...]}` (or, historically, a bare array): both are accepted by GitHub. */
@@ -90,11 +109,22 @@ function createReaction(req: RouteRequest): Reply {
   if (!comment) return notFound(req);
   const content = String(bodyOf(req)["content"]);
   const existing = comment.reactions.find((r) => r.content === content && r.user.login === req.actor.login);
-  const reaction = existing ?? { id: req.world.nextId("reaction"), content, user: req.actor, createdAt: req.world.now() };
+  const reaction = existing ?? {
+    id: req.world.nextId("reaction"),
+    content,
+    user: req.actor,
+    createdAt: req.world.now(),
+  };
   if (!existing) comment.reactions.push(reaction);
   return {
     status: existing ? 200 : 201,
-    json: { id: reaction.id, node_id: `REA_${Buffer.from(`fake:reaction:${reaction.id}`).toString("base64url")}`, user: userJson(req.world, reaction.user), content: reaction.content, created_at: reaction.createdAt },
+    json: {
+      id: reaction.id,
+      node_id: `REA_${Buffer.from(`fake:reaction:${reaction.id}`).toString("base64url")}`,
+      user: userJson(req.world, reaction.user),
+      content: reaction.content,
+      created_at: reaction.createdAt,
+    },
   };
 }
 
@@ -116,9 +146,21 @@ export const issueRoutes: Record<string, Route> = {
     const issue = issueOr404(req);
     if (isReply(issue)) return issue;
     const body = optionalString(bodyOf(req)["body"]) ?? "";
-    if (body.length > 65536) return validationFailed(req, [{ resource: "IssueComment", code: "unprocessable", field: "data", message: "Body is too long (maximum is 65536 characters)" }]);
+    if (body.length > 65536)
+      return validationFailed(req, [
+        {
+          resource: "IssueComment",
+          code: "unprocessable",
+          field: "data",
+          message: "Body is too long (maximum is 65536 characters)",
+        },
+      ]);
     const comment = req.repo.addComment(issue.number, { body, user: req.actor });
-    return { status: 201, json: commentJson(req.world, req.repo, comment), headers: { location: `${req.world.apiUrl}/repos/${req.repo.fullName}/issues/comments/${comment.id}` } };
+    return {
+      status: 201,
+      json: commentJson(req.world, req.repo, comment),
+      headers: { location: `${req.world.apiUrl}/repos/${req.repo.fullName}/issues/comments/${comment.id}` },
+    };
   }),
   "GET /repos/{owner}/{repo}/issues/comments/{comment_id}": repoRoute((req) => {
     const comment = commentOr404(req);
@@ -128,7 +170,15 @@ export const issueRoutes: Record<string, Route> = {
     const comment = commentOr404(req);
     if (!comment) return notFound(req);
     const body = optionalString(bodyOf(req)["body"]) ?? "";
-    if (body.length > 65536) return validationFailed(req, [{ resource: "IssueComment", code: "unprocessable", field: "data", message: "Body is too long (maximum is 65536 characters)" }]);
+    if (body.length > 65536)
+      return validationFailed(req, [
+        {
+          resource: "IssueComment",
+          code: "unprocessable",
+          field: "data",
+          message: "Body is too long (maximum is 65536 characters)",
+        },
+      ]);
     // Only the author (or an admin) may edit; the app can edit only its own comments.
     if (comment.user.login !== req.actor.login) return failure(req, 403, "Resource not accessible by integration");
     req.repo.editComment(comment.id, body);
@@ -148,12 +198,19 @@ export const issueRoutes: Record<string, Route> = {
   "POST /repos/{owner}/{repo}/issues/{issue_number}/labels": repoRoute((req) => addLabels(req, false)),
   "PUT /repos/{owner}/{repo}/issues/{issue_number}/labels": repoRoute((req) => addLabels(req, true)),
   "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}": repoRoute(removeLabel),
-  "GET /repos/{owner}/{repo}/labels": repoRoute((req) => pagedArray(req, [...req.repo.labels.values()], (l) => labelJson(req.world, req.repo, l))),
+  "GET /repos/{owner}/{repo}/labels": repoRoute((req) =>
+    pagedArray(req, [...req.repo.labels.values()], (l) => labelJson(req.world, req.repo, l)),
+  ),
   "POST /repos/{owner}/{repo}/labels": repoRoute((req) => {
     const body = bodyOf(req);
     const name = String(body["name"]);
-    if (req.repo.labels.has(name.toLowerCase())) return validationFailed(req, [{ resource: "Label", code: "already_exists", field: "name" }]);
-    const label = req.repo.ensureLabel(name, optionalString(body["color"])?.replace(/^#/, "") ?? "ededed", optionalString(body["description"]) ?? null);
+    if (req.repo.labels.has(name.toLowerCase()))
+      return validationFailed(req, [{ resource: "Label", code: "already_exists", field: "name" }]);
+    const label = req.repo.ensureLabel(
+      name,
+      optionalString(body["color"])?.replace(/^#/, "") ?? "ededed",
+      optionalString(body["description"]) ?? null,
+    );
     return { status: 201, json: labelJson(req.world, req.repo, label) };
   }),
 };

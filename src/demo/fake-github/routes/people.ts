@@ -4,7 +4,14 @@ import type { PermissionLevel } from "../state.js";
 import { failure, globalRoute, notFound, repoRoute, type Route } from "./reply.js";
 
 /** The legacy `permission` field folds maintain into write and triage into read; `role_name` keeps the real role. */
-const LEGACY_PERMISSION: Record<PermissionLevel, string> = { admin: "admin", maintain: "write", write: "write", triage: "read", read: "read", none: "none" };
+const LEGACY_PERMISSION: Record<PermissionLevel, string> = {
+  admin: "admin",
+  maintain: "write",
+  write: "write",
+  triage: "read",
+  read: "read",
+  none: "none",
+};
 
 const RANK: PermissionLevel[] = ["none", "read", "triage", "write", "maintain", "admin"];
 
@@ -20,7 +27,17 @@ export const peopleRoutes: Record<string, Route> = {
       json: {
         permission: LEGACY_PERMISSION[level],
         role_name: level,
-        user: { ...userJson(req.world, user), permissions: { admin: at("admin"), maintain: at("maintain"), push: at("write"), triage: at("triage"), pull: at("read") }, role_name: level },
+        user: {
+          ...userJson(req.world, user),
+          permissions: {
+            admin: at("admin"),
+            maintain: at("maintain"),
+            push: at("write"),
+            triage: at("triage"),
+            pull: at("read"),
+          },
+          role_name: level,
+        },
       },
     };
   }),
@@ -30,6 +47,13 @@ export const peopleRoutes: Record<string, Route> = {
     const login = req.params["username"] ?? "";
     const role = req.world.teams.get(org.toLowerCase())?.get(team.toLowerCase())?.get(login.toLowerCase());
     if (role === undefined) return notFound(req);
-    return { status: 200, json: { url: `${req.world.apiUrl}/organizations/${org}/team/${team}/memberships/${login}`, role, state: "active" } };
+    return {
+      status: 200,
+      json: {
+        url: `${req.world.apiUrl}/organizations/${org}/team/${team}/memberships/${login}`,
+        role,
+        state: "active",
+      },
+    };
   }),
 };

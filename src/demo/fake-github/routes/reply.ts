@@ -43,7 +43,12 @@ export function globalRoute(auth: "app-jwt" | "installation-token", handle: (req
 }
 
 /** GitHub's error body: `{message, documentation_url, status}`. */
-export function failure(req: Pick<RouteRequest, "documentationUrl">, status: number, message: string, extra: Record<string, unknown> = {}): Reply {
+export function failure(
+  req: Pick<RouteRequest, "documentationUrl">,
+  status: number,
+  message: string,
+  extra: Record<string, unknown> = {},
+): Reply {
   return { status, json: { message, documentation_url: req.documentationUrl, status: String(status), ...extra } };
 }
 
@@ -56,20 +61,31 @@ export function invalid(req: Pick<RouteRequest, "documentationUrl">, ...reasons:
   return failure(req, 422, `Invalid request.\n\n${reasons.join("\n")}`);
 }
 
-export function validationFailed(req: Pick<RouteRequest, "documentationUrl">, errors: Record<string, unknown>[]): Reply {
+export function validationFailed(
+  req: Pick<RouteRequest, "documentationUrl">,
+  errors: Record<string, unknown>[],
+): Reply {
   return failure(req, 422, "Validation Failed", { errors });
 }
 
 /** A JSON array answer paginated GitHub-style; `toJson` runs only for the items on the page. */
 export function pagedArray<T>(req: BaseRequest, all: readonly T[], toJson: (item: T) => unknown, cap?: number): Reply {
   const page = paginate(all, req.url, cap);
-  return { status: 200, json: page.items.map(toJson), ...(page.link === undefined ? {} : { headers: { link: page.link } }) };
+  return {
+    status: 200,
+    json: page.items.map(toJson),
+    ...(page.link === undefined ? {} : { headers: { link: page.link } }),
+  };
 }
 
 /** A wrapped list (`{total_count, <key>: [...]}`) paginated GitHub-style. */
 export function pagedObject<T>(req: BaseRequest, key: string, all: readonly T[], toJson: (item: T) => unknown): Reply {
   const page = paginate(all, req.url);
-  return { status: 200, json: { total_count: all.length, [key]: page.items.map(toJson) }, ...(page.link === undefined ? {} : { headers: { link: page.link } }) };
+  return {
+    status: 200,
+    json: { total_count: all.length, [key]: page.items.map(toJson) },
+    ...(page.link === undefined ? {} : { headers: { link: page.link } }),
+  };
 }
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

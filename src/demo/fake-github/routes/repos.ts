@@ -7,14 +7,26 @@ const ONE_MEGABYTE = 1024 * 1024;
 
 /** Base64 wrapped at 60 columns, as the contents API sends it. */
 function wrappedBase64(bytes: Uint8Array): string {
-  return (Buffer.from(bytes).toString("base64").match(/.{1,60}/g) ?? []).join("\n") + "\n";
+  return (
+    (
+      Buffer.from(bytes)
+        .toString("base64")
+        .match(/.{1,60}/g) ?? []
+    ).join("\n") + "\n"
+  );
 }
 
 function wantsRaw(req: RouteRequest): boolean {
   return /application\/vnd\.github(\.v3)?\.raw/.test(String(req.headers["accept"] ?? ""));
 }
 
-function contentEntry(req: RouteRequest, ref: string, path: string, type: "file" | "dir", bytes?: Uint8Array): Record<string, unknown> {
+function contentEntry(
+  req: RouteRequest,
+  ref: string,
+  path: string,
+  type: "file" | "dir",
+  bytes?: Uint8Array,
+): Record<string, unknown> {
   const { world, repo } = req;
   const encoded = path.split("/").map(encodeURIComponent).join("/");
   const sha = bytes ? blobSha(bytes) : blobSha(new TextEncoder().encode(`dir:${path}`));
@@ -30,7 +42,10 @@ function contentEntry(req: RouteRequest, ref: string, path: string, type: "file"
     url: self,
     html_url: html,
     git_url: git,
-    download_url: type === "file" ? `${world.htmlUrl.replace("github.com", "raw.githubusercontent.com")}/${repo.fullName}/${ref}/${encoded}` : null,
+    download_url:
+      type === "file"
+        ? `${world.htmlUrl.replace("github.com", "raw.githubusercontent.com")}/${repo.fullName}/${ref}/${encoded}`
+        : null,
     _links: { self, git, html },
   };
 }
@@ -43,11 +58,19 @@ function getContents(req: RouteRequest): Reply {
   if (!commit) return failure(req, 404, `No commit found for the ref ${ref}`);
   const bytes = commit.files.get(path);
   if (bytes) {
-    if (wantsRaw(req)) return { status: 200, raw: bytes, headers: { "content-type": "text/plain; charset=utf-8", "x-github-media-type": "github.v3; param=raw" } };
+    if (wantsRaw(req))
+      return {
+        status: 200,
+        raw: bytes,
+        headers: { "content-type": "text/plain; charset=utf-8", "x-github-media-type": "github.v3; param=raw" },
+      };
     const entry = contentEntry(req, ref, path, "file", bytes);
     // Files over 1 MB come back without content, as on GitHub.
     const big = bytes.length > ONE_MEGABYTE;
-    return { status: 200, json: { ...entry, content: big ? "" : wrappedBase64(bytes), encoding: big ? "none" : "base64" } };
+    return {
+      status: 200,
+      json: { ...entry, content: big ? "" : wrappedBase64(bytes), encoding: big ? "none" : "base64" },
+    };
   }
   const prefix = path === "" ? "" : `${path}/`;
   const children = new Map<string, "file" | "dir">();
@@ -58,11 +81,16 @@ function getContents(req: RouteRequest): Reply {
     if (first !== undefined) children.set(`${prefix}${first}`, rest.length > 1 ? "dir" : "file");
   }
   if (children.size === 0) return notFound(req);
-  const entries = [...children.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([p, type]) => contentEntry(req, ref, p, type, type === "file" ? commit.files.get(p) : undefined));
+  const entries = [...children.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([p, type]) => contentEntry(req, ref, p, type, type === "file" ? commit.files.get(p) : undefined));
   return { status: 200, json: entries };
 }
 
-function commitOr404(req: RouteRequest, ref: string): Reply | { commit: NonNullable<ReturnType<RouteRequest["repo"]["resolveRef"]>> } {
+function commitOr404(
+  req: RouteRequest,
+  ref: string,
+): Reply | { commit: NonNullable<ReturnType<RouteRequest["repo"]["resolveRef"]>> } {
   const commit = req.repo.resolveRef(ref);
   return commit ? { commit } : failure(req, 422, `No commit found for SHA: ${ref}`);
 }
@@ -77,17 +105,28 @@ export const repoRoutes: Record<string, Route> = {
   "GET /repos/{owner}/{repo}/commits/{ref}": repoRoute((req) => {
     const found = commitOr404(req, req.params["ref"] ?? "");
     if (!("commit" in found)) return found;
-    if (/application\/vnd\.github(\.v3)?\.sha/.test(String(req.headers["accept"] ?? ""))) return { status: 200, raw: found.commit.sha, headers: { "content-type": "text/plain; charset=utf-8" } };
+    if (/application\/vnd\.github(\.v3)?\.sha/.test(String(req.headers["accept"] ?? "")))
+      return { status: 200, raw: found.commit.sha, headers: { "content-type": "text/plain; charset=utf-8" } };
     return { status: 200, json: repoCommitJson(req.world, req.repo, found.commit) };
   }),
   "GET /repos/{owner}/{repo}/git/ref/{ref}": repoRoute((req) => {
     const ref = req.params["ref"] ?? "";
     const match = /^(heads|tags)\/(.+)$/.exec(ref);
-    const sha = match?.[1] === "heads" ? req.repo.branches.get(match[2] ?? "") : match?.[1] === "tags" ? req.repo.tags.get(match[2] ?? "") : undefined;
+    const sha =
+      match?.[1] === "heads"
+        ? req.repo.branches.get(match[2] ?? "")
+        : match?.[1] === "tags"
+          ? req.repo.tags.get(match[2] ?? "")
+          : undefined;
     if (sha === undefined) return notFound(req);
     return {
       status: 200,
-      json: { ref: `refs/${ref}`, node_id: `REF_${Buffer.from(ref).toString("base64url")}`, url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/refs/${ref}`, object: { sha, type: "commit", url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/commits/${sha}` } },
+      json: {
+        ref: `refs/${ref}`,
+        node_id: `REF_${Buffer.from(ref).toString("base64url")}`,
+        url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/refs/${ref}`,
+        object: { sha, type: "commit", url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/commits/${sha}` },
+      },
     };
   }),
   "GET /repos/{owner}/{repo}/branches/{branch}": repoRoute((req) => {
@@ -95,6 +134,17 @@ export const repoRoutes: Record<string, Route> = {
     const sha = req.repo.branches.get(name);
     const commit = sha === undefined ? undefined : req.repo.commits.get(sha);
     if (!commit) return failure(req, 404, "Branch not found");
-    return { status: 200, json: { name, commit: repoCommitJson(req.world, req.repo, commit), protected: false, _links: { self: `${req.world.apiUrl}/repos/${req.repo.fullName}/branches/${name}`, html: `${req.world.htmlUrl}/${req.repo.fullName}/tree/${name}` } } };
+    return {
+      status: 200,
+      json: {
+        name,
+        commit: repoCommitJson(req.world, req.repo, commit),
+        protected: false,
+        _links: {
+          self: `${req.world.apiUrl}/repos/${req.repo.fullName}/branches/${name}`,
+          html: `${req.world.htmlUrl}/${req.repo.fullName}/tree/${name}`,
+        },
+      },
+    };
   }),
 };
