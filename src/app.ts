@@ -2,11 +2,12 @@
 import type { ApplicationFunction, Context } from "probot";
 import { onIssue } from "./handlers/issues.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
-import { onCheckRerequested, onPullRequest, recheckLinkedPulls } from "./handlers/pull-request.js";
+import { onCheckRerequested } from "./handlers/check-run.js";
+import { onPullRequest, recheckLinkedPulls } from "./handlers/pull-request.js";
 import { onProtectionRule } from "./handlers/tier-b/protection-rule.js";
 import { onWorkflowRun } from "./handlers/tier-b/workflow-run.js";
-import type { AppOptions } from "./handlers/client.js";
-import { createRuntime, type Runtime } from "./handlers/runtime.js";
+import type { AppOptions } from "./github/context.js";
+import { createRuntime, type Runtime } from "./runtime/runtime.js";
 
 /**
  * Run `handler` once per delivery: a redelivery of an event that was already handled is skipped

@@ -7,8 +7,8 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createNodeMiddleware, createProbot, type Probot, type ProbotOctokit } from "probot";
 import { createApp } from "./app.js";
-import { createRuntimeFromEnv, type RuntimeFromEnv } from "./handlers/redis-runtime.js";
-import type { Runtime } from "./handlers/runtime.js";
+import { createRuntimeFromEnv, type RuntimeFromEnv } from "./runtime/redis.js";
+import type { Runtime } from "./runtime/runtime.js";
 
 export class StartupError extends Error {}
 

@@ -8,12 +8,13 @@ import { withSource } from "../core/safety/state.js";
 import type { RepoClient } from "../github/client.js";
 import { minimizeComment, react, reply } from "../github/comments.js";
 import { getPull } from "../github/pulls.js";
-import { mayCommand } from "./authorize.js";
-import { repoClient, withConfig, type AppOptions } from "./client.js";
+import { mayCommand } from "../github/authorize.js";
+import { repoClient, withConfig, type AppOptions } from "../github/context.js";
 import { publishIssue } from "./issues.js";
-import { evaluateAndPublish, readPrState, safetyOf, saveLedger, withSafety, type PrState } from "./publish.js";
-import type { Runtime } from "./runtime.js";
-import { loadConfig, loadRegistry } from "./settings.js";
+import { evaluateAndPublish } from "../github/publish.js";
+import { readPrState, safetyOf, saveLedger, withSafety, type PrState } from "../github/pr-state.js";
+import type { Runtime } from "../runtime/runtime.js";
+import { loadConfig, loadRegistry } from "../github/settings.js";
 import { cancelTierB, requestTierB } from "./tier-b/dispatch.js";
 
 type CommentEvent = Context<"issue_comment.created" | "issue_comment.edited" | "issue_comment.deleted">;

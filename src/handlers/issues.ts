@@ -18,8 +18,8 @@ import {
 import type { RepoClient } from "../github/client.js";
 import { findSticky, upsertSticky } from "../github/comments.js";
 import { syncLabels } from "../github/labels.js";
-import { repoClient, withConfig, type AppOptions } from "./client.js";
-import { loadConfig, loadRegistry } from "./settings.js";
+import { repoClient, withConfig, type AppOptions } from "../github/context.js";
+import { loadConfig, loadRegistry } from "../github/settings.js";
 
 export interface IssueHooks {
   /** Called when an edit changed an issue's contract, so PRs linked to it are re-checked. */

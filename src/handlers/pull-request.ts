@@ -4,15 +4,15 @@ import type { ResolvedConfig } from "../core/config/defaults.js";
 import type { Registry } from "../core/gates/registry.js";
 import type { Result } from "../core/problem.js";
 import type { RepoClient } from "../github/client.js";
-import { CHECK_NAME } from "../core/render/verdict.js";
 import { getPull, listOpenPulls, toSnapshot } from "../github/pulls.js";
-import { linkPull, openIssuesWithContracts } from "./pull-facts.js";
-import { repoClient, withConfig, type AppOptions } from "./client.js";
-import { evaluateAndPublish, readPrState } from "./publish.js";
-import { loadConfig, loadRegistry } from "./settings.js";
-import { isApiFailure, publishApiFailure, publishSetupProblem } from "./not-verified.js";
+import { linkPull, openIssuesWithContracts } from "../github/pull-facts.js";
+import { repoClient, withConfig, type AppOptions } from "../github/context.js";
+import { evaluateAndPublish } from "../github/publish.js";
+import { readPrState } from "../github/pr-state.js";
+import { loadConfig, loadRegistry } from "../github/settings.js";
+import { isApiFailure, publishApiFailure, publishSetupProblem } from "../github/not-verified.js";
 import { onHeadMoved } from "./tier-b/stale.js";
-import type { Runtime } from "./runtime.js";
+import type { Runtime } from "../runtime/runtime.js";
 
 type PullEvent = Context<
   | "pull_request.opened"
@@ -87,34 +87,6 @@ export async function recheckLinkedPulls(
         pr,
         state,
         prefetched: { openIssues: issues, openPulls: open },
-      });
-    });
-  }
-}
-
-/** The "Re-run" button on our `merge-captain` check: evaluate the PRs it belongs to again. */
-export async function onCheckRerequested(
-  context: Context<"check_run.rerequested">,
-  app: AppOptions,
-  runtime: Runtime,
-): Promise<void> {
-  const run = context.payload.check_run;
-  if (run.name !== CHECK_NAME || run.app?.id !== app.appId) return;
-  const base = repoClient(context, app);
-  const cfg = await loadConfig(context);
-  for (const ref of run.pull_requests.slice(0, 10)) {
-    await runtime.locks.run(`${base.owner}/${base.repo}#${ref.number}`, async () => {
-      const pr = await getPull(base, ref.number);
-      if (!pr || pr.state !== "open") return;
-      if (!cfg.ok) return publishSetupProblem(base, pr, cfg.errors);
-      const client = withConfig(base, cfg.value);
-      const state = await readPrState(client, pr.number);
-      await evaluateAndPublish({
-        client,
-        config: cfg.value,
-        registry: await loadRegistry(client, cfg.value),
-        pr,
-        state,
       });
     });
   }

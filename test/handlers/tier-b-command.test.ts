@@ -2,7 +2,7 @@
 import { describe, expect, test } from "@jest/globals";
 import { parseLedger } from "../../src/core/ledger/codec.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
-import { createRuntime } from "../../src/handlers/runtime.js";
+import { createRuntime } from "../../src/runtime/runtime.js";
 import { sequentialIds, testApp, useStrictNock } from "../support/probot.js";
 import { HEAD } from "../support/payloads.js";
 import {

@@ -5,7 +5,7 @@ import nock from "nock";
 import { Probot } from "probot";
 import { UnthrottledOctokit } from "../../src/demo/octokit.js";
 import { createApp } from "../../src/app.js";
-import { createRuntime, type Runtime } from "../../src/handlers/runtime.js";
+import { createRuntime, type Runtime } from "../../src/runtime/runtime.js";
 
 export const APP_ID = 4242;
 export const INSTALLATION_ID = 77;

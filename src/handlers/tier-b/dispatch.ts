@@ -11,10 +11,11 @@ import type { RepoClient } from "../../github/client.js";
 import { reply } from "../../github/comments.js";
 import { fileExists } from "../../github/contents.js";
 import { getPull, listOpenPulls, listPullFiles, type PullSnapshot } from "../../github/pulls.js";
-import { gatherPullFacts, openIssuesWithContracts } from "../pull-facts.js";
-import { evaluateAndPublish, saveLedger, safetyOf, type PrState } from "../publish.js";
-import type { Runtime } from "../runtime.js";
-import { publishDispatchCheck } from "./check-run.js";
+import { gatherPullFacts, openIssuesWithContracts } from "../../github/pull-facts.js";
+import { evaluateAndPublish } from "../../github/publish.js";
+import { saveLedger, safetyOf, type PrState } from "../../github/pr-state.js";
+import type { Runtime } from "../../runtime/runtime.js";
+import { publishDispatchCheck } from "../../github/tier-b-check-run.js";
 
 export interface TierBInput {
   client: RepoClient;

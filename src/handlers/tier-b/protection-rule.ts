@@ -4,11 +4,11 @@ import { decideProtectionRule } from "../../core/tierb/protection.js";
 import { matchRun, parseRunName } from "../../core/tierb/runs.js";
 import { getRun, reviewProtectionRule } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
-import { mayCommand } from "../authorize.js";
-import { repoClient, withConfig, type AppOptions } from "../client.js";
-import { readPrState } from "../publish.js";
-import type { Runtime } from "../runtime.js";
-import { loadConfig } from "../settings.js";
+import { mayCommand } from "../../github/authorize.js";
+import { repoClient, withConfig, type AppOptions } from "../../github/context.js";
+import { readPrState } from "../../github/pr-state.js";
+import type { Runtime } from "../../runtime/runtime.js";
+import { loadConfig } from "../../github/settings.js";
 
 const CALLBACK = /\/actions\/runs\/(\d{1,20})\/deployment_protection_rule$/;
 

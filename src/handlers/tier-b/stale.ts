@@ -5,9 +5,9 @@ import type { Registry } from "../../core/gates/registry.js";
 import type { RepoClient } from "../../github/client.js";
 import { cancelRun } from "../../github/actions.js";
 import { treeOf, type PullSnapshot } from "../../github/pulls.js";
-import type { PrState } from "../publish.js";
-import type { Runtime } from "../runtime.js";
-import { publishChangedDispatchChecks } from "./check-run.js";
+import type { PrState } from "../../github/pr-state.js";
+import type { Runtime } from "../../runtime/runtime.js";
+import { publishChangedDispatchChecks } from "../../github/tier-b-check-run.js";
 
 export async function onHeadMoved(
   client: RepoClient,

@@ -5,11 +5,12 @@ import { concludeRun } from "../../core/tierb/results.js";
 import { requestedGateIds } from "../../core/tierb/registry-view.js";
 import { cancelRun, readArtifactFile } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
-import { repoClient, withConfig, type AppOptions } from "../client.js";
-import { evaluateAndPublish, readPrState } from "../publish.js";
-import type { Runtime } from "../runtime.js";
-import { loadConfig, loadRegistry } from "../settings.js";
-import { publishChangedDispatchChecks, publishDispatchCheck } from "./check-run.js";
+import { repoClient, withConfig, type AppOptions } from "../../github/context.js";
+import { evaluateAndPublish } from "../../github/publish.js";
+import { readPrState } from "../../github/pr-state.js";
+import type { Runtime } from "../../runtime/runtime.js";
+import { loadConfig, loadRegistry } from "../../github/settings.js";
+import { publishChangedDispatchChecks, publishDispatchCheck } from "../../github/tier-b-check-run.js";
 
 const RESULTS_FILE = "tier_b_results.json";
 

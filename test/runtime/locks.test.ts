@@ -1,6 +1,6 @@
 /** The in-memory per-PR lock and delivery log a single instance uses. */
 import { describe, expect, test } from "@jest/globals";
-import { DeliveryLog, KeyedMutex } from "../../src/handlers/locks.js";
+import { DeliveryLog, KeyedMutex } from "../../src/runtime/locks.js";
 
 function deferred(): { promise: Promise<void>; resolve: () => void } {
   let resolve!: () => void;

@@ -1,7 +1,7 @@
 /** Build the per-event RepoClient from a Probot context. */
 import type { Context } from "probot";
 import type { ResolvedConfig } from "../core/config/defaults.js";
-import type { RepoClient } from "../github/client.js";
+import type { RepoClient } from "./client.js";
 
 export interface AppOptions {
   /** Our GitHub App's id (from APP_ID): how we recognise our own comments and check runs. */

@@ -4,8 +4,8 @@ import { resolveConfig, CONFIG_PATH } from "../core/config/resolve.js";
 import type { ResolvedConfig } from "../core/config/defaults.js";
 import { parseRegistry, type Registry } from "../core/gates/registry.js";
 import { fail, problem, type Result } from "../core/problem.js";
-import type { RepoClient } from "../github/client.js";
-import { readFile } from "../github/contents.js";
+import type { RepoClient } from "./client.js";
+import { readFile } from "./contents.js";
 
 /**
  * The repo config through Probot's `context.config` (default branch, with the owner's `.github`

@@ -13,7 +13,7 @@ import { attestationOptions, contractOptions } from "../core/config/readers.js";
 import { hotspotCollisions } from "../core/verdict/collisions.js";
 import { asIssueNumber, classifyDependencies } from "../core/verdict/dependencies.js";
 import type { DependencyFact, PullFacts } from "../core/verdict/types.js";
-import type { RepoClient } from "../github/client.js";
+import type { RepoClient } from "./client.js";
 import {
   getIssue,
   listOpenIssues,
@@ -22,8 +22,8 @@ import {
   type FileList,
   type IssueSummary,
   type PullSnapshot,
-} from "../github/pulls.js";
-import { searchIssueByTitleId } from "../github/search.js";
+} from "./pulls.js";
+import { searchIssueByTitleId } from "./search.js";
 
 export interface IssueWithContract extends IssueSummary {
   contract: ContractReport;

@@ -1,9 +1,9 @@
 /** The `Tier-B: <bundle>` check run on a dispatch's pinned SHA, written from the dispatch's state. */
-import type { Registry } from "../../core/gates/registry.js";
-import type { Dispatch } from "../../core/ledger/types.js";
-import { checkRunOutput } from "../../core/tierb/render.js";
-import type { RepoClient } from "../../github/client.js";
-import { findCheckRun, upsertCheckRun } from "../../github/checks.js";
+import type { Registry } from "../core/gates/registry.js";
+import type { Dispatch } from "../core/ledger/types.js";
+import { checkRunOutput } from "../core/tierb/render.js";
+import type { RepoClient } from "./client.js";
+import { findCheckRun, upsertCheckRun } from "./checks.js";
 
 /** Open the check run, or update the one the dispatch already has. Returns its id. */
 export async function publishDispatchCheck(client: RepoClient, registry: Registry, d: Dispatch): Promise<number> {

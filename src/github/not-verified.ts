@@ -5,9 +5,9 @@
 import type { Problem } from "../core/problem.js";
 import { problemList } from "../core/render/problems.js";
 import { CHECK_NAME } from "../core/render/verdict.js";
-import type { RepoClient } from "../github/client.js";
-import { findCheckRun, upsertCheckRun } from "../github/checks.js";
-import type { PullSnapshot } from "../github/pulls.js";
+import type { RepoClient } from "./client.js";
+import { findCheckRun, upsertCheckRun } from "./checks.js";
+import type { PullSnapshot } from "./pulls.js";
 
 async function publishNotVerified(
   client: RepoClient,

@@ -13,7 +13,7 @@ import {
   LockWaitTimeout,
   type RedisLockOptions,
   type RuntimeFromEnv,
-} from "../../src/handlers/redis-runtime.js";
+} from "../../src/runtime/redis.js";
 import { startServer, StartupError } from "../../src/server.js";
 import { aUser, issuesEvent } from "../support/payloads.js";
 import { freePort, redisServerAvailable, startRedisServer, type RunningRedis } from "../support/redis-server.js";

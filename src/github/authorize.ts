@@ -1,7 +1,7 @@
 /** May this user command the bot? Write/maintain/admin from the API, or the config's users and teams — never `author_association`. */
 import type { ResolvedConfig } from "../core/config/defaults.js";
-import type { RepoClient } from "../github/client.js";
-import { getPermission, isTeamMember } from "../github/permissions.js";
+import type { RepoClient } from "./client.js";
+import { getPermission, isTeamMember } from "./permissions.js";
 
 export async function mayCommand(client: RepoClient, config: ResolvedConfig, login: string): Promise<boolean> {
   const permission = await getPermission(client, login);

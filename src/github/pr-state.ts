@@ -1,0 +1,49 @@
+/** The PR's sticky comment as the bot's state: read the ledger in it, and save a new ledger keeping the visible text. */
+import { parseLedger, renderStickyBody, STICKY_MARKER } from "../core/ledger/codec.js";
+import { emptyLedger, type Ledger } from "../core/ledger/types.js";
+import { decodeSafety, encodeSafety, type SafetyState } from "../core/safety/state.js";
+import type { RepoClient } from "./client.js";
+import { findSticky, upsertSticky, type StickyComment } from "./comments.js";
+
+export interface PrState {
+  sticky: StickyComment | undefined;
+  ledger: Ledger;
+  /**
+   * False when there was no sticky comment or its hidden state was unreadable: the ledger may
+   * have lost dispatches, so Tier-B decisions rebuild it from the workflow's runs first.
+   */
+  trusted: boolean;
+}
+
+/** The PR's sticky comment and the ledger in it (an unreadable ledger reads as empty for the verdict). */
+export async function readPrState(client: RepoClient, pr: number): Promise<PrState> {
+  const sticky = await findSticky(client, pr, STICKY_MARKER);
+  if (!sticky) return { sticky, ledger: emptyLedger(), trusted: false };
+  const parsed = parseLedger(sticky.body);
+  return parsed.ok
+    ? { sticky, ledger: parsed.value, trusted: true }
+    : { sticky, ledger: emptyLedger(), trusted: false };
+}
+
+export function safetyOf(ledger: Ledger): SafetyState {
+  return decodeSafety(ledger.extra?.["safety"]);
+}
+
+export function withSafety(ledger: Ledger, state: SafetyState): Ledger {
+  const encoded = encodeSafety(state);
+  const extra = { ...(ledger.extra ?? {}) };
+  if (encoded === "") delete extra["safety"];
+  else extra["safety"] = encoded;
+  return Object.keys(extra).length === 0 ? { ...ledger, extra: undefined } : { ...ledger, extra };
+}
+
+/** Write the sticky comment with a new ledger, keeping its visible text (before an API call that must be idempotent). */
+export async function saveLedger(client: RepoClient, pr: number, state: PrState, ledger: Ledger): Promise<void> {
+  const visible = state.sticky
+    ? state.sticky.body
+        .replace(/^<!-- merge-captain:pr v1 -->\n?/, "")
+        .replace(/<!-- merge-captain:state v1 [^>]* -->\s*$/, "")
+    : "### merge-captain\n\nWorking on it…";
+  state.ledger = ledger;
+  state.sticky = await upsertSticky(client, pr, state.sticky, renderStickyBody(visible, ledger));
+}
