@@ -1,7 +1,8 @@
 /** GitHub Actions: dispatch the Tier-B workflow, cancel a run, fetch its results artifact, answer a deployment protection rule. */
 import { unzipSync } from "fflate";
 import type { RunResultsFile } from "../core/tierb/results.js";
-import { isNotFound, LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
+import { LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
+import { httpStatus, isNotFound } from "./errors.js";
 
 /** Inputs are strings on the wire; workflow_dispatch takes at most 25 of them. */
 export type DispatchInputs = Record<string, string>;
@@ -58,7 +59,7 @@ export async function cancelRun(client: RepoClient, runId: number): Promise<void
   try {
     await client.octokit.rest.actions.cancelWorkflowRun({ owner: client.owner, repo: client.repo, run_id: runId });
   } catch (err) {
-    const status = (err as { status?: number }).status;
+    const status = httpStatus(err);
     if (status !== 404 && status !== 409) throw err;
   }
 }

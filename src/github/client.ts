@@ -62,7 +62,3 @@ export function fit(text: string, limit: number): string {
 export function outgoingField(client: RepoClient, text: string, limit: number): string {
   return fit(outgoing(client, text), limit);
 }
-
-export function isNotFound(err: unknown): boolean {
-  return typeof err === "object" && err !== null && (err as { status?: number }).status === 404;
-}

@@ -1,5 +1,6 @@
 /** Read files from the repository: the registry from the default branch, `requires_files` at a head SHA. */
-import { isNotFound, type RepoClient } from "./client.js";
+import { type RepoClient } from "./client.js";
+import { isNotFound } from "./errors.js";
 
 /** The file's text at `ref`, or null when it does not exist there. Costs one call. */
 export async function readFile(client: RepoClient, path: string, ref: string): Promise<string | null> {

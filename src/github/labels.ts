@@ -1,5 +1,6 @@
 /** Labels for at-a-glance state: add and remove only the difference from what the issue already has. */
-import { isNotFound, LIMITS, outgoing, type RepoClient } from "./client.js";
+import { LIMITS, outgoing, type RepoClient } from "./client.js";
+import { isNotFound } from "./errors.js";
 
 function labelName(client: RepoClient, name: string): string {
   return outgoing(client, name).slice(0, LIMITS.labelName);

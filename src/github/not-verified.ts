@@ -6,6 +6,8 @@ import type { Problem } from "../core/problem.js";
 import { problemList } from "../core/render/problems.js";
 import { CHECK_NAME } from "../core/render/verdict.js";
 import type { RepoClient } from "./client.js";
+import { httpStatus } from "./errors.js";
+
 import { findCheckRun, upsertCheckRun } from "./checks.js";
 import type { PullSnapshot } from "./pulls.js";
 
@@ -38,18 +40,13 @@ export async function publishSetupProblem(client: RepoClient, pr: PullSnapshot, 
   );
 }
 
-/** An error from a GitHub API call (Octokit's RequestError carries the HTTP status; lost connections come as 500). */
-export function isApiFailure(err: unknown): boolean {
-  return typeof err === "object" && err !== null && typeof (err as { status?: unknown }).status === "number";
-}
-
 export async function publishApiFailure(client: RepoClient, pr: PullSnapshot, err: unknown): Promise<void> {
-  const status = (err as { status?: unknown }).status;
+  const status = httpStatus(err);
   await publishNotVerified(
     client,
     pr,
     "Not verified: GitHub's API failed while checking this PR",
-    `GitHub answered ${typeof status === "number" ? `HTTP ${status}` : "with a network error"} while merge-captain was reading this PR, so nothing was verified. This is not a verdict on the PR.`,
+    `GitHub answered ${status !== undefined ? `HTTP ${status}` : "with a network error"} while merge-captain was reading this PR, so nothing was verified. This is not a verdict on the PR.`,
     "Comment `/recheck` (write access) or push again to retry.",
   );
 }

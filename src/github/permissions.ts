@@ -1,5 +1,6 @@
 /** Who may command the bot: repository permission read from the API, never from `author_association`. */
-import { isNotFound, type RepoClient } from "./client.js";
+import { type RepoClient } from "./client.js";
+import { isNotFound } from "./errors.js";
 
 export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
 

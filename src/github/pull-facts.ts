@@ -14,6 +14,7 @@ import { hotspotCollisions } from "../core/verdict/collisions.js";
 import { asIssueNumber, classifyDependencies } from "../core/verdict/dependencies.js";
 import type { DependencyFact, PullFacts } from "../core/verdict/types.js";
 import type { RepoClient } from "./client.js";
+import { isApiFailure } from "./errors.js";
 import {
   getIssue,
   listOpenIssues,
@@ -76,7 +77,7 @@ async function resolveDependencies(
       byTitle = await searchIssueByTitleId(client, id);
     } catch (err) {
       // Search has its own, tighter rate limit: a failed lookup is "not verified", never "missing".
-      if (typeof (err as { status?: unknown }).status !== "number") throw err;
+      if (!isApiFailure(err)) throw err;
       facts.push({ id, state: "unknown" });
       continue;
     }

@@ -1,6 +1,7 @@
 /** Read pull requests and issues: the PR, its changed files (fail closed at GitHub's 3000-file cap), open issues and PRs. */
 import type { ChangedFile } from "../core/scope/check.js";
-import { isNotFound, type RepoClient } from "./client.js";
+import { type RepoClient } from "./client.js";
+import { isNotFound } from "./errors.js";
 
 /** GitHub lists at most this many files of a PR. */
 export const MAX_LISTED_FILES = 3000;

@@ -6,6 +6,7 @@ import { parseRegistry, type Registry } from "../core/gates/registry.js";
 import { fail, problem, type Result } from "../core/problem.js";
 import type { RepoClient } from "./client.js";
 import { readFile } from "./contents.js";
+import { httpStatus } from "./errors.js";
 
 /**
  * The repo config through Probot's `context.config` (default branch, with the owner's `.github`
@@ -16,7 +17,7 @@ export async function loadConfig(context: Context): Promise<Result<ResolvedConfi
   try {
     raw = await context.config(CONFIG_PATH.replace(/^\.github\//, ""));
   } catch (err) {
-    const status = (err as { status?: number }).status;
+    const status = httpStatus(err);
     if (status !== undefined && status >= 500) throw err;
     const why = err instanceof Error ? err.message.split("\n")[0] : "unreadable";
     return fail(

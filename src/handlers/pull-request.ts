@@ -10,7 +10,8 @@ import { repoClient, withConfig, type AppOptions } from "../github/context.js";
 import { evaluateAndPublish } from "../github/publish.js";
 import { readPrState } from "../github/pr-state.js";
 import { loadConfig, loadRegistry } from "../github/settings.js";
-import { isApiFailure, publishApiFailure, publishSetupProblem } from "../github/not-verified.js";
+import { isApiFailure } from "../github/errors.js";
+import { publishApiFailure, publishSetupProblem } from "../github/not-verified.js";
 import { onHeadMoved } from "./tier-b/stale.js";
 import type { Runtime } from "../runtime/runtime.js";
 

@@ -9,6 +9,7 @@ import { scopeOf, validContract } from "../../core/verdict/derived.js";
 import { cancelRun, dispatchWorkflow, listDispatchRuns } from "../../github/actions.js";
 import type { RepoClient } from "../../github/client.js";
 import { reply } from "../../github/comments.js";
+import { httpStatus, isServerSide } from "../../github/errors.js";
 import { fileExists } from "../../github/contents.js";
 import { getPull, listOpenPulls, listPullFiles, type PullSnapshot } from "../../github/pulls.js";
 import { gatherPullFacts, openIssuesWithContracts } from "../../github/pull-facts.js";
@@ -123,8 +124,8 @@ export async function requestTierB(
       ...(res.runUrl ? { runUrl: res.runUrl } : {}),
     };
   } catch (err) {
-    const status = (err as { status?: number }).status;
-    if (status === undefined || status >= 500) {
+    const status = httpStatus(err);
+    if (isServerSide(err)) {
       // The request may have reached GitHub (a lost response): keep the dispatch open, so the run,
       // if it exists, is tied to it by the dispatch id in its name — and never dispatch it again.
       event = { kind: "dispatched" as const };
