@@ -27,11 +27,11 @@ function once<C extends Context>(
 export function createApp(options: AppOptions, runtime: Runtime = createRuntime()): ApplicationFunction {
   return (app) => {
     app.on(
-      ["issues.opened", "issues.edited", "issues.reopened"],
+      ["issues.opened", "issues.edited", "issues.reopened", "issues.closed"],
       once(runtime, (context) =>
         onIssue(context, options, {
-          contractChanged: (client, config, issue, registry) =>
-            recheckLinkedPulls(client, config, issue, runtime, registry),
+          contractChanged: (client, config, issue, registry, record) =>
+            recheckLinkedPulls(client, config, issue, runtime, registry, record),
         }),
       ),
     );

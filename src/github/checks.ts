@@ -1,5 +1,6 @@
 /** Check runs on a head SHA: find ours by name, create or update it, and skip the write when nothing changed. */
 import { createHash } from "node:crypto";
+import { digestMarker, trailingDigest } from "../core/markers.js";
 import { fit, LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
 
 export type CheckConclusion =
@@ -37,8 +38,6 @@ export interface ExistingCheckRun {
 
 /** At most this many annotations are sent for one check run (10 requests of 50); the text lists the rest. */
 export const MAX_ANNOTATIONS = 500;
-
-const DIGEST = /<!-- merge-captain:digest ([0-9a-f]{16}) -->/;
 
 /** Our check run named `name` on `sha`, if any (one call). */
 export async function findCheckRun(
@@ -87,14 +86,15 @@ export async function upsertCheckRun(
   spec: CheckRunSpec,
 ): Promise<number> {
   const digest = digestOf(spec);
-  if (existing && DIGEST.exec(existing.text ?? "")?.[1] === digest) return existing.id;
+  // Only the digest our last write put at the end counts; user text in the output cannot carry one.
+  if (existing && trailingDigest(existing.text) === digest) return existing.id;
   const annotations = (spec.annotations ?? []).slice(0, MAX_ANNOTATIONS).map((a) => ({
     ...a,
     path: outgoing(client, a.path),
     message: outgoingField(client, a.message, 64 * 1024),
     ...(a.title === undefined ? {} : { title: outgoingField(client, a.title, 255) }),
   }));
-  const marker = `\n\n<!-- merge-captain:digest ${digest} -->`;
+  const marker = `\n\n${digestMarker(digest)}`;
   const output = (batch: typeof annotations) => ({
     title: outgoingField(client, spec.title, LIMITS.checkTitle),
     summary: outgoingField(client, spec.summary, LIMITS.checkSummary),

@@ -1,5 +1,6 @@
 /** The bot's one sticky comment per issue or PR: found by marker AND authorship, edited in place, written only when it changed. */
-import { fit, LIMITS, outgoingComment, outgoingField, type RepoClient } from "./client.js";
+import { opensWith, type StickyKind } from "../core/markers.js";
+import { LIMITS, outgoingComment, outgoingField, type CommentParts, type RepoClient } from "./client.js";
 
 export interface StickyComment {
   id: number;
@@ -18,11 +19,11 @@ export function isOurs(client: RepoClient, comment: CommentLike): boolean {
   return comment.user?.type === "Bot" && comment.performed_via_github_app?.id === client.appId;
 }
 
-/** Find our sticky comment with `marker` on an issue or PR (paginated, stops at the first match). */
+/** Find our sticky comment of `kind` on an issue or PR: written by our app AND opening with its marker (paginated, stops at the first). */
 export async function findSticky(
   client: RepoClient,
   issueNumber: number,
-  marker: string,
+  kind: StickyKind,
 ): Promise<StickyComment | undefined> {
   const pages = client.octokit.paginate.iterator(client.octokit.rest.issues.listComments, {
     owner: client.owner,
@@ -32,7 +33,7 @@ export async function findSticky(
   });
   for await (const page of pages) {
     for (const c of page.data) {
-      if (isOurs(client, c) && typeof c.body === "string" && c.body.includes(marker)) return { id: c.id, body: c.body };
+      if (isOurs(client, c) && typeof c.body === "string" && opensWith(c.body, kind)) return { id: c.id, body: c.body };
     }
   }
   return undefined;
@@ -47,9 +48,9 @@ export async function upsertSticky(
   client: RepoClient,
   issueNumber: number,
   existing: StickyComment | undefined,
-  body: string,
+  parts: CommentParts,
 ): Promise<StickyComment> {
-  const text = fitComment(outgoingComment(client, body));
+  const text = outgoingComment(client, parts);
   if (existing && existing.body === text) return existing;
   if (existing) {
     await client.octokit.rest.issues.updateComment({
@@ -67,14 +68,6 @@ export async function upsertSticky(
     body: text,
   });
   return { id: res.data.id, body: text };
-}
-
-/** Keep a trailing hidden state intact when a body must be cut to GitHub's limit. */
-function fitComment(text: string): string {
-  if (text.length <= LIMITS.commentBody) return text;
-  const state = /\n*<!-- merge-captain:(?:state v1|safety) [^\n]* -->\s*$/.exec(text);
-  if (!state) return fit(text, LIMITS.commentBody);
-  return fit(text.slice(0, state.index), LIMITS.commentBody - state[0].length) + state[0];
 }
 
 /** A one-off reply (refusals, help). Sanitized like everything else. */

@@ -18,6 +18,8 @@ export interface PullSnapshot {
   headRepoFullName: string | null;
   baseRef: string;
   changedFiles: number;
+  /** Additions plus deletions; undefined when GitHub did not say (the PR list omits them). */
+  changedLines: number | undefined;
   author: string;
   labels: string[];
 }
@@ -35,6 +37,8 @@ interface PullLike {
   head: { sha: string; ref: string; repo?: { full_name: string } | null };
   base: { ref: string };
   changed_files?: number | undefined;
+  additions?: number | undefined;
+  deletions?: number | undefined;
   user: { login: string } | null;
   labels?: Array<{ name?: string } | string> | undefined;
 }
@@ -52,6 +56,8 @@ export function toSnapshot(p: PullLike): PullSnapshot {
     headRepoFullName: p.head.repo?.full_name ?? null,
     baseRef: p.base.ref,
     changedFiles: p.changed_files ?? -1,
+    changedLines:
+      typeof p.additions === "number" && typeof p.deletions === "number" ? p.additions + p.deletions : undefined,
     author: p.user?.login ?? "ghost",
     labels: (p.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter((n) => n !== ""),
   };
@@ -110,6 +116,12 @@ export interface IssueSummary {
   body: string | null;
   state: "open" | "closed";
   labels: string[];
+  /** Who opened it (a bot is judged like anyone, but never trusted on its own). */
+  author: { login: string; type: string | null };
+}
+
+function authorOf(user: { login: string; type?: string } | null | undefined): IssueSummary["author"] {
+  return { login: user?.login ?? "ghost", type: user?.type ?? null };
 }
 
 /**
@@ -138,6 +150,7 @@ export async function listOpenIssues(client: RepoClient): Promise<IssueSummary[]
         body: i.body ?? null,
         state: "open",
         labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+        author: authorOf(i.user),
       });
     }
     // Stop before the iterator asks for the next page.
@@ -158,6 +171,7 @@ export async function getIssue(client: RepoClient, number: number): Promise<Issu
       body: i.body ?? null,
       state: i.state === "open" ? "open" : "closed",
       labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+      author: authorOf(i.user),
     };
   } catch (err) {
     if (isNotFound(err)) return undefined;

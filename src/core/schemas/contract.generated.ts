@@ -43,6 +43,14 @@ allow: Glob[]
  * @maxItems 200
  */
 deny?: Glob[]
+/**
+ * At most this many changed files (the repository policy may set a lower bound).
+ */
+max_files?: number
+/**
+ * At most this many changed lines, additions plus deletions (the repository policy may set a lower bound).
+ */
+max_changed_lines?: number
 }
 export interface Terms {
 /**
@@ -206,6 +214,18 @@ export const contractSchema = {
           "items": {
             "$ref": "#/$defs/glob"
           }
+        },
+        "max_files": {
+          "description": "At most this many changed files (the repository policy may set a lower bound).",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 3000
+        },
+        "max_changed_lines": {
+          "description": "At most this many changed lines, additions plus deletions (the repository policy may set a lower bound).",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 100000000
         }
       }
     },

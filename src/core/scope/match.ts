@@ -69,36 +69,61 @@ function compileList(patterns: readonly string[], list: "allow" | "deny", errors
     );
     return [];
   }
-  const out: CompiledPattern[] = [];
-  patterns.forEach((pattern, i) => {
-    const at = pointer("scope", list, i);
-    const bad = patternProblem(pattern, at, list);
-    if (bad) {
-      errors.push(bad);
-      return;
-    }
-    // `dir/` covers everything below dir; `dir/**/*` (unlike `dir/**`) does not match a file named `dir`.
-    const source = pattern.endsWith("/") ? pattern + "**/*" : pattern;
-    try {
-      out.push({ pattern, test: picomatch(source, OPTIONS) });
-    } catch (err) {
-      const why = err instanceof Error ? err.message.split("\n")[0] : "unknown error";
-      errors.push(
-        problem(
-          "scope.bad-pattern",
-          at,
-          `the ${list} pattern ${show(pattern)} could not be compiled: ${why}`,
-          "write a plain glob using `*`, `**`, `?` and `[abc]` only",
-        ),
-      );
-    }
-  });
-  return out;
+  return patterns.flatMap((pattern, i) => compileOne(pattern, pointer("scope", list, i), list, errors));
 }
 
+/** One glob compiled with the rules scope patterns follow, e.g. for the repository policy's paths. */
+export interface PathPattern {
+  readonly pattern: string;
+  /** What the pattern spells out before its first wildcard (`.github/workflows/` for `.github/workflows/*.yml`). */
+  readonly literal: string;
+  test(path: string): boolean;
+}
+
+/** The characters of a pattern before its first `*`, `?` or `[` (all of it when it has none). */
+export function literalPrefix(pattern: string): string {
+  const at = pattern.search(/[*?[]/);
+  return at < 0 ? pattern : pattern.slice(0, at);
+}
+
+/** Compile one pattern checked as scope patterns are; `at` is the field's JSON pointer for the error. */
+export function compilePathPattern(pattern: string, at: string): Result<PathPattern> {
+  const errors: Problem[] = [];
+  const [compiled] = compileOne(pattern, at, "path", errors);
+  if (!compiled) return fail(...errors);
+  return ok({ pattern, literal: literalPrefix(pattern), test: compiled.test });
+}
+
+function compileOne(pattern: string, at: string, list: PatternList, errors: Problem[]): CompiledPattern[] {
+  const bad = patternProblem(pattern, at, list);
+  if (bad) {
+    errors.push(bad);
+    return [];
+  }
+  // `dir/` covers everything below dir; `dir/**/*` (unlike `dir/**`) does not match a file named `dir`.
+  const source = pattern.endsWith("/") ? pattern + "**/*" : pattern;
+  try {
+    return [{ pattern, test: picomatch(source, OPTIONS) }];
+  } catch (err) {
+    const why = err instanceof Error ? err.message.split("\n")[0] : "unknown error";
+    errors.push(
+      problem(
+        "scope.bad-pattern",
+        at,
+        `the ${list} pattern ${show(pattern)} could not be compiled: ${why}`,
+        "write a plain glob using `*`, `**`, `?` and `[abc]` only",
+      ),
+    );
+    return [];
+  }
+}
+
+/** `path`: a pattern outside a contract's scope lists (the repository policy's). */
+type PatternList = "allow" | "deny" | "path";
+
 /** Reject what picomatch would read as something other than a path glob, with the fix in the author's terms. */
-export function patternProblem(pattern: string, at: string, list: "allow" | "deny"): Problem | undefined {
-  const name = `the ${list} pattern ${show(pattern)}`;
+export function patternProblem(pattern: string, at: string, list: PatternList): Problem | undefined {
+  const name = list === "path" ? `the pattern ${show(pattern)}` : `the ${list} pattern ${show(pattern)}`;
   const bad = (code: string, why: string, hint: string): Problem => problem(code, at, `${name} ${why}`, hint);
   if (pattern.length === 0) return bad("scope.empty-pattern", "is empty", "remove the empty entry");
   if (pattern.length > MAX_PATTERN_LENGTH)
@@ -113,7 +138,9 @@ export function patternProblem(pattern: string, at: string, list: "allow" | "den
       "starts with `!`; negated patterns are not supported",
       list === "allow"
         ? `move \`${pattern.slice(1)}\` to \`scope.deny\` instead`
-        : `remove it from \`scope.deny\`, or add \`${pattern.slice(1)}\` to \`scope.allow\``,
+        : list === "deny"
+          ? `remove it from \`scope.deny\`, or add \`${pattern.slice(1)}\` to \`scope.allow\``
+          : "list only the paths it covers, without `!`",
     );
   }
   if (pattern.includes("\\"))

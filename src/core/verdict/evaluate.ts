@@ -5,9 +5,11 @@ import { dependsOnCriterion } from "./criteria/depends-on.js";
 import { headCriterion } from "./criteria/head.js";
 import { hotspotsCriterion } from "./criteria/hotspots.js";
 import { perfCriterion } from "./criteria/perf.js";
+import { protectedPathsCriterion } from "./criteria/protected-paths.js";
 import { publicSafetyCriterion } from "./criteria/public-safety.js";
 import { sameHeadCriterion } from "./criteria/same-head.js";
 import { scopeCriterion } from "./criteria/scope.js";
+import { sizeCriterion } from "./criteria/size.js";
 import { tierACriterion } from "./criteria/tier-a.js";
 import { tierBCriterion } from "./criteria/tier-b.js";
 import type { Criterion, CriterionResult, PullFacts, Trigger } from "./types.js";
@@ -19,6 +21,8 @@ export const CRITERIA: readonly Criterion[] = [
   headCriterion,
   tierACriterion,
   scopeCriterion,
+  protectedPathsCriterion,
+  sizeCriterion,
   tierBCriterion,
   perfCriterion,
   dependsOnCriterion,

@@ -1,9 +1,8 @@
 /** `workflow_run` requested / in_progress / completed of the Tier-B workflow: move the dispatch along, read and post results. */
 import type { Context } from "probot";
-import { applyRunEvent, matchRun, parseRunName, type RunRef } from "../../core/tierb/runs.js";
-import { concludeRun } from "../../core/tierb/results.js";
-import { requestedGateIds } from "../../core/tierb/registry-view.js";
-import { cancelRun, readArtifactFile } from "../../github/actions.js";
+import { applyRunEvent, type RunRef } from "../../core/tierb/runs.js";
+import { checkProvenance, dispatchedByUs, runOrigin } from "../../core/trust/provenance.js";
+import { cancelRun } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
 import { repoClient, withConfig, type AppOptions } from "../../github/context.js";
 import { evaluateAndPublish } from "../../github/publish.js";
@@ -11,26 +10,42 @@ import { readPrState } from "../../github/pr-state.js";
 import type { Runtime } from "../../runtime/runtime.js";
 import { loadConfig, loadRegistry } from "../../github/settings.js";
 import { publishChangedDispatchChecks, publishDispatchCheck } from "../../github/tier-b-check-run.js";
-
-const RESULTS_FILE = "tier_b_results.json";
+import { concludeFromArtifact, expectedOrigin, rebuildDispatches } from "../../github/tier-b-runs.js";
 
 type RunEventContext = Context<"workflow_run.requested" | "workflow_run.in_progress" | "workflow_run.completed">;
 
 export async function onWorkflowRun(context: RunEventContext, app: AppOptions, runtime: Runtime): Promise<void> {
-  // The run was dispatched by this app, so the sender is often our own bot: runs are trusted only
-  // through the ledger (dispatch id and run id), never through who sent the event.
+  // Runs are trusted only through provenance and the sealed ledger (workflow, branch, event, our
+  // bot as actor, a dispatch id we hold for that PR and SHA), never through who sent the event.
   const run = context.payload.workflow_run as typeof context.payload.workflow_run & { display_title?: string | null };
-  if (run.event !== "workflow_dispatch") return;
-  const named = parseRunName(run.display_title ?? run.name ?? "");
-  if (!named) return;
   const base = repoClient(context, app);
+  // Everything but the workflow file is checked before any call: most runs in a busy repo stop here.
+  if (!dispatchedByUs(run, base).ok) return;
   const cfg = await loadConfig(context);
   if (!cfg.ok) return;
   const config = cfg.value;
-  if (!run.path.endsWith(`/${config.tier_b.workflow}`)) return;
   const client = withConfig(base, config);
+  const expected = expectedOrigin(client, config);
+  const origin = runOrigin(run, expected);
+  if (!origin.ok) return;
+  const named = origin.named;
   await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, async () => {
     const state = await readPrState(client, named.pr);
+    const registry = await loadRegistry(client, config);
+    // A lost, hand-edited or pre-sealing ledger: its runs (this one included, if it passes) are rebuilt first.
+    const rebuilt = state.trusted
+      ? []
+      : await rebuildDispatches(
+          client,
+          config,
+          registry.ok ? registry.value : undefined,
+          state,
+          named.sha,
+          runtime.now(),
+        );
+    const provenance = checkProvenance(run, expected, state.ledger);
+    if (!provenance.ok) return; // not a run we dispatched for this PR and SHA: never trusted
+    const dispatch = provenance.dispatch;
     const ref: RunRef = {
       id: run.id,
       name: run.name,
@@ -41,17 +56,21 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
       html_url: run.html_url,
       run_attempt: run.run_attempt,
     };
-    const dispatch = matchRun(state.ledger, ref);
-    if (!dispatch) return; // not ours (or from a ledger we no longer have): never trusted
     let outcome = applyRunEvent(state.ledger, dispatch.id, { kind: "run", run: ref }, runtime.now());
     if (outcome.cancelRun) await cancelRun(client, run.id);
-    const registry = await loadRegistry(client, config);
-    if (context.payload.action === "completed" && outcome.dispatch?.state === "completed" && registry.ok) {
-      const requested = requestedGateIds(registry.value, dispatch) ?? [];
-      const file = await readArtifactFile(client, run.id, config.tier_b.artifact, RESULTS_FILE);
-      const conclusion = concludeRun(
-        file,
-        { headSha: dispatch.sha, dispatchId: dispatch.id, requestedGateIds: requested, registry: registry.value },
+    if (
+      context.payload.action === "completed" &&
+      outcome.dispatch?.state === "completed" &&
+      // A rebuild in this event already read its results file.
+      !rebuilt.some((d) => d.id === dispatch.id && d.state === "completed") &&
+      registry.ok
+    ) {
+      const conclusion = await concludeFromArtifact(
+        client,
+        config,
+        registry.value,
+        dispatch,
+        run.id,
         run.conclusion ?? "failure",
       );
       outcome = applyRunEvent(

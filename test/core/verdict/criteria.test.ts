@@ -6,6 +6,8 @@ import { readContract, type ContractReport } from "../../../src/core/contract/re
 import { parseRegistry } from "../../../src/core/gates/registry.js";
 import { emptyLedger, type Ledger } from "../../../src/core/ledger/types.js";
 import { fail, problem } from "../../../src/core/problem.js";
+import { DEFAULT_CONFIG } from "../../../src/core/config/defaults.js";
+import { floorOf } from "../../../src/core/trust/floor.js";
 import { evaluateVerdict } from "../../../src/core/verdict/evaluate.js";
 import type { PullFacts } from "../../../src/core/verdict/types.js";
 import { aContract, fence, formBody, HEADING, toYaml, type ContractShape } from "../contract/builders.js";
@@ -37,7 +39,10 @@ function aPullFacts(over: Partial<PullFacts> = {}): PullFacts {
     pr: { number: 12, headSha: HEAD, draft: false },
     registry: GATES,
     link: { ok: true, issue: 7, via: "closing-keyword" },
+    contractIssue: { state: "open", author: "mona" },
     contract: contractOf(),
+    standing: { status: "accepted", by: "mona", via: "author" },
+    floor: floorOf(DEFAULT_CONFIG),
     attestation: attestationOf(),
     attestationHeaderKey: "nmoe_pr",
     files: { ok: true, files: [{ path: "nmoe/router/cache.py", status: "modified" }] },
@@ -55,7 +60,7 @@ function statusOf(facts: PullFacts, id: string): string | undefined {
 }
 
 const passedTierB = (gate: string, sha = HEAD): Ledger => ({
-  version: 1,
+  version: 2,
   dispatches: [
     {
       id: "d0000001",
@@ -223,7 +228,7 @@ describe("the verdict, criterion by criterion", () => {
 
   test("a Tier-B run still going on this head is a wait, not a failure", () => {
     const ledger: Ledger = {
-      version: 1,
+      version: 2,
       dispatches: [
         {
           ...passedTierB("b200:step_1x10").dispatches[0]!,

@@ -1,4 +1,6 @@
 /** Criterion: every Tier-A gate the contract requires is attested as run. */
+import { code } from "../../render/markdown.js";
+import { unknownFloorGates } from "../../trust/floor.js";
 import { claimsOf, validContract } from "../derived.js";
 import type { Criterion } from "../types.js";
 
@@ -10,6 +12,18 @@ export const tierACriterion: Criterion = {
     const base = { id: this.id, title: this.title };
     if (!f.registry.ok)
       return { ...base, status: "unverified", summary: "the gate registry is broken, tiers are unknown", details: [] };
+    const registry = f.registry.value;
+    const unknownFloor = unknownFloorGates(f.floor, (id) => registry.gates.has(id));
+    if (unknownFloor.length > 0)
+      return {
+        ...base,
+        status: "unverified",
+        summary: "the repository policy requires gates the registry does not define",
+        details: unknownFloor.map(
+          (id) => `${code(id)} (in \`policy\` of .github/merge-captain.yml) is not in the gate registry`,
+        ),
+        fix: "a maintainer adds the gate to the registry or removes it from the policy, on the default branch",
+      };
     if (!validContract(f))
       return { ...base, status: "fail", summary: "no valid contract to read the required gates from", details: [] };
     const claims = claimsOf(f);

@@ -1,0 +1,119 @@
+/**
+ * Every hidden HTML-comment marker the bot writes, spelled once: what each looks like, where it
+ * sits (sticky markers open a comment, state and digest markers close it), how it is read back,
+ * and the one function that makes user text unable to open or close a comment of its own.
+ */
+
+/** A marker this module made. User text cannot become one: the choke point defuses `<!--` in it. */
+export type Marker = string & { readonly __ourMarker: unique symbol };
+
+function ours(text: string): Marker {
+  return text as Marker;
+}
+
+/** First line of the bot's sticky comment on a PR (found by this prefix AND our app as author). */
+export const PR_STICKY: Marker = ours("<!-- merge-captain:pr v1 -->");
+/** First line of the bot's sticky comment on a contract issue. */
+export const ISSUE_STICKY: Marker = ours("<!-- merge-captain:issue -->");
+
+export type StickyKind = "pr" | "issue";
+
+export function stickyMarker(kind: StickyKind): Marker {
+  switch (kind) {
+    case "pr":
+      return PR_STICKY;
+    case "issue":
+      return ISSUE_STICKY;
+  }
+}
+
+/** Does this body open with the sticky marker of `kind`? Only the first line counts. */
+export function opensWith(body: string, kind: StickyKind): boolean {
+  const marker = stickyMarker(kind);
+  return body.startsWith(marker) && (body.length === marker.length || body[marker.length] === "\n");
+}
+
+/** The visible part of a sticky body as we wrote it: between the opening marker and the state marker. */
+export function visiblePart(body: string, kind: StickyKind): string {
+  const marker = stickyMarker(kind);
+  const start = opensWith(body, kind) ? marker.length : 0;
+  const tail = trailingState(body);
+  const end = tail === undefined ? body.length : tail.at;
+  return body.slice(start, end).replace(/^\n/, "").trimEnd();
+}
+
+/** Base64url characters: no `-` run can close the comment early (`--` needs two, then `>`, which is not in the alphabet). */
+const B64URL = "[A-Za-z0-9_-]";
+
+/**
+ * The ledger's marker: sealed JSON as `<payload>.<mac>`, both base64url. v2 is the sealed form;
+ * v1 (plain base64 JSON, no seal) and the old issue `safety` marker are only ever read, for the
+ * one-time migration of comments written before sealing.
+ */
+export function stateMarker(payload: string, mac: string): Marker {
+  return ours(`<!-- merge-captain:state v2 ${payload}.${mac} -->`);
+}
+
+export type TrailingState =
+  | { version: 2; payload: string; mac: string; at: number }
+  | { version: 1; payload: string; at: number }
+  | { version: "safety"; payload: string; at: number }
+  /** The last line is one of our state markers, but not as we write them: someone edited it. */
+  | { version: "garbled"; at: number };
+
+/** Bound on the marker we parse: the ledger JSON is capped at 20 KiB, its base64 at 28 KiB. */
+export const MAX_STATE_MARKER_CHARS = 40_000;
+
+const TRAILING = new RegExp(
+  [
+    `^<!-- merge-captain:state v2 (${B64URL}+)\\.(${B64URL}{43}) -->$`,
+    `^<!-- merge-captain:state v1 ([A-Za-z0-9+/]*={0,2}) -->$`,
+    `^<!-- merge-captain:safety (${B64URL}{1,4000}) -->$`,
+  ].join("|"),
+);
+
+/**
+ * The state marker that ends a body, if the last line is one. A marker anywhere else (pasted
+ * into a comment, or quoted) is not ours and is never read.
+ */
+export function trailingState(body: string): TrailingState | undefined {
+  const trimmed = body.trimEnd();
+  const at = trimmed.lastIndexOf("\n") + 1;
+  const line = trimmed.slice(at);
+  if (!/^<!-- merge-captain:(?:state|safety) /.test(line)) return undefined;
+  const m = line.length > MAX_STATE_MARKER_CHARS ? null : TRAILING.exec(line);
+  if (!m) return { version: "garbled", at };
+  if (m[1] !== undefined && m[2] !== undefined) return { version: 2, payload: m[1], mac: m[2], at };
+  if (m[3] !== undefined) return { version: 1, payload: m[3], at };
+  if (m[4] !== undefined) return { version: "safety", payload: m[4], at };
+  return { version: "garbled", at };
+}
+
+/** A check run's digest of what it shows, the last line of its `text` (so an unchanged verdict costs no write). */
+export function digestMarker(digest: string): Marker {
+  return ours(`<!-- merge-captain:digest ${digest} -->`);
+}
+
+export function trailingDigest(text: string | null | undefined): string | undefined {
+  const trimmed = (text ?? "").trimEnd();
+  const line = trimmed.slice(trimmed.lastIndexOf("\n") + 1);
+  return /^<!-- merge-captain:digest ([0-9a-f]{16}) -->$/.exec(line)?.[1];
+}
+
+/** Invisible, and breaks the sequence: `<` + U+200B + `!--` is text, not a comment opener. */
+const BREAK = "\u200b";
+
+/**
+ * Make text unable to open or close an HTML comment: `<!--` and `-->` (and `--!>`, which HTML
+ * also accepts as a closer) get an invisible break. It reads the same, in prose and in code
+ * spans alike. The choke point applies it to every string the bot sends; our own markers are
+ * added after it, so they are the only comments in what the bot writes.
+ */
+export function defuseMarkers(text: string): string {
+  return text.replace(/<!--/g, `<${BREAK}!--`).replace(/--(!?)>/g, `--$1${BREAK}>`);
+}
+
+/** Does text contain anything that could open or close an HTML comment? (What `defuseMarkers` removes.) */
+export function hasCommentSyntax(text: string): boolean {
+  return /<!--|--!?>/.test(text);
+}
