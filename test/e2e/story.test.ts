@@ -25,13 +25,14 @@ describe("the demo story, end to end over HTTP", () => {
 
   // Pinned so that a change which adds API calls fails loudly; update the README table with it.
   test.each([
-    ["An agent opens issue #1 with a valid contract", "issues.opened", 4, 2],
+    ["An agent opens issue #1 with a valid contract", "issues.opened", 5, 2],
+    ["A maintainer accepts the agent's contract: /accept", "issue_comment.created", 7, 4],
     ["Issue #2 has a broken contract: the bot explains", "issues.opened", 4, 2],
-    ["PR #3: valid attestation, in-scope diff (waits only for Tier-B)", "pull_request.opened", 8, 2],
-    ["PR #4 touches a denied path: red, with the file and the pattern", "pull_request.opened", 8, 2],
-    ["A read-only user asks for Tier-B: refused", "issue_comment.created", 5, 4],
+    ["PR #3: valid attestation, in-scope diff (waits only for Tier-B)", "pull_request.opened", 9, 2],
+    ["PR #4 touches a denied path: red, with the file and the pattern", "pull_request.opened", 9, 2],
+    ["A read-only user asks for Tier-B: refused", "issue_comment.created", 4, 3],
     ["A maintainer asks for Tier-B: one dispatch, pinned to the head", "issue_comment.created", 13, 7],
-    ["The same command delivered again: no second dispatch", "issue_comment.created", 4, 0],
+    ["The same command delivered again: no second dispatch", "issue_comment.created", 5, 0],
     ["GitHub queues the run", "workflow_run.requested", 9, 2],
     [
       "The environment asks the app (custom protection rule): approved for the pinned head",

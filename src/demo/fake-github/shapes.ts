@@ -209,7 +209,7 @@ export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueSt
     body: issue.body,
     reactions: reactionsJson(`${api}/reactions`, []),
     timeline_url: `${api}/timeline`,
-    performed_via_github_app: null,
+    performed_via_github_app: appLite(world, issue.user) as Issue["performed_via_github_app"],
     state_reason: null,
   };
   if (issue.pull) {
@@ -223,6 +223,14 @@ export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueSt
     };
   }
   return json;
+}
+
+/** The `performed_via_github_app` of something a bot account wrote (the fields clients read); null for people. */
+function appLite(world: FakeGitHubState, user: FakeUser): IssueComment["performed_via_github_app"] {
+  const app = world.appOf(user);
+  if (!app) return null;
+  const lite = { id: app.id, slug: app.slug, node_id: `A_${app.id}`, name: app.name };
+  return lite as unknown as IssueComment["performed_via_github_app"];
 }
 
 export function commentJson(world: FakeGitHubState, repo: FakeRepo, comment: CommentState): IssueComment {
@@ -240,16 +248,8 @@ export function commentJson(world: FakeGitHubState, repo: FakeRepo, comment: Com
     author_association: repo.associationOf(comment.user),
     body: comment.body,
     reactions: reactionsJson(`${api}/reactions`, comment.reactions),
-    // Comments written with the app's installation token carry the app, as on GitHub.
-    performed_via_github_app:
-      comment.user.login === `${world.app.slug}[bot]`
-        ? ({
-            id: world.app.id,
-            slug: world.app.slug,
-            node_id: `A_${world.app.id}`,
-            name: world.app.slug,
-          } as unknown as IssueComment["performed_via_github_app"])
-        : null,
+    // Comments written with an app's installation token carry that app, as on GitHub.
+    performed_via_github_app: appLite(world, comment.user),
   };
 }
 
