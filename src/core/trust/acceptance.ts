@@ -68,7 +68,13 @@ export function recordIssueEvent(ledger: Ledger, event: IssueEvent): Ledger {
     case "edited": {
       if (event.previous === event.hash) return ledger; // the contract itself did not change
       const own = ownAuthority(event.actor);
-      if (own) return accept(ledger, { hash: event.hash, by: event.actor.login, at: event.at, via: own === "author" ? "edit" : own });
+      if (own)
+        return accept(ledger, {
+          hash: event.hash,
+          by: event.actor.login,
+          at: event.at,
+          via: own === "author" ? "edit" : own,
+        });
       const change: Change = { hash: event.hash, by: event.actor.login, at: event.at };
       return { ...ledger, change };
     }

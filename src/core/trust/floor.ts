@@ -70,7 +70,11 @@ export interface RequiredGate {
 }
 
 /** The contract's gates plus the floor's: `required_gates`, and `path_gates` whose paths the PR touches. */
-export function requiredGates(contract: Contract, floor: Floor, files: readonly ChangedFile[] | undefined): RequiredGate[] {
+export function requiredGates(
+  contract: Contract,
+  floor: Floor,
+  files: readonly ChangedFile[] | undefined,
+): RequiredGate[] {
   const out: RequiredGate[] = contract.gates.required.map((id) => ({ id, from: "contract" }));
   const add = (id: string, from: RequiredGate["from"]): void => {
     if (!out.some((g) => g.id === id)) out.push({ id, from });

@@ -30,8 +30,7 @@ export type ProvenanceCode =
   "workflow-file" | "branch" | "event" | "actor" | "run-name" | "unknown-dispatch" | "dispatch-mismatch";
 
 export type Provenance =
-  | { ok: true; named: ParsedRunName; dispatch: Dispatch }
-  | { ok: false; code: ProvenanceCode; named?: ParsedRunName };
+  { ok: true; named: ParsedRunName; dispatch: Dispatch } | { ok: false; code: ProvenanceCode; named?: ParsedRunName };
 
 const same = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
 
