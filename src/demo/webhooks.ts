@@ -6,6 +6,7 @@ import type {
   InstallationLite,
   IssueCommentCreatedEvent,
   IssueCommentEditedEvent,
+  IssuesClosedEvent,
   IssuesEditedEvent,
   IssuesOpenedEvent,
   IssuesReopenedEvent,
@@ -158,6 +159,24 @@ export function issuesEdited(
     issue: issueJson(world, repo, issue),
     changes,
     ...envelope(world, repo, sender ?? issue.user),
+  };
+}
+
+/** After `repo.setIssueState(n, "closed")`: GitHub sends the closed issue with its closing time. */
+export function issuesClosed(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  number: number,
+  sender: FakeUser | string,
+): IssuesClosedEvent {
+  const issue = repo.issue(number);
+  if (issue.state !== "closed")
+    throw new Error(`fake GitHub: ${repo.fullName}#${number} is open; close it in the state first`);
+  const json = issueJson(world, repo, issue);
+  return {
+    action: "closed",
+    issue: { ...json, state: "closed", closed_at: issue.closedAt ?? issue.updatedAt },
+    ...envelope(world, repo, sender),
   };
 }
 

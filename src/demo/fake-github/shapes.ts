@@ -209,7 +209,7 @@ export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueSt
     body: issue.body,
     reactions: reactionsJson(`${api}/reactions`, []),
     timeline_url: `${api}/timeline`,
-    performed_via_github_app: appLite(world, issue.user) as Issue["performed_via_github_app"],
+    performed_via_github_app: appLite(world, issue.user),
     state_reason: null,
   };
   if (issue.pull) {
