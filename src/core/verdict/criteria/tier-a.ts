@@ -37,8 +37,8 @@ export const tierACriterion: Criterion = {
       };
     const { required, missing, unknown } = claims.tierA;
     const details = [
-      ...missing.map((g) => `\`${g}\` is required by the contract but not in \`gates_passed.tier_a\``),
-      ...unknown.map((g) => `\`${g}\` is not a gate in the registry`),
+      ...missing.map((g) => `${code(g)} is required by the contract but not in \`gates_passed.tier_a\``),
+      ...unknown.map((g) => `${code(g)} is not a gate in the registry`),
     ];
     if (missing.length > 0 || unknown.length > 0) {
       return {
@@ -48,12 +48,12 @@ export const tierACriterion: Criterion = {
         details,
         fix:
           missing.length > 0
-            ? `run ${missing.map((g) => `\`${g}\``).join(", ")} (\`merge-captain gates run --tier a\`) and list them under gates_passed.tier_a`
+            ? `run ${missing.map((g) => `${code(g)}`).join(", ")} (\`merge-captain gates run --tier a\`) and list them under gates_passed.tier_a`
             : "remove or correct the unknown gate ids",
       };
     }
     if (required.length === 0)
       return { ...base, status: "pass", summary: "the contract requires no Tier-A gate", details: [] };
-    return { ...base, status: "pass", summary: `${required.map((g) => `\`${g}\``).join(", ")}`, details: [] };
+    return { ...base, status: "pass", summary: `${required.map((g) => `${code(g)}`).join(", ")}`, details: [] };
   },
 };
