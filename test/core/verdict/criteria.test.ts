@@ -226,6 +226,213 @@ describe("the verdict, criterion by criterion", () => {
     expect(evaluateVerdict(facts).outcome).toBe(outcome);
   });
 
+  const changed = (path: string, status: "modified" | "added" = "modified") => ({
+    files: { ok: true as const, files: [{ path, status }] },
+  });
+  const allowing = (...allow: string[]) =>
+    contractOf(aContract({ scope: { allow }, gates: { required: ["cpu:import"] } }));
+
+  test.each<[string, Partial<PullFacts>, string, string, string]>([
+    [
+      "a closed contract issue",
+      { contractIssue: { state: "closed", author: "mona" } },
+      "contract",
+      "fail",
+      "is closed, so its contract does not apply to a new verdict",
+    ],
+    [
+      "a contract nobody with write access wrote or accepted",
+      { standing: { status: "unaccepted", everAccepted: false }, contractIssue: { state: "open", author: "rex" } },
+      "contract",
+      "fail",
+      "is not accepted: `rex` wrote it without write access",
+    ],
+    [
+      "a contract a triage user changed after acceptance",
+      { standing: { status: "unaccepted", everAccepted: true, changedBy: "tom", changedAt: "2026-02-03T04:05:06Z" } },
+      "contract",
+      "fail",
+      "changed since it was accepted (by `tom`, 2026-02-03)",
+    ],
+    [
+      "a contract changed while the bot was not looking",
+      { standing: { status: "unaccepted", everAccepted: true } },
+      "contract",
+      "fail",
+      "the bot did not see who changed it",
+    ],
+    [
+      "a contract accepted with /accept",
+      { standing: { status: "accepted", by: "mona", via: "command" } },
+      "contract",
+      "pass",
+      "accepted by `mona`",
+    ],
+    [
+      "a contract a trusted bot wrote",
+      { standing: { status: "accepted", by: "planner[bot]", via: "trusted-bot" } },
+      "contract",
+      "pass",
+      "written by the trusted bot `planner[bot]`",
+    ],
+    [
+      "offline, acceptance is the bot's to check",
+      { standing: { status: "unknown" } },
+      "contract",
+      "pending",
+      "the bot checks on the PR that someone with write access wrote or accepted it",
+    ],
+    ["no protected path changed", {}, "protected-paths", "pass", "no protected path changed"],
+    [
+      "a workflow under a lazy `**`",
+      { contract: allowing("**"), ...changed(".github/workflows/ci.yml") },
+      "protected-paths",
+      "fail",
+      "1 protected file changed: `.github/workflows/ci.yml`",
+    ],
+    [
+      "a workflow the accepted contract names",
+      { contract: allowing(".github/workflows/**", "nmoe/**"), ...changed(".github/workflows/ci.yml") },
+      "protected-paths",
+      "pass",
+      "named by the accepted contract",
+    ],
+    [
+      "a named file, but only a trusted bot vouches for the contract",
+      {
+        contract: allowing(".github/workflows/**"),
+        standing: { status: "accepted", by: "planner[bot]", via: "trusted-bot" },
+        ...changed(".github/workflows/ci.yml"),
+      },
+      "protected-paths",
+      "fail",
+      "1 protected file changed",
+    ],
+    [
+      "a named file under a contract nobody accepted",
+      {
+        contract: allowing(".github/workflows/**"),
+        standing: { status: "unaccepted", everAccepted: false },
+        ...changed(".github/workflows/ci.yml"),
+      },
+      "protected-paths",
+      "fail",
+      "1 protected file changed",
+    ],
+    [
+      "a named file offline",
+      {
+        contract: allowing(".github/workflows/**"),
+        standing: { status: "unknown" },
+        ...changed(".github/workflows/ci.yml"),
+      },
+      "protected-paths",
+      "pending",
+      "the bot checks on the PR that a maintainer accepted it",
+    ],
+    [
+      "a lockfile and an agent instruction file",
+      {
+        contract: allowing("**"),
+        files: {
+          ok: true,
+          files: [
+            { path: "web/yarn.lock", status: "modified" },
+            { path: "AGENTS.md", status: "added" },
+          ],
+        },
+      },
+      "protected-paths",
+      "fail",
+      "2 protected files changed: `AGENTS.md`, `web/yarn.lock`",
+    ],
+    [
+      "protected paths when the files could not be listed",
+      { files: { ok: false, reason: "3000 files" } },
+      "protected-paths",
+      "unverified",
+      "the changed files could not be listed",
+    ],
+    ["no size limit", {}, "size", "pass", "no size limit set"],
+    [
+      "within the contract's limit",
+      { contract: contractOf(aContract({ scope: { allow: ["nmoe/router/**"], max_files: 2 } })) },
+      "size",
+      "pass",
+      "within limits: 1 of 2 files",
+    ],
+    [
+      "over the contract's file limit",
+      {
+        contract: contractOf(aContract({ scope: { allow: ["nmoe/**"], max_files: 1 } })),
+        files: {
+          ok: true,
+          files: [
+            { path: "nmoe/a.py", status: "modified" },
+            { path: "nmoe/b.py", status: "modified" },
+          ],
+        },
+      },
+      "size",
+      "fail",
+      "2 files changed, more than the 1 allowed (the contract's limit)",
+    ],
+    [
+      "over the repository's line limit, which bounds a looser contract",
+      {
+        contract: contractOf(aContract({ scope: { allow: ["nmoe/router/**"], max_changed_lines: 5000 } })),
+        pr: { number: 12, headSha: HEAD, draft: false, changedLines: 900 },
+        floor: { ...floorOf(DEFAULT_CONFIG), maxChangedLines: 500 },
+      },
+      "size",
+      "fail",
+      "900 lines changed, more than the 500 allowed (the repository's limit)",
+    ],
+    [
+      "a line limit when GitHub did not say how many lines changed",
+      { floor: { ...floorOf(DEFAULT_CONFIG), maxChangedLines: 500 } },
+      "size",
+      "unverified",
+      "GitHub did not say how many lines changed",
+    ],
+    [
+      "a floor gate the registry does not define",
+      { floor: { ...floorOf(DEFAULT_CONFIG), requiredGates: ["cpu:nope"] } },
+      "tier-a",
+      "unverified",
+      "the repository policy requires gates the registry does not define",
+    ],
+    [
+      "a floor Tier-A gate the attestation leaves out",
+      { floor: { ...floorOf(DEFAULT_CONFIG), requiredGates: ["cpu:lint"] } },
+      "tier-a",
+      "fail",
+      "1 missing, 0 unknown",
+    ],
+    [
+      "a path gate the PR's files bring in",
+      { floor: { ...floorOf(DEFAULT_CONFIG), pathGates: [{ paths: ["nmoe/router/**"], gates: ["b200:step_1x10"] }] } },
+      "tier-b",
+      "fail",
+      "1 required Tier-B gate has not passed on this head: `b200:step_1x10`",
+    ],
+    [
+      "a path gate the PR's files do not touch",
+      { floor: { ...floorOf(DEFAULT_CONFIG), pathGates: [{ paths: ["docs/**"], gates: ["b200:step_1x10"] }] } },
+      "tier-b",
+      "pass",
+      "the contract requires no Tier-B gates",
+    ],
+  ])("trust and the floor: %s", (_name, over, id, status, summary) => {
+    const result = evaluateVerdict(aPullFacts(over)).results.find((r) => r.id === id)!;
+    expect({ status: result.status, summary: result.summary }).toEqual({
+      status,
+      summary: expect.stringContaining(summary),
+    });
+    // A row that is not ✅ keeps the check from being green.
+    if (status !== "pass") expect(evaluateVerdict(aPullFacts(over)).outcome).not.toBe("green");
+  });
+
   test("a Tier-B run still going on this head is a wait, not a failure", () => {
     const ledger: Ledger = {
       version: 2,

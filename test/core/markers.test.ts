@@ -1,0 +1,81 @@
+import { describe, expect, test } from "@jest/globals";
+import fc from "fast-check";
+import {
+  defuseMarkers,
+  digestMarker,
+  hasCommentSyntax,
+  opensWith,
+  stateMarker,
+  trailingDigest,
+  trailingState,
+  visiblePart,
+} from "../../src/core/markers.js";
+
+describe("defuseMarkers: no text can open or close an HTML comment", () => {
+  test.each([
+    ["an opener", "a <!-- b", "a <\u200b!-- b"],
+    ["a closer", "a --> b", "a --\u200b> b"],
+    ["the other closer HTML accepts", "a --!> b", "a --!\u200b> b"],
+    ["a whole forged marker", "<!-- merge-captain:safety x -->", "<\u200b!-- merge-captain:safety x --\u200b>"],
+    ["an empty comment", "<!---->", "<\u200b!----\u200b>"],
+    ["plain text", "nothing to see", "nothing to see"],
+  ])("%s", (_name, input, expected) => {
+    expect(defuseMarkers(input)).toBe(expected);
+  });
+
+  test("for any text: no comment syntax is left, it reads the same without the breaks, and defusing twice changes nothing", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom("<!--", "-->", "--!>", "-", "<", "!", ">")), {
+          maxLength: 12,
+        }),
+        (parts) => {
+          const text = parts.join("");
+          const out = defuseMarkers(text);
+          expect(hasCommentSyntax(out)).toBe(false);
+          expect(out.replace(/\u200b/g, "")).toBe(text.replace(/\u200b/g, ""));
+          expect(defuseMarkers(out)).toBe(out);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe("markers are read only where the bot writes them", () => {
+  const state = stateMarker("e30", "A".repeat(43));
+
+  test.each([
+    ["on the last line", `text\n\n${state}\n`, 2],
+    ["on the last line with trailing spaces", `text\n${state}  \n\n`, 2],
+    ["above other text", `${state}\nmore`, undefined],
+    ["inside a line", `quote: ${state}`, undefined],
+    ["a v1 marker on the last line (read for migration)", "x\n<!-- merge-captain:state v1 e30= -->", 1],
+    ["the old issue safety marker (read for migration)", "x\n<!-- merge-captain:safety e30 -->", "safety"],
+    ["a state marker not in the bot's form", "x\n<!-- merge-captain:state v2 not-base64! -->", "garbled"],
+    ["no marker", "just text", undefined],
+  ])("a state marker %s", (_name, body, version) => {
+    expect(trailingState(body)?.version).toBe(version);
+  });
+
+  test("the sticky marker counts only as the whole first line", () => {
+    expect(opensWith("<!-- merge-captain:pr v1 -->\nbody", "pr")).toBe(true);
+    expect(opensWith("<!-- merge-captain:pr v1 -->", "pr")).toBe(true);
+    expect(opensWith("hi <!-- merge-captain:pr v1 -->", "pr")).toBe(false);
+    expect(opensWith("<!-- merge-captain:pr v1 --> and more", "pr")).toBe(false);
+    expect(opensWith("<!-- merge-captain:issue -->\n", "pr")).toBe(false);
+  });
+
+  test("the visible part is what lies between the two markers", () => {
+    expect(visiblePart(`<!-- merge-captain:pr v1 -->\n### hi\n\ntext\n\n${state}\n`, "pr")).toBe("### hi\n\ntext");
+    expect(visiblePart("<!-- merge-captain:issue -->\nonly text", "issue")).toBe("only text");
+  });
+
+  test("the check run digest counts only on the text's last line", () => {
+    const d = digestMarker("0123456789abcdef");
+    expect(trailingDigest(`summary\n\n${d}`)).toBe("0123456789abcdef");
+    expect(trailingDigest(`${d}\nuser text after it`)).toBeUndefined();
+    expect(trailingDigest(`a file named ${d}`)).toBeUndefined();
+    expect(trailingDigest(null)).toBeUndefined();
+  });
+});
