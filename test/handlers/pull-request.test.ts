@@ -6,6 +6,11 @@ import { aContract, fence, formBody, HEADING, toYaml, type ContractShape } from 
 import { aComment, strictNock, testApp, type TestApp } from "../support/probot.js";
 import { aUser, anIssue, aPull, HEAD, issuesEvent, pullRequestEvent } from "../support/payloads.js";
 import { emptyWorld, fakeGitHub, type Fake, type FileRow, type World } from "./pull-request-world.js";
+import { DEFAULT_CONFIG } from "../../src/core/config/defaults.js";
+import { contractOptions } from "../../src/core/config/readers.js";
+import { readContract } from "../../src/core/contract/read.js";
+import { contractHash } from "../../src/core/trust/acceptance.js";
+import { stickyBody } from "../support/ledger.js";
 
 const GATES = readFileSync(new URL("../fixtures/gates/gates.toml", import.meta.url), "utf8");
 
@@ -60,6 +65,18 @@ function prBody(o: AttestationOptions = {}): string {
     "## Links",
     `- ${o.links ?? "Fixes #7"}`,
   ].join("\n");
+}
+
+/** Issue #7's sticky comment as the bot wrote it when alice (write access) opened the issue. */
+function acceptedIssueSticky(c: ContractShape = contract()): string {
+  const report = readContract(issueBody(c), contractOptions(DEFAULT_CONFIG));
+  if (report.status !== "valid") throw new Error("contract");
+  const hash = contractHash(report.contract);
+  return stickyBody("issue", 7, "### ✅ merge-captain: contract valid", {
+    version: 2,
+    dispatches: [],
+    acceptances: [{ hash, by: "alice", at: "2026-11-23T10:00:00Z", via: "author" }],
+  });
 }
 
 const inScope = (n: number): FileRow[] =>
@@ -751,6 +768,16 @@ describe("API calls per event", () => {
       2,
       async () => {
         const w = world();
+        return run(w, opened(w));
+      },
+    ],
+    [
+      "pull_request.opened, the contract's issue holds its sealed record (the usual case: no permission read)",
+      9,
+      2,
+      async () => {
+        const w = world();
+        w.comments[7] = [aComment(8000, acceptedIssueSticky(), "app")];
         return run(w, opened(w));
       },
     ],
