@@ -32,6 +32,8 @@ describe("resolveConfig", () => {
         teams: [],
       },
       public_safety: { internal_domains: [], internal_hosts: [], minimize_leaks: false },
+      merge_plan: false,
+      merge_queue: { tier_b: "trust_pr_heads" },
     });
   });
 
