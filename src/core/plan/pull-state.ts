@@ -6,7 +6,7 @@ import type { PullState } from "./build.js";
 export interface CheckSeen {
   status: string;
   conclusion: string | null;
-  title: string | null;
+  title?: string | null;
   text: string | null;
 }
 
