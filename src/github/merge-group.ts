@@ -1,5 +1,5 @@
-/** Read a merge group from GitHub: the commits it adds to its base branch (the compare API), paginated and bounded. */
-import type { GroupCommit } from "../core/queue/members.js";
+/** Read a merge group from GitHub: the commits it adds to its base branch (the compare API, paginated and bounded) and the queue's live entry branches. */
+import { parseQueueRef, type GroupCommit, type QueueEntryRef } from "../core/queue/members.js";
 import type { RepoClient } from "./client.js";
 
 /** 3 pages of 100: a group with more commits is "cannot tell", never guessed. */
@@ -29,4 +29,20 @@ export async function groupCommits(
       return { commits, truncated: commits.length < res.data.total_commits };
   }
   return { commits, truncated: true };
+}
+
+/** Queue entries beyond this are not read (GitHub's queues are far shorter). */
+export const MAX_QUEUE_REFS = 500;
+
+/** The queue's entry branches on `baseBranch` (one call): which commit is which PR's group head. */
+export async function queueRefs(client: RepoClient, baseBranch: string): Promise<QueueEntryRef[]> {
+  const res = await client.octokit.rest.git.listMatchingRefs({
+    owner: client.owner,
+    repo: client.repo,
+    ref: `heads/gh-readonly-queue/${baseBranch}/`,
+  });
+  return res.data.slice(0, MAX_QUEUE_REFS).flatMap((r) => {
+    const parsed = parseQueueRef(r.ref);
+    return parsed && parsed.baseBranch === baseBranch ? [{ pr: parsed.lastPr, sha: r.object.sha }] : [];
+  });
 }

@@ -17,7 +17,7 @@ import { findCheckRun, upsertCheckRun } from "../github/checks.js";
 import type { RepoClient } from "../github/client.js";
 import { repoClient, withConfig, type AppOptions } from "../github/context.js";
 import { httpStatus, isApiFailure } from "../github/errors.js";
-import { groupCommits } from "../github/merge-group.js";
+import { groupCommits, queueRefs } from "../github/merge-group.js";
 import { readPrState } from "../github/pr-state.js";
 import { evaluateAndPublish } from "../github/publish.js";
 import { linkPull, openIssuesWithContracts, type IssueWithContract } from "../github/pull-facts.js";
@@ -124,8 +124,10 @@ export async function onMergeGroup(
       const openPulls = await listOpenPulls(client);
       const membership = groupMembers({
         ref,
+        headSha: group.head_sha,
         commits,
         truncated,
+        queueRefs: await queueRefs(client, baseBranch),
         candidates: openPulls.filter((p) => p.baseRef === baseBranch),
       });
       if (!membership.ok) return publishGroupCheck(client, group.head_sha, groupNotVerified([membership.problem]));

@@ -33,39 +33,56 @@ export interface QueueCandidate {
   headSha: string;
 }
 
+/** A live queue entry's branch (`gh-readonly-queue/<base>/pr-<N>-…`) and the commit it points at: that entry's group head. */
+export interface QueueEntryRef {
+  pr: number;
+  sha: string;
+}
+
 export type Membership = { ok: true; prs: number[] } | { ok: false; problem: Problem };
 
 // The merge queue writes these first lines: a merge commit ("Merge pull request #12 from owner/branch")
-// or a squash commit ("Title (#12)"). A rebased PR keeps its own messages: it is found by its head SHA.
+// or a squash commit ("Title (#12)"). A rebased PR keeps its own messages: it is found by its queue ref.
 const MERGE_COMMIT = /^Merge pull request #([1-9][0-9]{0,9}) from \S/;
 const SQUASH_COMMIT = /\(#([1-9][0-9]{0,9})\)\s*$/;
 
-/** The PR a commit belongs to, if it says: a parent or the commit itself is a candidate's head, or its first line names one. */
-function prOf(commit: GroupCommit, byHead: ReadonlyMap<string, number>, open: ReadonlySet<number>): number | undefined {
-  const own = byHead.get(commit.sha);
-  if (own !== undefined) return own;
-  for (const parent of commit.parents) {
-    const merged = byHead.get(parent.toLowerCase());
+interface Lookup {
+  byRef: ReadonlyMap<string, number>;
+  byHead: ReadonlyMap<string, number>;
+  open: ReadonlySet<number>;
+}
+
+/** The PR a queue commit belongs to, if anything says: a queue ref at it, the PR head as its merged parent, or its first line. */
+function prOf(commit: GroupCommit, at: Lookup): number | undefined {
+  const sha = commit.sha.toLowerCase();
+  const byRef = at.byRef.get(sha) ?? at.byHead.get(sha);
+  if (byRef !== undefined) return byRef;
+  for (const parent of commit.parents.slice(1)) {
+    const merged = at.byHead.get(parent.toLowerCase());
     if (merged !== undefined) return merged;
   }
   const first = commit.message.split("\n", 1)[0]!.slice(0, 500);
   for (const pattern of [MERGE_COMMIT, SQUASH_COMMIT]) {
     const n = Number(pattern.exec(first)?.[1] ?? NaN);
     // Only open PRs count: a squash title may quote an old PR number.
-    if (open.has(n)) return n;
+    if (at.open.has(n)) return n;
   }
   return undefined;
 }
 
 /**
- * The group's PRs in queue order (the order their commits appear). The ref's PR is always last.
- * `truncated`: the compare API did not list every commit, so an earlier PR could be missed — the
- * answer is then "cannot tell", never a shorter group.
+ * The group's PRs in queue order. The queue builds each entry's commit on the one ahead, so the
+ * first-parent chain from the group's head back to its base branch runs through the entries in
+ * order; each is named by its queue ref, its merge commit or its squash title. The ref's PR is
+ * always last. `truncated`: the compare API did not list every commit, so an earlier PR could be
+ * missed — the answer is then "cannot tell", never a shorter group.
  */
 export function groupMembers(input: {
   ref: QueueRef;
+  headSha: string;
   commits: readonly GroupCommit[];
   truncated: boolean;
+  queueRefs: readonly QueueEntryRef[];
   candidates: readonly QueueCandidate[];
 }): Membership {
   if (input.truncated) {
@@ -79,11 +96,20 @@ export function groupMembers(input: {
       ),
     };
   }
-  const byHead = new Map(input.candidates.map((c) => [c.headSha.toLowerCase(), c.number]));
-  const open = new Set(input.candidates.map((c) => c.number));
+  const bySha = new Map(input.commits.map((c) => [c.sha.toLowerCase(), c]));
+  const chain: GroupCommit[] = [];
+  for (let at = bySha.get(input.headSha.toLowerCase()); at && chain.length <= bySha.size;) {
+    chain.push(at);
+    at = at.parents[0] === undefined ? undefined : bySha.get(at.parents[0].toLowerCase());
+  }
+  const lookup: Lookup = {
+    byRef: new Map(input.queueRefs.map((r) => [r.sha.toLowerCase(), r.pr])),
+    byHead: new Map(input.candidates.map((c) => [c.headSha.toLowerCase(), c.number])),
+    open: new Set(input.candidates.map((c) => c.number)),
+  };
   const prs: number[] = [];
-  for (const commit of input.commits) {
-    const n = prOf({ ...commit, sha: commit.sha.toLowerCase() }, byHead, open);
+  for (const commit of chain.reverse()) {
+    const n = prOf(commit, lookup);
     if (n !== undefined && n !== input.ref.lastPr && !prs.includes(n)) prs.push(n);
   }
   prs.push(input.ref.lastPr);

@@ -209,8 +209,17 @@ export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueSt
     body: issue.body,
     reactions: reactionsJson(`${api}/reactions`, []),
     timeline_url: `${api}/timeline`,
-    performed_via_github_app: null,
-    state_reason: null,
+    // Issues opened with the app's installation token carry the app, as on GitHub.
+    performed_via_github_app:
+      issue.user.login === `${world.app.slug}[bot]`
+        ? ({
+            id: world.app.id,
+            slug: world.app.slug,
+            node_id: `A_${world.app.id}`,
+            name: world.app.slug,
+          } as unknown as Issue["performed_via_github_app"])
+        : null,
+    state_reason: issue.state === "closed" ? "completed" : null,
   };
   if (issue.pull) {
     json.draft = issue.pull.draft;
@@ -219,7 +228,7 @@ export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueSt
       html_url: html,
       diff_url: `${html}.diff`,
       patch_url: `${html}.patch`,
-      merged_at: null,
+      merged_at: issue.pull.mergedAt ?? null,
     };
   }
   return json;
@@ -278,8 +287,8 @@ export function pullRequestJson(world: FakeGitHubState, repo: FakeRepo, issue: I
     created_at: issue.createdAt,
     updated_at: issue.updatedAt,
     closed_at: issue.closedAt,
-    merged_at: null,
-    merge_commit_sha: null,
+    merged_at: pull.mergedAt ?? null,
+    merge_commit_sha: pull.mergeCommitSha ?? null,
     assignee: null,
     assignees: [],
     requested_reviewers: [],

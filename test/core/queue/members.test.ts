@@ -34,48 +34,86 @@ const candidates = [
   { number: 9, headSha: sha("9") },
 ];
 const commit = (s: string, message: string, parents: string[]): GroupCommit => ({ sha: s, message, parents });
+const BASE = sha("0");
 
 describe("groupMembers", () => {
-  test.each<[string, GroupCommit[], number[]]>([
+  test.each<[string, string, GroupCommit[], { pr: number; sha: string }[], number[]]>([
     [
-      "merge method: each PR's commits, then GitHub's merge commit with the PR head as a parent",
+      "merge method: the chain of GitHub's merge commits, each with the PR head as its second parent",
+      sha("e"),
+      // Chronological, as the compare API lists them: the PRs' own commits are older than the queue's.
       [
-        commit(sha("3"), "Router cache", [sha("0")]),
-        commit(sha("c"), "Merge pull request #3 from acme/issue/03-cache\n\nRouter cache", [sha("0"), sha("3")]),
-        commit(sha("4"), "Kernel", [sha("0")]),
+        commit(sha("4"), "Kernel", [BASE]),
+        commit(sha("3"), "Router cache", [BASE]),
+        commit(sha("c"), "Merge pull request #3 from acme/issue/03-cache\n\nRouter cache", [BASE, sha("3")]),
         commit(sha("d"), "Merge pull request #4 from acme/issue/04-kernel", [sha("c"), sha("4")]),
-        commit(sha("5"), "Docs", [sha("0")]),
+        commit(sha("5"), "Docs", [BASE]),
         commit(sha("e"), "Merge pull request #5 from acme/issue/05-docs", [sha("d"), sha("5")]),
       ],
+      [],
       [3, 4, 5],
     ],
     [
       "squash method: one commit per PR whose title ends with (#N)",
-      [commit(sha("c"), "Router cache (#4)", [sha("0")]), commit(sha("d"), "Docs (#5)\n\nbody", [sha("c")])],
+      sha("d"),
+      [commit(sha("c"), "Router cache (#4)", [BASE]), commit(sha("d"), "Docs (#5)\n\nbody", [sha("c")])],
+      [],
       [4, 5],
     ],
     [
-      "rebase method: the PR's own commits, found by its head SHA",
+      "rebase method: the PRs' own messages, each entry found by its queue ref",
+      sha("f"),
       [
-        commit(sha("1"), "first half", [sha("0")]),
-        commit(sha("3"), "second half", [sha("1")]),
-        commit(sha("f"), "docs", [sha("3")]),
+        commit(sha("1"), "first half", [BASE]),
+        commit(sha("2"), "second half", [sha("1")]),
+        commit(sha("f"), "docs", [sha("2")]),
+      ],
+      [
+        { pr: 3, sha: sha("2") },
+        { pr: 5, sha: sha("f") },
       ],
       [3, 5],
     ],
     [
       "a squash title quoting a PR that is not open does not add it",
-      [commit(sha("c"), "Revert of (#77)", [sha("0")]), commit(sha("d"), "Docs (#5)", [sha("c")])],
+      sha("d"),
+      [commit(sha("c"), "Revert of (#77)", [BASE]), commit(sha("d"), "Docs (#5)", [sha("c")])],
+      [],
       [5],
     ],
-    ["the ref's PR is last even when no commit names it", [commit(sha("c"), "Router cache (#9)", [sha("0")])], [9, 5]],
-    ["an empty range is the ref's PR alone", [], [5]],
-  ])("%s", (_name, commits, prs) => {
-    expect(groupMembers({ ref, commits, truncated: false, candidates })).toEqual({ ok: true, prs });
+    [
+      "commits off the first-parent chain (a PR's own history) do not reorder the queue",
+      sha("e"),
+      [
+        commit(sha("a"), "Merge pull request #9 from acme/old (merged into the PR branch)", [BASE, sha("9")]),
+        commit(sha("4"), "Kernel", [sha("a")]),
+        commit(sha("d"), "Merge pull request #4 from acme/issue/04-kernel", [BASE, sha("4")]),
+        commit(sha("e"), "Docs (#5)", [sha("d")]),
+      ],
+      [],
+      [4, 5],
+    ],
+    [
+      "the ref's PR is last even when no commit names it",
+      sha("c"),
+      [commit(sha("c"), "Router cache (#9)", [BASE])],
+      [],
+      [9, 5],
+    ],
+    ["an empty range is the ref's PR alone", sha("c"), [], [], [5]],
+  ])("%s", (_name, headSha, commits, queueRefs, prs) => {
+    expect(groupMembers({ ref, headSha, commits, truncated: false, queueRefs, candidates })).toEqual({ ok: true, prs });
   });
 
   test("a range the compare API cut short is 'cannot tell', never a shorter group", () => {
-    const r = groupMembers({ ref, commits: [commit(sha("5"), "x", [])], truncated: true, candidates });
+    const r = groupMembers({
+      ref,
+      headSha: sha("5"),
+      commits: [commit(sha("5"), "x", [])],
+      truncated: true,
+      queueRefs: [],
+      candidates,
+    });
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.problem.code).toBe("queue.too-many-commits");
   });
