@@ -6,6 +6,8 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { UnthrottledOctokit } from "./octokit.js";
 import { RUN_NAME_TEMPLATE } from "../core/tierb/runs.js";
 import { startServer, type StartedServer } from "../server.js";
+import { Debouncer } from "../runtime/debounce.js";
+import { createRuntime, type Runtime } from "../runtime/runtime.js";
 import { startFakeGitHub, type FakeGitHub, type FakeRepo, type LoggedRequest } from "./fake-github/index.js";
 import * as hooks from "./webhooks.js";
 import {
@@ -79,6 +81,8 @@ export interface DemoWorld {
   app: StartedServer;
   repo: FakeRepo;
   secret: string;
+  /** The app's runtime: its debouncer runs deferred work (the merge plan) only when the story flushes it. */
+  runtime: Runtime;
   /** Sign and send a webhook to the app; throws unless it answers 2xx. */
   send: <E extends Parameters<typeof hooks.sendWebhook>[2]>(
     event: E,
@@ -117,6 +121,8 @@ export async function startDemoWorld(): Promise<DemoWorld> {
     .privateKey.export({ type: "pkcs1", format: "pem" })
     .toString();
   const host = new URL(fake.url).host;
+  // Deferred work waits for an explicit flush, so every API call lands in the step that caused it.
+  const runtime = createRuntime({ debounce: new Debouncer({ delayMs: 24 * 60 * 60 * 1000 }) });
   // Exactly the production entry point, configured from an environment; only the API host differs.
   const app = await startServer({
     env: {
@@ -131,17 +137,20 @@ export async function startDemoWorld(): Promise<DemoWorld> {
     host: "127.0.0.1",
     // Probot's throttle makes each write wait ≥ 1 s and retries hide faults; the story wants neither.
     Octokit: UnthrottledOctokit,
+    runtime,
   });
   return {
     fake,
     app,
     repo,
     secret,
+    runtime,
     send: async (event, payload) => {
       const res = await hooks.sendWebhook(app.webhookUrl, secret, event, payload);
       if (res.status >= 300) throw new Error(`the app answered ${res.status} to ${event}`);
     },
     close: async () => {
+      runtime.debounce.cancel();
       await app.close();
       await fake.close();
     },

@@ -31,38 +31,41 @@ export interface PlanFacts {
   openIssues: IssueWithContract[];
 }
 
+/** Oldest issue first: the table reads in the order the work was filed. */
 function contractsOf(issues: readonly IssueWithContract[]): PlanContract[] {
-  return issues.flatMap((i): PlanContract[] => {
-    switch (i.contract.status) {
-      case "absent":
-        return [];
-      case "invalid":
-        return [
-          {
-            key: `#${i.number}`,
-            issue: i.number,
-            title: i.title,
-            id: undefined,
-            invalid: i.contract.errors[0]?.message ?? "the contract does not parse",
-            dependsOn: [],
-            hotspots: [],
-          },
-        ];
-      case "valid": {
-        const c = i.contract.contract;
-        return [
-          {
-            key: `#${i.number}`,
-            issue: i.number,
-            title: i.title,
-            id: c.nmoe.issue,
-            dependsOn: c.nmoe.depends_on ?? [],
-            hotspots: c.nmoe.merge_hotspots ?? [],
-          },
-        ];
+  return [...issues]
+    .sort((a, b) => a.number - b.number)
+    .flatMap((i): PlanContract[] => {
+      switch (i.contract.status) {
+        case "absent":
+          return [];
+        case "invalid":
+          return [
+            {
+              key: `#${i.number}`,
+              issue: i.number,
+              title: i.title,
+              id: undefined,
+              invalid: i.contract.errors[0]?.message ?? "the contract does not parse",
+              dependsOn: [],
+              hotspots: [],
+            },
+          ];
+        case "valid": {
+          const c = i.contract.contract;
+          return [
+            {
+              key: `#${i.number}`,
+              issue: i.number,
+              title: i.title,
+              id: c.nmoe.issue,
+              dependsOn: c.nmoe.depends_on ?? [],
+              hotspots: c.nmoe.merge_hotspots ?? [],
+            },
+          ];
+        }
       }
-    }
-  });
+    });
 }
 
 /** Recently closed issues (one page): where most `depends_on` ids of a live repo are found, done. */

@@ -1,0 +1,95 @@
+/** Work items for the merge-queue chapter and its tests: nmoe-form contracts that need only Tier-A gates, so their PRs can be green on their own. */
+import type { FakeGitHub, FakeRepo } from "./fake-github/index.js";
+import * as hooks from "./webhooks.js";
+
+export const QUEUE_CONFIG = "merge_plan: true\n";
+
+export interface WorkItem {
+  id: string;
+  slug: string;
+  /** Files the PR changes, all inside `moelab/<slug>/` (the contract's scope). */
+  file: string;
+  dependsOn?: string[];
+  hotspots?: string[];
+}
+
+export function workItemIssue(w: WorkItem): string {
+  const list = (xs: readonly string[] | undefined) => `[${(xs ?? []).join(", ")}]`;
+  return [
+    "### Summary (what + why)",
+    "",
+    `Work item ${w.id}: ${w.slug}.`,
+    "",
+    "### Agent Contract (YAML, required)",
+    "",
+    "```yaml",
+    "nmoe:",
+    `  issue: ${w.id}`,
+    `  slug: ${w.slug}`,
+    "  kind: feature",
+    "  risk: cold",
+    `  depends_on: ${list(w.dependsOn)}`,
+    `  merge_hotspots: ${list(w.hotspots)}`,
+    "",
+    "scope:",
+    "  allow:",
+    `    - moelab/${w.slug}/**`,
+    "    - moelab/model.py",
+    "",
+    "gates:",
+    "  required: [cpu:import]",
+    "```",
+  ].join("\n");
+}
+
+export function workItemPull(issueId: string, prSha: string, closes: number): string {
+  return [
+    "## PR Attestation (YAML, required)",
+    "",
+    "```yaml",
+    "nmoe_pr:",
+    `  issue: ${issueId}`,
+    `  pr_sha: ${prSha}`,
+    "  risk: cold",
+    "",
+    "gates_passed:",
+    "  tier_a:",
+    "    - cpu:import",
+    "  tier_b: []",
+    "```",
+    "",
+    "## Links",
+    `- Fixes #${closes}`,
+    "",
+  ].join("\n");
+}
+
+/** What opening a work item needs from the demo world (kept structural to avoid an import cycle with the story). */
+export interface QueueWorld {
+  fake: FakeGitHub;
+  repo: FakeRepo;
+  send: <E extends Parameters<typeof hooks.sendWebhook>[2]>(
+    event: E,
+    payload: Parameters<typeof hooks.sendWebhook<E>>[3],
+  ) => Promise<void>;
+}
+
+/** Open the work item's issue and its PR (head `sha`), and deliver both `opened` events. */
+export async function openWorkItem(
+  world: QueueWorld,
+  w: WorkItem,
+  sha: string,
+): Promise<{ issue: number; pr: number; sha: string }> {
+  const { fake, repo, send } = world;
+  const issue = repo.openIssue({ title: `[${w.id}] ${w.slug}`, body: workItemIssue(w), user: "ada" });
+  await send("issues", hooks.issuesOpened(fake.state, repo, issue.number));
+  const pr = repo.openPullRequest({
+    title: w.slug,
+    user: "ada",
+    head: { ref: `issue/${w.id}-${w.slug}`, sha },
+    files: [{ filename: w.file, content: `# ${w.slug}\n` }],
+    body: workItemPull(w.id, sha, issue.number),
+  });
+  await send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
+  return { issue: issue.number, pr: pr.number, sha };
+}
