@@ -74,22 +74,34 @@ export interface QueueWorld {
   ) => Promise<void>;
 }
 
-/** Open the work item's issue and its PR (head `sha`), and deliver both `opened` events. */
-export async function openWorkItem(
-  world: QueueWorld,
-  w: WorkItem,
-  sha: string,
-): Promise<{ issue: number; pr: number; sha: string }> {
+/** Open the work item's issue and deliver `issues.opened`. */
+export async function openWorkItemIssue(world: QueueWorld, w: WorkItem): Promise<number> {
   const { fake, repo, send } = world;
   const issue = repo.openIssue({ title: `[${w.id}] ${w.slug}`, body: workItemIssue(w), user: "ada" });
   await send("issues", hooks.issuesOpened(fake.state, repo, issue.number));
+  return issue.number;
+}
+
+/** Open the PR for the work item's issue (head `sha`) and deliver `pull_request.opened`. */
+export async function openWorkItemPull(world: QueueWorld, w: WorkItem, issue: number, sha: string): Promise<number> {
+  const { fake, repo, send } = world;
   const pr = repo.openPullRequest({
     title: w.slug,
     user: "ada",
     head: { ref: `issue/${w.id}-${w.slug}`, sha },
     files: [{ filename: w.file, content: `# ${w.slug}\n` }],
-    body: workItemPull(w.id, sha, issue.number),
+    body: workItemPull(w.id, sha, issue),
   });
   await send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
-  return { issue: issue.number, pr: pr.number, sha };
+  return pr.number;
+}
+
+/** Both: the issue, then its PR. */
+export async function openWorkItem(
+  world: QueueWorld,
+  w: WorkItem,
+  sha: string,
+): Promise<{ issue: number; pr: number; sha: string }> {
+  const issue = await openWorkItemIssue(world, w);
+  return { issue, pr: await openWorkItemPull(world, w, issue, sha), sha };
 }

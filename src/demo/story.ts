@@ -10,6 +10,7 @@ import { Debouncer } from "../runtime/debounce.js";
 import { createRuntime, type Runtime } from "../runtime/runtime.js";
 import { startFakeGitHub, type FakeGitHub, type FakeRepo, type LoggedRequest } from "./fake-github/index.js";
 import * as hooks from "./webhooks.js";
+import { mergeQueueChapter } from "./queue-chapter.js";
 import {
   attestation,
   BROKEN_ISSUE,
@@ -69,6 +70,12 @@ export function describeWrite(r: LoggedRequest): string {
       return `dispatch ${r.path.split("/")[6]} on ${String(b["ref"])} with ${JSON.stringify(b["inputs"])}`;
     case "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions":
       return `react ${String(b["content"])} to comment ${r.path.split("/")[6]}`;
+    case "POST /repos/{owner}/{repo}/issues":
+      return `open issue "${String(b["title"])}": ${first(b["body"])}`;
+    case "PATCH /repos/{owner}/{repo}/issues/{issue_number}":
+      return `edit issue #${r.path.split("/")[5]}: ${first(b["body"])}`;
+    case "POST /graphql":
+      return `GraphQL ${/\b(pinIssue|minimizeComment)\b/.exec(String(b["query"]))?.[1] ?? "request"}`;
     case "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule":
       return `protection rule for run ${r.path.split("/")[6]}: ${String(b["state"])} — ${String(b["comment"] ?? "")}`;
     default:
@@ -359,6 +366,9 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
         ];
       },
     );
+
+    // Chapter 5: two dependent PRs merged through GitHub's merge queue, in the order the merge plan gives.
+    await mergeQueueChapter({ world, step, expectText, lastCheck });
   } finally {
     await world.close();
   }

@@ -60,15 +60,15 @@ describe("the merge plan issue", () => {
     expect(plan).toMatchObject({ title: "merge-captain: merge plan", user: { login: "merge-captain[bot]" } });
     expect(world.repo.pinned).toEqual([plan!.number]);
     const body = plan!.body ?? "";
-    expect(body).toContain(`1. #${a.pr} — \`05\` \\[05\\] router-cache (#${a.issue}): ready, nothing to wait for`);
+    expect(body).toContain(`1. #${a.pr} — \`05\` router-cache (#${a.issue}): ready, nothing to wait for`);
     expect(body).toContain(
-      `2. #${b.pr} — \`06\` \\[06\\] router-evict (#${b.issue}): after #${a.pr}: depends on \`05\`; only once #${a.pr} has merged: both change \`moelab/model.py\`; its check turns green once its dependencies are done`,
+      `2. #${b.pr} — \`06\` router-evict (#${b.issue}): after #${a.pr}: depends on \`05\`; only once #${a.pr} has merged: both change \`moelab/model.py\`; its check turns green once its dependencies are done`,
     );
     expect(body).toContain("```mermaid\nflowchart LR\n");
     expect(body).toContain("  c0 --> c1");
     expect(body).toMatch(/c0\[".*"\]:::ready/);
     expect(body).toMatch(/c1\[".*"\]:::afterDeps/);
-    expect(body).toContain(`| #${b.issue} | \`06\` \\[06\\] router-evict | #${b.pr} | ⏳ after its dependencies`);
+    expect(body).toContain(`| #${b.issue} | \`06\` router-evict | #${b.pr} | ⏳ after its dependencies`);
 
     // Found again by marker and App id: the next refresh edits it, never opens a second one.
     await world.send("issues", hooks.issuesOpened(world.fake.state, world.repo, a.issue));

@@ -1,4 +1,5 @@
 /** The merge plan for people: the issue body (order, Mermaid graph, table, problems) and the CLI's text. */
+import { idKey } from "../ids.js";
 import { bullets, code, inline, marker, prose, table } from "../render/markdown.js";
 import type { Blocker, Dependency, Plan, PlanContract, PlanRow, Reason, RowState, WaitFor } from "./build.js";
 
@@ -99,7 +100,7 @@ export function blockerText(b: Blocker, byKey: ReadonlyMap<string, PlanContract>
     case "no-pr":
       return "it has no open PR yet";
     case "not-ready":
-      return `#${b.pr} is not ready: ${s.user(b.summary)}`;
+      return `its PR #${b.pr} says: ${s.user(b.summary)}`;
     case "missing":
       return `it depends on ${s.code(b.id)}, and no issue carries that id`;
     case "unknown":
@@ -113,6 +114,12 @@ export function blockerText(b: Blocker, byKey: ReadonlyMap<string, PlanContract>
       return `it waits for ${c?.id !== undefined ? s.code(c.id) : b.contract}${c?.issue !== undefined ? ` (#${c.issue})` : ""}, which cannot merge yet`;
     }
   }
+}
+
+/** The issue title without a leading `[id]` the contract id already shows (the nmoe convention). */
+function shortTitle(c: PlanContract): string {
+  const prefix = /^\s*\[([^\]]{1,32})\]\s*/.exec(c.title);
+  return prefix && c.id !== undefined && idKey(prefix[1]!) === idKey(c.id) ? c.title.slice(prefix[0].length) : c.title;
 }
 
 function contractName(c: PlanContract): string {
@@ -147,7 +154,7 @@ export function mermaidGraph(plan: Plan): string {
     const pr = r.pulls[0];
     const parts = [
       `${r.contract.issue !== undefined ? `#${r.contract.issue} · ` : ""}${r.contract.id ?? "invalid"}`,
-      r.contract.title,
+      shortTitle(r.contract),
       `${pr ? `PR #${pr.number} · ` : ""}${STATE_TEXT[r.state].replace(/^\S+ /, "")}`,
     ];
     lines.push(`  ${ids.get(r.contract.key)}["${parts.map((p) => mermaidText(p)).join("<br/>")}"]:::${cls(r.state)}`);
@@ -205,7 +212,7 @@ function orderSection(plan: Plan, byKey: ReadonlyMap<string, PlanContract>): str
     }
     const c = byKey.get(s.contract)!;
     lines.push(
-      `${i + 1}. #${s.pr} — ${contractName(c)} ${inline(c.title, 80)} (${issueRef(c)}): ${s.reasons.map((r) => reasonText(r)).join("; ")}`,
+      `${i + 1}. #${s.pr} — ${contractName(c)} ${inline(shortTitle(c), 80)} (${issueRef(c)}): ${s.reasons.map((r) => reasonText(r)).join("; ")}`,
     );
   });
   return lines.join("\n");
@@ -216,7 +223,7 @@ function tableRow(r: PlanRow): string[] {
   const verdict = r.pulls[0] ? `${STATE_TEXT[r.state]}: ${prose(r.pulls[0].summary, 120)}` : STATE_TEXT[r.state];
   return [
     issueRef(r.contract),
-    `${contractName(r.contract)} ${inline(r.contract.title, 80)}`,
+    `${contractName(r.contract)} ${inline(shortTitle(r.contract), 80)}`,
     pulls || "—",
     r.contract.invalid !== undefined ? `${verdict}: ${prose(r.contract.invalid, 120)}` : verdict,
     r.waitsFor.map((w) => waitText(w)).join("<br>") || "—",
@@ -277,7 +284,7 @@ export function renderPlanIssue(plan: Plan): string {
       bullets(
         plan.unordered.map(
           (u) =>
-            `${u.pr !== undefined ? `#${u.pr} for ` : ""}${contractName(byKey.get(u.contract)!)} ${inline(byKey.get(u.contract)!.title, 80)} (${issueRef(byKey.get(u.contract)!)}): ${blockerText(u.blocker, byKey)}`,
+            `${u.pr !== undefined ? `#${u.pr} for ` : ""}${contractName(byKey.get(u.contract)!)} ${inline(shortTitle(byKey.get(u.contract)!), 80)} (${issueRef(byKey.get(u.contract)!)}): ${blockerText(u.blocker, byKey)}`,
         ),
         100,
       ),
@@ -304,7 +311,7 @@ export function renderPlanIssue(plan: Plan): string {
 /** The plan as plain text for a terminal (`merge-captain plan`). */
 export function renderPlanText(plan: Plan): string {
   const byKey = new Map(plan.rows.map((r) => [r.contract.key, r.contract]));
-  const name = (c: PlanContract) => `${c.id ?? "(invalid)"} ${c.title}`.trim();
+  const name = (c: PlanContract) => `${c.id ?? "(invalid)"} ${shortTitle(c)}`.trim();
   const lines: string[] = ["Suggested merge order:"];
   if (plan.order.length === 0) lines.push("  (none: no PR can merge yet)");
   plan.order.forEach((s, i) => {
