@@ -11,6 +11,8 @@ export interface WorkItem {
   file: string;
   dependsOn?: string[];
   hotspots?: string[];
+  /** `gates.required`; defaults to the Tier-A `cpu:import` alone. */
+  gates?: string[];
 }
 
 export function workItemIssue(w: WorkItem): string {
@@ -37,7 +39,7 @@ export function workItemIssue(w: WorkItem): string {
     "    - moelab/model.py",
     "",
     "gates:",
-    "  required: [cpu:import]",
+    `  required: ${list(w.gates ?? ["cpu:import"])}`,
     "```",
   ].join("\n");
 }

@@ -121,6 +121,7 @@ export async function startDemoWorld(): Promise<DemoWorld> {
       perf_budget_pct: {},
       head_sha: { required: true },
       dispatch_id: { required: true },
+      merge_group_ref: {},
     },
   });
   const secret = randomBytes(16).toString("hex");

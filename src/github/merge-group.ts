@@ -1,6 +1,7 @@
 /** Read a merge group from GitHub: the commits it adds to its base branch (the compare API, paginated and bounded) and the queue's live entry branches. */
 import { parseQueueRef, type GroupCommit, type QueueEntryRef } from "../core/queue/members.js";
 import type { RepoClient } from "./client.js";
+import { isNotFound } from "./errors.js";
 
 /** 3 pages of 100: a group with more commits is "cannot tell", never guessed. */
 export const MAX_COMPARE_PAGES = 3;
@@ -45,4 +46,19 @@ export async function queueRefs(client: RepoClient, baseBranch: string): Promise
     const parsed = parseQueueRef(r.ref);
     return parsed && parsed.baseBranch === baseBranch ? [{ pr: parsed.lastPr, sha: r.object.sha }] : [];
   });
+}
+
+/** Where a queue branch points now, or undefined when it is gone (merged, dequeued, rebuilt). */
+export async function branchSha(client: RepoClient, branch: string): Promise<string | undefined> {
+  try {
+    const res = await client.octokit.rest.git.getRef({
+      owner: client.owner,
+      repo: client.repo,
+      ref: `heads/${branch}`,
+    });
+    return res.data.object.sha;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }

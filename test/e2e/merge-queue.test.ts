@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { startDemoWorld, type DemoWorld } from "../../src/demo/story.js";
 import { openWorkItem, workItemPull } from "../../src/demo/queue-fixtures.js";
+import { resultsFile } from "../../src/demo/fixtures.js";
 import type { LoggedRequest } from "../../src/demo/fake-github/index.js";
 import * as hooks from "../../src/demo/webhooks.js";
 
@@ -177,5 +178,61 @@ describe("dependency edges both ways", () => {
     );
     expect({ reads: cost.reads.length, writes: cost.writes.length }).toEqual({ reads: 4, writes: 0 });
     expect(workItemPull("05", sha("a"), a.issue)).toContain(`Fixes #${a.issue}`);
+  });
+});
+
+describe("merge_queue.tier_b: rerun", () => {
+  test("the group's commit runs Tier-B (pinned to it, from the queue's branch) before its check turns green", async () => {
+    const { fake, repo } = world;
+    repo.putFile("main", ".github/merge-captain.yml", "merge_queue:\n  tier_b: rerun\n");
+    const a = await openWorkItem(
+      world,
+      { id: "05", slug: "router-cache", file: "moelab/router-cache/a.py", gates: ["cpu:import", "b200:smoke_1x10"] },
+      sha("a"),
+    );
+    // The PR itself gets green through Tier-B on its own head first.
+    const asked = repo.addComment(a.pr, { body: "/tier-b hot_path", user: "mona" });
+    await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, asked.id));
+    const prRun = repo.dispatches[0]!;
+    repo.completeWorkflowRun(prRun.runId!, {
+      conclusion: "success",
+      artifactName: "tier-b-results",
+      artifactFiles: { "tier_b_results.json": resultsFile(a.sha, prRun.inputs["dispatch_id"]!) },
+    });
+    await world.send("workflow_run", hooks.workflowRunCompleted(fake.state, repo, prRun.runId!));
+    expect(groupCheck(a.sha)?.conclusion).toBe("success");
+
+    const group = repo.enqueue(a.pr);
+    await requestChecks(group);
+    expect(groupCheck(group.headSha)).toMatchObject({
+      status: "in_progress",
+      output: { title: "Waiting: Tier-B on the merge group's commit" },
+    });
+    const groupRun = repo.dispatches[1]!;
+    expect(groupRun.inputs).toMatchObject({
+      pr_number: String(a.pr),
+      bundle: "hot_path",
+      head_sha: group.headSha,
+      merge_group_ref: group.headRef.replace("refs/heads/", ""),
+    });
+    expect(repo.checkRunsFor(group.headSha).map((c) => c.name)).toContain("Tier-B: hot_path");
+    // The same event again does not start a second run.
+    await requestChecks(group);
+    expect(repo.dispatches).toHaveLength(2);
+
+    repo.completeWorkflowRun(groupRun.runId!, {
+      conclusion: "success",
+      artifactName: "tier-b-results",
+      artifactFiles: { "tier_b_results.json": resultsFile(group.headSha, groupRun.inputs["dispatch_id"]!) },
+    });
+    await world.send("workflow_run", hooks.workflowRunCompleted(fake.state, repo, groupRun.runId!));
+    expect(groupCheck(group.headSha)).toMatchObject({
+      conclusion: "success",
+      output: { title: `Ready to merge: #${a.pr}` },
+    });
+    expect(groupCheck(group.headSha)?.output.summary).toContain("Tier-B passed on the group's commit");
+    // The PR's own verdict still rests on its own head.
+    expect(groupCheck(a.sha)?.conclusion).toBe("success");
+    expect(repo.settleMergeQueue().map((m) => m.kind)).toEqual(["merged"]);
   });
 });

@@ -3,11 +3,12 @@ import type { Problem } from "../problem.js";
 import { bullets, code, prose, table } from "../render/markdown.js";
 import { problemLine } from "../render/problems.js";
 import { ICON } from "../render/verdict.js";
+import type { GroupTierB } from "./tier-b.js";
 import type { GroupMember, GroupVerdict, MemberState } from "./verdict.js";
 
 export interface GroupCheckOutput {
-  status: "completed";
-  conclusion: "success" | "failure";
+  status: "completed" | "in_progress";
+  conclusion?: "success" | "failure";
   title: string;
   summary: string;
   text: string;
@@ -24,15 +25,31 @@ function prList(prs: readonly number[]): string {
   return prs.map((n) => `#${n}`).join(", ");
 }
 
-const TIER_B_NOTE =
-  "Tier-B results count as they stand on each PR's own head (`merge_queue.tier_b: trust_pr_heads`); the group's commit is not re-run.";
+function tierBNote(t: GroupTierB): string {
+  if (t.mode === "trust_pr_heads")
+    return "Tier-B results count as they stand on each PR's own head (`merge_queue.tier_b: trust_pr_heads`); the group's commit is not re-run.";
+  const why = "(`merge_queue.tier_b: rerun`)";
+  switch (t.state) {
+    case "not-needed":
+      return `No contract in this group requires a Tier-B gate, so nothing runs on its commit ${why}.`;
+    case "not-started":
+      return `Tier-B runs on the group's commit ${why} only once the group is otherwise green.`;
+    case "pass":
+      return `${ICON.pass} Tier-B passed on the group's commit ${why}.`;
+    case "pending":
+      return `${ICON.pending} ${t.summary} ${why}.`;
+    case "fail":
+      return `${ICON.fail} ${t.summary} ${why}.`;
+  }
+}
 
 export function groupCheckOutput(input: {
   verdict: GroupVerdict;
   members: readonly GroupMember[];
   baseBranch: string;
+  tierB: GroupTierB;
 }): GroupCheckOutput {
-  const { verdict, members } = input;
+  const { verdict, members, tierB } = input;
   const order = members.map((m) => m.pr);
   const rows = verdict.members.map((v, i) => {
     const m = members[i]!;
@@ -58,8 +75,23 @@ export function groupCheckOutput(input: {
     "",
     table(["Position", "PR", "Contract", "In the group", "Its own check", "Group rules"], rows),
     "",
-    TIER_B_NOTE,
+    tierBNote(tierB),
   ].join("\n");
+  if (verdict.outcome === "green" && tierB.mode === "rerun" && tierB.state === "pending")
+    return {
+      status: "in_progress",
+      title: "Waiting: Tier-B on the merge group's commit",
+      summary,
+      text: "Every PR is green on its own head and the group's rules hold; the group waits for its own Tier-B run.",
+    };
+  if (verdict.outcome === "green" && tierB.mode === "rerun" && tierB.state === "fail")
+    return {
+      status: "completed",
+      conclusion: "failure",
+      title: "Not ready: Tier-B did not pass on the merge group's commit",
+      summary,
+      text: `${tierB.summary}. GitHub removes the PR from the queue; queue it again to run Tier-B on a new group.`,
+    };
   if (verdict.outcome === "green") {
     return {
       status: "completed",

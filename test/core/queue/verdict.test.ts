@@ -4,6 +4,7 @@ import { groupCheckOutput } from "../../../src/core/queue/render.js";
 import type { CriterionResult, DependencyFact } from "../../../src/core/verdict/types.js";
 
 const green: OwnVerdict = { kind: "green", title: "Ready to merge" };
+const TRUST = { mode: "trust_pr_heads" } as const;
 
 function row(id: string, status: CriterionResult["status"], title = id): CriterionResult {
   return { id, title, status, summary: "", details: [] };
@@ -152,7 +153,7 @@ describe("judgeGroup", () => {
 describe("the group's check", () => {
   test("green: lists each PR of the group in order with its verdict", () => {
     const group = [member(11), member(12, { own: redOnDependencies([{ id: "01", state: "open", issue: 1 }]) })];
-    const out = groupCheckOutput({ verdict: judgeGroup(group), members: group, baseBranch: "main" });
+    const out = groupCheckOutput({ verdict: judgeGroup(group), members: group, baseBranch: "main", tierB: TRUST });
     expect(out.conclusion).toBe("success");
     expect(out.title).toBe("Ready to merge: #11, #12");
     expect(out.summary).toContain("| 1 | #11 | `01` (#1) | ✅ green | Ready to merge |  |");
@@ -163,7 +164,7 @@ describe("the group's check", () => {
 
   test("red: the title names the PRs and the rule", () => {
     const group = [member(11, { hotspots: ["nmoe/train.py"] }), member(12, { hotspots: ["nmoe/train.py"] })];
-    const out = groupCheckOutput({ verdict: judgeGroup(group), members: group, baseBranch: "main" });
+    const out = groupCheckOutput({ verdict: judgeGroup(group), members: group, baseBranch: "main", tierB: TRUST });
     expect(out.conclusion).toBe("failure");
     expect(out.title).toBe("Not ready: #11 and #12 both change the merge hotspot `nmoe/train.py`");
     expect(out.text).toContain("let #11 merge first, then queue #12 again on top of it");
