@@ -2,7 +2,7 @@
 import type { LoggedRequest } from "./fake-github/index.js";
 import type { MergeGroupState } from "./fake-github/state.js";
 import { PLAN_MARKER } from "../core/plan/render.js";
-import { openWorkItemIssue, openWorkItemPull, QUEUE_CONFIG } from "./queue-fixtures.js";
+import { CACHE, EVICT, openWorkItemIssue, openWorkItemPull, QUEUE_CONFIG } from "./queue-fixtures.js";
 import type { DemoWorld } from "./story.js";
 import * as hooks from "./webhooks.js";
 
@@ -29,8 +29,8 @@ export async function mergeQueueChapter({ world, step, expectText, lastCheck }: 
 
   // A maintainer opts in on the default branch.
   repo.putFile("main", ".github/merge-captain.yml", QUEUE_CONFIG);
-  const cacheItem = { id: "05", slug: "router-cache", file: "moelab/router-cache/lru.py" };
-  const evictItem = { id: "06", slug: "router-evict", file: "moelab/router-evict/policy.py", dependsOn: ["05"] };
+  const cacheItem = CACHE;
+  const evictItem = { ...EVICT, dependsOn: [CACHE.id] };
   const cache = { issue: 0, pr: 0, sha: "c5".repeat(20) };
   const evict = { issue: 0, pr: 0, sha: "e6".repeat(20) };
   await step(

@@ -1,5 +1,5 @@
 /** Work items for the merge-queue chapter and its tests: nmoe-form contracts that need only Tier-A gates, so their PRs can be green on their own. */
-import type { FakeGitHub, FakeRepo } from "./fake-github/index.js";
+import type { DemoWorld } from "./story.js";
 import * as hooks from "./webhooks.js";
 
 export const QUEUE_CONFIG = "merge_plan: true\n";
@@ -14,6 +14,10 @@ export interface WorkItem {
   /** `gates.required`; defaults to the Tier-A `cpu:import` alone. */
   gates?: string[];
 }
+
+/** Two work items the chapter and the tests share: the second is usually made to depend on the first. */
+export const CACHE: WorkItem = { id: "05", slug: "router-cache", file: "moelab/router-cache/lru.py" };
+export const EVICT: WorkItem = { id: "06", slug: "router-evict", file: "moelab/router-evict/policy.py" };
 
 export function workItemIssue(w: WorkItem): string {
   const list = (xs: readonly string[] | undefined) => `[${(xs ?? []).join(", ")}]`;
@@ -66,15 +70,8 @@ export function workItemPull(issueId: string, prSha: string, closes: number): st
   ].join("\n");
 }
 
-/** What opening a work item needs from the demo world (kept structural to avoid an import cycle with the story). */
-export interface QueueWorld {
-  fake: FakeGitHub;
-  repo: FakeRepo;
-  send: <E extends Parameters<typeof hooks.sendWebhook>[2]>(
-    event: E,
-    payload: Parameters<typeof hooks.sendWebhook<E>>[3],
-  ) => Promise<void>;
-}
+/** What opening a work item needs from the demo world. */
+export type QueueWorld = Pick<DemoWorld, "fake" | "repo" | "send">;
 
 /** Open the work item's issue and deliver `issues.opened`. */
 export async function openWorkItemIssue(world: QueueWorld, w: WorkItem): Promise<number> {

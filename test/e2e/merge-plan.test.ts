@@ -1,7 +1,7 @@
 /** The live merge-plan issue, end to end over HTTP: created once and pinned, a burst of events makes one edit, an event that changes nothing makes none. */
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { startDemoWorld, type DemoWorld } from "../../src/demo/story.js";
-import { openWorkItem, QUEUE_CONFIG } from "../../src/demo/queue-fixtures.js";
+import { CACHE, EVICT, openWorkItem, QUEUE_CONFIG } from "../../src/demo/queue-fixtures.js";
 import { PLAN_MARKER } from "../../src/core/plan/render.js";
 import * as hooks from "../../src/demo/webhooks.js";
 
@@ -31,22 +31,8 @@ function planIssues() {
 }
 
 async function twoDependentItems() {
-  const a = await openWorkItem(
-    world,
-    { id: "05", slug: "router-cache", file: "moelab/router-cache/a.py", hotspots: ["moelab/model.py"] },
-    sha("a"),
-  );
-  const b = await openWorkItem(
-    world,
-    {
-      id: "06",
-      slug: "router-evict",
-      file: "moelab/router-evict/b.py",
-      dependsOn: ["05"],
-      hotspots: ["moelab/model.py"],
-    },
-    sha("b"),
-  );
+  const a = await openWorkItem(world, { ...CACHE, hotspots: ["moelab/model.py"] }, sha("a"));
+  const b = await openWorkItem(world, { ...EVICT, dependsOn: ["05"], hotspots: ["moelab/model.py"] }, sha("b"));
   return { a, b };
 }
 

@@ -1,7 +1,7 @@
 /** GitHub's merge queue, end to end over HTTP: the real server, the fake GitHub's queue, signed `merge_group` webhooks. */
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { startDemoWorld, type DemoWorld } from "../../src/demo/story.js";
-import { openWorkItem, workItemPull } from "../../src/demo/queue-fixtures.js";
+import { CACHE, EVICT, openWorkItem, workItemPull } from "../../src/demo/queue-fixtures.js";
 import { resultsFile } from "../../src/demo/fixtures.js";
 import type { LoggedRequest } from "../../src/demo/fake-github/index.js";
 import * as hooks from "../../src/demo/webhooks.js";
@@ -38,12 +38,8 @@ async function requestChecks(group: ReturnType<DemoWorld["repo"]["enqueue"]>): P
 
 describe("merge_group.checks_requested", () => {
   test("a queue of three PRs where the second depends on the first: every group green, and the queue merges them", async () => {
-    const a = await openWorkItem(world, { id: "05", slug: "router-cache", file: "moelab/router-cache/a.py" }, sha("a"));
-    const b = await openWorkItem(
-      world,
-      { id: "06", slug: "router-evict", file: "moelab/router-evict/b.py", dependsOn: ["05"] },
-      sha("b"),
-    );
+    const a = await openWorkItem(world, CACHE, sha("a"));
+    const b = await openWorkItem(world, { ...EVICT, dependsOn: ["05"] }, sha("b"));
     const c = await openWorkItem(world, { id: "07", slug: "docs", file: "moelab/docs/c.py" }, sha("c"));
     // On its own, the dependant is red: its dependency is still open.
     expect(groupCheck(b.sha)?.conclusion).toBe("failure");
@@ -77,16 +73,8 @@ describe("merge_group.checks_requested", () => {
   });
 
   test("a group whose two PRs share a merge hotspot: red, naming both", async () => {
-    const a = await openWorkItem(
-      world,
-      { id: "05", slug: "router-cache", file: "moelab/router-cache/a.py", hotspots: ["moelab/model.py"] },
-      sha("a"),
-    );
-    const b = await openWorkItem(
-      world,
-      { id: "06", slug: "router-evict", file: "moelab/router-evict/b.py", hotspots: ["moelab/model.py"] },
-      sha("b"),
-    );
+    const a = await openWorkItem(world, { ...CACHE, hotspots: ["moelab/model.py"] }, sha("a"));
+    const b = await openWorkItem(world, { ...EVICT, hotspots: ["moelab/model.py"] }, sha("b"));
     // Each is green on its own (the shared hotspot is only a warning there).
     expect([groupCheck(a.sha)?.conclusion, groupCheck(b.sha)?.conclusion]).toEqual(["success", "success"]);
     const first = world.repo.enqueue(a.pr);
@@ -108,13 +96,13 @@ describe("merge_group.checks_requested", () => {
   });
 
   test("a group containing a PR that turned red after a push: red, and the PR's own check is evaluated on its new head", async () => {
-    const a = await openWorkItem(world, { id: "05", slug: "router-cache", file: "moelab/router-cache/a.py" }, sha("a"));
-    const b = await openWorkItem(world, { id: "06", slug: "router-evict", file: "moelab/router-evict/b.py" }, sha("b"));
+    const a = await openWorkItem(world, CACHE, sha("a"));
+    const b = await openWorkItem(world, EVICT, sha("b"));
     world.repo.enqueue(a.pr);
     // B is pushed to; its synchronize event never arrives, and its attestation still names the old head.
     world.repo.pushToPullRequest(b.pr, {
       sha: sha("d"),
-      files: [{ filename: "moelab/router-evict/b.py", content: "# changed\n" }],
+      files: [{ filename: EVICT.file, content: "# changed\n" }],
     });
     const second = world.repo.enqueue(b.pr);
     await requestChecks(second);
@@ -127,7 +115,7 @@ describe("merge_group.checks_requested", () => {
   });
 
   test("with GitHub's API failing, the group's check says not verified and the delivery can be retried", async () => {
-    const a = await openWorkItem(world, { id: "05", slug: "router-cache", file: "moelab/router-cache/a.py" }, sha("a"));
+    const a = await openWorkItem(world, CACHE, sha("a"));
     const group = world.repo.enqueue(a.pr);
     world.fake.fail("GET", "/repos/{owner}/{repo}/compare/{basehead}", { kind: "status", status: 502 });
     const first = await hooks.sendWebhook(
@@ -147,12 +135,8 @@ describe("merge_group.checks_requested", () => {
 
 describe("dependency edges both ways", () => {
   test("closing a dependency's issue re-evaluates the PR that depends on it", async () => {
-    const a = await openWorkItem(world, { id: "05", slug: "router-cache", file: "moelab/router-cache/a.py" }, sha("a"));
-    const b = await openWorkItem(
-      world,
-      { id: "06", slug: "router-evict", file: "moelab/router-evict/b.py", dependsOn: ["05"] },
-      sha("b"),
-    );
+    const a = await openWorkItem(world, CACHE, sha("a"));
+    const b = await openWorkItem(world, { ...EVICT, dependsOn: ["05"] }, sha("b"));
     expect(groupCheck(b.sha)?.output.summary).toContain("❌ | Dependencies done");
     world.repo.setIssueState(a.issue, "closed");
     const cost = await calls(() =>
@@ -171,7 +155,7 @@ describe("dependency edges both ways", () => {
   });
 
   test("closing an issue nothing depends on costs the config and the lists, and writes nothing", async () => {
-    const a = await openWorkItem(world, { id: "05", slug: "router-cache", file: "moelab/router-cache/a.py" }, sha("a"));
+    const a = await openWorkItem(world, CACHE, sha("a"));
     world.repo.setIssueState(a.issue, "closed");
     const cost = await calls(() =>
       world.send("issues", hooks.issuesClosed(world.fake.state, world.repo, a.issue, "mona")),
@@ -185,11 +169,7 @@ describe("merge_queue.tier_b: rerun", () => {
   test("the group's commit runs Tier-B (pinned to it, from the queue's branch) before its check turns green", async () => {
     const { fake, repo } = world;
     repo.putFile("main", ".github/merge-captain.yml", "merge_queue:\n  tier_b: rerun\n");
-    const a = await openWorkItem(
-      world,
-      { id: "05", slug: "router-cache", file: "moelab/router-cache/a.py", gates: ["cpu:import", "b200:smoke_1x10"] },
-      sha("a"),
-    );
+    const a = await openWorkItem(world, { ...CACHE, gates: ["cpu:import", "b200:smoke_1x10"] }, sha("a"));
     // The PR itself gets green through Tier-B on its own head first.
     const asked = repo.addComment(a.pr, { body: "/tier-b hot_path", user: "mona" });
     await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, asked.id));

@@ -179,6 +179,13 @@ function reactionsJson(url: string, reactions: CommentState["reactions"]): React
   };
 }
 
+/** `performed_via_github_app`: the app, for what its bot user wrote; null for everyone else. */
+function performedVia(world: FakeGitHubState, user: FakeUser): unknown {
+  return user.login === `${world.app.slug}[bot]`
+    ? { id: world.app.id, slug: world.app.slug, node_id: `A_${world.app.id}`, name: world.app.slug }
+    : null;
+}
+
 export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueState): Issue {
   const api = `${world.apiUrl}/repos/${repo.fullName}/issues/${issue.number}`;
   const html = `${world.htmlUrl}/${repo.fullName}/${issue.pull ? "pull" : "issues"}/${issue.number}`;
@@ -210,15 +217,7 @@ export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueSt
     reactions: reactionsJson(`${api}/reactions`, []),
     timeline_url: `${api}/timeline`,
     // Issues opened with the app's installation token carry the app, as on GitHub.
-    performed_via_github_app:
-      issue.user.login === `${world.app.slug}[bot]`
-        ? ({
-            id: world.app.id,
-            slug: world.app.slug,
-            node_id: `A_${world.app.id}`,
-            name: world.app.slug,
-          } as unknown as Issue["performed_via_github_app"])
-        : null,
+    performed_via_github_app: performedVia(world, issue.user) as Issue["performed_via_github_app"],
     state_reason: issue.state === "closed" ? "completed" : null,
   };
   if (issue.pull) {
@@ -250,15 +249,7 @@ export function commentJson(world: FakeGitHubState, repo: FakeRepo, comment: Com
     body: comment.body,
     reactions: reactionsJson(`${api}/reactions`, comment.reactions),
     // Comments written with the app's installation token carry the app, as on GitHub.
-    performed_via_github_app:
-      comment.user.login === `${world.app.slug}[bot]`
-        ? ({
-            id: world.app.id,
-            slug: world.app.slug,
-            node_id: `A_${world.app.id}`,
-            name: world.app.slug,
-          } as unknown as IssueComment["performed_via_github_app"])
-        : null,
+    performed_via_github_app: performedVia(world, comment.user) as IssueComment["performed_via_github_app"],
   };
 }
 
