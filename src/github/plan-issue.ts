@@ -3,11 +3,25 @@ import { PLAN_MARKER, PLAN_TITLE } from "../core/plan/render.js";
 import { LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
 import type { IssueSummary } from "./pulls.js";
 
-/** Ours: opened by our App (a marker in an issue anyone else opened is ignored). */
-export function findPlanIssue(client: RepoClient, open: readonly IssueSummary[]): IssueSummary | undefined {
-  return open.find(
-    (i) => i.author?.type === "Bot" && i.author.appId === client.appId && (i.body ?? "").startsWith(PLAN_MARKER),
+/** Ours: opened by our App and starting with our marker (a marker in an issue anyone else opened is ignored). */
+export function isPlanIssue(client: RepoClient, issue: Pick<IssueSummary, "author" | "body">): boolean {
+  return (
+    issue.author?.type === "Bot" && issue.author.appId === client.appId && (issue.body ?? "").startsWith(PLAN_MARKER)
   );
+}
+
+export function findPlanIssue(client: RepoClient, open: readonly IssueSummary[]): IssueSummary | undefined {
+  return open.find((i) => isPlanIssue(client, i));
+}
+
+/** The plan lives in one issue for good: closed by someone while `merge_plan` is on, it is reopened (one write). */
+export async function reopenPlanIssue(client: RepoClient, number: number): Promise<void> {
+  await client.octokit.rest.issues.update({
+    owner: client.owner,
+    repo: client.repo,
+    issue_number: number,
+    state: "open",
+  });
 }
 
 export type PlanWrite =

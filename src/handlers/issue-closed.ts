@@ -15,6 +15,7 @@ import { readPrState } from "../github/pr-state.js";
 import { evaluateAndPublish } from "../github/publish.js";
 import { linkPull, openIssuesWithContracts } from "../github/pull-facts.js";
 import { getPull, listOpenPulls } from "../github/pulls.js";
+import { isPlanIssue, reopenPlanIssue } from "../github/plan-issue.js";
 import { loadConfig, loadRegistry } from "../github/settings.js";
 import type { Runtime } from "../runtime/runtime.js";
 
@@ -30,6 +31,10 @@ export async function onIssueClosed(
   const cfg = await loadConfig(context);
   if (!cfg.ok) return;
   const config = cfg.value;
+  const client = withConfig(repoClient(context, app), config);
+  const author = { type: issue.user?.type, appId: issue.performed_via_github_app?.id ?? undefined };
+  if (config.merge_plan && isPlanIssue(client, { author, body: issue.body ?? null }))
+    return reopenPlanIssue(client, issue.number);
   const contract = readContract(issue.body ?? null, contractOptions(config));
   const fromTitle = titleId(issue.title);
   // Only a contract, or an issue with an `[id]` title, can be a dependency worth the reads.
@@ -40,7 +45,6 @@ export async function onIssueClosed(
       .map(idKey),
   );
 
-  const client = withConfig(repoClient(context, app), config);
   const registry = await loadRegistry(client, config);
   const openIssues = await openIssuesWithContracts(client, config, registry);
   const dependants = new Set(

@@ -106,6 +106,20 @@ describe("the merge plan issue", () => {
     expect(world.repo.pinned).toEqual([101, 102, 103]);
   });
 
+  test("closed by someone while merge_plan is on, the plan issue is reopened rather than opened again", async () => {
+    await twoDependentItems();
+    await world.runtime.debounce.flush();
+    const [plan] = planIssues();
+    world.repo.setIssueState(plan!.number, "closed");
+    const writes = await writesDuring(() =>
+      world.send("issues", hooks.issuesClosed(world.fake.state, world.repo, plan!.number, "mona")),
+    );
+    expect(writes).toEqual(["PATCH /repos/{owner}/{repo}/issues/{issue_number}"]);
+    expect(world.repo.issue(plan!.number).state).toBe("open");
+    await world.runtime.debounce.flush();
+    expect(planIssues().map((p) => p.number)).toEqual([plan!.number]);
+  });
+
   test("without merge_plan in the config, events schedule nothing", async () => {
     world.repo.putFile("main", ".github/merge-captain.yml", "merge_plan: false\n");
     await twoDependentItems();
