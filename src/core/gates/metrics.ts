@@ -191,19 +191,24 @@ export function overallStatus(
 export type LocalResults = Omit<TierBResults, "head_sha" | "dispatch_id"> &
   Partial<Pick<TierBResults, "head_sha" | "dispatch_id">>;
 
-/** Assemble the results object; `head_sha` and `dispatch_id` are present only when both are given. */
+/**
+ * Assemble the results object; `head_sha` and `dispatch_id` are present only when both are given.
+ * A run whose gate processes could not all be confirmed gone (`contained: false`) is an `error`
+ * overall, whatever the gates said: results that something may still be rewriting are no evidence.
+ */
 export function assembleResults(input: {
   bundle: string;
   gateIds: readonly string[];
   results: Readonly<Record<string, GateResult>>;
   headSha?: string | undefined;
   dispatchId?: string | undefined;
+  contained?: boolean | undefined;
 }): LocalResults {
   const out: LocalResults = {
     bundle: input.bundle,
     gate_ids: [...input.gateIds],
     results: { ...input.results },
-    overall: overallStatus(input.gateIds, input.results),
+    overall: input.contained === false ? "error" : overallStatus(input.gateIds, input.results),
   };
   if (input.headSha !== undefined && input.dispatchId !== undefined) {
     out.head_sha = input.headSha;

@@ -161,4 +161,13 @@ describe("assembleResults", () => {
       dispatch_id: "d-12345678",
     });
   });
+
+  test.each([
+    ["contained, all pass", true, { a: { status: "pass" as const } }, "pass"],
+    ["not contained, all pass", false, { a: { status: "pass" as const } }, "error"],
+    ["not contained, one failed", false, { a: { status: "fail" as const } }, "error"],
+    ["containment not reported", undefined, { a: { status: "pass" as const } }, "pass"],
+  ])("a run %s is %p overall", (_name, contained, results, overall) => {
+    expect(assembleResults({ bundle: "smoke", gateIds: ["a"], results, contained }).overall).toBe(overall);
+  });
 });
