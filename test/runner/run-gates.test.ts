@@ -167,6 +167,17 @@ describe("runGates with real child processes", () => {
     expect(o.outputs).toContain("baseline t:train|node_tps: 100");
   });
 
+  test("the baseline is measured before any gate runs the PR's code", async () => {
+    const started: string[] = [];
+    const o = options({
+      baseline: { kind: "worktree", dir: baselineRepo },
+      budgetPct: -10,
+      onStart: (label) => started.push(label),
+    });
+    await runGates(registry(), gates("t:ok", "t:train", "perf:delta"), o);
+    expect(started).toEqual(["baseline t:train", "t:ok", "t:train"]);
+  });
+
   test("a perf gate without a budget is pending, never pass", async () => {
     const { results } = await runGates(
       registry(),
