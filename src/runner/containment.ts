@@ -2,10 +2,12 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes, randomInt } from "node:crypto";
 import { join } from "node:path";
+import type { ContainmentKind } from "../core/gates/summary.js";
 import { cgroupProcs, createCgroup, killCgroup, ownCgroupDir, removeCgroup } from "./cgroup.js";
 import { hardLockLimit, isGone, listPids, parseLockLimit, procAvailable, readStat, type ProcStat } from "./proc.js";
 
-/**
+/*
+ * ContainmentKind:
  * - `cgroup`: each gate runs in its own cgroup v2, which the kernel keeps every descendant in
  *   whatever it does to its session or parent; killed at once through `cgroup.kill`. The mark
  *   below is checked as well, for a gate that moves itself out of its cgroup.
@@ -14,7 +16,7 @@ import { hardLockLimit, isGone, listPids, parseLockLimit, procAvailable, readSta
  * - `group`: no /proc (not Linux): only the gate's process group is seen, so a process that
  *   calls setsid cannot be found. Never used for results bound to a Tier-B dispatch.
  */
-export type ContainmentKind = "cgroup" | "proc" | "group";
+export type { ContainmentKind };
 
 export interface Survivor {
   pid: number;

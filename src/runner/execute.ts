@@ -7,6 +7,7 @@ import { parseRegistry, resolveBundle, type Registry, type RegistryGate } from "
 import { problem, show, type Problem } from "../core/problem.js";
 import { tierBResultsSchema } from "../core/schemas/tier-b-results.generated.js";
 import { validateAgainst } from "../core/schemas/validate.js";
+import type { ContainmentKind } from "./containment.js";
 import type { RunRequest, Selection } from "./request.js";
 import { runGates, type RunGatesOptions } from "./run-gates.js";
 
@@ -37,6 +38,9 @@ export type Executed =
   | {
       kind: "done";
       results: LocalResults;
+      /** The registry the run used, for rendering the results. */
+      registry: Registry;
+      containment: ContainmentKind;
       /** Where the results went and the SHA-256 of exactly the bytes written. */
       written?: { path: string; sha256: string } | undefined;
     };
@@ -188,9 +192,10 @@ export async function executeRun(req: RunRequest, deps: ExecuteDeps): Promise<Ex
       kind: "io-error",
       message: `the results do not match the Tier-B results schema; nothing written (${problems.map((p) => p.message).join("; ")})`,
     };
-  if (req.out === undefined) return { kind: "done", results };
+  const done = { kind: "done" as const, results, registry: registry.value, containment: run.containment };
+  if (req.out === undefined) return done;
   try {
-    return { kind: "done", results, written: writeResults(req.out, results) };
+    return { ...done, written: writeResults(req.out, results) };
   } catch (err) {
     return { kind: "io-error", message: `cannot write ${show(req.out, 200)} (${code(err, "write error")})` };
   }
