@@ -9,7 +9,7 @@ import { EXIT, type CliIo } from "../io.js";
 export const USAGE = `usage: merge-captain gates run --registry <gates.toml> (--bundle <name> | --gate <id> … | --tier a|b)
         [--out results.json] [--head-sha SHA --dispatch-id ID]
         [--baseline-worktree DIR | --baseline-value N] [--baseline-ref REF] [--budget PCT]
-        [--cwd DIR] [--log-file FILE] [--json]
+        [--cwd DIR] [--log-file FILE | --log-dir DIR] [--json]
 
 Runs each gate's cmd with /bin/sh, contained (its own cgroup where the runner may create one,
 else tracked through /proc: processes that call setsid or double-fork are found and stopped
