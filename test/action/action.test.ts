@@ -11,6 +11,7 @@ import { parse as parseYaml } from "yaml";
 import { INPUT_NAMES } from "../../src/action/main.js";
 import { tierBResultsSchema } from "../../src/core/schemas/tier-b-results.generated.js";
 import { validateAgainst } from "../../src/core/schemas/validate.js";
+import { parseOutputs } from "../support/github-output.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const ENTRY = join(root, "dist-action/index.mjs");
@@ -59,20 +60,6 @@ function runEntry(inputs: Record<string, string>, step: Step): { status: number 
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value;
   const r = spawnSync(process.execPath, [ENTRY], { env, encoding: "utf8", timeout: 60_000 });
   return { status: r.status, stdout: r.stdout + r.stderr };
-}
-
-/** GITHUB_OUTPUT in the `name<<DELIMITER` form the action writes. */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([A-Za-z0-9_-]+)<<(.+)$/.exec(lines[i]!);
-    if (!m) continue;
-    const end = lines.indexOf(m[2]!, i + 1);
-    out[m[1]!] = lines.slice(i + 1, end).join("\n");
-    i = end;
-  }
-  return out;
 }
 
 beforeAll(() => {

@@ -1,22 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
-import { checkRequest, type FieldNames, type RawRequest } from "../../src/runner/request.js";
+import { FLAGS as CLI } from "../../src/cli/commands/gates-run.js";
+import { checkRequest, type RawRequest } from "../../src/runner/request.js";
 
-const CLI: FieldNames = {
-  registry: "--registry",
-  bundle: "--bundle",
-  gates: "--gate",
-  tier: "--tier",
-  out: "--out",
-  headSha: "--head-sha",
-  dispatchId: "--dispatch-id",
-  baselineWorktree: "--baseline-worktree",
-  baselineValue: "--baseline-value",
-  baselineRef: "--baseline-ref",
-  budget: "--budget",
-  cwd: "--cwd",
-  logFile: "--log-file",
-  logDir: "--log-dir",
-};
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const base: RawRequest = { registry: "gates.toml", bundle: "smoke" };
 

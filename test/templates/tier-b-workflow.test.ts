@@ -10,6 +10,7 @@ import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from "
 import { parse as parsePlainYaml } from "yaml";
 import { tierBResultsSchema } from "../../src/core/schemas/tier-b-results.generated.js";
 import { validateAgainst } from "../../src/core/schemas/validate.js";
+import { parseOutputs } from "../support/github-output.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const source = readFileSync(join(root, "templates/tier-b.yml"), "utf8");
@@ -342,20 +343,6 @@ function evaluate(template: string, contexts: Contexts): string {
     const expr = new Parser(new Lexer(src.trim()).lex().tokens, Object.keys(contexts), []).parse();
     return new Evaluator(expr, dict).evaluate().coerceString();
   });
-}
-
-/** GITHUB_OUTPUT in the `name<<DELIMITER` form. */
-function parseOutputs(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([A-Za-z0-9_-]+)<<(.+)$/.exec(lines[i]!);
-    if (!m) continue;
-    const end = lines.indexOf(m[2]!, i + 1);
-    out[m[1]!] = lines.slice(i + 1, end).join("\n");
-    i = end;
-  }
-  return out;
 }
 
 describe("the Run gates step drives the bundled action with inputs it accepts, and the upload job writes what it reported", () => {

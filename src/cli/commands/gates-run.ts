@@ -19,7 +19,8 @@ the results file. --head-sha and --dispatch-id bind the results to a Tier-B disp
 them the file is for local (Tier-A) use only. Exit 0 when every gate passed, 1 otherwise, 2 on a
 usage or I/O error.`;
 
-const FLAGS: FieldNames = {
+/** The flags, named as the request check names them in its messages. */
+export const FLAGS: FieldNames = {
   registry: "--registry",
   bundle: "--bundle",
   gates: "--gate",
