@@ -10445,12 +10445,16 @@ var GateJail = class {
     }
     return [...found.values()];
   }
-  /** Signal every survivor; SIGKILL also goes through `cgroup.kill`, which no fork can race. */
+  /** Signal the gate's own survivors; SIGKILL also goes through `cgroup.kill`, which no fork can race. */
   signal(sig) {
     if (this.pgid === void 0) return;
     if (sig === "SIGKILL" && this.cgroupDir !== void 0) killCgroup(this.cgroupDir);
     signalGroup(this.pgid, sig);
-    for (const s of this.survivors()) signalProcess(s.pid, sig);
+    for (const s of this.survivors()) if (s.own) signalProcess(s.pid, sig);
+  }
+  /** SIGKILL orphans found with a foreign or lowered mark (see `Survivor.own`). */
+  killStrays(pids) {
+    for (const pid of pids) signalProcess(pid, "SIGKILL");
   }
   /** Remove the gate's cgroup; false while something is still in it. */
   release() {
@@ -10521,6 +10525,7 @@ import { spawn } from "node:child_process";
 var MAX_LINE_CHARS = 64 * 1024;
 var POLL_MS = 25;
 var KILL_WAIT_MS = 2e3;
+var STRAY_WAIT_MS = 500;
 var PIPE_WAIT_MS = 1e3;
 var LineSplitter = class {
   constructor(emit) {
@@ -10552,24 +10557,38 @@ async function stopSurvivors(jail, graceMs) {
   const strays = /* @__PURE__ */ new Set();
   const escaped = /* @__PURE__ */ new Set();
   const look = () => {
-    const now = jail.survivors();
-    for (const s of now) {
+    const now2 = jail.survivors();
+    for (const s of now2) {
       (s.own ? own : strays).add(s.pid);
       if (s.own && s.pgrp !== jail.group) escaped.add(s.pid);
     }
-    return now.length;
+    return { own: now2.filter((s) => s.own).length, strays: now2.filter((s) => !s.own).map((s) => s.pid) };
   };
-  if (look() === 0) return { leftover: 0, escaped: 0, strays: 0, confirmed: jail.release() };
-  jail.signal("SIGTERM");
-  const killAt = Date.now() + graceMs;
-  while (Date.now() < killAt && look() > 0) await sleep(POLL_MS);
-  const deadline = Date.now() + KILL_WAIT_MS;
-  while (look() > 0 && Date.now() < deadline) {
-    jail.signal("SIGKILL");
-    await sleep(POLL_MS);
+  let now = look();
+  if (now.own > 0) {
+    jail.signal("SIGTERM");
+    const killAt = Date.now() + graceMs;
+    while (Date.now() < killAt && look().own > 0) await sleep(POLL_MS);
+    const deadline = Date.now() + KILL_WAIT_MS;
+    while ((now = look()).own > 0 && Date.now() < deadline) {
+      jail.signal("SIGKILL");
+      await sleep(POLL_MS);
+    }
   }
-  const confirmed = look() === 0 && jail.release();
-  return { leftover: own.size, escaped: escaped.size, strays: strays.size, confirmed };
+  let killed = 0;
+  if (strays.size > 0) {
+    await sleep(STRAY_WAIT_MS);
+    const deadline = Date.now() + KILL_WAIT_MS;
+    const left = /* @__PURE__ */ new Set();
+    while ((now = look()).strays.length > 0 && Date.now() < deadline) {
+      for (const pid of now.strays) left.add(pid);
+      jail.killStrays(now.strays);
+      await sleep(POLL_MS);
+    }
+    killed = left.size;
+  }
+  const confirmed = now.own === 0 && now.strays.length === 0 && jail.release();
+  return { leftover: own.size, escaped: escaped.size, strays: killed, confirmed };
 }
 function runCommand(opts) {
   const started = Date.now();

@@ -252,12 +252,17 @@ export class GateJail {
     return [...found.values()];
   }
 
-  /** Signal every survivor; SIGKILL also goes through `cgroup.kill`, which no fork can race. */
+  /** Signal the gate's own survivors; SIGKILL also goes through `cgroup.kill`, which no fork can race. */
   signal(sig: "SIGTERM" | "SIGKILL"): void {
     if (this.pgid === undefined) return;
     if (sig === "SIGKILL" && this.cgroupDir !== undefined) killCgroup(this.cgroupDir);
     signalGroup(this.pgid, sig);
-    for (const s of this.survivors()) signalProcess(s.pid, sig);
+    for (const s of this.survivors()) if (s.own) signalProcess(s.pid, sig);
+  }
+
+  /** SIGKILL orphans found with a foreign or lowered mark (see `Survivor.own`). */
+  killStrays(pids: Iterable<number>): void {
+    for (const pid of pids) signalProcess(pid, "SIGKILL");
   }
 
   /** Remove the gate's cgroup; false while something is still in it. */

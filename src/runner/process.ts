@@ -22,7 +22,7 @@ export interface ContainmentReport {
   escaped: number;
   /** A last look found none of the command's processes alive. */
   confirmed: boolean;
-  /** Orphans with a lowered or foreign mark, stopped as well but not counted as this command's (see `Survivor.own`). */
+  /** Orphans with a lowered or foreign mark that were still alive after a wait and were killed, not counted as this command's (see `Survivor.own`). */
   strays: number;
 }
 
@@ -55,6 +55,8 @@ export const MAX_LINE_CHARS = 64 * 1024;
 const POLL_MS = 25;
 /** After SIGKILL, how long processes may take to disappear before the gate counts as not contained. */
 const KILL_WAIT_MS = 2000;
+/** How long an orphan of unknown run is left to its own runner before this one kills it. */
+const STRAY_WAIT_MS = 500;
 /** Once every process is gone the pipes close at once; this only bounds a pipe held open from outside the gate. */
 const PIPE_WAIT_MS = 1000;
 
@@ -85,33 +87,50 @@ class LineSplitter {
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
- * SIGTERM every survivor, SIGKILL what is left after the grace period, and look again until none
- * is alive or the kill wait runs out. Each look finds processes the survivors started meanwhile.
+ * SIGTERM the command's own survivors, SIGKILL what is left after the grace period, and look again
+ * until none is alive or the kill wait runs out; each look finds processes the survivors started
+ * meanwhile. Strays (orphans with another or a lowered mark) get `STRAY_WAIT_MS` first: another
+ * runner on this host stops its own leftovers at once, so what is still alive then is no one's
+ * but possibly a gate of this run that hid, and is killed too.
  */
 async function stopSurvivors(jail: GateJail, graceMs: number): Promise<ContainmentReport> {
   const own = new Set<number>();
   const strays = new Set<number>();
   const escaped = new Set<number>();
   // Every look counts: a survivor may call setsid only once it was asked to stop.
-  const look = (): number => {
+  const look = (): { own: number; strays: number[] } => {
     const now = jail.survivors();
     for (const s of now) {
       (s.own ? own : strays).add(s.pid);
       if (s.own && s.pgrp !== jail.group) escaped.add(s.pid);
     }
-    return now.length;
+    return { own: now.filter((s) => s.own).length, strays: now.filter((s) => !s.own).map((s) => s.pid) };
   };
-  if (look() === 0) return { leftover: 0, escaped: 0, strays: 0, confirmed: jail.release() };
-  jail.signal("SIGTERM");
-  const killAt = Date.now() + graceMs;
-  while (Date.now() < killAt && look() > 0) await sleep(POLL_MS);
-  const deadline = Date.now() + KILL_WAIT_MS;
-  while (look() > 0 && Date.now() < deadline) {
-    jail.signal("SIGKILL");
-    await sleep(POLL_MS);
+  let now = look();
+  if (now.own > 0) {
+    jail.signal("SIGTERM");
+    const killAt = Date.now() + graceMs;
+    while (Date.now() < killAt && look().own > 0) await sleep(POLL_MS);
+    const deadline = Date.now() + KILL_WAIT_MS;
+    while ((now = look()).own > 0 && Date.now() < deadline) {
+      jail.signal("SIGKILL");
+      await sleep(POLL_MS);
+    }
   }
-  const confirmed = look() === 0 && jail.release();
-  return { leftover: own.size, escaped: escaped.size, strays: strays.size, confirmed };
+  let killed = 0;
+  if (strays.size > 0) {
+    await sleep(STRAY_WAIT_MS);
+    const deadline = Date.now() + KILL_WAIT_MS;
+    const left = new Set<number>();
+    while ((now = look()).strays.length > 0 && Date.now() < deadline) {
+      for (const pid of now.strays) left.add(pid);
+      jail.killStrays(now.strays);
+      await sleep(POLL_MS);
+    }
+    killed = left.size;
+  }
+  const confirmed = now.own === 0 && now.strays.length === 0 && jail.release();
+  return { leftover: own.size, escaped: escaped.size, strays: killed, confirmed };
 }
 
 /**

@@ -16,9 +16,12 @@ const SHA = "0123456789abcdef0123456789abcdef01234567";
 const DISPATCH = "dsp-20240101-abcd";
 let repo: string;
 
+/** Busy-waits until process `$p` leads its own session, i.e. has called setsid — as an attacker would before exiting. */
+const UNTIL_SETSID = 'until [ "$(cut -d" " -f6 /proc/$p/stat 2>/dev/null)" = "$p" ]; do :; done';
+
 const SCRIPTS: Record<string, string> = {
   // The issue's attack, first half: a new session, so a process-group kill misses it.
-  "setsid.sh": 'setsid sleep 30 &\necho $! > "$1"\n',
+  "setsid.sh": `setsid sleep 30 &\np=$!\necho $p > "$1"\n${UNTIL_SETSID}\n`,
   // A double fork: the sleeper's parent exits at once and it is re-parented away from the gate.
   "double-fork.sh": 'sh -c \'sleep 30 & echo $! > "$1"\' sh "$1"\n',
   // All three: a new session, a double fork, and an empty environment (no marker variable could survive it).
@@ -135,7 +138,6 @@ describe.each(modes)("containment (%s): an escaping gate is stopped before the r
     expect(run.contained).toBe(true);
     // The cgroup still holds it (an escape like any other); without one, only the mark finds it.
     if (mode === "cgroup") expect(run.results["esc:lowered"]).toMatchObject({ status: "error" });
-    else expect(o.logs.join("\n")).toMatch(/stopped 1 orphaned gate process with a lowered mark/);
   });
 });
 
@@ -156,8 +158,7 @@ describe("the issue's forgery: a gate that escapes and rewrites the results file
     const out = join(repo, `out-${rc}/tier_b_results.json`);
     writeFileSync(
       join(repo, `forge-${rc}.sh`),
-      // The short sleep lets the forger reach setsid before the gate exits, as a real attacker would wait.
-      `setsid sh -c 'sleep 1; printf "%s" '"'"'${forged}'"'"' > "${out}"' > /dev/null 2>&1 < /dev/null &\nsleep 0.2\nexit ${rc}\n`,
+      `setsid sh -c 'sleep 1; printf "%s" '"'"'${forged}'"'"' > "${out}"' > /dev/null 2>&1 < /dev/null &\np=$!\n${UNTIL_SETSID}\nexit ${rc}\n`,
     );
     const logs: string[] = [];
     writeFileSync(join(repo, `forge-${rc}.toml`), `[gates."esc:forge"]\ntier = "b"\ncmd = "sh forge-${rc}.sh"\n`);
@@ -307,7 +308,9 @@ describe("a gate whose processes cannot be confirmed gone", () => {
     const own = ownCgroupDir()!;
     writeFileSync(
       join(repo, "leave-cgroup.sh"),
-      `setsid sh -c 'echo $$ > "$1"; echo 0 > "${join(own, "cgroup.procs")}"; exec sleep 30' sh "$1" &\nsleep 0.2\n`,
+      // Waits until the escapee has left the gate's cgroup before the gate exits.
+      `setsid sh -c 'echo 0 > "${join(own, "cgroup.procs")}"; echo $$ > "$1"; exec sleep 30' sh "$1" &\n` +
+        `until [ -s "$1" ]; do :; done\n`,
     );
     const reg = parseRegistry(`[gates."esc:cgroup"]\ntier = "b"\ncmd = "sh leave-cgroup.sh pid-cgroup"\n`);
     if (!reg.ok) throw new Error("registry");
