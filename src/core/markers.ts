@@ -100,20 +100,63 @@ export function trailingDigest(text: string | null | undefined): string | undefi
   return /^<!-- merge-captain:digest ([0-9a-f]{16}) -->$/.exec(line)?.[1];
 }
 
+/** First line of the merge-plan issue the bot keeps (found by this line AND our App as its author). */
+export const PLAN_ISSUE: Marker = ours("<!-- merge-captain:plan v1 -->");
+
+/** Does this body open with `marker` as its whole first line? */
+export function opensWithMarker(body: string, marker: Marker): boolean {
+  return body.startsWith(marker) && (body.length === marker.length || body[marker.length] === "\n");
+}
+
+/** Which criteria did not pass, by kind: ids are ours (`depends-on`, `scope`), never user text. */
+export interface CriteriaLists {
+  fail: string[];
+  pending: string[];
+  unverified: string[];
+}
+
+const CRITERIA_KINDS = ["fail", "pending", "unverified"] as const;
+const CRITERION_ID = /^[a-z][a-z0-9-]{0,40}$/;
+
+/**
+ * The first line of our `merge-captain` check's text: the criteria that did not pass, so a reader
+ * of the check alone (the merge plan) can tell "red only because a dependency is open" from "red".
+ */
+export function criteriaMarker(lists: CriteriaLists): Marker {
+  const ids = (xs: readonly string[]) => xs.filter((id) => CRITERION_ID.test(id)).join(",");
+  return ours(`<!-- merge-captain:criteria v1 ${CRITERIA_KINDS.map((k) => `${k}=${ids(lists[k])}`).join(" ")} -->`);
+}
+
+/** The criteria marker, read only from the first line of a check's text; undefined for an older check, or none. */
+export function readCriteriaMarker(text: string | null | undefined): CriteriaLists | undefined {
+  const first = (text ?? "").slice(0, 2000).split("\n", 1)[0] ?? "";
+  const m =
+    /^<!-- merge-captain:criteria v1 fail=([a-z0-9,-]*) pending=([a-z0-9,-]*) unverified=([a-z0-9,-]*) -->$/.exec(
+      first,
+    );
+  if (!m) return undefined;
+  const list = (x: string): string[] | undefined => {
+    const ids = x === "" ? [] : x.split(",");
+    return ids.every((id) => CRITERION_ID.test(id)) ? ids : undefined;
+  };
+  const [fail, pending, unverified] = [list(m[1]!), list(m[2]!), list(m[3]!)];
+  return fail && pending && unverified ? { fail, pending, unverified } : undefined;
+}
+
 /** Invisible, and breaks the sequence: `<` + U+200B + `!--` is text, not a comment opener. */
 const BREAK = "\u200b";
 
 /**
- * Make text unable to open or close an HTML comment: `<!--` and `-->` (and `--!>`, which HTML
- * also accepts as a closer) get an invisible break. It reads the same, in prose and in code
- * spans alike. The choke point applies it to every string the bot sends; our own markers are
- * added after it, so they are the only comments in what the bot writes.
+ * Make text unable to open an HTML comment: `<!--` gets an invisible break, and reads the same in
+ * prose and in code spans. The choke point applies it to every string the bot sends; our own
+ * markers are added after it, whole on their own line, so they are the only comments in what the
+ * bot writes — and a stray `-->` (a Mermaid arrow) has nothing left to close.
  */
 export function defuseMarkers(text: string): string {
-  return text.replace(/<!--/g, `<${BREAK}!--`).replace(/--(!?)>/g, `--$1${BREAK}>`);
+  return text.replace(/<!--/g, `<${BREAK}!--`);
 }
 
-/** Does text contain anything that could open or close an HTML comment? (What `defuseMarkers` removes.) */
+/** Could this text open an HTML comment? (What `defuseMarkers` removes.) */
 export function hasCommentSyntax(text: string): boolean {
-  return /<!--|--!?>/.test(text);
+  return text.includes("<!--");
 }

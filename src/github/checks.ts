@@ -1,6 +1,6 @@
 /** Check runs on a head SHA: find ours by name, create or update it, and skip the write when nothing changed. */
 import { createHash } from "node:crypto";
-import { digestMarker, trailingDigest } from "../core/markers.js";
+import { digestMarker, trailingDigest, type Marker } from "../core/markers.js";
 import { fit, LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
 
 export type CheckConclusion =
@@ -24,6 +24,8 @@ export interface CheckRunSpec {
   title: string;
   summary: string;
   text?: string;
+  /** One of our markers to open the text with (added after the choke point, byte-exact). */
+  textMarker?: Marker;
   annotations?: CheckAnnotation[];
   detailsUrl?: string;
   externalId?: string;
@@ -33,6 +35,8 @@ export interface ExistingCheckRun {
   id: number;
   status: string;
   conclusion: string | null;
+  /** As listed (absent when the id came from our ledger). */
+  title?: string | null;
   text: string | null;
 }
 
@@ -55,7 +59,13 @@ export async function findCheckRun(
   });
   const run = res.data.check_runs.find((r) => r.app?.id === client.appId);
   if (!run) return undefined;
-  return { id: run.id, status: run.status, conclusion: run.conclusion, text: run.output?.text ?? null };
+  return {
+    id: run.id,
+    status: run.status,
+    conclusion: run.conclusion,
+    title: run.output?.title ?? null,
+    text: run.output?.text ?? null,
+  };
 }
 
 function digestOf(spec: CheckRunSpec): string {
@@ -66,6 +76,7 @@ function digestOf(spec: CheckRunSpec): string {
         spec.conclusion ?? null,
         spec.title,
         spec.summary,
+        spec.textMarker ?? "",
         spec.text ?? "",
         spec.annotations ?? [],
         spec.detailsUrl ?? null,
@@ -95,10 +106,11 @@ export async function upsertCheckRun(
     ...(a.title === undefined ? {} : { title: outgoingField(client, a.title, 255) }),
   }));
   const marker = `\n\n${digestMarker(digest)}`;
+  const opening = spec.textMarker === undefined ? "" : `${spec.textMarker}\n\n`;
   const output = (batch: typeof annotations) => ({
     title: outgoingField(client, spec.title, LIMITS.checkTitle),
     summary: outgoingField(client, spec.summary, LIMITS.checkSummary),
-    text: fit(outgoing(client, spec.text ?? ""), LIMITS.checkText - marker.length) + marker,
+    text: opening + fit(outgoing(client, spec.text ?? ""), LIMITS.checkText - opening.length - marker.length) + marker,
     ...(batch.length > 0 ? { annotations: batch } : {}),
   });
   const common = {

@@ -64,6 +64,7 @@ export async function evaluateAndPublish(input: PublishInput): Promise<{ verdict
     title: out.title,
     summary: out.summary,
     text: out.text,
+    textMarker: out.textMarker,
     annotations: out.annotations,
   });
 

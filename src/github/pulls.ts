@@ -116,12 +116,24 @@ export interface IssueSummary {
   body: string | null;
   state: "open" | "closed";
   labels: string[];
-  /** Who opened it (a bot is judged like anyone, but never trusted on its own). */
-  author: { login: string; type: string | null };
+  /**
+   * Who wrote it: the login (a bot is judged like anyone, but never trusted on its own), and for a
+   * Bot acting for an App, the App's id (how we recognise our own issues).
+   */
+  author: { login: string; type: string | undefined; appId: number | undefined };
 }
 
-function authorOf(user: { login: string; type?: string } | null | undefined): IssueSummary["author"] {
-  return { login: user?.login ?? "ghost", type: user?.type ?? null };
+interface IssueLike {
+  user?: { login?: string; type?: string | null } | null;
+  performed_via_github_app?: { id?: number | null } | null;
+}
+
+export function authorOf(i: IssueLike): IssueSummary["author"] {
+  return {
+    login: i.user?.login ?? "ghost",
+    type: i.user?.type ?? undefined,
+    appId: i.performed_via_github_app?.id ?? undefined,
+  };
 }
 
 /**
@@ -150,7 +162,7 @@ export async function listOpenIssues(client: RepoClient): Promise<IssueSummary[]
         body: i.body ?? null,
         state: "open",
         labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
-        author: authorOf(i.user),
+        author: authorOf(i),
       });
     }
     // Stop before the iterator asks for the next page.
@@ -171,7 +183,7 @@ export async function getIssue(client: RepoClient, number: number): Promise<Issu
       body: i.body ?? null,
       state: i.state === "open" ? "open" : "closed",
       labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
-      author: authorOf(i.user),
+      author: authorOf(i),
     };
   } catch (err) {
     if (isNotFound(err)) return undefined;

@@ -1,4 +1,4 @@
-/** `issues` opened / edited / reopened / closed: check the contract, record who made it count, keep one sticky comment and the labels in step. */
+/** `issues` opened / edited / reopened: check the contract, record who made it count, keep one sticky comment and the labels in step. */
 import type { Context } from "probot";
 import { issueLabels } from "../core/contract/labels.js";
 import { readContract, type ContractReport } from "../core/contract/read.js";
@@ -153,7 +153,7 @@ export async function publishIssue(
   return { registry, state, standing };
 }
 
-type IssueContext = Context<"issues.opened" | "issues.edited" | "issues.reopened" | "issues.closed">;
+type IssueContext = Context<"issues.opened" | "issues.edited" | "issues.reopened">;
 
 export async function onIssue(context: IssueContext, app: AppOptions, hooks: IssueHooks): Promise<void> {
   // Our own events never trigger us; other bots' issues are judged like anyone's.
@@ -169,7 +169,6 @@ export async function onIssue(context: IssueContext, app: AppOptions, hooks: Iss
 
   const cfg = await loadConfig(context);
   if (!cfg.ok) {
-    if (action === "closed") return;
     // Without a valid config we cannot know the heading; speak only where the default one is used.
     if (readContract(issue.body, contractOptions(DEFAULT_CONFIG)).status === "absent") return;
     const state = await readSticky(base, "issue", issue.number);
@@ -184,12 +183,6 @@ export async function onIssue(context: IssueContext, app: AppOptions, hooks: Iss
   const client = withConfig(base, config);
   const opts = contractOptions(config);
   const present = readContract(issue.body, opts);
-
-  if (action === "closed") {
-    // A closed issue's contract no longer counts: PRs still linked to it are told so.
-    if (present.status !== "absent") await hooks.contractChanged(client, config, issue.number, undefined, undefined);
-    return;
-  }
 
   const before = action === "edited" ? (context.payload.changes?.body?.from ?? null) : null;
   const previous = before === null ? undefined : readContract(before, opts);
@@ -208,16 +201,22 @@ export async function onIssue(context: IssueContext, app: AppOptions, hooks: Iss
 
   let event: IssueEvent | undefined;
   const hash = present.status === "valid" ? contractHash(present.contract) : undefined;
-  const previousHash = before === null ? undefined : hashOf(before, config);
-  // An edit that left the contract alone (the summary, a typo elsewhere) changes nothing about who made it.
-  const wroteContract = action === "opened" || (action === "edited" && previousHash !== hash);
+  // An edit that left the contract alone (the title, the summary, a typo elsewhere) changes nothing about who made it.
+  const wroteContract =
+    action === "opened" || (action === "edited" && before !== null && hashOf(before, config) !== hash);
   if (hash !== undefined && wroteContract) {
     // Who wrote this version decides whether it counts: one permission lookup for the sender.
     const actor = await actorFacts(client, config, { login: sender.login, type: sender.type });
     event =
       action === "opened"
         ? { kind: "opened", actor, hash, at: raw.created_at }
-        : { kind: "edited", actor, hash, previous: previousHash, at: raw.updated_at };
+        : {
+            kind: "edited",
+            actor,
+            hash,
+            previous: before === null ? undefined : hashOf(before, config),
+            at: raw.updated_at,
+          };
   }
   const published = await publishIssue(client, config, issue, { at: raw.updated_at, ...(event ? { event } : {}) });
   // Compared without the registry on both sides: only the author's text matters here.

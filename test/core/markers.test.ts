@@ -1,23 +1,26 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import {
+  criteriaMarker,
   defuseMarkers,
   digestMarker,
   hasCommentSyntax,
   opensWith,
+  opensWithMarker,
+  PLAN_ISSUE,
+  readCriteriaMarker,
   stateMarker,
   trailingDigest,
   trailingState,
   visiblePart,
 } from "../../src/core/markers.js";
 
-describe("defuseMarkers: no text can open or close an HTML comment", () => {
+describe("defuseMarkers: no text can open an HTML comment", () => {
   test.each([
     ["an opener", "a <!-- b", "a <\u200b!-- b"],
-    ["a closer", "a --> b", "a --\u200b> b"],
-    ["the other closer HTML accepts", "a --!> b", "a --!\u200b> b"],
-    ["a whole forged marker", "<!-- merge-captain:safety x -->", "<\u200b!-- merge-captain:safety x --\u200b>"],
-    ["an empty comment", "<!---->", "<\u200b!----\u200b>"],
+    ["a whole forged marker", "<!-- merge-captain:safety x -->", "<\u200b!-- merge-captain:safety x -->"],
+    ["an empty comment", "<!---->", "<\u200b!---->"],
+    ["a Mermaid arrow, which has nothing to close", "c0 --> c1", "c0 --> c1"],
     ["plain text", "nothing to see", "nothing to see"],
   ])("%s", (_name, input, expected) => {
     expect(defuseMarkers(input)).toBe(expected);
@@ -77,5 +80,26 @@ describe("markers are read only where the bot writes them", () => {
     expect(trailingDigest(`${d}\nuser text after it`)).toBeUndefined();
     expect(trailingDigest(`a file named ${d}`)).toBeUndefined();
     expect(trailingDigest(null)).toBeUndefined();
+  });
+});
+
+describe("the merge plan's markers", () => {
+  test("the criteria marker round-trips, and counts only as the check text's first line", () => {
+    const m = criteriaMarker({ fail: ["depends-on"], pending: [], unverified: ["scope"] });
+    expect(readCriteriaMarker(`${m}\n\ndetails`)).toEqual({ fail: ["depends-on"], pending: [], unverified: ["scope"] });
+    expect(readCriteriaMarker(`details\n${m}`)).toBeUndefined();
+    expect(readCriteriaMarker(`user text ${m}`)).toBeUndefined();
+    expect(readCriteriaMarker("<!-- merge-captain:criteria v1 fail=Evil pending= unverified= -->")).toBeUndefined();
+  });
+
+  test("ids that are not ours never make it into the marker", () => {
+    expect(criteriaMarker({ fail: ["ok-id", "--> hi", "UPPER"], pending: [], unverified: [] })).toBe(
+      "<!-- merge-captain:criteria v1 fail=ok-id pending= unverified= -->",
+    );
+  });
+
+  test("the plan issue opens with its marker as the whole first line", () => {
+    expect(opensWithMarker(`${PLAN_ISSUE}\n## plan`, PLAN_ISSUE)).toBe(true);
+    expect(opensWithMarker(`${PLAN_ISSUE} and more`, PLAN_ISSUE)).toBe(false);
   });
 });

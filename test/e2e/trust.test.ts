@@ -475,7 +475,7 @@ describe("6. hidden markers in the issue sticky", () => {
     expect(text.match(/<!--/g)).toHaveLength(2); // our opening marker and our sealed state, nothing else
     // Shown as text (defused by an invisible break), never as a comment the bot could read back.
     expect(text).not.toMatch(/<!-- merge-captain:safety/);
-    expect(text).toContain("<\u200b!-- merge-captain:safety [redacted:github-token] --\u200b>");
+    expect(text).toContain("<\u200b!-- merge-captain:safety [redacted:github-token] -->");
     expect(text).toContain("Public safety");
     expect(world.repo.issue(issue.number).labels).toContain("public-safety");
     expectNoLeakAndAtMostOneReply();

@@ -64,11 +64,6 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [row(header), row(header.map(() => "---")), ...rows.map(row)].join("\n");
 }
 
-/** A hidden HTML comment marker; `name` is ours, never user text. */
-export function marker(name: string): string {
-  return `<!-- merge-captain:${name} -->`;
-}
-
 /** A bulleted list with at most `max` entries and a count of the rest. */
 export function bullets(items: readonly string[], max = 50): string {
   const shown = items.slice(0, max).map((i) => `- ${i}`);

@@ -123,6 +123,12 @@ alsoCovers?: Sha[]
  * Rebuilt from the workflow's runs: requester and time are unknown.
  */
 recovered?: boolean
+/**
+ * A run on a merge group's commit (`merge_queue.tier_b: rerun`), not on the PR's head: the queue branch it checks out.
+ */
+mergeGroup?: {
+ref: string
+}
 }
 export interface ValidResults {
 outcome: "valid"
@@ -697,6 +703,20 @@ export const ledgerSchema = {
         "recovered": {
           "description": "Rebuilt from the workflow's runs: requester and time are unknown.",
           "type": "boolean"
+        },
+        "mergeGroup": {
+          "description": "A run on a merge group's commit (`merge_queue.tier_b: rerun`), not on the PR's head: the queue branch it checks out.",
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "ref"
+          ],
+          "properties": {
+            "ref": {
+              "type": "string",
+              "pattern": "^gh-readonly-queue/[A-Za-z0-9._/-]{1,200}/pr-[1-9][0-9]{0,9}-[0-9a-f]{40}$"
+            }
+          }
         }
       }
     }

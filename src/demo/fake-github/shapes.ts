@@ -179,6 +179,12 @@ function reactionsJson(url: string, reactions: CommentState["reactions"]): React
   };
 }
 
+/** `performed_via_github_app`: the app (ours or another installed one), for what its bot user wrote; null for everyone else. */
+function performedVia(world: FakeGitHubState, user: FakeUser): unknown {
+  const app = world.appOf(user);
+  return app ? { id: app.id, slug: app.slug, node_id: `A_${app.id}`, name: app.name } : null;
+}
+
 export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueState): Issue {
   const api = `${world.apiUrl}/repos/${repo.fullName}/issues/${issue.number}`;
   const html = `${world.htmlUrl}/${repo.fullName}/${issue.pull ? "pull" : "issues"}/${issue.number}`;
@@ -209,8 +215,9 @@ export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueSt
     body: issue.body,
     reactions: reactionsJson(`${api}/reactions`, []),
     timeline_url: `${api}/timeline`,
-    performed_via_github_app: appLite(world, issue.user),
-    state_reason: null,
+    // Issues opened with the app's installation token carry the app, as on GitHub.
+    performed_via_github_app: performedVia(world, issue.user) as Issue["performed_via_github_app"],
+    state_reason: issue.state === "closed" ? "completed" : null,
   };
   if (issue.pull) {
     json.draft = issue.pull.draft;
@@ -219,18 +226,10 @@ export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueSt
       html_url: html,
       diff_url: `${html}.diff`,
       patch_url: `${html}.patch`,
-      merged_at: null,
+      merged_at: issue.pull.mergedAt ?? null,
     };
   }
   return json;
-}
-
-/** The `performed_via_github_app` of something a bot account wrote (the fields clients read); null for people. */
-function appLite(world: FakeGitHubState, user: FakeUser): IssueComment["performed_via_github_app"] {
-  const app = world.appOf(user);
-  if (!app) return null;
-  const lite = { id: app.id, slug: app.slug, node_id: `A_${app.id}`, name: app.name };
-  return lite as unknown as IssueComment["performed_via_github_app"];
 }
 
 export function commentJson(world: FakeGitHubState, repo: FakeRepo, comment: CommentState): IssueComment {
@@ -248,8 +247,8 @@ export function commentJson(world: FakeGitHubState, repo: FakeRepo, comment: Com
     author_association: repo.associationOf(comment.user),
     body: comment.body,
     reactions: reactionsJson(`${api}/reactions`, comment.reactions),
-    // Comments written with an app's installation token carry that app, as on GitHub.
-    performed_via_github_app: appLite(world, comment.user),
+    // Comments written with the app's installation token carry the app, as on GitHub.
+    performed_via_github_app: performedVia(world, comment.user) as IssueComment["performed_via_github_app"],
   };
 }
 
@@ -278,8 +277,8 @@ export function pullRequestJson(world: FakeGitHubState, repo: FakeRepo, issue: I
     created_at: issue.createdAt,
     updated_at: issue.updatedAt,
     closed_at: issue.closedAt,
-    merged_at: null,
-    merge_commit_sha: null,
+    merged_at: pull.mergedAt ?? null,
+    merge_commit_sha: pull.mergeCommitSha ?? null,
     assignee: null,
     assignees: [],
     requested_reviewers: [],

@@ -11,6 +11,7 @@ import { decideProtectionRule } from "../../core/tierb/protection.js";
 import { checkProvenance, runOrigin } from "../../core/trust/provenance.js";
 import { getRun, reviewProtectionRule } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
+import { branchSha } from "../../github/merge-group.js";
 import { mayCommand } from "../../github/authorize.js";
 import { repoClient, withConfig, type AppOptions } from "../../github/context.js";
 import { readPrState } from "../../github/pr-state.js";
@@ -54,6 +55,7 @@ export async function onProtectionRule(
       pr: { state: pr?.state ?? "closed", headSha: pr?.headSha ?? "" },
       requesterHasPermission:
         dispatch.recovered === true ? false : await mayCommand(client, cfg.value, dispatch.requester),
+      ...(dispatch.mergeGroup ? { groupBranchSha: await branchSha(client, dispatch.mergeGroup.ref) } : {}),
     });
     if (decision.approve) await reviewProtectionRule(client, runId, environment, true, protectionApproved(dispatch));
     else await reject(decision.reason);

@@ -1,7 +1,9 @@
 /** `workflow_run` requested / in_progress / completed of the Tier-B workflow: move the dispatch along, read and post results. */
 import type { Context } from "probot";
 import { applyRunEvent, type RunRef } from "../../core/tierb/runs.js";
+import { groupOfRun } from "../../core/queue/tier-b.js";
 import { checkProvenance, dispatchedByUs, runOrigin } from "../../core/trust/provenance.js";
+import { judgeMergeGroup } from "../merge-group.js";
 import { cancelRun } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
 import { repoClient, withConfig, type AppOptions } from "../../github/context.js";
@@ -29,6 +31,8 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
   const origin = runOrigin(run, expected);
   if (!origin.ok) return;
   const named = origin.named;
+  // A run on a merge group's commit (`merge_queue.tier_b: rerun`): the group is judged again once it ends.
+  let group: { ref: NonNullable<ReturnType<typeof groupOfRun>>; requester: string } | undefined;
   await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, async () => {
     const state = await readPrState(client, named.pr);
     const registry = await loadRegistry(client, config);
@@ -90,7 +94,11 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
       await publishChangedDispatchChecks(client, registry.value, [dispatch], outcome.ledger.dispatches);
     }
     state.ledger = outcome.ledger;
+    const ofGroup = updated && context.payload.action === "completed" ? groupOfRun(updated) : undefined;
+    if (ofGroup && updated) group = { ref: ofGroup, requester: updated.requester };
     const pr = await getPull(client, named.pr);
     if (pr && pr.state === "open") await evaluateAndPublish({ client, config, registry, pr, state });
   });
+  // After the PR's lock is released: judging the group takes it again for the group's members.
+  if (group) await judgeMergeGroup(client, config, runtime, group.ref, { login: group.requester, type: "User" });
 }

@@ -44,6 +44,11 @@ export const dependsOnCriterion: Criterion = {
         fix: open.length > 0 ? "merge the dependencies first" : "correct nmoe.depends_on in the issue",
       };
     }
-    return { ...base, status: "pass", summary: f.dependencies.map((d) => `${code(d.id)} done`).join(", "), details: [] };
+    return {
+      ...base,
+      status: "pass",
+      summary: f.dependencies.map((d) => `${code(d.id)} done`).join(", "),
+      details: [],
+    };
   },
 };
