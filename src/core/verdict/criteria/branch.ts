@@ -1,0 +1,33 @@
+/** Criterion: the PR's head branch matches the contract's `branch` rule (`research/*`, `issue/{id}-{slug}`). */
+import { rulesOf } from "../../contract/rules.js";
+import { code } from "../../render/markdown.js";
+import { validContract } from "../derived.js";
+import type { Criterion } from "../types.js";
+
+export const branchCriterion: Criterion = {
+  id: "branch",
+  title: "Branch",
+  triggers: ["pull_request", "contract"],
+  appliesTo: (f) => validContract(f)?.branch !== undefined,
+  evaluate(f) {
+    const base = { id: this.id, title: this.title };
+    const contract = validContract(f);
+    const rules = contract ? rulesOf(contract) : undefined;
+    const list = rules?.ok ? rules.value.branch : undefined;
+    if (!list) return { ...base, status: "fail", summary: "the contract's branch rule could not be read", details: [] };
+    const shown = list.patterns.map((p) => code(p)).join(" or ");
+    const ref = f.pr.headRef;
+    if (ref === undefined || ref === "")
+      return { ...base, status: "unverified", summary: "the PR's head branch is not known", details: [] };
+    const matched = list.match(ref);
+    if (matched !== undefined)
+      return { ...base, status: "pass", summary: `${code(ref)} matches ${code(matched)}`, details: [] };
+    return {
+      ...base,
+      status: "fail",
+      summary: `the head branch ${code(ref)} does not match ${shown}`,
+      details: [],
+      fix: `push the commits to a branch matching ${shown} and open the PR from it (a PR's head branch cannot be renamed)`,
+    };
+  },
+};
