@@ -1,6 +1,7 @@
 /** The Probot application function: wires webhook events to handlers, nothing else. */
 import type { ApplicationFunction, Context } from "probot";
 import { onIssue } from "./handlers/issues.js";
+import { onExperimentIssue } from "./handlers/experiment.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onCheckRerequested } from "./handlers/check-run.js";
 import { onPullRequest, recheckLinkedPulls } from "./handlers/pull-request.js";
@@ -32,6 +33,7 @@ export function createApp(options: AppOptions, runtime: Runtime = createRuntime(
         onIssue(context, options, {
           contractChanged: (client, config, issue, registry) =>
             recheckLinkedPulls(client, config, issue, runtime, registry),
+          experiment: (client, config, issue, contract) => onExperimentIssue(client, config, issue, contract, runtime),
         }),
       ),
     );

@@ -6,6 +6,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { UnthrottledOctokit } from "./octokit.js";
 import { RUN_NAME_TEMPLATE } from "../core/tierb/runs.js";
 import { startServer, type StartedServer } from "../server.js";
+import { createRuntime } from "../runtime/runtime.js";
 import { startFakeGitHub, type FakeGitHub, type FakeRepo, type LoggedRequest } from "./fake-github/index.js";
 import * as hooks from "./webhooks.js";
 import {
@@ -87,12 +88,20 @@ export interface DemoWorld {
   close(): Promise<void>;
 }
 
+export interface DemoWorldOptions {
+  /** Start the heartbeat's timer (with a long interval: the story calls `app.heartbeat.runNow()`). */
+  heartbeat?: boolean;
+  /** One clock for the fake GitHub's timestamps and the app's `now()`, so a story can let hours pass. */
+  clock?: () => Date;
+}
+
 /** The fake GitHub with the demo repository, and the real server pointed at it. */
-export async function startDemoWorld(): Promise<DemoWorld> {
+export async function startDemoWorld(opts: DemoWorldOptions = {}): Promise<DemoWorld> {
   const fake = await startFakeGitHub({
     app: { id: APP_ID, slug: "merge-captain" },
     installationId: INSTALLATION_ID,
     log: () => {},
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const repo = fake.state.addRepo({ owner: OWNER, name: REPO, files: REPO_FILES });
   repo.setPermission("mona", "write");
@@ -126,11 +135,14 @@ export async function startDemoWorld(): Promise<DemoWorld> {
       GHE_HOST: host,
       GHE_PROTOCOL: "http",
       LOG_LEVEL: "fatal",
+      // The heartbeat's timer stays off: a story that needs it calls `app.heartbeat` itself.
+      HEARTBEAT_INTERVAL_S: opts.heartbeat === true ? "3600" : "0",
     },
     port: 0,
     host: "127.0.0.1",
     // Probot's throttle makes each write wait ≥ 1 s and retries hide faults; the story wants neither.
     Octokit: UnthrottledOctokit,
+    ...(opts.clock ? { runtime: createRuntime({ now: opts.clock }) } : {}),
   });
   return {
     fake,

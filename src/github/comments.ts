@@ -72,7 +72,7 @@ export async function upsertSticky(
 /** Keep a trailing hidden state intact when a body must be cut to GitHub's limit. */
 function fitComment(text: string): string {
   if (text.length <= LIMITS.commentBody) return text;
-  const state = /\n*<!-- merge-captain:(?:state v1|safety) [^\n]* -->\s*$/.exec(text);
+  const state = /\n*<!-- merge-captain:(?:state v1|safety|experiment v1) [^\n]* -->\s*$/.exec(text);
   if (!state) return fit(text, LIMITS.commentBody);
   return fit(text.slice(0, state.index), LIMITS.commentBody - state[0].length) + state[0];
 }

@@ -128,6 +128,9 @@ export function compileRules(contract: Contract, headerKey = "nmoe"): Result<Pat
     const one = compilePatterns("scope.require", [pattern], () => pointer("scope", "require", i));
     if (one.ok) companions.push({ written: written[i]!, pattern, list: one.value });
   });
+  const logbook = contract.experiment?.logbook;
+  if (logbook !== undefined)
+    compileList("experiment.logbook", [logbook], h, () => pointer("experiment", "logbook"), errors);
   if (contract.experiment !== undefined && h.kind !== "experiment")
     errors.push(
       problem(

@@ -31,6 +31,17 @@ describe("resolveConfig", () => {
         users: [],
         teams: [],
       },
+      experiment: {
+        title_prefix: "",
+        sections: ["TL;DR", "Scope", "Decision log", "Negative results index", "Current baseline"],
+        logbook: ".agents/logbooks/{slug}.md",
+        claim_sections: ["TL;DR", "Decision log", "Negative results index", "Current baseline"],
+        confidence_labels: ["exploratory", "replicated", "stable"],
+        cadence_hours: 6,
+        updates_from: "owners",
+        label: "experiment",
+        stale_label: "experiment: stale",
+      },
       public_safety: { internal_domains: [], internal_hosts: [], minimize_leaks: false },
     });
   });
