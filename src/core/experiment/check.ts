@@ -4,7 +4,7 @@
  */
 import { MAX_BODY_CHARS } from "../contract/extract.js";
 import { headingMatches, normalizeBody, outline, sectionOf } from "../markdown/blocks.js";
-import type { Problem } from "../problem.js";
+import { problem, type Problem } from "../problem.js";
 import { compilePatterns } from "../scope/pattern-list.js";
 import type { ExperimentSettings } from "./settings.js";
 
@@ -145,4 +145,57 @@ function logbookLink(body: string, pattern: string | undefined): LogbookCheck {
     }
   }
   return { required: true, pattern, found: undefined };
+}
+
+/**
+ * The check as problems, for the CLI's `--json` and text: missing or empty sections and a missing
+ * logbook link are errors; claims without a confidence label are warnings (listed, not blocking).
+ */
+export function experimentProblems(
+  c: ExperimentCheck,
+  settings: ExperimentSettings,
+): { errors: Problem[]; warnings: Problem[] } {
+  const errors: Problem[] = [
+    ...c.missing.map((s) =>
+      problem(
+        "experiment.missing-section",
+        "",
+        `the section "${s}" is missing`,
+        `add a "## ${s}" heading with its content`,
+      ),
+    ),
+    ...c.empty.map((s) =>
+      problem("experiment.empty-section", "", `the section "${s}" is empty`, `write the ${s} under its heading`),
+    ),
+  ];
+  const l = c.logbook;
+  if (l.required && "problem" in l) errors.push(l.problem);
+  else if (l.required && l.found === undefined)
+    errors.push(
+      problem(
+        "experiment.no-logbook-link",
+        "",
+        `the issue does not link to its logbook ${l.pattern}`,
+        "link the thread's append-only logbook from the issue (a path or a blob URL), and the issue from the logbook",
+      ),
+    );
+  const labels = settings.confidenceLabels.join(", ");
+  const warnings = c.unlabeled.map((u) =>
+    problem(
+      "experiment.unlabeled-claim",
+      `/line/${u.line}`,
+      `the claim "${u.text.length > 120 ? u.text.slice(0, 119) + "…" : u.text}" (${u.section}) carries no confidence label`,
+      `mark it ${labels}`,
+    ),
+  );
+  if (c.unlabeledCount > c.unlabeled.length)
+    warnings.push(
+      problem(
+        "experiment.unlabeled-claim",
+        "",
+        `… and ${c.unlabeledCount - c.unlabeled.length} more claims without a confidence label`,
+        `mark them ${labels}`,
+      ),
+    );
+  return { errors, warnings };
 }
