@@ -71,3 +71,13 @@ describe("HEARTBEAT_INTERVAL_S", () => {
     expect(() => heartbeatIntervalMs({ HEARTBEAT_INTERVAL_S: raw })).toThrow(message);
   });
 });
+
+describe("startServer and HEARTBEAT_INTERVAL_S", () => {
+  test("a bad value stops the server before anything starts, with the fix", async () => {
+    jest.useRealTimers();
+    const { startServer, StartupError } = await import("../../src/server.js");
+    const env = { APP_ID: "1", PRIVATE_KEY: "unused", WEBHOOK_SECRET: "s", HEARTBEAT_INTERVAL_S: "10" };
+    await expect(startServer({ env, port: 0, host: "127.0.0.1" })).rejects.toThrow(StartupError);
+    await expect(startServer({ env, port: 0, host: "127.0.0.1" })).rejects.toThrow("at least 60 seconds");
+  });
+});

@@ -10,7 +10,7 @@ import {
 } from "../../../src/core/experiment/render.js";
 import type { ExperimentSettings } from "../../../src/core/experiment/settings.js";
 import { decodeExperimentState, encodeExperimentState } from "../../../src/core/experiment/state.js";
-import { outgoingComment, type RepoClient } from "../../../src/github/client.js";
+import { outgoing, outgoingComment, type RepoClient } from "../../../src/github/client.js";
 
 const settings: ExperimentSettings = {
   source: "title",
@@ -42,6 +42,7 @@ describe("the reminder", () => {
   test("passes the outgoing sanitizer unchanged (the marker survives)", () => {
     const text = renderReminder({ owners: ["ada"], last, cadenceHours: 6 });
     expect(outgoingComment(client, text)).toBe(text);
+    expect(outgoing(client, text)).toBe(text); // reply() sends it through the plain filter
   });
 });
 
