@@ -41,7 +41,7 @@ describe("the gate runner on metric gates", () => {
       "eval:flags_off",
       "eval:val_loss",
     ]);
-    const results = await runGates(reg, gates(reg, "eval:val_loss"), options());
+    const { results } = await runGates(reg, gates(reg, "eval:val_loss"), options());
     expect(results["eval:flags_off"]).toMatchObject({ status: "pass", val_loss: 4.942 });
     expect(results["eval:val_loss"]).toEqual({
       status: "pass",
@@ -66,7 +66,7 @@ describe("the gate runner on metric gates", () => {
     ["the experiment's command fails", "echo 'val_loss: 4.1'; exit 3", "4.9420", "fail", "exit-code"],
   ])("%s", async (_name, experiment, flagsOff, status, reason) => {
     const reg = registry(experiment, flagsOff);
-    const results = await runGates(reg, gates(reg, "eval:val_loss"), options());
+    const { results } = await runGates(reg, gates(reg, "eval:val_loss"), options());
     expect(results["eval:val_loss"]).toMatchObject({ status, reason });
   });
 
@@ -76,13 +76,13 @@ describe("the gate runner on metric gates", () => {
       ...reg,
       gates: new Map([...reg.gates, ["eval:flags_off", { ...reg.gates.get("eval:flags_off")!, cmd: "exit 1" }]]),
     };
-    const results = await runGates(broken, gates(broken, "eval:val_loss"), options());
+    const { results } = await runGates(broken, gates(broken, "eval:val_loss"), options());
     expect(results["eval:val_loss"]).toMatchObject({ status: "skipped", reason: "baseline-gate-failed: fail" });
   });
 
   test("a bundle may list the flags-off gate after the metric gate: it is judged once both ran", async () => {
     const reg = registry("echo 'val_loss: 4.93'");
-    const results = await runGates(reg, gates(reg, "eval:val_loss", "eval:flags_off"), options());
+    const { results } = await runGates(reg, gates(reg, "eval:val_loss", "eval:flags_off"), options());
     expect(results["eval:val_loss"]).toMatchObject({ status: "pass", baseline_gate_value: 4.942 });
   });
 });

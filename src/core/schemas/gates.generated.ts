@@ -53,12 +53,12 @@ tolerance_pct?: number
  */
 baseline_gate?: string
 /**
- * Metrics the gate runner extracts from the command's output. A metric named `<name>_p50` with no entry here is read as the median of the numbers after `<name>:` lines.
+ * Metrics the gate runner extracts from the command's output. A metric named `<name>_p50` with no entry here is read as the median of the numbers after `<name>:` lines; every gate also yields `node_tps_p50` and `node_tps_samples` (the median and the count of its `node_tps:` readings), as nmoe's runner records them.
  */
 metrics?: {
 [k: string]: {
 prefix: string
-stat?: ("p50" | "mean" | "min" | "max" | "last")
+stat?: ("p50" | "mean" | "min" | "max" | "last" | "count")
 } | undefined
 }
 }
@@ -206,7 +206,7 @@ export const gateRegistrySchema = {
           "maxLength": 128
         },
         "metrics": {
-          "description": "Metrics the gate runner extracts from the command's output. A metric named `<name>_p50` with no entry here is read as the median of the numbers after `<name>:` lines.",
+          "description": "Metrics the gate runner extracts from the command's output. A metric named `<name>_p50` with no entry here is read as the median of the numbers after `<name>:` lines; every gate also yields `node_tps_p50` and `node_tps_samples` (the median and the count of its `node_tps:` readings), as nmoe's runner records them.",
           "type": "object",
           "maxProperties": 20,
           "propertyNames": {
@@ -230,7 +230,8 @@ export const gateRegistrySchema = {
                   "mean",
                   "min",
                   "max",
-                  "last"
+                  "last",
+                  "count"
                 ],
                 "default": "p50"
               }
