@@ -5,7 +5,7 @@
 import { reminderFor } from "../core/experiment/render.js";
 import type { ThreadComment } from "../core/experiment/heartbeat.js";
 import type { RepoClient } from "./client.js";
-import { isOurs, type StickyComment } from "./comments.js";
+import { isOurs, isOurSticky, type StickyComment } from "./comments.js";
 import { MAX_LIST_PAGES } from "./pulls.js";
 
 /** Pages of comments read when the thread must be read from the start (1,000 comments). */
@@ -69,8 +69,7 @@ export async function readThread(
     pages++;
     for (const c of page.data) {
       byId.set(c.id, toThreadComment(client, c));
-      if (sticky === undefined && isOurs(client, c) && typeof c.body === "string" && c.body.includes(stickyMarker))
-        sticky = { id: c.id, body: c.body };
+      if (sticky === undefined && isOurSticky(client, c, stickyMarker)) sticky = { id: c.id, body: c.body ?? "" };
     }
     if (!hasNextPage(page.headers.link)) break;
     if (sticky !== undefined) {

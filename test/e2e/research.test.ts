@@ -1,25 +1,14 @@
 /** The research story end to end over HTTP: experiment issues, PR rules, a metric gate, the heartbeat; its API calls pinned. */
-import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, test } from "@jest/globals";
 import { run as demo } from "../../src/demo/command.js";
 import { runResearchStory } from "../../src/demo/research.js";
 import type { StoryResult } from "../../src/demo/story.js";
+import { readmeApiTable } from "../support/readme.js";
 import { runCli } from "../cli/fake-io.js";
 
 let story: StoryResult;
 
-/** The README's research table, as `title → [reads, writes]`. */
-function readmeTable(): Map<string, [number, number]> {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const section =
-    readme.split("<!-- api-calls-research:start -->")[1]?.split("<!-- api-calls-research:end -->")[0] ?? "";
-  const rows = new Map<string, [number, number]>();
-  for (const line of section.split("\n")) {
-    const m = /^\| (.+?) \| `([a-z_.]+)` \| (\d+) \| (\d+) \|$/.exec(line);
-    if (m) rows.set(m[1]!, [Number(m[3]), Number(m[4])]);
-  }
-  return rows;
-}
+const readmeTable = () => readmeApiTable("api-calls-research");
 
 describe("the research story, end to end over HTTP", () => {
   beforeAll(async () => {

@@ -4,6 +4,7 @@ import { code } from "../../render/markdown.js";
 import { changedPaths } from "../../scope/touched.js";
 import { validContract } from "../derived.js";
 import type { Criterion } from "../types.js";
+import { filesUnverified } from "./path-rules.js";
 
 export const artifactsCriterion: Criterion = {
   id: "artifacts",
@@ -23,14 +24,7 @@ export const artifactsCriterion: Criterion = {
         summary: `the bot checks the other open issues' artifact paths${mine}`,
         details: [],
       };
-    if (!f.files.ok)
-      return {
-        ...base,
-        status: "unverified",
-        summary: "artifact paths not verifiable",
-        details: [f.files.reason],
-        fix: "split the PR into smaller ones",
-      };
+    if (!f.files.ok) return filesUnverified(base, "artifact paths", f.files.reason);
     const touched = changedPaths(f.files.files);
     const hits: string[] = [];
     const annotations: { path: string; message: string }[] = [];

@@ -1,8 +1,8 @@
 /** Criterion: the PR's head branch matches the contract's `branch` rule (`research/*`, `issue/{id}-{slug}`). */
-import { rulesOf } from "../../contract/rules.js";
 import { code } from "../../render/markdown.js";
 import { validContract } from "../derived.js";
 import type { Criterion } from "../types.js";
+import { contractRules, unreadableRule } from "./path-rules.js";
 
 export const branchCriterion: Criterion = {
   id: "branch",
@@ -11,10 +11,8 @@ export const branchCriterion: Criterion = {
   appliesTo: (f) => validContract(f)?.branch !== undefined,
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    const contract = validContract(f);
-    const rules = contract ? rulesOf(contract) : undefined;
-    const list = rules?.ok ? rules.value.branch : undefined;
-    if (!list) return { ...base, status: "fail", summary: "the contract's branch rule could not be read", details: [] };
+    const list = contractRules(f)?.branch;
+    if (!list) return unreadableRule(base, "branch");
     const shown = list.patterns.map((p) => code(p)).join(" or ");
     const ref = f.pr.headRef;
     if (ref === undefined || ref === "")

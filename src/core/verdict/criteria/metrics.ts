@@ -9,7 +9,11 @@ function metricGates(f: PullFacts): string[] {
   const contract = validContract(f);
   if (!contract || !f.registry.ok) return [];
   const registry = f.registry.value;
-  return contract.gates.required.filter((id) => registry.gates.get(id)?.kind === "metric");
+  // Tier-A metric gates are the author's to run and attest (the Tier-A row); only Tier-B runs reach the ledger.
+  return contract.gates.required.filter((id) => {
+    const g = registry.gates.get(id);
+    return g?.kind === "metric" && g.tier === "b";
+  });
 }
 
 export const metricsCriterion: Criterion = {

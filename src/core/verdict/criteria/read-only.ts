@@ -1,9 +1,9 @@
 /** Criterion: no changed file touches a path the contract declares `read_only` (renames on both ends, deletions included). */
-import { rulesOf } from "../../contract/rules.js";
 import { code } from "../../render/markdown.js";
 import { changedPaths } from "../../scope/touched.js";
 import { validContract } from "../derived.js";
 import type { Criterion } from "../types.js";
+import { contractRules, filesUnverified, unreadableRule } from "./path-rules.js";
 
 export const readOnlyCriterion: Criterion = {
   id: "read-only",
@@ -12,19 +12,9 @@ export const readOnlyCriterion: Criterion = {
   appliesTo: (f) => (validContract(f)?.read_only ?? []).length > 0,
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    const contract = validContract(f);
-    const rules = contract ? rulesOf(contract) : undefined;
-    const list = rules?.ok ? rules.value.readOnly : undefined;
-    if (!list)
-      return { ...base, status: "fail", summary: "the contract's read_only rule could not be read", details: [] };
-    if (!f.files.ok)
-      return {
-        ...base,
-        status: "unverified",
-        summary: "read-only paths not verifiable",
-        details: [f.files.reason],
-        fix: "split the PR into smaller ones",
-      };
+    const list = contractRules(f)?.readOnly;
+    if (!list) return unreadableRule(base, "read_only");
+    if (!f.files.ok) return filesUnverified(base, "read-only paths", f.files.reason);
     const hits = changedPaths(f.files.files).flatMap((t) => {
       const pattern = list.match(t.path);
       return pattern === undefined ? [] : [{ ...t, pattern }];

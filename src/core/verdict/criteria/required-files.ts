@@ -1,9 +1,9 @@
 /** Criterion: the PR touches every companion file the contract requires (`scope.require`), reported per file. */
-import { rulesOf } from "../../contract/rules.js";
 import { code } from "../../render/markdown.js";
 import { writtenPaths } from "../../scope/touched.js";
 import { validContract } from "../derived.js";
 import type { Criterion } from "../types.js";
+import { contractRules, filesUnverified, unreadableRule } from "./path-rules.js";
 
 export const requiredFilesCriterion: Criterion = {
   id: "required-files",
@@ -12,19 +12,9 @@ export const requiredFilesCriterion: Criterion = {
   appliesTo: (f) => (validContract(f)?.scope.require ?? []).length > 0,
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    const contract = validContract(f);
-    const rules = contract ? rulesOf(contract) : undefined;
-    const require = rules?.ok ? rules.value.require : undefined;
-    if (!require)
-      return { ...base, status: "fail", summary: "the contract's scope.require rule could not be read", details: [] };
-    if (!f.files.ok)
-      return {
-        ...base,
-        status: "unverified",
-        summary: "required files not verifiable",
-        details: [f.files.reason],
-        fix: "split the PR into smaller ones",
-      };
+    const require = contractRules(f)?.require;
+    if (!require) return unreadableRule(base, "scope.require");
+    if (!f.files.ok) return filesUnverified(base, "required files", f.files.reason);
     const written = writtenPaths(f.files.files);
     const rows = require.map((e) => ({ ...e, by: written.find((p) => e.list.match(p) !== undefined) }));
     const missing = rows.filter((r) => r.by === undefined);
