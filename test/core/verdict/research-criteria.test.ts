@@ -3,6 +3,7 @@ import { readContract, type ContractReport } from "../../../src/core/contract/re
 import { parseRegistry } from "../../../src/core/gates/registry.js";
 import type { Ledger, StoredGateResult } from "../../../src/core/ledger/types.js";
 import type { ChangedFile } from "../../../src/core/scope/check.js";
+import { MAX_ARTIFACT_PATTERNS } from "../../../src/core/verdict/criteria/artifacts.js";
 import { evaluateVerdict } from "../../../src/core/verdict/evaluate.js";
 import type { CriterionResult, PullFacts } from "../../../src/core/verdict/types.js";
 import { toYaml } from "../contract/builders.js";
@@ -304,6 +305,18 @@ describe("branch, path and companion-file rules on a PR", () => {
       "same-head",
       "hotspots",
     ]);
+  });
+
+  test("past the bound on other contracts' artifact patterns: not verified, never a pass", () => {
+    if (otherContract.status !== "valid") throw new Error("fixture");
+    const many = Array.from({ length: MAX_ARTIFACT_PATTERNS / 20 + 1 }, (_, i) => ({
+      issue: 100 + i,
+      contract: { ...otherContract.contract, artifacts_under: Array.from({ length: 20 }, (_, j) => `out/${i}/${j}/`) },
+    }));
+    expect(row(facts({ artifactOwners: many }), "artifacts")).toMatchObject({
+      status: "unverified",
+      summary: expect.stringContaining("1020 artifact patterns, more than the 1000 checked"),
+    });
   });
 
   test("another contract's artifact paths show a row even when this contract declares none", () => {

@@ -6,6 +6,9 @@ import { validContract } from "../derived.js";
 import type { Criterion } from "../types.js";
 import { filesUnverified } from "./path-rules.js";
 
+/** Artifact patterns of other open contracts matched per PR at most (3,000 files × this stays well under a second). */
+export const MAX_ARTIFACT_PATTERNS = 1000;
+
 export const artifactsCriterion: Criterion = {
   id: "artifacts",
   title: "Artifact paths",
@@ -25,6 +28,17 @@ export const artifactsCriterion: Criterion = {
         details: [],
       };
     if (!f.files.ok) return filesUnverified(base, "artifact paths", f.files.reason);
+    // Every owner's patterns are matched against every changed file: bound the work before it runs,
+    // and answer "not verified" (never a pass) past the bound rather than skip some owners.
+    const patterns = f.artifactOwners.reduce((n, o) => n + (o.contract.artifacts_under ?? []).length, 0);
+    if (patterns > MAX_ARTIFACT_PATTERNS)
+      return {
+        ...base,
+        status: "unverified",
+        summary: `artifact paths not verifiable: other open contracts declare ${patterns} artifact patterns, more than the ${MAX_ARTIFACT_PATTERNS} checked`,
+        details: [],
+        fix: "close finished experiment issues, or have contracts share fewer, wider `artifacts_under` paths",
+      };
     const touched = changedPaths(f.files.files);
     const hits: string[] = [];
     const annotations: { path: string; message: string }[] = [];
