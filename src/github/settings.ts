@@ -9,12 +9,22 @@ import type { RepoClient } from "./client.js";
 import { readFile } from "./contents.js";
 import { httpStatus } from "./errors.js";
 
+/** The config each event's handler read, so work that follows the event (the merge plan) needs no second read. */
+const readFor = new WeakMap<Context, ResolvedConfig>();
+
+/** The valid config this event's handler already read, if it read one. */
+export function configReadFor(context: Context): ResolvedConfig | undefined {
+  return readFor.get(context);
+}
+
 /**
  * The repo config through Probot's `context.config` (default branch, with the owner's `.github`
  * repo as fallback), called without defaults so lists are not concatenated; validated here.
  */
 export async function loadConfig(context: Context): Promise<Result<ResolvedConfig>> {
-  return readConfig(() => context.config(CONFIG_PATH.replace(/^\.github\//, "")));
+  const resolved = await readConfig(() => context.config(CONFIG_PATH.replace(/^\.github\//, "")));
+  if (resolved.ok) readFor.set(context, resolved.value);
+  return resolved;
 }
 
 /**
