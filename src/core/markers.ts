@@ -100,6 +100,42 @@ export function trailingDigest(text: string | null | undefined): string | undefi
   return /^<!-- merge-captain:digest ([0-9a-f]{16}) -->$/.exec(line)?.[1];
 }
 
+/** Text the bot writes with its markers: one opening it, optionally one (its state) closing it. */
+export interface MarkedText {
+  opening: Marker;
+  visible: string;
+  closing?: Marker;
+}
+
+/** First line of an experiment issue's status comment. */
+export const EXPERIMENT_STICKY: Marker = ours("<!-- merge-captain:experiment -->");
+
+/** What the experiment status comment remembers (base64url JSON), on its last line. */
+export function experimentStateMarker(payload: string): Marker {
+  return ours(`<!-- merge-captain:experiment v1 ${payload} -->`);
+}
+
+/** The experiment state on the last line of a status comment, or undefined. */
+export function trailingExperimentState(body: string | undefined): string | undefined {
+  const trimmed = (body ?? "").trimEnd();
+  const line = trimmed.slice(trimmed.lastIndexOf("\n") + 1);
+  return /^<!-- merge-captain:experiment v1 ([A-Za-z0-9_-]{1,1000}) -->$/.exec(line)?.[1];
+}
+
+const ISO_TIME = "\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,3})?Z";
+
+/** First line of a heartbeat reminder: the update it was about. */
+export function heartbeatMarker(at: string): Marker {
+  if (!new RegExp(`^${ISO_TIME}$`).test(at)) throw new Error(`heartbeatMarker: ${at} is not an ISO time`);
+  return ours(`<!-- merge-captain:heartbeat ${at} -->`);
+}
+
+/** The update a reminder was about, read only from its first line; undefined for anything else. */
+export function readHeartbeatMarker(body: string | null | undefined): string | undefined {
+  const first = (body ?? "").split("\n", 1)[0] ?? "";
+  return new RegExp(`^<!-- merge-captain:heartbeat (${ISO_TIME}) -->$`).exec(first)?.[1];
+}
+
 /** First line of the merge-plan issue the bot keeps (found by this line AND our App as its author). */
 export const PLAN_ISSUE: Marker = ours("<!-- merge-captain:plan v1 -->");
 

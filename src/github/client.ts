@@ -1,7 +1,7 @@
 /** The per-event handle on one repository: the Octokit to call, the coordinates, and the outgoing-text filter. */
 import type { ProbotOctokit } from "probot";
 import type { LedgerKey } from "../core/ledger/codec.js";
-import { defuseMarkers, type Marker } from "../core/markers.js";
+import { defuseMarkers, type MarkedText } from "../core/markers.js";
 import { sanitizeOrWithhold, type SanitizeOptions } from "../core/sanitize/sanitize.js";
 import type { Permission } from "../core/trust/commander.js";
 
@@ -36,12 +36,8 @@ export function outgoing(client: RepoClient, text: string): string {
   );
 }
 
-/** A comment the bot writes with its markers: one opening it, optionally one (its ledger) closing it. */
-export interface CommentParts {
-  opening: Marker;
-  visible: string;
-  closing?: Marker;
-}
+/** A comment the bot writes with its markers: one opening it, optionally one (its state) closing it. */
+export type CommentParts = MarkedText;
 
 /** A comment body: the visible text through the choke point and cut to fit, our markers around it byte-exact. */
 export function outgoingComment(client: RepoClient, parts: CommentParts): string {

@@ -1,5 +1,5 @@
 /** The bot's one sticky comment per issue or PR: found by marker AND authorship, edited in place, written only when it changed. */
-import { opensWith, type StickyKind } from "../core/markers.js";
+import { opensWithMarker, type Marker } from "../core/markers.js";
 import { LIMITS, outgoingComment, outgoingField, type CommentParts, type RepoClient } from "./client.js";
 
 export interface StickyComment {
@@ -19,11 +19,16 @@ export function isOurs(client: RepoClient, comment: CommentLike): boolean {
   return comment.user?.type === "Bot" && comment.performed_via_github_app?.id === client.appId;
 }
 
-/** Find our sticky comment of `kind` on an issue or PR: written by our app AND opening with its marker (paginated, stops at the first). */
+/** Our sticky comment with `marker`: written by our app AND opening with the marker (a marker pasted anywhere else is not ours). */
+export function isOurSticky(client: RepoClient, comment: CommentLike, marker: Marker): boolean {
+  return isOurs(client, comment) && typeof comment.body === "string" && opensWithMarker(comment.body, marker);
+}
+
+/** Find our sticky comment with `marker` on an issue or PR (paginated, stops at the first). */
 export async function findSticky(
   client: RepoClient,
   issueNumber: number,
-  kind: StickyKind,
+  marker: Marker,
 ): Promise<StickyComment | undefined> {
   const pages = client.octokit.paginate.iterator(client.octokit.rest.issues.listComments, {
     owner: client.owner,
@@ -33,7 +38,7 @@ export async function findSticky(
   });
   for await (const page of pages) {
     for (const c of page.data) {
-      if (isOurs(client, c) && typeof c.body === "string" && opensWith(c.body, kind)) return { id: c.id, body: c.body };
+      if (isOurSticky(client, c, marker)) return { id: c.id, body: c.body ?? "" };
     }
   }
   return undefined;
@@ -68,6 +73,16 @@ export async function upsertSticky(
     body: text,
   });
   return { id: res.data.id, body: text };
+}
+
+/** A one-off reply that opens with one of our markers (a heartbeat reminder): the marker byte-exact, the rest through the choke point. */
+export async function replyMarked(client: RepoClient, issueNumber: number, parts: CommentParts): Promise<void> {
+  await client.octokit.rest.issues.createComment({
+    owner: client.owner,
+    repo: client.repo,
+    issue_number: issueNumber,
+    body: outgoingComment(client, parts),
+  });
 }
 
 /** A one-off reply (refusals, help). Sanitized like everything else. */

@@ -26,7 +26,7 @@ export function placeOf(client: RepoClient, kind: StickyKind, number: number): L
 
 /** Our sticky comment of `kind` on issue or PR `number` and the ledger in it (one paginated read). */
 export async function readSticky(client: RepoClient, kind: StickyKind, number: number): Promise<StickyState> {
-  const sticky = await findSticky(client, number, kind);
+  const sticky = await findSticky(client, number, stickyMarker(kind));
   if (!sticky) return { kind, number, sticky, ledger: emptyLedger(), integrity: "missing" };
   const read = readLedger(sticky.body, placeOf(client, kind, number), client.ledgerKey);
   switch (read.status) {

@@ -16,6 +16,7 @@ import {
 import { isCredentialRule, scan, type Finding } from "../core/sanitize/sanitize.js";
 import { safetyOf, sameSafety, withSafety, withSource } from "../core/safety/state.js";
 import { contractHash } from "../core/trust/acceptance.js";
+import { isBotAccount } from "../core/trust/commander.js";
 import { decideRefusalReply } from "../core/trust/explain-once.js";
 import type { RepoClient } from "../github/client.js";
 import { minimizeComment, react, reply } from "../github/comments.js";
@@ -30,6 +31,9 @@ import { readPrState } from "../github/pr-state.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { loadConfig, loadRegistry } from "../github/settings.js";
 import { cancelTierB, requestTierB } from "./tier-b/dispatch.js";
+import { onExperimentComment } from "./experiment.js";
+import { ownersOf, type ThreadComment } from "../core/experiment/heartbeat.js";
+import { toExperimentIssue, type ExperimentIssue } from "../github/threads.js";
 
 type CommentEvent = Context<"issue_comment.created" | "issue_comment.edited" | "issue_comment.deleted">;
 
@@ -48,6 +52,7 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
   if (!cfg.ok) return; // the PR's check and the issue's sticky comment already report a broken config
   const config = cfg.value;
   const client = withConfig(repoClient(context, app), config);
+  const commenterLogin = comment.user?.login ?? "ghost";
   const text = action === "deleted" ? "" : (comment.body ?? "");
   // What the comment said before this event: an edit or a deletion may clear an earlier warning.
   const before =
@@ -56,6 +61,10 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
       : action === "deleted"
         ? (comment.body ?? "")
         : "";
+  // An experiment thread's update; a bot's counts only when it owns the thread (an agent App posting its progress).
+  const update = experimentUpdateOf(context, app);
+  if (update && (update.byOwner || !isBotAccount({ login: commenterLogin, type: comment.user?.type })))
+    await onExperimentComment(client, config, update.issue, update.comment, runtime);
   const findings = scan(text, client.sanitize);
   const hadFindings = before !== "" && scan(before, client.sanitize).length > 0;
   const isPull = Boolean(issue.pull_request);
@@ -74,7 +83,7 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
     labels: (issue.labels ?? []).flatMap((l) => (l?.name ? [l.name] : [])),
     author: { login: issue.user?.login ?? "ghost", type: issue.user?.type ?? null },
   };
-  const commenter: Commenter = { login: comment.user?.login ?? "ghost", type: comment.user?.type };
+  const commenter: Commenter = { login: commenterLogin, type: comment.user?.type };
   await runtime.locks.run(`${client.owner}/${client.repo}#${issue.number}`, async () => {
     const source = { source: `comment:${comment.id}`, findings };
     if (findings.length > 0 || hadFindings) {
@@ -88,6 +97,32 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
     if (isPull) await runPullCommand(client, config, runtime, c);
     else await runIssueCommand(client, config, runtime, issueSnapshot, c);
   });
+}
+
+/**
+ * A created comment on an open issue (not a PR), as a possible experiment update; `byOwner` when
+ * its author owns the thread. Our own comments are never updates.
+ */
+function experimentUpdateOf(
+  context: CommentEvent,
+  app: AppOptions,
+): { issue: ExperimentIssue; comment: ThreadComment; byOwner: boolean } | undefined {
+  const { comment, issue, action } = context.payload;
+  if (action !== "created" || issue.pull_request || issue.state !== "open") return undefined;
+  if (comment.performed_via_github_app?.id === app.appId) return undefined;
+  const thread = toExperimentIssue(issue);
+  const login = comment.user?.login ?? "ghost";
+  return {
+    issue: thread,
+    comment: {
+      id: comment.id,
+      at: comment.created_at,
+      login,
+      bot: comment.user?.type === "Bot" || Boolean(comment.performed_via_github_app),
+      ours: false,
+    },
+    byOwner: ownersOf(thread).includes(login.toLowerCase()),
+  };
 }
 
 interface CommandComment {

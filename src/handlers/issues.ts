@@ -25,6 +25,7 @@ import { syncLabels } from "../github/labels.js";
 import { readSticky, writeSticky, type StickyState } from "../github/ledger-store.js";
 import { repoClient, sentByUs, withConfig, type AppOptions } from "../github/context.js";
 import { loadConfig, loadRegistry } from "../github/settings.js";
+import { toExperimentIssue, type ExperimentIssue } from "../github/threads.js";
 
 export interface IssueHooks {
   /** Called when an issue's contract (or whether it counts) changed, so PRs linked to it are re-checked. */
@@ -34,6 +35,13 @@ export interface IssueHooks {
     issueNumber: number,
     registry: Result<Registry> | undefined,
     record: Ledger | undefined,
+  ) => Promise<void>;
+  /** Experiment issues' own status comment and labels (handlers/experiment.ts); `contract` is read without the registry. */
+  experiment?: (
+    client: RepoClient,
+    config: ResolvedConfig,
+    issue: ExperimentIssue,
+    contract: ContractReport,
   ) => Promise<void>;
 }
 
@@ -183,7 +191,7 @@ export async function onIssue(context: IssueContext, app: AppOptions, hooks: Iss
   const client = withConfig(base, config);
   const opts = contractOptions(config);
   const present = readContract(issue.body, opts);
-
+  await hooks.experiment?.(client, config, toExperimentIssue(raw), present);
   const before = action === "edited" ? (context.payload.changes?.body?.from ?? null) : null;
   const previous = before === null ? undefined : readContract(before, opts);
   const ours = [

@@ -124,7 +124,6 @@ describe("merge-captain check --json", () => {
       "tier-a",
       "scope",
       "protected-paths",
-      "size",
       "tier-b",
       "perf",
       "depends-on",

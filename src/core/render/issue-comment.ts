@@ -93,6 +93,7 @@ export function contractSummary(contract: Contract, registry: Registry | undefin
         30,
       ),
     );
+  lines.push(...pathRuleLines(contract));
   lines.push(
     "",
     "**Gates required:**",
@@ -126,6 +127,24 @@ function floorLines(contract: Contract, floor: Floor | undefined): string[] {
     lines.push(
       "",
       `**Names protected paths:** ${opened.map((p) => code(p)).join(", ")} — once accepted, linked PRs may change files there.`,
+    );
+  return lines;
+}
+
+/** The branch and path rules, only those the contract uses (a contract without them reads as before). */
+function pathRuleLines(contract: Contract): string[] {
+  const lines: string[] = [];
+  const list = (items: readonly string[]) => items.map((g) => code(g)).join(", ");
+  const branch =
+    contract.branch === undefined ? [] : typeof contract.branch === "string" ? [contract.branch] : contract.branch;
+  if (branch.length > 0) lines.push("", `**Branch:** ${branch.map((b) => code(b)).join(" or ")}`);
+  if ((contract.scope.require ?? []).length > 0)
+    lines.push("", `**Every PR must update:** ${list(contract.scope.require ?? [])}`);
+  if ((contract.read_only ?? []).length > 0) lines.push("", `**Read-only:** ${list(contract.read_only ?? [])}`);
+  if ((contract.artifacts_under ?? []).length > 0)
+    lines.push(
+      "",
+      `**Artifacts only under** (no other contract may write there): ${list(contract.artifacts_under ?? [])}`,
     );
   return lines;
 }

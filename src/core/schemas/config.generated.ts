@@ -3,6 +3,7 @@
 export type Label = string
 export type Glob = string
 export type GateId = string
+export type Heading = string
 
 /**
  * The repository's `.github/merge-captain.yml`, read from the default branch. Every key is optional; defaults live in src/core/config/defaults.ts.
@@ -106,6 +107,46 @@ max_changed_lines?: number
  * @maxItems 50
  */
 trusted_bots?: string[]
+}
+/**
+ * Experiment issues: a contract with `kind: experiment`, or (with `title_prefix`) an issue whose title starts with it. The bot checks their sections, logbook link and claims, keeps a status comment, and posts one reminder per gap when no update came for `cadence_hours`.
+ */
+experiment?: {
+/**
+ * Issues whose title starts with this are experiment issues even without a contract (nmoe's research notes: `[RESEARCH]`). Empty: only `kind: experiment` contracts.
+ */
+title_prefix?: string
+/**
+ * Headings (`##`/`###`) the issue body must have, each with content.
+ * 
+ * @maxItems 30
+ */
+sections?: Heading[]
+/**
+ * The logbook the issue must link to (`{id}`/`{slug}` from the contract; any name without one). Empty: no logbook required. A contract's `experiment.logbook` names its own.
+ */
+logbook?: string
+/**
+ * Sections whose list items are claims that need a confidence label.
+ * 
+ * @maxItems 30
+ */
+claim_sections?: Heading[]
+/**
+ * @minItems 1
+ * @maxItems 10
+ */
+confidence_labels?: [string, ...(string)[]]
+/**
+ * An update from the thread's owner is due at least this often; 0 turns the heartbeat off. A contract may only shorten it.
+ */
+cadence_hours?: number
+/**
+ * Whose comments count as an update: `owners` (the issue's author and assignees, agent Apps included) or `humans` (the owners and any human).
+ */
+updates_from?: ("owners" | "humans")
+label?: Label
+stale_label?: Label
 }
 public_safety?: {
 /**
@@ -326,6 +367,68 @@ export const repoConfigSchema = {
         }
       }
     },
+    "experiment": {
+      "description": "Experiment issues: a contract with `kind: experiment`, or (with `title_prefix`) an issue whose title starts with it. The bot checks their sections, logbook link and claims, keeps a status comment, and posts one reminder per gap when no update came for `cadence_hours`.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "title_prefix": {
+          "type": "string",
+          "maxLength": 50,
+          "description": "Issues whose title starts with this are experiment issues even without a contract (nmoe's research notes: `[RESEARCH]`). Empty: only `kind: experiment` contracts."
+        },
+        "sections": {
+          "description": "Headings (`##`/`###`) the issue body must have, each with content.",
+          "type": "array",
+          "maxItems": 30,
+          "items": {
+            "$ref": "#/$defs/heading"
+          }
+        },
+        "logbook": {
+          "description": "The logbook the issue must link to (`{id}`/`{slug}` from the contract; any name without one). Empty: no logbook required. A contract's `experiment.logbook` names its own.",
+          "type": "string",
+          "maxLength": 256
+        },
+        "claim_sections": {
+          "description": "Sections whose list items are claims that need a confidence label.",
+          "type": "array",
+          "maxItems": 30,
+          "items": {
+            "$ref": "#/$defs/heading"
+          }
+        },
+        "confidence_labels": {
+          "type": "array",
+          "minItems": 1,
+          "maxItems": 10,
+          "uniqueItems": true,
+          "items": {
+            "type": "string",
+            "pattern": "^[A-Za-z][A-Za-z0-9_-]{0,31}$"
+          }
+        },
+        "cadence_hours": {
+          "description": "An update from the thread's owner is due at least this often; 0 turns the heartbeat off. A contract may only shorten it.",
+          "type": "number",
+          "minimum": 0,
+          "maximum": 720
+        },
+        "updates_from": {
+          "description": "Whose comments count as an update: `owners` (the issue's author and assignees, agent Apps included) or `humans` (the owners and any human).",
+          "enum": [
+            "owners",
+            "humans"
+          ]
+        },
+        "label": {
+          "$ref": "#/$defs/label"
+        },
+        "stale_label": {
+          "$ref": "#/$defs/label"
+        }
+      }
+    },
     "public_safety": {
       "type": "object",
       "additionalProperties": false,
@@ -384,6 +487,11 @@ export const repoConfigSchema = {
     "gateId": {
       "type": "string",
       "pattern": "^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$"
+    },
+    "heading": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 100
     }
   }
 } as const;

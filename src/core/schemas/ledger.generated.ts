@@ -157,6 +157,18 @@ metrics?: {
 compareGate?: GateId
 metricName?: string
 baselineRef?: GitRef
+/**
+ * For metric gates, judged by the bot against the registry on the default branch (never the file's own verdict): which way is better; `metrics` then holds value, baseline, delta_pct and baseline_gate_value.
+ */
+direction?: ("lower" | "higher")
+/**
+ * The noise allowance of a metric gate.
+ */
+tolerancePct?: number
+/**
+ * The flags-off gate a metric gate compares against.
+ */
+baselineGate?: string
 }
 /**
  * The run ended before writing a results file.
@@ -521,6 +533,23 @@ export const ledgerSchema = {
         },
         "baselineRef": {
           "$ref": "#/$defs/gitRef"
+        },
+        "direction": {
+          "description": "For metric gates, judged by the bot against the registry on the default branch (never the file's own verdict): which way is better; `metrics` then holds value, baseline, delta_pct and baseline_gate_value.",
+          "enum": [
+            "lower",
+            "higher"
+          ]
+        },
+        "tolerancePct": {
+          "description": "The noise allowance of a metric gate.",
+          "type": "number",
+          "minimum": 0,
+          "maximum": 100
+        },
+        "baselineGate": {
+          "description": "The flags-off gate a metric gate compares against.",
+          "$ref": "#/$defs/gateId"
         }
       }
     },

@@ -5,6 +5,7 @@ import type { Registry } from "../gates/registry.js";
 import type { Ledger } from "../ledger/types.js";
 import type { Problem, Result } from "../problem.js";
 import type { SafetyReport } from "../render/safety.js";
+import type { Contract } from "../schemas/contract.generated.js";
 import type { ChangedFile } from "../scope/check.js";
 import type { Authority } from "../trust/acceptance.js";
 import type { Floor } from "../trust/floor.js";
@@ -47,10 +48,19 @@ export interface DependencyFact {
 /** Whether the contract counts as policy; `unknown` offline (the CLI), where the bot decides it later. */
 export type Standing = Authority | { status: "unknown" };
 
+/** Another open issue whose valid contract owns artifact paths (`artifacts_under`). */
+export interface ArtifactOwner {
+  issue: number;
+  contract: Contract;
+}
+
 /** Everything the verdict is decided on: plain data, fetched once per event by the handler. */
 export interface PullFacts {
-  /** `changedLines`: additions plus deletions as GitHub counts them; undefined when unknown. */
-  pr: { number: number; headSha: string; draft: boolean; changedLines?: number };
+  /**
+   * `changedLines`: additions plus deletions as GitHub counts them; `headRef`: the PR's head branch
+   * name, for the contract's `branch` rule (each undefined when unknown).
+   */
+  pr: { number: number; headSha: string; draft: boolean; changedLines?: number; headRef?: string };
   registry: Result<Registry>;
   link: LinkOutcome;
   /** The linked issue as read: a closed issue's contract is not a contract for a new verdict. */
@@ -71,11 +81,15 @@ export interface PullFacts {
   sameHead: number[];
   /** Merge hotspots of this contract that other open PRs' contracts also name. */
   hotspots: { path: string; prs: number[] }[];
+  /** Other open issues' contracts that own artifact paths; undefined when they were not read (offline). */
+  artifactOwners?: ArtifactOwner[];
 }
 
 export interface Criterion {
   id: string;
   title: string;
   triggers: readonly Trigger[];
+  /** Absent: always shown. A criterion for a rule the contract does not use returns false and gets no row. */
+  appliesTo?(facts: PullFacts): boolean;
   evaluate(facts: PullFacts): CriterionResult;
 }

@@ -358,7 +358,7 @@ describe("the verdict, criterion by criterion", () => {
       "unverified",
       "the changed files could not be listed",
     ],
-    ["no size limit", {}, "size", "pass", "no size limit set"],
+
     [
       "within the contract's limit",
       { contract: contractOf(aContract({ scope: { allow: ["nmoe/router/**"], max_files: 2 } })) },
@@ -465,6 +465,10 @@ describe("the verdict, criterion by criterion", () => {
     const perf = evaluateVerdict(facts).results.find((r) => r.id === "perf")!;
     expect(perf).toMatchObject({ status: "pending", fix: "wait for the run to finish" });
     expect(evaluateVerdict(facts).outcome).toBe("waiting");
+  });
+
+  test("no size limit set anywhere: no Size row", () => {
+    expect(evaluateVerdict(aPullFacts()).results.map((r) => r.id)).not.toContain("size");
   });
 
   test("a Tier-B run still going on this head is a wait, not a failure", () => {

@@ -11,6 +11,11 @@ export const sizeCriterion: Criterion = {
   id: "size",
   title: "Size",
   triggers: ["pull_request", "contract"],
+  // A row only where a limit is set: by the contract or by the repository.
+  appliesTo: (f) => {
+    const limits = sizeLimits(validContract(f), f.floor);
+    return limits.files !== undefined || limits.lines !== undefined;
+  },
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const limits = sizeLimits(validContract(f), f.floor);
