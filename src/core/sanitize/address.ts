@@ -28,7 +28,12 @@ export interface HostOptions {
 }
 
 function normaliseName(name: string): string {
-  return name.trim().toLowerCase().replace(/^\.+/, "").replace(/\.+$/, "");
+  const lower = name.trim().toLowerCase();
+  let start = 0;
+  let end = lower.length;
+  while (start < end && lower[start] === ".") start++;
+  while (end > start && lower[end - 1] === ".") end--;
+  return lower.slice(start, end);
 }
 
 export function hostPolicy(opts: HostOptions = {}): HostPolicy {

@@ -47,8 +47,8 @@ interface RegexFinderOptions {
   group?: number;
   /** Keep a match only if this holds for the redacted value. */
   accept?: (value: string, match: RegExpExecArray, text: string, ctx: RuleContext) => boolean;
-  /** Trailing punctuation that belongs to the sentence, not the value (URLs in prose and Markdown). */
-  trimTrailing?: RegExp;
+  /** Trailing characters that belong to the sentence, not the value (URLs in prose and Markdown). */
+  trimTrailing?: string;
 }
 
 /** Runs a global regex over the text and yields the spans it finds (fresh lastIndex each call). */
@@ -73,9 +73,9 @@ function regexFinder(re: RegExp, opts: RegexFinderOptions = {}): (text: string, 
       }
       let value = text.slice(start, end);
       if (opts.trimTrailing !== undefined) {
-        const trimmed = value.replace(opts.trimTrailing, "");
-        end -= value.length - trimmed.length;
-        value = trimmed;
+        // A loop, not a `[…]+$` regex: that one is retried at every position of a run and goes quadratic.
+        while (end > start && opts.trimTrailing.includes(text[end - 1]!)) end--;
+        value = text.slice(start, end);
       }
       if (end <= start) continue;
       if (opts.accept !== undefined && !opts.accept(value, m, text, ctx)) continue;
@@ -126,7 +126,7 @@ function tailAnchoredFinder(
 const hasDigit = (s: string): boolean => /\d/.test(s);
 const hasLetter = (s: string): boolean => /[A-Za-z]/.test(s);
 /** Sentence punctuation after a URL: "see http://x.svc/a)." keeps its ")." */
-const URL_TRAILING_PUNCTUATION = /[.,;:!?)\]}>*_~]+$/;
+const URL_TRAILING_PUNCTUATION = ".,;:!?)]}>*_~";
 
 // ---------------------------------------------------------------------------------------------
 // Private keys: the END marker is searched once for the whole text (not once per BEGIN), so many
@@ -137,7 +137,7 @@ const PEM_END = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 /** Body on the BEGIN line itself, as in JSON strings with escaped newlines. */
 const PEM_INLINE_BODY = /(?:\\[nr]|[A-Za-z0-9+/= ])*/y;
 /** Body lines: base64, or an RFC 1421 header such as "Proc-Type: 4,ENCRYPTED", or blank. */
-const PEM_BODY_LINE = /^[ \t]*(?:[A-Za-z0-9+/=]{8,}|[A-Za-z-]{1,40}: [^\n]{0,200}|)[ \t]*\r?$/;
+const PEM_BODY_LINE = /^[ \t]*(?:(?:[A-Za-z0-9+/=]{8,}|[A-Za-z-]{1,40}: [^\n]{0,200})[ \t]*)?\r?$/;
 
 function findPrivateKeys(text: string): Span[] {
   const ends: Array<{ start: number; end: number }> = [];

@@ -53,7 +53,8 @@ function contentEntry(
 function getContents(req: RouteRequest): Reply {
   const { repo } = req;
   const ref = req.url.searchParams.get("ref") ?? repo.defaultBranch;
-  const path = (req.params["path"] ?? "").replace(/^\/+|\/+$/g, "");
+  let path = (req.params["path"] ?? "").replace(/^\/+/, "");
+  while (path.endsWith("/")) path = path.slice(0, -1);
   const commit = repo.resolveRef(ref);
   if (!commit) return failure(req, 404, `No commit found for the ref ${ref}`);
   const bytes = commit.files.get(path);
