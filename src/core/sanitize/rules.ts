@@ -2,6 +2,7 @@
 
 import {
   type HostPolicy,
+  parseIpv4Loose,
   isAllowedHost,
   isInternalHost,
   isInternalName,
@@ -10,6 +11,7 @@ import {
   parseIpv4,
   parseIpv6,
 } from "./address.js";
+import { tokenRules } from "./tokens.js";
 
 /** Credentials must be revoked when leaked; infrastructure details only need to be hidden. */
 export type RuleKind = "credential" | "infrastructure";
@@ -312,8 +314,75 @@ const INDIRECT_VALUE = /^[$<%{]/;
 function looksLikeSecretValue(value: string): boolean {
   if (INDIRECT_VALUE.test(value)) return false;
   if (/^[-+]?[\d.eE+-]+$/.test(value)) return false; // counts and metrics such as max_token: 4096
-  return hasDigit(value) || value.length >= 20;
+  return value.length >= 8 && (hasDigit(value) || value.length >= 20);
 }
+
+/** Words that stand where a password would, but say that there is none or where it is. */
+const NOT_A_PASSWORD = new Set([
+  "none",
+  "null",
+  "nil",
+  "true",
+  "false",
+  "required",
+  "optional",
+  "empty",
+  "changeme",
+  "redacted",
+  "hidden",
+  "secret",
+  "password",
+  "string",
+  "example",
+]);
+
+/**
+ * A password is often short (`password=hunter2`): any value of four or more characters counts,
+ * unless it names the password (`${DB_PASSWORD}`), masks it (`********`), or is a word that says
+ * there is none. `pwd` is also the working directory (`PWD=/home/runner/work`): paths are not passwords.
+ */
+function looksLikePassword(value: string, key: string): boolean {
+  if (value.length < 4 || INDIRECT_VALUE.test(value) || NOT_A_PASSWORD.has(value.toLowerCase())) return false;
+  if (/^(.)\1*$/.test(value) && /^[*x•.#-]/i.test(value)) return false;
+  if (key === "pwd" && (value.startsWith("/") || value.startsWith("~"))) return false;
+  return true;
+}
+
+/** Assignments of a password, secret or token: the key decides how short a value may be. */
+function secretAssignmentAccept(value: string, m: RegExpExecArray): boolean {
+  const key = (m[1] ?? "").toLowerCase();
+  return key === "password" || key === "passwd" || key === "pwd"
+    ? looksLikePassword(value, key)
+    : looksLikeSecretValue(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// IPv4 in the other forms a URL parser or socket call accepts (integer, hex, octal, short dotted):
+// redacted where an address is expected (a URL host, host:port, user@host, an address-named key)
+// and, for an exact 32-bit hex constant, anywhere. A bare `10.0.7` stays: it is far more often a
+// version (gcc 10.2.1, macOS 10.15.7) than an address.
+const LOOSE_PART = "(?:0[xX][0-9a-fA-F]{1,8}|\\d{1,10})";
+const LOOSE_IPV4 = `${LOOSE_PART}(?:\\.${LOOSE_PART}){0,3}`;
+
+function privateLooseIpv4(value: string, minDottedParts: number): boolean {
+  const parts = value.split(".").length;
+  if (parts === 1) {
+    // One number: hex, or a decimal of at least 2^24 (smaller ones are counts, not addresses).
+    if (!/^0[xX]/.test(value) && !(/^\d+$/.test(value) && Number(value) >= 2 ** 24)) return false;
+  } else if (parts < minDottedParts) return false;
+  const octets = parseIpv4Loose(value);
+  return octets !== undefined && isPrivateIpv4(octets);
+}
+
+const ADDRESS_KEY = "(?:[A-Za-z0-9]{1,20}_){0,3}(?:addr|address|host|hostname|ip|server|endpoint|nameserver)";
+
+// ---------------------------------------------------------------------------------------------
+// Cluster storage: absolute paths under the mount roots of shared training clusters, and the value
+// of a *_PATH / *_DIR / *_ROOT / *_HOME variable unless it is a standard system directory.
+const CLUSTER_ROOTS =
+  "data|mnt|scratch|shared|lustre|gpfs|fsx|efs|nfs|datasets|checkpoints|vol|volumes|nvme|raid|storage|cluster";
+const SYSTEM_DIRS =
+  /^\/(?:usr|bin|sbin|lib|lib64|etc|opt|tmp|proc|sys|dev|var|run|boot|root|home\/runner|github|__w)(?:\/|$)/;
 
 function base64Credentials(value: string): boolean {
   try {
@@ -333,26 +402,8 @@ export const RULES: readonly Rule[] = [
     keywords: [],
     find: findPrivateKeys,
   },
-  {
-    id: "github-token",
-    description:
-      "GitHub token: ghp_ (classic PAT), gho_ (OAuth), ghu_/ghs_ (app user/server), ghr_ (refresh), github_pat_ (fine-grained)",
-    source:
-      "GitHub secret scanning (github_personal_access_token, github_oauth_access_token, github_app_installation_access_token, github_refresh_token); gitleaks github-pat, github-fine-grained-pat, github-oauth, github-app-token, github-refresh-token",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251})(?![A-Za-z0-9_])/g,
-    ),
-  },
-  {
-    id: "aws-access-key",
-    description: "AWS access key id (AKIA, ASIA, ABIA, ACCA, A3T…)",
-    source: "gitleaks aws-access-token; GitHub secret scanning aws_access_key_id",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g),
-  },
+  // Vendor tokens with a literal prefix: one table, one scan (tokens.ts).
+  ...tokenRules(),
   {
     id: "aws-secret-key",
     description: "AWS secret access key assigned to an aws_secret_access_key-like name",
@@ -363,14 +414,6 @@ export const RULES: readonly Rule[] = [
       /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
       { group: 1 },
     ),
-  },
-  {
-    id: "gcp-api-key",
-    description: "Google Cloud API key (AIza…)",
-    source: "gitleaks gcp-api-key; GitHub secret scanning google_api_key",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g),
   },
   {
     id: "gcp-service-account",
@@ -406,24 +449,6 @@ export const RULES: readonly Rule[] = [
     find: regexFinder(/(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,256}/g),
   },
   {
-    id: "slack-token",
-    description: "Slack API token (xoxb-, xoxp-, xoxa-, xoxo-, xoxs-, xoxr-)",
-    source: "gitleaks slack-bot-token, slack-user-token, slack-legacy-token; GitHub secret scanning slack_api_token",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9])xox[abposr]-[0-9A-Za-z-]{10,250}/g),
-  },
-  {
-    id: "jwt",
-    description: "JSON Web Token (header.payload.signature, base64url, starting eyJ)",
-    source: "gitleaks jwt; detect-secrets JwtTokenDetector",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,4096}={0,2}/g,
-    ),
-  },
-  {
     id: "kubeconfig-data",
     description: "kubeconfig client-key-data, client-certificate-data, certificate-authority-data values",
     source: "Kubernetes kubeconfig format (clientcmd v1); gitleaks kubernetes-secret-yaml",
@@ -432,6 +457,22 @@ export const RULES: readonly Rule[] = [
     find: regexFinder(
       /(?<![A-Za-z0-9_-])(?:client-key-data|client-certificate-data|certificate-authority-data)"?[ \t]*:[ \t]*"?([A-Za-z0-9+/=]{1,65536})/dg,
       { group: 1 },
+    ),
+  },
+  {
+    id: "azure-key",
+    description:
+      "Azure storage account key (AccountKey=), Service Bus / Event Hubs key (SharedAccessKey=), SAS signature (sig=), Entra ID (AAD) client secret (…Q~…)",
+    source:
+      "GitHub secret scanning azure_storage_account_key, azure_sas_token, azure_active_directory_application_secret; gitleaks azure-ad-client-secret",
+    kind: "credential",
+    keywords: ["accountkey", "sharedaccesskey", "sig=", "q~"],
+    find: combine(
+      regexFinder(/(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,90}={0,2})(?![A-Za-z0-9+/=])/dgi, {
+        group: 1,
+      }),
+      regexFinder(/[?&]sig=([A-Za-z0-9%+/=]{40,256})(?![A-Za-z0-9%+/=])/dg, { group: 1 }),
+      regexFinder(/(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g),
     ),
   },
   {
@@ -496,15 +537,39 @@ export const RULES: readonly Rule[] = [
     }),
   },
   {
+    id: "wandb-api-key",
+    description:
+      "Weights & Biases API key (40 hex characters, or local-…) after `wandb login`, in wandb.login(key=…), or in a .netrc entry for api.wandb.ai",
+    source: "W&B CLI and SDK (wandb login, wandb.login, ~/.netrc); GitHub secret scanning wandb_api_key",
+    kind: "credential",
+    keywords: ["wandb"],
+    find: combine(
+      regexFinder(
+        /(?<![A-Za-z0-9_-])wandb[ \t]+login(?:[ \t]+--?[a-z-]{1,20})*[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
+        {
+          group: 1,
+        },
+      ),
+      regexFinder(/wandb\.login\([^)\n]{0,200}?key[ \t]*=[ \t]*["']((?:local-)?[0-9a-f]{40})["']/dg, { group: 1 }),
+      regexFinder(
+        /api\.wandb\.ai[ \t]+login[ \t]+[^\s]{1,100}[ \t]+password[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
+        {
+          group: 1,
+        },
+      ),
+    ),
+  },
+  {
     id: "secret-assignment",
-    description: "a value assigned to a password / secret / token / api_key name (incl. kubeconfig `token:`)",
+    description:
+      "a value assigned to a password / secret / token / api_key name (incl. kubeconfig `token:`; passwords of four characters and more)",
     source: "detect-secrets KeywordDetector; gitleaks generic-api-key; kubeconfig users[].user.token",
     kind: "credential",
     keywords: ["token", "pass", "pwd", "secret", "api"],
-    find: regexFinder(
-      new RegExp(`(?<![A-Za-z0-9])(?:${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{8,4096})`, "dgi"),
-      { group: 1, accept: looksLikeSecretValue },
-    ),
+    find: regexFinder(new RegExp(`(?<![A-Za-z0-9])(${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{4,4096})`, "dgi"), {
+      group: 2,
+      accept: secretAssignmentAccept,
+    }),
   },
   {
     id: "kube-server",
@@ -548,8 +613,8 @@ export const RULES: readonly Rule[] = [
   {
     id: "private-ipv4",
     description:
-      "private or special-use IPv4 address (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, 127/8), also as ip-10-0-0-1",
-    source: "RFC 1918; RFC 6598; RFC 3927; RFC 1122 §3.2.1.3",
+      "private or special-use IPv4 address (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, 127/8), also as ip-10-0-0-1, as a 0x7f000001 constant, and in integer, hex, octal or short form where an address is expected (host:port, user@host, ADDR=…)",
+    source: "RFC 1918; RFC 6598; RFC 3927; RFC 1122 §3.2.1.3; WHATWG URL IPv4 parser (inet_aton forms)",
     kind: "infrastructure",
     keywords: [],
     find: combine(
@@ -566,6 +631,20 @@ export const RULES: readonly Rule[] = [
           return octets !== undefined && isPrivateIpv4(octets);
         },
       }),
+      // An exact 32-bit hex constant that is a private address (0x7f000001 is 127.0.0.1).
+      regexFinder(/(?<![A-Za-z0-9_.])0[xX][0-9a-fA-F]{8}(?![A-Za-z0-9_.])/g, { accept: (v) => privateLooseIpv4(v, 1) }),
+      // host:port, user@host, and ADDR=/host:/ip= values, in any form a socket accepts.
+      regexFinder(new RegExp(`(?<![A-Za-z0-9_.:])${LOOSE_IPV4}(?=:\\d{2,5}(?![A-Za-z0-9_.]))`, "g"), {
+        accept: (v) => privateLooseIpv4(v, 3),
+      }),
+      regexFinder(new RegExp(`(?<=@)${LOOSE_IPV4}(?![A-Za-z0-9_.-])`, "g"), { accept: (v) => privateLooseIpv4(v, 2) }),
+      regexFinder(
+        new RegExp(
+          `(?<![A-Za-z0-9])${ADDRESS_KEY}["']?[ \\t]*[:=][ \\t]*["']?(${LOOSE_IPV4})(?![A-Za-z0-9_.-])`,
+          "dgi",
+        ),
+        { group: 1, accept: (v) => privateLooseIpv4(v, 2) },
+      ),
     ),
   },
   {
@@ -604,12 +683,43 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "pvc-name",
-    description: "dynamically provisioned PersistentVolume name pvc-<uuid>",
-    source: "Kubernetes external-provisioner volume naming (pvc-<claim uid>)",
+    description:
+      "PersistentVolume(Claim) names: dynamically provisioned pvc-<uuid>, a claimName: value, pvc/<name> on a kubectl line",
+    source:
+      "Kubernetes external-provisioner volume naming (pvc-<claim uid>); PodSpec volumes[].persistentVolumeClaim.claimName",
     kind: "infrastructure",
-    keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi,
+    keywords: ["pvc", "claimname", "persistentvolumeclaim"],
+    find: combine(
+      regexFinder(
+        /(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi,
+      ),
+      regexFinder(
+        new RegExp(`(?<![A-Za-z0-9_-])claimName["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
+        {
+          group: 1,
+          accept: hasLetter,
+        },
+      ),
+      regexFinder(new RegExp(`(?<![A-Za-z0-9_-])(?:pvc|persistentvolumeclaims?)/(${NAME_1123})${NAME_END}`, "dgi"), {
+        group: 1,
+        accept: hasLetter,
+      }),
+    ),
+  },
+  {
+    id: "cluster-path",
+    description:
+      "a path on shared cluster storage (/data/…, /mnt/…, /scratch/…, /lustre/…, /fsx/…) or the value of a *_PATH / *_DIR / *_ROOT / *_HOME variable outside the system directories",
+    source: "common HPC and cloud training-cluster mount points; twelve-factor style path variables",
+    kind: "infrastructure",
+    keywords: ["/"],
+    find: combine(
+      regexFinder(new RegExp(`(?<![A-Za-z0-9_.~/-])/(?:${CLUSTER_ROOTS})(?:/[A-Za-z0-9._@%+=-]{1,255}){1,64}`, "g")),
+      regexFinder(/_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg, {
+        group: 1,
+        trimTrailing: URL_TRAILING_PUNCTUATION,
+        accept: (value) => value.length > 1 && !SYSTEM_DIRS.test(value),
+      }),
     ),
   },
 ];
