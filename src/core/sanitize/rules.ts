@@ -45,6 +45,12 @@ export interface Rule {
 }
 
 interface RegexFinderOptions {
+  /**
+   * Characters that may not come right before the match. Checked in code rather than by a leading
+   * look-behind, which keeps V8 from scanning for the regex's first literal and made every
+   * position of a megabyte a candidate.
+   */
+  notAfter?: RegExp;
   /** Redact only this capture group (needs the `d` flag); the whole match otherwise. */
   group?: number;
   /** Keep a match only if this holds for the redacted value. */
@@ -53,12 +59,66 @@ interface RegexFinderOptions {
   trimTrailing?: string;
 }
 
+/**
+ * Where a match must contain a literal (`://`, `@`, `:`) that is rarer than the match's first
+ * characters: find the literal with indexOf, walk back over the characters a match may start
+ * with, and try the regex there only. The same matches as a global scan when the regex's
+ * look-behind allows no other start, at the cost of one native search for the literal.
+ */
+interface Anchor {
+  text: string;
+  /** Characters between the match start and the anchor. */
+  back: RegExp;
+  /** At most this many of them. */
+  max: number;
+  /** A literal that may come before those characters and belongs to the match (`jdbc:`). */
+  lead?: string;
+}
+
 /** Runs a global regex over the text and yields the spans it finds (fresh lastIndex each call). */
-function regexFinder(re: RegExp, opts: RegexFinderOptions = {}): (text: string, ctx: RuleContext) => Span[] {
+function regexFinder(
+  re: RegExp,
+  opts: RegexFinderOptions & { anchor?: Anchor } = {},
+): (text: string, ctx: RuleContext) => Span[] {
   if (!re.global) throw new Error(`sanitize rule regex ${re} must be global`);
   if (opts.group !== undefined && !re.hasIndices) throw new Error(`sanitize rule regex ${re} needs the d flag`);
+  const anchor = opts.anchor;
   return (text, ctx) => {
     const spans: Span[] = [];
+    const take = (m: RegExpExecArray): void => {
+      let start = m.index;
+      let end = m.index + m[0].length;
+      if (opts.group !== undefined) {
+        const range = m.indices?.[opts.group];
+        if (range === undefined) return;
+        [start, end] = range;
+      }
+      if (opts.trimTrailing !== undefined) {
+        // A loop, not a `[…]+$` regex: that one is retried at every position of a run and goes quadratic.
+        while (end > start && opts.trimTrailing.includes(text[end - 1]!)) end--;
+      }
+      if (end <= start) return;
+      if (opts.notAfter !== undefined && m.index > 0 && opts.notAfter.test(text[m.index - 1]!)) return;
+      if (opts.accept !== undefined && !opts.accept(text.slice(start, end), m, text, ctx)) return;
+      spans.push({ start, end });
+    };
+    if (anchor !== undefined) {
+      const sticky = new RegExp(re.source, re.flags.replace("g", "") + "y");
+      let covered = 0;
+      for (let at = text.indexOf(anchor.text); at !== -1; at = text.indexOf(anchor.text, at + 1)) {
+        if (at < covered) continue;
+        let start = at;
+        while (start > covered && at - start < anchor.max && anchor.back.test(text[start - 1]!)) start--;
+        if (anchor.lead !== undefined && text.startsWith(anchor.lead, start - anchor.lead.length))
+          start -= anchor.lead.length;
+        sticky.lastIndex = start;
+        const m = sticky.exec(text);
+        if (m === null || m[0].length === 0) continue;
+        covered = m.index + m[0].length;
+        take(m);
+      }
+      return spans;
+    }
     const pattern = new RegExp(re.source, re.flags);
     let m: RegExpExecArray | null;
     while ((m = pattern.exec(text)) !== null) {
@@ -66,26 +126,14 @@ function regexFinder(re: RegExp, opts: RegexFinderOptions = {}): (text: string, 
         pattern.lastIndex++;
         continue;
       }
-      let start = m.index;
-      let end = m.index + m[0].length;
-      if (opts.group !== undefined) {
-        const range = m.indices?.[opts.group];
-        if (range === undefined) continue;
-        [start, end] = range;
-      }
-      let value = text.slice(start, end);
-      if (opts.trimTrailing !== undefined) {
-        // A loop, not a `[…]+$` regex: that one is retried at every position of a run and goes quadratic.
-        while (end > start && opts.trimTrailing.includes(text[end - 1]!)) end--;
-        value = text.slice(start, end);
-      }
-      if (end <= start) continue;
-      if (opts.accept !== undefined && !opts.accept(value, m, text, ctx)) continue;
-      spans.push({ start, end });
+      take(m);
     }
     return spans;
   };
 }
+
+/** The scheme of a URL runs back from `://`: at most 31 characters (`[A-Za-z][A-Za-z0-9+.-]{0,30}`). */
+const SCHEME_ANCHOR: Anchor = { text: "://", back: /[A-Za-z0-9+.-]/, max: 31 };
 
 function combine(
   ...finders: Array<(text: string, ctx: RuleContext) => Span[]>
@@ -349,7 +397,9 @@ function looksLikePassword(value: string, key: string): boolean {
 }
 
 /** Assignments of a password, secret or token: the key decides how short a value may be. */
-function secretAssignmentAccept(value: string, m: RegExpExecArray): boolean {
+function secretAssignmentAccept(value: string, m: RegExpExecArray, text: string): boolean {
+  // The key must start a word (checked here: a look-behind would make every position a candidate).
+  if (/[A-Za-z0-9]/.test(text[m.index - 1] ?? "")) return false;
   const key = (m[1] ?? "").toLowerCase();
   return key === "password" || key === "passwd" || key === "pwd"
     ? looksLikePassword(value, key)
@@ -363,6 +413,11 @@ function secretAssignmentAccept(value: string, m: RegExpExecArray): boolean {
 // version (gcc 10.2.1, macOS 10.15.7) than an address.
 const LOOSE_PART = "(?:0[xX][0-9a-fA-F]{1,8}|\\d{1,10})";
 const LOOSE_IPV4 = `${LOOSE_PART}(?:\\.${LOOSE_PART}){0,3}`;
+/**
+ * The forms whose value can be private at all: a private first octet, hex, octal, or a decimal of
+ * eight digits or more. Searching only for these keeps the many `: 123` of a log out of the way.
+ */
+const LOOSE_PRIVATE = `(?:(?:10|127|172|192|100|169|0[0-7]{1,11}|0[xX][0-9a-fA-F]{1,8})(?:\\.${LOOSE_PART}){0,3}|\\d{8,10})`;
 
 function privateLooseIpv4(value: string, minDottedParts: number): boolean {
   const parts = value.split(".").length;
@@ -374,7 +429,43 @@ function privateLooseIpv4(value: string, minDottedParts: number): boolean {
   return octets !== undefined && isPrivateIpv4(octets);
 }
 
-const ADDRESS_KEY = "(?:[A-Za-z0-9]{1,20}_){0,3}(?:addr|address|host|hostname|ip|server|endpoint|nameserver)";
+/** host:port in any IPv4 form: found from the `:port` (rarer than digits), the host read back from there; the port stays. */
+const PORT_TAIL = /:\d{2,5}(?![A-Za-z0-9_.])/g;
+const HOST_BEFORE_PORT = new RegExp(`(?<![A-Za-z0-9_.:])${LOOSE_IPV4}(?=:\\d)`, "y");
+
+function findHostPortIpv4(text: string): Span[] {
+  const spans: Span[] = [];
+  for (const t of text.matchAll(PORT_TAIL)) {
+    let start = t.index;
+    while (start > 0 && t.index - start < 48 && /[0-9a-fA-FxX.]/.test(text[start - 1]!)) start--;
+    HOST_BEFORE_PORT.lastIndex = start;
+    const m = HOST_BEFORE_PORT.exec(text);
+    if (m === null || m.index + m[0].length !== t.index || !privateLooseIpv4(m[0], 3)) continue;
+    spans.push({ start, end: t.index });
+  }
+  return spans;
+}
+
+const ADDRESS_KEYS = ["addr", "address", "host", "hostname", "ip", "server", "endpoint", "nameserver"];
+/** `=` or `:` then an address-like value; the key before it is checked in code (a word list first made every position a candidate). */
+const KEYED_VALUE = new RegExp(`[:=][ \\t]{0,8}["']?(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg");
+
+/** ADDR=10.0.7, host: 167772167, "ip": "0x0a000007": the value, when the key names an address. */
+function findKeyedIpv4(text: string): Span[] {
+  const spans: Span[] = [];
+  for (const m of text.matchAll(KEYED_VALUE)) {
+    let end = m.index;
+    if (text[end - 1] === '"' || text[end - 1] === "'") end--;
+    let start = end;
+    while (start > 0 && end - start < 64 && /[A-Za-z0-9_]/.test(text[start - 1]!)) start--;
+    const word = text.slice(start, end).toLowerCase();
+    const key = ADDRESS_KEYS.find((k) => word.endsWith(k) && !/[a-z]/.test(word[word.length - k.length - 1] ?? ""));
+    const range = m.indices?.[1];
+    if (key === undefined || range === undefined || !privateLooseIpv4(m[1]!, 2)) continue;
+    spans.push({ start: range[0], end: range[1] });
+  }
+  return spans;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Cluster storage: absolute paths under the mount roots of shared training clusters, and the value
@@ -484,6 +575,7 @@ export const RULES: readonly Rule[] = [
     find: regexFinder(
       /(?<![A-Za-z0-9+.-])(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse|cockroachdb|couchdb|cassandra)(?:\+[a-z0-9]{1,20})?:\/\/[^\s<>"'`]{1,2048}/gi,
       {
+        anchor: { ...SCHEME_ANCHOR, lead: "jdbc:" },
         trimTrailing: URL_TRAILING_PUNCTUATION,
         accept: (value) => {
           const authority = value.slice(value.indexOf("://") + 3).split(/[/?#]/, 1)[0] ?? "";
@@ -500,7 +592,7 @@ export const RULES: readonly Rule[] = [
     keywords: ["://"],
     find: regexFinder(
       /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/([^\s/?#@:"'<>]{1,256}:[^\s/?#@"'<>]{1,256})@/dg,
-      { group: 1 },
+      { group: 1, anchor: SCHEME_ANCHOR },
     ),
   },
   {
@@ -531,7 +623,8 @@ export const RULES: readonly Rule[] = [
     source: "RFC 7617; detect-secrets BasicAuthDetector",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_])basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi, {
+    find: regexFinder(/basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi, {
+      notAfter: /[A-Za-z0-9_]/,
       group: 1,
       accept: base64Credentials,
     }),
@@ -566,7 +659,7 @@ export const RULES: readonly Rule[] = [
     source: "detect-secrets KeywordDetector; gitleaks generic-api-key; kubeconfig users[].user.token",
     kind: "credential",
     keywords: ["token", "pass", "pwd", "secret", "api"],
-    find: regexFinder(new RegExp(`(?<![A-Za-z0-9])(${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{4,4096})`, "dgi"), {
+    find: regexFinder(new RegExp(`(${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{4,4096})`, "dgi"), {
       group: 2,
       accept: secretAssignmentAccept,
     }),
@@ -594,6 +687,7 @@ export const RULES: readonly Rule[] = [
     kind: "infrastructure",
     keywords: ["://"],
     find: regexFinder(URL, {
+      anchor: SCHEME_ANCHOR,
       trimTrailing: URL_TRAILING_PUNCTUATION,
       accept: (value, _m, _t, ctx) => isInternalHost(urlHost(value), ctx.hosts),
     }),
@@ -619,8 +713,12 @@ export const RULES: readonly Rule[] = [
     keywords: [],
     find: combine(
       // Not after a version specifier (==, >=, v) nor inside a longer dotted number or a "1.2.3.4-rc" version.
-      regexFinder(/(?<![A-Za-z0-9_.]|[=<>~!]=)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![A-Za-z0-9_]|\.\d|-[A-Za-z])/g, {
-        accept: (value) => {
+      // Only private first octets are searched for: most dotted numbers in a log start otherwise.
+      regexFinder(/(?:10|127|172|192|100|169)\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![A-Za-z0-9_]|\.\d|-[A-Za-z])/g, {
+        notAfter: /[A-Za-z0-9_.]/,
+        accept: (value, m, text) => {
+          // Not after a version specifier (==, >=, ~=, !=).
+          if (/[=<>~!]=$/.test(text.slice(Math.max(0, m.index - 2), m.index))) return false;
           const octets = parseIpv4(value);
           return octets !== undefined && isPrivateIpv4(octets);
         },
@@ -632,19 +730,17 @@ export const RULES: readonly Rule[] = [
         },
       }),
       // An exact 32-bit hex constant that is a private address (0x7f000001 is 127.0.0.1).
-      regexFinder(/(?<![A-Za-z0-9_.])0[xX][0-9a-fA-F]{8}(?![A-Za-z0-9_.])/g, { accept: (v) => privateLooseIpv4(v, 1) }),
-      // host:port, user@host, and ADDR=/host:/ip= values, in any form a socket accepts.
-      regexFinder(new RegExp(`(?<![A-Za-z0-9_.:])${LOOSE_IPV4}(?=:\\d{2,5}(?![A-Za-z0-9_.]))`, "g"), {
-        accept: (v) => privateLooseIpv4(v, 3),
+      regexFinder(/0[xX][0-9a-fA-F]{8}(?![A-Za-z0-9_.])/g, {
+        notAfter: /[A-Za-z0-9_.]/,
+        accept: (v) => privateLooseIpv4(v, 1),
       }),
-      regexFinder(new RegExp(`(?<=@)${LOOSE_IPV4}(?![A-Za-z0-9_.-])`, "g"), { accept: (v) => privateLooseIpv4(v, 2) }),
-      regexFinder(
-        new RegExp(
-          `(?<![A-Za-z0-9])${ADDRESS_KEY}["']?[ \\t]*[:=][ \\t]*["']?(${LOOSE_IPV4})(?![A-Za-z0-9_.-])`,
-          "dgi",
-        ),
-        { group: 1, accept: (v) => privateLooseIpv4(v, 2) },
-      ),
+      // host:port, user@host, and ADDR=/host:/ip= values, in any form a socket accepts.
+      findHostPortIpv4,
+      regexFinder(new RegExp(`@(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg"), {
+        group: 1,
+        accept: (v) => privateLooseIpv4(v, 2),
+      }),
+      findKeyedIpv4,
     ),
   },
   {
@@ -714,7 +810,9 @@ export const RULES: readonly Rule[] = [
     kind: "infrastructure",
     keywords: ["/"],
     find: combine(
-      regexFinder(new RegExp(`(?<![A-Za-z0-9_.~/-])/(?:${CLUSTER_ROOTS})(?:/[A-Za-z0-9._@%+=-]{1,255}){1,64}`, "g")),
+      regexFinder(new RegExp(`/(?:${CLUSTER_ROOTS})(?:/[A-Za-z0-9._@%+=-]{1,255}){1,64}`, "g"), {
+        notAfter: /[A-Za-z0-9_.~/-]/,
+      }),
       regexFinder(/_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg, {
         group: 1,
         trimTrailing: URL_TRAILING_PUNCTUATION,

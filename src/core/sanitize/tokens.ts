@@ -304,7 +304,7 @@ export const TOKEN_FAMILIES: readonly TokenFamily[] = [
 ];
 
 /** Characters a prefix is made of, up to and including its first separator (the key candidates are looked up by). */
-const KEY_SEPARATORS = ["_", "-", "."] as const;
+const KEY_SEPARATORS = ["_", "-"] as const;
 
 interface Compiled {
   family: TokenFamily;
@@ -320,6 +320,8 @@ interface Compiled {
 class TokenScanner {
   private readonly bySeparator = new Map<string, Map<string, Compiled[]>>();
   private readonly longestKey = new Map<string, number>();
+  /** For each separator, which word lengths are keys (most words before a `-` or `_` are not, and are skipped unsliced). */
+  private readonly keyLengths = new Map<string, Set<number>>();
   private readonly literal: Array<{ search: RegExp; rules: Compiled[] }> = [];
 
   constructor(families: readonly TokenFamily[]) {
@@ -345,6 +347,7 @@ class TokenScanner {
         if (!list.includes(compiled)) list.push(compiled);
         keys.set(key, list);
         this.longestKey.set(separator, Math.max(this.longestKey.get(separator) ?? 0, key.length));
+        this.keyLengths.set(separator, (this.keyLengths.get(separator) ?? new Set<number>()).add(key.length));
       }
     }
     // Prefixes without a separator, one search per first character: `A(?:KIA|SIA|Iza|…)` is one scan for a rare letter.
@@ -374,10 +377,11 @@ class TokenScanner {
     };
     for (const [separator, keys] of this.bySeparator) {
       const longest = this.longestKey.get(separator) ?? 0;
+      const lengths = this.keyLengths.get(separator) ?? new Set<number>();
       for (let at = text.indexOf(separator); at !== -1; at = text.indexOf(separator, at + 1)) {
         let start = at;
         while (start > 0 && at - start < longest && isWordChar(text.charCodeAt(start - 1))) start--;
-        if (start === at) continue;
+        if (!lengths.has(at - start)) continue;
         const rules = keys.get(text.slice(start, at));
         if (rules !== undefined) tryAt(rules, start);
       }
