@@ -47,15 +47,50 @@ export function compileScope(scope: ScopeInput, opts: ScopeOptions = {}): Result
   const deny = compileList(scope.deny ?? [], "deny", errors);
   if (errors.length > 0) return fail(...errors);
   const budget = opts.budget ?? new WorkBudget();
+  const denyIndex = new PatternIndex(deny);
+  const allowIndex = new PatternIndex(allow);
   const decide = (path: string): ScopeDecision => {
     const segments = pathSegments(path);
-    const denied = deny.find((d) => d.glob.test(path, budget, segments));
+    const denied = denyIndex.first(path, segments, budget);
     if (denied) return { inScope: false, reason: "denied", pattern: denied.pattern };
-    const allowed = allow.find((a) => a.glob.test(path, budget, segments));
+    const allowed = allowIndex.first(path, segments, budget);
     if (allowed) return { inScope: true, pattern: allowed.pattern };
     return { inScope: false, reason: "not-allowed" };
   };
   return ok({ allow: [...scope.allow], deny: [...(scope.deny ?? [])], decide, budget });
+}
+
+/**
+ * Patterns by their first folder name, so a path is tested only against the patterns that can
+ * match it: `pkg7/**` never looks at `pkg8/x`. Those starting with a wildcard are tried on every
+ * path. The first match in contract order is the answer, as if every pattern had been tried.
+ */
+class PatternIndex {
+  private readonly byFirst = new Map<string, Array<{ order: number; p: CompiledPattern }>>();
+  private readonly wild: Array<{ order: number; p: CompiledPattern }> = [];
+
+  constructor(patterns: readonly CompiledPattern[]) {
+    patterns.forEach((p, order) => {
+      const first = p.glob.source.split("/", 1)[0]!;
+      // A path equal to the whole pattern text matches too (picomatch's rule), so index by that as well.
+      if (/[*?[]/.test(first)) this.wild.push({ order, p });
+      else this.byFirst.set(first, [...(this.byFirst.get(first) ?? []), { order, p }]);
+    });
+  }
+
+  first(path: string, segments: readonly string[], budget: WorkBudget): CompiledPattern | undefined {
+    let best: { order: number; p: CompiledPattern } | undefined;
+    for (const list of [this.byFirst.get(segments[0] ?? "") ?? [], this.wild]) {
+      for (const c of list) {
+        if (best !== undefined && c.order > best.order) break;
+        if (c.p.glob.test(path, budget, segments)) {
+          best = c;
+          break;
+        }
+      }
+    }
+    return best?.p;
+  }
 }
 
 function compileList(patterns: readonly string[], list: "allow" | "deny", errors: Problem[]): CompiledPattern[] {
