@@ -28,7 +28,7 @@ import type { BenchReport } from "./run.js";
 const LIMIT_MS = 100;
 const RUNS = 5;
 const HEADING = "Agent Contract (YAML, required)";
-const CONTRACT_OPTS = { heading: HEADING, headerKey: "moelab", allIssues: false };
+const CONTRACT_OPTS = { heading: HEADING, headerKey: "nmoe", allIssues: false };
 const SHA = "c3".repeat(20);
 
 /** Lines that made the old regexes backtrack, filled to the body cap. */
@@ -132,8 +132,8 @@ function factsWith(files: ChangedFile[], registry: Registry): PullFacts {
     registry: ok(registry),
     link: { ok: true, issue: 1, via: "closing-keyword" },
     contract: readContract(VALID_ISSUE, CONTRACT_OPTS, ok(registry)),
-    attestation: readAttestation(attestation("01", SHA, SHA, 1), { heading: "PR Attestation", headerKey: "moelab_pr" }),
-    attestationHeaderKey: "moelab_pr",
+    attestation: readAttestation(attestation("01", SHA, SHA, 1), { heading: "PR Attestation", headerKey: "nmoe_pr" }),
+    attestationHeaderKey: "nmoe_pr",
     files: { ok: true, files },
     ledger: emptyLedger(),
     dependencies: [],
@@ -160,7 +160,7 @@ export async function bench(): Promise<BenchReport> {
     ]);
   }
   {
-    const opts = { heading: "PR Attestation", headerKey: "moelab_pr" };
+    const opts = { heading: "PR Attestation", headerKey: "nmoe_pr" };
     const w = worstOf(bodies, (b) => [readAttestation(b, opts), parseClosingRefs(b, "acme/moe-lab")]);
     const normal = attestation("01", SHA, SHA, 1);
     rows.push([
