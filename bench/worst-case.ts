@@ -3,7 +3,7 @@
  * an ordinary one. A stage must stay under 100 ms of event-loop time at its worst (issue #11).
  */
 import { performance } from "node:perf_hooks";
-import { constants, deflateRawSync } from "node:zlib";
+import { deflateRawSync } from "node:zlib";
 import { readAttestation } from "../src/core/attestation/read.js";
 import { parseComment } from "../src/core/commands/parse.js";
 import { readContract } from "../src/core/contract/read.js";
@@ -23,6 +23,7 @@ import { GATES_TOML, VALID_ISSUE, attestation } from "../src/demo/fixtures.js";
 import { readZipFile } from "../src/github/artifact-zip.js";
 import { MAX_ARTIFACT_ENTRIES, MAX_RESULTS_BYTES } from "../src/github/actions.js";
 import { realisticLog } from "./sanitize.js";
+import { bombStream, zipAround } from "./zip-bombs.js";
 import type { BenchReport } from "./run.js";
 
 const LIMIT_MS = 100;
@@ -98,32 +99,6 @@ function renamed(n: number, name: (i: number) => string): ChangedFile[] {
     previous_filename: `old/${name(i)}`,
     status: "renamed",
   }));
-}
-
-function zipAround(deflated: Uint8Array, claimed: number): Uint8Array {
-  const name = Buffer.from("tier_b_results.json");
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt32LE(deflated.length, 18);
-  local.writeUInt32LE(claimed, 22);
-  local.writeUInt16LE(name.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt32LE(deflated.length, 20);
-  central.writeUInt32LE(claimed, 24);
-  central.writeUInt16LE(name.length, 28);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + name.length, 12);
-  end.writeUInt32LE(local.length + name.length + deflated.length, 16);
-  return Buffer.concat([local, name, deflated, central, name, end]);
 }
 
 function factsWith(files: ChangedFile[], registry: Registry): PullFacts {
@@ -224,9 +199,8 @@ export async function bench(): Promise<BenchReport> {
     ]);
   }
   {
-    const part = deflateRawSync(Buffer.alloc(1024 * 1024, 0x20), { finishFlush: constants.Z_SYNC_FLUSH });
-    const bomb = zipAround(Buffer.concat([...Array.from({ length: 1024 }, () => part), Buffer.from([3, 0])]), 100);
-    const honest = zipAround(deflateRawSync(Buffer.from('{"gates":[]}')), 12);
+    const bomb = zipAround("tier_b_results.json", bombStream(1024), 100);
+    const honest = zipAround("tier_b_results.json", deflateRawSync(Buffer.from('{"gates":[]}')), 12);
     const limits = { maxFileBytes: MAX_RESULTS_BYTES, maxEntries: MAX_ARTIFACT_ENTRIES };
     rows.push([
       "artifact unzip (event-loop time)",

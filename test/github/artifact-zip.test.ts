@@ -3,7 +3,7 @@ import { inflateRawSync } from "node:zlib";
 import { describe, expect, test } from "@jest/globals";
 import { strToU8, Zip, ZipDeflate, ZipPassThrough, zipSync } from "fflate";
 import { readZipFile, type ZipLimits } from "../../src/github/artifact-zip.js";
-import { bombStream, MIB, zipAround } from "../support/zip-bombs.js";
+import { bombStream, MIB, zipAround } from "../../bench/zip-bombs.js";
 
 const NAME = "tier_b_results.json";
 const LIMITS: ZipLimits = { maxFileBytes: 1024 * 1024, maxEntries: 1000 };

@@ -24,7 +24,7 @@ import {
   workflowRunEvent,
   type World,
 } from "./tier-b-world.js";
-import { bombStream, zipAround } from "../support/zip-bombs.js";
+import { bombStream, zipAround } from "../../bench/zip-bombs.js";
 
 const ID = "d0000000-0000-4000-8000-000000000001";
 const TOKEN = "ghp_" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa";
