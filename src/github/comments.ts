@@ -18,6 +18,11 @@ export function isOurs(client: RepoClient, comment: CommentLike): boolean {
   return comment.user?.type === "Bot" && comment.performed_via_github_app?.id === client.appId;
 }
 
+/** Our sticky comment with `marker`: written by our app and carrying the marker. */
+export function isOurSticky(client: RepoClient, comment: CommentLike, marker: string): boolean {
+  return isOurs(client, comment) && typeof comment.body === "string" && comment.body.includes(marker);
+}
+
 /** Find our sticky comment with `marker` on an issue or PR (paginated, stops at the first match). */
 export async function findSticky(
   client: RepoClient,
@@ -32,7 +37,7 @@ export async function findSticky(
   });
   for await (const page of pages) {
     for (const c of page.data) {
-      if (isOurs(client, c) && typeof c.body === "string" && c.body.includes(marker)) return { id: c.id, body: c.body };
+      if (isOurSticky(client, c, marker)) return { id: c.id, body: c.body ?? "" };
     }
   }
   return undefined;
@@ -74,7 +79,7 @@ function fitComment(text: string): string {
   if (text.length <= LIMITS.commentBody) return text;
   // Found from the end, not by a regex tried at every position (a run of newlines made that quadratic).
   let at = text.lastIndexOf("<!-- merge-captain:");
-  if (at === -1 || !/^<!-- merge-captain:(?:state v1|safety) [^\n]* -->\s*$/.test(text.slice(at)))
+  if (at === -1 || !/^<!-- merge-captain:(?:state v1|safety|experiment v1) [^\n]* -->\s*$/.test(text.slice(at)))
     return fit(text, LIMITS.commentBody);
   while (at > 0 && text[at - 1] === "\n") at--;
   return fit(text.slice(0, at), LIMITS.commentBody - (text.length - at)) + text.slice(at);
