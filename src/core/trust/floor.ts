@@ -5,7 +5,7 @@
  */
 import type { ResolvedConfig } from "../config/defaults.js";
 import { CONFIG_PATH } from "../config/resolve.js";
-import { compilePathPattern, literalPrefix, type PathPattern, type ScopeInput } from "../scope/match.js";
+import { compilePathPattern, literalPrefix, WorkBudget, type PathPattern, type ScopeInput } from "../scope/match.js";
 import type { ChangedFile } from "../scope/check.js";
 import type { Contract } from "../schemas/contract.generated.js";
 
@@ -65,15 +65,23 @@ function compileAll(patterns: readonly string[]): PathPattern[] {
 
 export interface RequiredGate {
   id: string;
-  /** `contract`, `floor` (every contract), or the path pattern that brought it in. */
-  from: "contract" | "floor" | { path: string };
+  /**
+   * `contract`, `floor` (every contract), the path pattern that brought it in, or `undecided`: the
+   * matching work budget ran out before the path rules were decided, so every path rule's gates count.
+   */
+  from: "contract" | "floor" | { path: string } | "undecided";
 }
 
-/** The contract's gates plus the floor's: `required_gates`, and `path_gates` whose paths the PR touches. */
+/**
+ * The contract's gates plus the floor's: `required_gates`, and `path_gates` whose paths the PR
+ * touches. Paths are the author's and patterns can be costly: when `budget` runs out, every path
+ * rule's gates are required (more gates, never fewer).
+ */
 export function requiredGates(
   contract: Contract,
   floor: Floor,
   files: readonly ChangedFile[] | undefined,
+  budget: WorkBudget = new WorkBudget(),
 ): RequiredGate[] {
   const out: RequiredGate[] = contract.gates.required.map((id) => ({ id, from: "contract" }));
   const add = (id: string, from: RequiredGate["from"]): void => {
@@ -83,7 +91,11 @@ export function requiredGates(
   const paths = files ? touchedPaths(files) : [];
   for (const rule of floor.pathGates) {
     const patterns = compileAll(rule.paths);
-    const hit = patterns.find((p) => paths.some((path) => p.test(path)));
+    const hit = patterns.find((p) => paths.some((path) => !budget.exceeded && p.test(path, budget)));
+    if (budget.exceeded) {
+      for (const id of floor.pathGates.flatMap((g) => g.gates)) add(id, "undecided");
+      break;
+    }
     if (hit) for (const id of rule.gates) add(id, { path: hit.pattern });
   }
   return out;
@@ -112,8 +124,13 @@ function protectedBase(pattern: string): string {
  * file (`.github/workflows/**` names `.github/**`; `**`, `*` and `.git*` never do), or, for
  * a protected pattern that starts with a wildcard, its last segment is the file's literal name.
  */
-export function namesProtected(allow: PathPattern, protectedPattern: string, path: string): boolean {
-  if (!allow.test(path)) return false;
+export function namesProtected(
+  allow: PathPattern,
+  protectedPattern: string,
+  path: string,
+  budget: WorkBudget = new WorkBudget(),
+): boolean {
+  if (!allow.test(path, budget)) return false;
   const base = protectedBase(protectedPattern);
   if (base !== "") return allow.literal.startsWith(base);
   const last = allow.pattern.replace(/\/$/, "").split("/").at(-1) ?? "";
@@ -128,22 +145,32 @@ export interface ProtectedChange {
   namedBy?: string;
 }
 
+export interface ProtectedCheck {
+  /** Sorted by path. Empty when `overBudget` is set: then nothing was decided. */
+  changes: ProtectedChange[];
+  /** The matching work budget ran out (hostile paths or patterns): the check is no answer, and the row is not verified. */
+  overBudget?: { limit: number; files: number };
+}
+
 /** The changed paths that are protected, and whether the contract's scope names each (deny is the scope row's business). */
 export function protectedChanges(
   files: readonly ChangedFile[],
   floor: Floor,
   scope: ScopeInput | undefined,
-): ProtectedChange[] {
+  budget: WorkBudget = new WorkBudget(),
+): ProtectedCheck {
   const protectedPatterns = compileAll(floor.protectedPaths);
   const allow = compileAll(scope?.allow ?? []);
-  const out: ProtectedChange[] = [];
+  const changes: ProtectedChange[] = [];
   for (const path of [...new Set(touchedPaths(files))].sort()) {
-    const patterns = protectedPatterns.filter((p) => p.test(path)).map((p) => p.pattern);
+    if (budget.exceeded) break;
+    const patterns = protectedPatterns.filter((p) => p.test(path, budget)).map((p) => p.pattern);
     if (patterns.length === 0) continue;
-    const namedBy = allow.find((a) => patterns.every((q) => namesProtected(a, q, path)))?.pattern;
-    out.push(namedBy === undefined ? { path, patterns } : { path, patterns, namedBy });
+    const namedBy = allow.find((a) => patterns.every((q) => namesProtected(a, q, path, budget)))?.pattern;
+    changes.push(namedBy === undefined ? { path, patterns } : { path, patterns, namedBy });
   }
-  return out;
+  if (budget.exceeded) return { changes: [], overBudget: { limit: budget.limit, files: files.length } };
+  return { changes };
 }
 
 export interface SizeLimit {

@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG } from "../../../src/core/config/defaults.js";
 import { resolveConfig } from "../../../src/core/config/resolve.js";
 import type { Contract } from "../../../src/core/schemas/contract.generated.js";
 import type { ChangedFile } from "../../../src/core/scope/check.js";
-import { compilePathPattern } from "../../../src/core/scope/match.js";
+import { compilePathPattern, WorkBudget } from "../../../src/core/scope/match.js";
 import {
   floorOf,
   namesProtected,
@@ -65,7 +65,7 @@ describe("which changed files are protected, and which the contract names", () =
       ),
       floor(),
       { allow: ["**"] },
-    );
+    ).changes;
     expect(changes.map((c) => [c.path, c.namedBy ?? null])).toEqual([
       [".cursor/rules/x.mdc", null],
       [".github/merge-captain.yml", null],
@@ -81,7 +81,7 @@ describe("which changed files are protected, and which the contract names", () =
   test("a file protected twice must be named under both: `.github/**` does not name the Tier-B workflow", () => {
     const changes = protectedChanges(files(".github/workflows/tier-b.yml", ".github/CODEOWNERS"), floor(), {
       allow: [".github/**"],
-    });
+    }).changes;
     expect(changes.map((c) => [c.path, c.patterns, c.namedBy ?? null])).toEqual([
       [".github/CODEOWNERS", [".github/**"], ".github/**"],
       [".github/workflows/tier-b.yml", [".github/**", ".github/workflows/tier-b.yml"], null],
@@ -93,7 +93,7 @@ describe("which changed files are protected, and which the contract names", () =
       [{ path: "nmoe/x.py", status: "renamed", previous_filename: ".github/x.py" }],
       floor(),
       { allow: ["nmoe/**"] },
-    );
+    ).changes;
     expect(changes.map((c) => c.path)).toEqual([".github/x.py"]);
   });
 
@@ -138,6 +138,40 @@ describe("the floor's gates are added to the contract's, never removed", () => {
     ]);
     expect(withFloorGates(contract(), f, files("nmoe/x.py")).gates.required).toEqual(["cpu:import", "cpu:lint"]);
     expect(withFloorGates(contract({}, ["cpu:lint"]), f, files("x")).gates.required).toEqual(["cpu:lint"]);
+  });
+});
+
+describe("a spent matching budget never loosens the floor", () => {
+  // Paths are the PR author's: a costly path must make the answer "not decided", not "not protected".
+  test("protected paths: no answer (the row is not verified), not an empty list", () => {
+    const check = protectedChanges(
+      files(".github/workflows/ci.yml", "nmoe/x.py"),
+      floor(),
+      { allow: ["nmoe/**"] },
+      new WorkBudget(3),
+    );
+    expect(check).toEqual({ changes: [], overBudget: { limit: 3, files: 2 } });
+  });
+  test("protected paths within the budget: the same answer as with the default budget", () => {
+    const input = files(".github/workflows/ci.yml", "nmoe/x.py");
+    expect(protectedChanges(input, floor(), { allow: ["nmoe/**"] }, new WorkBudget(100_000))).toEqual(
+      protectedChanges(input, floor(), { allow: ["nmoe/**"] }),
+    );
+  });
+  test("path gates: every path rule's gates are required, marked undecided", () => {
+    const f = floor({
+      requiredGates: ["cpu:lint"],
+      pathGates: [
+        { paths: ["nmoe/attention/**"], gates: ["b200:attn"] },
+        { paths: ["docs/**"], gates: ["cpu:docs"] },
+      ],
+    });
+    expect(requiredGates(contract({}, ["cpu:import"]), f, files("nmoe/x.py"), new WorkBudget(1))).toEqual([
+      { id: "cpu:import", from: "contract" },
+      { id: "cpu:lint", from: "floor" },
+      { id: "b200:attn", from: "undecided" },
+      { id: "cpu:docs", from: "undecided" },
+    ]);
   });
 });
 

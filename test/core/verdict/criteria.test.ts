@@ -153,6 +153,21 @@ describe("the verdict, criterion by criterion", () => {
     ],
     ["3000 files", { files: { ok: false, reason: "the PR changes 3000 files" } }, "scope", "unverified", "unverified"],
     [
+      "scope patterns too costly to match (the work budget runs out)",
+      {
+        contract: contractOf(
+          aContract({ scope: { allow: ["*" + "a".repeat(200) + "b"] }, gates: { required: ["cpu:import"] } }),
+        ),
+        files: {
+          ok: true,
+          files: Array.from({ length: 50 }, (_, i) => ({ path: "a".repeat(4000) + i, status: "added" as const })),
+        },
+      },
+      "scope",
+      "unverified",
+      "unverified",
+    ],
+    [
       "a required Tier-B gate without a run",
       { contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })) },
       "tier-b",
@@ -358,6 +373,22 @@ describe("the verdict, criterion by criterion", () => {
       "unverified",
       "the changed files could not be listed",
     ],
+    [
+      "protected paths too costly to match (the work budget runs out)",
+      {
+        contract: allowing(".github/*" + "a".repeat(200) + "b"),
+        files: {
+          ok: true,
+          files: Array.from({ length: 50 }, (_, i) => ({
+            path: `.github/${"a".repeat(4000)}${i}`,
+            status: "added" as const,
+          })),
+        },
+      },
+      "protected-paths",
+      "unverified",
+      "protected paths not verified: the changed paths are too costly to match",
+    ],
 
     [
       "within the contract's limit",
@@ -417,6 +448,22 @@ describe("the verdict, criterion by criterion", () => {
     [
       "a path gate the PR's files bring in",
       { floor: { ...floorOf(DEFAULT_CONFIG), pathGates: [{ paths: ["nmoe/router/**"], gates: ["b200:step_1x10"] }] } },
+      "tier-b",
+      "fail",
+      "1 required Tier-B gate has not passed on this head: `b200:step_1x10`",
+    ],
+    [
+      "path gates too costly to decide: every path rule's gates are required",
+      {
+        floor: {
+          ...floorOf(DEFAULT_CONFIG),
+          pathGates: [{ paths: ["*" + "a".repeat(200) + "b"], gates: ["b200:step_1x10"] }],
+        },
+        files: {
+          ok: true,
+          files: Array.from({ length: 50 }, (_, i) => ({ path: "a".repeat(4000) + i, status: "added" as const })),
+        },
+      },
       "tier-b",
       "fail",
       "1 required Tier-B gate has not passed on this head: `b200:step_1x10`",

@@ -35,7 +35,19 @@ export const protectedPathsCriterion: Criterion = {
         details: [f.files.reason],
       };
     const contract = validContract(f);
-    const changes = protectedChanges(f.files.files, f.floor, contract?.scope);
+    const check = protectedChanges(f.files.files, f.floor, contract?.scope);
+    if (check.overBudget)
+      // Too costly to decide is "could not check", never a pass.
+      return {
+        ...base,
+        status: "unverified",
+        summary: "protected paths not verified: the changed paths are too costly to match",
+        details: [
+          `matching ${check.overBudget.files} changed file${check.overBudget.files === 1 ? "" : "s"} against the protected paths and the contract's scope.allow needs more than the ${check.overBudget.limit} steps one check may take`,
+        ],
+        fix: "use fewer `*` per file name in the contract's scope.allow, or split the PR",
+      };
+    const changes = check.changes;
     if (changes.length === 0) return { ...base, status: "pass", summary: "no protected path changed", details: [] };
     const shown = changes
       .slice(0, 5)
