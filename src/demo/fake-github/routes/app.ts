@@ -1,5 +1,6 @@
-/** The GitHub App endpoints Probot calls with its JWT: the app itself, its installation, installation tokens. */
-import { appJson, userJson } from "../shapes.js";
+/** The GitHub App endpoints: the app, its installation and tokens (with its JWT), and the repositories an installation token can see. */
+import { paginate } from "../pagination.js";
+import { appJson, repositoryJson, userJson } from "../shapes.js";
 import type { FakeGitHubState, FakeRepo } from "../state.js";
 import { globalRoute, intParam, notFound, type BaseRequest, type Reply, type Route } from "./reply.js";
 
@@ -46,7 +47,23 @@ function accessToken(req: BaseRequest): Reply {
   };
 }
 
+/** `GET /installation/repositories`: every repo in the fake belongs to the one installation ("all" selection). */
+function installationRepositories(req: BaseRequest): Reply {
+  const repos = [...req.world.repos.values()].sort((a, b) => a.id - b.id);
+  const page = paginate(repos, req.url);
+  return {
+    status: 200,
+    json: {
+      total_count: repos.length,
+      repository_selection: "all",
+      repositories: page.items.map((r) => repositoryJson(req.world, r)),
+    },
+    ...(page.link === undefined ? {} : { headers: { link: page.link } }),
+  };
+}
+
 export const appRoutes: Record<string, Route> = {
+  "GET /installation/repositories": globalRoute("installation-token", installationRepositories),
   "GET /app": globalRoute("app-jwt", (req) => ({ status: 200, json: appJson(req.world) })),
   "GET /app/installations": globalRoute("app-jwt", (req) => ({
     status: 200,
