@@ -1,6 +1,7 @@
 /** Check runs on a head SHA: find ours by name, create or update it, and skip the write when nothing changed. */
 import { createHash } from "node:crypto";
 import { fit, LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
+import { atPriority, type WritePriority } from "./priority.js";
 
 export type CheckConclusion =
   "success" | "failure" | "neutral" | "cancelled" | "skipped" | "timed_out" | "action_required";
@@ -26,6 +27,8 @@ export interface CheckRunSpec {
   annotations?: CheckAnnotation[];
   detailsUrl?: string;
   externalId?: string;
+  /** How urgent the write is: `verdict` (the required check) unless the caller says otherwise. */
+  priority?: WritePriority;
 }
 
 export interface ExistingCheckRun {
@@ -111,12 +114,23 @@ export async function upsertCheckRun(
     ...(spec.externalId ? { external_id: spec.externalId } : {}),
   };
   const first = annotations.slice(0, LIMITS.annotationsPerRequest);
+  const priority = atPriority(spec.priority ?? "verdict");
   let id: number;
   if (existing) {
-    await client.octokit.rest.checks.update({ ...common, check_run_id: existing.id, output: output(first) });
+    await client.octokit.rest.checks.update({
+      ...common,
+      check_run_id: existing.id,
+      output: output(first),
+      ...priority,
+    });
     id = existing.id;
   } else {
-    const res = await client.octokit.rest.checks.create({ ...common, head_sha: spec.headSha, output: output(first) });
+    const res = await client.octokit.rest.checks.create({
+      ...common,
+      head_sha: spec.headSha,
+      output: output(first),
+      ...priority,
+    });
     id = res.data.id;
   }
   for (let i = LIMITS.annotationsPerRequest; i < annotations.length; i += LIMITS.annotationsPerRequest) {
@@ -125,6 +139,7 @@ export async function upsertCheckRun(
       repo: client.repo,
       check_run_id: id,
       output: output(annotations.slice(i, i + LIMITS.annotationsPerRequest)),
+      ...priority,
     });
   }
   return id;

@@ -87,7 +87,9 @@ async function runCommand(
   const state = await readPrState(client, c.number);
   // A redelivered command that was already acted on: silent, no reactions, no reply.
   if (state.ledger.dispatches.some((d) => d.commentId === c.commentId)) return;
-  await react(client, c.commentId, "eyes");
+  // The acknowledgement comes before the dispatch in this handler: at the lowest priority it would
+  // hold the dispatch behind every queued refresh of a burst.
+  await react(client, c.commentId, "eyes", "command");
   if (parsed.kind === "usage") {
     await reply(client, c.number, renderUsage(parsed.error, registry.value));
     await react(client, c.commentId, "confused");
