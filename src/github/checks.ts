@@ -29,6 +29,11 @@ export interface CheckRunSpec {
   externalId?: string;
   /** How urgent the write is: `verdict` (the required check) unless the caller says otherwise. */
   priority?: WritePriority;
+  /**
+   * The verdict-inputs key (src/core/reconcile/inputs.ts), recorded in the hidden marker when the
+   * check is written. Not part of the digest: new inputs with the same answer write nothing.
+   */
+  inputs?: string;
 }
 
 export interface ExistingCheckRun {
@@ -36,12 +41,14 @@ export interface ExistingCheckRun {
   status: string;
   conclusion: string | null;
   text: string | null;
+  /** The verdict-inputs key the check was last written with (none: not written by this version, or "not verified"). */
+  inputs?: string | undefined;
 }
 
 /** At most this many annotations are sent for one check run (10 requests of 50); the text lists the rest. */
 export const MAX_ANNOTATIONS = 500;
 
-const DIGEST = /<!-- merge-captain:digest ([0-9a-f]{16}) -->/;
+const DIGEST = /<!-- merge-captain:digest ([0-9a-f]{16})(?: inputs ([0-9a-f]{16}))? -->/;
 
 /** Our check run named `name` on `sha`, if any (one call). */
 export async function findCheckRun(
@@ -59,7 +66,8 @@ export async function findCheckRun(
   });
   const run = res.data.check_runs.find((r) => r.app?.id === client.appId);
   if (!run) return undefined;
-  return { id: run.id, status: run.status, conclusion: run.conclusion, text: run.output?.text ?? null };
+  const text = run.output?.text ?? null;
+  return { id: run.id, status: run.status, conclusion: run.conclusion, text, inputs: DIGEST.exec(text ?? "")?.[2] };
 }
 
 function digestOf(spec: CheckRunSpec): string {
@@ -97,7 +105,7 @@ export async function upsertCheckRun(
     message: outgoingField(client, a.message, 64 * 1024),
     ...(a.title === undefined ? {} : { title: outgoingField(client, a.title, 255) }),
   }));
-  const marker = `\n\n<!-- merge-captain:digest ${digest} -->`;
+  const marker = `\n\n<!-- merge-captain:digest ${digest}${spec.inputs ? ` inputs ${spec.inputs}` : ""} -->`;
   const output = (batch: typeof annotations) => ({
     title: outgoingField(client, spec.title, LIMITS.checkTitle),
     summary: outgoingField(client, spec.summary, LIMITS.checkSummary),
