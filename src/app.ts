@@ -1,4 +1,4 @@
-/** The Probot application function: wires webhook events to handlers, nothing else. */
+/** The Probot application function: wires webhook events (and the reconciler's periodic run) to handlers, nothing else. */
 import type { ApplicationFunction, Context } from "probot";
 import { onIssue } from "./handlers/issues.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
@@ -8,24 +8,49 @@ import { onProtectionRule } from "./handlers/tier-b/protection-rule.js";
 import { onWorkflowRun } from "./handlers/tier-b/workflow-run.js";
 import type { AppOptions } from "./github/context.js";
 import { createRuntime, type Runtime } from "./runtime/runtime.js";
+import { reconcilerJob } from "./handlers/reconcile.js";
 
 /**
  * Run `handler` once per delivery: a redelivery of an event that was already handled is skipped
- * (handlers are idempotent anyway; this saves the calls). Failed deliveries stay retryable.
+ * (handlers are idempotent anyway; this saves the calls). Failed deliveries stay retryable. The
+ * work is tracked while it runs (a shutdown waits for it) and counted for the metrics.
  */
 function once<C extends Context>(
   runtime: Runtime,
   handler: (context: C) => Promise<void>,
 ): (context: C) => Promise<void> {
   return async (context) => {
-    if (await runtime.deliveries.seen(context.id)) return;
-    await handler(context);
+    const action = (context.payload as { action?: unknown }).action;
+    const event = typeof action === "string" ? `${context.name}.${action}` : context.name;
+    const started = Date.now();
+    if (await runtime.deliveries.seen(context.id)) return runtime.telemetry.delivery(event, "duplicate", 0);
+    try {
+      await runtime.work.track(`${event} ${context.id}`, () => handler(context));
+    } catch (err) {
+      runtime.telemetry.delivery(event, "failed", (Date.now() - started) / 1000);
+      throw err;
+    }
+    runtime.telemetry.delivery(event, "handled", (Date.now() - started) / 1000);
     await runtime.deliveries.remember(context.id);
   };
 }
 
 export function createApp(options: AppOptions, runtime: Runtime = createRuntime()): ApplicationFunction {
   return (app) => {
+    if (options.reconciler && options.reconciler.everyMs > 0)
+      runtime.scheduler.add(
+        reconcilerJob({
+          appId: options.appId,
+          runtime,
+          settings: options.reconciler,
+          auth: (installationId) => app.auth(installationId),
+          log: {
+            info: (message) => app.log.info(message),
+            warn: (message) => app.log.warn(message),
+            error: (error, message) => app.log.error({ err: error }, message),
+          },
+        }),
+      );
     app.on(
       ["issues.opened", "issues.edited", "issues.reopened"],
       once(runtime, (context) =>

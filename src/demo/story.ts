@@ -24,7 +24,10 @@ export interface StepRecord {
   title: string;
   /** The webhook event (`issues.opened`), for the API-call accounting. */
   event: string;
+  /** Reads that count against the rate limit (every GET answered other than 304). */
   reads: number;
+  /** Conditional reads answered 304 Not Modified from the ETag cache: free of rate limit. */
+  notModified: number;
   writes: number;
   /** What the bot wrote, one readable line each. */
   actions: string[];
@@ -132,6 +135,8 @@ export async function startDemoWorld(): Promise<DemoWorld> {
     // Probot's throttle makes each write wait ≥ 1 s and retries hide faults; the story wants neither.
     Octokit: UnthrottledOctokit,
   });
+  // The reconciler's start-up run: finished before the story begins, so each step counts only its own calls.
+  await app.reconcileNow();
   return {
     fake,
     app,
@@ -168,16 +173,20 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
           r.route !== "POST /app/installations/{installation_id}/access_tokens" && !r.route.includes("access_tokens"),
       );
     const writes = all.filter((r) => ["POST", "PATCH", "PUT", "DELETE"].includes(r.method));
+    const notModified = all.filter((r) => r.status === 304).length;
     const record: StepRecord = {
       title,
       event,
-      reads: all.length - writes.length,
+      reads: all.length - writes.length - notModified,
+      notModified,
       writes: writes.length,
       actions: writes.map(describeWrite),
       failures: expect(writes),
     };
     steps.push(record);
-    print(`\n▶ ${title}  [${event}: ${record.reads} reads, ${record.writes} writes]`);
+    print(
+      `\n▶ ${title}  [${event}: ${record.reads} reads${record.notModified > 0 ? ` + ${record.notModified} × 304` : ""}, ${record.writes} writes]`,
+    );
     for (const a of record.actions) print(`    ${a}`);
     for (const f of record.failures) print(`    ✗ ${f}`);
   };

@@ -14,7 +14,13 @@ import { findCheckRun, upsertCheckRun } from "./checks.js";
 import { upsertSticky } from "./comments.js";
 import { syncLabels } from "./labels.js";
 import { listPullFiles, type PullSnapshot } from "./pulls.js";
-import { gatherPullFacts, openIssuesWithContracts, type GatherInput } from "./pull-facts.js";
+import {
+  gatherPullFacts,
+  linkPull,
+  openIssuesWithContracts,
+  type GatherInput,
+  type IssueWithContract,
+} from "./pull-facts.js";
 import { safetyOf, type PrState } from "./pr-state.js";
 
 export interface PublishInput {
@@ -24,6 +30,28 @@ export interface PublishInput {
   pr: PullSnapshot;
   state: PrState;
   prefetched?: GatherInput["prefetched"];
+}
+
+/**
+ * The verdict-inputs key of a PR from the lists an event (or the reconciler) already read: the
+ * same function on both sides, so a check written now compares equal on the next reconciler run.
+ */
+export function verdictInputsOf(
+  client: RepoClient,
+  config: ResolvedConfig,
+  settings: string,
+  pr: Pick<PullSnapshot, "headSha" | "body" | "draft" | "headRef">,
+  openIssues: readonly IssueWithContract[],
+): string {
+  const link = linkPull(client, config, pr, openIssues);
+  const issue = link.ok ? openIssues.find((i) => i.number === link.issue) : undefined;
+  return verdictInputsKey({
+    headSha: pr.headSha,
+    body: pr.body,
+    draft: pr.draft,
+    settings,
+    contractIssue: issue ? { number: issue.number, body: issue.body } : null,
+  });
 }
 
 /**
@@ -48,15 +76,7 @@ export async function evaluateAndPublish(
     prefetched: { ...input.prefetched, files, openIssues },
   });
   const verdict = evaluateVerdict(facts);
-  const link = facts.link;
-  const contractIssue = link.ok ? openIssues.find((i) => i.number === link.issue) : undefined;
-  const inputs = verdictInputsKey({
-    headSha: pr.headSha,
-    body: pr.body,
-    draft: pr.draft,
-    settings: settingsKey(config, registry),
-    contractIssue: contractIssue ? { number: contractIssue.number, body: contractIssue.body } : null,
-  });
+  const inputs = verdictInputsOf(client, config, settingsKey(config, registry), pr, openIssues);
 
   const out = checkOutput(verdict);
   const existing = await findCheckRun(client, pr.headSha, CHECK_NAME);

@@ -1,5 +1,5 @@
 /** What every handler reads first: the repo config and the gate registry, both from the default branch. */
-import type { Context } from "probot";
+import { Context } from "probot";
 import { resolveConfig, CONFIG_PATH } from "../core/config/resolve.js";
 import type { ResolvedConfig } from "../core/config/defaults.js";
 import { parseRegistry, type Registry } from "../core/gates/registry.js";
@@ -12,7 +12,7 @@ import { httpStatus } from "./errors.js";
  * The repo config through Probot's `context.config` (default branch, with the owner's `.github`
  * repo as fallback), called without defaults so lists are not concatenated; validated here.
  */
-export async function loadConfig(context: Context): Promise<Result<ResolvedConfig>> {
+export async function loadConfig(context: Pick<Context, "config">): Promise<Result<ResolvedConfig>> {
   let raw: unknown;
   try {
     raw = await context.config(CONFIG_PATH.replace(/^\.github\//, ""));
@@ -30,6 +30,20 @@ export async function loadConfig(context: Context): Promise<Result<ResolvedConfi
     );
   }
   return resolveConfig(raw);
+}
+
+/**
+ * The same config read for a repository outside any webhook (the reconciler): through a Probot
+ * context built for it, so the lookup, the `.github` fallback and the merging are Probot's own.
+ */
+export async function loadRepositoryConfig(client: RepoClient): Promise<Result<ResolvedConfig>> {
+  const event = {
+    id: "merge-captain-reconciler",
+    name: "repository",
+    payload: { repository: { name: client.repo, owner: { login: client.owner } } },
+  };
+  const log = client.octokit.log as unknown as ConstructorParameters<typeof Context>[2];
+  return loadConfig(new Context(event as unknown as ConstructorParameters<typeof Context>[0], client.octokit, log));
 }
 
 /** The registry at `config.registry.path` on the default branch; missing or broken is an error, never a default. */

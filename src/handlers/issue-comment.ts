@@ -16,6 +16,7 @@ import { readPrState, safetyOf, saveLedger, withSafety, type PrState } from "../
 import type { Runtime } from "../runtime/runtime.js";
 import { loadConfig, loadRegistry } from "../github/settings.js";
 import { cancelTierB, requestTierB } from "./tier-b/dispatch.js";
+import { onRecheckInIssue } from "./reconcile.js";
 
 type CommentEvent = Context<"issue_comment.created" | "issue_comment.edited" | "issue_comment.deleted">;
 
@@ -40,6 +41,15 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
   const hadFindings = before !== "" && scan(before, client.sanitize).length > 0;
   const isPull = Boolean(issue.pull_request);
   const maybeCommand = action === "created" && isPull && commandLines(text).length > 0;
+  // `/recheck` outside a PR reconciles the repository (src/handlers/reconcile.ts).
+  if (action === "created" && !isPull && commandLines(text).length > 0)
+    await onRecheckInIssue(client, config, runtime, app, {
+      number: issue.number,
+      commentId: comment.id,
+      login: comment.user?.login ?? "",
+      text,
+      installationId: context.payload.installation?.id,
+    });
   if (!maybeCommand && findings.length === 0 && !hadFindings) return;
 
   await runtime.locks.run(`${client.owner}/${client.repo}#${issue.number}`, async () => {

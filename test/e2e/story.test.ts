@@ -4,14 +4,14 @@ import { runStory, type StoryResult } from "../../src/demo/story.js";
 
 let story: StoryResult;
 
-/** The README's per-event table, as `title → [reads, writes]`. */
-function readmeTable(): Map<string, [number, number]> {
+/** The README's per-event table, as `title → [reads, 304s, writes]`. */
+function readmeTable(): Map<string, [number, number, number]> {
   const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
   const section = readme.split("<!-- api-calls:start -->")[1]?.split("<!-- api-calls:end -->")[0] ?? "";
-  const rows = new Map<string, [number, number]>();
+  const rows = new Map<string, [number, number, number]>();
   for (const line of section.split("\n")) {
-    const m = /^\| (.+?) \| `([a-z_.]+)` \| (\d+) \| (\d+) \|$/.exec(line);
-    if (m) rows.set(m[1]!, [Number(m[3]), Number(m[4])]);
+    const m = /^\| (.+?) \| `([a-z_.]+)` \| (\d+) \| (\d+) \| (\d+) \|$/.exec(line);
+    if (m) rows.set(m[1]!, [Number(m[3]), Number(m[4]), Number(m[5])]);
   }
   return rows;
 }
@@ -24,28 +24,32 @@ describe("the demo story, end to end over HTTP", () => {
   }, 60_000);
 
   // Pinned so that a change which adds API calls fails loudly; update the README table with it.
+  // reads: GETs that count against the rate limit; 304: conditional reads answered from the ETag cache.
   test.each([
-    ["An agent opens issue #1 with a valid contract", "issues.opened", 4, 2],
-    ["Issue #2 has a broken contract: the bot explains", "issues.opened", 4, 2],
-    ["PR #3: valid attestation, in-scope diff (waits only for Tier-B)", "pull_request.opened", 8, 2],
-    ["PR #4 touches a denied path: red, with the file and the pattern", "pull_request.opened", 8, 2],
-    ["A read-only user asks for Tier-B: refused", "issue_comment.created", 5, 4],
-    ["A maintainer asks for Tier-B: one dispatch, pinned to the head", "issue_comment.created", 13, 7],
-    ["The same command delivered again: no second dispatch", "issue_comment.created", 4, 0],
-    ["GitHub queues the run", "workflow_run.requested", 9, 2],
+    ["An agent opens issue #1 with a valid contract", "issues.opened", 3, 1, 2],
+    ["Issue #2 has a broken contract: the bot explains", "issues.opened", 3, 1, 2],
+    ["PR #3: valid attestation, in-scope diff (waits only for Tier-B)", "pull_request.opened", 7, 1, 2],
+    ["PR #4 touches a denied path: red, with the file and the pattern", "pull_request.opened", 7, 1, 2],
+    ["A read-only user asks for Tier-B: refused", "issue_comment.created", 4, 1, 4],
+    ["A maintainer asks for Tier-B: one dispatch, pinned to the head", "issue_comment.created", 10, 3, 7],
+    ["The same command delivered again: no second dispatch", "issue_comment.created", 3, 1, 0],
+    ["GitHub queues the run", "workflow_run.requested", 3, 6, 2],
     [
       "The environment asks the app (custom protection rule): approved for the pinned head",
       "deployment_protection_rule.requested",
-      6,
+      4,
+      2,
       1,
     ],
-    ["The run starts", "workflow_run.in_progress", 9, 2],
-    ["The run completes; its results mention an internal host and a token", "workflow_run.completed", 12, 3],
-    ["A new push to PR #3: the Tier-B results are now stale", "pull_request.synchronize", 10, 3],
-  ])("API calls: %s", (title, event, reads, writes) => {
+    ["The run starts", "workflow_run.in_progress", 2, 7, 2],
+    ["The run completes; its results mention an internal host and a token", "workflow_run.completed", 6, 6, 3],
+    ["A new push to PR #3: the Tier-B results are now stale", "pull_request.synchronize", 9, 1, 3],
+  ])("API calls: %s", (title, event, reads, notModified, writes) => {
     const step = story.steps.find((s) => s.title === title);
-    expect(step && { event: step.event, reads: step.reads, writes: step.writes }).toEqual({ event, reads, writes });
-    expect(readmeTable().get(title)).toEqual([reads, writes]);
+    expect(
+      step && { event: step.event, reads: step.reads, notModified: step.notModified, writes: step.writes },
+    ).toEqual({ event, reads, notModified, writes });
+    expect(readmeTable().get(title)).toEqual([reads, notModified, writes]);
   });
 
   test("the transcript holds every write, and none of them leaks the results' host or token", () => {

@@ -35,6 +35,11 @@ export function settingsKey(config: ResolvedConfig, registry: Result<Registry>):
   return digest(canonical({ config, registry: registry.ok ? registry.value : { errors: registry.errors } }));
 }
 
+/** The key of every PR while the repository's config does not validate: it changes with the problems. */
+export function invalidConfigKey(problems: readonly unknown[]): string {
+  return `config-invalid:${digest(canonical(problems))}`;
+}
+
 export function verdictInputsKey(inputs: VerdictInputs): string {
   return digest(
     canonical([inputs.headSha, inputs.body ?? "", inputs.draft, inputs.settings, inputs.contractIssue ?? null]),

@@ -36,17 +36,30 @@ export type PullFinding =
   | "missing-check"
   /** A check exists but was written for other inputs (or by an older version, or as "not verified"). */
   | "stale-check"
+  /**
+   * The check is current but the sticky comment is not for this head: the publish was cut off
+   * between the two writes (a crash while the comment waited behind the burst's checks).
+   */
+  | "missing-comment"
   | "current";
 
-/** Compare the check on the head with the inputs expected now. */
-export function judgeCheck(expected: string, check: { inputs: string | undefined } | undefined): PullFinding {
+/**
+ * Compare the check on the head with the inputs expected now; `commentForHead` is asked only
+ * when the check is current (it costs a read).
+ */
+export async function judgePull(
+  expected: string,
+  check: { inputs?: string | undefined } | undefined,
+  commentForHead: () => Promise<boolean>,
+): Promise<PullFinding> {
   if (check === undefined) return "missing-check";
-  return check.inputs === expected ? "current" : "stale-check";
+  if (check.inputs !== expected) return "stale-check";
+  return (await commentForHead()) ? "current" : "missing-comment";
 }
 
 /** Missing checks first: a PR without its required check is blocked with no explanation. */
 export function repairOrder<T extends { finding: PullFinding; number: number }>(found: readonly T[]): T[] {
-  const rank = (f: PullFinding): number => (f === "missing-check" ? 0 : f === "stale-check" ? 1 : 2);
+  const rank = (f: PullFinding): number => ["missing-check", "stale-check", "missing-comment", "current"].indexOf(f);
   return found
     .filter((f) => f.finding !== "current")
     .sort((a, b) => rank(a.finding) - rank(b.finding) || a.number - b.number);
@@ -101,4 +114,31 @@ export function remember(
   for (const [n, key] of confirmed) pulls[String(n)] = key;
   const merged = [...runs, ...memory.runs.filter((r) => !runs.includes(r))].slice(0, MAX_REMEMBERED_RUNS);
   return { pulls, runs: merged };
+}
+
+/**
+ * The head a missed push left the ledger's dispatches on (the newest one not on `headSha` and not
+ * yet stale), so the same-tree check of `synchronize` can keep their results; undefined when none.
+ */
+export function previousHead(ledger: Ledger, headSha: string): string | undefined {
+  return ledger.dispatches.filter((d) => d.stale !== true && d.sha !== headSha).at(-1)?.sha;
+}
+
+/** Calls one PR repair may need (its reads, the check and sticky writes, a tree comparison): kept in reserve. */
+export const CALLS_PER_REPAIR = 20;
+
+export type StopReason = "budget" | "rate-limit";
+
+/**
+ * Whether to stop before the next unit of work: when any budget has less than a repair's worth
+ * left, or GitHub's remaining rate limit fell below `floorPct` percent of the limit.
+ */
+export function stopReason(
+  budgetsLeft: readonly number[],
+  rate: { remaining: number; limit: number } | undefined,
+  floorPct: number,
+): StopReason | undefined {
+  if (budgetsLeft.some((left) => left < CALLS_PER_REPAIR)) return "budget";
+  if (rate !== undefined && rate.remaining < (rate.limit * floorPct) / 100) return "rate-limit";
+  return undefined;
 }

@@ -1,5 +1,7 @@
 /** `workflow_run` requested / in_progress / completed of the Tier-B workflow: move the dispatch along, read and post results. */
 import type { Context } from "probot";
+import type { ResolvedConfig } from "../../core/config/defaults.js";
+import type { RepoClient } from "../../github/client.js";
 import { applyRunEvent, matchRun, parseRunName, type RunRef } from "../../core/tierb/runs.js";
 import { concludeRun } from "../../core/tierb/results.js";
 import { requestedGateIds } from "../../core/tierb/registry-view.js";
@@ -29,49 +31,64 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
   const config = cfg.value;
   if (!run.path.endsWith(`/${config.tier_b.workflow}`)) return;
   const client = withConfig(base, config);
-  await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, async () => {
-    const state = await readPrState(client, named.pr);
-    const ref: RunRef = {
-      id: run.id,
-      name: run.name,
-      display_title: run.display_title,
-      head_branch: run.head_branch,
-      status: run.status,
-      conclusion: run.conclusion,
-      html_url: run.html_url,
-      run_attempt: run.run_attempt,
-    };
-    const dispatch = matchRun(state.ledger, ref);
-    if (!dispatch) return; // not ours (or from a ledger we no longer have): never trusted
-    let outcome = applyRunEvent(state.ledger, dispatch.id, { kind: "run", run: ref }, runtime.now());
-    if (outcome.cancelRun) await cancelRun(client, run.id);
-    const registry = await loadRegistry(client, config);
-    if (context.payload.action === "completed" && outcome.dispatch?.state === "completed" && registry.ok) {
-      const requested = requestedGateIds(registry.value, dispatch) ?? [];
-      const file = await readArtifactFile(client, run.id, config.tier_b.artifact, RESULTS_FILE);
-      const conclusion = concludeRun(
-        file,
-        { headSha: dispatch.sha, dispatchId: dispatch.id, requestedGateIds: requested, registry: registry.value },
-        run.conclusion ?? "failure",
-      );
-      outcome = applyRunEvent(
-        outcome.ledger,
-        dispatch.id,
-        { kind: "results", results: conclusion.results, conclusion: conclusion.conclusion },
-        runtime.now(),
-      );
-    }
-    // The Tier-B check changes only when the dispatch's state or results do. A dispatch rebuilt
-    // from the run's name has none yet: it gets one, and the ledger remembers its id.
-    const updated = outcome.ledger.dispatches.find((d) => d.id === dispatch.id);
-    if (registry.ok && updated && updated.checkRunId === undefined) {
-      const checkRunId = await publishDispatchCheck(client, registry.value, updated);
-      outcome = applyRunEvent(outcome.ledger, dispatch.id, { kind: "check-run", checkRunId }, runtime.now());
-    } else if (registry.ok) {
-      await publishChangedDispatchChecks(client, registry.value, [dispatch], outcome.ledger.dispatches);
-    }
-    state.ledger = outcome.ledger;
-    const pr = await getPull(client, named.pr);
-    if (pr && pr.state === "open") await evaluateAndPublish({ client, config, registry, pr, state });
-  });
+  const ref: RunRef = {
+    id: run.id,
+    name: run.name,
+    display_title: run.display_title,
+    head_branch: run.head_branch,
+    status: run.status,
+    conclusion: run.conclusion,
+    html_url: run.html_url,
+    run_attempt: run.run_attempt,
+  };
+  await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, () =>
+    advanceRun(client, config, runtime, named.pr, ref, context.payload.action === "completed"),
+  );
+}
+
+/**
+ * Move PR `pr`'s dispatch for `ref` along, read its results once it completed, and publish what
+ * changed. Callers hold the PR's lock. The reconciler calls it too, for runs whose events it missed.
+ */
+export async function advanceRun(
+  client: RepoClient,
+  config: ResolvedConfig,
+  runtime: Runtime,
+  pr: number,
+  ref: RunRef,
+  completed: boolean,
+): Promise<void> {
+  const state = await readPrState(client, pr);
+  const dispatch = matchRun(state.ledger, ref);
+  if (!dispatch) return; // not ours (or from a ledger we no longer have): never trusted
+  let outcome = applyRunEvent(state.ledger, dispatch.id, { kind: "run", run: ref }, runtime.now());
+  if (outcome.cancelRun) await cancelRun(client, ref.id);
+  const registry = await loadRegistry(client, config);
+  if (completed && outcome.dispatch?.state === "completed" && registry.ok) {
+    const requested = requestedGateIds(registry.value, dispatch) ?? [];
+    const file = await readArtifactFile(client, ref.id, config.tier_b.artifact, RESULTS_FILE);
+    const conclusion = concludeRun(
+      file,
+      { headSha: dispatch.sha, dispatchId: dispatch.id, requestedGateIds: requested, registry: registry.value },
+      ref.conclusion ?? "failure",
+    );
+    outcome = applyRunEvent(
+      outcome.ledger,
+      dispatch.id,
+      { kind: "results", results: conclusion.results, conclusion: conclusion.conclusion },
+      runtime.now(),
+    );
+  }
+  // The Tier-B check changes only when the dispatch's state or results do. A dispatch rebuilt
+  // from the run's name has none yet: it gets one, and the ledger remembers its id.
+  const updated = outcome.ledger.dispatches.find((d) => d.id === dispatch.id);
+  if (registry.ok && updated && updated.checkRunId === undefined) {
+    const checkRunId = await publishDispatchCheck(client, registry.value, updated);
+    outcome = applyRunEvent(outcome.ledger, dispatch.id, { kind: "check-run", checkRunId }, runtime.now());
+  } else if (registry.ok) {
+    await publishChangedDispatchChecks(client, registry.value, [dispatch], outcome.ledger.dispatches);
+  }
+  state.ledger = outcome.ledger;
+  const current = await getPull(client, pr);
+  if (current && current.state === "open") await evaluateAndPublish({ client, config, registry, pr: current, state });
 }

@@ -3,10 +3,19 @@ import { readFileSync } from "node:fs";
 import { describe, expect, test } from "@jest/globals";
 import { DEFAULT_CONFIG } from "../../../src/core/config/defaults.js";
 import { parseRegistry } from "../../../src/core/gates/registry.js";
-import { settingsKey, verdictInputsKey, type VerdictInputs } from "../../../src/core/reconcile/inputs.js";
+import {
+  invalidConfigKey,
+  settingsKey,
+  verdictInputsKey,
+  type VerdictInputs,
+} from "../../../src/core/reconcile/inputs.js";
+import { commentIsForHead, renderPrComment } from "../../../src/core/render/pr-comment.js";
 import {
   EMPTY_MEMORY,
-  judgeCheck,
+  CALLS_PER_REPAIR,
+  judgePull,
+  previousHead,
+  stopReason,
   MAX_REMEMBERED_RUNS,
   remember,
   repairOrder,
@@ -76,27 +85,61 @@ describe("which PRs need a look", () => {
   });
 
   test.each([
-    { what: "no check from this App", check: undefined, finding: "missing-check" },
-    { what: "a check with the same inputs", check: { inputs: "k" }, finding: "current" },
-    { what: "a check with other inputs", check: { inputs: "old" }, finding: "stale-check" },
+    { what: "no check from this App", check: undefined, comment: true, finding: "missing-check", asked: false },
+    { what: "a current check and comment", check: { inputs: "k" }, comment: true, finding: "current", asked: true },
+    {
+      what: "a current check, no comment for this head",
+      check: { inputs: "k" },
+      comment: false,
+      finding: "missing-comment",
+      asked: true,
+    },
+    {
+      what: "a check with other inputs",
+      check: { inputs: "old" },
+      comment: true,
+      finding: "stale-check",
+      asked: false,
+    },
     {
       what: "a check without an inputs marker (older version, not verified)",
       check: { inputs: undefined },
+      comment: true,
       finding: "stale-check",
+      asked: false,
     },
-  ])("$what → $finding", ({ check, finding }) => {
-    expect(judgeCheck("k", check)).toBe(finding);
+  ])("$what → $finding (comment read: $asked)", async ({ check, comment, finding, asked }) => {
+    let read = false;
+    const found = await judgePull("k", check, async () => {
+      read = true;
+      return comment;
+    });
+    expect({ found, read }).toEqual({ found: finding, read: asked });
+  });
+
+  test("a sticky comment speaks for the head it names, in the renderer's own words", () => {
+    const verdict = { outcome: "green", results: [] } as unknown as Parameters<typeof renderPrComment>[0];
+    const body = renderPrComment(verdict, HEAD, undefined);
+    expect(commentIsForHead(body, HEAD)).toBe(true);
+    expect(commentIsForHead(body, HEAD2)).toBe(false);
+    expect(commentIsForHead("### merge-captain\n\nWorking on it…", HEAD)).toBe(false);
+  });
+
+  test("the key while the config is invalid follows the problems", () => {
+    expect(invalidConfigKey([{ code: "a" }])).toBe(invalidConfigKey([{ code: "a" }]));
+    expect(invalidConfigKey([{ code: "a" }])).not.toBe(invalidConfigKey([{ code: "b" }]));
   });
 
   test("missing checks are repaired first, then stale ones; current ones not at all", () => {
     expect(
       repairOrder([
         { number: 5, finding: "stale-check" as const },
+        { number: 1, finding: "missing-comment" as const },
         { number: 9, finding: "missing-check" as const },
         { number: 2, finding: "current" as const },
         { number: 3, finding: "missing-check" as const },
       ]).map((f) => f.number),
-    ).toEqual([3, 9, 5]);
+    ).toEqual([3, 9, 5, 1]);
   });
 });
 
@@ -193,5 +236,34 @@ describe("what is remembered", () => {
     expect(after).toEqual({ pulls: { "2": "b", "3": "c" }, runs: ["9:completed:success", "9:queued:"] });
     const many = Array.from({ length: MAX_REMEMBERED_RUNS + 50 }, (_, i) => `${i}::`);
     expect(remember(EMPTY_MEMORY, new Set(), new Map(), many).runs).toHaveLength(MAX_REMEMBERED_RUNS);
+  });
+});
+
+describe("a missed push", () => {
+  test.each([
+    { what: "no dispatches", ledger: aLedger(), head: HEAD2, before: undefined },
+    { what: "a dispatch on the head", ledger: aLedger(aDispatch({ sha: HEAD2 })), head: HEAD2, before: undefined },
+    { what: "a dispatch on an older head", ledger: aLedger(aDispatch({ sha: HEAD })), head: HEAD2, before: HEAD },
+    {
+      what: "only stale ones on older heads",
+      ledger: aLedger(aDispatch({ sha: HEAD, stale: true })),
+      head: HEAD2,
+      before: undefined,
+    },
+  ])("$what → previous head $before", ({ ledger, head, before }) => {
+    expect(previousHead(ledger, head)).toBe(before);
+  });
+});
+
+describe("when to stop", () => {
+  test.each([
+    { what: "plenty left", left: [500, 400], rate: { remaining: 4000, limit: 5000 }, stop: undefined },
+    { what: "one budget below a repair's worth", left: [500, CALLS_PER_REPAIR - 1], rate: undefined, stop: "budget" },
+    { what: "exactly a repair's worth", left: [CALLS_PER_REPAIR], rate: undefined, stop: undefined },
+    { what: "rate limit below 20 %", left: [500], rate: { remaining: 999, limit: 5000 }, stop: "rate-limit" },
+    { what: "rate limit at 20 %", left: [500], rate: { remaining: 1000, limit: 5000 }, stop: undefined },
+    { what: "no rate limit seen yet", left: [500], rate: undefined, stop: undefined },
+  ])("$what → $stop", ({ left, rate, stop }) => {
+    expect(stopReason(left, rate, 20)).toBe(stop);
   });
 });
