@@ -90,12 +90,24 @@ export interface DemoWorld {
   close(): Promise<void>;
 }
 
+export interface DemoWorldOptions {
+  /** More environment for the server (e.g. RECONCILE_* budgets, METRICS=1). */
+  env?: Record<string, string>;
+  /** Probot's own Octokit, throttle and retries on, as production runs (default: unthrottled, as the story wants). */
+  throttled?: boolean;
+  /** Per-request latency of the fake GitHub. */
+  latencyMs?: number;
+  /** Called with the fake before the server starts (e.g. to add PRs the start-up reconciler finds). */
+  before?: (fake: FakeGitHub, repo: FakeRepo) => void;
+}
+
 /** The fake GitHub with the demo repository, and the real server pointed at it. */
-export async function startDemoWorld(): Promise<DemoWorld> {
+export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<DemoWorld> {
   const fake = await startFakeGitHub({
     app: { id: APP_ID, slug: "merge-captain" },
     installationId: INSTALLATION_ID,
     log: () => {},
+    ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
   });
   const repo = fake.state.addRepo({ owner: OWNER, name: REPO, files: REPO_FILES });
   repo.setPermission("mona", "write");
@@ -115,6 +127,7 @@ export async function startDemoWorld(): Promise<DemoWorld> {
       dispatch_id: { required: true },
     },
   });
+  options.before?.(fake, repo);
   const secret = randomBytes(16).toString("hex");
   const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
     .privateKey.export({ type: "pkcs1", format: "pem" })
@@ -129,11 +142,12 @@ export async function startDemoWorld(): Promise<DemoWorld> {
       GHE_HOST: host,
       GHE_PROTOCOL: "http",
       LOG_LEVEL: "fatal",
+      ...options.env,
     },
     port: 0,
     host: "127.0.0.1",
     // Probot's throttle makes each write wait ≥ 1 s and retries hide faults; the story wants neither.
-    Octokit: UnthrottledOctokit,
+    ...(options.throttled ? {} : { Octokit: UnthrottledOctokit }),
   });
   // The reconciler's start-up run: finished before the story begins, so each step counts only its own calls.
   await app.reconcileNow();

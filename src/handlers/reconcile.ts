@@ -45,6 +45,7 @@ import { loadRegistry, loadRepositoryConfig } from "../github/settings.js";
 import { CallBudgetExhausted, CallMeter, metered } from "../runtime/api-calls.js";
 import type { ReconcileOutcome } from "../runtime/metrics.js";
 import type { Runtime } from "../runtime/runtime.js";
+import type { PeriodicJob } from "../runtime/scheduler.js";
 import type { ReconcilerSettings } from "../core/reconcile/settings.js";
 import { onHeadMoved } from "./tier-b/stale.js";
 import { advanceRun } from "./tier-b/workflow-run.js";
@@ -389,18 +390,15 @@ export async function reconcileAll(deps: ReconcilerDeps, reason: string): Promis
 }
 
 /** The periodic job: at start-up and every `everyMs`, once per interval over all instances. */
-export function reconcilerJob(deps: ReconcilerDeps) {
+export function reconcilerJob(deps: ReconcilerDeps): PeriodicJob {
   const intervalClaim = Math.max(1, deps.settings.everyMs * 0.9);
-  let first = true;
   return {
     name: "reconciler",
     everyMs: deps.settings.everyMs,
     atStart: true,
-    run: async (): Promise<void> => {
-      const reason = first ? "start-up" : "periodic";
+    run: async (reason) => {
       // Instances behind a load balancer share the interval: the first to claim it runs.
-      if (!first && !(await deps.runtime.leases.claim("reconciler-interval", intervalClaim))) return;
-      first = false;
+      if (reason === "periodic" && !(await deps.runtime.leases.claim("reconciler-interval", intervalClaim))) return;
       await reconcileAll(deps, reason);
     },
   };

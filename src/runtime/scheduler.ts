@@ -4,13 +4,16 @@
  * overlaps itself, and a failed run is reported and does not stop the clock.
  */
 
+/** Why a job runs: its start-up run, its clock, or someone asking (`trigger`). */
+export type RunReason = "start-up" | "periodic" | "triggered";
+
 export interface PeriodicJob {
   name: string;
   /** Time from the end of one run to the start of the next; 0 or less: never periodically (still `trigger`able). */
   everyMs: number;
   /** Run once as soon as the scheduler starts. */
   atStart?: boolean;
-  run: () => Promise<void>;
+  run: (reason: RunReason) => Promise<void>;
 }
 
 interface Slot {
@@ -44,7 +47,7 @@ export class Scheduler {
   trigger(name: string): Promise<void> {
     const slot = this.slots.get(name);
     if (!slot) return Promise.reject(new Error(`merge-captain: no periodic job named ${name}`));
-    return this.runSlot(slot);
+    return this.runSlot(slot, "triggered");
   }
 
   /** Names of the jobs running right now. */
@@ -60,24 +63,24 @@ export class Scheduler {
   }
 
   private begin(slot: Slot): void {
-    if (slot.job.atStart) void this.runSlot(slot);
+    if (slot.job.atStart) void this.runSlot(slot, "start-up");
     else this.schedule(slot);
   }
 
   private schedule(slot: Slot): void {
     if (this.stopped || slot.job.everyMs <= 0) return;
     clearTimeout(slot.timer);
-    slot.timer = setTimeout(() => void this.runSlot(slot), slot.job.everyMs);
+    slot.timer = setTimeout(() => void this.runSlot(slot, "periodic"), slot.job.everyMs);
     // The server's socket keeps the process alive; a pending run must not.
     slot.timer.unref();
   }
 
-  private runSlot(slot: Slot): Promise<void> {
+  private runSlot(slot: Slot, reason: RunReason): Promise<void> {
     if (slot.running) return slot.running;
     if (this.stopped) return Promise.resolve();
     clearTimeout(slot.timer);
     slot.running = slot.job
-      .run()
+      .run(reason)
       .catch((error: unknown) => this.onError(slot.job.name, error))
       .finally(() => {
         slot.running = undefined;
