@@ -168,9 +168,9 @@ export class RedisEtagStore implements EtagStore {
     const raw = await this.redis.get(this.redisKey(key));
     if (raw === null) return undefined;
     try {
-      const entry = JSON.parse(raw) as CachedResponse & { key?: string };
+      const { key: stored, ...entry } = JSON.parse(raw) as CachedResponse & { key?: string };
       // A hash collision, however unlikely, must never hand one request another's body.
-      return entry.key === key ? entry : undefined;
+      return stored === key ? entry : undefined;
     } catch {
       return undefined;
     }
