@@ -165,10 +165,16 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
           `merge-captain: shutting down with ${drained.left.length} unfinished: ${drained.left.join(", ")} (the reconciler repairs them on the next start)`,
         );
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Idle keep-alive sockets would hold close() open until they time out.
+        // Keep-alive sockets would hold close() open until they time out: idle ones are closed as they
+        // become idle (a delivery's answer goes out just after its handler ends), the rest at the deadline.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(cut);
+          resolve();
+        });
         server.closeIdleConnections();
-        setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now())).unref();
       });
       await made.close();
       return drained;

@@ -187,3 +187,23 @@ describe("(c) priorities: a /tier-b during a burst of 16 PR evaluations", () => 
     ).toBeLessThanOrEqual(2);
   }, 120_000);
 });
+
+describe("SIGTERM drains", () => {
+  test("the delivery in flight finishes, its check is written, the process exits 0 saying it drained", async () => {
+    const { fake: f, repo } = await world();
+    const issue = repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" }).number;
+    const child = await server(f);
+    const [pr] = openPulls(repo, issue, 1, "s");
+    f.fail("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", { kind: "delay", ms: 1500 });
+    const mark = f.requests.mark();
+    fire(child, repo, f, pr!.number);
+    // The handler has read the PR's comments: it is in flight, about to wait for the slow file list.
+    await until("the handler in flight", () =>
+      f.requests.since(mark).some((r) => r.route === "/repos/{owner}/{repo}/issues/{issue_number}/comments"),
+    );
+    expect(await child.kill("SIGTERM")).toBe(0);
+    expect(child.output()).toContain("merge-captain: SIGTERM, draining");
+    expect(child.output()).toContain("merge-captain: drained, exiting");
+    expect(repo.checkRunsFor(pr!.sha).filter((c) => c.name === "merge-captain")).toHaveLength(1);
+  }, 60_000);
+});
