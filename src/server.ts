@@ -29,6 +29,8 @@ export interface ServerOptions {
   Octokit?: typeof ProbotOctokit;
   /** Defaults to the runtime the environment asks for: shared in Redis with REDIS_URL, else in memory. */
   runtime?: Runtime;
+  /** The write queue in front of the throttle (the burst benchmark passes one that ignores priorities, as a baseline). */
+  writeQueue?: WriteQueue;
 }
 
 /** What a shutdown did: whether in-flight work finished within the grace, and what was left. */
@@ -102,7 +104,9 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
   const runtime = made.runtime;
   // Every installation's Octokit gets, outermost first: conditional reads (ETag cache), the write
   // queue in front of Probot's throttle, and the accounting of each call (metrics, rate limit, budgets).
-  const queue = new WriteQueue({ onDepth: (priority, waiting) => runtime.telemetry.writesWaiting(priority, waiting) });
+  const queue =
+    options.writeQueue ??
+    new WriteQueue({ onDepth: (priority, waiting) => runtime.telemetry.writesWaiting(priority, waiting) });
   const Octokit = (options.Octokit ?? ProbotOctokit).plugin(
     apiCallsPlugin(runtime.telemetry, runtime.rateLimits),
     writeQueuePlugin(queue),

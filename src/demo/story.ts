@@ -5,7 +5,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { UnthrottledOctokit } from "./octokit.js";
 import { RUN_NAME_TEMPLATE } from "../core/tierb/runs.js";
-import { startServer, type StartedServer } from "../server.js";
+import { startServer, type ServerOptions, type StartedServer } from "../server.js";
 import { startFakeGitHub, type FakeGitHub, type FakeRepo, type LoggedRequest } from "./fake-github/index.js";
 import * as hooks from "./webhooks.js";
 import {
@@ -99,6 +99,8 @@ export interface DemoWorldOptions {
   latencyMs?: number;
   /** Called with the fake before the server starts (e.g. to add PRs the start-up reconciler finds). */
   before?: (fake: FakeGitHub, repo: FakeRepo) => void;
+  /** Passed to the server (see `ServerOptions.writeQueue`). */
+  writeQueue?: ServerOptions["writeQueue"];
 }
 
 /** The fake GitHub with the demo repository, and the real server pointed at it. */
@@ -148,6 +150,7 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
     host: "127.0.0.1",
     // Probot's throttle makes each write wait ≥ 1 s and retries hide faults; the story wants neither.
     ...(options.throttled ? {} : { Octokit: UnthrottledOctokit }),
+    ...(options.writeQueue ? { writeQueue: options.writeQueue } : {}),
   });
   // The reconciler's start-up run: finished before the story begins, so each step counts only its own calls.
   await app.reconcileNow();
@@ -372,6 +375,33 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
           ...(c?.conclusion === "failure" ? [] : ["expected the new head to need a new Tier-B run"]),
         ];
       },
+    );
+
+    // Chapter 5: no lost work. A PR whose webhook never arrived is judged by the next reconciler run.
+    const lostSha = "e5".repeat(20);
+    const lost = repo.openPullRequest({
+      title: "Fused all-gather, second try",
+      user: "ada",
+      head: { ref: "issue/01-fused-allgather-2", sha: lostSha },
+      files: [{ filename: "moelab/comm/allgather.py", content: "def allgather(x):\n    return fused(x, 2)\n" }],
+      body: attestation("01", lostSha, baseSha, valid.number),
+    });
+    await step(
+      "PR #5 was opened while no webhook arrived: the next reconciler run judges it",
+      "reconciler",
+      () => world.app.reconcileNow(),
+      (ws) => [
+        ...expectText(ws, "Tier-B green on this head"),
+        ...(lastCheck(lostSha, "merge-captain") ? [] : [`expected a merge-captain check on PR #${lost.number}`]),
+      ],
+    );
+    // The run after reads back the lists its own writes changed; the one after that finds nothing new.
+    await world.app.reconcileNow();
+    await step(
+      "The reconciler again, nothing changed: list reads answered 304, no write",
+      "reconciler",
+      () => world.app.reconcileNow(),
+      (ws) => (ws.length === 0 ? [] : [`expected no write, got ${ws.length}`]),
     );
   } finally {
     await world.close();

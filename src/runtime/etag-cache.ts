@@ -24,8 +24,11 @@ export interface EtagStore {
   set(key: string, entry: CachedResponse): Promise<void>;
 }
 
-/** Larger answers are not cached (they would crowd out the lists and files that are read on every event). */
-export const MAX_CACHED_BODY_BYTES = 1024 * 1024;
+/**
+ * Larger answers are not cached. A page of 100 open PRs is the biggest answer worth keeping: each
+ * PR carries its head and base repository objects, so a page is 1–2 MB on GitHub.
+ */
+export const MAX_CACHED_BODY_BYTES = 4 * 1024 * 1024;
 
 /** In-process LRU, bounded by the bytes it holds. */
 export class MemoryEtagStore implements EtagStore {

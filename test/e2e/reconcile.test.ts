@@ -3,6 +3,7 @@
  * (a PR whose webhook never arrived, a stale check, a cut-off sticky comment, a Tier-B run that
  * finished unnoticed), what an unchanged repository costs, and where it stops (budget, rate limit).
  */
+import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { startDemoWorld, type DemoWorld } from "../../src/demo/story.js";
 import { attestation, GATES_TOML, resultsFile, VALID_ISSUE } from "../../src/demo/fixtures.js";
@@ -246,5 +247,58 @@ describe("/recheck in an issue", () => {
     await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, ask.id));
     expect(checkOf(repo, pr.sha)).toHaveLength(0);
     expect(repo.commentsOn(pr.issue).at(-1)!.body).toContain("@rex needs write access to run `/recheck`");
+  });
+});
+
+/** Reads that count, 304s and writes since `mark` (installation tokens left out). */
+function cost(w: DemoWorld, mark: number): [number, number, number] {
+  const all = w.fake.requests.since(mark).filter((r) => !r.route.includes("access_tokens"));
+  const writes = all.filter((r) => r.method !== "GET").length;
+  const notModified = all.filter((r) => r.status === 304).length;
+  return [all.length - writes - notModified, notModified, writes];
+}
+
+/** The README's conditional-reads table, `what → [reads, 304s, writes]`. */
+function readmeCosts(): Map<string, [number, number, number]> {
+  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+  const section = readme.split("<!-- conditional-reads:start -->")[1]?.split("<!-- conditional-reads:end -->")[0] ?? "";
+  const rows = new Map<string, [number, number, number]>();
+  for (const line of section.split("\n")) {
+    const m = /^\| (.+?) \| (\d+) \| (\d+) \| (\d+) \|$/.exec(line);
+    if (m) rows.set(m[1]!, [Number(m[2]), Number(m[3]), Number(m[4])]);
+  }
+  return rows;
+}
+
+describe("conditional reads: what a PR event costs when nothing upstream changed (pinned; README table)", () => {
+  test.each([
+    ["no config file (two 404s, which carry no ETag)", {}],
+    ["a config file in the repository", { ".github/merge-captain.yml": "tier_b:\n  allow_draft: false\n" }],
+  ])("%s", async (what, files) => {
+    world = await startDemoWorld({
+      before: (_f, repo) => {
+        for (const [path, text] of Object.entries(files)) repo.putFile("main", path, text);
+      },
+    });
+    const w = world;
+    const pr = openPull(w.repo);
+    await w.send("pull_request", hooks.pullRequestOpened(w.fake.state, w.repo, pr.number));
+    // The body gains a line the verdict does not read: the answer is unchanged.
+    w.repo.editPullRequest(pr.number, { body: `${w.repo.issue(pr.number).body ?? ""}\nThanks!\n` });
+    const edited = () => hooks.pullRequestEdited(w.fake.state, w.repo, pr.number, { body: { from: "" } });
+    let mark = w.fake.requests.mark();
+    await w.send("pull_request", edited());
+    const first = cost(w, mark);
+    // Delivered again (GitHub's redelivery has a new id): now every list is unchanged.
+    mark = w.fake.requests.mark();
+    await w.send("pull_request", edited());
+    const again = cost(w, mark);
+    const rows = readmeCosts();
+    expect([first, again]).toEqual([
+      rows.get(`\`pull_request.edited\` (body, verdict unchanged) right after the bot's own writes; ${what}`),
+      rows.get(`the same event again, nothing upstream changed; ${what}`),
+    ]);
+    expect(again[0]).toBeLessThanOrEqual(6);
+    expect(first[2] + again[2]).toBe(0);
   });
 });

@@ -44,6 +44,8 @@ describe("the demo story, end to end over HTTP", () => {
     ["The run starts", "workflow_run.in_progress", 2, 7, 2],
     ["The run completes; its results mention an internal host and a token", "workflow_run.completed", 6, 6, 3],
     ["A new push to PR #3: the Tier-B results are now stale", "pull_request.synchronize", 9, 1, 3],
+    ["PR #5 was opened while no webhook arrived: the next reconciler run judges it", "reconciler", 14, 4, 2],
+    ["The reconciler again, nothing changed: list reads answered 304, no write", "reconciler", 2, 6, 0],
   ])("API calls: %s", (title, event, reads, notModified, writes) => {
     const step = story.steps.find((s) => s.title === title);
     expect(
