@@ -38,7 +38,7 @@ export function reconcilerFor(
     settings: o.settings ?? DEFAULT_RECONCILER,
     auth: async (id?: number): Promise<Octokit> => {
       if (o.onRun && id === undefined) await o.onRun();
-      return (await probot.auth(id));
+      return await probot.auth(id);
     },
     log: {
       info: (m) => logged.push(m),
