@@ -4,8 +4,8 @@
  * `/tier-b` typed into the burst — with the write queue's priorities, and, as the baseline in the
  * same run, with one that treats every write alike (first come, first served, as before).
  */
-import { attestation, VALID_ISSUE } from "../src/demo/fixtures.js";
-import { startDemoWorld, type DemoWorld } from "../src/demo/story.js";
+import { openAttestedPull, VALID_ISSUE } from "../src/demo/fixtures.js";
+import { startDemoWorld } from "../src/demo/story.js";
 import * as hooks from "../src/demo/webhooks.js";
 import type { WritePriority } from "../src/github/priority.js";
 import { WriteQueue } from "../src/runtime/write-queue.js";
@@ -31,26 +31,14 @@ interface Measured {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function openPull(w: DemoWorld, issue: number, i: number): { number: number; sha: string } {
-  const sha = Buffer.from(`burst:${i}`).toString("hex").padEnd(40, "0").slice(0, 40);
-  const pr = w.repo.openPullRequest({
-    title: `Burst ${i}`,
-    user: "ada",
-    head: { ref: `issue/01-burst-${i}`, sha },
-    files: [{ filename: "moelab/comm/allgather.py", content: `v = ${i}\n` }],
-    body: attestation("01", sha, w.repo.resolveRef("main")!.sha, issue),
-  });
-  return { number: pr.number, sha };
-}
-
 async function measure(writeQueue: WriteQueue | undefined): Promise<Measured> {
   const w = await startDemoWorld({ throttled: true, latencyMs: LATENCY_MS, ...(writeQueue ? { writeQueue } : {}) });
   try {
     const issue = w.repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" }).number;
     // The PR the maintainer asks about is judged before the burst (its sticky comment exists).
-    const target = openPull(w, issue, 999);
+    const target = openAttestedPull(w.repo, issue, "asked");
     await w.send("pull_request", hooks.pullRequestOpened(w.fake.state, w.repo, target.number));
-    const pulls = Array.from({ length: PULLS }, (_, i) => openPull(w, issue, i));
+    const pulls = Array.from({ length: PULLS }, (_, i) => openAttestedPull(w.repo, issue, `burst-${i}`));
     const start = Date.now();
     const deliveries = pulls.map((p) =>
       hooks.sendWebhook(

@@ -3,7 +3,7 @@
  * after (which sees the lists its own writes changed), and a run when nothing changed — calls
  * that count against the rate limit apart from 304s. Issue #14 asks for ≤ 5 counted calls.
  */
-import { attestation, VALID_ISSUE } from "../src/demo/fixtures.js";
+import { openAttestedPull, VALID_ISSUE } from "../src/demo/fixtures.js";
 import { startDemoWorld, type DemoWorld } from "../src/demo/story.js";
 import type { BenchReport } from "./run.js";
 
@@ -33,16 +33,7 @@ export async function bench(): Promise<BenchReport> {
   });
   try {
     const issue = w.repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" }).number;
-    for (let i = 0; i < PULLS; i++) {
-      const sha = Buffer.from(`cost:${i}`).toString("hex").padEnd(40, "0").slice(0, 40);
-      w.repo.openPullRequest({
-        title: `PR ${i}`,
-        user: "ada",
-        head: { ref: `issue/01-cost-${i}`, sha },
-        files: [{ filename: "moelab/comm/allgather.py", content: `v = ${i}\n` }],
-        body: attestation("01", sha, w.repo.resolveRef("main")!.sha, issue),
-      });
-    }
+    for (let i = 0; i < PULLS; i++) openAttestedPull(w.repo, issue, `cost-${i}`);
     const cold = await run(w);
     const after = await run(w);
     const unchanged = await run(w);

@@ -38,43 +38,32 @@ function number(
   return value;
 }
 
-export function serverSettingsFromEnv(env: NodeJS.ProcessEnv): Parsed {
-  const problems: string[] = [];
-  const minutes = number(
-    env,
-    "RECONCILE_INTERVAL_MINUTES",
-    DEFAULT_RECONCILER.everyMs / 60_000,
-    { min: 0, max: 1440 },
-    problems,
-  );
-  const runBudget = number(
-    env,
-    "RECONCILE_BUDGET",
-    DEFAULT_RECONCILER.runBudget,
-    { min: 50, max: 100_000, integer: true },
-    problems,
-  );
-  const installationBudget = number(
-    env,
+/** The numeric variables: name, default, bounds. */
+const NUMBERS = {
+  minutes: ["RECONCILE_INTERVAL_MINUTES", DEFAULT_RECONCILER.everyMs / 60_000, { min: 0, max: 1440 }],
+  runBudget: ["RECONCILE_BUDGET", DEFAULT_RECONCILER.runBudget, { min: 50, max: 100_000, integer: true }],
+  installationBudget: [
     "RECONCILE_INSTALLATION_BUDGET",
     DEFAULT_RECONCILER.installationBudget,
     { min: 50, max: 100_000, integer: true },
-    problems,
-  );
-  const rateFloorPct = number(
-    env,
-    "RECONCILE_RATE_FLOOR_PCT",
-    DEFAULT_RECONCILER.rateFloorPct,
-    { min: 0, max: 90 },
-    problems,
-  );
-  const grace = number(
-    env,
-    "SHUTDOWN_GRACE_SECONDS",
-    DEFAULT_SHUTDOWN_GRACE_MS / 1000,
-    { min: 0, max: 3600 },
-    problems,
-  );
+  ],
+  rateFloorPct: ["RECONCILE_RATE_FLOOR_PCT", DEFAULT_RECONCILER.rateFloorPct, { min: 0, max: 90 }],
+  grace: ["SHUTDOWN_GRACE_SECONDS", DEFAULT_SHUTDOWN_GRACE_MS / 1000, { min: 0, max: 3600 }],
+} as const;
+
+export function serverSettingsFromEnv(env: NodeJS.ProcessEnv): Parsed {
+  const problems: string[] = [];
+  const read = (key: keyof typeof NUMBERS): number => {
+    const [name, fallback, range] = NUMBERS[key];
+    return number(env, name, fallback, range, problems);
+  };
+  const [minutes, runBudget, installationBudget, rateFloorPct, grace] = [
+    read("minutes"),
+    read("runBudget"),
+    read("installationBudget"),
+    read("rateFloorPct"),
+    read("grace"),
+  ];
   const metricsRaw = env["METRICS"];
   if (metricsRaw !== undefined && !["", "0", "1"].includes(metricsRaw))
     problems.push(

@@ -8,7 +8,7 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { RUN_NAME_TEMPLATE } from "../../src/core/tierb/runs.js";
-import { attestation, OWNER, REPO, REPO_FILES, VALID_ISSUE } from "../../src/demo/fixtures.js";
+import { openAttestedPull, OWNER, REPO, REPO_FILES, VALID_ISSUE } from "../../src/demo/fixtures.js";
 import {
   startFakeGitHub,
   type FakeGitHub,
@@ -61,21 +61,7 @@ async function server(f: FakeGitHub): Promise<ChildServer> {
 }
 
 function openPulls(repo: FakeRepo, issue: number, n: number, tag: string): Array<{ number: number; sha: string }> {
-  return Array.from({ length: n }, (_, i) => {
-    const sha = createSha(tag, i);
-    const pr = repo.openPullRequest({
-      title: `Burst ${tag}${i}`,
-      user: "ada",
-      head: { ref: `issue/01-${tag}-${i}`, sha },
-      files: [{ filename: "moelab/comm/allgather.py", content: `v = ${i}\n` }],
-      body: attestation("01", sha, repo.resolveRef("main")!.sha, issue),
-    });
-    return { number: pr.number, sha };
-  });
-}
-
-function createSha(tag: string, i: number): string {
-  return Buffer.from(`${tag}:${i}`).toString("hex").padEnd(40, "0").slice(0, 40);
+  return Array.from({ length: n }, (_, i) => openAttestedPull(repo, issue, `${tag}-${i}`));
 }
 
 /** Send without waiting for the answer (Probot answers 202 after 9 s; a killed server never answers). */

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { startDemoWorld, type DemoWorld } from "../../src/demo/story.js";
-import { attestation, GATES_TOML, resultsFile, VALID_ISSUE } from "../../src/demo/fixtures.js";
+import { GATES_TOML, openAttestedPull, resultsFile, VALID_ISSUE } from "../../src/demo/fixtures.js";
 import type { FakeRepo } from "../../src/demo/fake-github/index.js";
 import * as hooks from "../../src/demo/webhooks.js";
 
@@ -16,20 +16,12 @@ afterEach(async () => {
   world = undefined;
 });
 
-let shaCounter = 0;
-/** A contract issue and a PR for it, created on the fake only: no webhook is sent. */
+let made = 0;
+/** A contract issue (unless given) and a PR for it, created on the fake only: no webhook is sent. */
 function openPull(repo: FakeRepo, issueNumber?: number): { number: number; sha: string; issue: number } {
   const issue =
     issueNumber ?? repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" }).number;
-  const sha = (++shaCounter).toString(16).padStart(2, "0").repeat(20);
-  const pr = repo.openPullRequest({
-    title: `Fused ${shaCounter}`,
-    user: "ada",
-    head: { ref: `issue/01-fused-${shaCounter}`, sha },
-    files: [{ filename: "moelab/comm/allgather.py", content: `y = ${shaCounter}\n` }],
-    body: attestation("01", sha, repo.resolveRef("main")!.sha, issue),
-  });
-  return { number: pr.number, sha, issue };
+  return { ...openAttestedPull(repo, issue, `pr-${++made}`), issue };
 }
 
 function checkOf(repo: FakeRepo, sha: string, name = "merge-captain") {

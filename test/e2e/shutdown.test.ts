@@ -1,7 +1,7 @@
 /** Graceful shutdown and the operator endpoints of the real server, in process: draining, 503s, what was left; /healthz, /metrics. */
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { startDemoWorld, type DemoWorld } from "../../src/demo/story.js";
-import { attestation, VALID_ISSUE } from "../../src/demo/fixtures.js";
+import { openAttestedPull, VALID_ISSUE } from "../../src/demo/fixtures.js";
 import * as hooks from "../../src/demo/webhooks.js";
 
 let world: DemoWorld | undefined;
@@ -12,15 +12,7 @@ afterEach(async () => {
 
 function openGoodPull(w: DemoWorld): { number: number; sha: string } {
   const issue = w.repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" });
-  const sha = "d4".repeat(20);
-  const pr = w.repo.openPullRequest({
-    title: "Fused",
-    user: "ada",
-    head: { ref: "issue/01-fused", sha },
-    files: [{ filename: "moelab/comm/allgather.py", content: "y\n" }],
-    body: attestation("01", sha, w.repo.resolveRef("main")!.sha, issue.number),
-  });
-  return { number: pr.number, sha };
+  return openAttestedPull(w.repo, issue.number, "shutdown");
 }
 
 async function until(ok: () => boolean): Promise<void> {
