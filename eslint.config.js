@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "**/*.generated.ts"] },
+  { ignores: ["dist/**", "dist-action/**", "node_modules/**", "coverage/**", "**/*.generated.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -91,7 +91,13 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
   const logTo: { probot?: Probot } = {};
   const warn = (message: string, error: unknown): void => logTo.probot?.log.warn({ err: error }, message);
   const made: RuntimeFromEnv = options.runtime
-    ? { runtime: options.runtime, etags: new MemoryEtagStore(), store: "the runtime passed in", close: async () => {} }
+    ? {
+        // The caller's runtime, reporting to this server's metrics when METRICS=1.
+        runtime: metrics ? { ...options.runtime, telemetry: metrics } : options.runtime,
+        etags: new MemoryEtagStore(),
+        store: "the runtime passed in",
+        close: async () => {},
+      }
     : await createRuntimeFromEnv(env, {
         onError: warn,
         overrides: {

@@ -6,8 +6,11 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { UnthrottledOctokit } from "./octokit.js";
 import { RUN_NAME_TEMPLATE } from "../core/tierb/runs.js";
 import { startServer, type ServerOptions, type StartedServer } from "../server.js";
+import { Debouncer } from "../runtime/debounce.js";
+import { createRuntime, type Runtime } from "../runtime/runtime.js";
 import { startFakeGitHub, type FakeGitHub, type FakeRepo, type LoggedRequest } from "./fake-github/index.js";
 import * as hooks from "./webhooks.js";
+import { mergeQueueChapter } from "./queue-chapter.js";
 import {
   attestation,
   BROKEN_ISSUE,
@@ -70,6 +73,12 @@ export function describeWrite(r: LoggedRequest): string {
       return `dispatch ${r.path.split("/")[6]} on ${String(b["ref"])} with ${JSON.stringify(b["inputs"])}`;
     case "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions":
       return `react ${String(b["content"])} to comment ${r.path.split("/")[6]}`;
+    case "POST /repos/{owner}/{repo}/issues":
+      return `open issue "${String(b["title"])}": ${first(b["body"])}`;
+    case "PATCH /repos/{owner}/{repo}/issues/{issue_number}":
+      return `edit issue #${r.path.split("/")[5]}: ${first(b["body"])}`;
+    case "POST /graphql":
+      return `GraphQL ${/\b(pinIssue|minimizeComment)\b/.exec(String(b["query"]))?.[1] ?? "request"}`;
     case "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule":
       return `protection rule for run ${r.path.split("/")[6]}: ${String(b["state"])} — ${String(b["comment"] ?? "")}`;
     default:
@@ -82,6 +91,8 @@ export interface DemoWorld {
   app: StartedServer;
   repo: FakeRepo;
   secret: string;
+  /** The app's runtime: its debouncer runs deferred work (the merge plan) only when the story flushes it. */
+  runtime: Runtime;
   /** Sign and send a webhook to the app; throws unless it answers 2xx. */
   send: <E extends Parameters<typeof hooks.sendWebhook>[2]>(
     event: E,
@@ -127,6 +138,7 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
       perf_budget_pct: {},
       head_sha: { required: true },
       dispatch_id: { required: true },
+      merge_group_ref: {},
     },
   });
   options.before?.(fake, repo);
@@ -135,6 +147,8 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
     .privateKey.export({ type: "pkcs1", format: "pem" })
     .toString();
   const host = new URL(fake.url).host;
+  // Deferred work waits for an explicit flush, so every API call lands in the step that caused it.
+  const runtime = createRuntime({ debounce: new Debouncer({ delayMs: 24 * 60 * 60 * 1000 }) });
   // Exactly the production entry point, configured from an environment; only the API host differs.
   const app = await startServer({
     env: {
@@ -151,6 +165,7 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
     // Probot's throttle makes each write wait ≥ 1 s and retries hide faults; the story wants neither.
     ...(options.throttled ? {} : { Octokit: UnthrottledOctokit }),
     ...(options.writeQueue ? { writeQueue: options.writeQueue } : {}),
+    runtime,
   });
   // The reconciler's start-up run: finished before the story begins, so each step counts only its own calls.
   await app.reconcileNow();
@@ -159,11 +174,13 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
     app,
     repo,
     secret,
+    runtime,
     send: async (event, payload) => {
       const res = await hooks.sendWebhook(app.webhookUrl, secret, event, payload);
       if (res.status >= 300) throw new Error(`the app answered ${res.status} to ${event}`);
     },
     close: async () => {
+      runtime.debounce.cancel();
       await app.close();
       await fake.close();
     },
@@ -377,7 +394,10 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
       },
     );
 
-    // Chapter 5: no lost work. A PR whose webhook never arrived is judged by the next reconciler run.
+    // Chapter 5: two dependent PRs merged through GitHub's merge queue, in the order the merge plan gives.
+    await mergeQueueChapter({ world, step, expectText, lastCheck });
+
+    // Chapter 6: no lost work. A PR whose webhook never arrived is judged by the next reconciler run.
     const lostSha = "e5".repeat(20);
     const lost = repo.openPullRequest({
       title: "Fused all-gather, second try",
@@ -387,7 +407,7 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
       body: attestation("01", lostSha, baseSha, valid.number),
     });
     await step(
-      "PR #5 was opened while no webhook arrived: the next reconciler run judges it",
+      `PR #${lost.number} was opened while no webhook arrived: the next reconciler run judges it`,
       "reconciler",
       () => world.app.reconcileNow(),
       (ws) => [

@@ -40,6 +40,8 @@ export interface ExistingCheckRun {
   id: number;
   status: string;
   conclusion: string | null;
+  /** As listed (absent when the id came from our ledger). */
+  title?: string | null;
   text: string | null;
   /** The verdict-inputs key the check was last written with (none: not written by this version, or "not verified"). */
   inputs?: string | undefined;
@@ -67,7 +69,14 @@ export async function findCheckRun(
   const run = res.data.check_runs.find((r) => r.app?.id === client.appId);
   if (!run) return undefined;
   const text = run.output?.text ?? null;
-  return { id: run.id, status: run.status, conclusion: run.conclusion, text, inputs: DIGEST.exec(text ?? "")?.[2] };
+  return {
+    id: run.id,
+    status: run.status,
+    conclusion: run.conclusion,
+    title: run.output?.title ?? null,
+    text,
+    inputs: DIGEST.exec(text ?? "")?.[2],
+  };
 }
 
 function digestOf(spec: CheckRunSpec): string {

@@ -65,7 +65,8 @@ export function linkPull(
   });
 }
 
-async function resolveDependencies(
+/** `depends_on` ids no open issue carries, looked up among all issues (search by `[id]` title, then as an issue number). */
+export async function resolveDependencies(
   client: RepoClient,
   ids: readonly string[],
   openIssues: readonly IssueWithContract[],

@@ -8,11 +8,19 @@ import type { RepoClient } from "./client.js";
 import { readFile } from "./contents.js";
 import { httpStatus } from "./errors.js";
 
+/** The config each event's handler read, so work that follows the event (the merge plan) needs no second read. */
+const readFor = new WeakMap<Context, ResolvedConfig>();
+
+/** The valid config this event's handler already read, if it read one. */
+export function configReadFor(context: Context): ResolvedConfig | undefined {
+  return readFor.get(context);
+}
+
 /**
  * The repo config through Probot's `context.config` (default branch, with the owner's `.github`
  * repo as fallback), called without defaults so lists are not concatenated; validated here.
  */
-export async function loadConfig(context: Pick<Context, "config">): Promise<Result<ResolvedConfig>> {
+export async function loadConfig(context: Context): Promise<Result<ResolvedConfig>> {
   let raw: unknown;
   try {
     raw = await context.config(CONFIG_PATH.replace(/^\.github\//, ""));
@@ -29,7 +37,9 @@ export async function loadConfig(context: Pick<Context, "config">): Promise<Resu
       ),
     );
   }
-  return resolveConfig(raw);
+  const resolved = resolveConfig(raw);
+  if (resolved.ok) readFor.set(context, resolved.value);
+  return resolved;
 }
 
 /**

@@ -48,7 +48,7 @@ import type { Runtime } from "../runtime/runtime.js";
 import type { PeriodicJob } from "../runtime/scheduler.js";
 import type { ReconcilerSettings } from "../core/reconcile/settings.js";
 import { onHeadMoved } from "./tier-b/stale.js";
-import { advanceRun } from "./tier-b/workflow-run.js";
+import { advanceRun, afterRun, type AdvancedRun } from "./tier-b/workflow-run.js";
 
 export interface ReconcilerDeps {
   appId: number;
@@ -272,17 +272,20 @@ async function reconcileRuns(
       report.stopped = why;
       return;
     }
-    await runtime.locks.run(`${client.owner}/${client.repo}#${pr}`, async () => {
+    const advanced = await runtime.locks.run(`${client.owner}/${client.repo}#${pr}`, async () => {
+      const done: AdvancedRun[] = [];
       let state = await readPrState(client, pr);
       for (const run of prRuns) {
         if (runWasMissed(state.ledger, run, runtime.now())) {
-          await advanceRun(client, config, runtime, pr, run, run.status === "completed");
+          done.push(await advanceRun(client, config, runtime, pr, run, run.status === "completed"));
           report.runs += 1;
           state = await readPrState(client, pr);
         }
         runsDone.push(runKey(run));
       }
+      return done;
     });
+    for (const a of advanced) await afterRun(client, config, runtime, a);
   }
 }
 

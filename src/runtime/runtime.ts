@@ -1,6 +1,7 @@
-/** What handlers share across events: locks, the delivery log, leases, the reconciler's memory, the work in flight, the periodic clock, telemetry, the clock and id source (in memory here; see redis.ts for several instances). */
+/** What handlers share across events: locks, the delivery log, leases, the reconciler's memory, the work in flight, the periodic clock, telemetry, the debouncer, the clock and id source (in memory here; see redis.ts for several instances). */
 import { randomUUID } from "node:crypto";
 import { RateLimits } from "./api-calls.js";
+import { Debouncer } from "./debounce.js";
 import { LocalLeases, type Leases } from "./lease.js";
 import { DeliveryLog, KeyedMutex, type HandledDeliveries, type PerKeyLock } from "./locks.js";
 import { NO_TELEMETRY, type Telemetry } from "./metrics.js";
@@ -22,6 +23,8 @@ export interface Runtime {
   /** The rate limit GitHub last reported per installation. */
   rateLimits: RateLimits;
   telemetry: Telemetry;
+  /** Coalesces follow-up work many events share (the merge plan); per instance, see debounce.ts. */
+  debounce: Debouncer;
   now: () => Date;
   newId: () => string;
 }
@@ -37,6 +40,7 @@ export function createRuntime(overrides: Partial<Runtime> = {}): Runtime {
     scheduler: new Scheduler(),
     rateLimits: new RateLimits(),
     telemetry: NO_TELEMETRY,
+    debounce: new Debouncer(),
     now: () => new Date(),
     newId: () => randomUUID(),
     ...overrides,

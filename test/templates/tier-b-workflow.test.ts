@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { parseRunName, RUN_NAME_TEMPLATE } from "../../src/core/tierb/runs.js";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { data, Evaluator, Lexer, Parser } from "@actions/expressions";
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
 import { parse as parsePlainYaml } from "yaml";
-import { run as gatesRun } from "../../src/cli/commands/gates-run.js";
 import { tierBResultsSchema } from "../../src/core/schemas/tier-b-results.generated.js";
 import { validateAgainst } from "../../src/core/schemas/validate.js";
+import { parseOutputs } from "../support/github-output.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const source = readFileSync(join(root, "templates/tier-b.yml"), "utf8");
@@ -23,6 +23,17 @@ interface Step {
   if?: string;
   with?: Record<string, unknown>;
   env?: Record<string, string>;
+  shell?: string;
+}
+interface Job {
+  "runs-on": string | string[];
+  environment?: string;
+  needs?: string;
+  if?: string;
+  permissions?: Record<string, string>;
+  outputs?: Record<string, string>;
+  env: Record<string, string>;
+  steps: Step[];
 }
 interface Workflow {
   "run-name": string;
@@ -30,11 +41,12 @@ interface Workflow {
   permissions: Record<string, string>;
   concurrency: { group: string; "cancel-in-progress": boolean };
   env: Record<string, string>;
-  jobs: Record<string, { "runs-on": string[]; environment: string; env: Record<string, string>; steps: Step[] }>;
+  jobs: Record<string, Job>;
 }
 const workflow = parsePlainYaml(source) as Workflow;
 const job = Object.values(workflow.jobs)[0]!;
 const steps = job.steps;
+const uploadJob = workflow.jobs.upload!;
 const stepNamed = (re: RegExp): Step => {
   const s = steps.find((x) => re.test(x.name ?? ""));
   if (!s) throw new Error(`no step ${re}`);
@@ -67,11 +79,14 @@ describe("templates/tier-b.yml shape", () => {
       "bundle",
       "dispatch_id",
       "head_sha",
+      "merge_group_ref",
       "perf_budget_pct",
       "pr_number",
       "single_gate",
     ]);
     for (const input of Object.values(inputs)) expect(input.type).toBe("string");
+    // Sent only for a run on a merge group, so it must not be required.
+    expect(inputs["merge_group_ref"]?.required).toBe(false);
     expect(Object.keys(workflow.on)).toEqual(["workflow_dispatch"]);
   });
 
@@ -107,7 +122,7 @@ describe("templates/tier-b.yml shape", () => {
   });
 
   test("no expression is spliced into any run: script (inputs reach scripts only through env)", () => {
-    for (const s of steps) {
+    for (const s of [...steps, ...uploadJob.steps]) {
       if (s.run === undefined) continue;
       expect(s.run).not.toContain("${{ inputs.");
       expect(s.run).not.toContain("${{ github.event.inputs.");
@@ -122,6 +137,7 @@ describe("templates/tier-b.yml shape", () => {
       "perf_budget_pct",
       "head_sha",
       "dispatch_id",
+      "merge_group_ref",
     ]) {
       expect(Object.values(job.env)).toContain(`\${{ inputs.${name} }}`);
     }
@@ -130,7 +146,10 @@ describe("templates/tier-b.yml shape", () => {
   test("the PR merge ref is checked out, then verified against head_sha before anything else runs", () => {
     const checkout = stepNamed(/merge commit/i);
     expect(checkout.uses).toMatch(/^actions\/checkout@/);
-    expect(checkout.with?.ref).toBe("refs/pull/${{ env.PR_NUMBER }}/merge");
+    // The PR's merge ref, or the queue's branch for a merge group (validated in the step before).
+    expect(checkout.with?.ref).toBe(
+      "${{ env.MERGE_GROUP_REF != '' && format('refs/heads/{0}', env.MERGE_GROUP_REF) || format('refs/pull/{0}/merge', env.PR_NUMBER) }}",
+    );
     expect(checkout.with?.["persist-credentials"]).toBe(false);
     const verify = steps.find((s) => s.id === "verify-head")!;
     expect(verify.run).toContain("HEAD^2");
@@ -139,22 +158,54 @@ describe("templates/tier-b.yml shape", () => {
     // Before it: only the input check and the checkout itself.
     expect(steps.slice(0, indexOf(verify)).map((s) => s.name)).toEqual(["Validate inputs", checkout.name]);
     const gates = steps.find((s) => s.id === "gates")!;
-    expect(gates.run).toContain("gates run");
+    expect(gates.uses).toMatch(/\/merge-captain@[0-9a-f]{40}$/);
     expect(indexOf(gates)).toBeGreaterThan(indexOf(verify));
   });
 
   test("the registry is read from the base side of the merge, not from the PR", () => {
     const registry = stepNamed(/registry/i);
     expect(registry.run).toContain('git show "HEAD^1:$GATES_REGISTRY"');
-    expect(steps.find((s) => s.id === "gates")!.run).toContain('--registry "$RUNNER_TEMP/tier-b/gates.toml"');
+    expect(steps.find((s) => s.id === "gates")!.with?.registry).toBe("${{ runner.temp }}/tier-b/gates.toml");
   });
 
   test("results are uploaded as tier-b-results even when a gate fails", () => {
-    const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+    const upload = uploadJob.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
     expect(upload.with?.name).toBe("tier-b-results");
     expect(upload.if).toBe("always()");
     expect(upload.with?.path).toBe("${{ runner.temp }}/tier-b/tier_b_results.json");
-    expect(indexOf(upload)).toBe(steps.length - 1);
+    expect(uploadJob.steps.indexOf(upload)).toBe(uploadJob.steps.length - 1);
+  });
+
+  test("the gate runner is merge-captain's own action pinned by SHA, with the placeholder explained; nothing is installed", () => {
+    const gates = steps.find((s) => s.id === "gates")!;
+    expect(gates.uses).toBe("OWNER/merge-captain@0000000000000000000000000000000000000000");
+    expect(source).toMatch(
+      /# The merge-captain gate runner action\. Replace OWNER [^\n]*\n\s+# [^\n]*zeros with the full commit SHA/,
+    );
+    // It runs from the action's own checkout: the step is a `uses:`, with no script that could reach into the PR's tree.
+    expect(gates.run).toBeUndefined();
+    expect(source).not.toMatch(/npm (install|ci)|npx |setup-node|pip install/);
+    // Builds go into the registry as gates; no step after the merge checkout runs anything from the PR but the runner.
+    const after = steps.slice(steps.indexOf(stepNamed(/merge commit/i)) + 1).filter((s) => s.run !== undefined);
+    expect(after.map((s) => s.name)).toEqual([
+      "Verify the merge commit's PR parent is the approved head SHA",
+      "Read the gate registry from the base side of the merge",
+      "Resolve the perf baseline ref",
+    ]);
+  });
+
+  test("results are written and uploaded by another job, on another runner, from the runner's reported output", () => {
+    expect(Object.keys(workflow.jobs)).toEqual(["gates", "upload"]);
+    expect(uploadJob.needs).toBe("gates");
+    expect(uploadJob.if).toBe("always()");
+    expect(uploadJob["runs-on"]).not.toEqual(job["runs-on"]);
+    expect(uploadJob.environment).toBeUndefined();
+    expect(uploadJob.permissions).toEqual({});
+    expect(job.outputs?.["results-json"]).toBe("${{ steps.gates.outputs.results-json }}");
+    expect(uploadJob.env.RESULTS_JSON).toBe("${{ needs.gates.outputs.results-json }}");
+    expect(uploadJob.steps.every((s) => s.uses === undefined || s.uses.startsWith("actions/upload-artifact@"))).toBe(
+      true,
+    );
   });
 
   test("every action is pinned to a full commit SHA with its version in a comment", () => {
@@ -185,7 +236,9 @@ const GOOD_INPUTS = {
   PERF_BUDGET_PCT: "-10",
   HEAD_SHA: "0123456789abcdef0123456789abcdef01234567",
   DISPATCH_ID: "dsp-0001-abcd",
+  MERGE_GROUP_REF: "",
 };
+const GROUP_REF = `gh-readonly-queue/main/pr-12-${"c".repeat(40)}`;
 
 describe("the Validate inputs step", () => {
   const step = stepNamed(/^Validate inputs$/);
@@ -198,8 +251,11 @@ describe("the Validate inputs step", () => {
         tmpdir(),
       ).status,
     ).toBe(0);
+    expect(runStep(step, { ...GOOD_INPUTS, MERGE_GROUP_REF: GROUP_REF }, tmpdir()).status).toBe(0);
   });
   test.each([
+    ["MERGE_GROUP_REF", "main"],
+    ["MERGE_GROUP_REF", "gh-readonly-queue/main/pr-12-abc; id"],
     ["PR_NUMBER", "42; touch /tmp/x"],
     ["PR_NUMBER", "42/../../heads/main"],
     ["HEAD_SHA", "main"],
@@ -273,6 +329,13 @@ describe("the verify-head step against a real merge commit", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("::error::");
   });
+  (haveGit ? test : test.skip)("for a merge group: passes on the approved commit itself, fails on any other", () => {
+    const head = git(repo, "rev-parse", "HEAD");
+    expect(runStep(verify, { ...GOOD_INPUTS, MERGE_GROUP_REF: GROUP_REF, HEAD_SHA: head }, repo).status).toBe(0);
+    const moved = runStep(verify, { ...GOOD_INPUTS, MERGE_GROUP_REF: GROUP_REF, HEAD_SHA: prHead }, repo);
+    expect(moved.status).toBe(1);
+    expect(moved.stdout).toContain("::error::");
+  });
   (haveGit ? test : test.skip)("fails on a commit that is not a merge", () => {
     git(repo, "checkout", "-q", "--detach", "HEAD^1");
     try {
@@ -283,20 +346,32 @@ describe("the verify-head step against a real merge commit", () => {
   });
 });
 
-describe("the Run gates step drives `merge-captain gates run` with flags it accepts", () => {
+interface Contexts {
+  [name: string]: string | Contexts;
+}
+
+function toData(value: string | Contexts): data.StringData | data.Dictionary {
+  if (typeof value === "string") return new data.StringData(value);
+  return new data.Dictionary(...Object.entries(value).map(([key, v]) => ({ key, value: toData(v) })));
+}
+
+/** Evaluate the `${{ … }}` parts of a value as the runner does, with GitHub's own expression library. */
+function evaluate(template: string, contexts: Contexts): string {
+  const dict = toData(contexts) as data.Dictionary;
+  return template.replace(/\$\{\{(.*?)\}\}/g, (_, src: string) => {
+    const expr = new Parser(new Lexer(src.trim()).lex().tokens, Object.keys(contexts), []).parse();
+    return new Evaluator(expr, dict).evaluate().coerceString();
+  });
+}
+
+describe("the Run gates step drives the bundled action with inputs it accepts, and the upload job writes what it reported", () => {
   let temp: string;
   let workspace: string;
+  let uploadTemp: string;
   beforeAll(() => {
     temp = mkdtempSync(join(tmpdir(), "mc-runner-temp-"));
     workspace = mkdtempSync(join(tmpdir(), "mc-workspace-"));
-    // A stand-in for the installed CLI that records its argv, one argument per line.
-    const bin = join(temp, "merge-captain/node_modules/.bin");
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(
-      join(bin, "merge-captain"),
-      '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done > "$RUNNER_TEMP/argv.txt"\n',
-    );
-    chmodSync(join(bin, "merge-captain"), 0o755);
+    uploadTemp = mkdtempSync(join(tmpdir(), "mc-upload-temp-"));
     mkdirSync(join(temp, "tier-b"));
     writeFileSync(
       join(temp, "tier-b/gates.toml"),
@@ -305,8 +380,7 @@ describe("the Run gates step drives `merge-captain gates run` with flags it acce
     mkdirSync(join(workspace, ".tier-b-baseline"));
   });
   afterAll(() => {
-    rmSync(temp, { recursive: true, force: true });
-    rmSync(workspace, { recursive: true, force: true });
+    for (const d of [temp, workspace, uploadTemp]) rmSync(d, { recursive: true, force: true });
   });
 
   test.each([
@@ -317,36 +391,60 @@ describe("the Run gates step drives `merge-captain gates run` with flags it acce
       "single",
       "pass",
     ],
-  ])("%s", async (_name, inputs, bundle, overall) => {
+  ])("%s", (_name, inputs, bundle, overall) => {
     const step = steps.find((s) => s.id === "gates")!;
-    const r = runStep(
-      step,
-      { ...inputs, RUNNER_TEMP: temp, GITHUB_WORKSPACE: workspace, TIER_B_LOG_DIR: "" },
-      workspace,
-    );
-    expect(r.status).toBe(0);
-    const argv = readFileSync(join(temp, "argv.txt"), "utf8").trimEnd().split("\n");
-    expect(argv.slice(0, 2)).toEqual(["gates", "run"]);
-    const out: string[] = [];
-    const code = await gatesRun(argv.slice(2), {
-      stdout: (s) => out.push(s),
-      stderr: () => undefined,
-      readFile: (p) => readFile(p, "utf8"),
-      readStdin: async () => "",
+    const env = { ...inputs, TIER_B_LOG_DIR: "" };
+    const contexts = { env, runner: { temp }, github: { workspace } };
+    const stepFiles = join(temp, `_runner_file_commands-${bundle}`);
+    mkdirSync(stepFiles, { recursive: true });
+    const outputFile = join(stepFiles, "set_output");
+    writeFileSync(outputFile, "");
+    const actionEnv: Record<string, string> = {
+      PATH: process.env.PATH ?? "",
+      RUNNER_TEMP: temp,
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_OUTPUT: outputFile,
+    };
+    for (const [name, value] of Object.entries(step.with ?? {}))
+      actionEnv[`INPUT_${name.toUpperCase()}`] = evaluate(String(value), contexts);
+    const r = spawnSync(process.execPath, [join(root, "dist-action/index.mjs")], {
       cwd: workspace,
-      env: { PATH: process.env.PATH },
+      env: actionEnv,
+      encoding: "utf8",
     });
-    const resultsPath = join(temp, "tier-b/tier_b_results.json");
-    expect(existsSync(resultsPath)).toBe(true);
-    const results: unknown = JSON.parse(readFileSync(resultsPath, "utf8"));
+    expect(r.stdout + r.stderr).not.toContain("::error::");
+    expect(r.status).toBe(0);
+    const outputs = parseOutputs(readFileSync(outputFile, "utf8"));
+    expect(outputs.status).toBe(overall);
+
+    // The upload job: its env from the gates job's outputs, its script run as the runner runs it.
+    const jobOutput = evaluate(job.outputs!["results-json"]!, { steps: { gates: { outputs } } });
+    const resultsJson = evaluate(uploadJob.env.RESULTS_JSON!, {
+      needs: { gates: { outputs: { "results-json": jobOutput } } },
+    });
+    const writeStep = uploadJob.steps.find((s) => s.run !== undefined)!;
+    const w = runStep(writeStep, { RESULTS_JSON: resultsJson, RUNNER_TEMP: uploadTemp }, uploadTemp);
+    expect(w.status).toBe(0);
+    const results: unknown = JSON.parse(readFileSync(join(uploadTemp, "tier-b/tier_b_results.json"), "utf8"));
     expect(validateAgainst(tierBResultsSchema, results)).toEqual([]);
-    expect(results).toMatchObject({ bundle, head_sha: inputs.HEAD_SHA, dispatch_id: inputs.DISPATCH_ID });
-    expect(results).toMatchObject({ overall });
-    expect(code).toBe(0);
+    expect(results).toMatchObject({ bundle, head_sha: inputs.HEAD_SHA, dispatch_id: inputs.DISPATCH_ID, overall });
     // With a baseline ref the perf gate ran the compare gate in the baseline checkout and judged the budget.
     if (bundle === "hot_path")
       expect(results).toMatchObject({
         results: { "perf:d": { status: "pass", baseline_ref: "origin/main", budget_pct: -10, delta_pct: 0 } },
       });
+  });
+
+  test("with no results reported, the upload job writes no file (the app then sees a run without results)", () => {
+    const writeStep = uploadJob.steps.find((s) => s.run !== undefined)!;
+    const empty = mkdtempSync(join(tmpdir(), "mc-upload-empty-"));
+    try {
+      const w = runStep(writeStep, { RESULTS_JSON: "", RUNNER_TEMP: empty }, empty);
+      expect(w.status).toBe(0);
+      expect(w.stdout).toContain("::warning::the gate runner reported no results");
+      expect(() => readFileSync(join(empty, "tier-b/tier_b_results.json"))).toThrow();
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

@@ -4,6 +4,8 @@ import type { ResolvedConfig } from "../../core/config/defaults.js";
 import type { RepoClient } from "../../github/client.js";
 import { applyRunEvent, matchRun, parseRunName, type RunRef } from "../../core/tierb/runs.js";
 import { concludeRun } from "../../core/tierb/results.js";
+import { groupOfRun } from "../../core/queue/tier-b.js";
+import { judgeMergeGroup } from "../merge-group.js";
 import { requestedGateIds } from "../../core/tierb/registry-view.js";
 import { cancelRun, readArtifactFile } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
@@ -41,14 +43,22 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
     html_url: run.html_url,
     run_attempt: run.run_attempt,
   };
-  await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, () =>
+  const advanced = await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, () =>
     advanceRun(client, config, runtime, named.pr, ref, context.payload.action === "completed"),
   );
+  await afterRun(client, config, runtime, advanced);
+}
+
+/** What `advanceRun` leaves to do once the PR's lock is released. */
+export interface AdvancedRun {
+  /** A run on a merge group's commit (`merge_queue.tier_b: rerun`) ended: the group is judged again. */
+  group?: { ref: NonNullable<ReturnType<typeof groupOfRun>>; requester: string };
 }
 
 /**
  * Move PR `pr`'s dispatch for `ref` along, read its results once it completed, and publish what
- * changed. Callers hold the PR's lock. The reconciler calls it too, for runs whose events it missed.
+ * changed. Callers hold the PR's lock, then call `afterRun`. The reconciler calls it too, for runs
+ * whose events it missed.
  */
 export async function advanceRun(
   client: RepoClient,
@@ -57,10 +67,10 @@ export async function advanceRun(
   pr: number,
   ref: RunRef,
   completed: boolean,
-): Promise<void> {
+): Promise<AdvancedRun> {
   const state = await readPrState(client, pr);
   const dispatch = matchRun(state.ledger, ref);
-  if (!dispatch) return; // not ours (or from a ledger we no longer have): never trusted
+  if (!dispatch) return {}; // not ours (or from a ledger we no longer have): never trusted
   let outcome = applyRunEvent(state.ledger, dispatch.id, { kind: "run", run: ref }, runtime.now());
   if (outcome.cancelRun) await cancelRun(client, ref.id);
   const registry = await loadRegistry(client, config);
@@ -89,6 +99,22 @@ export async function advanceRun(
     await publishChangedDispatchChecks(client, registry.value, [dispatch], outcome.ledger.dispatches);
   }
   state.ledger = outcome.ledger;
+  const ofGroup = updated && completed ? groupOfRun(updated) : undefined;
   const current = await getPull(client, pr);
   if (current && current.state === "open") await evaluateAndPublish({ client, config, registry, pr: current, state });
+  return ofGroup && updated ? { group: { ref: ofGroup, requester: updated.requester } } : {};
+}
+
+/** After the PR's lock is released: judging the group takes it again for the group's members. */
+export async function afterRun(
+  client: RepoClient,
+  config: ResolvedConfig,
+  runtime: Runtime,
+  advanced: AdvancedRun,
+): Promise<void> {
+  if (advanced.group)
+    await judgeMergeGroup(client, config, runtime, advanced.group.ref, {
+      login: advanced.group.requester,
+      type: "User",
+    });
 }

@@ -18,7 +18,13 @@ export const perfCriterion: Criterion = {
         details: [],
       };
     if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
-    const row = perfWithinBudget(f.ledger, f.pr.headSha, contract.gates.perf);
+    // A run that includes the perf gate and has not finished is a wait (⏳), not a failure.
+    const row = perfWithinBudget(
+      f.ledger,
+      f.pr.headSha,
+      contract.gates.perf,
+      f.registry.ok ? f.registry.value : undefined,
+    );
     return { ...base, status: row.status, summary: row.summary, details: [], ...(row.fix ? { fix: row.fix } : {}) };
   },
 };
