@@ -167,8 +167,10 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
     stopping ??= (async () => {
       draining = true;
       const deadline = Date.now() + graceMs;
-      // No new reconciler runs; the one in progress is in-flight work like any handler.
+      // No new reconciler runs; the one in progress is in-flight work like any handler. Deferred
+      // work (the merge plan's debounced refresh) runs now, within the same grace.
       void runtime.scheduler.stop();
+      void runtime.work.track("deferred work (merge plan)", () => runtime.debounce.flush()).catch(() => undefined);
       const drained = await runtime.work.drain(graceMs);
       if (!drained.finished)
         probot.log.warn(

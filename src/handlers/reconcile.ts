@@ -49,6 +49,7 @@ import type { PeriodicJob } from "../runtime/scheduler.js";
 import type { ReconcilerSettings } from "../core/reconcile/settings.js";
 import { onHeadMoved } from "./tier-b/stale.js";
 import { advanceRun, afterRun, type AdvancedRun } from "./tier-b/workflow-run.js";
+import { scheduleMergePlan } from "./merge-plan.js";
 
 export interface ReconcilerDeps {
   appId: number;
@@ -242,6 +243,8 @@ async function reconcileLocked(
     }
     if (registry.ok && report.stopped === undefined)
       await reconcileRuns(client, config, runtime, open, memory, runsDone, report, stop);
+    // What it repaired may move rows of the merge plan (opt-in): refreshed like after an event.
+    if (report.missing + report.stale + report.comments + report.runs > 0) scheduleMergePlan(runtime, client, config);
   } finally {
     // What was confirmed before a failure or a stop is kept: the next run does not redo it.
     await runtime.reconciled.set(repo, remember(memory, open, confirmed, runsDone));
