@@ -13,6 +13,7 @@ import * as hooks from "./webhooks.js";
 import { mergeQueueChapter } from "./queue-chapter.js";
 import {
   attestation,
+  openAttestedPull,
   BROKEN_ISSUE,
   LEAKED_HOST,
   LEAKED_TOKEN_PREFIX,
@@ -398,21 +399,14 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
     await mergeQueueChapter({ world, step, expectText, lastCheck });
 
     // Chapter 6: no lost work. A PR whose webhook never arrived is judged by the next reconciler run.
-    const lostSha = "e5".repeat(20);
-    const lost = repo.openPullRequest({
-      title: "Fused all-gather, second try",
-      user: "ada",
-      head: { ref: "issue/01-fused-allgather-2", sha: lostSha },
-      files: [{ filename: "moelab/comm/allgather.py", content: "def allgather(x):\n    return fused(x, 2)\n" }],
-      body: attestation("01", lostSha, baseSha, valid.number),
-    });
+    const lost = openAttestedPull(repo, valid.number, "fused-allgather-2");
     await step(
       `PR #${lost.number} was opened while no webhook arrived: the next reconciler run judges it`,
       "reconciler",
       () => world.app.reconcileNow(),
       (ws) => [
         ...expectText(ws, "Tier-B green on this head"),
-        ...(lastCheck(lostSha, "merge-captain") ? [] : [`expected a merge-captain check on PR #${lost.number}`]),
+        ...(lastCheck(lost.sha, "merge-captain") ? [] : [`expected a merge-captain check on PR #${lost.number}`]),
       ],
     );
     // The run after reads back the lists its own writes changed; the one after that finds nothing new.
