@@ -12,6 +12,9 @@ import { createApp } from "./app.js";
 import { apiCallsPlugin } from "./runtime/api-calls.js";
 import { conditionalRequestsPlugin, MemoryEtagStore } from "./runtime/etag-cache.js";
 import { Metrics, NO_TELEMETRY } from "./runtime/metrics.js";
+import { installationRepos } from "./github/installations.js";
+import { runHeartbeats } from "./handlers/experiment.js";
+import { heartbeatIntervalMs } from "./runtime/periodic.js";
 import { createRuntimeFromEnv, type RuntimeFromEnv } from "./runtime/redis.js";
 import type { Runtime } from "./runtime/runtime.js";
 import { Scheduler } from "./runtime/scheduler.js";
@@ -49,9 +52,11 @@ export interface StartedServer {
   runtime: Runtime;
   /** Run the reconciler now (or wait for the run in progress): the demo and tests use it. */
   reconcileNow(): Promise<void>;
+  /** The experiment heartbeat, a job on the same clock (HEARTBEAT_INTERVAL_S; undefined when it is off). */
+  heartbeat: { runNow(): Promise<void> } | undefined;
   /**
    * Drain: answer 503 to new deliveries (GitHub records a failure; the reconciler covers it), stop
-   * the reconciler's clock, wait up to `graceMs` for in-flight work, then stop listening and close Redis.
+   * the periodic clock, wait up to `graceMs` for in-flight work, then stop listening and close Redis.
    */
   shutdown(graceMs?: number): Promise<ShutdownReport>;
   /** `shutdown` with the configured grace. */
@@ -86,6 +91,12 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
   const settings = checkSettings(env);
   const metrics = settings.metrics ? new Metrics() : undefined;
   const telemetry = metrics ?? NO_TELEMETRY;
+  let heartbeatMs: number | undefined;
+  try {
+    heartbeatMs = heartbeatIntervalMs(env);
+  } catch (error) {
+    throw new StartupError(`merge-captain cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  }
   // Redis is checked before Probot exists: Probot opens its own connection for throttling from the
   // same REDIS_URL and offers no way to close it, so a bad URL must stop us before that happens.
   const logTo: { probot?: Probot } = {};
@@ -158,6 +169,29 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
     await made.close();
     throw error;
   });
+  // The heartbeat, on the same clock as the reconciler: every instance runs it; the per-issue lock
+  // (in Redis with REDIS_URL) and the re-read inside it make sure only one reminder is posted per gap.
+  if (heartbeatMs !== undefined)
+    runtime.scheduler.add({
+      name: "heartbeat",
+      everyMs: heartbeatMs,
+      // Instances started together spread out: the first run lands in the second half of the first interval.
+      firstDelayMs: Math.floor(heartbeatMs * (0.5 + Math.random() / 2)),
+      run: () =>
+        runtime.work.track("heartbeat", async () => {
+          try {
+            const summary = await runHeartbeats(
+              installationRepos((id) => probot.auth(id), appId),
+              runtime,
+              (line, err) => probot.log.warn({ err }, line),
+            );
+            const reminded = summary.repos.reduce((n, r) => n + r.reminded, 0);
+            if (reminded > 0) probot.log.info(`heartbeat: ${reminded} reminder${reminded === 1 ? "" : "s"} posted`);
+          } catch (err) {
+            probot.log.error({ err }, "heartbeat: the run failed; the next one retries");
+          }
+        }),
+    });
   const address = server.address() as AddressInfo;
   const shown = host === "0.0.0.0" ? "127.0.0.1" : host;
   const url = `http://${shown}:${address.port}`;
@@ -167,7 +201,7 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
     stopping ??= (async () => {
       draining = true;
       const deadline = Date.now() + graceMs;
-      // No new reconciler runs; the one in progress is in-flight work like any handler. Deferred
+      // No new periodic runs; one in progress is in-flight work like any handler. Deferred
       // work (the merge plan's debounced refresh) runs now, within the same grace.
       void runtime.scheduler.stop();
       void runtime.work.track("deferred work (merge plan)", () => runtime.debounce.flush()).catch(() => undefined);
@@ -200,6 +234,7 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
     store: made.store,
     runtime,
     reconcileNow: () => (settings.reconciler.everyMs > 0 ? runtime.scheduler.trigger("reconciler") : Promise.resolve()),
+    heartbeat: heartbeatMs === undefined ? undefined : { runNow: () => runtime.scheduler.trigger("heartbeat") },
     shutdown,
     close: async () => {
       await shutdown();

@@ -113,17 +113,24 @@ export interface DemoWorldOptions {
   before?: (fake: FakeGitHub, repo: FakeRepo) => void;
   /** Passed to the server (see `ServerOptions.writeQueue`). */
   writeQueue?: ServerOptions["writeQueue"];
+  /** Start the heartbeat's timer (with a long interval: the story calls `app.heartbeat.runNow()`). */
+  heartbeat?: boolean;
+  /** One clock for the fake GitHub's timestamps and the app's `now()`, so a story can let hours pass. */
+  clock?: () => Date;
+  /** The repository's files on its default branch (default: the contracts story's). */
+  files?: Record<string, string>;
 }
 
 /** The fake GitHub with the demo repository, and the real server pointed at it. */
-export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<DemoWorld> {
+export async function startDemoWorld(opts: DemoWorldOptions = {}): Promise<DemoWorld> {
   const fake = await startFakeGitHub({
     app: { id: APP_ID, slug: "merge-captain" },
     installationId: INSTALLATION_ID,
     log: () => {},
-    ...(options.latencyMs === undefined ? {} : { latencyMs: options.latencyMs }),
+    ...(opts.latencyMs === undefined ? {} : { latencyMs: opts.latencyMs }),
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
-  const repo = fake.state.addRepo({ owner: OWNER, name: REPO, files: REPO_FILES });
+  const repo = fake.state.addRepo({ owner: OWNER, name: REPO, files: opts.files ?? REPO_FILES });
   repo.setPermission("mona", "write");
   repo.setPermission("rex", "read");
   repo.setPermission("ada", "read");
@@ -142,14 +149,17 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
       merge_group_ref: {},
     },
   });
-  options.before?.(fake, repo);
+  opts.before?.(fake, repo);
   const secret = randomBytes(16).toString("hex");
   const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
     .privateKey.export({ type: "pkcs1", format: "pem" })
     .toString();
   const host = new URL(fake.url).host;
   // Deferred work waits for an explicit flush, so every API call lands in the step that caused it.
-  const runtime = createRuntime({ debounce: new Debouncer({ delayMs: 24 * 60 * 60 * 1000 }) });
+  const runtime = createRuntime({
+    debounce: new Debouncer({ delayMs: 24 * 60 * 60 * 1000 }),
+    ...(opts.clock ? { now: opts.clock } : {}),
+  });
   // Exactly the production entry point, configured from an environment; only the API host differs.
   const app = await startServer({
     env: {
@@ -159,13 +169,15 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
       GHE_HOST: host,
       GHE_PROTOCOL: "http",
       LOG_LEVEL: "fatal",
-      ...options.env,
+      // The heartbeat's timer stays off: a story that needs it calls `app.heartbeat` itself.
+      HEARTBEAT_INTERVAL_S: opts.heartbeat === true ? "3600" : "0",
+      ...opts.env,
     },
     port: 0,
     host: "127.0.0.1",
     // Probot's throttle makes each write wait ≥ 1 s and retries hide faults; the story wants neither.
-    ...(options.throttled ? {} : { Octokit: UnthrottledOctokit }),
-    ...(options.writeQueue ? { writeQueue: options.writeQueue } : {}),
+    ...(opts.throttled ? {} : { Octokit: UnthrottledOctokit }),
+    ...(opts.writeQueue ? { writeQueue: opts.writeQueue } : {}),
     runtime,
   });
   // The reconciler's start-up run: finished before the story begins, so each step counts only its own calls.
@@ -188,26 +200,32 @@ export async function startDemoWorld(options: DemoWorldOptions = {}): Promise<De
   };
 }
 
-export async function runStory(opts: { print?: (line: string) => void } = {}): Promise<StoryResult> {
-  const print = opts.print ?? (() => {});
-  const world = await startDemoWorld();
-  const { fake, repo, send } = world;
-  const steps: StepRecord[] = [];
-  const step = async (
+/** How a story records its steps: the calls each one made, what it wrote, and what it expected. */
+export interface StorySteps {
+  steps: StepRecord[];
+  step: (
     title: string,
     event: string,
     act: () => Promise<void>,
     expect: (writes: LoggedRequest[]) => string[],
-  ) => {
+  ) => Promise<void>;
+  /** The needles no write's JSON body contains, each as a failure line. */
+  expectText: (writes: LoggedRequest[], ...needles: string[]) => string[];
+  bodies: (writes: LoggedRequest[]) => string[];
+  /** The result once the story is over: every write (token exchanges left out) and whether every step held. */
+  finish: () => StoryResult;
+}
+
+export function storySteps(fake: FakeGitHub, print: (line: string) => void): StorySteps {
+  const steps: StepRecord[] = [];
+  const isToken = (r: LoggedRequest) =>
+    r.route === "POST /app/installations/{installation_id}/access_tokens" || r.route.includes("access_tokens");
+  const isWrite = (r: LoggedRequest) => ["POST", "PATCH", "PUT", "DELETE"].includes(r.method);
+  const step: StorySteps["step"] = async (title, event, act, expect) => {
     const mark = fake.requests.mark();
     await act();
-    const all = fake.requests
-      .since(mark)
-      .filter(
-        (r) =>
-          r.route !== "POST /app/installations/{installation_id}/access_tokens" && !r.route.includes("access_tokens"),
-      );
-    const writes = all.filter((r) => ["POST", "PATCH", "PUT", "DELETE"].includes(r.method));
+    const all = fake.requests.since(mark).filter((r) => !isToken(r));
+    const writes = all.filter(isWrite);
     const notModified = all.filter((r) => r.status === 304).length;
     const record: StepRecord = {
       title,
@@ -230,6 +248,20 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
     needles
       .filter((n) => !bodies(ws).some((b) => b.includes(n)))
       .map((n) => `expected the bot to write ${JSON.stringify(n)}`);
+  const finish = (): StoryResult => {
+    const transcript = fake.requests.entries
+      .filter((r) => isWrite(r) && !isToken(r))
+      .map((r) => ({ method: r.method, route: r.route, body: r.body ?? null }));
+    return { steps, transcript, ok: steps.every((s) => s.failures.length === 0) };
+  };
+  return { steps, step, expectText, bodies, finish };
+}
+
+export async function runStory(opts: { print?: (line: string) => void } = {}): Promise<StoryResult> {
+  const print = opts.print ?? (() => {});
+  const world = await startDemoWorld();
+  const { fake, repo, send } = world;
+  const { step, expectText, bodies, finish } = storySteps(fake, print);
   const lastCheck = (sha: string, name: string) =>
     repo
       .checkRunsFor(sha)
@@ -420,8 +452,5 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
   } finally {
     await world.close();
   }
-  const transcript = fake.requests.entries
-    .filter((r) => ["POST", "PATCH", "PUT", "DELETE"].includes(r.method) && !r.route.includes("access_tokens"))
-    .map((r) => ({ method: r.method, route: r.route, body: r.body ?? null }));
-  return { steps, transcript, ok: steps.every((s) => s.failures.length === 0) };
+  return finish();
 }

@@ -1,8 +1,12 @@
-/** The App's installations and each installation's repositories, for the reconciler (bounded like every other list). */
-import type { Octokit } from "./client.js";
+/**
+ * The App's installations and each installation's repositories, for work no webhook starts (the
+ * reconciler, the heartbeat), bounded like every other list.
+ */
+import type { Octokit, RepoClient } from "./client.js";
 
-/** At most this many pages (100 each) of installations, and of one installation's repositories, per run. */
+/** Bounds per run: installations (pages of 100) and repositories per installation (pages of 100). */
 export const MAX_INSTALLATION_PAGES = 10;
+export const MAX_REPO_PAGES = 10;
 
 export interface InstallationRef {
   id: number;
@@ -13,11 +17,11 @@ export interface RepositoryRef {
   owner: string;
   repo: string;
   defaultBranch: string;
-  /** Archived or disabled repositories take no new checks; the reconciler skips them. */
+  /** Archived or disabled repositories take no new checks or comments: work outside webhooks skips them. */
   active: boolean;
 }
 
-/** `GET /app/installations` with the App's JWT. */
+/** `GET /app/installations` with the App's JWT: one call per page. */
 export async function listInstallations(app: Octokit): Promise<InstallationRef[]> {
   const out: InstallationRef[] = [];
   let pages = 0;
@@ -28,7 +32,7 @@ export async function listInstallations(app: Octokit): Promise<InstallationRef[]
   return out;
 }
 
-/** `GET /installation/repositories` with an installation's token. */
+/** `GET /installation/repositories` with an installation's token: one call per page. */
 export async function listInstallationRepositories(octokit: Octokit): Promise<RepositoryRef[]> {
   const out: RepositoryRef[] = [];
   let pages = 0;
@@ -42,7 +46,29 @@ export async function listInstallationRepositories(octokit: Octokit): Promise<Re
         defaultBranch: r.default_branch,
         active: !r.archived && !r.disabled,
       });
-    if (++pages >= MAX_INSTALLATION_PAGES) break;
+    if (++pages >= MAX_REPO_PAGES) break;
   }
   return out;
+}
+
+/** A RepoClient for one of an installation's repositories (sanitizer settings come with the repo's config). */
+export function installationClient(octokit: Octokit, appId: number, r: RepositoryRef): RepoClient {
+  return { octokit, owner: r.owner, repo: r.repo, defaultBranch: r.defaultBranch, appId, sanitize: {} };
+}
+
+/**
+ * Every active repository of every installation not suspended, as a RepoClient each. `auth()` is
+ * the App's own (JWT) Octokit, `auth(id)` an installation's — Probot's `probot.auth`. Costs one
+ * call per page of installations, one token and one call per page of repositories per installation.
+ */
+export async function* installationRepos(
+  auth: (installationId?: number) => Promise<Octokit>,
+  appId: number,
+): AsyncGenerator<RepoClient> {
+  for (const installation of await listInstallations(await auth())) {
+    if (installation.suspended) continue;
+    const octokit = await auth(installation.id);
+    for (const r of await listInstallationRepositories(octokit))
+      if (r.active) yield installationClient(octokit, appId, r);
+  }
 }

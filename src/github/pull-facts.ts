@@ -12,7 +12,7 @@ import { describeSource, type SafetyState } from "../core/safety/state.js";
 import { attestationOptions, contractOptions } from "../core/config/readers.js";
 import { hotspotCollisions } from "../core/verdict/collisions.js";
 import { asIssueNumber, classifyDependencies } from "../core/verdict/dependencies.js";
-import type { DependencyFact, PullFacts } from "../core/verdict/types.js";
+import type { ArtifactOwner, DependencyFact, PullFacts } from "../core/verdict/types.js";
 import type { RepoClient } from "./client.js";
 import { isApiFailure } from "./errors.js";
 import {
@@ -147,6 +147,14 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
           return c?.status === "valid" ? [{ pr: p.number, hotspots: c.contract.nmoe.merge_hotspots ?? [] }] : [];
         });
   const hotspots = hotspotCollisions(mine, theirs);
+  // Other open contracts that own artifact paths: read from the list already fetched, no extra call.
+  const artifactOwners: ArtifactOwner[] = openIssues.flatMap((i) =>
+    i.contract.status === "valid" &&
+    !(link.ok && i.number === link.issue) &&
+    (i.contract.contract.artifacts_under ?? []).length > 0
+      ? [{ issue: i.number, contract: i.contract.contract }]
+      : [],
+  );
 
   const safety: SafetyReport = {
     sources: [
@@ -162,7 +170,7 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
   };
 
   return {
-    pr: { number: pr.number, headSha: pr.headSha, draft: pr.draft },
+    pr: { number: pr.number, headSha: pr.headSha, draft: pr.draft, headRef: pr.headRef },
     registry,
     link: link.ok ? { ok: true, issue: link.issue, via: link.via } : { ok: false, problem: link.problem },
     contract,
@@ -174,5 +182,6 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
     safety,
     sameHead,
     hotspots,
+    artifactOwners,
   };
 }

@@ -1,5 +1,6 @@
 /** What every handler reads first: the repo config and the gate registry, both from the default branch. */
-import { Context } from "probot";
+import deepmerge from "deepmerge";
+import type { Context } from "probot";
 import { resolveConfig, CONFIG_PATH } from "../core/config/resolve.js";
 import type { ResolvedConfig } from "../core/config/defaults.js";
 import { parseRegistry, type Registry } from "../core/gates/registry.js";
@@ -21,9 +22,32 @@ export function configReadFor(context: Context): ResolvedConfig | undefined {
  * repo as fallback), called without defaults so lists are not concatenated; validated here.
  */
 export async function loadConfig(context: Context): Promise<Result<ResolvedConfig>> {
+  const resolved = await readConfig(() => context.config(CONFIG_PATH.replace(/^\.github\//, "")));
+  if (resolved.ok) readFor.set(context, resolved.value);
+  return resolved;
+}
+
+/**
+ * The same config for work outside a webhook (the reconciler, the heartbeat): the same plugin call
+ * Probot's `context.config` makes — default branch, `_extends`, the owner's `.github` repo —
+ * merged the same way (deepmerge), and null when no file exists anywhere.
+ */
+export async function loadRepoConfig(client: RepoClient): Promise<Result<ResolvedConfig>> {
+  return readConfig(async () => {
+    const { config, files } = await client.octokit.config.get({
+      owner: client.owner,
+      repo: client.repo,
+      path: CONFIG_PATH,
+      defaults: (configs: Record<string, unknown>[]) => deepmerge.all<Record<string, unknown>>([{}, ...configs]),
+    });
+    return files.some((f) => f.config !== null) ? config : null;
+  });
+}
+
+async function readConfig(read: () => Promise<unknown>): Promise<Result<ResolvedConfig>> {
   let raw: unknown;
   try {
-    raw = await context.config(CONFIG_PATH.replace(/^\.github\//, ""));
+    raw = await read();
   } catch (err) {
     const status = httpStatus(err);
     if (status !== undefined && status >= 500) throw err;
@@ -37,23 +61,7 @@ export async function loadConfig(context: Context): Promise<Result<ResolvedConfi
       ),
     );
   }
-  const resolved = resolveConfig(raw);
-  if (resolved.ok) readFor.set(context, resolved.value);
-  return resolved;
-}
-
-/**
- * The same config read for a repository outside any webhook (the reconciler): through a Probot
- * context built for it, so the lookup, the `.github` fallback and the merging are Probot's own.
- */
-export async function loadRepositoryConfig(client: RepoClient): Promise<Result<ResolvedConfig>> {
-  const event = {
-    id: "merge-captain-reconciler",
-    name: "repository",
-    payload: { repository: { name: client.repo, owner: { login: client.owner } } },
-  };
-  const log = client.octokit.log as unknown as ConstructorParameters<typeof Context>[2];
-  return loadConfig(new Context(event as unknown as ConstructorParameters<typeof Context>[0], client.octokit, log));
+  return resolveConfig(raw);
 }
 
 /** The registry at `config.registry.path` on the default branch; missing or broken is an error, never a default. */

@@ -35,13 +35,13 @@ import { findCheckRun } from "../github/checks.js";
 import type { Octokit, RepoClient } from "../github/client.js";
 import { withConfig } from "../github/context.js";
 import { isApiFailure, isNotFound } from "../github/errors.js";
-import { listInstallationRepositories, listInstallations } from "../github/installations.js";
+import { installationClient, listInstallationRepositories, listInstallations } from "../github/installations.js";
 import { publishApiFailure, publishSetupProblem } from "../github/not-verified.js";
 import { readPrState } from "../github/pr-state.js";
 import { evaluateAndPublish, verdictInputsOf } from "../github/publish.js";
 import { openIssuesWithContracts, type IssueWithContract } from "../github/pull-facts.js";
 import { getPull, listOpenPulls, type PullSnapshot } from "../github/pulls.js";
-import { loadRegistry, loadRepositoryConfig } from "../github/settings.js";
+import { loadRegistry, loadRepoConfig } from "../github/settings.js";
 import { CallBudgetExhausted, CallMeter, metered } from "../runtime/api-calls.js";
 import type { ReconcileOutcome } from "../runtime/metrics.js";
 import type { Runtime } from "../runtime/runtime.js";
@@ -179,7 +179,7 @@ async function reconcileLocked(
 ): Promise<void> {
   const repo = report.repo;
   const memory = await runtime.reconciled.get(repo);
-  const cfg = await loadRepositoryConfig(base);
+  const cfg = await loadRepoConfig(base);
   const openPulls = await listOpenPulls(base);
   const open = new Set(openPulls.map((p) => p.number));
   report.openPulls = openPulls.length;
@@ -292,14 +292,6 @@ async function reconcileRuns(
   }
 }
 
-function client(
-  octokit: Octokit,
-  appId: number,
-  r: { owner: string; repo: string; defaultBranch: string },
-): RepoClient {
-  return { octokit, owner: r.owner, repo: r.repo, defaultBranch: r.defaultBranch, appId, sanitize: {} };
-}
-
 /** Every installation's every active repository, within the run's and each installation's budget. */
 async function runAll(deps: ReconcilerDeps, meter: CallMeter): Promise<RunReport> {
   const { runtime, settings } = deps;
@@ -323,7 +315,10 @@ async function runAll(deps: ReconcilerDeps, meter: CallMeter): Promise<RunReport
             report.stopped = why;
             return;
           }
-          const done = await reconcileRepository(client(octokit, deps.appId, repo), runtime, { force: false, stop });
+          const done = await reconcileRepository(installationClient(octokit, deps.appId, repo), runtime, {
+            force: false,
+            stop,
+          });
           report.repos.push(done);
           if (done.stopped === "budget" || done.stopped === "rate-limit") {
             report.stopped = done.stopped;

@@ -1,5 +1,5 @@
 /**
- * A small clock for periodic jobs: the reconciler now, other periodic work later (e.g. heartbeats).
+ * A small clock for periodic jobs: the reconciler and the experiment heartbeat.
  * Each job may run at start-up, then runs again `everyMs` after its last run ended; a job never
  * overlaps itself, and a failed run is reported and does not stop the clock.
  */
@@ -13,6 +13,8 @@ export interface PeriodicJob {
   everyMs: number;
   /** Run once as soon as the scheduler starts. */
   atStart?: boolean;
+  /** Otherwise the first periodic run comes after this long (default `everyMs`). */
+  firstDelayMs?: number;
   run: (reason: RunReason) => Promise<void>;
 }
 
@@ -64,13 +66,13 @@ export class Scheduler {
 
   private begin(slot: Slot): void {
     if (slot.job.atStart) void this.runSlot(slot, "start-up");
-    else this.schedule(slot);
+    else this.schedule(slot, slot.job.firstDelayMs);
   }
 
-  private schedule(slot: Slot): void {
+  private schedule(slot: Slot, delayMs = slot.job.everyMs): void {
     if (this.stopped || slot.job.everyMs <= 0) return;
     clearTimeout(slot.timer);
-    slot.timer = setTimeout(() => void this.runSlot(slot, "periodic"), slot.job.everyMs);
+    slot.timer = setTimeout(() => void this.runSlot(slot, "periodic"), delayMs);
     // The server's socket keeps the process alive; a pending run must not.
     slot.timer.unref();
   }

@@ -1,20 +1,10 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, test } from "@jest/globals";
 import { runStory, type StoryResult } from "../../src/demo/story.js";
+import { readmeApiTable } from "../support/readme.js";
 
 let story: StoryResult;
 
-/** The README's per-event table, as `title → [reads, 304s, writes]`. */
-function readmeTable(): Map<string, [number, number, number]> {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const section = readme.split("<!-- api-calls:start -->")[1]?.split("<!-- api-calls:end -->")[0] ?? "";
-  const rows = new Map<string, [number, number, number]>();
-  for (const line of section.split("\n")) {
-    const m = /^\| (.+?) \| `([a-z_.]+)` \| (\d+) \| (\d+) \| (\d+) \|$/.exec(line);
-    if (m) rows.set(m[1]!, [Number(m[3]), Number(m[4]), Number(m[5])]);
-  }
-  return rows;
-}
+const readmeTable = () => readmeApiTable("api-calls");
 
 describe("the demo story, end to end over HTTP", () => {
   test("every step does what the story expects", async () => {

@@ -85,6 +85,24 @@ describe("Scheduler (fake clock)", () => {
     expect(calls).toBe(1);
   });
 
+  test("a job may start its clock after a first delay of its own (the heartbeat spreads instances out)", async () => {
+    const scheduler = new Scheduler();
+    const at: number[] = [];
+    const t0 = Date.now();
+    scheduler.add({
+      name: "heartbeat",
+      everyMs: 1000,
+      firstDelayMs: 700,
+      run: async () => void at.push(Date.now() - t0),
+    });
+    scheduler.start();
+    await jest.advanceTimersByTimeAsync(699);
+    expect(at).toEqual([]);
+    await jest.advanceTimersByTimeAsync(1301);
+    expect(at).toEqual([700, 1700]);
+    await scheduler.stop();
+  });
+
   test("a second job of the same name is a bug", () => {
     const scheduler = new Scheduler();
     scheduler.add({ name: "x", everyMs: 1, run: async () => {} });

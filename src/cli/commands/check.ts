@@ -30,6 +30,7 @@ Options:
   --git <range>        changed files from \`git diff --name-status -M <range>\` (e.g. origin/main...HEAD)
   --files <file|->     changed files, one per line (a path or a name-status row)
   --head-sha <sha>     the commit the PR will have as head (default: git rev-parse HEAD with --git)
+  --branch <name>      the PR's head branch, for the contract's \`branch\` rule (default: the current branch with --git)
   --registry <toml>    the gate registry (default: configs/gates/gates.toml)
   --json               print {"ok", "outcome", "criteria": [{"id","title","status","summary","details","fix"}]}
                        (on an I/O error: outcome "error", no criteria, and "errors")
@@ -56,6 +57,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       git: { type: "string" },
       files: { type: "string" },
       "head-sha": { type: "string" },
+      branch: { type: "string" },
       registry: { type: "string", default: "configs/gates/gates.toml" },
       json: { type: "boolean", default: false },
     },
@@ -83,9 +85,11 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 
   let changed: Result<ChangedFile[]>;
   let headSha = values["head-sha"];
+  let branch = values.branch;
   if (values.git !== undefined) {
     changed = await gitChangedFiles(values.git, io.cwd);
     headSha ??= await gitHead(io.cwd);
+    branch ??= await gitBranch(io.cwd);
   } else {
     const files = await readInput(io, values.files!);
     if (!files.ok) return ioError(io, cli, files.message, values.json);
@@ -96,7 +100,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const config = DEFAULT_CONFIG;
   const contract = readContract(issue.text, { ...contractOptions(config), source: "file" }, registry);
   const facts: PullFacts = {
-    pr: { number: 0, headSha: headSha ?? "", draft: false },
+    pr: { number: 0, headSha: headSha ?? "", draft: false, ...(branch !== undefined ? { headRef: branch } : {}) },
     registry,
     link: { ok: true, issue: 0, via: "the --issue file" },
     contract,
@@ -160,6 +164,16 @@ function offline(r: CriterionResult, dependsOn: readonly string[]): CriterionRes
   if ((r.id === "same-head" || r.id === "hotspots") && r.status === "pass")
     return { ...r, status: "pending", summary: "the bot compares this PR with the other open PRs", details: [] };
   return r;
+}
+
+/** The checked-out branch; undefined on a detached HEAD (the branch row then says it is unknown). */
+async function gitBranch(cwd: string): Promise<string | undefined> {
+  try {
+    const name = (await promisify(execFile)("git", ["rev-parse", "--abbrev-ref", "HEAD"], { cwd })).stdout.trim();
+    return name === "" || name === "HEAD" ? undefined : name;
+  } catch {
+    return undefined;
+  }
 }
 
 async function gitHead(cwd: string): Promise<string | undefined> {

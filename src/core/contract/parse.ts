@@ -5,6 +5,7 @@ import { contractSchema, type Contract } from "../schemas/contract.generated.js"
 import { validateAgainst, withoutEchoedRequired } from "../schemas/validate.js";
 import { parseYaml } from "../yaml/parse.js";
 import { inAuthorHeader, isPlainObject, renameHeader } from "../schemas/header.js";
+import { compileRules } from "./rules.js";
 
 /** The block's size cap, checked before the YAML parser sees a byte. */
 export const MAX_BLOCK_BYTES = 32 * 1024;
@@ -60,6 +61,8 @@ export function parseContract(source: string, headerKey: string = SCHEMA_HEADER_
   const contract = candidate as Contract;
   const idErrors = checkDependencies(contract, header);
   if (idErrors.length > 0) return fail(...idErrors);
+  const rules = compileRules(contract, headerKey);
+  if (!rules.ok) return fail(...rules.errors);
   return ok(contract);
 }
 

@@ -5,6 +5,7 @@ import type { Registry } from "../gates/registry.js";
 import type { Ledger } from "../ledger/types.js";
 import type { Problem, Result } from "../problem.js";
 import type { SafetyReport } from "../render/safety.js";
+import type { Contract } from "../schemas/contract.generated.js";
 import type { ChangedFile } from "../scope/check.js";
 
 /** `unverified`: the bot could not check (API limit, broken registry) — shown apart from `fail`, never green. */
@@ -42,9 +43,16 @@ export interface DependencyFact {
   issue?: number;
 }
 
+/** Another open issue whose valid contract owns artifact paths (`artifacts_under`). */
+export interface ArtifactOwner {
+  issue: number;
+  contract: Contract;
+}
+
 /** Everything the verdict is decided on: plain data, fetched once per event by the handler. */
 export interface PullFacts {
-  pr: { number: number; headSha: string; draft: boolean };
+  /** `headRef`: the PR's head branch name, for the contract's `branch` rule (undefined: unknown). */
+  pr: { number: number; headSha: string; draft: boolean; headRef?: string };
   registry: Result<Registry>;
   link: LinkOutcome;
   /** The linked issue's contract; undefined when no issue is linked. */
@@ -59,11 +67,15 @@ export interface PullFacts {
   sameHead: number[];
   /** Merge hotspots of this contract that other open PRs' contracts also name. */
   hotspots: { path: string; prs: number[] }[];
+  /** Other open issues' contracts that own artifact paths; undefined when they were not read (offline). */
+  artifactOwners?: ArtifactOwner[];
 }
 
 export interface Criterion {
   id: string;
   title: string;
   triggers: readonly Trigger[];
+  /** Absent: always shown. A criterion for a rule the contract does not use returns false and gets no row. */
+  appliesTo?(facts: PullFacts): boolean;
   evaluate(facts: PullFacts): CriterionResult;
 }

@@ -1,8 +1,7 @@
 /** The GitHub App endpoints: the app, its installation and tokens (with its JWT), and the repositories an installation token can see. */
-import { paginate } from "../pagination.js";
 import { appJson, repositoryJson, userJson } from "../shapes.js";
 import type { FakeGitHubState, FakeRepo } from "../state.js";
-import { globalRoute, intParam, notFound, type BaseRequest, type Reply, type Route } from "./reply.js";
+import { globalRoute, intParam, notFound, pagedObject, type BaseRequest, type Reply, type Route } from "./reply.js";
 
 function installationJson(world: FakeGitHubState, account: FakeRepo["owner"]): Record<string, unknown> {
   const api = `${world.apiUrl}/app/installations/${world.installationId}`;
@@ -47,23 +46,7 @@ function accessToken(req: BaseRequest): Reply {
   };
 }
 
-/** `GET /installation/repositories`: every repo in the fake belongs to the one installation ("all" selection). */
-function installationRepositories(req: BaseRequest): Reply {
-  const repos = [...req.world.repos.values()].sort((a, b) => a.id - b.id);
-  const page = paginate(repos, req.url);
-  return {
-    status: 200,
-    json: {
-      total_count: repos.length,
-      repository_selection: "all",
-      repositories: page.items.map((r) => repositoryJson(req.world, r)),
-    },
-    ...(page.link === undefined ? {} : { headers: { link: page.link } }),
-  };
-}
-
 export const appRoutes: Record<string, Route> = {
-  "GET /installation/repositories": globalRoute("installation-token", installationRepositories),
   "GET /app": globalRoute("app-jwt", (req) => ({ status: 200, json: appJson(req.world) })),
   "GET /app/installations": globalRoute("app-jwt", (req) => ({
     status: 200,
@@ -75,6 +58,11 @@ export const appRoutes: Record<string, Route> = {
       : notFound(req),
   ),
   "POST /app/installations/{installation_id}/access_tokens": globalRoute("app-jwt", accessToken),
+  // With an installation token: the repositories it can reach (every repo of the fake), GitHub's wrapped list.
+  "GET /installation/repositories": globalRoute("installation-token", (req) => {
+    const page = pagedObject(req, "repositories", [...req.world.repos.values()], (r) => repositoryJson(req.world, r));
+    return { ...page, json: { ...(page.json as Record<string, unknown>), repository_selection: "all" } };
+  }),
   "GET /repos/{owner}/{repo}/installation": globalRoute("app-jwt", (req) => {
     const repo = req.world.repo(req.params["owner"] ?? "", req.params["repo"] ?? "");
     return repo ? { status: 200, json: installationJson(req.world, repo.owner) } : notFound(req);
