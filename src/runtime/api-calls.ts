@@ -96,7 +96,9 @@ export function metered<T>(meter: CallMeter, fn: () => Promise<T>): Promise<T> {
  * for later pages of a listing, which carry the owner and repository; those are folded back.
  */
 export function routeOf(url: string): string {
-  let path = url.replace(/^https?:\/\/[^/]+/, "").replace(/[?#].*$/, "");
+  let path = url.replace(/^https?:\/\/[^/]+/, "");
+  const query = path.search(/[?#]/);
+  if (query >= 0) path = path.slice(0, query);
   path = path.replace(/^\/api\/v3(?=\/)/, "");
   if (path.includes("{")) return path;
   path = path.replace(/^\/repos\/[^/]+\/[^/]+/, "/repos/{owner}/{repo}");
