@@ -2,6 +2,16 @@
 import type { Verdict } from "../verdict/evaluate.js";
 import { headline, ICON, verdictDetails, verdictTable } from "./verdict.js";
 
+/** The line that names the head a sticky comment speaks for. */
+function headLine(headSha: string): string {
+  return `For head \`${headSha.slice(0, 12)}\`. The required check \`merge-captain\` says the same.`;
+}
+
+/** Whether a sticky comment's body speaks for `headSha` (the reconciler's test for a publish cut off before the comment). */
+export function commentIsForHead(body: string, headSha: string): boolean {
+  return body.split("\n").includes(headLine(headSha));
+}
+
 export function renderPrComment(verdict: Verdict, headSha: string, tierB: string | undefined): string {
   const icon =
     verdict.outcome === "green"
@@ -14,7 +24,7 @@ export function renderPrComment(verdict: Verdict, headSha: string, tierB: string
   const parts = [
     `### ${icon} merge-captain: ${headline(verdict.outcome, verdict.results)}`,
     "",
-    `For head \`${headSha.slice(0, 12)}\`. The required check \`merge-captain\` says the same.`,
+    headLine(headSha),
     "",
     verdictTable(verdict.results),
   ];
