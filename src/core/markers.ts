@@ -89,15 +89,28 @@ export function trailingState(body: string): TrailingState | undefined {
   return { version: "garbled", at };
 }
 
-/** A check run's digest of what it shows, the last line of its `text` (so an unchanged verdict costs no write). */
-export function digestMarker(digest: string): Marker {
-  return ours(`<!-- merge-captain:digest ${digest} -->`);
+/**
+ * A check run's digest of what it shows, the last line of its `text` (so an unchanged verdict costs
+ * no write), and the verdict-inputs key it was written with (what the reconciler compares).
+ */
+export function digestMarker(digest: string, inputs?: string): Marker {
+  return ours(`<!-- merge-captain:digest ${digest}${inputs ? ` inputs ${inputs}` : ""} -->`);
+}
+
+const TRAILING_DIGEST = /^<!-- merge-captain:digest ([0-9a-f]{16})(?: inputs ([0-9a-f]{16}))? -->$/;
+
+/** The digest and inputs key on the last line of a check run's text; user text elsewhere cannot carry one. */
+function trailingDigestLine(text: string | null | undefined): RegExpExecArray | null {
+  const trimmed = (text ?? "").trimEnd();
+  return TRAILING_DIGEST.exec(trimmed.slice(trimmed.lastIndexOf("\n") + 1));
 }
 
 export function trailingDigest(text: string | null | undefined): string | undefined {
-  const trimmed = (text ?? "").trimEnd();
-  const line = trimmed.slice(trimmed.lastIndexOf("\n") + 1);
-  return /^<!-- merge-captain:digest ([0-9a-f]{16}) -->$/.exec(line)?.[1];
+  return trailingDigestLine(text)?.[1];
+}
+
+export function trailingInputs(text: string | null | undefined): string | undefined {
+  return trailingDigestLine(text)?.[2];
 }
 
 /** Text the bot writes with its markers: one opening it, optionally one (its state) closing it. */

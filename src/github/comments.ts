@@ -1,6 +1,7 @@
 /** The bot's one sticky comment per issue or PR: found by marker AND authorship, edited in place, written only when it changed. */
 import { opensWithMarker, type Marker } from "../core/markers.js";
 import { LIMITS, outgoingComment, outgoingField, type CommentParts, type RepoClient } from "./client.js";
+import { atPriority, type WritePriority } from "./priority.js";
 
 export interface StickyComment {
   id: number;
@@ -54,6 +55,7 @@ export async function upsertSticky(
   issueNumber: number,
   existing: StickyComment | undefined,
   parts: CommentParts,
+  priority: WritePriority = "refresh",
 ): Promise<StickyComment> {
   const text = outgoingComment(client, parts);
   if (existing && existing.body === text) return existing;
@@ -63,6 +65,7 @@ export async function upsertSticky(
       repo: client.repo,
       comment_id: existing.id,
       body: text,
+      ...atPriority(priority),
     });
     return { id: existing.id, body: text };
   }
@@ -71,38 +74,60 @@ export async function upsertSticky(
     repo: client.repo,
     issue_number: issueNumber,
     body: text,
+    ...atPriority(priority),
   });
   return { id: res.data.id, body: text };
 }
 
-/** A one-off reply that opens with one of our markers (a heartbeat reminder): the marker byte-exact, the rest through the choke point. */
-export async function replyMarked(client: RepoClient, issueNumber: number, parts: CommentParts): Promise<void> {
+/**
+ * A one-off reply that opens with one of our markers (a heartbeat reminder): the marker byte-exact,
+ * the rest through the choke point. Nobody is waiting on a reminder, so it yields to commands and verdicts.
+ */
+export async function replyMarked(
+  client: RepoClient,
+  issueNumber: number,
+  parts: CommentParts,
+  priority: WritePriority = "refresh",
+): Promise<void> {
   await client.octokit.rest.issues.createComment({
     owner: client.owner,
     repo: client.repo,
     issue_number: issueNumber,
     body: outgoingComment(client, parts),
+    ...atPriority(priority),
   });
 }
 
-/** A one-off reply (refusals, help). Sanitized like everything else. */
-export async function reply(client: RepoClient, issueNumber: number, body: string): Promise<void> {
+/** A one-off reply (refusals, help). Sanitized like everything else. The answer to a command: a person waits for it. */
+export async function reply(
+  client: RepoClient,
+  issueNumber: number,
+  body: string,
+  priority: WritePriority = "command",
+): Promise<void> {
   await client.octokit.rest.issues.createComment({
     owner: client.owner,
     repo: client.repo,
     issue_number: issueNumber,
     body: outgoingField(client, body, LIMITS.commentBody),
+    ...atPriority(priority),
   });
 }
 
 export type Reaction = "eyes" | "rocket" | "confused" | "+1";
 
-export async function react(client: RepoClient, commentId: number, content: Reaction): Promise<void> {
+export async function react(
+  client: RepoClient,
+  commentId: number,
+  content: Reaction,
+  priority: WritePriority = "refresh",
+): Promise<void> {
   await client.octokit.rest.reactions.createForIssueComment({
     owner: client.owner,
     repo: client.repo,
     comment_id: commentId,
     content,
+    ...atPriority(priority),
   });
 }
 
@@ -110,6 +135,6 @@ export async function react(client: RepoClient, commentId: number, content: Reac
 export async function minimizeComment(client: RepoClient, nodeId: string): Promise<void> {
   await client.octokit.graphql(
     `mutation($id: ID!) { minimizeComment(input: { subjectId: $id, classifier: OUTDATED }) { minimizedComment { isMinimized } } }`,
-    { id: nodeId },
+    { id: nodeId, ...atPriority("refresh") },
   );
 }

@@ -2,6 +2,7 @@
 import type { Context } from "probot";
 import type { ResolvedConfig } from "../core/config/defaults.js";
 import type { LedgerKey } from "../core/ledger/codec.js";
+import type { ReconcilerSettings } from "../core/reconcile/settings.js";
 import type { RepoClient } from "./client.js";
 
 export interface AppOptions {
@@ -11,6 +12,8 @@ export interface AppOptions {
   botLogin: string;
   /** The key ledgers are sealed with: from LEDGER_KEY, else derived from WEBHOOK_SECRET (src/server.ts). */
   ledgerKey: LedgerKey;
+  /** Set by the server: the reconciler runs at start-up and periodically with these (tests leave it off). */
+  reconciler?: ReconcilerSettings;
 }
 
 interface RepoPayload {

@@ -4,6 +4,7 @@ import { emptyLedger, type Ledger } from "../core/ledger/types.js";
 import { stickyMarker, visiblePart, type StickyKind } from "../core/markers.js";
 import type { RepoClient } from "./client.js";
 import { findSticky, upsertSticky, type StickyComment } from "./comments.js";
+import type { WritePriority } from "./priority.js";
 
 /**
  * How the ledger was read. `sealed`: written by us for this comment, believed. `missing`: no
@@ -45,13 +46,20 @@ export async function writeSticky(
   state: StickyState,
   visible: string,
   ledger: Ledger,
+  priority: WritePriority = "refresh",
 ): Promise<void> {
   state.ledger = ledger;
-  state.sticky = await upsertSticky(client, state.number, state.sticky, {
-    opening: stickyMarker(state.kind),
-    visible,
-    closing: sealedState(ledger, placeOf(client, state.kind, state.number), client.ledgerKey),
-  });
+  state.sticky = await upsertSticky(
+    client,
+    state.number,
+    state.sticky,
+    {
+      opening: stickyMarker(state.kind),
+      visible,
+      closing: sealedState(ledger, placeOf(client, state.kind, state.number), client.ledgerKey),
+    },
+    priority,
+  );
   state.integrity = "sealed";
 }
 

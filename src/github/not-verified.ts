@@ -17,7 +17,7 @@ async function publishNotVerified(
   title: string,
   summary: string,
   text: string,
-): Promise<void> {
+): Promise<boolean> {
   const existing = await findCheckRun(client, pr.headSha, CHECK_NAME);
   await upsertCheckRun(client, existing, {
     name: CHECK_NAME,
@@ -28,10 +28,12 @@ async function publishNotVerified(
     summary,
     text,
   });
+  return existing !== undefined;
 }
 
-export async function publishSetupProblem(client: RepoClient, pr: PullSnapshot, problems: Problem[]): Promise<void> {
-  await publishNotVerified(
+/** Returns whether the head already had a `merge-captain` check (the reconciler counts the ones it adds). */
+export async function publishSetupProblem(client: RepoClient, pr: PullSnapshot, problems: Problem[]): Promise<boolean> {
+  return publishNotVerified(
     client,
     pr,
     "Not verified: the merge-captain config is invalid",

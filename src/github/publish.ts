@@ -10,12 +10,19 @@ import { CHECK_NAME, checkOutput } from "../core/render/verdict.js";
 import { cacheEntry, contractHash } from "../core/trust/acceptance.js";
 import { evaluateVerdict, type Verdict } from "../core/verdict/evaluate.js";
 import type { PullFacts } from "../core/verdict/types.js";
+import { settingsKey, verdictInputsKey } from "../core/reconcile/inputs.js";
 import type { RepoClient } from "./client.js";
 import { findCheckRun, upsertCheckRun } from "./checks.js";
 import { writeSticky } from "./ledger-store.js";
 import { syncLabels } from "./labels.js";
-import type { PullSnapshot } from "./pulls.js";
-import { gatherPullFacts, type GatherInput } from "./pull-facts.js";
+import { listPullFiles, type PullSnapshot } from "./pulls.js";
+import {
+  gatherPullFacts,
+  linkPull,
+  openIssuesWithContracts,
+  type GatherInput,
+  type IssueWithContract,
+} from "./pull-facts.js";
 import type { PrState } from "./pr-state.js";
 import { rebuildDispatches } from "./tier-b-runs.js";
 
@@ -36,13 +43,43 @@ export function withContractCache(ledger: Ledger, facts: PullFacts): Ledger {
   return same ? ledger : { ...ledger, contract: entry };
 }
 
-/** Evaluate and write what changed: no write at all when the check, comment and labels already say it. */
-export async function evaluateAndPublish(input: PublishInput): Promise<{ verdict: Verdict; facts: PullFacts }> {
+/**
+ * The verdict-inputs key of a PR from the lists an event (or the reconciler) already read: the
+ * same function on both sides, so a check written now compares equal on the next reconciler run.
+ */
+export function verdictInputsOf(
+  client: RepoClient,
+  config: ResolvedConfig,
+  settings: string,
+  pr: Pick<PullSnapshot, "headSha" | "body" | "draft" | "headRef">,
+  openIssues: readonly IssueWithContract[],
+): string {
+  const link = linkPull(client, config, pr, openIssues);
+  const issue = link.ok ? openIssues.find((i) => i.number === link.issue) : undefined;
+  return verdictInputsKey({
+    headSha: pr.headSha,
+    body: pr.body,
+    draft: pr.draft,
+    settings,
+    contractIssue: issue ? { number: issue.number, body: issue.body } : null,
+  });
+}
+
+/**
+ * Evaluate and write what changed: no write at all when the check, comment and labels already say
+ * it. Returns the verdict-inputs key the check now stands for (the reconciler remembers it).
+ */
+export async function evaluateAndPublish(
+  input: PublishInput,
+): Promise<{ verdict: Verdict; facts: PullFacts; inputs: string }> {
   const { client, config, registry, pr, state } = input;
   // A hand-edited ledger, or one from before sealing, is not believed: its dispatches are rebuilt
   // from the runs GitHub shows (only those that pass provenance) before anything is decided.
   if (state.integrity === "tampered" || state.integrity === "legacy")
     await rebuildDispatches(client, config, registry.ok ? registry.value : undefined, state, pr.headSha, new Date());
+  // Read here (in gather's order) rather than in gather: the inputs key needs the contract issue's body.
+  const files = input.prefetched?.files ?? (await listPullFiles(client, pr));
+  const openIssues = input.prefetched?.openIssues ?? (await openIssuesWithContracts(client, config, registry));
   const facts = await gatherPullFacts({
     client,
     config,
@@ -50,9 +87,10 @@ export async function evaluateAndPublish(input: PublishInput): Promise<{ verdict
     pr,
     ledger: state.ledger,
     commentSafety: safetyOf(state.ledger),
-    ...(input.prefetched ? { prefetched: input.prefetched } : {}),
+    prefetched: { ...input.prefetched, files, openIssues },
   });
   const verdict = evaluateVerdict(facts);
+  const inputs = verdictInputsOf(client, config, settingsKey(config, registry), pr, openIssues);
 
   const out = checkOutput(verdict);
   const existing = await findCheckRun(client, pr.headSha, CHECK_NAME);
@@ -66,6 +104,7 @@ export async function evaluateAndPublish(input: PublishInput): Promise<{ verdict
     text: out.text,
     textMarker: out.textMarker,
     annotations: out.annotations,
+    inputs,
   });
 
   const ledger = withContractCache(state.ledger, facts);
@@ -80,5 +119,5 @@ export async function evaluateAndPublish(input: PublishInput): Promise<{ verdict
     findings ? [config.labels.public_safety] : [],
     findings ? [] : [config.labels.public_safety],
   );
-  return { verdict, facts };
+  return { verdict, facts, inputs };
 }

@@ -110,8 +110,8 @@ export interface GatherInput {
   commentSafety: SafetyState;
   /** What the caller already read in this event (re-checking several PRs): not read again. */
   prefetched?: {
-    openIssues: IssueWithContract[];
-    openPulls: PullSnapshot[];
+    openIssues?: IssueWithContract[];
+    openPulls?: PullSnapshot[];
     files?: FileList;
     /** The ledger of a contract issue the caller just wrote (its acceptances). */
     contractRecord?: { issue: number; ledger: Ledger };

@@ -12,6 +12,7 @@ import {
   NOTHING_TO_ACCEPT,
   REGISTRY_BROKEN_REPLY,
   renderRefusal,
+  type RefusedCommand,
 } from "../core/render/replies.js";
 import { isCredentialRule, scan, type Finding } from "../core/sanitize/sanitize.js";
 import { safetyOf, sameSafety, withSafety, withSource } from "../core/safety/state.js";
@@ -31,6 +32,7 @@ import { readPrState } from "../github/pr-state.js";
 import type { Runtime } from "../runtime/runtime.js";
 import { loadConfig, loadRegistry } from "../github/settings.js";
 import { cancelTierB, requestTierB } from "./tier-b/dispatch.js";
+import { onRecheckInIssue } from "./reconcile.js";
 import { onExperimentComment } from "./experiment.js";
 import { ownersOf, type ThreadComment } from "../core/experiment/heartbeat.js";
 import { toExperimentIssue, type ExperimentIssue } from "../github/threads.js";
@@ -75,7 +77,9 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
       ? commandWordOf(text) !== undefined
       : parseIssueComment(text).kind !== "none" &&
         readContract(issue.body ?? "", contractOptions(config)).status !== "absent");
-  if (!maybeCommand && findings.length === 0 && !hadFindings) return;
+  // `/recheck` outside a PR reconciles the repository (src/handlers/reconcile.ts), for those who may command.
+  const recheck = action === "created" && !isPull && commandWordOf(text)?.word === "recheck";
+  if (!maybeCommand && !recheck && findings.length === 0 && !hadFindings) return;
 
   const issueSnapshot: IssueSnapshot = {
     number: issue.number,
@@ -84,6 +88,7 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
     author: { login: issue.user?.login ?? "ghost", type: issue.user?.type ?? null },
   };
   const commenter: Commenter = { login: commenterLogin, type: comment.user?.type };
+  let recheckAllowed = false;
   await runtime.locks.run(`${client.owner}/${client.repo}#${issue.number}`, async () => {
     const source = { source: `comment:${comment.id}`, findings };
     if (findings.length > 0 || hadFindings) {
@@ -92,11 +97,25 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
     }
     if (findings.some((f) => isCredentialRule(f.rule)) && config.public_safety.minimize_leaks)
       await minimizeComment(client, comment.node_id);
-    if (!maybeCommand) return;
     const c = { number: issue.number, commentId: comment.id, user: commenter, text, at: comment.created_at };
+    // Permission before any reply, as for every command: a refusal is explained once per person and issue.
+    if (recheck) {
+      const who = await commanderDecision(client, config, commenter);
+      if (who.allowed) recheckAllowed = true;
+      else await refuseOnce(client, config, "issue", c, who.reason, false, "recheck");
+    }
+    if (!maybeCommand) return;
     if (isPull) await runPullCommand(client, config, runtime, c);
     else await runIssueCommand(client, config, runtime, issueSnapshot, c);
   });
+  // Outside the issue's lock: a recheck of a busy repository takes a while, and takes the PRs' locks.
+  if (recheckAllowed)
+    await onRecheckInIssue(client, runtime, app, {
+      number: issue.number,
+      commentId: comment.id,
+      text,
+      installationId: context.payload.installation?.id,
+    });
 }
 
 /**
@@ -144,6 +163,7 @@ async function refuseOnce(
   c: CommandComment,
   reason: "bot" | "no-permission",
   askedForHelp: boolean,
+  command?: RefusedCommand,
 ): Promise<void> {
   const state = await readSticky(client, where, c.number);
   const outcome = decideRefusalReply(state.ledger, c.user.login, askedForHelp);
@@ -155,12 +175,12 @@ async function refuseOnce(
       await reply(
         client,
         c.number,
-        registry.ok ? helpForOutsider(renderHelp(registry.value)) : renderRefusal(reason, c.user.login, where),
+        registry.ok ? helpForOutsider(renderHelp(registry.value)) : renderRefusal(reason, c.user.login, where, command),
       );
       break;
     }
     case "explain":
-      await reply(client, c.number, renderRefusal(reason, c.user.login, where));
+      await reply(client, c.number, renderRefusal(reason, c.user.login, where, command));
       break;
   }
   await react(client, c.commentId, "confused");
@@ -203,7 +223,9 @@ async function runPullCommand(
   const state = await readPrState(client, c.number);
   // A redelivered command that was already acted on: silent, no reactions, no reply.
   if (state.ledger.dispatches.some((d) => d.commentId === c.commentId)) return;
-  await react(client, c.commentId, "eyes");
+  // The acknowledgement comes before the dispatch in this handler: at the lowest priority it would
+  // hold the dispatch behind every queued refresh of a burst.
+  await react(client, c.commentId, "eyes", "command");
   if (parsed.kind === "usage") {
     await reply(client, c.number, renderUsage(parsed.error, registry.value));
     await react(client, c.commentId, "confused");

@@ -11,6 +11,7 @@ import {
   readCriteriaMarker,
   stateMarker,
   trailingDigest,
+  trailingInputs,
   trailingState,
   visiblePart,
 } from "../../src/core/markers.js";
@@ -80,6 +81,18 @@ describe("markers are read only where the bot writes them", () => {
     expect(trailingDigest(`${d}\nuser text after it`)).toBeUndefined();
     expect(trailingDigest(`a file named ${d}`)).toBeUndefined();
     expect(trailingDigest(null)).toBeUndefined();
+  });
+
+  test("the verdict-inputs key rides on the digest line, and only there", () => {
+    const d = digestMarker("0123456789abcdef", "fedcba9876543210");
+    expect(d).toBe("<!-- merge-captain:digest 0123456789abcdef inputs fedcba9876543210 -->");
+    expect([trailingDigest(`summary\n\n${d}`), trailingInputs(`summary\n\n${d}`)]).toEqual([
+      "0123456789abcdef",
+      "fedcba9876543210",
+    ]);
+    expect(trailingInputs(`summary\n\n${digestMarker("0123456789abcdef")}`)).toBeUndefined();
+    // A key pasted into user text above the bot's own last line is not the check's key.
+    expect(trailingInputs(`${d}\n\n${digestMarker("0123456789abcdef")}`)).toBeUndefined();
   });
 });
 

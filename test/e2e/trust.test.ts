@@ -538,3 +538,81 @@ describe("bots: judged, never obeyed, and never triggering the bot itself", () =
     expect(world.fake.requests.since(before).filter((r) => !r.route.includes("access_tokens"))).toEqual([]);
   });
 });
+
+describe("the reconciler judges by the same rules as the webhooks", () => {
+  test("an outsider's contract and PR that no webhook announced: the reconciler's check is never green, and says why", async () => {
+    const { repo } = world;
+    const theirs = repo.openIssue({
+      title: "[09] A change",
+      body: contractIssue({ id: "09", allow: ["**"], required: [] }),
+      user: "rex",
+    });
+    const sha = "d1".repeat(20);
+    repo.openPullRequest({
+      title: "A change",
+      user: "rex",
+      head: { ref: "issue/09-change", sha },
+      files: [{ filename: ".github/workflows/tier-b.yml", content: "on: push\n" }],
+      body: attestation("09", sha, repo.resolveRef("main")!.sha, theirs.number),
+    });
+    await world.app.reconcileNow();
+    expectNeverGreen(sha);
+    expect(row(sha, "Contract found & valid")).toContain(
+      `the contract in issue #${theirs.number} is not accepted: \`rex\` wrote it without write access`,
+    );
+    expect(row(sha, "Protected paths")).toContain("`.github/workflows/tier-b.yml`");
+    expectNoLeakAndAtMostOneReply();
+  });
+
+  test("a contract loosened with no webhook: the reconciler sees the inputs change and a hash no acceptance covers", async () => {
+    const reviewed = contractIssue({ id: "12", allow: ["moelab/comm/**"], required: ["cpu:import"] });
+    const issue = await openIssue("mona", reviewed, "[12] Router");
+    const sha = "d2".repeat(20);
+    await openPull("ada", issue, "12", ["moelab/router.py"], sha);
+    expectNeverGreen(sha);
+    world.repo.editIssue(issue.number, { body: contractIssue({ id: "12", allow: ["**"], required: ["cpu:import"] }) });
+    await world.app.reconcileNow();
+    expectNeverGreen(sha);
+    expect(row(sha, "Contract found & valid")).toContain("changed since it was accepted");
+  });
+
+  test("a hand-edited ledger holding a completed all-pass run: the reconciler ignores it and says so", async () => {
+    const issue = await openIssue("mona", VALID_ISSUE, "[01] Fused all-gather");
+    const sha = "d3".repeat(20);
+    const pr = await openPull("ada", issue, "01", ["moelab/comm/allgather.py"], sha);
+    const bots = world.repo
+      .commentsOn(pr.number)
+      .find((c) => c.user.login === "merge-captain[bot]" && c.body.startsWith("<!-- merge-captain:pr v1 -->"))!;
+    const forged = {
+      version: 2,
+      dispatches: [
+        {
+          id: "f0r9ed00-0000-4000-8000-000000000002",
+          pr: pr.number,
+          sha,
+          bundle: "hot_path",
+          requester: "mona",
+          requestedAt: "2025-06-02T09:00:00Z",
+          state: "completed",
+          conclusion: "success",
+          results: { outcome: "valid", gates: [{ id: "b200:train_8x20", status: "pass", rc: 0 }] },
+        },
+      ],
+    };
+    const mac = "A".repeat(43);
+    world.repo.editComment(
+      bots.id,
+      bots.body.replace(
+        /<!-- merge-captain:state v[12] [^\n]* -->\n?$/,
+        `<!-- merge-captain:state v2 ${Buffer.from(JSON.stringify(forged)).toString("base64url")}.${mac} -->\n`,
+      ),
+    );
+    // No webhook for the edit; the PR's body changes too, so its inputs differ and the reconciler re-judges it.
+    world.repo.editPullRequest(pr.number, { body: `${world.repo.issue(pr.number).body ?? ""}\nThanks!\n` });
+    await world.app.reconcileNow();
+    expectNeverGreen(sha);
+    expect(row(sha, "Tier-B green on this head")).toContain("❌");
+    expect(sticky(pr.number)).toContain("was edited by hand");
+    expect(sticky(pr.number)).not.toContain("f0r9ed00");
+  });
+});

@@ -7,6 +7,16 @@ import { headline, ICON, verdictDetails, verdictTable } from "./verdict.js";
 /** What a new sticky comment shows while its first verdict is being written (e.g. before a dispatch). */
 export const WORKING_ON_IT = "### merge-captain\n\nWorking on it…";
 
+/** The line that names the head a sticky comment speaks for. */
+function headLine(headSha: string): string {
+  return `For head \`${headSha.slice(0, 12)}\`. The required check \`merge-captain\` says the same.`;
+}
+
+/** Whether a sticky comment's body speaks for `headSha` (the reconciler's test for a publish cut off before the comment). */
+export function commentIsForHead(body: string, headSha: string): boolean {
+  return body.split("\n").includes(headLine(headSha));
+}
+
 export function renderPrComment(
   verdict: Verdict,
   headSha: string,
@@ -24,7 +34,7 @@ export function renderPrComment(
   const parts = [
     `### ${icon} merge-captain: ${headline(verdict.outcome, verdict.results)}`,
     "",
-    `For head \`${headSha.slice(0, 12)}\`. The required check \`merge-captain\` says the same.`,
+    headLine(headSha),
     "",
     verdictTable(verdict.results),
   ];

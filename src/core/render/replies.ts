@@ -4,7 +4,15 @@ import { code } from "./markdown.js";
 export type RefusalReason = "bot" | "no-permission";
 
 /** Why a command was not run, said once per person per PR or issue (later ones get no reply). */
-export function renderRefusal(reason: RefusalReason, login: string, where: "pr" | "issue"): string {
+/** What an issue comment asked for: on an issue, `/accept` (the default) or `/recheck`. */
+export type RefusedCommand = "accept" | "recheck";
+
+export function renderRefusal(
+  reason: RefusalReason,
+  login: string,
+  where: "pr" | "issue",
+  command: RefusedCommand = "accept",
+): string {
   const once = `This is the only reply: merge-captain ignores further commands from ${code(login)} ${where === "pr" ? "on this PR" : "on this issue"}.`;
   switch (reason) {
     case "bot":
@@ -12,7 +20,9 @@ export function renderRefusal(reason: RefusalReason, login: string, where: "pr" 
     case "no-permission":
       return where === "pr"
         ? `😕 ${code(login)} needs write access to run Tier-B or other merge-captain commands (read from the repository's collaborator permissions). ${once}`
-        : `😕 ${code(login)} needs write access to accept a contract: a contract is policy only when someone with write access wrote, edited or accepted it. ${once}`;
+        : command === "recheck"
+          ? `😕 ${code(login)} needs write access to run \`/recheck\` on the repository (read from the repository's collaborator permissions). ${once}`
+          : `😕 ${code(login)} needs write access to accept a contract: a contract is policy only when someone with write access wrote, edited or accepted it. ${once}`;
   }
 }
 

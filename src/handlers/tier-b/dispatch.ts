@@ -41,9 +41,10 @@ export async function requestTierB(
   if (!state.trusted) {
     // No believable ledger (a new PR, or a deleted, hand-edited or pre-sealing sticky comment):
     // runs this PR already has are rebuilt from the runs that pass provenance, so an in-flight run
-    // is still a duplicate. Kept whatever the command's outcome, so their events are tracked again.
+    // is still a duplicate. Kept whatever the command's outcome, so their events are tracked again;
+    // the command waits for this write.
     const found = await rebuildDispatches(client, config, registry, state, pr.headSha, runtime.now());
-    if (found.length > 0 || state.ledger.rebuilt) await saveLedger(client, pr.number, state, state.ledger);
+    if (found.length > 0 || state.ledger.rebuilt) await saveLedger(client, pr.number, state, state.ledger, "command");
   }
   // Read once, used for the decision and for the verdict published after the dispatch.
   const prefetched = {
@@ -105,7 +106,8 @@ export async function requestTierB(
       break;
   }
   // Recorded BEFORE the API call: a retry or a racing command finds it and does not dispatch twice.
-  await saveLedger(client, pr.number, state, plan.ledger);
+  // The dispatch waits for this write, so it goes at the dispatch's priority.
+  await saveLedger(client, pr.number, state, plan.ledger, "command");
   const current = await getPull(client, pr.number);
   const pinned = confirmPinned(state.ledger, plan.dispatch.id, current?.headSha ?? "", runtime.now());
   if (!pinned.proceed) {
