@@ -106,6 +106,8 @@ describe("startup", () => {
       GHE_HOST: new URL(fake.url).host,
       GHE_PROTOCOL: "http",
       LOG_LEVEL: "fatal",
+      // The reconciler's start-up run has calls of its own; only the start-up's own are counted here.
+      RECONCILE_INTERVAL_MINUTES: "0",
       ...over,
     });
     const opts = { port: 0, host: "127.0.0.1", Octokit: UnthrottledOctokit };
