@@ -89,13 +89,7 @@ export async function replyMarked(
   parts: CommentParts,
   priority: WritePriority = "refresh",
 ): Promise<void> {
-  await client.octokit.rest.issues.createComment({
-    owner: client.owner,
-    repo: client.repo,
-    issue_number: issueNumber,
-    body: outgoingComment(client, parts),
-    ...atPriority(priority),
-  });
+  await postComment(client, issueNumber, outgoingComment(client, parts), priority);
 }
 
 /** A one-off reply (refusals, help). Sanitized like everything else. The answer to a command: a person waits for it. */
@@ -105,11 +99,16 @@ export async function reply(
   body: string,
   priority: WritePriority = "command",
 ): Promise<void> {
+  await postComment(client, issueNumber, outgoingField(client, body, LIMITS.commentBody), priority);
+}
+
+/** `body` has already passed the choke point. */
+async function postComment(client: RepoClient, issueNumber: number, body: string, priority: WritePriority) {
   await client.octokit.rest.issues.createComment({
     owner: client.owner,
     repo: client.repo,
     issue_number: issueNumber,
-    body: outgoingField(client, body, LIMITS.commentBody),
+    body,
     ...atPriority(priority),
   });
 }

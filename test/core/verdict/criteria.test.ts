@@ -10,6 +10,7 @@ import { DEFAULT_CONFIG } from "../../../src/core/config/defaults.js";
 import { floorOf } from "../../../src/core/trust/floor.js";
 import { evaluateVerdict } from "../../../src/core/verdict/evaluate.js";
 import type { PullFacts } from "../../../src/core/verdict/types.js";
+import type { ChangedFile } from "../../../src/core/scope/check.js";
 import { aContract, fence, formBody, HEADING, toYaml, type ContractShape } from "../contract/builders.js";
 
 const GATES = parseRegistry(readFileSync(new URL("../../fixtures/gates/gates.toml", import.meta.url), "utf8"));
@@ -58,6 +59,11 @@ function aPullFacts(over: Partial<PullFacts> = {}): PullFacts {
     hotspots: [],
     ...over,
   };
+}
+
+/** 50 long paths under `dir`: with a pattern of many `*`, more matching work than one evaluation may take. */
+function costlyPaths(dir: string): ChangedFile[] {
+  return Array.from({ length: 50 }, (_, i) => ({ path: `${dir}${"a".repeat(4000)}${i}`, status: "added" as const }));
 }
 
 function statusOf(facts: PullFacts, id: string): string | undefined {
@@ -160,7 +166,7 @@ describe("the verdict, criterion by criterion", () => {
         ),
         files: {
           ok: true,
-          files: Array.from({ length: 50 }, (_, i) => ({ path: "a".repeat(4000) + i, status: "added" as const })),
+          files: costlyPaths(""),
         },
       },
       "scope",
@@ -379,10 +385,7 @@ describe("the verdict, criterion by criterion", () => {
         contract: allowing(".github/*" + "a".repeat(200) + "b"),
         files: {
           ok: true,
-          files: Array.from({ length: 50 }, (_, i) => ({
-            path: `.github/${"a".repeat(4000)}${i}`,
-            status: "added" as const,
-          })),
+          files: costlyPaths(".github/"),
         },
       },
       "protected-paths",
@@ -461,7 +464,7 @@ describe("the verdict, criterion by criterion", () => {
         },
         files: {
           ok: true,
-          files: Array.from({ length: 50 }, (_, i) => ({ path: "a".repeat(4000) + i, status: "added" as const })),
+          files: costlyPaths(""),
         },
       },
       "tier-b",
