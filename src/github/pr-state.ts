@@ -1,41 +1,21 @@
-/** The PR's sticky comment as the bot's state: read the ledger in it, and save a new ledger keeping the visible text. */
-import { parseLedger, renderStickyBody, STICKY_MARKER } from "../core/ledger/codec.js";
-import { emptyLedger, type Ledger } from "../core/ledger/types.js";
-import { decodeSafety, encodeSafety, type SafetyState } from "../core/safety/state.js";
+/** The PR's sticky comment as the bot's state: read the sealed ledger in it, and save a new ledger keeping the visible text. */
+import type { Ledger } from "../core/ledger/types.js";
+import { WORKING_ON_IT } from "../core/render/pr-comment.js";
 import type { RepoClient } from "./client.js";
-import { findSticky, upsertSticky, type StickyComment } from "./comments.js";
+import { currentVisible, readSticky, writeSticky, type StickyState } from "./ledger-store.js";
 import type { WritePriority } from "./priority.js";
 
-export interface PrState {
-  sticky: StickyComment | undefined;
-  ledger: Ledger;
+export interface PrState extends StickyState {
   /**
-   * False when there was no sticky comment or its hidden state was unreadable: the ledger may
-   * have lost dispatches, so Tier-B decisions rebuild it from the workflow's runs first.
+   * False while the ledger may lack dispatches (no sticky, a hand-edited one, or one from before
+   * sealing): Tier-B decisions rebuild it from the workflow's runs first (see rebuild.ts).
    */
   trusted: boolean;
 }
 
-/** The PR's sticky comment and the ledger in it (an unreadable ledger reads as empty for the verdict). */
 export async function readPrState(client: RepoClient, pr: number): Promise<PrState> {
-  const sticky = await findSticky(client, pr, STICKY_MARKER);
-  if (!sticky) return { sticky, ledger: emptyLedger(), trusted: false };
-  const parsed = parseLedger(sticky.body);
-  return parsed.ok
-    ? { sticky, ledger: parsed.value, trusted: true }
-    : { sticky, ledger: emptyLedger(), trusted: false };
-}
-
-export function safetyOf(ledger: Ledger): SafetyState {
-  return decodeSafety(ledger.extra?.["safety"]);
-}
-
-export function withSafety(ledger: Ledger, state: SafetyState): Ledger {
-  const encoded = encodeSafety(state);
-  const extra = { ...(ledger.extra ?? {}) };
-  if (encoded === "") delete extra["safety"];
-  else extra["safety"] = encoded;
-  return Object.keys(extra).length === 0 ? { ...ledger, extra: undefined } : { ...ledger, extra };
+  const state = await readSticky(client, "pr", pr);
+  return { ...state, trusted: state.integrity === "sealed" };
 }
 
 /**
@@ -49,11 +29,6 @@ export async function saveLedger(
   ledger: Ledger,
   priority: WritePriority = "refresh",
 ): Promise<void> {
-  const visible = state.sticky
-    ? state.sticky.body
-        .replace(/^<!-- merge-captain:pr v1 -->\n?/, "")
-        .replace(/<!-- merge-captain:state v1 [^>]* -->\s*$/, "")
-    : "### merge-captain\n\nWorking on it…";
-  state.ledger = ledger;
-  state.sticky = await upsertSticky(client, pr, state.sticky, renderStickyBody(visible, ledger), priority);
+  if (state.number !== pr) throw new Error(`saveLedger: state is for #${state.number}, not #${pr}`);
+  await writeSticky(client, state, currentVisible(state, WORKING_ON_IT), ledger, priority);
 }

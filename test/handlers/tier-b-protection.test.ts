@@ -1,6 +1,6 @@
 /** A push to a Tier-B PR: earlier results turn stale in the comment and check run, and the deployment protection rule rejects the old run. */
 import { describe, expect, test } from "@jest/globals";
-import { parseLedger } from "../../src/core/ledger/codec.js";
+import { ledgerIn } from "../support/ledger.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { workflowInputs } from "../../src/core/tierb/plan.js";
 import { testApp, useStrictNock } from "../support/probot.js";
@@ -47,7 +47,7 @@ function waiting(over: Partial<Dispatch> = {}): Dispatch {
 
 function worldWith(d: Dispatch, over: Partial<World> = {}): World {
   const world = newWorld(over);
-  withSticky(world, { version: 1, dispatches: [d] });
+  withSticky(world, { version: 2, dispatches: [d] });
   world.checkRuns.push({
     id: 5000,
     name: "Tier-B: smoke",
@@ -62,9 +62,7 @@ function worldWith(d: Dispatch, over: Partial<World> = {}): World {
 }
 
 function ledgerOf(world: World): Ledger {
-  const parsed = parseLedger(sticky(world)!.body);
-  if (!parsed.ok) throw new Error("unreadable ledger");
-  return parsed.value;
+  return ledgerIn(sticky(world)!.body, "pr", PR);
 }
 
 describe("deployment_protection_rule", () => {

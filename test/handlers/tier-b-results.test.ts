@@ -1,6 +1,6 @@
 /** `workflow_run` for a Tier-B dispatch: the results artifact is downloaded, bound, reduced to allow-listed fields, and only all-pass is green. */
 import { describe, expect, test } from "@jest/globals";
-import { parseLedger } from "../../src/core/ledger/codec.js";
+import { ledgerIn } from "../support/ledger.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { workflowInputs } from "../../src/core/tierb/plan.js";
 import { testApp, useStrictNock } from "../support/probot.js";
@@ -50,7 +50,7 @@ function dispatched(over: Partial<Dispatch> = {}): Dispatch {
 /** A world where `/tier-b` already dispatched `d` and opened its check run 5000. */
 function worldWith(d: Dispatch, over: Partial<World> = {}): World {
   const world = newWorld(over);
-  withSticky(world, { version: 1, dispatches: [d] });
+  withSticky(world, { version: 2, dispatches: [d] });
   world.checkRuns.push({
     id: 5000,
     name: "Tier-B: smoke",
@@ -80,9 +80,7 @@ function completed(d: Dispatch, conclusion = "success") {
 }
 
 function ledgerOf(world: World): Ledger {
-  const parsed = parseLedger(sticky(world)!.body);
-  if (!parsed.ok) throw new Error("unreadable ledger");
-  return parsed.value;
+  return ledgerIn(sticky(world)!.body, "pr", PR);
 }
 
 /** The Tier-B check run's last update and the verdict check run's summary. */

@@ -1,6 +1,11 @@
 /** The PR's sticky comment: the same verdict as the check run, for people who do not open the Checks tab. */
+import type { Ledger } from "../ledger/types.js";
 import type { Verdict } from "../verdict/evaluate.js";
+import { rebuiltNotice } from "./rebuilt.js";
 import { headline, ICON, verdictDetails, verdictTable } from "./verdict.js";
+
+/** What a new sticky comment shows while its first verdict is being written (e.g. before a dispatch). */
+export const WORKING_ON_IT = "### merge-captain\n\nWorking on it…";
 
 /** The line that names the head a sticky comment speaks for. */
 function headLine(headSha: string): string {
@@ -12,7 +17,12 @@ export function commentIsForHead(body: string, headSha: string): boolean {
   return body.split("\n").includes(headLine(headSha));
 }
 
-export function renderPrComment(verdict: Verdict, headSha: string, tierB: string | undefined): string {
+export function renderPrComment(
+  verdict: Verdict,
+  headSha: string,
+  tierB: string | undefined,
+  rebuilt?: Ledger["rebuilt"],
+): string {
   const icon =
     verdict.outcome === "green"
       ? ICON.pass
@@ -31,6 +41,7 @@ export function renderPrComment(verdict: Verdict, headSha: string, tierB: string
   const details = verdictDetails(verdict.results, 30);
   if (details) parts.push("", "<details><summary>Details</summary>", "", details, "", "</details>");
   if (tierB) parts.push("", tierB);
+  if (rebuilt) parts.push("", rebuiltNotice(rebuilt, "pr"));
   parts.push(
     "",
     "<sub>Commands (maintainers): `/tier-b <bundle>` · `/tier-b single <gate>` · `/tier-b cancel` · `/recheck` · `/help`</sub>",

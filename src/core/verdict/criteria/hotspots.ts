@@ -1,4 +1,5 @@
 /** Criterion (warning only): other open PRs' contracts name the same merge hotspots. */
+import { code } from "../../render/markdown.js";
 import type { Criterion } from "../types.js";
 
 export const hotspotsCriterion: Criterion = {
@@ -13,7 +14,7 @@ export const hotspotsCriterion: Criterion = {
       ...base,
       status: "warn",
       summary: `${f.hotspots.length} hotspot${f.hotspots.length === 1 ? "" : "s"} shared with other open PRs`,
-      details: f.hotspots.map((h) => `\`${h.path}\`: also ${h.prs.map((n) => `#${n}`).join(", ")}`),
+      details: f.hotspots.map((h) => `${code(h.path)}: also ${h.prs.map((n) => `#${n}`).join(", ")}`),
       fix: "coordinate the merge order with those PRs",
     };
   },

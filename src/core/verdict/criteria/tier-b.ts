@@ -1,6 +1,6 @@
 /** Criterion: every Tier-B gate the contract requires passed in a Tier-B run on this head. */
 import { tierBCoverage } from "../../tierb/verdict-rows.js";
-import { validContract } from "../derived.js";
+import { effectiveContract } from "../derived.js";
 import type { Criterion } from "../types.js";
 
 export const tierBCriterion: Criterion = {
@@ -11,7 +11,7 @@ export const tierBCriterion: Criterion = {
     const base = { id: this.id, title: this.title };
     if (!f.registry.ok)
       return { ...base, status: "unverified", summary: "the gate registry is broken, tiers are unknown", details: [] };
-    const contract = validContract(f);
+    const contract = effectiveContract(f);
     if (!contract)
       return { ...base, status: "fail", summary: "no valid contract to read the required gates from", details: [] };
     const c = tierBCoverage(f.ledger, f.pr.headSha, contract.gates.required, f.registry.value);
