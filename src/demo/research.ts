@@ -144,7 +144,7 @@ export async function runResearchStory(opts: { print?: (line: string) => void } 
       "issue_comment.created",
       () => send("issue_comment", hooks.issueCommentCreated(fake.state, repo, asked.id)),
       (ws) => [
-        ...expectText(ws, "rocket", "Tier-B: experiment"),
+        ...expectText(ws, "Tier-B: experiment", "in flight"),
         ...(repo.dispatches.length === 1 ? [] : ["expected one dispatch"]),
       ],
     );

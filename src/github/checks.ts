@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import { digestMarker, trailingDigest, trailingInputs, type Marker } from "../core/markers.js";
 import { fit, LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
+import { isNotFound } from "./errors.js";
 import { atPriority, type WritePriority } from "./priority.js";
 
 export type CheckConclusion =
@@ -78,6 +79,25 @@ export async function findCheckRun(
     text,
     inputs: trailingInputs(text),
   };
+}
+
+/** Our check run `id` as it stands (one call), or undefined when GitHub no longer has it. */
+export async function getCheckRun(client: RepoClient, id: number): Promise<ExistingCheckRun | undefined> {
+  try {
+    const res = await client.octokit.rest.checks.get({ owner: client.owner, repo: client.repo, check_run_id: id });
+    const text = res.data.output?.text ?? null;
+    return {
+      id,
+      status: res.data.status,
+      conclusion: res.data.conclusion,
+      title: res.data.output?.title ?? null,
+      text,
+      inputs: trailingInputs(text),
+    };
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
 }
 
 function digestOf(spec: CheckRunSpec): string {

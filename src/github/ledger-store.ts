@@ -1,8 +1,9 @@
 /** The bot's ledgers in its sticky comments: find ours, verify the seal of what it holds, and write it back sealed. */
 import { readLedger, sealedState, type LedgerPlace } from "../core/ledger/codec.js";
+import { onlyTrackingChanged } from "../core/ledger/tracking.js";
 import { emptyLedger, type Ledger } from "../core/ledger/types.js";
 import { stickyMarker, visiblePart, type StickyKind } from "../core/markers.js";
-import type { RepoClient } from "./client.js";
+import { outgoingComment, type RepoClient } from "./client.js";
 import { findSticky, upsertSticky, type StickyComment } from "./comments.js";
 import type { WritePriority } from "./priority.js";
 
@@ -19,6 +20,11 @@ export interface StickyState {
   sticky: StickyComment | undefined;
   ledger: Ledger;
   integrity: Integrity;
+  /**
+   * The ledger the comment holds (as read, or as last written), when sealed: what `ledger` is
+   * compared with to tell a change that may wait (src/core/ledger/tracking.ts) from one to write.
+   */
+  stored?: Ledger;
 }
 
 export function placeOf(client: RepoClient, kind: StickyKind, number: number): LedgerPlace {
@@ -32,6 +38,7 @@ export async function readSticky(client: RepoClient, kind: StickyKind, number: n
   const read = readLedger(sticky.body, placeOf(client, kind, number), client.ledgerKey);
   switch (read.status) {
     case "sealed":
+      return { kind, number, sticky, ledger: read.ledger, integrity: read.status, stored: read.ledger };
     case "legacy":
       return { kind, number, sticky, ledger: read.ledger, integrity: read.status };
     case "missing":
@@ -49,18 +56,24 @@ export async function writeSticky(
   priority: WritePriority = "refresh",
 ): Promise<void> {
   state.ledger = ledger;
-  state.sticky = await upsertSticky(
-    client,
-    state.number,
-    state.sticky,
-    {
-      opening: stickyMarker(state.kind),
-      visible,
-      closing: sealedState(ledger, placeOf(client, state.kind, state.number), client.ledgerKey),
-    },
-    priority,
-  );
+  const parts = (held: Ledger) => ({
+    opening: stickyMarker(state.kind),
+    visible,
+    closing: sealedState(held, placeOf(client, state.kind, state.number), client.ledgerKey),
+  });
+  // Nothing visible changed and the ledger only tracks a run in flight: the next visible change
+  // carries it (each run event tells it again meanwhile), so a run event costs no comment edit.
+  if (
+    state.integrity === "sealed" &&
+    state.stored !== undefined &&
+    state.sticky !== undefined &&
+    onlyTrackingChanged(state.stored, ledger) &&
+    outgoingComment(client, parts(state.stored)) === state.sticky.body
+  )
+    return;
+  state.sticky = await upsertSticky(client, state.number, state.sticky, parts(ledger), priority);
   state.integrity = "sealed";
+  state.stored = ledger;
 }
 
 /** What the sticky comment shows now (kept when only the ledger changes). */

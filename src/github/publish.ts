@@ -14,6 +14,7 @@ import { settingsKey, verdictInputsKey } from "../core/reconcile/inputs.js";
 import type { RepoClient } from "./client.js";
 import { findCheckRun, upsertCheckRun } from "./checks.js";
 import { writeSticky } from "./ledger-store.js";
+import type { WritePriority } from "./priority.js";
 import { syncLabels } from "./labels.js";
 import { listPullFiles, type PullSnapshot } from "./pulls.js";
 import {
@@ -33,6 +34,8 @@ export interface PublishInput {
   pr: PullSnapshot;
   state: PrState;
   prefetched?: GatherInput["prefetched"];
+  /** `command` when a person's command waits for these writes (a dispatch follows them); `verdict` otherwise. */
+  priority?: WritePriority;
 }
 
 /** The PR ledger remembers the acceptance that made its contract count, so the next event need not read the issue. */
@@ -105,11 +108,12 @@ export async function evaluateAndPublish(
     textMarker: out.textMarker,
     annotations: out.annotations,
     inputs,
+    ...(input.priority ? { priority: input.priority } : {}),
   });
 
   const ledger = withContractCache(state.ledger, facts);
   const tierB = registry.ok ? renderTierBSection(ledger, pr.headSha, registry.value) : undefined;
-  await writeSticky(client, state, renderPrComment(verdict, pr.headSha, tierB, ledger.rebuilt), ledger);
+  await writeSticky(client, state, renderPrComment(verdict, pr.headSha, tierB, ledger.rebuilt), ledger, input.priority);
 
   const findings = facts.safety.sources.length > 0;
   await syncLabels(

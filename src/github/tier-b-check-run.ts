@@ -3,19 +3,31 @@ import type { Registry } from "../core/gates/registry.js";
 import type { Dispatch } from "../core/ledger/types.js";
 import { checkRunOutput } from "../core/tierb/render.js";
 import type { RepoClient } from "./client.js";
-import { findCheckRun, upsertCheckRun } from "./checks.js";
+import { findCheckRun, getCheckRun, upsertCheckRun } from "./checks.js";
 
-/** Open the check run, or update the one the dispatch already has. Returns its id. */
+/** How far along a check run's status is: a late or repeated run event never moves it back. */
+function rank(status: string): number {
+  return status === "completed" ? 2 : status === "in_progress" ? 1 : 0;
+}
+
+/**
+ * Open the check run, or update the one the dispatch has: read first, so an update that says what
+ * it already says, or that a late event would move back (running → queued), writes nothing. The
+ * ledger a run event holds may lag the check run (in-flight states wait for the comment's next
+ * visible change, see src/core/ledger/tracking.ts): the check run is where the run's state is
+ * written. Returns its id.
+ */
 export async function publishDispatchCheck(client: RepoClient, registry: Registry, d: Dispatch): Promise<number> {
   const out = checkRunOutput(d, registry);
-  // The id comes from the ledger, so no lookup; a dispatch rebuilt from its run's name lost its id,
-  // and its check run (by name, on the pinned SHA) is looked up rather than opened twice.
+  // A dispatch rebuilt from its run's name lost its id: its check run (by name, on the pinned SHA)
+  // is looked up rather than opened twice.
   const existing =
     d.checkRunId !== undefined
-      ? { id: d.checkRunId, status: "", conclusion: null, text: null }
+      ? ((await getCheckRun(client, d.checkRunId)) ?? { id: d.checkRunId, status: "", conclusion: null, text: null })
       : d.recovered === true
         ? await findCheckRun(client, d.sha, out.name)
         : undefined;
+  if (existing !== undefined && existing.status !== "" && rank(existing.status) > rank(out.status)) return existing.id;
   return upsertCheckRun(client, existing, {
     name: out.name,
     headSha: d.sha,

@@ -183,7 +183,7 @@ async function refuseOnce(
       await reply(client, c.number, renderRefusal(reason, c.user.login, where, command));
       break;
   }
-  await react(client, c.commentId, "confused");
+  // No reaction: the reply says it, and a refusal costs two writes at most (reply and record).
   // A record that cannot be believed is rebuilt (and sealed) by the next verdict, not overwritten here.
   if (state.integrity === "tampered" || state.integrity === "legacy") return;
   // Remembered even when there was no sticky comment yet (the app was installed later): writing
@@ -215,7 +215,6 @@ async function runPullCommand(
   const parsed = parseComment(c.text, registry.value);
   if (parsed.kind === "none") return;
   if (isHelp(parsed)) {
-    await react(client, c.commentId, "eyes");
     await reply(client, c.number, renderHelp(registry.value));
     return;
   }
@@ -223,12 +222,10 @@ async function runPullCommand(
   const state = await readPrState(client, c.number);
   // A redelivered command that was already acted on: silent, no reactions, no reply.
   if (state.ledger.dispatches.some((d) => d.commentId === c.commentId)) return;
-  // The acknowledgement comes before the dispatch in this handler: at the lowest priority it would
-  // hold the dispatch behind every queued refresh of a burst.
-  await react(client, c.commentId, "eyes", "command");
+  // Reactions only where nothing else answers: a reply, a Tier-B check run or a changed verdict is
+  // the acknowledgement (and each goes out at the command's priority), so 👀/🚀/😕 would repeat it.
   if (parsed.kind === "usage") {
     await reply(client, c.number, renderUsage(parsed.error, registry.value));
-    await react(client, c.commentId, "confused");
     return;
   }
   const pr = await getPull(client, c.number);
@@ -245,10 +242,9 @@ async function runPullCommand(
     case "tier-b-cancel":
       await cancelTierB({ client, config, registry: registry.value, pr, state, runtime });
       await evaluateAndPublish({ client, config, registry, pr, state });
-      await react(client, c.commentId, "+1");
       return;
     case "tier-b": {
-      const outcome = await requestTierB({
+      await requestTierB({
         client,
         config,
         registry: registry.value,
@@ -260,7 +256,6 @@ async function runPullCommand(
         requester: c.user.login,
         commentId: c.commentId,
       });
-      await react(client, c.commentId, outcome === "dispatched" ? "rocket" : "confused");
       return;
     }
   }
@@ -280,7 +275,6 @@ async function runIssueCommand(
   if (!who.allowed) return refuseOnce(client, config, "issue", c, who.reason, false);
   if (parsed.kind === "usage") {
     await reply(client, c.number, `⚠️ ${parsed.error.message}.`);
-    await react(client, c.commentId, "confused");
     return;
   }
   const registry = await loadRegistry(client, config);
@@ -288,14 +282,12 @@ async function runIssueCommand(
   const report = readContract(issue.body, contractOptions(config), registry.ok ? registry : undefined);
   if (report.status !== "valid" || !registry.ok) {
     await reply(client, c.number, registry.ok ? NOTHING_TO_ACCEPT : REGISTRY_BROKEN_REPLY);
-    await react(client, c.commentId, "confused");
     return;
   }
   const hash = contractHash(report.contract);
   const pinned = parsed.command.kind === "accept" ? parsed.command.hash : undefined;
   if (pinned !== undefined && !hash.startsWith(pinned)) {
     await reply(client, c.number, acceptedOtherVersion(pinned, hash));
-    await react(client, c.commentId, "confused");
     return;
   }
   const published = await publishIssue(client, config, issue, {
@@ -303,7 +295,7 @@ async function runIssueCommand(
     registry,
     event: { kind: "accept", by: c.user.login, hash, at: c.at },
   });
-  await react(client, c.commentId, "+1");
+  // No 👍: the contract's comment now says who accepted which version.
   await recheckLinkedPulls(client, config, issue.number, runtime, registry, published.state.ledger);
 }
 

@@ -47,7 +47,7 @@ describe("the research story, end to end over HTTP", () => {
       1,
       4,
     ],
-    ["A maintainer accepts experiment #1's contract: /accept", "issue_comment.created", 5, 2, 4],
+    ["A maintainer accepts experiment #1's contract: /accept", "issue_comment.created", 5, 2, 3],
     ["Experiment issue #2 lacks a section and its logbook: the bot names both", "issues.opened", 4, 2, 4],
     [
       "Work item #3 follows the three-step protocol: notes, a plan and a progress log with every PR",
@@ -61,7 +61,7 @@ describe("the research story, end to end over HTTP", () => {
       "issue_comment.created",
       4,
       3,
-      4,
+      3,
     ],
     [
       "PR #4 from research/moe-hc updates the logbook and writes under its own artifacts: waits for the metric gate",
@@ -71,11 +71,11 @@ describe("the research story, end to end over HTTP", () => {
       2,
     ],
     ["PR #5 forgets its progress log: red, and the row names the file", "pull_request.opened", 8, 1, 2],
-    ["A maintainer runs the experiment's metric gate on PR #4", "issue_comment.created", 7, 4, 7],
+    ["A maintainer runs the experiment's metric gate on PR #4", "issue_comment.created", 7, 4, 4],
     [
       "The run completes: val_loss beats the fixed baseline, flags off reproduces it, PR #4 turns green",
       "workflow_run.completed",
-      7,
+      8,
       5,
       3,
     ],

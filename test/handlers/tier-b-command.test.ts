@@ -14,7 +14,6 @@ import {
   replies,
   serve,
   sticky,
-  STICKY_ID,
   trace,
   withSticky,
   type World,
@@ -52,7 +51,7 @@ function queued(over: Partial<Dispatch> = {}): Dispatch {
 }
 
 describe("/tier-b <bundle> by a maintainer", () => {
-  test("permission from the API, 👀, ledger recorded, one dispatch with string inputs on main, a queued check run on the pinned SHA, 🚀", async () => {
+  test("permission from the API; a queued check run on the pinned SHA, the verdict, and the ledger recorded in one comment write before one dispatch with string inputs on main: 4 writes, no reactions", async () => {
     const world = newWorld();
     serve(world);
     await testApp().receive("issue_comment", commentEvent({ body: "/tier-b smoke" }));
@@ -65,7 +64,6 @@ describe("/tier-b <bundle> by a maintainer", () => {
       "GET /repos/acme/nmoe/contents/configs%2Fgates%2Fgates.toml",
       // the sticky comment, read once: a redelivered command is recognised by its comment id in the ledger before anything is said
       "GET /repos/acme/nmoe/issues/12/comments",
-      "POST /repos/acme/nmoe/issues/comments/1234/reactions",
       "GET /repos/acme/nmoe/pulls/12",
       // no sticky comment yet, so no ledger: runs this PR may already have are rebuilt from the workflow's runs
       "GET /repos/acme/nmoe/actions/workflows/tier-b.yml/runs",
@@ -76,20 +74,19 @@ describe("/tier-b <bundle> by a maintainer", () => {
       "GET /repos/acme/nmoe/issues/7/comments",
       // `requires_files` of b200:step_1x10, at the pinned head
       "GET /repos/acme/nmoe/contents/configs%2Ftiny.toml",
-      // the ledger, recorded before the API call
+      // what the person waits for first: the Tier-B check run
+      "POST /repos/acme/nmoe/check-runs",
+      // the verdict (the files and lists read above are reused), then the sticky comment holding
+      // the recorded dispatch and its check run's id, written once, before the API call
+      `GET /repos/acme/nmoe/commits/${HEAD}/check-runs`,
+      "POST /repos/acme/nmoe/check-runs",
       "POST /repos/acme/nmoe/issues/12/comments",
       // the head re-read: still the pinned SHA
       "GET /repos/acme/nmoe/pulls/12",
       "POST /repos/acme/nmoe/actions/workflows/tier-b.yml/dispatches",
-      "POST /repos/acme/nmoe/check-runs",
-      // the verdict and the sticky comment (the files and lists read above are reused)
-      `GET /repos/acme/nmoe/commits/${HEAD}/check-runs`,
-      "POST /repos/acme/nmoe/check-runs",
-      `PATCH /repos/acme/nmoe/issues/comments/${STICKY_ID}`,
-      "POST /repos/acme/nmoe/issues/comments/1234/reactions",
     ]);
     expect(calls(world, "GET", /contents\/configs%2Ftiny\.toml/)[0]!.path).toContain(`ref=${HEAD}`);
-    expect(reactions(world)).toEqual(["eyes", "rocket"]);
+    expect(reactions(world)).toEqual([]);
 
     // The sticky comment written before the dispatch already holds the recorded dispatch.
     const recordedAt = world.log.findIndex((c) => c.method === "POST" && c.path.endsWith(`/issues/${PR}/comments`));
@@ -106,6 +103,8 @@ describe("/tier-b <bundle> by a maintainer", () => {
         requestedAt: "2026-11-23T12:00:00.000Z",
         state: "recorded",
         commentId: 1234,
+        checkRunId: expect.any(Number),
+        updatedAt: "2026-11-23T12:00:00.000Z",
       },
     ]);
 
@@ -139,10 +138,13 @@ describe("/tier-b <bundle> by a maintainer", () => {
       /⏳ \| Tier-B green on this head \|/,
     );
 
+    // The dispatch's progress waits for the comment's next visible change: the run's events tell it again.
     expect(ledgerOf(world).dispatches).toEqual([
-      expect.objectContaining({ id: FIRST_ID, state: "dispatched", checkRunId: 5000 }),
+      expect.objectContaining({ id: FIRST_ID, state: "recorded", checkRunId: 5000 }),
     ]);
-    expect(sticky(world)!.body).toContain("**`smoke`** on `9f2c4b1` — 🚀 dispatched");
+    expect(sticky(world)!.body).toContain(
+      "**`smoke`** on `9f2c4b1` — ⏳ in flight: its `Tier-B: smoke` check follows the run",
+    );
     expect(replies(world)).toEqual([]);
   });
 
@@ -172,7 +174,7 @@ describe("/tier-b <bundle> by a maintainer", () => {
 });
 
 describe("who may not command", () => {
-  test("a read-only user (claiming OWNER) is refused once: one reply and 😕, no dispatch; a second try gets nothing", async () => {
+  test("a read-only user (claiming OWNER) is refused once: one reply, no reaction, no dispatch; a second try gets nothing", async () => {
     const world = newWorld();
     withSticky(world, { version: 2, dispatches: [] });
     serve(world);
@@ -184,7 +186,7 @@ describe("who may not command", () => {
     expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")).toEqual([]);
     // The permission is read before anything else: no 👀, no registry, no usage check for a refusal.
     expect(calls(world, "GET", /gates\.toml/)).toEqual([]);
-    expect(reactions(world)).toEqual(["confused"]);
+    expect(reactions(world)).toEqual([]);
     expect(replies(world).map((c) => c.body)).toEqual([
       expect.stringContaining("`reader` needs write access to run Tier-B"),
     ]);
@@ -266,7 +268,7 @@ describe("what is not a command", () => {
 });
 
 describe("one target, one dispatch", () => {
-  test("the same PR + SHA + bundle already queued: answered with the run, 😕, no second dispatch", async () => {
+  test("the same PR + SHA + bundle already queued: answered with the run, no second dispatch", async () => {
     const world = newWorld();
     withSticky(world, { version: 2, dispatches: [queued()] });
     serve(world);
@@ -275,7 +277,7 @@ describe("one target, one dispatch", () => {
     expect(replies(world).map((c) => c.body)).toEqual([
       "Tier-B `smoke` on `9f2c4b1` is already queued (run https://github.com/acme/nmoe/actions/runs/31337).",
     ]);
-    expect(reactions(world)).toEqual(["eyes", "confused"]);
+    expect(reactions(world)).toEqual([]);
     expect(ledgerOf(world).dispatches).toHaveLength(1);
   });
 
@@ -321,17 +323,23 @@ describe("one target, one dispatch", () => {
 });
 
 describe("the head is pinned", () => {
-  test("a push between the command and the dispatch: nothing dispatched, explained, 😕, the dispatch ended in the ledger", async () => {
+  test("a push between the command and the dispatch: nothing dispatched, explained, the Tier-B check cancelled, the dispatch ended in the ledger", async () => {
     // The first read of the PR sees HEAD; the re-read just before the dispatch sees HEAD2.
     const world = newWorld({ heads: [HEAD, HEAD2] });
     serve(world);
     await testApp().receive("issue_comment", commentEvent({ body: "/tier-b smoke" }));
     expect(calls(world, "POST", DISPATCHES)).toEqual([]);
-    expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")).toEqual([]);
+    expect(calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").map((c) => c.body)).toEqual([
+      expect.objectContaining({
+        status: "completed",
+        conclusion: "cancelled",
+        output: expect.objectContaining({ title: "Cancelled: the PR head moved before it started" }),
+      }),
+    ]);
     expect(replies(world).map((c) => c.body)).toEqual([
       "😕 Tier-B was not started: the PR head moved from 9f2c4b1 to 8e1b3a0 before the run was dispatched; nothing was run — ask again to test the new head.",
     ]);
-    expect(reactions(world)).toEqual(["eyes", "confused"]);
+    expect(reactions(world)).toEqual([]);
     expect(ledgerOf(world).dispatches).toEqual([
       expect.objectContaining({
         id: FIRST_ID,
@@ -362,14 +370,14 @@ describe("refusals before anything is recorded", () => {
       { files: [{ filename: "nmoe/csrc/kernel.cu", status: "modified" }] },
       "😕 Tier-B was not started: the PR's changed files are not verified to be within the contract's scope (see the merge-captain check).",
     ],
-  ])("%s: explained, 😕, nothing recorded or dispatched", async (_, over, text) => {
+  ])("%s: explained, nothing recorded or dispatched", async (_, over, text) => {
     const world = newWorld(over);
     serve(world);
     await testApp().receive("issue_comment", commentEvent({ body: "/tier-b smoke" }));
     expect(calls(world, "POST", DISPATCHES)).toEqual([]);
     expect(replies(world).map((c) => c.body)).toEqual([text]);
     expect(sticky(world)).toBeUndefined();
-    expect(reactions(world)).toEqual(["eyes", "confused"]);
+    expect(reactions(world)).toEqual([]);
   });
 
   test("an unknown bundle gets a usage reply listing the registry's bundles, without echoing the line", async () => {
@@ -382,12 +390,12 @@ describe("refusals before anything is recorded", () => {
     const [usage] = replies(world);
     expect(usage!.body).toContain("`smoke`");
     expect(usage!.body).not.toContain("onerror");
-    expect(reactions(world)).toEqual(["eyes", "confused"]);
+    expect(reactions(world)).toEqual([]);
   });
 });
 
 describe("the dispatch API", () => {
-  test("a 200 with run details ties the run at once and links it from the check run", async () => {
+  test("a 200 with run details costs no further write: the run's first event ties and links it", async () => {
     const world = newWorld({
       dispatchReply: [
         200,
@@ -400,33 +408,39 @@ describe("the dispatch API", () => {
     });
     serve(world);
     await testApp().receive("issue_comment", commentEvent({ body: "/tier-b smoke" }));
-    expect(ledgerOf(world).dispatches[0]).toMatchObject({
-      state: "dispatched",
-      runId: 31337,
-      runUrl: "https://github.com/acme/nmoe/actions/runs/31337",
-    });
-    expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")[0]!.body).toMatchObject({
-      name: "Tier-B: smoke",
-      details_url: "https://github.com/acme/nmoe/actions/runs/31337",
-    });
+    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "recorded", checkRunId: 5000 });
+    expect(ledgerOf(world).dispatches[0]).not.toHaveProperty("runId");
+    expect(calls(world, "PATCH", /check-runs/)).toEqual([]);
+    expect(world.log.filter((c) => c.method !== "GET").map((c) => `${c.method} ${c.path}`)).toEqual([
+      "POST /repos/acme/nmoe/check-runs",
+      "POST /repos/acme/nmoe/check-runs",
+      "POST /repos/acme/nmoe/issues/12/comments",
+      "POST /repos/acme/nmoe/actions/workflows/tier-b.yml/dispatches",
+    ]);
   });
 
-  test("a refused dispatch (422) ends the recorded dispatch as failed and says so; no check run", async () => {
+  test("a refused dispatch (422) ends the recorded dispatch as failed and says so; its check run says not dispatched", async () => {
     const world = newWorld({ dispatchReply: [422, { message: "Unexpected inputs provided" }] });
     serve(world);
     await testApp().receive("issue_comment", commentEvent({ body: "/tier-b smoke" }));
     expect(calls(world, "POST", DISPATCHES)).toHaveLength(1);
-    expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")).toEqual([]);
+    expect(calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").map((c) => c.body)).toEqual([
+      expect.objectContaining({
+        status: "completed",
+        conclusion: "failure",
+        output: expect.objectContaining({ title: "Not dispatched" }),
+      }),
+    ]);
     expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "failed", endReason: "dispatch-failed" });
     expect(replies(world).map((c) => c.body)).toEqual([
       expect.stringContaining("GitHub refused to start the Tier-B workflow `tier-b.yml` (HTTP 422)"),
     ]);
-    expect(reactions(world)).toEqual(["eyes", "confused"]);
+    expect(reactions(world)).toEqual([]);
   });
 });
 
 describe("/tier-b cancel", () => {
-  test("a queued run is cancelled through the API, its check run concluded, 👍", async () => {
+  test("a queued run is cancelled through the API, its check run concluded; the reply is the answer (no reaction)", async () => {
     const world = newWorld();
     withSticky(world, { version: 2, dispatches: [queued({ checkRunId: 5000 })] });
     world.checkRuns.push({
@@ -446,7 +460,7 @@ describe("/tier-b cancel", () => {
     });
     expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "cancelled", endReason: "cancel-requested" });
     expect(replies(world).map((c) => c.body)).toEqual(["Cancelled 1 queued Tier-B run."]);
-    expect(reactions(world)).toEqual(["eyes", "+1"]);
+    expect(reactions(world)).toEqual([]);
     expect(calls(world, "POST", DISPATCHES)).toEqual([]);
   });
 });

@@ -121,6 +121,9 @@ describe("workflow_run completed with a results artifact", () => {
       `GET /repos/acme/nmoe/actions/runs/${RUN_ID}/artifacts`,
       "GET /repos/acme/nmoe/actions/artifacts/4711/zip",
       `GET ${DOWNLOAD_HOST}${DOWNLOAD_PATH}`,
+      // the Tier-B check as it stands: an update that says what it says, or a late event that
+      // would move it back, writes nothing
+      "GET /repos/acme/nmoe/check-runs/5000",
       "PATCH /repos/acme/nmoe/check-runs/5000",
       "GET /repos/acme/nmoe/pulls/12",
       "GET /repos/acme/nmoe/pulls/12/files",
@@ -206,7 +209,7 @@ describe("workflow_run completed with a results artifact", () => {
 });
 
 describe("workflow_run requested / in_progress", () => {
-  test("a run is tied to its dispatch by the id in its run-name, and the check run follows it", async () => {
+  test("a run is tied to its dispatch by the id in its run-name; the check run follows it, and the comment is not edited for it", async () => {
     const d = dispatched();
     const world = worldWith(d);
     const app = testApp();
@@ -214,16 +217,29 @@ describe("workflow_run requested / in_progress", () => {
       "workflow_run",
       workflowRunEvent("requested", aRun({ inputs: workflowInputs(d), status: "queued" })),
     );
-    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "queued", runId: RUN_ID, runUrl: RUN_URL });
+    const comment = sticky(world)!.body;
+    const writes = () => world.log.filter((c) => c.method !== "GET").map((c) => `${c.method} ${c.path}`);
+    const before = writes().length;
     await app.receive(
       "workflow_run",
       workflowRunEvent("in_progress", aRun({ inputs: workflowInputs(d), status: "in_progress" })),
     );
-    expect(ledgerOf(world).dispatches[0]).toMatchObject({ state: "in_progress" });
+    // One write: the Tier-B check run. The comment says "in flight" either way, so it keeps its text and ledger.
+    expect(writes().slice(before)).toEqual(["PATCH /repos/acme/nmoe/check-runs/5000"]);
     expect(calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").at(-1)?.body).toMatchObject({
       status: "in_progress",
       output: { title: "Running" },
+      details_url: RUN_URL,
     });
+    expect(sticky(world)!.body).toBe(comment);
+    expect(comment).toContain("⏳ in flight: its `Tier-B: smoke` check follows the run");
+    // A late `requested` after `in_progress` does not move the check run back.
+    const late = writes().length;
+    await app.receive(
+      "workflow_run",
+      workflowRunEvent("requested", aRun({ inputs: workflowInputs(d), status: "queued" })),
+    );
+    expect(writes().slice(late)).toEqual([]);
   });
 
   test("a run whose name carries an unknown dispatch id is not trusted: nothing written", async () => {

@@ -257,6 +257,10 @@ function route(world: World, method: string, path: string, body: Record<string, 
       const runs = world.checkRuns.filter((r) => r.head_sha === m![1] && r.name === params.get("check_name"));
       return [200, { total_count: runs.length, check_runs: runs.map((r) => ({ ...r, app: { id: APP_ID } })) }];
     }
+    if ((m = /^\/repos\/acme\/nmoe\/check-runs\/(\d+)$/.exec(p))) {
+      const r = world.checkRuns.find((x) => x.id === Number(m![1]));
+      return r ? [200, { ...r, app: { id: APP_ID } }] : [404, { message: "Not Found" }];
+    }
     if (p === `${REPO_PATH}/actions/runs/${RUN_ID}`)
       return world.run ? [200, world.run] : [404, { message: "Not Found" }];
     // Rebuilding a missing ledger: the workflow's dispatched runs, newest first.

@@ -3,7 +3,14 @@
  * allow-listed structured fields: registry gate ids, status enums, integers, finite numbers,
  * reason codes, validated refs and URLs. No free text from a run or a comment reaches here.
  */
-import type { Dispatch, DispatchState, EndReason, Ledger, StoredGateResult } from "../ledger/types.js";
+import {
+  isActive,
+  type Dispatch,
+  type DispatchState,
+  type EndReason,
+  type Ledger,
+  type StoredGateResult,
+} from "../ledger/types.js";
 import { artifactRefusalText, NO_RESULTS_TEXT } from "./results.js";
 import { SINGLE_MODE, type TierBRegistry } from "./registry-view.js";
 import { coversHead } from "./stale.js";
@@ -205,12 +212,26 @@ function resultsBlock(d: Dispatch, registry: TierBRegistry): string[] {
   }
 }
 
+/**
+ * Where a dispatch is shown. The `Tier-B` check run follows the run step by step; the sticky
+ * comment says only "in flight" until the run ends, so a run moving from queued to running edits
+ * the check run alone (its page links the run) and not the comment too.
+ */
+export type DispatchView = "check" | "comment";
+
 /** One dispatch as a short Markdown block: what, on which commit, by whom, where it is, and its results. */
-export function renderDispatch(d: Dispatch, headSha: string, registry: TierBRegistry): string {
-  const head = [`**${code(targetLabel(d))}** on ${shortSha(d.sha)}${optionsText(d)} — ${stateLabel(d.state)}`];
+export function renderDispatch(
+  d: Dispatch,
+  headSha: string,
+  registry: TierBRegistry,
+  view: DispatchView = "check",
+): string {
+  const inFlight = view === "comment" && isActive(d);
+  const where = inFlight ? `⏳ in flight: its ${code(checkRunName(d))} check follows the run` : stateLabel(d.state);
+  const head = [`**${code(targetLabel(d))}** on ${shortSha(d.sha)}${optionsText(d)} — ${where}`];
   if (d.conclusion !== undefined)
     head.push(d.conclusion === "success" ? "✅ green" : d.conclusion === "failure" ? "❌ not green" : "➖ neutral");
-  const link = runLink(d);
+  const link = inFlight ? undefined : runLink(d);
   if (link) head.push(link);
   const lines = [head.join(" · ")];
   const notes: string[] = [];
@@ -239,7 +260,7 @@ export function renderTierBSection(ledger: Ledger, headSha: string, registry: Ti
     return lines.join("\n");
   }
   const newestFirst = [...ledger.dispatches].reverse();
-  for (const d of newestFirst.slice(0, MAX_SHOWN)) lines.push("", renderDispatch(d, headSha, registry));
+  for (const d of newestFirst.slice(0, MAX_SHOWN)) lines.push("", renderDispatch(d, headSha, registry, "comment"));
   if (newestFirst.length > MAX_SHOWN)
     lines.push(
       "",

@@ -14,7 +14,7 @@ import { httpStatus, isServerSide } from "../../github/errors.js";
 import { fileExists } from "../../github/contents.js";
 import { getPull, listOpenPulls, listPullFiles, type PullSnapshot } from "../../github/pulls.js";
 import { gatherPullFacts, openIssuesWithContracts } from "../../github/pull-facts.js";
-import { evaluateAndPublish, withContractCache } from "../../github/publish.js";
+import { evaluateAndPublish, withContractCache, type PublishInput } from "../../github/publish.js";
 import { saveLedger, type PrState } from "../../github/pr-state.js";
 import { rebuildDispatches } from "../../github/tier-b-runs.js";
 import type { Runtime } from "../../runtime/runtime.js";
@@ -61,6 +61,7 @@ export async function requestTierB(
     commentSafety: safetyOf(state.ledger),
     prefetched,
   });
+  const published = { client, config, registry: input.registryResult, pr, state, prefetched };
   // The contract's acceptance is remembered with the dispatch, so the verdict below need not read the issue again.
   state.ledger = withContractCache(state.ledger, facts);
   const scope = scopeOf(facts);
@@ -105,30 +106,39 @@ export async function requestTierB(
     case "dispatch":
       break;
   }
-  // Recorded BEFORE the API call: a retry or a racing command finds it and does not dispatch twice.
-  // The dispatch waits for this write, so it goes at the dispatch's priority.
-  await saveLedger(client, pr.number, state, plan.ledger, "command");
+  // What the person waits for goes first, and the dispatch is recorded BEFORE the API call (a retry
+  // or a racing command finds it and does not dispatch twice): the Tier-B check run opens, then
+  // the verdict and the sticky comment (which holds the record, and the check run's id) are
+  // published as they will stand once the run is queued. One comment edit, not two.
+  const checkRunId = await publishDispatchCheck(client, registry, plan.dispatch);
+  state.ledger = applyRunEvent(plan.ledger, plan.dispatch.id, { kind: "check-run", checkRunId }, runtime.now()).ledger;
+  await evaluateAndPublish({ ...published, priority: "command" });
   const current = await getPull(client, pr.number);
   const pinned = confirmPinned(state.ledger, plan.dispatch.id, current?.headSha ?? "", runtime.now());
   if (!pinned.proceed) {
-    await saveLedger(client, pr.number, state, pinned.ledger);
+    await endDispatch(input, pinned.ledger, plan.dispatch.id, current ?? pr, published);
     await reply(client, pr.number, `😕 Tier-B was not started: ${pinned.reason}.`);
     return "refused";
   }
-  let event: { kind: "dispatched"; runId?: number; runUrl?: string };
   try {
     const res = await dispatchWorkflow(client, config.tier_b.workflow, workflowInputs(plan.dispatch));
-    event = {
+    const event = {
       kind: "dispatched" as const,
       ...(res.runId !== undefined ? { runId: res.runId } : {}),
       ...(res.runUrl ? { runUrl: res.runUrl } : {}),
     };
+    // Only the run's progress changed: the comment keeps it for its next visible change (no write).
+    await saveLedger(
+      client,
+      pr.number,
+      state,
+      applyRunEvent(state.ledger, plan.dispatch.id, event, runtime.now()).ledger,
+    );
   } catch (err) {
     const status = httpStatus(err);
     if (isServerSide(err)) {
       // The request may have reached GitHub (a lost response): keep the dispatch open, so the run,
       // if it exists, is tied to it by the dispatch id in its name — and never dispatch it again.
-      event = { kind: "dispatched" as const };
       await reply(
         client,
         pr.number,
@@ -136,7 +146,7 @@ export async function requestTierB(
       );
     } else {
       const applied = applyRunEvent(state.ledger, plan.dispatch.id, { kind: "dispatch-failed" }, runtime.now());
-      await saveLedger(client, pr.number, state, applied.ledger);
+      await endDispatch(input, applied.ledger, plan.dispatch.id, current ?? pr, published);
       await reply(
         client,
         pr.number,
@@ -145,13 +155,22 @@ export async function requestTierB(
       return "refused";
     }
   }
-  let ledger = applyRunEvent(state.ledger, plan.dispatch.id, event, runtime.now()).ledger;
-  const dispatched = ledger.dispatches.find((d) => d.id === plan.dispatch.id)!;
-  const checkRunId = await publishDispatchCheck(client, registry, dispatched);
-  ledger = applyRunEvent(ledger, plan.dispatch.id, { kind: "check-run", checkRunId }, runtime.now()).ledger;
-  state.ledger = ledger;
-  await evaluateAndPublish({ client, config, registry: input.registryResult, pr: current ?? pr, state, prefetched });
   return "dispatched";
+}
+
+/** A recorded dispatch that was not sent after all: its end in the ledger, its check run and the verdict. */
+async function endDispatch(
+  input: TierBInput,
+  ledger: PrState["ledger"],
+  id: string,
+  pr: PullSnapshot,
+  published: PublishInput,
+): Promise<void> {
+  const { client, registry, state } = input;
+  await saveLedger(client, pr.number, state, ledger, "command");
+  const ended = ledger.dispatches.find((d) => d.id === id);
+  if (ended) await publishDispatchCheck(client, registry, ended);
+  await evaluateAndPublish({ ...published, pr });
 }
 
 export async function cancelTierB(input: TierBInput): Promise<void> {

@@ -309,7 +309,9 @@ describe("rendering", () => {
     expect(text).toContain("**stale**: the PR head is now `bbbbbbb`");
     expect(text).toContain("still valid for `bbbbbbb`: same tree as `aaaaaaa`");
     expect(text).toContain("(baseline `origin/main`, budget -10 %)");
-    expect(text).toContain("waiting for maintainer approval");
+    // In the comment a run in flight is only "in flight": its check run follows each step.
+    expect(text).toContain("— ⏳ in flight: its `Tier-B: single b200:big_8x20` check follows the run");
+    expect(text).not.toContain("waiting for maintainer approval");
     expect(text).toContain("requested by **maintainer**");
   });
 
