@@ -311,14 +311,22 @@ describe("the Run gates step drives `merge-captain gates run` with flags it acce
   });
 
   test.each([
-    ["a bundle with a perf baseline", GOOD_INPUTS, "hot_path", "pass"],
+    // With a baseline ref the perf gate ran the compare gate in the baseline checkout and judged the budget.
+    [
+      "a bundle with a perf baseline",
+      GOOD_INPUTS,
+      "hot_path",
+      "pass",
+      { "perf:d": { status: "pass", baseline_ref: "origin/main", budget_pct: -10, delta_pct: 0 } },
+    ],
     [
       "a single gate, no baseline",
       { ...GOOD_INPUTS, BUNDLE: "single", SINGLE_GATE: "cpu:ok", BASELINE_REF: "", PERF_BUDGET_PCT: "" },
       "single",
       "pass",
+      { "cpu:ok": { status: "pass" } },
     ],
-  ])("%s", async (_name, inputs, bundle, overall) => {
+  ])("%s", async (_name, inputs, bundle, overall, perf) => {
     const step = steps.find((s) => s.id === "gates")!;
     const r = runStep(
       step,
@@ -344,10 +352,6 @@ describe("the Run gates step drives `merge-captain gates run` with flags it acce
     expect(results).toMatchObject({ bundle, head_sha: inputs.HEAD_SHA, dispatch_id: inputs.DISPATCH_ID });
     expect(results).toMatchObject({ overall });
     expect(code).toBe(0);
-    // With a baseline ref the perf gate ran the compare gate in the baseline checkout and judged the budget.
-    if (bundle === "hot_path")
-      expect(results).toMatchObject({
-        results: { "perf:d": { status: "pass", baseline_ref: "origin/main", budget_pct: -10, delta_pct: 0 } },
-      });
+    expect(results).toMatchObject({ results: perf });
   });
 });

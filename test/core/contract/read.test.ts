@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { readContract, type ContractOptions } from "../../../src/core/contract/read.js";
 import { parseRegistry } from "../../../src/core/gates/registry.js";
 import { aContract, fence, HEADING, toYaml, workItem } from "./builders.js";
+import { narrow } from "../../support/narrow.js";
 
 const fixtures = (p: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url)), "utf8");
 const registry = parseRegistry(fixtures("gates/gates.toml"));
@@ -124,7 +125,7 @@ describe("readContract: gate ids against the registry", () => {
   ])("%s", (_name, gates, expected) => {
     const report = readContract(withGates(gates), opts, registry);
     expect(report).toMatchObject({ status: "invalid", line: 7 });
-    if (report.status === "invalid") expect(report.errors).toEqual([expect.objectContaining(expected)]);
+    expect(narrow(report, "status", "invalid").errors).toEqual([expect.objectContaining(expected)]);
   });
 
   test("a broken registry makes the contract invalid with one error that says so", () => {

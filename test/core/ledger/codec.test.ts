@@ -20,6 +20,7 @@ import {
   type StoredResults,
 } from "../../../src/core/ledger/types.js";
 import { aDispatch, aLedger } from "../../fixtures/tierb/builders.js";
+import { narrow } from "../../support/narrow.js";
 
 const finite = fc
   .double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 })
@@ -165,9 +166,8 @@ describe("a damaged ledger is an error value, never a crash", () => {
     ["a huge payload", `<!-- merge-captain:state v1 ${"A".repeat(40000)} -->`, "ledger.too-large"],
     ["a proto key", b64('{"version":1,"dispatches":[],"__proto__":{"x":1}}'), "ledger.schema.unknown-key"],
   ])("%s", (_name, body, code) => {
-    const r = parseLedger(`${STICKY_MARKER}\nx\n${body}`);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors.map((e) => e.code)).toContain(code);
+    const r = narrow(parseLedger(`${STICKY_MARKER}\nx\n${body}`), "ok", false);
+    expect(r.errors.map((e) => e.code)).toContain(code);
   });
 
   test("arbitrary bodies never throw", () => {
