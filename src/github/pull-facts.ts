@@ -161,7 +161,7 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
   };
 
   return {
-    pr: { number: pr.number, headSha: pr.headSha, draft: pr.draft },
+    pr: { number: pr.number, headSha: pr.headSha, draft: pr.draft, title: pr.title },
     registry,
     link: link.ok ? { ok: true, issue: link.issue, via: link.via } : { ok: false, problem: link.problem },
     contract,

@@ -12,6 +12,8 @@ import { readPrState } from "../github/pr-state.js";
 import { loadConfig, loadRegistry } from "../github/settings.js";
 import { isApiFailure } from "../github/errors.js";
 import { publishApiFailure, publishSetupProblem } from "../github/not-verified.js";
+import { touches } from "../core/verdict/evaluate.js";
+import { pullRequestTriggers } from "../core/verdict/triggers.js";
 import { onHeadMoved } from "./tier-b/stale.js";
 import type { Runtime } from "../runtime/runtime.js";
 
@@ -26,8 +28,8 @@ type PullEvent = Context<
 export async function onPullRequest(context: PullEvent, app: AppOptions, runtime: Runtime): Promise<void> {
   if (context.isBot) return;
   const payload = context.payload;
-  // A title-only edit cannot change the verdict: no calls at all.
-  if (payload.action === "edited" && !payload.changes.body && !payload.changes.base) return;
+  // An edit no criterion reads (the title, today) cannot change the verdict: no calls at all.
+  if (!touches(pullRequestTriggers(payload))) return;
   if (payload.pull_request.state !== "open") return;
   const base = repoClient(context, app);
   await runtime.locks.run(`${base.owner}/${base.repo}#${payload.pull_request.number}`, async () => {
@@ -68,6 +70,7 @@ export async function recheckLinkedPulls(
   runtime: Runtime,
   loaded?: Result<Registry>,
 ): Promise<void> {
+  if (!touches(["contract"])) return;
   const registry = loaded ?? (await loadRegistry(client, config));
   const open = await listOpenPulls(client);
   const issues = await openIssuesWithContracts(client, config, registry);

@@ -564,11 +564,18 @@ describe("pull_request: writes only what changed", () => {
     expect(gh.lines().slice(-2)).toEqual(["POST /check-runs", "POST /issues/12/comments"]);
   });
 
-  test("a title-only edit makes no call at all", async () => {
+  test("a title-only edit makes no call at all: no criterion reads the title", async () => {
     const w = world();
-    const gh = await run(w, pullRequestEvent("edited", { bodyChanged: false, body: prBody() }));
+    const gh = await run(w, pullRequestEvent("edited", { changed: "title", body: prBody() }));
     expect(gh.calls).toEqual([]);
     expect(gh.tokens).toBe(0);
+  });
+
+  test("a retargeted PR (base changed) is read again: the scope row reads its diff", async () => {
+    const { w, app } = await answered();
+    const gh = await run(w, pullRequestEvent("edited", { changed: "base", body: prBody() }), { app });
+    expect(gh.lines()).toEqual(READS);
+    expect(gh.writes()).toBe(0);
   });
 
   test.each(["opened", "edited", "synchronize"] as const)("a bot's %s event makes no call at all", async (action) => {
@@ -802,7 +809,7 @@ describe("API calls per event", () => {
       "pull_request.edited, title only",
       0,
       0,
-      async () => run(world(), pullRequestEvent("edited", { bodyChanged: false, body: prBody() })),
+      async () => run(world(), pullRequestEvent("edited", { changed: "title", body: prBody() })),
     ],
     [
       "pull_request.opened by a bot",

@@ -96,7 +96,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const config = DEFAULT_CONFIG;
   const contract = readContract(issue.text, { ...contractOptions(config), source: "file" }, registry);
   const facts: PullFacts = {
-    pr: { number: 0, headSha: headSha ?? "", draft: false },
+    pr: { number: 0, headSha: headSha ?? "", draft: false, title: "" },
     registry,
     link: { ok: true, issue: 0, via: "the --issue file" },
     contract,

@@ -10,8 +10,26 @@ import type { ChangedFile } from "../scope/check.js";
 /** `unverified`: the bot could not check (API limit, broken registry) — shown apart from `fail`, never green. */
 export type Status = "pass" | "fail" | "warn" | "pending" | "unverified";
 
-/** Events that can change a criterion's answer; a handler re-evaluates when its event touches one. */
-export type Trigger = "pull_request" | "contract" | "registry" | "tier_b" | "comment" | "dependency" | "other_pulls";
+/**
+ * What can change a criterion's answer. Each criterion declares the triggers it reads; a handler
+ * maps its event to triggers (`triggers.ts`) and evaluates only when a criterion declares one.
+ */
+export type Trigger =
+  /** The PR body: the attestation, the closing keywords that link the contract, public safety. */
+  | "pr.body"
+  | "pr.title"
+  /** New commits: the head SHA and the changed files. */
+  | "pr.head"
+  /** The PR was retargeted: the changed files. */
+  | "pr.base"
+  /** The linked issue's contract changed (or the PR now links another issue). */
+  | "contract"
+  | "registry"
+  | "tier_b"
+  /** A comment on the PR (public safety). */
+  | "comment"
+  | "dependency"
+  | "other_pulls";
 
 export interface FileAnnotation {
   path: string;
@@ -44,7 +62,7 @@ export interface DependencyFact {
 
 /** Everything the verdict is decided on: plain data, fetched once per event by the handler. */
 export interface PullFacts {
-  pr: { number: number; headSha: string; draft: boolean };
+  pr: { number: number; headSha: string; draft: boolean; title: string };
   registry: Result<Registry>;
   link: LinkOutcome;
   /** The linked issue's contract; undefined when no issue is linked. */

@@ -34,7 +34,7 @@ function attestationOf(
 /** Facts for a PR that passes everything; each case changes what it is about. */
 function aPullFacts(over: Partial<PullFacts> = {}): PullFacts {
   return {
-    pr: { number: 12, headSha: HEAD, draft: false },
+    pr: { number: 12, headSha: HEAD, draft: false, title: "Fused all-gather" },
     registry: GATES,
     link: { ok: true, issue: 7, via: "closing-keyword" },
     contract: contractOf(),

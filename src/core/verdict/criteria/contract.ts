@@ -12,7 +12,7 @@ const ROUTE: Record<string, string> = {
 export const contractCriterion: Criterion = {
   id: "contract",
   title: "Contract found & valid",
-  triggers: ["pull_request", "contract", "registry"],
+  triggers: ["pr.body", "contract", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     if (!f.link.ok) {

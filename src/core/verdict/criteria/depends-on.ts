@@ -5,7 +5,7 @@ import type { Criterion } from "../types.js";
 export const dependsOnCriterion: Criterion = {
   id: "depends-on",
   title: "Dependencies done",
-  triggers: ["contract", "dependency"],
+  triggers: ["contract", "dependency", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const contract = validContract(f);

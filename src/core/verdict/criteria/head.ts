@@ -5,7 +5,7 @@ import type { Criterion } from "../types.js";
 export const headCriterion: Criterion = {
   id: "head",
   title: "Attestation about this head",
-  triggers: ["pull_request"],
+  triggers: ["pr.body", "pr.head"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     if (f.attestation.status !== "valid")

@@ -6,7 +6,7 @@ import type { Criterion } from "../types.js";
 export const perfCriterion: Criterion = {
   id: "perf",
   title: "Perf within budget",
-  triggers: ["contract", "tier_b"],
+  triggers: ["pr.head", "contract", "tier_b", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const contract = validContract(f);

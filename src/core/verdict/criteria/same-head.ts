@@ -4,7 +4,7 @@ import type { Criterion } from "../types.js";
 export const sameHeadCriterion: Criterion = {
   id: "same-head",
   title: "Unique head commit",
-  triggers: ["pull_request", "other_pulls"],
+  triggers: ["pr.head", "other_pulls"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     if (f.sameHead.length === 0)

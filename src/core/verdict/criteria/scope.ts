@@ -6,7 +6,7 @@ import type { Criterion } from "../types.js";
 export const scopeCriterion: Criterion = {
   id: "scope",
   title: "Scope",
-  triggers: ["pull_request", "contract"],
+  triggers: ["pr.head", "pr.base", "contract"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const s = scopeOf(f);

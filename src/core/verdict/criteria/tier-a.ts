@@ -5,7 +5,7 @@ import type { Criterion } from "../types.js";
 export const tierACriterion: Criterion = {
   id: "tier-a",
   title: "Tier-A attested",
-  triggers: ["pull_request", "contract", "registry"],
+  triggers: ["pr.body", "contract", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     if (!f.registry.ok)

@@ -6,7 +6,7 @@ import type { Criterion } from "../types.js";
 export const tierBCriterion: Criterion = {
   id: "tier-b",
   title: "Tier-B green on this head",
-  triggers: ["pull_request", "contract", "tier_b", "registry"],
+  triggers: ["pr.head", "contract", "tier_b", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     if (!f.registry.ok)
