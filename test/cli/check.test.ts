@@ -128,6 +128,7 @@ describe("merge-captain check --json", () => {
       "public-safety",
       "same-head",
       "hotspots",
+      "title",
     ]);
     for (const c of out.criteria) {
       expect(Object.keys(c).sort()).toEqual(

@@ -68,6 +68,7 @@ export function issuesEvent(
 
 export interface PullOptions {
   number?: number;
+  title?: string;
   body?: string | null;
   headSha?: string;
   headRef?: string;
@@ -88,7 +89,7 @@ export function aPull(o: PullOptions = {}) {
     state: "open",
     locked: false,
     draft: o.draft ?? false,
-    title: "Fused all-gather",
+    title: o.title ?? "Fused all-gather",
     body: o.body === undefined ? "" : o.body,
     user: aUser("alice"),
     labels: (o.labels ?? []).map((name, i) => ({
