@@ -128,7 +128,6 @@ describe("merge-captain check --json", () => {
       "public-safety",
       "same-head",
       "hotspots",
-      "title",
     ]);
     for (const c of out.criteria) {
       expect(Object.keys(c).sort()).toEqual(

@@ -564,20 +564,11 @@ describe("pull_request: writes only what changed", () => {
     expect(gh.lines().slice(-2)).toEqual(["POST /check-runs", "POST /issues/12/comments"]);
   });
 
-  test("a title edit is evaluated (the title criterion reads it): a WIP title is a warning, still green", async () => {
-    const { w, app } = await answered();
-    w.pulls[0]!.title = "[WIP] Fused all-gather";
-    const gh = await run(
-      w,
-      pullRequestEvent("edited", { changed: "title", body: prBody(), title: "[WIP] Fused all-gather" }),
-      {
-        app,
-      },
-    );
-    expect(gh.lines()).toEqual([...READS, "PATCH /check-runs/9001", "PATCH /issues/comments/9002"]);
-    const check = gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")[0]!;
-    expect(check).toMatchObject({ conclusion: "success", output: { title: "Ready to merge" } });
-    expect(row(check.output.summary, "Title")).toContain("⚠️");
+  test("a title-only edit makes no call at all: no criterion reads the title", async () => {
+    const w = world();
+    const gh = await run(w, pullRequestEvent("edited", { changed: "title", body: prBody() }));
+    expect(gh.calls).toEqual([]);
+    expect(gh.tokens).toBe(0);
   });
 
   test("a retargeted PR (base changed) is read again: the scope row reads its diff", async () => {
@@ -815,13 +806,10 @@ describe("API calls per event", () => {
       },
     ],
     [
-      "pull_request.edited, title only (the title criterion reads it), verdict unchanged",
-      8,
+      "pull_request.edited, title only",
       0,
-      async () => {
-        const { w, app } = await answered();
-        return run(w, pullRequestEvent("edited", { changed: "title", body: prBody() }), { app });
-      },
+      0,
+      async () => run(world(), pullRequestEvent("edited", { changed: "title", body: prBody() })),
     ],
     [
       "pull_request.opened by a bot",

@@ -10,7 +10,6 @@ import { sameHeadCriterion } from "./criteria/same-head.js";
 import { scopeCriterion } from "./criteria/scope.js";
 import { tierACriterion } from "./criteria/tier-a.js";
 import { tierBCriterion } from "./criteria/tier-b.js";
-import { titleCriterion } from "./criteria/title.js";
 import type { Criterion, CriterionResult, PullFacts, Trigger } from "./types.js";
 
 /** In the order the table shows them. */
@@ -26,7 +25,6 @@ export const CRITERIA: readonly Criterion[] = [
   publicSafetyCriterion,
   sameHeadCriterion,
   hotspotsCriterion,
-  titleCriterion,
 ];
 
 /** `blocked`: something failed; `unverified`: nothing failed but something could not be checked; `waiting`: only pending rows. */
