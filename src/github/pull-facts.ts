@@ -163,6 +163,7 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
   return {
     pr: { number: pr.number, headSha: pr.headSha, draft: pr.draft, title: pr.title },
     registry,
+    registrySource: { kind: "default-branch", path: config.registry.path, branch: client.defaultBranch },
     link: link.ok ? { ok: true, issue: link.issue, via: link.via } : { ok: false, problem: link.problem },
     contract,
     attestation,

@@ -898,9 +898,13 @@ describe("pull_request: the repository's own setup is broken", () => {
     // Design, failure rules: a registry that does not parse makes the answer "not verified" — no row blames the author.
     expect(check!.output.title).toMatch(/^Not verified: 6 criteri/);
     expect(check!.output.summary).not.toMatch(/^\| ❌ /m);
-    expect(row(check!.output.summary, "Contract found & valid")).toContain(
-      "| ❔ | Contract found & valid | the gate registry on the default branch is broken |",
-    );
+    // One wording in every row that needs the registry; its errors are listed once, under the first.
+    const unverified =
+      "the gate registry `configs/gates/gates.toml` on `main` is invalid, so this could not be checked | a maintainer fixes `configs/gates/gates.toml` on `main` |";
+    for (const title of ["Contract found & valid", "Tier-A attested", "Scope", "Tier-B green on this head"])
+      expect(row(check!.output.summary, title)).toBe(`| ❔ | ${title} | ${unverified}`);
+    expect(check!.output.text.match(/^#### /gm)).toHaveLength(1);
+    expect(check!.output.text).toContain("#### ❔ Contract found & valid");
   });
 
   test("a comment with our marker written by someone else is not our sticky: we post our own and leave theirs", async () => {

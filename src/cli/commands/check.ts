@@ -98,6 +98,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const facts: PullFacts = {
     pr: { number: 0, headSha: headSha ?? "", draft: false, title: "" },
     registry,
+    registrySource: { kind: "file", path: values.registry },
     link: { ok: true, issue: 0, via: "the --issue file" },
     contract,
     attestation: readAttestation(pr.text, attestationOptions(config)),

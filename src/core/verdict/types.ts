@@ -60,10 +60,14 @@ export interface DependencyFact {
   issue?: number;
 }
 
+/** Where the gate registry was read: the bot reads it from the default branch, the CLI from a file. */
+export type RegistrySource = { kind: "default-branch"; path: string; branch: string } | { kind: "file"; path: string };
+
 /** Everything the verdict is decided on: plain data, fetched once per event by the handler. */
 export interface PullFacts {
   pr: { number: number; headSha: string; draft: boolean; title: string };
   registry: Result<Registry>;
+  registrySource: RegistrySource;
   link: LinkOutcome;
   /** The linked issue's contract; undefined when no issue is linked. */
   contract: ContractReport | undefined;

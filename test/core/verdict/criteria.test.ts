@@ -36,6 +36,7 @@ function aPullFacts(over: Partial<PullFacts> = {}): PullFacts {
   return {
     pr: { number: 12, headSha: HEAD, draft: false, title: "Fused all-gather" },
     registry: GATES,
+    registrySource: { kind: "default-branch", path: "configs/gates/gates.toml", branch: "main" },
     link: { ok: true, issue: 7, via: "closing-keyword" },
     contract: contractOf(),
     attestation: attestationOf(),

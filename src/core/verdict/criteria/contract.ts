@@ -1,5 +1,6 @@
 /** Criterion: the PR is linked to an issue whose contract is valid. */
 import { problemLine } from "../../render/problems.js";
+import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
 
 /** How the PR was linked, in words. */
@@ -27,15 +28,8 @@ export const contractCriterion: Criterion = {
     const n = f.link.issue;
     // Offline (the CLI) there is no issue number, only the file the contract came from.
     const issue = n > 0 ? `issue #${n}` : f.link.via;
-    if (!f.registry.ok) {
-      return {
-        ...base,
-        status: "unverified",
-        summary: "the gate registry on the default branch is broken",
-        details: f.registry.errors.map(problemLine),
-        fix: "a maintainer must fix the registry on the default branch",
-      };
-    }
+    // The first row that needs the registry, so the one that lists its errors.
+    if (!f.registry.ok) return registryUnverified(this, f, { withErrors: true });
     const report = f.contract;
     if (report === undefined || report.status === "absent") {
       return {

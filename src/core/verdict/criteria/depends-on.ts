@@ -1,5 +1,6 @@
 /** Criterion: every issue the contract depends on is done. */
 import { validContract } from "../derived.js";
+import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
 
 export const dependsOnCriterion: Criterion = {
@@ -9,13 +10,8 @@ export const dependsOnCriterion: Criterion = {
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const contract = validContract(f);
-    if (!contract && !f.registry.ok)
-      return {
-        ...base,
-        status: "unverified",
-        summary: "the gate registry is broken, so the contract could not be checked",
-        details: [],
-      };
+    // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
+    if (!contract && !f.registry.ok) return registryUnverified(this, f);
     if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
     if (f.dependencies.length === 0) return { ...base, status: "pass", summary: "depends on nothing", details: [] };
     const unknown = f.dependencies.filter((d) => d.state === "unknown");

@@ -1,6 +1,7 @@
 /** Criterion: the contract's perf budget holds on this head (a missing measurement is ❌, not ✅). */
 import { perfWithinBudget } from "../../tierb/verdict-rows.js";
 import { validContract } from "../derived.js";
+import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
 
 export const perfCriterion: Criterion = {
@@ -10,13 +11,8 @@ export const perfCriterion: Criterion = {
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const contract = validContract(f);
-    if (!contract && !f.registry.ok)
-      return {
-        ...base,
-        status: "unverified",
-        summary: "the gate registry is broken, so the contract could not be checked",
-        details: [],
-      };
+    // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
+    if (!contract && !f.registry.ok) return registryUnverified(this, f);
     if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
     const row = perfWithinBudget(f.ledger, f.pr.headSha, contract.gates.perf);
     return { ...base, status: row.status, summary: row.summary, details: [], ...(row.fix ? { fix: row.fix } : {}) };

@@ -1,6 +1,7 @@
 /** Criterion: every changed file is inside the contract's scope (deny wins; renames on both paths). */
 import { problemLine } from "../../render/problems.js";
 import { scopeOf } from "../derived.js";
+import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
 
 export const scopeCriterion: Criterion = {
@@ -13,13 +14,7 @@ export const scopeCriterion: Criterion = {
     switch (s.kind) {
       case "no-contract":
         // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
-        if (!f.registry.ok)
-          return {
-            ...base,
-            status: "unverified",
-            summary: "the gate registry is broken, so the contract could not be checked",
-            details: [],
-          };
+        if (!f.registry.ok) return registryUnverified(this, f);
         return { ...base, status: "fail", summary: "no valid contract to check the diff against", details: [] };
       case "unverifiable":
         return {

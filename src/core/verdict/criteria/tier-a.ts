@@ -1,5 +1,6 @@
 /** Criterion: every Tier-A gate the contract requires is attested as run. */
 import { claimsOf, validContract } from "../derived.js";
+import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
 
 export const tierACriterion: Criterion = {
@@ -8,8 +9,8 @@ export const tierACriterion: Criterion = {
   triggers: ["pr.body", "contract", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    if (!f.registry.ok)
-      return { ...base, status: "unverified", summary: "the gate registry is broken, tiers are unknown", details: [] };
+    // Without the registry no gate's tier is known.
+    if (!f.registry.ok) return registryUnverified(this, f);
     if (!validContract(f))
       return { ...base, status: "fail", summary: "no valid contract to read the required gates from", details: [] };
     const claims = claimsOf(f);

@@ -1,6 +1,7 @@
 /** Criterion: every Tier-B gate the contract requires passed in a Tier-B run on this head. */
 import { tierBCoverage } from "../../tierb/verdict-rows.js";
 import { validContract } from "../derived.js";
+import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
 
 export const tierBCriterion: Criterion = {
@@ -9,8 +10,8 @@ export const tierBCriterion: Criterion = {
   triggers: ["pr.head", "contract", "tier_b", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    if (!f.registry.ok)
-      return { ...base, status: "unverified", summary: "the gate registry is broken, tiers are unknown", details: [] };
+    // Without the registry no gate's tier is known.
+    if (!f.registry.ok) return registryUnverified(this, f);
     const contract = validContract(f);
     if (!contract)
       return { ...base, status: "fail", summary: "no valid contract to read the required gates from", details: [] };
