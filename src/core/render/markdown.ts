@@ -32,6 +32,14 @@ export function prose(text: string, max = 400): string {
     .replace(/#(?=\d)/g, "#\u200b");
 }
 
+/**
+ * Text from `inline()` or `prose()` as a terminal shows it: their backslash escapes and the
+ * zero-width spaces that defuse mentions removed (code spans keep their backticks).
+ */
+export function plainText(markdown: string): string {
+  return markdown.replace(/\\([\\`*_{}[\]<>|])/g, "$1").replace(/([@#])\u200b/g, "$1");
+}
+
 /** A value shown as code: backticks inside are made harmless, length bounded. */
 export function code(text: string, max = 200): string {
   let t = text.replace(/[\r\n]+/g, " ");

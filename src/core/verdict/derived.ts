@@ -4,7 +4,12 @@ import type { Contract } from "../schemas/contract.generated.js";
 import { compileScope } from "../scope/match.js";
 import { checkScope, type ScopeCheck } from "../scope/check.js";
 import type { Problem } from "../problem.js";
-import type { PullFacts } from "./types.js";
+import type { PullFacts, Trigger } from "./types.js";
+
+/** The caller could not gather this fact (offline): the criterion waits for the bot. */
+export function unavailable(f: PullFacts, fact: Trigger): boolean {
+  return f.unavailable?.includes(fact) === true;
+}
 
 export function validContract(f: PullFacts): Contract | undefined {
   return f.contract?.status === "valid" ? f.contract.contract : undefined;
@@ -18,7 +23,7 @@ export function claimsOf(f: PullFacts): ClaimCheck | undefined {
   const claims =
     f.attestation.status === "valid"
       ? checkClaims(f.attestation.attestation, {
-          headSha: f.pr.headSha,
+          headSha: f.pr.headSha === "" ? undefined : f.pr.headSha,
           contract: validContract(f),
           registry: f.registry.ok ? f.registry.value : undefined,
           headerKey: f.attestationHeaderKey,

@@ -2,6 +2,7 @@
  * The one answer every criterion that needs the gate registry gives when the registry does not
  * parse or is missing: not verified (❔), never the author's fault, in one wording.
  */
+import { CONFIG_PATH } from "../config/resolve.js";
 import { problemLine } from "../render/problems.js";
 import type { CriterionResult, PullFacts, RegistrySource } from "./types.js";
 
@@ -14,13 +15,17 @@ function where(s: RegistrySource): string {
   }
 }
 
-function fix(s: RegistrySource): string {
+function fix(s: RegistrySource, missing: boolean): string {
   switch (s.kind) {
     case "default-branch":
       // The bot never reads the registry from the PR, so the PR cannot fix it.
-      return `a maintainer fixes \`${s.path}\` on \`${s.branch}\``;
+      return missing
+        ? `a maintainer adds \`${s.path}\` to \`${s.branch}\` (or sets \`registry.path\` in \`${CONFIG_PATH}\`)`
+        : `a maintainer fixes \`${s.path}\` on \`${s.branch}\``;
     case "file":
-      return `fix \`${s.path}\`, or pass \`--registry <gates.toml>\``;
+      return missing
+        ? "run in the repository's root, or pass `--registry <gates.toml>`"
+        : `fix \`${s.path}\` (\`merge-captain gates ${s.path}\` lists its errors)`;
   }
 }
 
@@ -41,6 +46,6 @@ export function registryUnverified(
     status: "unverified",
     summary: `the gate registry ${where(f.registrySource)} is ${missing ? "missing" : "invalid"}, so this could not be checked`,
     details: opts.withErrors === true ? errors.map(problemLine) : [],
-    fix: fix(f.registrySource),
+    fix: fix(f.registrySource, missing),
   };
 }

@@ -65,6 +65,7 @@ export type RegistrySource = { kind: "default-branch"; path: string; branch: str
 
 /** Everything the verdict is decided on: plain data, fetched once per event by the handler. */
 export interface PullFacts {
+  /** `headSha` is "" when it is not known (only offline: the CLI without `--head-sha` outside git). */
   pr: { number: number; headSha: string; draft: boolean; title: string };
   registry: Result<Registry>;
   registrySource: RegistrySource;
@@ -81,6 +82,12 @@ export interface PullFacts {
   sameHead: number[];
   /** Merge hotspots of this contract that other open PRs' contracts also name. */
   hotspots: { path: string; prs: number[] }[];
+  /**
+   * Facts the caller could not gather — the offline CLI has no Tier-B runs (`tier_b`), no issue
+   * lists (`dependency`) and no other PRs (`other_pulls`). A criterion that needs one waits for
+   * the bot (⏳) instead of failing on no runs or passing on empty lists. None when absent.
+   */
+  unavailable?: readonly Trigger[];
 }
 
 export interface Criterion {

@@ -253,3 +253,75 @@ describe("the verdict, criterion by criterion", () => {
     expect(failing.filter((r) => !r.fix).map((r) => r.id)).toEqual([]);
   });
 });
+
+/** What the offline CLI cannot know; the same facts otherwise. */
+const OFFLINE: Partial<PullFacts> = { unavailable: ["tier_b", "dependency", "other_pulls"], dependencies: [] };
+
+describe("offline (facts the caller could not gather): rows that need them wait for the bot", () => {
+  const tierB = contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } }));
+  const perf = contractOf(
+    aContract({
+      gates: {
+        required: ["cpu:import"],
+        perf: { gate: "perf:delta", compare: "b200:step_8x10", metric: "step_tps_p50", budget_pct: -10 },
+      },
+    }),
+  );
+  const noHotspots = contractOf(
+    aContract({
+      gates: { required: ["cpu:import"] },
+      nmoe: { issue: "12", kind: "feature", risk: "warm", depends_on: ["3"], merge_hotspots: [] },
+    }),
+  );
+  test.each<[string, Partial<PullFacts>, string, { status: string; summary?: string; fix?: string }]>([
+    [
+      "a required Tier-B gate, no runs",
+      { contract: tierB },
+      "tier-b",
+      { status: "pending", fix: "runs on the PR after a maintainer's `/tier-b`" },
+    ],
+    ["a perf budget, no runs", { contract: perf }, "perf", { status: "pending" }],
+    [
+      "a dependency",
+      {},
+      "depends-on",
+      { status: "pending", summary: "depends on `3`: the bot checks that it is done" },
+    ],
+    [
+      "other open PRs",
+      {},
+      "same-head",
+      { status: "pending", summary: "the bot compares this PR with the other open PRs" },
+    ],
+    ["a contract with hotspots", {}, "hotspots", { status: "pending" }],
+    // What cannot depend on the missing facts is still answered.
+    ["a contract without hotspots", { contract: noHotspots }, "hotspots", { status: "pass" }],
+    [
+      "an invalid contract is still a failure, not a wait",
+      { contract: contractOf(aContract({ gates: { required: ["cpu:imprt"] } })) },
+      "tier-b",
+      { status: "fail" },
+    ],
+    [
+      "no head SHA: the head row says how to give one",
+      { pr: { number: 0, headSha: "", draft: false, title: "" } },
+      "head",
+      { status: "unverified", fix: "pass `--head-sha $(git rev-parse HEAD)` to check it" },
+    ],
+  ])("%s", (_name, over, id, expected) => {
+    const facts = aPullFacts({ ...OFFLINE, ...over });
+    expect(evaluateVerdict(facts).results.find((r) => r.id === id)).toMatchObject(expected);
+  });
+
+  test("the contracts of this table are valid (or the rows above would pass for the wrong reason)", () => {
+    expect([tierB, perf, noHotspots].map((c) => c.status)).toEqual(["valid", "valid", "valid"]);
+  });
+
+  test("with every fact available the same rows are decided", () => {
+    const facts = aPullFacts({
+      contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })),
+    });
+    expect(statusOf(facts, "tier-b")).toBe("fail");
+    expect(statusOf(facts, "same-head")).toBe("pass");
+  });
+});

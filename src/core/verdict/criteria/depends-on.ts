@@ -1,5 +1,5 @@
 /** Criterion: every issue the contract depends on is done. */
-import { validContract } from "../derived.js";
+import { unavailable, validContract } from "../derived.js";
 import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
 
@@ -13,6 +13,14 @@ export const dependsOnCriterion: Criterion = {
     // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
     if (!contract && !f.registry.ok) return registryUnverified(this, f);
     if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
+    const ids = contract.nmoe.depends_on ?? [];
+    if (ids.length > 0 && unavailable(f, "dependency"))
+      return {
+        ...base,
+        status: "pending",
+        summary: `depends on ${ids.map((id) => `\`${id}\``).join(", ")}: the bot checks that ${ids.length === 1 ? "it is" : "they are"} done`,
+        details: [],
+      };
     if (f.dependencies.length === 0) return { ...base, status: "pass", summary: "depends on nothing", details: [] };
     const unknown = f.dependencies.filter((d) => d.state === "unknown");
     if (unknown.length > 0) {

@@ -17,6 +17,16 @@ export const headCriterion: Criterion = {
         fix: "fix the attestation first",
       };
     const claims = claimsOf(f);
+    // Offline with no head SHA: say how to give one, rather than compare pr_sha with nothing.
+    const unknown = claims?.warnings.find((w) => w.code === "attestation.head-unknown");
+    if (unknown)
+      return {
+        ...base,
+        status: "unverified",
+        summary: unknown.message,
+        details: [],
+        ...(unknown.hint ? { fix: unknown.hint } : {}),
+      };
     const short = f.pr.headSha.slice(0, 12);
     if (claims?.aboutHead)
       return { ...base, status: "pass", summary: `pr_sha matches the head \`${short}\``, details: [] };

@@ -1,6 +1,7 @@
 /** Criterion: the contract's perf budget holds on this head (a missing measurement is ❌, not ✅). */
 import { perfWithinBudget } from "../../tierb/verdict-rows.js";
-import { validContract } from "../derived.js";
+import { unavailable, validContract } from "../derived.js";
+import { TIER_B_LATER } from "./tier-b.js";
 import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
 
@@ -15,6 +16,8 @@ export const perfCriterion: Criterion = {
     if (!contract && !f.registry.ok) return registryUnverified(this, f);
     if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
     const row = perfWithinBudget(f.ledger, f.pr.headSha, contract.gates.perf);
+    if (row.status === "fail" && unavailable(f, "tier_b"))
+      return { ...base, status: "pending", summary: row.summary, details: [], fix: TIER_B_LATER };
     return { ...base, status: row.status, summary: row.summary, details: [], ...(row.fix ? { fix: row.fix } : {}) };
   },
 };

@@ -1,8 +1,11 @@
 /** Criterion: every Tier-B gate the contract requires passed in a Tier-B run on this head. */
 import { tierBCoverage } from "../../tierb/verdict-rows.js";
-import { validContract } from "../derived.js";
+import { unavailable, validContract } from "../derived.js";
 import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
+
+/** Offline, where no Tier-B run can exist yet. */
+export const TIER_B_LATER = "runs on the PR after a maintainer's `/tier-b`";
 
 export const tierBCriterion: Criterion = {
   id: "tier-b",
@@ -17,6 +20,8 @@ export const tierBCriterion: Criterion = {
       return { ...base, status: "fail", summary: "no valid contract to read the required gates from", details: [] };
     const c = tierBCoverage(f.ledger, f.pr.headSha, contract.gates.required, f.registry.value);
     if (c.status === "pass") return { ...base, status: "pass", summary: c.summary, details: [] };
+    if (unavailable(f, "tier_b"))
+      return { ...base, status: "pending", summary: c.summary, details: [], fix: TIER_B_LATER };
     // A run on this head that has not finished is a wait, not a failure.
     const waiting = c.running.length > 0 && c.running.length === c.missing.length;
     return {
