@@ -1,6 +1,7 @@
 /** The PR's sticky comment as the bot's state: read the ledger in it, and save a new ledger keeping the visible text. */
 import { parseLedger, renderStickyBody, STICKY_MARKER } from "../core/ledger/codec.js";
 import { emptyLedger, type Ledger } from "../core/ledger/types.js";
+import { PR_COMMENT_PLACEHOLDER } from "../core/render/pr-comment.js";
 import { decodeSafety, encodeSafety, type SafetyState } from "../core/safety/state.js";
 import type { RepoClient } from "./client.js";
 import { findSticky, upsertSticky, type StickyComment } from "./comments.js";
@@ -43,7 +44,7 @@ export async function saveLedger(client: RepoClient, pr: number, state: PrState,
     ? state.sticky.body
         .replace(/^<!-- merge-captain:pr v1 -->\n?/, "")
         .replace(/<!-- merge-captain:state v1 [^>]* -->\s*$/, "")
-    : "### merge-captain\n\nWorking on it…";
+    : PR_COMMENT_PLACEHOLDER;
   state.ledger = ledger;
   state.sticky = await upsertSticky(client, pr, state.sticky, renderStickyBody(visible, ledger));
 }

@@ -6,12 +6,17 @@ import type { Registry } from "../core/gates/registry.js";
 import type { Ledger } from "../core/ledger/types.js";
 import { linkContract, type OpenIssue } from "../core/linking/link.js";
 import type { Result } from "../core/problem.js";
-import type { SafetyReport } from "../core/render/safety.js";
+import { pullSafetyReport } from "../core/render/safety.js";
 import { scan } from "../core/sanitize/sanitize.js";
-import { describeSource, type SafetyState } from "../core/safety/state.js";
+import type { SafetyState } from "../core/safety/state.js";
 import { attestationOptions, contractOptions } from "../core/config/readers.js";
 import { hotspotCollisions } from "../core/verdict/collisions.js";
-import { asIssueNumber, classifyDependencies } from "../core/verdict/dependencies.js";
+import {
+  classifyDependencies,
+  nextLookup,
+  type DependencyLookup,
+  type LookupAnswer,
+} from "../core/verdict/dependencies.js";
 import type { DependencyFact, PullFacts } from "../core/verdict/types.js";
 import type { RepoClient } from "./client.js";
 import { isApiFailure } from "./errors.js";
@@ -65,6 +70,25 @@ export function linkPull(
   });
 }
 
+/** Run one lookup core asked for. Only search failures become an answer; other API errors fail the event. */
+async function lookUp(client: RepoClient, lookup: DependencyLookup): Promise<LookupAnswer> {
+  switch (lookup.kind) {
+    case "title-search": {
+      try {
+        const hit = await searchIssueByTitleId(client, lookup.id);
+        return hit ? { kind: "found", ...hit } : { kind: "none" };
+      } catch (err) {
+        if (!isApiFailure(err)) throw err;
+        return { kind: "failed" };
+      }
+    }
+    case "issue-number": {
+      const issue = await getIssue(client, lookup.number);
+      return issue ? { kind: "found", number: issue.number, state: issue.state } : { kind: "none" };
+    }
+  }
+}
+
 async function resolveDependencies(
   client: RepoClient,
   ids: readonly string[],
@@ -72,24 +96,14 @@ async function resolveDependencies(
 ): Promise<DependencyFact[]> {
   const { facts, unresolved } = classifyDependencies(ids, toOpenIssues(openIssues));
   for (const id of unresolved) {
-    let byTitle;
-    try {
-      byTitle = await searchIssueByTitleId(client, id);
-    } catch (err) {
-      // Search has its own, tighter rate limit: a failed lookup is "not verified", never "missing".
-      if (!isApiFailure(err)) throw err;
-      facts.push({ id, state: "unknown" });
-      continue;
+    const answers: LookupAnswer[] = [];
+    for (let step = nextLookup(id, answers); ; step = nextLookup(id, answers)) {
+      if ("fact" in step) {
+        facts.push(step.fact);
+        break;
+      }
+      answers.push(await lookUp(client, step.lookup));
     }
-    if (byTitle) {
-      facts.push({ id, state: byTitle.state === "open" ? "open" : "done", issue: byTitle.number });
-      continue;
-    }
-    const n = asIssueNumber(id);
-    const issue = n === undefined ? undefined : await getIssue(client, n);
-    facts.push(
-      issue ? { id, state: issue.state === "open" ? "open" : "done", issue: issue.number } : { id, state: "missing" },
-    );
   }
   return facts;
 }
@@ -132,33 +146,27 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
 
   const others = (input.prefetched?.openPulls ?? (await listOpenPulls(client))).filter((p) => p.number !== pr.number);
   const sameHead = others.filter((p) => p.headSha === pr.headSha).map((p) => p.number);
-  // Other open PRs implementing other contracts, with those contracts' merge hotspots.
-  const mine = valid?.nmoe.merge_hotspots ?? [];
-  const theirs =
-    mine.length === 0
+  const mine = { issue: link.ok ? link.issue : undefined, hotspots: valid?.nmoe.merge_hotspots ?? [] };
+  // Linking every other open PR parses its body: only worth it when this contract names hotspots.
+  const hotspots =
+    mine.hotspots.length === 0
       ? []
-      : others.flatMap((p) => {
-          const l = linkPull(client, config, p, openIssues);
-          const c =
-            l.ok && !(link.ok && l.issue === link.issue)
-              ? openIssues.find((i) => i.number === l.issue)?.contract
-              : undefined;
-          return c?.status === "valid" ? [{ pr: p.number, hotspots: c.contract.nmoe.merge_hotspots ?? [] }] : [];
-        });
-  const hotspots = hotspotCollisions(mine, theirs);
+      : hotspotCollisions(
+          mine,
+          others.map((p) => {
+            const l = linkPull(client, config, p, openIssues);
+            const issue = l.ok ? l.issue : undefined;
+            return { pr: p.number, issue, contract: openIssues.find((i) => i.number === issue)?.contract };
+          }),
+        );
 
-  const safety: SafetyReport = {
-    sources: [
-      { what: "the PR body", findings: scan(pr.body ?? "", client.sanitize) },
-      ...Object.entries(input.commentSafety).map(([source, findings]) => ({
-        what: describeSource(source, "PR"),
-        findings,
-      })),
-      ...(link.ok && contractIssueBody
-        ? [{ what: `the body of issue #${link.issue}`, findings: scan(contractIssueBody, client.sanitize) }]
-        : []),
-    ].filter((s) => s.findings.length > 0),
-  };
+  const safety = pullSafetyReport({
+    body: scan(pr.body ?? "", client.sanitize),
+    comments: input.commentSafety,
+    ...(link.ok && contractIssueBody
+      ? { issue: { number: link.issue, findings: scan(contractIssueBody, client.sanitize) } }
+      : {}),
+  });
 
   return {
     pr: { number: pr.number, headSha: pr.headSha, draft: pr.draft, title: pr.title },

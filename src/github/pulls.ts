@@ -1,5 +1,6 @@
 /** Read pull requests and issues: the PR, its changed files (fail closed at GitHub's 3000-file cap), open issues and PRs. */
 import type { ChangedFile } from "../core/scope/check.js";
+import type { FileFacts } from "../core/verdict/types.js";
 import { type RepoClient } from "./client.js";
 import { isNotFound } from "./errors.js";
 
@@ -22,7 +23,7 @@ export interface PullSnapshot {
   labels: string[];
 }
 
-export type FileList = { ok: true; files: ChangedFile[] } | { ok: false; reason: string };
+export type FileList = FileFacts;
 
 interface PullLike {
   number: number;
@@ -74,10 +75,7 @@ export async function getPull(client: RepoClient, number: number): Promise<PullS
  */
 export async function listPullFiles(client: RepoClient, pr: PullSnapshot): Promise<FileList> {
   if (pr.changedFiles >= MAX_LISTED_FILES) {
-    return {
-      ok: false,
-      reason: `the PR changes ${pr.changedFiles} files; GitHub lists at most ${MAX_LISTED_FILES}, so scope cannot be verified`,
-    };
+    return { ok: false, unlisted: { kind: "too-many", changed: pr.changedFiles, limit: MAX_LISTED_FILES } };
   }
   const files: ChangedFile[] = [];
   const pages = client.octokit.paginate.iterator(client.octokit.rest.pulls.listFiles, {
@@ -96,10 +94,7 @@ export async function listPullFiles(client: RepoClient, pr: PullSnapshot): Promi
     }
   }
   if (pr.changedFiles >= 0 && files.length !== pr.changedFiles) {
-    return {
-      ok: false,
-      reason: `GitHub listed ${files.length} files but the PR reports ${pr.changedFiles} changed files, so scope cannot be verified`,
-    };
+    return { ok: false, unlisted: { kind: "count-mismatch", listed: files.length, reported: pr.changedFiles } };
   }
   return { ok: true, files };
 }

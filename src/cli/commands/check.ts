@@ -9,6 +9,7 @@ import { parseRegistry } from "../../core/gates/registry.js";
 import { emptyLedger } from "../../core/ledger/types.js";
 import { fail, problem, type Result } from "../../core/problem.js";
 import type { Registry } from "../../core/gates/registry.js";
+import { pullSafetyReport } from "../../core/render/safety.js";
 import { scan } from "../../core/sanitize/sanitize.js";
 import { evaluateVerdict } from "../../core/verdict/evaluate.js";
 import { preflightOutcome, preflightRows, preflightText } from "../../core/render/preflight.js";
@@ -108,12 +109,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     files: { ok: true, files: changed.value },
     ledger: emptyLedger(),
     dependencies: [],
-    safety: {
-      sources: [
-        { what: "the PR body", findings: scan(pr.text) },
-        { what: "the issue", findings: scan(issue.text) },
-      ].filter((s) => s.findings.length > 0),
-    },
+    safety: pullSafetyReport({ body: scan(pr.text), comments: {}, issue: { number: 0, findings: scan(issue.text) } }),
     sameHead: [],
     hotspots: [],
     // Only the bot sees Tier-B runs, the repository's issues and the other PRs: those rows wait for it.

@@ -41,6 +41,18 @@ export function resolveConfig(raw: unknown): Result<ResolvedConfig> {
   );
 }
 
+/** The file exists but Probot could not read or parse it; `why` is the first line of its error. */
+export function configUnreadable(why: string): Result<ResolvedConfig> {
+  return fail(
+    problem(
+      "config.unreadable",
+      "",
+      `${CONFIG_PATH} could not be read: ${why}`,
+      "fix the YAML syntax of the file on the default branch",
+    ),
+  );
+}
+
 /** Schema messages say "the block"; here the block is the config file. */
 function inConfigTerms(p: Problem): Problem {
   return {

@@ -2,6 +2,9 @@
 import type { Verdict } from "../verdict/evaluate.js";
 import { headline, ICON, verdictDetails, verdictTable } from "./verdict.js";
 
+/** The PR's sticky comment before its first verdict (the bot saves its ledger first, e.g. for a dispatch). */
+export const PR_COMMENT_PLACEHOLDER = "### merge-captain\n\nWorking on it…";
+
 export function renderPrComment(verdict: Verdict, headSha: string, tierB: string | undefined): string {
   const icon =
     verdict.outcome === "green"

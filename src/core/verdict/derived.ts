@@ -4,7 +4,7 @@ import type { Contract } from "../schemas/contract.generated.js";
 import { compileScope } from "../scope/match.js";
 import { checkScope, type ScopeCheck } from "../scope/check.js";
 import type { Problem } from "../problem.js";
-import type { PullFacts, Trigger } from "./types.js";
+import type { PullFacts, Trigger, Unlisted } from "./types.js";
 
 /** The caller could not gather this fact (offline): the criterion waits for the bot. */
 export function unavailable(f: PullFacts, fact: Trigger): boolean {
@@ -36,7 +36,7 @@ export function claimsOf(f: PullFacts): ClaimCheck | undefined {
 export type ScopeOutcome =
   | { kind: "checked"; check: ScopeCheck }
   | { kind: "bad-patterns"; errors: Problem[] }
-  | { kind: "unverifiable"; reason: string }
+  | { kind: "unverifiable"; unlisted: Unlisted }
   | { kind: "no-contract" };
 
 const scopeCache = new WeakMap<PullFacts, ScopeOutcome>();
@@ -47,7 +47,7 @@ export function scopeOf(f: PullFacts): ScopeOutcome {
   const contract = validContract(f);
   let out: ScopeOutcome;
   if (!contract) out = { kind: "no-contract" };
-  else if (!f.files.ok) out = { kind: "unverifiable", reason: f.files.reason };
+  else if (!f.files.ok) out = { kind: "unverifiable", unlisted: f.files.unlisted };
   else {
     const matcher = compileScope(contract.scope);
     out = matcher.ok

@@ -51,7 +51,11 @@ export interface CriterionResult {
 
 export type LinkOutcome = { ok: true; issue: number; via: string } | { ok: false; problem: Problem };
 
-export type FileFacts = { ok: true; files: ChangedFile[] } | { ok: false; reason: string };
+/** Why the changed files could not all be listed: GitHub's 3000-file cap, or a list shorter than the PR says. */
+export type Unlisted =
+  { kind: "too-many"; changed: number; limit: number } | { kind: "count-mismatch"; listed: number; reported: number };
+
+export type FileFacts = { ok: true; files: ChangedFile[] } | { ok: false; unlisted: Unlisted };
 
 export interface DependencyFact {
   id: string;

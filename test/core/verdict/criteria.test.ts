@@ -142,7 +142,13 @@ describe("the verdict, criterion by criterion", () => {
       "fail",
       "blocked",
     ],
-    ["3000 files", { files: { ok: false, reason: "the PR changes 3000 files" } }, "scope", "unverified", "unverified"],
+    [
+      "3000 files",
+      { files: { ok: false, unlisted: { kind: "too-many", changed: 3000, limit: 3000 } } },
+      "scope",
+      "unverified",
+      "unverified",
+    ],
     [
       "a required Tier-B gate without a run",
       { contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })) },

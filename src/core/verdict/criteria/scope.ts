@@ -2,7 +2,16 @@
 import { problemLine } from "../../render/problems.js";
 import { scopeOf } from "../derived.js";
 import { registryUnverified } from "../registry-unverified.js";
-import type { Criterion } from "../types.js";
+import type { Criterion, Unlisted } from "../types.js";
+
+function unlistedText(u: Unlisted): string {
+  switch (u.kind) {
+    case "too-many":
+      return `the PR changes ${u.changed} files; GitHub lists at most ${u.limit}, so scope cannot be verified`;
+    case "count-mismatch":
+      return `GitHub listed ${u.listed} files but the PR reports ${u.reported} changed files, so scope cannot be verified`;
+  }
+}
 
 export const scopeCriterion: Criterion = {
   id: "scope",
@@ -21,7 +30,7 @@ export const scopeCriterion: Criterion = {
           ...base,
           status: "unverified",
           summary: "scope not verifiable",
-          details: [s.reason],
+          details: [unlistedText(s.unlisted)],
           fix: "split the PR into smaller ones",
         };
       case "bad-patterns":
