@@ -3,6 +3,7 @@ import type { ChangedFile } from "../core/scope/check.js";
 import type { FileFacts } from "../core/verdict/types.js";
 import { type RepoClient } from "./client.js";
 import { isNotFound } from "./errors.js";
+import { labelNames } from "./labels.js";
 
 /** GitHub lists at most this many files of a PR. */
 export const MAX_LISTED_FILES = 3000;
@@ -54,7 +55,7 @@ export function toSnapshot(p: PullLike): PullSnapshot {
     baseRef: p.base.ref,
     changedFiles: p.changed_files ?? -1,
     author: p.user?.login ?? "ghost",
-    labels: (p.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter((n) => n !== ""),
+    labels: labelNames(p.labels),
   };
 }
 
@@ -132,7 +133,7 @@ export async function listOpenIssues(client: RepoClient): Promise<IssueSummary[]
         title: i.title,
         body: i.body ?? null,
         state: "open",
-        labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+        labels: labelNames(i.labels),
       });
     }
     // Stop before the iterator asks for the next page.
@@ -152,7 +153,7 @@ export async function getIssue(client: RepoClient, number: number): Promise<Issu
       title: i.title,
       body: i.body ?? null,
       state: i.state === "open" ? "open" : "closed",
-      labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+      labels: labelNames(i.labels),
     };
   } catch (err) {
     if (isNotFound(err)) return undefined;

@@ -7,6 +7,7 @@ import { isCredentialRule, scan, type Finding } from "../core/sanitize/sanitize.
 import { withSource } from "../core/safety/state.js";
 import type { RepoClient } from "../github/client.js";
 import { minimizeComment, react, reply } from "../github/comments.js";
+import { labelNames } from "../github/labels.js";
 import { getPull } from "../github/pulls.js";
 import { mayCommand } from "../github/authorize.js";
 import { repoClient, withConfig, type AppOptions } from "../github/context.js";
@@ -45,7 +46,7 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
   await runtime.locks.run(`${client.owner}/${client.repo}#${issue.number}`, async () => {
     const source = { source: `comment:${comment.id}`, findings };
     if (findings.length > 0 || hadFindings) {
-      const labels = (issue.labels ?? []).flatMap((l) => (l?.name ? [l.name] : []));
+      const labels = labelNames(issue.labels);
       if (isPull) await recordPullCommentSafety(client, config, issue.number, source);
       else await publishIssue(client, config, { number: issue.number, body: issue.body ?? "", labels }, source);
     }

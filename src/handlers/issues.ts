@@ -17,7 +17,7 @@ import {
 } from "../core/safety/state.js";
 import type { RepoClient } from "../github/client.js";
 import { findSticky, upsertSticky } from "../github/comments.js";
-import { syncLabels } from "../github/labels.js";
+import { labelNames, syncLabels } from "../github/labels.js";
 import { repoClient, withConfig, type AppOptions } from "../github/context.js";
 import { loadConfig, loadRegistry } from "../github/settings.js";
 
@@ -112,7 +112,7 @@ export async function onIssue(
   const issue: IssueSnapshot = {
     number: raw.number,
     body: raw.body ?? "",
-    labels: (raw.labels ?? []).flatMap((l) => (l?.name ? [l.name] : [])),
+    labels: labelNames(raw.labels),
   };
   const base = repoClient(context, app);
 
