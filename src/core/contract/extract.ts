@@ -1,18 +1,19 @@
 /** Find the contract's YAML text in an issue body (or a file given to the CLI), before any parsing. */
+import { isYamlBlock, normalizeBody, outline, yamlBlocksUnder, type FencedBlock } from "../markdown/blocks.js";
 import {
-  isYamlBlock,
-  normalizeBody,
-  outline,
-  sectionOf,
-  yamlBlocksUnder,
-  type FencedBlock,
-  type Heading,
-  type MarkdownOutline,
-} from "../markdown/blocks.js";
+  blockText,
+  bodyTooLarge,
+  fenceHint,
+  MAX_BODY_CHARS,
+  missingUnderHeading,
+  type BlockKind,
+} from "../markdown/section-block.js";
 import { problem, type Problem } from "../problem.js";
 
-/** GitHub's own limit for an issue body; anything longer did not come from GitHub. */
-export const MAX_BODY_CHARS = 65_536;
+export { MAX_BODY_CHARS } from "../markdown/section-block.js";
+
+/** How problems name this block, and the heading level its template uses. */
+export const CONTRACT_BLOCK: BlockKind = { what: "contract", level: "###" };
 
 export interface ExtractOptions {
   /** The heading the contract sits under (`Agent Contract (YAML, required)`). */
@@ -31,8 +32,6 @@ export type Extraction =
   | { status: "found"; yaml: string; line: number; firstLine: number }
   | { status: "invalid"; errors: Problem[]; line?: number };
 
-const FENCE_HINT = "write the contract between a line ```yaml and a closing line ```";
-
 export function extractContract(body: string | null | undefined, opts: ExtractOptions): Extraction {
   const text = normalizeBody(body ?? "");
   const lookEverywhere = opts.source === "file" || opts.allIssues === true;
@@ -40,10 +39,10 @@ export function extractContract(body: string | null | undefined, opts: ExtractOp
     // A cheap test keeps an oversize plain issue silent; no outline of hostile input is built.
     if (!lookEverywhere && !text.toLowerCase().includes(opts.heading.toLowerCase())) return { status: "absent" };
     return invalid(
-      problem(
-        "contract.body-too-large",
-        "",
-        `the body is ${text.length} characters long, more than the ${MAX_BODY_CHARS} GitHub allows`,
+      bodyTooLarge(
+        CONTRACT_BLOCK,
+        "the body",
+        text.length,
         "shorten the body; move long notes or logs into a comment or a linked file",
       ),
     );
@@ -53,7 +52,7 @@ export function extractContract(body: string | null | undefined, opts: ExtractOp
   if (section) {
     const first = section.blocks[0];
     if (first) return fromBlock(first);
-    return invalid(missingUnderHeading(o, section.heading, opts.heading), section.heading.line);
+    return invalid(missingUnderHeading(CONTRACT_BLOCK, o, section.heading, opts.heading), section.heading.line);
   }
   if (!lookEverywhere) return { status: "absent" };
   const yamlBlocks = o.blocks.filter(isYamlBlock);
@@ -79,39 +78,16 @@ export function extractContract(body: string | null | undefined, opts: ExtractOp
       o.blocks.length > 0
         ? "no ```yaml block found (the fenced blocks present are not marked yaml)"
         : "the file is empty",
-      o.blocks.length > 0 ? "mark the contract's fence as ```yaml" : FENCE_HINT,
+      o.blocks.length > 0 ? "mark the contract's fence as ```yaml" : fenceHint(CONTRACT_BLOCK),
     ),
   );
 }
 
 function fromBlock(block: FencedBlock): Extraction {
-  if (!block.closed) {
-    return invalid(
-      problem(
-        "contract.unclosed-fence",
-        "",
-        `the \`\`\`${block.lang} block that opens on line ${block.line} is never closed`,
-        "add a line with only ``` after the last line of the contract",
-      ),
-      block.line,
-    );
-  }
-  return { status: "found", yaml: block.content, line: block.line, firstLine: block.line + 1 };
-}
-
-/** The heading is there but holds no yaml fence: say what is there instead, so the fix is obvious. */
-function missingUnderHeading(o: MarkdownOutline, at: Heading, heading: string): Problem {
-  const { start, end } = sectionOf(o, at);
-  const other = o.blocks.find((b) => b.line > start && b.line < end);
-  const message = `the \`### ${heading}\` section has no \`\`\`yaml block`;
-  if (other)
-    return problem(
-      "contract.missing-block",
-      "",
-      `${message} (the block on line ${other.line} is marked ${other.lang === "" ? "with no language" : "`" + other.lang + "`"})`,
-      "start the block with ```yaml",
-    );
-  return problem("contract.missing-block", "", message, `${FENCE_HINT}, right under the heading`);
+  const text = blockText(CONTRACT_BLOCK, block);
+  return text.ok
+    ? { status: "found", yaml: text.yaml, line: text.line, firstLine: text.firstLine }
+    : invalid(text.error, text.line);
 }
 
 function invalid(error: Problem, line?: number): Extraction {
