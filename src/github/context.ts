@@ -1,7 +1,9 @@
-/** Build the per-event RepoClient from a Probot context. */
+/** The opening of every handler: the per-event RepoClient from a Probot context, with the repo's config applied. */
 import type { Context } from "probot";
 import type { ResolvedConfig } from "../core/config/defaults.js";
+import type { Problem } from "../core/problem.js";
 import type { RepoClient } from "./client.js";
+import { loadConfig } from "./settings.js";
 
 export interface AppOptions {
   /** Our GitHub App's id (from APP_ID): how we recognise our own comments and check runs. */
@@ -33,4 +35,17 @@ export function withConfig(client: RepoClient, config: ResolvedConfig): RepoClie
       internalHosts: config.public_safety.internal_hosts,
     },
   };
+}
+
+/** The client and the config, or the config's problems with the bare client to report them through. */
+export type ConfiguredRepo =
+  { ok: true; client: RepoClient; config: ResolvedConfig } | { ok: false; client: RepoClient; errors: Problem[] };
+
+/** Client → config (default branch) → the client that sanitizes with the config's internal domains. */
+export async function configuredRepo(context: Context, app: AppOptions): Promise<ConfiguredRepo> {
+  const base = repoClient(context, app);
+  const cfg = await loadConfig(context);
+  return cfg.ok
+    ? { ok: true, client: withConfig(base, cfg.value), config: cfg.value }
+    : { ok: false, client: base, errors: cfg.errors };
 }

@@ -6,7 +6,7 @@ import type { Problem } from "../core/problem.js";
 import { apiFailureOutput, setupProblemOutput, type NotVerifiedOutput } from "../core/render/not-verified.js";
 import { CHECK_NAME } from "../core/render/verdict.js";
 import type { RepoClient } from "./client.js";
-import { httpStatus } from "./errors.js";
+import { httpStatus, isApiFailure } from "./errors.js";
 import { findCheckRun, upsertCheckRun } from "./checks.js";
 import type { PullSnapshot } from "./pulls.js";
 
@@ -27,4 +27,18 @@ export async function publishSetupProblem(client: RepoClient, pr: PullSnapshot, 
 
 export async function publishApiFailure(client: RepoClient, pr: PullSnapshot, err: unknown): Promise<void> {
   await publishNotVerified(client, pr, apiFailureOutput(httpStatus(err)));
+}
+
+/**
+ * Run `fn` failing closed and visibly: if GitHub's API fails inside it, the check says "not
+ * verified" (best effort) rather than keep an old answer, and the error is rethrown so it reaches
+ * Probot's log and the delivery is not remembered (it can be redelivered).
+ */
+export async function failClosed<T>(client: RepoClient, pr: PullSnapshot, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (isApiFailure(err)) await publishApiFailure(client, pr, err).catch(() => undefined);
+    throw err;
+  }
 }

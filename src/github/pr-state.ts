@@ -26,6 +26,26 @@ export async function readPrState(client: RepoClient, pr: number): Promise<PrSta
     : { sticky, ledger: emptyLedger(), trusted: false };
 }
 
+/** What serialises the events of one PR (the runtime's per-key lock, in memory or in Redis). */
+export interface PullLocks {
+  run<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Events for one PR never interleave their read-modify-write of its sticky comment and check. */
+export function withPullLock<T>(locks: PullLocks, client: RepoClient, pr: number, fn: () => Promise<T>): Promise<T> {
+  return locks.run(`${client.owner}/${client.repo}#${pr}`, fn);
+}
+
+/** The rest of every PR handler's opening: the PR's lock, and its state read fresh while holding it. */
+export function withPrState<T>(
+  locks: PullLocks,
+  client: RepoClient,
+  pr: number,
+  fn: (state: PrState) => Promise<T>,
+): Promise<T> {
+  return withPullLock(locks, client, pr, async () => fn(await readPrState(client, pr)));
+}
+
 export function safetyOf(ledger: Ledger): SafetyState {
   return decodeSafety(ledger.extra?.["safety"]);
 }

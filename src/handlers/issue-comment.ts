@@ -10,12 +10,12 @@ import { minimizeComment, react, reply } from "../github/comments.js";
 import { labelNames } from "../github/labels.js";
 import { getPull } from "../github/pulls.js";
 import { mayCommand } from "../github/authorize.js";
-import { repoClient, withConfig, type AppOptions } from "../github/context.js";
+import { configuredRepo, type AppOptions } from "../github/context.js";
 import { publishIssue } from "./issues.js";
 import { evaluateAndPublish } from "../github/publish.js";
-import { readPrState, safetyOf, saveLedger, withSafety, type PrState } from "../github/pr-state.js";
+import { readPrState, safetyOf, saveLedger, withPullLock, withSafety, type PrState } from "../github/pr-state.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { loadConfig, loadRegistry } from "../github/settings.js";
+import { loadRegistry } from "../github/settings.js";
 import { cancelTierB, requestTierB } from "./tier-b/dispatch.js";
 
 type CommentEvent = Context<"issue_comment.created" | "issue_comment.edited" | "issue_comment.deleted">;
@@ -25,10 +25,9 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
   // Only humans: bots (this app included) are ignored, whoever they claim to be.
   if (context.isBot || comment.user?.type === "Bot" || comment.performed_via_github_app) return;
   // The config is read for every human comment: its internal domains and hosts are part of the scan.
-  const cfg = await loadConfig(context);
-  if (!cfg.ok) return; // the PR's check and the issue's sticky comment already report a broken config
-  const config = cfg.value;
-  const client = withConfig(repoClient(context, app), config);
+  const repo = await configuredRepo(context, app);
+  if (!repo.ok) return; // the PR's check and the issue's sticky comment already report a broken config
+  const { client, config } = repo;
   const text = action === "deleted" ? "" : (comment.body ?? "");
   // What the comment said before this event: an edit or a deletion may clear an earlier warning.
   const before =
@@ -43,7 +42,7 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
   const maybeCommand = action === "created" && isPull && commandLines(text).length > 0;
   if (!maybeCommand && findings.length === 0 && !hadFindings) return;
 
-  await runtime.locks.run(`${client.owner}/${client.repo}#${issue.number}`, async () => {
+  await withPullLock(runtime.locks, client, issue.number, async () => {
     const source = { source: `comment:${comment.id}`, findings };
     if (findings.length > 0 || hadFindings) {
       const labels = labelNames(issue.labels);

@@ -5,10 +5,9 @@ import { matchRun, parseRunName } from "../../core/tierb/runs.js";
 import { getRun, reviewProtectionRule } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
 import { mayCommand } from "../../github/authorize.js";
-import { repoClient, withConfig, type AppOptions } from "../../github/context.js";
-import { readPrState } from "../../github/pr-state.js";
+import { configuredRepo, type AppOptions } from "../../github/context.js";
+import { withPrState } from "../../github/pr-state.js";
 import type { Runtime } from "../../runtime/runtime.js";
-import { loadConfig } from "../../github/settings.js";
 
 const CALLBACK = /\/actions\/runs\/(\d{1,20})\/deployment_protection_rule$/;
 
@@ -21,17 +20,16 @@ export async function onProtectionRule(
   const runId = Number(CALLBACK.exec(payload.deployment_callback_url ?? "")?.[1] ?? NaN);
   const environment = payload.environment ?? "";
   if (!Number.isFinite(runId) || environment === "") return;
-  const base = repoClient(context, app);
-  const cfg = await loadConfig(context);
-  const client = cfg.ok ? withConfig(base, cfg.value) : base;
+  const repo = await configuredRepo(context, app);
+  const client = repo.client;
   const reject = (reason: string) =>
     reviewProtectionRule(client, runId, environment, false, `merge-captain: ${reason}`);
-  if (!cfg.ok) return reject("the merge-captain config on the default branch is invalid");
+  if (!repo.ok) return reject("the merge-captain config on the default branch is invalid");
+  const config = repo.config;
   const run = await getRun(client, runId);
   const named = parseRunName(run.display_title ?? run.name ?? "");
   if (!named) return reject("this run was not started by merge-captain (its name carries no dispatch id)");
-  await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, async () => {
-    const state = await readPrState(client, named.pr);
+  await withPrState(runtime.locks, client, named.pr, async (state) => {
     const ref = {
       id: run.id,
       name: run.name,
@@ -41,7 +39,7 @@ export async function onProtectionRule(
     };
     const dispatch = matchRun(state.ledger, ref);
     const pr = await getPull(client, named.pr);
-    const allowed = dispatch ? await mayCommand(client, cfg.value, dispatch.requester) : false;
+    const allowed = dispatch ? await mayCommand(client, config, dispatch.requester) : false;
     const decision = decideProtectionRule({
       ledger: state.ledger,
       run: ref,

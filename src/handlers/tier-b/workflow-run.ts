@@ -5,11 +5,11 @@ import { concludeRun } from "../../core/tierb/results.js";
 import { requestedGateIds } from "../../core/tierb/registry-view.js";
 import { cancelRun, readArtifactFile } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
-import { repoClient, withConfig, type AppOptions } from "../../github/context.js";
+import { configuredRepo, type AppOptions } from "../../github/context.js";
 import { evaluateAndPublish } from "../../github/publish.js";
-import { readPrState } from "../../github/pr-state.js";
+import { withPrState } from "../../github/pr-state.js";
 import type { Runtime } from "../../runtime/runtime.js";
-import { loadConfig, loadRegistry } from "../../github/settings.js";
+import { loadRegistry } from "../../github/settings.js";
 import { publishChangedDispatchChecks, publishDispatchCheck } from "../../github/tier-b-check-run.js";
 
 const RESULTS_FILE = "tier_b_results.json";
@@ -23,14 +23,11 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
   if (run.event !== "workflow_dispatch") return;
   const named = parseRunName(run.display_title ?? run.name ?? "");
   if (!named) return;
-  const base = repoClient(context, app);
-  const cfg = await loadConfig(context);
-  if (!cfg.ok) return;
-  const config = cfg.value;
+  const repo = await configuredRepo(context, app);
+  if (!repo.ok) return;
+  const { client, config } = repo;
   if (!run.path.endsWith(`/${config.tier_b.workflow}`)) return;
-  const client = withConfig(base, config);
-  await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, async () => {
-    const state = await readPrState(client, named.pr);
+  await withPrState(runtime.locks, client, named.pr, async (state) => {
     const ref: RunRef = {
       id: run.id,
       name: run.name,
