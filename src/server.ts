@@ -7,7 +7,9 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createNodeMiddleware, createProbot, type Probot, type ProbotOctokit } from "probot";
 import { createApp } from "./app.js";
+import { loadEnvFile, privateKeyProblem } from "./runtime/environment.js";
 import { createRuntimeFromEnv, type RuntimeFromEnv } from "./runtime/redis.js";
+import { signatureGate } from "./runtime/webhook-gate.js";
 import type { Runtime } from "./runtime/runtime.js";
 
 export class StartupError extends Error {}
@@ -42,6 +44,9 @@ export function checkEnvironment(env: NodeJS.ProcessEnv): { appId: number } {
     missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH (the App's private key)");
   if (missing.length > 0)
     throw new StartupError(`merge-captain cannot start; set:\n  - ${missing.join("\n  - ")}\nSee .env.example.`);
+  // Probot would only say "privateKey option is required": name the setting, the path and the problem.
+  const keyProblem = privateKeyProblem(env, process.cwd());
+  if (keyProblem) throw new StartupError(`merge-captain cannot start: ${keyProblem}. See .env.example.`);
   return { appId: Number(env.APP_ID) };
 }
 
@@ -61,7 +66,14 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
   const probot = createProbot({ env, ...(options.Octokit ? { overrides: { Octokit: options.Octokit } } : {}) });
   logTo.probot = probot;
   const webhooksPath = env.WEBHOOK_PATH || "/api/github/webhooks";
-  const middleware = await createNodeMiddleware(createApp({ appId }, made.runtime), { probot, webhooksPath });
+  const middleware = signatureGate(
+    await createNodeMiddleware(createApp({ appId }, made.runtime), { probot, webhooksPath }),
+    {
+      path: webhooksPath,
+      secret: env.WEBHOOK_SECRET!,
+      log: probot.log,
+    },
+  );
   const server = createServer((req, res) => {
     if (req.method === "GET" && req.url === "/healthz") {
       res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
@@ -96,6 +108,13 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // As `probot run` does: settings from ./.env, the real environment winning.
+  try {
+    loadEnvFile(".env", process.env);
+  } catch (err) {
+    process.stderr.write(`merge-captain cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
   startServer().then(
     (s) =>
       process.stdout.write(

@@ -74,4 +74,11 @@ describe("startup", () => {
     expect(() => checkEnvironment(env)).toThrow(StartupError);
     expect(() => checkEnvironment(env)).toThrow(named);
   });
+
+  test("a PRIVATE_KEY_PATH that does not exist is named with the problem, not 'privateKey option is required'", () => {
+    const env = { APP_ID: "1", WEBHOOK_SECRET: "s", PRIVATE_KEY_PATH: "./no-such-key.pem" };
+    expect(() => checkEnvironment(env)).toThrow(
+      /^merge-captain cannot start: PRIVATE_KEY_PATH=\.\/no-such-key\.pem \(.*no-such-key\.pem\): no such file/,
+    );
+  });
 });
