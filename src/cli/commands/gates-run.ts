@@ -19,7 +19,7 @@ Runs each gate's cmd with /bin/sh in its own process group (killed at timeout_s)
 its \`requires\` env vars and \`requires_files\`. Gate output goes to stderr (or --log-file), never
 into the results file. --head-sha and --dispatch-id bind the results to a Tier-B dispatch; without
 them the file is for local (Tier-A) use only. Exit 0 when every gate passed, 1 otherwise, 2 on a
-usage or I/O error.`;
+usage or I/O error (a --gate or --bundle the registry does not have included).`;
 
 /** The results schema without the dispatch binding, for local runs (same shape otherwise). */
 const localResultsSchema = {
@@ -251,7 +251,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!selection.ok) {
     if (opts.json) io.stdout(JSON.stringify({ ok: false, errors: selection.errors }) + "\n");
     io.stderr(renderProblems(selection.errors));
-    return EXIT.fail;
+    // A --gate or --bundle the registry does not have is a usage error, like a bad flag: nothing ran.
+    return EXIT.usage;
   }
 
   let logFd: number | undefined;

@@ -6,8 +6,10 @@ import { EXIT, type CliIo } from "../io.js";
 import { run as runGates } from "./gates-run.js";
 
 export const usage = `Usage: merge-captain gates <gates.toml> [--json]
+       merge-captain gates run --registry <gates.toml> (--bundle <name> | --gate <id> | --tier a|b) …
 
-Validate a gate registry (schema and cross-checks) and list its gates and bundles.
+Validate a gate registry (schema and cross-checks) and list its gates and bundles. \`gates run\`
+runs gates from it and writes a results file (merge-captain gates run --help for its options).
 
 Options:
   --json       print one JSON object: {"ok", "gates", "bundles", "errors"}
