@@ -42,6 +42,36 @@ describe("parseYaml", () => {
     expect(errorCodes(bomb)).toContain("yaml.alias");
   });
 
+  test.each([
+    [
+      "every indented line",
+      "nmoe:\n\tissue: 01\n\tkind: docs\n\trisk: cold\n",
+      "3 lines are indented with tabs",
+      "line 2, column 1",
+    ],
+    [
+      "one line among spaces",
+      "nmoe:\n  issue: 01\n\tkind: docs\n",
+      "a line is indented with a tab",
+      "line 3, column 1",
+    ],
+    ["a tab after spaces", "nmoe:\n \tissue: 1\n", "a line is indented with a tab", "line 2, column 2"],
+  ])("tab indentation (%s) is one problem that says to indent with spaces", (_name, source, says, where) => {
+    const r = narrow(parseYaml(source, "the contract"), "ok", false);
+    expect(r.errors).toEqual([
+      {
+        code: "yaml.tab-indent",
+        path: "",
+        message: `${says}; YAML indents with spaces only (${where})`,
+        hint: "indent with spaces instead of tabs (two per level, as in the template)",
+      },
+    ]);
+  });
+
+  test("a tab inside a value is not indentation", () => {
+    expect(parseYaml("a: 'x\ty'\n", "the contract").ok).toBe(true);
+  });
+
   test("names the line of an alias", () => {
     const r = narrow(parseYaml("a: &x 1\nb: *x\n", "the contract"), "ok", false);
     expect(r.errors[0]!.message).toBe("aliases are not allowed (*x at line 2)");

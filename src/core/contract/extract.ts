@@ -28,8 +28,11 @@ export interface ExtractOptions {
 
 export type Extraction =
   | { status: "absent" }
-  /** `line`: the 1-based line of the opening fence (1 for a bare YAML file); `firstLine`: where the YAML text starts. */
-  | { status: "found"; yaml: string; line: number; firstLine: number }
+  /**
+   * `line`: the 1-based line of the opening fence (1 for a bare YAML file); `firstLine`: where the
+   * YAML text starts; `bare`: a file with no fences, taken whole as the contract's YAML.
+   */
+  | { status: "found"; yaml: string; line: number; firstLine: number; bare?: true }
   | { status: "invalid"; errors: Problem[]; line?: number };
 
 export function extractContract(body: string | null | undefined, opts: ExtractOptions): Extraction {
@@ -70,7 +73,8 @@ export function extractContract(body: string | null | undefined, opts: ExtractOp
   if (only) return fromBlock(only);
   if (opts.source === "issue") return { status: "absent" };
   // A file with no fences at all is taken as bare YAML: agents often write the contract alone.
-  if (o.blocks.length === 0 && text.trim() !== "") return { status: "found", yaml: text, line: 1, firstLine: 1 };
+  if (o.blocks.length === 0 && text.trim() !== "")
+    return { status: "found", yaml: text, line: 1, firstLine: 1, bare: true };
   return invalid(
     problem(
       "contract.missing",
@@ -80,6 +84,19 @@ export function extractContract(body: string | null | undefined, opts: ExtractOp
         : "the file is empty",
       o.blocks.length > 0 ? "mark the contract's fence as ```yaml" : fenceHint(CONTRACT_BLOCK),
     ),
+  );
+}
+
+/**
+ * A file that is neither an issue with the contract section nor a YAML contract on its own (it
+ * parses as prose): say what to add, rather than "the contract is "…" (string), expected object".
+ */
+export function noContractFound(heading: string): Problem {
+  return problem(
+    "contract.missing",
+    "",
+    `no contract found: no \`### ${heading}\` section, no \`\`\`yaml block, and the file is not a YAML contract on its own`,
+    `add a \`### ${heading}\` heading with the contract in a \`\`\`yaml block under it (the issue form writes this), or pass a file that holds only the contract's YAML`,
   );
 }
 

@@ -147,3 +147,20 @@ describe("readContract: gate ids against the registry", () => {
     expect(report.status === "invalid" && report.errors.map((e) => e.code)).toEqual(["schema.type"]);
   });
 });
+
+describe("readContract: a file that holds no contract", () => {
+  const file: ContractOptions = { ...opts, allIssues: true, source: "file" };
+  test.each([
+    ["prose", "# Router cache\n\nMake it faster.\n"],
+    ["a single number", "42\n"],
+  ])("%s: one 'no contract found' problem naming the heading", (_name, body) => {
+    expect(narrow(readContract(body, file), "status", "invalid").errors).toEqual([
+      expect.objectContaining({ code: "contract.missing", message: expect.stringContaining(`\`### ${HEADING}\``) }),
+    ]);
+  });
+
+  test("a bare YAML mapping with mistakes is still read as a contract (its own errors, not 'no contract')", () => {
+    const errors = narrow(readContract("nmoe: {issue: 1}\n", file), "status", "invalid").errors;
+    expect(errors.map((e) => e.code)).not.toContain("contract.missing");
+  });
+});
