@@ -5,7 +5,7 @@ import jest from "eslint-plugin-jest";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", "coverage/**", "**/*.generated.ts"] },
+  { ignores: ["dist/**", "dist-action/**", "node_modules/**", "coverage/**", "**/*.generated.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

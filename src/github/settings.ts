@@ -1,8 +1,8 @@
 /** What every handler reads first: the repo config and the gate registry, both from the default branch. */
 import type { Context } from "probot";
-import { configUnreadable, resolveConfig, CONFIG_PATH } from "../core/config/resolve.js";
+import { configUnreadable, registryMissing, resolveConfig, CONFIG_PATH } from "../core/config/resolve.js";
 import type { ResolvedConfig } from "../core/config/defaults.js";
-import { parseRegistry, registryMissing, type Registry } from "../core/gates/registry.js";
+import { parseRegistry, type Registry } from "../core/gates/registry.js";
 import type { Result } from "../core/problem.js";
 import type { RepoClient } from "./client.js";
 import { readFile } from "./contents.js";

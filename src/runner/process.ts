@@ -1,70 +1,64 @@
-/** Run one shell command in its own process group, stream its output line by line, and kill the whole group on timeout or cancel. */
+/** Run one shell command as a contained gate: stream its output line by line, stop it on timeout or cancel, and resolve only once every process it started is gone (or known not to be). */
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import type { Readable } from "node:stream";
+import type { GateJail } from "./containment.js";
+
+export { groupAlive, signalGroup } from "./containment.js";
 
 export type ProcessOutcome =
   | { kind: "exited"; code: number; durationMs: number }
   | { kind: "signalled"; signal: NodeJS.Signals; durationMs: number }
   | { kind: "timeout"; durationMs: number }
   | { kind: "cancelled"; durationMs: number }
-  | { kind: "spawn-error"; code: string; durationMs: number };
+  | { kind: "spawn-error"; code: string; durationMs: number }
+  /** The wrapper could not set the mark or enter the cgroup; the command never ran. */
+  | { kind: "contain-error"; durationMs: number };
+
+/** What was left of the command once its shell had exited, and whether all of it is gone now. */
+export interface ContainmentReport {
+  /** The command's processes found alive after its shell exited (or was stopped); all were signalled. */
+  leftover: number;
+  /** Of those, how many had left the gate's process group (setsid, setpgid): an attempt to outlive the gate. */
+  escaped: number;
+  /** A last look found none of the command's processes alive. */
+  confirmed: boolean;
+  /** Orphans with a lowered or foreign mark that were still alive after a wait and were killed, not counted as this command's (see `Survivor.own`). */
+  strays: number;
+}
+
+export interface CommandRun {
+  outcome: ProcessOutcome;
+  containment: ContainmentReport;
+}
 
 export interface RunCommandOptions {
   cmd: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** Seconds before the group is killed; undefined or 0 means no limit. */
+  /** Where the command's processes are tracked; one per command, from `Containment.jail()`. */
+  jail: GateJail;
+  /** Seconds before the command is stopped; undefined or 0 means no limit. */
   timeoutS?: number | undefined;
   /** Time between SIGTERM and SIGKILL, so a gate can flush and clean up GPU state. */
   graceMs: number;
   /** Called for every complete output line (stdout and stderr alike), without the newline. */
   onLine: (line: string, stream: "stdout" | "stderr") => void;
-  /** Aborting kills the group like a timeout, and the outcome is `cancelled`. */
+  /** Aborting stops the command like a timeout, and the outcome is `cancelled`. */
   signal?: AbortSignal | undefined;
-  /** Called with the group id once the command has started (tests use it to check the group is gone). */
+  /** Called with the process group id once the command has started inside its jail. */
   onStart?: ((pgid: number) => void) | undefined;
 }
 
 /** A partial line longer than this is passed on as a line of its own, so a gate that never prints a newline cannot grow memory. */
 export const MAX_LINE_CHARS = 64 * 1024;
-
-/** Send a signal to every process in the group; a group that is already gone is not an error. */
-export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
-  try {
-    process.kill(-pgid, signal);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ESRCH") return false;
-    throw err;
-  }
-}
-
-/**
- * True while any process of the group is alive. On Linux this reads /proc and ignores zombies:
- * in a container whose PID 1 does not reap orphans, killed processes stay zombies forever and
- * `kill(-pgid, 0)` would call the group alive.
- */
-export function groupAlive(pgid: number): boolean {
-  let entries: string[];
-  try {
-    entries = readdirSync("/proc");
-  } catch {
-    return signalGroup(pgid, 0);
-  }
-  for (const name of entries) {
-    if (!/^\d+$/.test(name)) continue;
-    let stat: string;
-    try {
-      stat = readFileSync(`/proc/${name}/stat`, "utf8");
-    } catch {
-      continue; // exited while we looked
-    }
-    // Fields after the parenthesised command name: state ppid pgrp …
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true;
-  }
-  return false;
-}
+/** How often survivors are looked for while they are being stopped. */
+const POLL_MS = 25;
+/** After SIGKILL, how long processes may take to disappear before the gate counts as not contained. */
+const KILL_WAIT_MS = 2000;
+/** How long an orphan of unknown run is left to its own runner before this one kills it. */
+const STRAY_WAIT_MS = 500;
+/** Once every process is gone the pipes close at once; this only bounds a pipe held open from outside the gate. */
+const PIPE_WAIT_MS = 1000;
 
 class LineSplitter {
   private partial = "";
@@ -90,98 +84,166 @@ class LineSplitter {
   }
 }
 
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
 /**
- * `/bin/sh -c cmd` as the leader of a new process group (`detached`), so a timeout or cancel can
- * kill everything the command started — torchrun's workers included — with SIGTERM and, after the
- * grace period, SIGKILL. When the leader exits on its own, leftovers in its group are cleaned up
- * the same way, so nothing from one gate survives into the next.
+ * SIGTERM the command's own survivors, SIGKILL what is left after the grace period, and look again
+ * until none is alive or the kill wait runs out; each look finds processes the survivors started
+ * meanwhile. Strays (orphans with another or a lowered mark) get `STRAY_WAIT_MS` first: another
+ * runner on this host stops its own leftovers at once, so what is still alive then is no one's
+ * but possibly a gate of this run that hid, and is killed too.
  */
-export function runCommand(opts: RunCommandOptions): Promise<ProcessOutcome> {
+async function stopSurvivors(jail: GateJail, graceMs: number): Promise<ContainmentReport> {
+  const own = new Set<number>();
+  const strays = new Set<number>();
+  const escaped = new Set<number>();
+  // Every look counts: a survivor may call setsid only once it was asked to stop.
+  const look = (): { own: number; strays: number[] } => {
+    const now = jail.survivors();
+    for (const s of now) {
+      (s.own ? own : strays).add(s.pid);
+      if (s.own && s.pgrp !== jail.group) escaped.add(s.pid);
+    }
+    return { own: now.filter((s) => s.own).length, strays: now.filter((s) => !s.own).map((s) => s.pid) };
+  };
+  let now = look();
+  if (now.own > 0) {
+    jail.signal("SIGTERM");
+    const killAt = Date.now() + graceMs;
+    while (Date.now() < killAt && look().own > 0) await sleep(POLL_MS);
+    const deadline = Date.now() + KILL_WAIT_MS;
+    while ((now = look()).own > 0 && Date.now() < deadline) {
+      jail.signal("SIGKILL");
+      await sleep(POLL_MS);
+    }
+  }
+  let killed = 0;
+  if (strays.size > 0) {
+    await sleep(STRAY_WAIT_MS);
+    const deadline = Date.now() + KILL_WAIT_MS;
+    const left = new Set<number>();
+    while ((now = look()).strays.length > 0 && Date.now() < deadline) {
+      for (const pid of now.strays) left.add(pid);
+      jail.killStrays(now.strays);
+      await sleep(POLL_MS);
+    }
+    killed = left.size;
+  }
+  const confirmed = now.own === 0 && now.strays.length === 0 && jail.release();
+  return { leftover: own.size, escaped: escaped.size, strays: killed, confirmed };
+}
+
+/**
+ * `/bin/sh -c cmd` as the leader of a new session and process group, inside the jail (see
+ * `containment.ts`). A timeout or cancel stops every process of the jail — torchrun's workers and
+ * anything that called setsid included — with SIGTERM and, after the grace period, SIGKILL. When
+ * the shell exits on its own, whatever it left behind is stopped the same way before this
+ * resolves, so nothing of one gate survives into the next or into the results.
+ */
+export function runCommand(opts: RunCommandOptions): Promise<CommandRun> {
   const started = Date.now();
   const elapsed = (): number => Date.now() - started;
   return new Promise((resolve) => {
     if (opts.signal?.aborted) {
-      resolve({ kind: "cancelled", durationMs: 0 });
+      resolve({
+        outcome: { kind: "cancelled", durationMs: 0 },
+        containment: { leftover: 0, escaped: 0, strays: 0, confirmed: true },
+      });
       return;
     }
-    const child = spawn("/bin/sh", ["-c", opts.cmd], {
+    const child = spawn("/bin/sh", opts.jail.spawnArgs(opts.cmd), {
       cwd: opts.cwd,
       env: opts.env,
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", "pipe", "pipe", "pipe"],
     });
+    const pgid = child.pid;
+    let ready = false;
     let stopReason: "timeout" | "cancelled" | undefined;
-    let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
     let spawnError: string | undefined;
     let killTimer: NodeJS.Timeout | undefined;
-    let settled = false;
+    let termSentAt: number | undefined;
     const timers: NodeJS.Timeout[] = [];
 
-    const pgid = child.pid;
     const out = new LineSplitter((l) => opts.onLine(l, "stdout"));
     const err = new LineSplitter((l) => opts.onLine(l, "stderr"));
-    child.stdout.setEncoding("utf8").on("data", (c: string) => out.push(c));
-    child.stderr.setEncoding("utf8").on("data", (c: string) => err.push(c));
+    // With a fourth stdio entry the typings no longer promise these; `pipe` still creates them.
+    const stdout = child.stdio[1] as Readable;
+    const stderr = child.stdio[2] as Readable;
+    stdout.setEncoding("utf8").on("data", (c: string) => out.push(c));
+    stderr.setEncoding("utf8").on("data", (c: string) => err.push(c));
+    const control = child.stdio[3] as Readable | null;
+    const controlDone = new Promise<void>((r) => {
+      if (control === null) return r();
+      control.setEncoding("utf8");
+      control.on("data", (c: string) => {
+        if (ready || pgid === undefined || !c.includes("ready")) return;
+        ready = true;
+        opts.jail.attach(pgid);
+        opts.onStart?.(pgid);
+      });
+      control.on("close", () => r());
+      control.on("error", () => r());
+    });
+    const pipesClosed = new Promise<void>((r) => child.on("close", () => r()));
 
     const terminate = (): void => {
-      if (pgid === undefined || killTimer !== undefined) return;
-      signalGroup(pgid, "SIGTERM");
-      killTimer = setTimeout(() => signalGroup(pgid, "SIGKILL"), opts.graceMs);
+      if (killTimer !== undefined || !ready) return;
+      termSentAt = Date.now();
+      opts.jail.signal("SIGTERM");
+      killTimer = setTimeout(() => opts.jail.signal("SIGKILL"), opts.graceMs);
       timers.push(killTimer);
     };
     const stop = (why: "timeout" | "cancelled"): void => {
-      if (exit !== undefined || stopReason !== undefined) return;
+      if (stopReason !== undefined) return;
       stopReason = why;
       terminate();
     };
-
-    if (pgid !== undefined) opts.onStart?.(pgid);
     if (opts.timeoutS !== undefined && opts.timeoutS > 0)
       timers.push(setTimeout(() => stop("timeout"), opts.timeoutS * 1000));
     const onAbort = (): void => stop("cancelled");
     opts.signal?.addEventListener("abort", onAbort, { once: true });
 
-    const finish = (): void => {
-      if (settled) return;
-      settled = true;
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null } | undefined>((r) => {
+      child.on("exit", (code, signal) => r({ code, signal }));
+      child.on("error", (e: NodeJS.ErrnoException) => {
+        spawnError = e.code ?? "spawn-failed";
+        if (pgid === undefined) r(undefined);
+      });
+    });
+
+    void (async () => {
+      const exit = await exited;
+      // The ready line (or its absence) is known once the wrapper's end of fd 3 is closed.
+      if (spawnError === undefined) await controlDone;
+      // A timeout that fired before the wrapper was ready could not signal yet.
+      if (stopReason !== undefined) terminate();
       for (const t of timers) clearTimeout(t);
+      // What is left of the grace period a timeout or cancel already started.
+      const graceLeft = termSentAt === undefined ? opts.graceMs : Math.max(0, termSentAt + opts.graceMs - Date.now());
+      const containment = ready
+        ? await stopSurvivors(opts.jail, graceLeft)
+        : { leftover: 0, escaped: 0, strays: 0, confirmed: opts.jail.release() };
       opts.signal?.removeEventListener("abort", onAbort);
+      // `close` fires once both pipes are drained; with every process gone that is at once.
+      const drained =
+        spawnError !== undefined ||
+        (await Promise.race([pipesClosed.then(() => true), sleep(PIPE_WAIT_MS).then(() => false)]));
+      if (!drained) {
+        stdout.destroy();
+        stderr.destroy();
+      }
       out.end();
       err.end();
       const durationMs = elapsed();
-      if (spawnError !== undefined) resolve({ kind: "spawn-error", code: spawnError, durationMs });
-      else if (stopReason !== undefined) resolve({ kind: stopReason, durationMs });
+      let outcome: ProcessOutcome;
+      if (spawnError !== undefined) outcome = { kind: "spawn-error", code: spawnError, durationMs };
+      else if (!ready) outcome = { kind: "contain-error", durationMs };
+      else if (stopReason !== undefined) outcome = { kind: stopReason, durationMs };
       else if (exit?.code !== null && exit?.code !== undefined)
-        resolve({ kind: "exited", code: exit.code, durationMs });
-      else resolve({ kind: "signalled", signal: exit?.signal ?? "SIGKILL", durationMs });
-    };
-
-    /** Resolve only once the group is gone: SIGTERM, then SIGKILL after the grace period, polling in between. */
-    const finishWhenGroupGone = (): void => {
-      if (pgid === undefined || !groupAlive(pgid)) {
-        finish();
-        return;
-      }
-      terminate();
-      const deadline = Date.now() + opts.graceMs + 2000;
-      const poll = setInterval(() => {
-        if (groupAlive(pgid) && Date.now() < deadline) return;
-        if (groupAlive(pgid)) signalGroup(pgid, "SIGKILL");
-        clearInterval(poll);
-        finish();
-      }, 25);
-    };
-
-    child.on("error", (e: NodeJS.ErrnoException) => {
-      spawnError = e.code ?? "spawn-failed";
-      if (pgid === undefined) finish();
-    });
-    child.on("exit", (code, signal) => {
-      exit = { code, signal };
-      // The leader is gone; whatever it left behind in its group goes too.
-      if (pgid !== undefined && groupAlive(pgid)) terminate();
-    });
-    // `close` fires once both pipes are drained, i.e. once nothing in the group holds them open.
-    child.on("close", finishWhenGroupGone);
+        outcome = { kind: "exited", code: exit.code, durationMs };
+      else outcome = { kind: "signalled", signal: exit?.signal ?? "SIGKILL", durationMs };
+      resolve({ outcome, containment });
+    })();
   });
 }

@@ -1,9 +1,11 @@
-/** Run the selected gates of a registry — commands, external placeholders and perf comparisons — and return one structured result per gate. */
+/** Run the selected gates of a registry — commands, external placeholders and perf comparisons — each contained and with a scrubbed environment, and return one structured result per gate. */
+import { gateEnvironment } from "../core/gates/env.js";
 import type { Registry, RegistryGate } from "../core/gates/registry.js";
 import { judgePerf, MetricCollector, metricSpecs } from "../core/gates/metrics.js";
 import type { GateResult } from "../core/schemas/tier-b-results.generated.js";
+import { Containment, type ContainmentKind } from "./containment.js";
 import { findMissing, hasMissing, missingReason } from "./preflight.js";
-import { runCommand, type ProcessOutcome } from "./process.js";
+import { runCommand, type CommandRun, type ProcessOutcome } from "./process.js";
 
 /** A command gate with no `timeout_s` (or 0) still gets a limit: a hang must end the run, not the runner's patience. */
 export const DEFAULT_TIMEOUT_S = 3600;
@@ -27,6 +29,21 @@ export interface RunGatesOptions {
   signal?: AbortSignal | undefined;
   /** Test hook: the process group of each command as it starts. */
   onStart?: ((label: string, pgid: number) => void) | undefined;
+  /**
+   * Refuse to run any command when escapes cannot be seen (no /proc): on for results bound to a
+   * Tier-B dispatch, where an escaped gate could rewrite them.
+   */
+  requireContainment?: boolean | undefined;
+  /** Defaults to `Containment.open()`: a cgroup per gate where the runner may create one, else the /proc mark. */
+  containment?: Containment | undefined;
+}
+
+export interface GateRun {
+  /** Keyed by gate id: the requested gates plus any compare gate run on their behalf. */
+  results: Record<string, GateResult>;
+  /** False when some gate's processes could not be confirmed gone: nothing after it ran, and the run is an error. */
+  contained: boolean;
+  containment: ContainmentKind;
 }
 
 /** What ran, in order: the requested gates plus any compare gate a requested perf gate needs. */
@@ -104,6 +121,8 @@ function outcomeResult(outcome: ProcessOutcome): GateResult {
       return { status: "error", reason: "cancelled", duration_s };
     case "spawn-error":
       return { status: "error", reason: `spawn-error: ${outcome.code}`, duration_s };
+    case "contain-error":
+      return { status: "error", reason: "containment-setup-failed", duration_s };
     default: {
       const never: never = outcome;
       throw new Error(`unhandled outcome ${JSON.stringify(never)}`);
@@ -111,9 +130,37 @@ function outcomeResult(outcome: ProcessOutcome): GateResult {
   }
 }
 
-interface CommandRun {
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The process outcome, overruled by containment: a gate whose processes could not all be stopped,
+ * or that had processes leave its process group (setsid) to outlive it, is an `error` whatever its
+ * exit code — an escaped process is how a gate would rewrite results written after it.
+ */
+function commandResult(run: CommandRun): GateResult {
+  const result = outcomeResult(run.outcome);
+  const { leftover, escaped, confirmed } = run.containment;
+  if (!confirmed) {
+    const n = Math.max(leftover, 1);
+    return {
+      ...result,
+      status: "error",
+      reason: `not-contained: ${plural(n, "process", "processes")} could not be stopped`,
+    };
+  }
+  if (escaped > 0)
+    return {
+      ...result,
+      status: "error",
+      reason: `escaped: ${plural(escaped, "process", "processes")} left the gate's process group and had to be stopped`,
+    };
+  return result;
+}
+
+interface GateCommand {
   result: GateResult;
   metrics: Record<string, number>;
+  contained: boolean;
 }
 
 async function runCommandGate(
@@ -122,13 +169,25 @@ async function runCommandGate(
   label: string,
   wanted: readonly string[],
   opts: RunGatesOptions,
-): Promise<CommandRun> {
-  if (gate.cmd === undefined) return { result: { status: "error", reason: "no-cmd" }, metrics: {} };
+  containment: Containment,
+): Promise<GateCommand> {
+  if (gate.cmd === undefined) return { result: { status: "error", reason: "no-cmd" }, metrics: {}, contained: true };
+  const { env, reserved } = gateEnvironment(gate.requires, opts.env);
+  if (reserved.length > 0)
+    return {
+      result: {
+        status: "error",
+        reason: `reserved-env: ${reserved.join(", ")} (never passed to a gate)`.slice(0, 500),
+      },
+      metrics: {},
+      contained: true,
+    };
   const collector = new MetricCollector(metricSpecs(gate, wanted));
-  const outcome = await runCommand({
+  const run = await runCommand({
     cmd: gate.cmd,
     cwd: dir,
-    env: opts.env,
+    env,
+    jail: containment.jail(),
     timeoutS: timeoutFor(gate, opts.defaultTimeoutS ?? DEFAULT_TIMEOUT_S),
     graceMs: opts.graceMs ?? DEFAULT_GRACE_MS,
     signal: opts.signal,
@@ -138,20 +197,63 @@ async function runCommandGate(
       collector.feed(line);
     },
   });
+  const { leftover, escaped, confirmed, strays } = run.containment;
+  const who = label === gate.id ? `gate ${gate.id}` : label;
+  if (!confirmed) opts.log(`${who}: its processes could not all be stopped; no further gate runs`);
+  else if (escaped > 0)
+    opts.log(
+      `${who}: ${plural(escaped, "process", "processes")} left its process group (setsid) to outlive it; stopped`,
+    );
+  else if (leftover > 0) opts.log(`${who}: left ${plural(leftover, "process", "processes")} running; stopped`);
+  if (strays > 0)
+    opts.log(
+      `${who}: stopped ${plural(strays, "orphaned gate process", "orphaned gate processes")} with a lowered mark`,
+    );
   const metrics = collector.finish();
-  return { result: { ...outcomeResult(outcome), ...metrics }, metrics };
+  return { result: { ...commandResult(run), ...metrics }, metrics, contained: confirmed };
 }
 
-/** Run the gates and return results keyed by gate id (requested gates plus any compare gate run on their behalf). */
+type Measured = { ok: true; value: number } | { ok: false; reason: string };
+
+/** Results every remaining gate gets once containment failed: nothing more runs on a runner something escaped on. */
+const NOT_RUN: GateResult = { status: "skipped", reason: "not-run: an earlier gate's processes could not be stopped" };
+
+/** Run the gates: baselines first, then the commands in order, then the perf judgements. */
 export async function runGates(
   registry: Registry,
   requested: readonly RegistryGate[],
   opts: RunGatesOptions,
-): Promise<Record<string, GateResult>> {
+): Promise<GateRun> {
+  const containment = opts.containment ?? Containment.open();
+  try {
+    return await runContained(registry, requested, opts, containment);
+  } finally {
+    if (opts.containment === undefined) containment.close();
+  }
+}
+
+async function runContained(
+  registry: Registry,
+  requested: readonly RegistryGate[],
+  opts: RunGatesOptions,
+  containment: Containment,
+): Promise<GateRun> {
   const plan = planGates(registry, requested);
   const wanted = wantedMetrics(plan);
   const results: Record<string, GateResult> = {};
   const metricsOf = new Map<string, Record<string, number>>();
+  let contained = true;
+  const done = (): GateRun => ({ results, contained, containment: containment.kind });
+
+  opts.log(`containment: ${containment.kind}${containment.note ? ` (${containment.note})` : ""}`);
+  if (opts.requireContainment && !containment.confirmsEscapes) {
+    for (const g of [...plan.run, ...plan.perf])
+      results[g.id] =
+        g.kind === "external"
+          ? { status: "pending", reason: "external" }
+          : { status: "error", reason: "containment-unavailable: gate processes cannot be tracked on this host" };
+    return done();
+  }
 
   // Every missing input is named before the first gate starts, so one look at the log says what the runner lacks.
   const missing = new Map<string, string>();
@@ -162,7 +264,26 @@ export async function runGates(
   }
   for (const [id, reason] of missing) opts.log(`gate ${id}: ${reason}`);
 
+  // Baselines run before any gate runs the PR's code: a gate must not get to touch the baseline checkout first.
+  const baselines = new Map<string, Measured>();
+  const source = opts.baseline;
+  if (source?.kind === "worktree")
+    for (const gate of plan.perf) {
+      if (missing.has(gate.id) || gate.compare_gate === undefined || gate.metric === undefined) continue;
+      if (missing.has(gate.compare_gate) || baselines.has(gate.id)) continue;
+      const m = await measureBaseline(gate, registry, source.dir, opts, containment);
+      baselines.set(gate.id, m.measured);
+      if (!m.contained) {
+        contained = false;
+        break;
+      }
+    }
+
   for (const gate of plan.run) {
+    if (!contained) {
+      results[gate.id] = NOT_RUN;
+      continue;
+    }
     if (opts.signal?.aborted) {
       results[gate.id] = { status: "skipped", reason: "cancelled" };
       continue;
@@ -178,35 +299,65 @@ export async function runGates(
       continue;
     }
     opts.log(`gate ${gate.id}: started`);
-    const { result, metrics } = await runCommandGate(gate, opts.repoDir, gate.id, wanted.get(gate.id) ?? [], opts);
-    results[gate.id] = result;
-    metricsOf.set(gate.id, metrics);
+    const run = await runCommandGate(gate, opts.repoDir, gate.id, wanted.get(gate.id) ?? [], opts, containment);
+    results[gate.id] = run.result;
+    metricsOf.set(gate.id, run.metrics);
+    contained = run.contained;
     opts.log(
-      `gate ${gate.id}: ${result.status}${result.reason ? ` (${result.reason})` : ""} in ${result.duration_s ?? 0} s`,
+      `gate ${gate.id}: ${run.result.status}${run.result.reason ? ` (${run.result.reason})` : ""} in ${run.result.duration_s ?? 0} s`,
     );
   }
 
   for (const gate of plan.perf) {
     const why = missing.get(gate.id);
-    results[gate.id] =
-      why !== undefined
+    results[gate.id] = !contained
+      ? NOT_RUN
+      : why !== undefined
         ? { status: "skipped", reason: why }
-        : await perfResult(gate, registry, results, metricsOf, opts);
+        : perfResult(gate, results, metricsOf, opts, baselines.get(gate.id));
     opts.log(
       `gate ${gate.id}: ${results[gate.id]!.status}${results[gate.id]!.reason ? ` (${results[gate.id]!.reason})` : ""}`,
     );
   }
-  return results;
+  return done();
+}
+
+/** The compare gate's metric in the baseline checkout, run (contained, like every gate) before the PR's gates. */
+async function measureBaseline(
+  gate: RegistryGate,
+  registry: Registry,
+  dir: string,
+  opts: RunGatesOptions,
+  containment: Containment,
+): Promise<{ measured: Measured; contained: boolean }> {
+  const compareGate = registry.gates.get(gate.compare_gate!);
+  const metric = gate.metric!;
+  if (compareGate === undefined) return { measured: { ok: false, reason: "compare-gate-not-run" }, contained: true };
+  const missing = findMissing(compareGate, dir, opts.env);
+  if (hasMissing(missing))
+    return { measured: { ok: false, reason: `baseline: ${missingReason(missing)}`.slice(0, 500) }, contained: true };
+  opts.log(`gate ${gate.id}: running ${compareGate.id} on the baseline first`);
+  const run = await runCommandGate(compareGate, dir, `baseline ${compareGate.id}`, [metric], opts, containment);
+  if (run.result.status !== "pass")
+    return {
+      measured: { ok: false, reason: `baseline: ${run.result.reason ?? run.result.status}`.slice(0, 500) },
+      contained: run.contained,
+    };
+  const b = run.metrics[metric];
+  return {
+    measured: b === undefined ? { ok: false, reason: `baseline: missing-metric: ${metric}` } : { ok: true, value: b },
+    contained: run.contained,
+  };
 }
 
 /** `perf:baseline_delta`: the compare gate's metric on this head against the same metric on the baseline. */
-async function perfResult(
+function perfResult(
   gate: RegistryGate,
-  registry: Registry,
   results: Record<string, GateResult>,
   metricsOf: Map<string, Record<string, number>>,
   opts: RunGatesOptions,
-): Promise<GateResult> {
+  measured: Measured | undefined,
+): GateResult {
   const compareId = gate.compare_gate;
   const metric = gate.metric;
   if (compareId === undefined || metric === undefined) return { status: "error", reason: "no-compare-gate" };
@@ -224,21 +375,10 @@ async function perfResult(
   let baseline: number;
   const source = opts.baseline;
   if (source === undefined) return { ...base, status: "pending", reason: "no-baseline" };
-  if (source.kind === "value") {
-    baseline = source.value;
-  } else {
-    const compareGate = registry.gates.get(compareId)!;
-    const missing = findMissing(compareGate, source.dir, opts.env);
-    if (hasMissing(missing))
-      return { ...base, status: "error", reason: `baseline: ${missingReason(missing)}`.slice(0, 500) };
-    opts.log(`gate ${gate.id}: running ${compareId} on the baseline`);
-    const run = await runCommandGate(compareGate, source.dir, `baseline ${compareId}`, [metric], opts);
-    if (run.result.status !== "pass")
-      return { ...base, status: "error", reason: `baseline: ${run.result.reason ?? run.result.status}` };
-    const b = run.metrics[metric];
-    if (b === undefined) return { ...base, status: "error", reason: `baseline: missing-metric: ${metric}` };
-    baseline = b;
-  }
+  if (source.kind === "value") baseline = source.value;
+  else if (measured === undefined) return { ...base, status: "error", reason: "baseline: not-measured" };
+  else if (!measured.ok) return { ...base, status: "error", reason: measured.reason };
+  else baseline = measured.value;
   base.baseline = baseline;
 
   if (opts.budgetPct === undefined) return { ...base, status: "pending", reason: "no-budget" };

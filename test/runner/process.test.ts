@@ -1,22 +1,32 @@
 import { describe, expect, test } from "@jest/globals";
-import { groupAlive, runCommand, type RunCommandOptions } from "../../src/runner/process.js";
+import { Containment } from "../../src/runner/containment.js";
+import {
+  groupAlive,
+  runCommand,
+  type ContainmentReport,
+  type ProcessOutcome,
+  type RunCommandOptions,
+} from "../../src/runner/process.js";
+
+const containment = Containment.open({ cgroup: false });
 
 async function run(
   cmd: string,
   extra: Partial<RunCommandOptions> = {},
-): Promise<{ outcome: Awaited<ReturnType<typeof runCommand>>; lines: string[]; pgid: number | undefined }> {
+): Promise<{ outcome: ProcessOutcome; containment: ContainmentReport; lines: string[]; pgid: number | undefined }> {
   const lines: string[] = [];
   let pgid: number | undefined;
-  const outcome = await runCommand({
+  const r = await runCommand({
     cmd,
     cwd: process.cwd(),
     env: process.env,
+    jail: containment.jail(),
     graceMs: 200,
     onLine: (l) => lines.push(l),
     onStart: (p) => (pgid = p),
     ...extra,
   });
-  return { outcome, lines, pgid };
+  return { ...r, lines, pgid };
 }
 
 describe("runCommand (real /bin/sh processes)", () => {
@@ -40,10 +50,16 @@ describe("runCommand (real /bin/sh processes)", () => {
   });
 
   test("leftovers of a finished command are cleaned up, so nothing leaks into the next gate", async () => {
-    const { outcome, pgid, lines } = await run("sleep 30 & echo started");
+    const { outcome, pgid, lines, containment } = await run("sleep 30 & echo started");
     expect(outcome).toMatchObject({ kind: "exited", code: 0 });
     expect(lines).toEqual(["started"]);
+    expect(containment).toMatchObject({ leftover: 1, escaped: 0, confirmed: true });
     expect(groupAlive(pgid!)).toBe(false);
+  });
+
+  test("a command that leaves nothing behind reports nothing", async () => {
+    const { containment } = await run("true");
+    expect(containment).toMatchObject({ leftover: 0, escaped: 0, confirmed: true });
   });
 
   test("abort cancels a running command and kills its group", async () => {

@@ -90,21 +90,21 @@ function options(extra: Partial<RunGatesOptions> = {}): RunGatesOptions & { logs
 describe("runGates with real child processes", () => {
   test("a passing command is pass with rc 0; its output goes to the log only", async () => {
     const o = options();
-    const results = await runGates(registry(), gates("t:ok"), o);
+    const { results } = await runGates(registry(), gates("t:ok"), o);
     expect(results["t:ok"]).toMatchObject({ status: "pass", rc: 0 });
     expect(o.outputs).toEqual(["t:ok|hello from the gate"]);
     expect(JSON.stringify(results)).not.toContain("hello");
   });
 
   test("a failing command is fail with its exit code and a short reason, not its output", async () => {
-    const results = await runGates(registry(), gates("t:fails"), options());
+    const { results } = await runGates(registry(), gates("t:fails"), options());
     expect(results["t:fails"]).toMatchObject({ status: "fail", rc: 7, reason: "exit-code" });
     expect(JSON.stringify(results)).not.toContain("10.0.0.7");
   });
 
   test("a silent hang is killed at timeout_s and reported as a timeout; its process group is gone", async () => {
     const pgids: number[] = [];
-    const results = await runGates(registry(), gates("t:hangs"), options({ onStart: (_l, p) => pgids.push(p) }));
+    const { results } = await runGates(registry(), gates("t:hangs"), options({ onStart: (_l, p) => pgids.push(p) }));
     expect(results["t:hangs"]).toMatchObject({ status: "fail", reason: "timeout" });
     expect(pgids).toHaveLength(1);
     expect(groupAlive(pgids[0]!)).toBe(false);
@@ -112,7 +112,7 @@ describe("runGates with real child processes", () => {
 
   test("missing env vars and files skip the gate, naming the variables and paths but no values", async () => {
     const o = options();
-    const results = await runGates(registry(), gates("t:needs"), o);
+    const { results } = await runGates(registry(), gates("t:needs"), o);
     expect(results["t:needs"]).toEqual({
       status: "skipped",
       reason: "missing-env: MC_TEST_ABSENT_A, MC_TEST_ABSENT_B; missing-file: configs/absent.toml",
@@ -123,12 +123,12 @@ describe("runGates with real child processes", () => {
   });
 
   test("an external gate is pending with reason external, without a preflight", async () => {
-    const results = await runGates(registry(), gates("t:ext"), options());
+    const { results } = await runGates(registry(), gates("t:ext"), options());
     expect(results["t:ext"]).toEqual({ status: "pending", reason: "external" });
   });
 
   test("a metric named <base>_p50 is the median of the <base>: lines of the compare gate", async () => {
-    const results = await runGates(registry(), gates("t:train", "perf:delta"), options());
+    const { results } = await runGates(registry(), gates("t:train", "perf:delta"), options());
     expect(results["t:train"]).toMatchObject({ status: "pass", node_tps_p50: 90 });
     expect(results["perf:delta"]).toMatchObject({
       status: "pending",
@@ -143,7 +143,7 @@ describe("runGates with real child processes", () => {
     ["within budget", -15, "pass", -10],
     ["over budget", -5, "fail", -10],
   ] as const)("perf against a baseline value: %s", async (_name, budget, status, delta) => {
-    const results = await runGates(
+    const { results } = await runGates(
       registry(),
       gates("t:train", "perf:delta"),
       options({ baseline: { kind: "value", value: 100 }, budgetPct: budget, baselineRef: "origin/main" }),
@@ -162,13 +162,24 @@ describe("runGates with real child processes", () => {
 
   test("perf against a baseline worktree runs the compare gate there", async () => {
     const o = options({ baseline: { kind: "worktree", dir: baselineRepo }, budgetPct: -10 });
-    const results = await runGates(registry(), gates("perf:delta"), o);
+    const { results } = await runGates(registry(), gates("perf:delta"), o);
     expect(results["perf:delta"]).toMatchObject({ status: "pass", baseline: 100, result: 90, delta_pct: -10 });
     expect(o.outputs).toContain("baseline t:train|node_tps: 100");
   });
 
+  test("the baseline is measured before any gate runs the PR's code", async () => {
+    const started: string[] = [];
+    const o = options({
+      baseline: { kind: "worktree", dir: baselineRepo },
+      budgetPct: -10,
+      onStart: (label) => started.push(label),
+    });
+    await runGates(registry(), gates("t:ok", "t:train", "perf:delta"), o);
+    expect(started).toEqual(["baseline t:train", "t:ok", "t:train"]);
+  });
+
   test("a perf gate without a budget is pending, never pass", async () => {
-    const results = await runGates(
+    const { results } = await runGates(
       registry(),
       gates("perf:delta"),
       options({ baseline: { kind: "value", value: 100 } }),
@@ -182,7 +193,7 @@ describe("runGates with real child processes", () => {
       ...r,
       gates: new Map([...r.gates, ["t:train", { ...r.gates.get("t:train")!, cmd: "exit 1" }]]),
     };
-    const results = await runGates(
+    const { results } = await runGates(
       broken,
       [broken.gates.get("perf:delta")!],
       options({ baseline: { kind: "value", value: 100 }, budgetPct: -10 }),
@@ -194,7 +205,7 @@ describe("runGates with real child processes", () => {
     const bundle = resolveBundle(registry(), "mixed");
     if (!bundle.ok) throw new Error("bundle");
     const o = options();
-    const results = await runGates(registry(), bundle.value, o);
+    const { results } = await runGates(registry(), bundle.value, o);
     expect(Object.fromEntries(Object.entries(results).map(([k, v]) => [k, v.status]))).toEqual({
       "t:ok": "pass",
       "t:fails": "fail",

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { parseRunName, RUN_NAME_TEMPLATE } from "../../src/core/tierb/runs.js";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { data, Evaluator, Lexer, Parser } from "@actions/expressions";
 import { convertWorkflowTemplate, NoOperationTraceWriter, parseWorkflow } from "@actions/workflow-parser";
 import { parse as parsePlainYaml } from "yaml";
-import { run as gatesRun } from "../../src/cli/commands/gates-run.js";
 import { tierBResultsSchema } from "../../src/core/schemas/tier-b-results.generated.js";
 import { validateAgainst } from "../../src/core/schemas/validate.js";
+import { parseOutputs } from "../support/github-output.js";
 import { needsGit } from "../support/requirements.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -24,6 +24,17 @@ interface Step {
   if?: string;
   with?: Record<string, unknown>;
   env?: Record<string, string>;
+  shell?: string;
+}
+interface Job {
+  "runs-on": string | string[];
+  environment?: string;
+  needs?: string;
+  if?: string;
+  permissions?: Record<string, string>;
+  outputs?: Record<string, string>;
+  env: Record<string, string>;
+  steps: Step[];
 }
 interface Workflow {
   "run-name": string;
@@ -31,11 +42,12 @@ interface Workflow {
   permissions: Record<string, string>;
   concurrency: { group: string; "cancel-in-progress": boolean };
   env: Record<string, string>;
-  jobs: Record<string, { "runs-on": string[]; environment: string; env: Record<string, string>; steps: Step[] }>;
+  jobs: Record<string, Job>;
 }
 const workflow = parsePlainYaml(source) as Workflow;
 const job = Object.values(workflow.jobs)[0]!;
 const steps = job.steps;
+const uploadJob = workflow.jobs.upload!;
 const stepNamed = (re: RegExp): Step => {
   const s = steps.find((x) => re.test(x.name ?? ""));
   if (!s) throw new Error(`no step ${re}`);
@@ -108,7 +120,7 @@ describe("templates/tier-b.yml shape", () => {
   });
 
   test("no expression is spliced into any run: script (inputs reach scripts only through env)", () => {
-    for (const s of steps) {
+    for (const s of [...steps, ...uploadJob.steps]) {
       if (s.run === undefined) continue;
       expect(s.run).not.toContain("${{ inputs.");
       expect(s.run).not.toContain("${{ github.event.inputs.");
@@ -140,22 +152,54 @@ describe("templates/tier-b.yml shape", () => {
     // Before it: only the input check and the checkout itself.
     expect(steps.slice(0, indexOf(verify)).map((s) => s.name)).toEqual(["Validate inputs", checkout.name]);
     const gates = steps.find((s) => s.id === "gates")!;
-    expect(gates.run).toContain("gates run");
+    expect(gates.uses).toMatch(/\/merge-captain@[0-9a-f]{40}$/);
     expect(indexOf(gates)).toBeGreaterThan(indexOf(verify));
   });
 
   test("the registry is read from the base side of the merge, not from the PR", () => {
     const registry = stepNamed(/registry/i);
     expect(registry.run).toContain('git show "HEAD^1:$GATES_REGISTRY"');
-    expect(steps.find((s) => s.id === "gates")!.run).toContain('--registry "$RUNNER_TEMP/tier-b/gates.toml"');
+    expect(steps.find((s) => s.id === "gates")!.with?.registry).toBe("${{ runner.temp }}/tier-b/gates.toml");
   });
 
   test("results are uploaded as tier-b-results even when a gate fails", () => {
-    const upload = steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
+    const upload = uploadJob.steps.find((s) => s.uses?.startsWith("actions/upload-artifact@"))!;
     expect(upload.with?.name).toBe("tier-b-results");
     expect(upload.if).toBe("always()");
     expect(upload.with?.path).toBe("${{ runner.temp }}/tier-b/tier_b_results.json");
-    expect(indexOf(upload)).toBe(steps.length - 1);
+    expect(uploadJob.steps.indexOf(upload)).toBe(uploadJob.steps.length - 1);
+  });
+
+  test("the gate runner is merge-captain's own action pinned by SHA, with the placeholder explained; nothing is installed", () => {
+    const gates = steps.find((s) => s.id === "gates")!;
+    expect(gates.uses).toBe("OWNER/merge-captain@0000000000000000000000000000000000000000");
+    expect(source).toMatch(
+      /# The merge-captain gate runner action\. Replace OWNER [^\n]*\n\s+# [^\n]*zeros with the full commit SHA/,
+    );
+    // It runs from the action's own checkout: the step is a `uses:`, with no script that could reach into the PR's tree.
+    expect(gates.run).toBeUndefined();
+    expect(source).not.toMatch(/npm (install|ci)|npx |setup-node|pip install/);
+    // Builds go into the registry as gates; no step after the merge checkout runs anything from the PR but the runner.
+    const after = steps.slice(steps.indexOf(stepNamed(/merge commit/i)) + 1).filter((s) => s.run !== undefined);
+    expect(after.map((s) => s.name)).toEqual([
+      "Verify the merge commit's PR parent is the approved head SHA",
+      "Read the gate registry from the base side of the merge",
+      "Resolve the perf baseline ref",
+    ]);
+  });
+
+  test("results are written and uploaded by another job, on another runner, from the runner's reported output", () => {
+    expect(Object.keys(workflow.jobs)).toEqual(["gates", "upload"]);
+    expect(uploadJob.needs).toBe("gates");
+    expect(uploadJob.if).toBe("always()");
+    expect(uploadJob["runs-on"]).not.toEqual(job["runs-on"]);
+    expect(uploadJob.environment).toBeUndefined();
+    expect(uploadJob.permissions).toEqual({});
+    expect(job.outputs?.["results-json"]).toBe("${{ steps.gates.outputs.results-json }}");
+    expect(uploadJob.env.RESULTS_JSON).toBe("${{ needs.gates.outputs.results-json }}");
+    expect(uploadJob.steps.every((s) => s.uses === undefined || s.uses.startsWith("actions/upload-artifact@"))).toBe(
+      true,
+    );
   });
 
   test("every action is pinned to a full commit SHA with its version in a comment", () => {
@@ -284,20 +328,32 @@ withGit.describe("the verify-head step against a real merge commit", () => {
   });
 });
 
-describe("the Run gates step drives `merge-captain gates run` with flags it accepts", () => {
+interface Contexts {
+  [name: string]: string | Contexts;
+}
+
+function toData(value: string | Contexts): data.StringData | data.Dictionary {
+  if (typeof value === "string") return new data.StringData(value);
+  return new data.Dictionary(...Object.entries(value).map(([key, v]) => ({ key, value: toData(v) })));
+}
+
+/** Evaluate the `${{ … }}` parts of a value as the runner does, with GitHub's own expression library. */
+function evaluate(template: string, contexts: Contexts): string {
+  const dict = toData(contexts) as data.Dictionary;
+  return template.replace(/\$\{\{(.*?)\}\}/g, (_, src: string) => {
+    const expr = new Parser(new Lexer(src.trim()).lex().tokens, Object.keys(contexts), []).parse();
+    return new Evaluator(expr, dict).evaluate().coerceString();
+  });
+}
+
+describe("the Run gates step drives the bundled action with inputs it accepts, and the upload job writes what it reported", () => {
   let temp: string;
   let workspace: string;
+  let uploadTemp: string;
   beforeAll(() => {
     temp = mkdtempSync(join(tmpdir(), "mc-runner-temp-"));
     workspace = mkdtempSync(join(tmpdir(), "mc-workspace-"));
-    // A stand-in for the installed CLI that records its argv, one argument per line.
-    const bin = join(temp, "merge-captain/node_modules/.bin");
-    mkdirSync(bin, { recursive: true });
-    writeFileSync(
-      join(bin, "merge-captain"),
-      '#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done > "$RUNNER_TEMP/argv.txt"\n',
-    );
-    chmodSync(join(bin, "merge-captain"), 0o755);
+    uploadTemp = mkdtempSync(join(tmpdir(), "mc-upload-temp-"));
     mkdirSync(join(temp, "tier-b"));
     writeFileSync(
       join(temp, "tier-b/gates.toml"),
@@ -306,8 +362,7 @@ describe("the Run gates step drives `merge-captain gates run` with flags it acce
     mkdirSync(join(workspace, ".tier-b-baseline"));
   });
   afterAll(() => {
-    rmSync(temp, { recursive: true, force: true });
-    rmSync(workspace, { recursive: true, force: true });
+    for (const d of [temp, workspace, uploadTemp]) rmSync(d, { recursive: true, force: true });
   });
 
   test.each([
@@ -326,32 +381,56 @@ describe("the Run gates step drives `merge-captain gates run` with flags it acce
       "pass",
       { "cpu:ok": { status: "pass" } },
     ],
-  ])("%s", async (_name, inputs, bundle, overall, perf) => {
+  ])("%s", (_name, inputs, bundle, overall, perf) => {
     const step = steps.find((s) => s.id === "gates")!;
-    const r = runStep(
-      step,
-      { ...inputs, RUNNER_TEMP: temp, GITHUB_WORKSPACE: workspace, TIER_B_LOG_DIR: "" },
-      workspace,
-    );
-    expect(r.status).toBe(0);
-    const argv = readFileSync(join(temp, "argv.txt"), "utf8").trimEnd().split("\n");
-    expect(argv.slice(0, 2)).toEqual(["gates", "run"]);
-    const out: string[] = [];
-    const code = await gatesRun(argv.slice(2), {
-      stdout: (s) => out.push(s),
-      stderr: () => undefined,
-      readFile: (p) => readFile(p, "utf8"),
-      readStdin: async () => "",
+    const env = { ...inputs, TIER_B_LOG_DIR: "" };
+    const contexts = { env, runner: { temp }, github: { workspace } };
+    const stepFiles = join(temp, `_runner_file_commands-${bundle}`);
+    mkdirSync(stepFiles, { recursive: true });
+    const outputFile = join(stepFiles, "set_output");
+    writeFileSync(outputFile, "");
+    const actionEnv: Record<string, string> = {
+      PATH: process.env.PATH ?? "",
+      RUNNER_TEMP: temp,
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_OUTPUT: outputFile,
+    };
+    for (const [name, value] of Object.entries(step.with ?? {}))
+      actionEnv[`INPUT_${name.toUpperCase()}`] = evaluate(String(value), contexts);
+    const r = spawnSync(process.execPath, [join(root, "dist-action/index.mjs")], {
       cwd: workspace,
-      env: { PATH: process.env.PATH },
+      env: actionEnv,
+      encoding: "utf8",
     });
-    const resultsPath = join(temp, "tier-b/tier_b_results.json");
-    expect(existsSync(resultsPath)).toBe(true);
-    const results: unknown = JSON.parse(readFileSync(resultsPath, "utf8"));
+    expect(r.stdout + r.stderr).not.toContain("::error::");
+    expect(r.status).toBe(0);
+    const outputs = parseOutputs(readFileSync(outputFile, "utf8"));
+    expect(outputs.status).toBe(overall);
+
+    // The upload job: its env from the gates job's outputs, its script run as the runner runs it.
+    const jobOutput = evaluate(job.outputs!["results-json"]!, { steps: { gates: { outputs } } });
+    const resultsJson = evaluate(uploadJob.env.RESULTS_JSON!, {
+      needs: { gates: { outputs: { "results-json": jobOutput } } },
+    });
+    const writeStep = uploadJob.steps.find((s) => s.run !== undefined)!;
+    const w = runStep(writeStep, { RESULTS_JSON: resultsJson, RUNNER_TEMP: uploadTemp }, uploadTemp);
+    expect(w.status).toBe(0);
+    const results: unknown = JSON.parse(readFileSync(join(uploadTemp, "tier-b/tier_b_results.json"), "utf8"));
     expect(validateAgainst(tierBResultsSchema, results)).toEqual([]);
-    expect(results).toMatchObject({ bundle, head_sha: inputs.HEAD_SHA, dispatch_id: inputs.DISPATCH_ID });
-    expect(results).toMatchObject({ overall });
-    expect(code).toBe(0);
+    expect(results).toMatchObject({ bundle, head_sha: inputs.HEAD_SHA, dispatch_id: inputs.DISPATCH_ID, overall });
     expect(results).toMatchObject({ results: perf });
+  });
+
+  test("with no results reported, the upload job writes no file (the app then sees a run without results)", () => {
+    const writeStep = uploadJob.steps.find((s) => s.run !== undefined)!;
+    const empty = mkdtempSync(join(tmpdir(), "mc-upload-empty-"));
+    try {
+      const w = runStep(writeStep, { RESULTS_JSON: "", RUNNER_TEMP: empty }, empty);
+      expect(w.status).toBe(0);
+      expect(w.stdout).toContain("::warning::the gate runner reported no results");
+      expect(() => readFileSync(join(empty, "tier-b/tier_b_results.json"))).toThrow();
+    } finally {
+      rmSync(empty, { recursive: true, force: true });
+    }
   });
 });

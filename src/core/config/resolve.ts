@@ -1,4 +1,5 @@
 /** Validate the raw `.github/merge-captain.yml` value and fill every missing key from the defaults. */
+import type { Registry } from "../gates/registry.js";
 import { fail, ok, problem, show, type Problem, type Result } from "../problem.js";
 import { repoConfigSchema, type RepoConfig } from "../schemas/config.generated.js";
 import { validateAgainst } from "../schemas/validate.js";
@@ -49,6 +50,18 @@ export function configUnreadable(why: string): Result<ResolvedConfig> {
       "",
       `${CONFIG_PATH} could not be read: ${why}`,
       "fix the YAML syntax of the file on the default branch",
+    ),
+  );
+}
+
+/** The registry is not on the default branch: an error, never an empty registry. */
+export function registryMissing(path: string, branch: string): Result<Registry> {
+  return fail(
+    problem(
+      "registry.missing",
+      "",
+      `the gate registry ${path} does not exist on ${branch}`,
+      `add it, or set \`registry.path\` in ${CONFIG_PATH}`,
     ),
   );
 }

@@ -2,7 +2,8 @@
 import type { Gate } from "../schemas/gates.generated.js";
 import type { GateResult, Status, TierBResults } from "../schemas/tier-b-results.generated.js";
 
-export type Stat = "p50" | "mean" | "min" | "max" | "last";
+/** How readings collapse to one number; the registry schema lists them. */
+export type Stat = NonNullable<NonNullable<NonNullable<Gate["metrics"]>[string]>["stat"]>;
 
 /** How one metric is read: the text that precedes its number on a line, and how many readings collapse to one. */
 export interface MetricSpec {
@@ -39,10 +40,20 @@ export function isResultMetricName(name: string): boolean {
 }
 
 /**
- * The metrics a gate yields: those it declares in its `metrics` table, plus any names other gates
- * ask of it (a perf gate's `metric` on its `compare_gate`). An undeclared name `<base>_p50` follows
- * nmoe's convention — the median of the numbers after `<base>:`; other undeclared names cannot be
- * read and are left out (the perf gate then reports the metric missing).
+ * What nmoe's own runner records for every gate whose output has `node_tps:` lines (its results
+ * table has these columns), so every gate carries them without declaring anything.
+ */
+export const NMOE_METRICS: readonly MetricSpec[] = [
+  { name: "node_tps_p50", prefix: "node_tps:", stat: "p50" },
+  { name: "node_tps_samples", prefix: "node_tps:", stat: "count" },
+];
+
+/**
+ * The metrics a gate yields: those it declares in its `metrics` table, nmoe's `node_tps_p50` and
+ * `node_tps_samples` (a declaration of the same name wins), plus any names other gates ask of it
+ * (a perf gate's `metric` on its `compare_gate`). An undeclared name `<base>_p50` follows nmoe's
+ * convention — the median of the numbers after `<base>:`; other undeclared names cannot be read
+ * and are left out (the perf gate then reports the metric missing).
  */
 export function metricSpecs(gate: Pick<Gate, "metrics">, wanted: readonly string[] = []): MetricSpec[] {
   const out = new Map<string, MetricSpec>();
@@ -50,6 +61,7 @@ export function metricSpecs(gate: Pick<Gate, "metrics">, wanted: readonly string
     if (decl === undefined) continue;
     out.set(name, { name, prefix: decl.prefix, stat: decl.stat ?? "p50" });
   }
+  for (const spec of NMOE_METRICS) if (!out.has(spec.name)) out.set(spec.name, spec);
   for (const name of wanted) {
     if (out.has(name)) continue;
     const conventional = /^(.+)_p50$/.exec(name);
@@ -91,6 +103,8 @@ export function summarise(values: readonly number[], stat: Stat): number | undef
       return values.reduce((a, b) => Math.max(a, b));
     case "last":
       return values[values.length - 1];
+    case "count":
+      return values.length;
     default: {
       const never: never = stat;
       throw new Error(`unknown stat ${String(never)}`);
@@ -177,19 +191,24 @@ export function overallStatus(
 export type LocalResults = Omit<TierBResults, "head_sha" | "dispatch_id"> &
   Partial<Pick<TierBResults, "head_sha" | "dispatch_id">>;
 
-/** Assemble the results object; `head_sha` and `dispatch_id` are present only when both are given. */
+/**
+ * Assemble the results object; `head_sha` and `dispatch_id` are present only when both are given.
+ * A run whose gate processes could not all be confirmed gone (`contained: false`) is an `error`
+ * overall, whatever the gates said: results that something may still be rewriting are no evidence.
+ */
 export function assembleResults(input: {
   bundle: string;
   gateIds: readonly string[];
   results: Readonly<Record<string, GateResult>>;
   headSha?: string | undefined;
   dispatchId?: string | undefined;
+  contained?: boolean | undefined;
 }): LocalResults {
   const out: LocalResults = {
     bundle: input.bundle,
     gate_ids: [...input.gateIds],
     results: { ...input.results },
-    overall: overallStatus(input.gateIds, input.results),
+    overall: input.contained === false ? "error" : overallStatus(input.gateIds, input.results),
   };
   if (input.headSha !== undefined && input.dispatchId !== undefined) {
     out.head_sha = input.headSha;

@@ -1,6 +1,5 @@
 /** The gate registry (`gates.toml`): parse, validate, cross-check, and look gates and bundles up. */
 import { parse as parseToml, TomlError } from "smol-toml";
-import { CONFIG_PATH } from "../config/resolve.js";
 import { fail, ok, pointer, problem, show, type Problem, type Result } from "../problem.js";
 import { gateRegistrySchema, type Gate, type GateRegistry } from "../schemas/gates.generated.js";
 import { validateAgainst } from "../schemas/validate.js";
@@ -22,18 +21,6 @@ export interface Registry {
   /** In the order the file lists them. */
   gates: ReadonlyMap<string, RegistryGate>;
   bundles: ReadonlyMap<string, readonly string[]>;
-}
-
-/** The registry is not on the default branch: an error, never an empty registry. */
-export function registryMissing(path: string, branch: string): Result<Registry> {
-  return fail(
-    problem(
-      "registry.missing",
-      "",
-      `the gate registry ${path} does not exist on ${branch}`,
-      `add it, or set \`registry.path\` in ${CONFIG_PATH}`,
-    ),
-  );
 }
 
 export function parseRegistry(tomlText: string): Result<Registry> {

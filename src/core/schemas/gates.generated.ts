@@ -37,12 +37,12 @@ note?: string
 compare_gate?: string
 metric?: string
 /**
- * Metrics the gate runner extracts from the command's output. A metric named `<name>_p50` with no entry here is read as the median of the numbers after `<name>:` lines.
+ * Metrics the gate runner extracts from the command's output. A metric named `<name>_p50` with no entry here is read as the median of the numbers after `<name>:` lines; every gate also yields `node_tps_p50` and `node_tps_samples` (the median and the count of its `node_tps:` readings), as nmoe's runner records them.
  */
 metrics?: {
 [k: string]: {
 prefix: string
-stat?: ("p50" | "mean" | "min" | "max" | "last")
+stat?: ("p50" | "mean" | "min" | "max" | "last" | "count")
 } | undefined
 }
 }
@@ -167,7 +167,7 @@ export const gateRegistrySchema = {
           "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"
         },
         "metrics": {
-          "description": "Metrics the gate runner extracts from the command's output. A metric named `<name>_p50` with no entry here is read as the median of the numbers after `<name>:` lines.",
+          "description": "Metrics the gate runner extracts from the command's output. A metric named `<name>_p50` with no entry here is read as the median of the numbers after `<name>:` lines; every gate also yields `node_tps_p50` and `node_tps_samples` (the median and the count of its `node_tps:` readings), as nmoe's runner records them.",
           "type": "object",
           "maxProperties": 20,
           "propertyNames": {
@@ -191,7 +191,8 @@ export const gateRegistrySchema = {
                   "mean",
                   "min",
                   "max",
-                  "last"
+                  "last",
+                  "count"
                 ],
                 "default": "p50"
               }

@@ -163,7 +163,7 @@ export const NO_RESULTS_TEXT = "the run ended before any gate — see the run";
  * The file's own `overall` is ignored: it is a claim, the per-gate statuses are the evidence.
  */
 export function concludeResults(
-  results: TierBResults | undefined,
+  results: Pick<TierBResults, "results"> | undefined,
   requested: readonly string[],
   registry: TierBRegistry,
   opts: { runConclusion?: string } = {},

@@ -1,12 +1,13 @@
 /** The two verdict rows Tier-B feeds: "required Tier-B gates green on this head" and "perf within budget". */
-import type { Dispatch, Ledger, StoredGateResult } from "../ledger/types.js";
+import { isActive, type Dispatch, type Ledger, type StoredGateResult } from "../ledger/types.js";
 import type { Perf } from "../schemas/contract.generated.js";
 import { formatNumber } from "./render.js";
-import { isTierBGate, type TierBRegistry } from "./registry-view.js";
+import { isTierBGate, requestedGateIds, type TierBRegistry } from "./registry-view.js";
 import { coversHead } from "./stale.js";
 
 export interface TierBRow {
-  status: "pass" | "fail";
+  /** `pending`: not measured yet, but a run that will measure it is queued or running on this head. */
+  status: "pass" | "fail" | "pending";
   summary: string;
   fix?: string;
 }
@@ -23,6 +24,7 @@ function gateResult(d: Dispatch, id: string): StoredGateResult | undefined {
 }
 
 export interface Coverage extends TierBRow {
+  status: "pass" | "fail";
   covered: string[];
   missing: string[];
   /** Required gates with a run on this head still queued or running. */
@@ -88,13 +90,42 @@ export function tierBCoverage(
 }
 
 /**
- * The contract's perf budget against the newest perf result on this head. A missing run, gate or
- * number is ❌. `delta_pct` is recomputed from `baseline` and `result` when both are there, so a
- * results file cannot claim a better delta than its own numbers. `budget_pct` -10 means the
- * metric may fall by at most 10 %: pass when delta ≥ budget.
+ * Whether a dispatch still to finish on this head will report `gateId`: a single run of it, or a
+ * bundle run whose bundle (in the registry, when given) includes it.
  */
-export function perfWithinBudget(ledger: Ledger, headSha: string, perf: Perf | undefined): TierBRow {
+function activeRunCovers(ledger: Ledger, headSha: string, gateId: string, registry?: TierBRegistry): boolean {
+  return ledger.dispatches.some((d) => {
+    if (!isActive(d) || !coversHead(d, headSha)) return false;
+    if (registry === undefined) return d.singleGate === undefined || d.singleGate === gateId;
+    return (requestedGateIds(registry, d) ?? []).includes(gateId);
+  });
+}
+
+/**
+ * The contract's perf budget against the newest perf result on this head. A missing run, gate or
+ * number is ❌ — unless a run that includes the perf gate is queued or running on this head, which
+ * is ⏳ (an earlier measurement that passed still counts). `delta_pct` is recomputed from
+ * `baseline` and `result` when both are there, so a results file cannot claim a better delta than
+ * its own numbers. `budget_pct` -10 means the metric may fall by at most 10 %: pass when delta ≥ budget.
+ */
+export function perfWithinBudget(
+  ledger: Ledger,
+  headSha: string,
+  perf: Perf | undefined,
+  registry?: TierBRegistry,
+): TierBRow {
   if (perf === undefined) return { status: "pass", summary: "the contract sets no perf budget" };
+  const measured = measuredPerf(ledger, headSha, perf);
+  if (measured.status === "pass" || !activeRunCovers(ledger, headSha, perf.gate, registry)) return measured;
+  return {
+    status: "pending",
+    summary: `a Tier-B run that includes \`${perf.gate}\` is queued or running on this head`,
+    fix: "wait for the run to finish",
+  };
+}
+
+/** The newest finished perf measurement on this head, judged against the budget. */
+function measuredPerf(ledger: Ledger, headSha: string, perf: Perf): TierBRow {
   const fix = `a maintainer runs \`/tier-b single ${perf.gate}\` (or a bundle that includes it) on this head`;
   for (const d of finishedOnHead(ledger, headSha)) {
     const g = gateResult(d, perf.gate);

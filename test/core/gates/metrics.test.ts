@@ -41,7 +41,9 @@ describe("summarise", () => {
     ["min", [5, -1, 3], "min", -1],
     ["max", [5, -1, 3], "max", 5],
     ["last", [5, -1, 3], "last", 3],
+    ["count", [5, -1, 3], "count", 3],
     ["nothing read", [], "p50", undefined],
+    ["nothing read is no count either", [], "count", undefined],
   ] as const)("%s", (_name, values, stat, expected) => {
     expect(summarise(values, stat)).toBe(expected);
   });
@@ -71,20 +73,30 @@ describe("metricSpecs and extractMetrics", () => {
     "done",
   ];
 
-  test("an undeclared `<base>_p50` is the median of the `<base>:` lines (nmoe's node_tps)", () => {
-    expect(extractMetrics(log, metricSpecs({}, ["node_tps_p50"]))).toEqual({ node_tps_p50: 200 });
+  test("an undeclared `<base>_p50` is the median of the `<base>:` lines", () => {
+    expect(extractMetrics(log, metricSpecs({}, ["mem_gb_p50"]))).toMatchObject({ mem_gb_p50: 41 });
   });
 
   test("declared metrics use their prefix and stat", () => {
     const specs = metricSpecs({
       metrics: { peak_mem_gb: { prefix: "mem_gb:", stat: "max" }, final_loss: { prefix: "loss:", stat: "last" } },
     });
-    expect(extractMetrics(log, specs)).toEqual({ peak_mem_gb: 42, final_loss: 3 });
+    expect(extractMetrics(log, specs)).toEqual({
+      peak_mem_gb: 42,
+      final_loss: 3,
+      node_tps_p50: 200,
+      node_tps_samples: 3,
+    });
+  });
+
+  test("every gate yields nmoe's node_tps_p50 and node_tps_samples when its output has node_tps: lines", () => {
+    expect(extractMetrics(log, metricSpecs({}))).toEqual({ node_tps_p50: 200, node_tps_samples: 3 });
+    expect(extractMetrics(["loss: 1"], metricSpecs({}))).toEqual({});
   });
 
   test("a declaration wins over the convention for the same name", () => {
     const specs = metricSpecs({ metrics: { node_tps_p50: { prefix: "mem_gb:" } } }, ["node_tps_p50"]);
-    expect(extractMetrics(log, specs)).toEqual({ node_tps_p50: 41 });
+    expect(extractMetrics(log, specs)).toEqual({ node_tps_p50: 41, node_tps_samples: 3 });
   });
 
   test("a metric never seen is absent, not zero", () => {
@@ -92,14 +104,14 @@ describe("metricSpecs and extractMetrics", () => {
   });
 
   test("an undeclared name without _p50 cannot be read and yields no spec", () => {
-    expect(metricSpecs({}, ["throughput"])).toEqual([]);
+    expect(metricSpecs({}, ["throughput"]).map((s) => s.name)).toEqual(["node_tps_p50", "node_tps_samples"]);
   });
 
   test("names the results file cannot carry are dropped (uppercase, or a field name)", () => {
     const specs = metricSpecs({
       metrics: { TPS: { prefix: "node_tps:" }, rc: { prefix: "node_tps:" }, ok_tps: { prefix: "node_tps:" } },
     });
-    expect(extractMetrics(log, specs)).toEqual({ ok_tps: 200 });
+    expect(extractMetrics(log, specs)).toEqual({ ok_tps: 200, node_tps_p50: 200, node_tps_samples: 3 });
   });
 });
 
@@ -148,5 +160,14 @@ describe("assembleResults", () => {
       head_sha: "a".repeat(40),
       dispatch_id: "d-12345678",
     });
+  });
+
+  test.each([
+    ["contained, all pass", true, { a: { status: "pass" as const } }, "pass"],
+    ["not contained, all pass", false, { a: { status: "pass" as const } }, "error"],
+    ["not contained, one failed", false, { a: { status: "fail" as const } }, "error"],
+    ["containment not reported", undefined, { a: { status: "pass" as const } }, "pass"],
+  ])("a run %s is %p overall", (_name, contained, results, overall) => {
+    expect(assembleResults({ bundle: "smoke", gateIds: ["a"], results, contained }).overall).toBe(overall);
   });
 });

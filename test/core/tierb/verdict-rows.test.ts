@@ -222,4 +222,57 @@ describe("perfWithinBudget", () => {
   test("no perf budget in the contract → pass", () => {
     expect(perfWithinBudget(aLedger(), HEAD, undefined).status).toBe("pass");
   });
+
+  const active = (over: Partial<Dispatch>): Dispatch => aDispatch({ id: "mc-0000000009", ...over });
+  const overBudget = perfRun({ status: "fail", metrics: { baseline: 100, result: 85 } });
+  const within = perfRun({ metrics: { baseline: 100, result: 95 } });
+  test.each([
+    [
+      "a `full` run queued on this head (its bundle has the perf gate)",
+      [active({ bundle: "full", state: "queued" })],
+      "pending",
+    ],
+    [
+      "the perf gate alone, running",
+      [active({ bundle: "single", singleGate: "perf:baseline_delta", state: "in_progress" })],
+      "pending",
+    ],
+    ["waiting for the environment's approval", [active({ bundle: "full", state: "waiting" })], "pending"],
+    ["recorded, not yet dispatched", [active({ bundle: "full", state: "recorded" })], "pending"],
+    ["a bundle without the perf gate, running", [active({ bundle: "hot_path_min", state: "in_progress" })], "fail"],
+    [
+      "a single run of another gate",
+      [active({ bundle: "single", singleGate: "b200:big_8x20", state: "queued" })],
+      "fail",
+    ],
+    ["a run of an unknown bundle", [active({ bundle: "gone", state: "queued" })], "fail"],
+    ["a run with the perf gate on an older head", [active({ bundle: "full", state: "queued", sha: HEAD2 })], "fail"],
+    [
+      "a stale run with the perf gate",
+      [active({ bundle: "full", state: "in_progress", stale: true, staleBy: HEAD2 })],
+      "fail",
+    ],
+    ["a cancelled run with the perf gate", [active({ bundle: "full", state: "cancelled" })], "fail"],
+    ["over budget, and a re-run is going", [overBudget, active({ bundle: "full", state: "in_progress" })], "pending"],
+    [
+      "within budget, and a re-run is going: still ✅",
+      [within, active({ bundle: "full", state: "in_progress" })],
+      "pass",
+    ],
+  ])("%s → %s", (_name, dispatches, status) => {
+    const row = perfWithinBudget(aLedger(...dispatches), HEAD, perf, registry);
+    expect(row.status).toBe(status);
+    const waiting = {
+      status: "pending",
+      summary: "a Tier-B run that includes `perf:baseline_delta` is queued or running on this head",
+      fix: "wait for the run to finish",
+    };
+    // The whole row when it waits; any other row's wording is the other tables' business.
+    expect(status === "pending" ? row : waiting).toEqual(waiting);
+  });
+
+  test("without a registry, any bundle run on this head may include the perf gate", () => {
+    const ledger = aLedger(active({ bundle: "hot_path_min", state: "queued" }));
+    expect(perfWithinBudget(ledger, HEAD, perf).status).toBe("pending");
+  });
 });

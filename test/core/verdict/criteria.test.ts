@@ -22,10 +22,15 @@ function contractOf(shape: ContractShape = aContract({ gates: { required: ["cpu:
 }
 
 function attestationOf(
-  o: { issue?: string; prSha?: string; tierA?: string[]; tierB?: string[] } = {},
+  o: { issue?: string; prSha?: string; tierA?: string[]; tierB?: string[]; baselineSha?: string } = {},
 ): AttestationReport {
   const yaml = toYaml({
-    nmoe_pr: { issue: o.issue ?? "12", pr_sha: o.prSha ?? HEAD, risk: "warm" },
+    nmoe_pr: {
+      issue: o.issue ?? "12",
+      pr_sha: o.prSha ?? HEAD,
+      risk: "warm",
+      ...(o.baselineSha ? { baseline_sha: o.baselineSha } : {}),
+    },
     gates_passed: { tier_a: o.tierA ?? ["cpu:import"], tier_b: o.tierB ?? [] },
   });
   return readAttestation(`## PR Attestation\n\n${fence(yaml)}\n`, { heading: "PR Attestation", headerKey: "nmoe_pr" });
@@ -226,6 +231,35 @@ describe("the verdict, criterion by criterion", () => {
     const facts = aPullFacts(over);
     expect(statusOf(facts, id)).toBe(status);
     expect(evaluateVerdict(facts).outcome).toBe(outcome);
+  });
+
+  test("a perf budget while a run that includes the perf gate is queued: ⏳, and the check waits", () => {
+    const queued: Ledger = {
+      version: 1,
+      dispatches: [
+        {
+          ...passedTierB("perf:delta").dispatches[0]!,
+          state: "queued",
+          conclusion: undefined,
+          results: undefined,
+        },
+      ],
+    };
+    const facts = aPullFacts({
+      contract: contractOf(
+        aContract({
+          gates: {
+            required: ["cpu:import"],
+            perf: { gate: "perf:delta", compare: "b200:step_8x10", metric: "step_tps_p50", budget_pct: -10 },
+          },
+        }),
+      ),
+      ledger: queued,
+      attestation: attestationOf({ baselineSha: "1".repeat(40) }),
+    });
+    const perf = evaluateVerdict(facts).results.find((r) => r.id === "perf")!;
+    expect(perf).toMatchObject({ status: "pending", fix: "wait for the run to finish" });
+    expect(evaluateVerdict(facts).outcome).toBe("waiting");
   });
 
   test("a Tier-B run still going on this head is a wait, not a failure", () => {

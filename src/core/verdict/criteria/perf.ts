@@ -15,7 +15,13 @@ export const perfCriterion: Criterion = {
     // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
     if (!contract && !f.registry.ok) return registryUnverified(this, f);
     if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
-    const row = perfWithinBudget(f.ledger, f.pr.headSha, contract.gates.perf);
+    // A run that includes the perf gate and has not finished is a wait (⏳), not a failure.
+    const row = perfWithinBudget(
+      f.ledger,
+      f.pr.headSha,
+      contract.gates.perf,
+      f.registry.ok ? f.registry.value : undefined,
+    );
     if (row.status === "fail" && unavailable(f, "tier_b"))
       return { ...base, status: "pending", summary: row.summary, details: [], fix: TIER_B_LATER };
     return { ...base, status: row.status, summary: row.summary, details: [], ...(row.fix ? { fix: row.fix } : {}) };
