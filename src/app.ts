@@ -1,6 +1,9 @@
 /** The Probot application function: wires webhook events to handlers, nothing else. */
 import type { ApplicationFunction, Context } from "probot";
 import { onIssue } from "./handlers/issues.js";
+import { onIssueClosed } from "./handlers/issue-closed.js";
+import { followMergePlan, onPullClosed } from "./handlers/merge-plan.js";
+import { onMergeGroup } from "./handlers/merge-group.js";
 import { onIssueComment } from "./handlers/issue-comment.js";
 import { onCheckRerequested } from "./handlers/check-run.js";
 import { onPullRequest, recheckLinkedPulls } from "./handlers/pull-request.js";
@@ -12,27 +15,34 @@ import { createRuntime, type Runtime } from "./runtime/runtime.js";
 /**
  * Run `handler` once per delivery: a redelivery of an event that was already handled is skipped
  * (handlers are idempotent anyway; this saves the calls). Failed deliveries stay retryable.
+ * `after` runs once the handler succeeded (the merge plan's debounced refresh).
  */
 function once<C extends Context>(
   runtime: Runtime,
   handler: (context: C) => Promise<void>,
+  after: (context: C) => void = () => {},
 ): (context: C) => Promise<void> {
   return async (context) => {
     if (await runtime.deliveries.seen(context.id)) return;
     await handler(context);
     await runtime.deliveries.remember(context.id);
+    after(context);
   };
 }
 
 export function createApp(options: AppOptions, runtime: Runtime = createRuntime()): ApplicationFunction {
+  const plan = (context: Context) => followMergePlan(context, options, runtime);
   return (app) => {
     app.on(
       ["issues.opened", "issues.edited", "issues.reopened"],
-      once(runtime, (context) =>
-        onIssue(context, options, {
-          contractChanged: (client, config, issue, registry) =>
-            recheckLinkedPulls(client, config, issue, runtime, registry),
-        }),
+      once(
+        runtime,
+        (context) =>
+          onIssue(context, options, {
+            contractChanged: (client, config, issue, registry) =>
+              recheckLinkedPulls(client, config, issue, runtime, registry),
+          }),
+        plan,
       ),
     );
     app.on(
@@ -43,23 +53,35 @@ export function createApp(options: AppOptions, runtime: Runtime = createRuntime(
         "pull_request.reopened",
         "pull_request.ready_for_review",
       ],
-      once(runtime, (context) => onPullRequest(context, options, runtime)),
+      once(runtime, (context) => onPullRequest(context, options, runtime), plan),
     );
     app.on(
       "check_run.rerequested",
-      once(runtime, (context) => onCheckRerequested(context, options, runtime)),
+      once(runtime, (context) => onCheckRerequested(context, options, runtime), plan),
     );
     app.on(
       ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
-      once(runtime, (context) => onIssueComment(context, options, runtime)),
+      once(runtime, (context) => onIssueComment(context, options, runtime), plan),
     );
     app.on(
       ["workflow_run.requested", "workflow_run.in_progress", "workflow_run.completed"],
-      once(runtime, (context) => onWorkflowRun(context, options, runtime)),
+      once(runtime, (context) => onWorkflowRun(context, options, runtime), plan),
+    );
+    app.on(
+      "merge_group.checks_requested",
+      once(runtime, (context) => onMergeGroup(context, options, runtime), plan),
+    );
+    app.on(
+      "issues.closed",
+      once(runtime, (context) => onIssueClosed(context, options, runtime), plan),
+    );
+    app.on(
+      "pull_request.closed",
+      once(runtime, (context) => onPullClosed(context), plan),
     );
     app.on(
       "deployment_protection_rule.requested",
-      once(runtime, (context) => onProtectionRule(context, options, runtime)),
+      once(runtime, (context) => onProtectionRule(context, options, runtime), plan),
     );
   };
 }

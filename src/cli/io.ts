@@ -4,6 +4,8 @@ export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   readFile: (path: string) => Promise<string>;
+  /** The names in a directory (fails with ENOTDIR for a file, ENOENT when missing); without it, every path is a file. */
+  readDir?: (path: string) => Promise<string[]>;
   readStdin: () => Promise<string>;
   cwd: string;
   env: NodeJS.ProcessEnv;

@@ -1,5 +1,5 @@
 /** `merge-captain <command>`: the offline tool for contributors and agents, and the demo. */
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { didYouMean } from "../core/text/closest.js";
 import { EXIT, type CliIo, type Command } from "./io.js";
 
@@ -24,6 +24,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   check: {
     summary: "the full preflight an agent runs before opening a PR: the same table as the check run",
     load: async () => (await import("./commands/check.js")).run,
+  },
+  plan: {
+    summary: "the merge plan for a coordinator: order, dependencies, hotspots (issue and PR files)",
+    load: async () => (await import("./commands/plan.js")).run,
   },
   sanitize: {
     summary: "redact secrets and internal infrastructure from text (--check for CI)",
@@ -96,6 +100,7 @@ export function processIo(): CliIo {
     stdout: pipeWriter(process.stdout),
     stderr: pipeWriter(process.stderr),
     readFile: (path) => readFile(path, "utf8"),
+    readDir: (path) => readdir(path),
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);

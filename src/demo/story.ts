@@ -9,8 +9,11 @@ import { CHECK_NAME, ICON } from "../core/render/verdict.js";
 import { scan } from "../core/sanitize/sanitize.js";
 import { RUN_NAME_TEMPLATE } from "../core/tierb/runs.js";
 import { startServer, type StartedServer } from "../server.js";
+import { Debouncer } from "../runtime/debounce.js";
+import { createRuntime, type Runtime } from "../runtime/runtime.js";
 import { startFakeGitHub, type FakeGitHub, type FakeRepo, type LoggedRequest } from "./fake-github/index.js";
 import * as hooks from "./webhooks.js";
+import { mergeQueueChapter } from "./queue-chapter.js";
 import {
   attestation,
   BROKEN_ISSUE,
@@ -74,6 +77,12 @@ export function describeWrite(r: LoggedRequest): string {
       return `dispatch ${r.path.split("/")[6]} on ${String(b["ref"])} with ${JSON.stringify(b["inputs"])}`;
     case "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions":
       return `react ${String(b["content"])} to comment ${r.path.split("/")[6]}`;
+    case "POST /repos/{owner}/{repo}/issues":
+      return `open issue "${String(b["title"])}": ${first(b["body"])}`;
+    case "PATCH /repos/{owner}/{repo}/issues/{issue_number}":
+      return `edit issue #${r.path.split("/")[5]}: ${first(b["body"])}`;
+    case "POST /graphql":
+      return `GraphQL ${/\b(pinIssue|minimizeComment)\b/.exec(String(b["query"]))?.[1] ?? "request"}`;
     case "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule":
       return `protection rule for run ${r.path.split("/")[6]}: ${String(b["state"])} — ${String(b["comment"] ?? "")}`;
     default:
@@ -107,6 +116,8 @@ export interface DemoWorld {
   app: StartedServer;
   repo: FakeRepo;
   secret: string;
+  /** The app's runtime: its debouncer runs deferred work (the merge plan) only when the story flushes it. */
+  runtime: Runtime;
   /** Sign and send a webhook to the app; throws unless it answers 2xx. */
   send: <E extends Parameters<typeof hooks.sendWebhook>[2]>(
     event: E,
@@ -138,6 +149,7 @@ export async function startDemoWorld(): Promise<DemoWorld> {
       perf_budget_pct: {},
       head_sha: { required: true },
       dispatch_id: { required: true },
+      merge_group_ref: {},
     },
   });
   const secret = randomBytes(16).toString("hex");
@@ -145,6 +157,8 @@ export async function startDemoWorld(): Promise<DemoWorld> {
     .privateKey.export({ type: "pkcs1", format: "pem" })
     .toString();
   const host = new URL(fake.url).host;
+  // Deferred work waits for an explicit flush, so every API call lands in the step that caused it.
+  const runtime = createRuntime({ debounce: new Debouncer({ delayMs: 24 * 60 * 60 * 1000 }) });
   // Exactly the production entry point, configured from an environment; only the API host differs.
   const app = await startServer({
     env: {
@@ -159,17 +173,20 @@ export async function startDemoWorld(): Promise<DemoWorld> {
     host: "127.0.0.1",
     // Probot's throttle makes each write wait ≥ 1 s and retries hide faults; the story wants neither.
     Octokit: UnthrottledOctokit,
+    runtime,
   });
   return {
     fake,
     app,
     repo,
     secret,
+    runtime,
     send: async (event, payload) => {
       const res = await hooks.sendWebhook(app.webhookUrl, secret, event, payload);
       if (res.status >= 300) throw new Error(`the app answered ${res.status} to ${event}`);
     },
     close: async () => {
+      runtime.debounce.cancel();
       await app.close();
       await fake.close();
     },
@@ -390,6 +407,9 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
         ];
       },
     );
+
+    // Chapter 5: two dependent PRs merged through GitHub's merge queue, in the order the merge plan gives.
+    await mergeQueueChapter({ world, step, expectText, lastCheck });
   } finally {
     await world.close();
   }

@@ -6,10 +6,14 @@ import type {
   InstallationLite,
   IssueCommentCreatedEvent,
   IssueCommentEditedEvent,
+  IssuesClosedEvent,
   IssuesEditedEvent,
   IssuesOpenedEvent,
   IssuesReopenedEvent,
+  MergeGroupChecksRequestedEvent,
+  MergeGroupDestroyedEvent,
   Organization,
+  PullRequestClosedEvent,
   PullRequestEditedEvent,
   PullRequestOpenedEvent,
   PullRequestReadyForReviewEvent,
@@ -32,7 +36,7 @@ import {
   workflowJson,
   workflowRunJson,
 } from "./fake-github/shapes.js";
-import type { FakeGitHubState, FakeRepo, FakeUser } from "./fake-github/state.js";
+import type { FakeGitHubState, FakeRepo, FakeUser, MergeGroupState } from "./fake-github/state.js";
 
 // ---- sending -------------------------------------------------------------------
 
@@ -451,4 +455,98 @@ export function checkRunRerequested(
     check_run: checkRun,
     ...envelope(world, repo, sender),
   } as unknown as CheckRunRerequestedEvent;
+}
+
+/** After `repo.setIssueState(n, "closed")` (or the merge queue closing it). */
+export function issuesClosed(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  number: number,
+  sender?: FakeUser | string,
+): IssuesClosedEvent {
+  const issue = repo.issue(number);
+  if (issue.state !== "closed" || issue.closedAt === null)
+    throw new Error(`fake GitHub: ${repo.fullName}#${number} is open; close it in the state first`);
+  return {
+    action: "closed",
+    issue: { ...issueJson(world, repo, issue), state: "closed", closed_at: issue.closedAt },
+    ...envelope(world, repo, sender ?? issue.user),
+  };
+}
+
+/** After the PR was closed (or merged by the queue) in the state. */
+export function pullRequestClosed(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  number: number,
+  sender?: FakeUser | string,
+): PullRequestClosedEvent {
+  const { issue, pull } = repo.pull(number);
+  if (issue.state !== "closed" || issue.closedAt === null)
+    throw new Error(`fake GitHub: ${repo.fullName}#${number} is open; close it in the state first`);
+  return {
+    action: "closed",
+    number,
+    pull_request: {
+      ...pullRequestJson(world, repo, issue),
+      state: "closed",
+      closed_at: issue.closedAt,
+      merged: pull.merged,
+    },
+    ...envelope(world, repo, sender ?? issue.user),
+  };
+}
+
+function mergeGroupJson(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  group: MergeGroupState,
+): MergeGroupChecksRequestedEvent["merge_group"] {
+  const commit = repo.commits.get(group.headSha);
+  if (!commit) throw new Error(`fake GitHub: merge group commit ${group.headSha} is missing`);
+  const actor = { name: "GitHub", email: "noreply@github.com" };
+  return {
+    head_sha: group.headSha,
+    head_ref: group.headRef,
+    base_sha: group.baseSha,
+    base_ref: group.baseRef,
+    head_commit: {
+      id: commit.sha,
+      tree_id: commit.treeSha,
+      message: commit.message,
+      timestamp: commit.date,
+      author: actor,
+      committer: actor,
+    },
+  };
+}
+
+/** GitHub asks for the required checks on a merge group it just built (`repo.enqueue`, or a rebuild in `settleMergeQueue`). */
+export function mergeGroupChecksRequested(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  group: MergeGroupState,
+  sender: FakeUser | string,
+): MergeGroupChecksRequestedEvent {
+  return {
+    action: "checks_requested",
+    merge_group: mergeGroupJson(world, repo, group),
+    ...envelope(world, repo, sender),
+  };
+}
+
+/** A merge group is gone: merged, dequeued, or invalidated by an entry ahead leaving the queue. */
+export function mergeGroupDestroyed(
+  world: FakeGitHubState,
+  repo: FakeRepo,
+  group: MergeGroupState,
+  reason: MergeGroupDestroyedEvent["reason"],
+  sender: FakeUser | string,
+): MergeGroupDestroyedEvent {
+  return {
+    action: "destroyed",
+    reason,
+    merge_group: mergeGroupJson(world, repo, group),
+    ...envelope(world, repo, sender),
+  };
 }

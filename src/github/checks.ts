@@ -32,6 +32,8 @@ export interface ExistingCheckRun {
   id: number;
   status: string;
   conclusion: string | null;
+  /** As listed (absent when the id came from our ledger). */
+  title?: string | null;
   text: string | null;
 }
 
@@ -56,7 +58,13 @@ export async function findCheckRun(
   });
   const run = res.data.check_runs.find((r) => r.app?.id === client.appId);
   if (!run) return undefined;
-  return { id: run.id, status: run.status, conclusion: run.conclusion, text: run.output?.text ?? null };
+  return {
+    id: run.id,
+    status: run.status,
+    conclusion: run.conclusion,
+    title: run.output?.title ?? null,
+    text: run.output?.text ?? null,
+  };
 }
 
 function digestOf(spec: CheckRunSpec): string {

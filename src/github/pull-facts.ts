@@ -89,7 +89,8 @@ async function lookUp(client: RepoClient, lookup: DependencyLookup): Promise<Loo
   }
 }
 
-async function resolveDependencies(
+/** `depends_on` ids, looked up among all issues in the order core decides (`nextLookup`). */
+export async function resolveDependencies(
   client: RepoClient,
   ids: readonly string[],
   openIssues: readonly IssueWithContract[],

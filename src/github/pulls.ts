@@ -106,6 +106,17 @@ export interface IssueSummary {
   body: string | null;
   state: "open" | "closed";
   labels: string[];
+  /** Who wrote it: a Bot acting for an App carries the App's id (how we recognise our own issues). */
+  author?: { type: string | undefined; appId: number | undefined };
+}
+
+interface IssueLike {
+  user?: { type?: string | null } | null;
+  performed_via_github_app?: { id?: number | null } | null;
+}
+
+function authorOf(i: IssueLike): NonNullable<IssueSummary["author"]> {
+  return { type: i.user?.type ?? undefined, appId: i.performed_via_github_app?.id ?? undefined };
 }
 
 /**
@@ -134,6 +145,7 @@ export async function listOpenIssues(client: RepoClient): Promise<IssueSummary[]
         body: i.body ?? null,
         state: "open",
         labels: labelNames(i.labels),
+        author: authorOf(i),
       });
     }
     // Stop before the iterator asks for the next page.

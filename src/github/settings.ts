@@ -8,6 +8,14 @@ import type { RepoClient } from "./client.js";
 import { readFile } from "./contents.js";
 import { httpStatus } from "./errors.js";
 
+/** The config each event's handler read, so work that follows the event (the merge plan) needs no second read. */
+const readFor = new WeakMap<Context, ResolvedConfig>();
+
+/** The valid config this event's handler already read, if it read one. */
+export function configReadFor(context: Context): ResolvedConfig | undefined {
+  return readFor.get(context);
+}
+
 /**
  * The repo config through Probot's `context.config` (default branch, with the owner's `.github`
  * repo as fallback), called without defaults so lists are not concatenated; validated here.
@@ -21,7 +29,9 @@ export async function loadConfig(context: Context): Promise<Result<ResolvedConfi
     if (status !== undefined && status >= 500) throw err;
     return configUnreadable((err instanceof Error ? err.message.split("\n")[0] : undefined) ?? "unreadable");
   }
-  return resolveConfig(raw);
+  const resolved = resolveConfig(raw);
+  if (resolved.ok) readFor.set(context, resolved.value);
+  return resolved;
 }
 
 /** The registry at `config.registry.path` on the default branch; missing or broken is an error, never a default. */

@@ -29,6 +29,16 @@ export function fakeIo(world: FakeWorld = {}): { io: CliIo; stdout: () => string
         throw Object.assign(new Error(`ENOENT: no such file or directory, open '${path}'`), { code: "ENOENT" });
       return text;
     },
+    readDir: async (path) => {
+      const fail = (code: string) => Object.assign(new Error(`${code}: cannot read directory '${path}'`), { code });
+      if (Object.hasOwn(files, path)) throw fail("ENOTDIR");
+      const prefix = path.endsWith("/") ? path : `${path}/`;
+      const names = Object.keys(files)
+        .filter((f) => f.startsWith(prefix))
+        .map((f) => f.slice(prefix.length).split("/")[0]!);
+      if (names.length === 0) throw fail("ENOENT");
+      return [...new Set(names)];
+    },
     readStdin: async () => world.stdin ?? "",
     cwd: world.cwd ?? "/repo",
     env: {},

@@ -10,9 +10,12 @@ import {
   deploymentProtectionRuleRequested,
   issueCommentCreated,
   issueCommentEdited,
+  issuesClosed,
   issuesEdited,
   issuesOpened,
   issuesReopened,
+  mergeGroupChecksRequested,
+  pullRequestClosed,
   pullRequestEdited,
   pullRequestOpened,
   pullRequestReadyForReview,
@@ -145,8 +148,13 @@ describe("payloads are shaped like GitHub's examples", () => {
   });
   repo.recordDispatch(workflow, "main", { dispatch_id: "d-1" }, state.bot);
   const runId = repo.dispatches[0]?.runId ?? 0;
+  const group = repo.enqueue(2);
+  const done = repo.openIssue({ title: "[03] Done", user: "alice" });
+  repo.setIssueState(done.number, "closed");
+  const abandoned = repo.openPullRequest({ title: "Old", user: "bob", head: { ref: "bob/old" }, files: [] });
+  repo.setIssueState(abandoned.number, "closed");
 
-  // pull_request.edited and workflow_run.in_progress have no published example; their types still check them (tests below).
+  // pull_request.edited, workflow_run.in_progress and issues.closed have no published example; their types still check them (tests below).
   const cases: { name: string; event: string; action: string; build: () => unknown }[] = [
     { name: "issues.opened", event: "issues", action: "opened", build: () => issuesOpened(state, repo, 1) },
     {
@@ -193,6 +201,18 @@ describe("payloads are shaped like GitHub's examples", () => {
       build: () => issueCommentEdited(state, repo, comment.id, commentEdit.changes),
     },
     {
+      name: "merge_group.checks_requested",
+      event: "merge_group",
+      action: "checks_requested",
+      build: () => mergeGroupChecksRequested(state, repo, group, "maintainer"),
+    },
+    {
+      name: "pull_request.closed",
+      event: "pull_request",
+      action: "closed",
+      build: () => pullRequestClosed(state, repo, abandoned.number),
+    },
+    {
       name: "workflow_run.requested",
       event: "workflow_run",
       action: "requested",
@@ -212,6 +232,14 @@ describe("payloads are shaped like GitHub's examples", () => {
     expect(theirs).toBeDefined();
     const missing = missingKeys(theirs, build()).filter((k) => !["enterprise", "issue.draft"].includes(k));
     expect(missing).toEqual([]);
+  });
+
+  test("issues.closed (no published example) carries the closed state and when", () => {
+    expect(issuesClosed(state, repo, done.number)).toMatchObject({
+      action: "closed",
+      issue: { number: done.number, state: "closed", state_reason: "completed", closed_at: expect.any(String) },
+    });
+    expect(() => issuesClosed(state, repo, 1)).toThrow(/is open/);
   });
 
   test("issues.edited carries the previous body in changes", () => {

@@ -45,6 +45,31 @@ describe("the demo story, end to end over HTTP", () => {
     ["The run starts", "workflow_run.in_progress", 9, 2],
     ["The run completes; its results mention an internal host and a token", "workflow_run.completed", 12, 3],
     ["A new push to PR #3: the Tier-B results are now stale", "pull_request.synchronize", 10, 3],
+    ["Work item 05 (no dependencies)", "issues.opened", 3, 2],
+    ["Work item 06 depends on 05", "issues.opened", 3, 2],
+    ["The PR for 05: green", "pull_request.opened", 7, 2],
+    ["The PR for 06: red until 05 is done", "pull_request.opened", 7, 2],
+    [
+      "The merge plan issue: created once, pinned, the order with its reasons and the graph",
+      "merge_plan.refresh",
+      7,
+      2,
+    ],
+    [
+      "The PR for 05 joins the merge queue: its group's commit gets the merge-captain check",
+      "merge_group.checks_requested",
+      8,
+      1,
+    ],
+    ["The queue merges the PR for 05", "pull_request.closed", 1, 0],
+    [
+      "GitHub closes issue 05: the PR for 06, which depends on it, is evaluated again and turns green",
+      "issues.closed",
+      9,
+      2,
+    ],
+    ["The plan follows: the PR for 06 is next, its dependency done", "merge_plan.refresh", 7, 1],
+    ["The PR for 06 joins the queue on top of the merged 05: green", "merge_group.checks_requested", 8, 1],
   ])("API calls: %s", (title, event, reads, writes) => {
     const step = story.steps.find((s) => s.title === title);
     expect(step && { event: step.event, reads: step.reads, writes: step.writes }).toEqual({ event, reads, writes });

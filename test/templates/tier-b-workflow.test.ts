@@ -80,11 +80,14 @@ describe("templates/tier-b.yml shape", () => {
       "bundle",
       "dispatch_id",
       "head_sha",
+      "merge_group_ref",
       "perf_budget_pct",
       "pr_number",
       "single_gate",
     ]);
     for (const input of Object.values(inputs)) expect(input.type).toBe("string");
+    // Sent only for a run on a merge group, so it must not be required.
+    expect(inputs["merge_group_ref"]?.required).toBe(false);
     expect(Object.keys(workflow.on)).toEqual(["workflow_dispatch"]);
   });
 
@@ -135,6 +138,7 @@ describe("templates/tier-b.yml shape", () => {
       "perf_budget_pct",
       "head_sha",
       "dispatch_id",
+      "merge_group_ref",
     ]) {
       expect(Object.values(job.env)).toContain(`\${{ inputs.${name} }}`);
     }
@@ -143,7 +147,10 @@ describe("templates/tier-b.yml shape", () => {
   test("the PR merge ref is checked out, then verified against head_sha before anything else runs", () => {
     const checkout = stepNamed(/merge commit/i);
     expect(checkout.uses).toMatch(/^actions\/checkout@/);
-    expect(checkout.with?.ref).toBe("refs/pull/${{ env.PR_NUMBER }}/merge");
+    // The PR's merge ref, or the queue's branch for a merge group (validated in the step before).
+    expect(checkout.with?.ref).toBe(
+      "${{ env.MERGE_GROUP_REF != '' && format('refs/heads/{0}', env.MERGE_GROUP_REF) || format('refs/pull/{0}/merge', env.PR_NUMBER) }}",
+    );
     expect(checkout.with?.["persist-credentials"]).toBe(false);
     const verify = steps.find((s) => s.id === "verify-head")!;
     expect(verify.run).toContain("HEAD^2");
@@ -230,7 +237,9 @@ const GOOD_INPUTS = {
   PERF_BUDGET_PCT: "-10",
   HEAD_SHA: "0123456789abcdef0123456789abcdef01234567",
   DISPATCH_ID: "dsp-0001-abcd",
+  MERGE_GROUP_REF: "",
 };
+const GROUP_REF = `gh-readonly-queue/main/pr-12-${"c".repeat(40)}`;
 
 describe("the Validate inputs step", () => {
   const step = stepNamed(/^Validate inputs$/);
@@ -243,8 +252,11 @@ describe("the Validate inputs step", () => {
         tmpdir(),
       ).status,
     ).toBe(0);
+    expect(runStep(step, { ...GOOD_INPUTS, MERGE_GROUP_REF: GROUP_REF }, tmpdir()).status).toBe(0);
   });
   test.each([
+    ["MERGE_GROUP_REF", "main"],
+    ["MERGE_GROUP_REF", "gh-readonly-queue/main/pr-12-abc; id"],
     ["PR_NUMBER", "42; touch /tmp/x"],
     ["PR_NUMBER", "42/../../heads/main"],
     ["HEAD_SHA", "main"],
@@ -317,6 +329,13 @@ withGit.describe("the verify-head step against a real merge commit", () => {
     const r = runStep(verify, { ...GOOD_INPUTS, HEAD_SHA: baseHead }, repo);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("::error::");
+  });
+  test("for a merge group: passes on the approved commit itself, fails on any other", () => {
+    const head = git(repo, "rev-parse", "HEAD");
+    expect(runStep(verify, { ...GOOD_INPUTS, MERGE_GROUP_REF: GROUP_REF, HEAD_SHA: head }, repo).status).toBe(0);
+    const moved = runStep(verify, { ...GOOD_INPUTS, MERGE_GROUP_REF: GROUP_REF, HEAD_SHA: prHead }, repo);
+    expect(moved.status).toBe(1);
+    expect(moved.stdout).toContain("::error::");
   });
   test("fails on a commit that is not a merge", () => {
     git(repo, "checkout", "-q", "--detach", "HEAD^1");

@@ -6,8 +6,11 @@ type ResolvedSection<T> = {
   readonly [K in keyof T]-?: NonNullable<T[K]> extends Array<infer E> ? readonly E[] : NonNullable<T[K]>;
 };
 
+/** A top-level key is a section (an object) or a plain value such as `merge_plan: true`. */
+type Resolved<T> = T extends object ? ResolvedSection<T> : T;
+
 /** A repo config with every section and key filled in. */
-export type ResolvedConfig = { readonly [S in keyof RepoConfig]-?: ResolvedSection<NonNullable<RepoConfig[S]>> };
+export type ResolvedConfig = { readonly [S in keyof RepoConfig]-?: Resolved<NonNullable<RepoConfig[S]>> };
 
 /** Defaults match the nmoe repository's files, so it needs no config file at all. */
 export const DEFAULT_CONFIG: ResolvedConfig = Object.freeze({
@@ -33,4 +36,6 @@ export const DEFAULT_CONFIG: ResolvedConfig = Object.freeze({
     internal_hosts: Object.freeze([]),
     minimize_leaks: false,
   }),
+  merge_plan: false,
+  merge_queue: Object.freeze({ tier_b: "trust_pr_heads" }),
 });

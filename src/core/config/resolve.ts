@@ -38,6 +38,8 @@ export function resolveConfig(raw: unknown): Result<ResolvedConfig> {
       labels: Object.freeze({ ...DEFAULT_CONFIG.labels, ...config.labels }),
       tier_b: Object.freeze({ ...DEFAULT_CONFIG.tier_b, ...config.tier_b }),
       public_safety: Object.freeze({ ...DEFAULT_CONFIG.public_safety, ...config.public_safety }),
+      merge_plan: config.merge_plan ?? DEFAULT_CONFIG.merge_plan,
+      merge_queue: Object.freeze({ ...DEFAULT_CONFIG.merge_queue, ...config.merge_queue }),
     }),
   );
 }

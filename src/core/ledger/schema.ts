@@ -96,6 +96,14 @@ const dispatch = {
     staleBy: sha,
     alsoCovers: { type: "array", maxItems: MAX_ALSO_COVERS, items: sha },
     recovered: { type: "boolean" },
+    mergeGroup: {
+      type: "object",
+      additionalProperties: false,
+      required: ["ref"],
+      properties: {
+        ref: { type: "string", pattern: "^gh-readonly-queue/[A-Za-z0-9._/-]{1,200}/pr-[1-9][0-9]{0,9}-[0-9a-f]{40}$" },
+      },
+    },
   },
 } as const;
 

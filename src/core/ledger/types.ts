@@ -107,6 +107,8 @@ export interface Dispatch {
   alsoCovers?: string[];
   /** Rebuilt from the workflow's runs after the ledger was lost: requester and time are unknown. */
   recovered?: boolean;
+  /** A run on a merge group's commit (`merge_queue.tier_b: rerun`), not on the PR's head: the queue branch it checks out. */
+  mergeGroup?: { ref: string };
 }
 
 export interface Ledger {

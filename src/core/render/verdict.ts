@@ -2,6 +2,7 @@
 import type { Outcome, Verdict } from "../verdict/evaluate.js";
 import type { CriterionResult, Status } from "../verdict/types.js";
 import { bullets, table } from "./markdown.js";
+import { verdictMarker } from "./verdict-marker.js";
 
 export const CHECK_NAME = "merge-captain";
 
@@ -63,7 +64,8 @@ export function checkOutput(verdict: Verdict): CheckOutput {
   const base = {
     title,
     summary: `${verdictTable(verdict.results)}\n\n${legend}`,
-    text: verdictDetails(verdict.results, 1000),
+    // The marker goes first: a long text is cut at its end to fit GitHub's limit.
+    text: `${verdictMarker(verdict.results)}\n\n${verdictDetails(verdict.results, 1000)}`,
     annotations,
   };
   switch (verdict.outcome) {

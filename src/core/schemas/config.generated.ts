@@ -70,6 +70,16 @@ internal_hosts?: string[]
  */
 minimize_leaks?: boolean
 }
+/**
+ * Keep one live merge-plan issue: the open contracts, their PRs, the depends_on graph and a suggested merge order.
+ */
+merge_plan?: boolean
+merge_queue?: {
+/**
+ * For a merge group: `trust_pr_heads` counts each PR's Tier-B results on its own head; `rerun` also requires the Tier-B gates to pass on the merge group's commit.
+ */
+tier_b?: ("trust_pr_heads" | "rerun")
+}
 }
 
 export const repoConfigSchema = {
@@ -208,6 +218,23 @@ export const repoConfigSchema = {
         "minimize_leaks": {
           "type": "boolean",
           "description": "Minimise (hide) a comment in which a credential was found."
+        }
+      }
+    },
+    "merge_plan": {
+      "type": "boolean",
+      "description": "Keep one live merge-plan issue: the open contracts, their PRs, the depends_on graph and a suggested merge order."
+    },
+    "merge_queue": {
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "tier_b": {
+          "enum": [
+            "trust_pr_heads",
+            "rerun"
+          ],
+          "description": "For a merge group: `trust_pr_heads` counts each PR's Tier-B results on its own head; `rerun` also requires the Tier-B gates to pass on the merge group's commit."
         }
       }
     }

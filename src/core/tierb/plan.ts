@@ -192,14 +192,15 @@ function refuse(code: RefuseCode, reason: string): Plan {
 
 /**
  * The workflow_dispatch inputs for a dispatch: all strings, as the API requires. Empty strings
- * mean "not given" so the workflow's own defaults apply.
+ * mean "not given" so the workflow's own defaults apply. `merge_group_ref` is sent only for a run on
+ * a merge group, so workflows copied before it existed keep accepting every PR dispatch.
  */
 export function workflowInputs(
   d: Dispatch,
 ): Record<
   "pr_number" | "bundle" | "single_gate" | "baseline_ref" | "perf_budget_pct" | "head_sha" | "dispatch_id",
   string
-> {
+> & { merge_group_ref?: string } {
   return {
     pr_number: String(d.pr),
     bundle: d.bundle,
@@ -208,5 +209,6 @@ export function workflowInputs(
     perf_budget_pct: d.budgetPct !== undefined ? String(d.budgetPct) : "",
     head_sha: d.sha,
     dispatch_id: d.id,
+    ...(d.mergeGroup ? { merge_group_ref: d.mergeGroup.ref } : {}),
   };
 }

@@ -6,7 +6,7 @@ export type ProtectionDecision =
   { approve: true; dispatchId: string } | { approve: false; code: ProtectionRejectCode; reason: string };
 
 export type ProtectionRejectCode =
-  "unknown-run" | "recovered" | "not-pending" | "stale" | "pr-closed" | "head-moved" | "no-permission";
+  "unknown-run" | "recovered" | "not-pending" | "stale" | "pr-closed" | "head-moved" | "group-moved" | "no-permission";
 
 export interface ProtectionInput {
   ledger: Ledger;
@@ -15,6 +15,8 @@ export interface ProtectionInput {
   pr: { state: "open" | "closed"; headSha: string };
   /** Re-read from the collaborator-permission API (or the configured users/teams), for the dispatch's requester. */
   requesterHasPermission: boolean;
+  /** For a run on a merge group: where its queue branch points now (undefined: the branch is gone). */
+  groupBranchSha?: string | undefined;
 }
 
 /** Every check must pass; the first that fails is the reason GitHub shows the approver. */
@@ -39,7 +41,14 @@ export function decideProtectionRule(input: ProtectionInput): ProtectionDecision
     return reject("not-pending", `the dispatch is ${d.state}, not waiting for approval`);
   }
   if (input.pr.state !== "open") return reject("pr-closed", "the PR is closed");
-  if (input.pr.headSha !== d.sha) {
+  if (d.mergeGroup !== undefined) {
+    // The run tests the group's commit, not the PR head: that commit must still be the queue's.
+    if (input.groupBranchSha !== d.sha)
+      return reject(
+        "group-moved",
+        `the merge group ${d.sha.slice(0, 7)} is no longer in the queue (it merged, failed or was rebuilt)`,
+      );
+  } else if (input.pr.headSha !== d.sha) {
     return reject(
       "head-moved",
       `the PR head moved from ${d.sha.slice(0, 7)} to ${input.pr.headSha.slice(0, 7)} after \`/tier-b\`; ask again to test the new head`,

@@ -177,6 +177,7 @@ export function renderDispatch(d: Dispatch, headSha: string, registry: TierBRegi
   if (/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(d.requester) && d.recovered !== true)
     notes.push(`requested by **${d.requester}**`);
   if (d.recovered === true) notes.push("rebuilt from the workflow's runs");
+  if (d.mergeGroup !== undefined) notes.push("on the merge queue's group commit, for `merge_queue.tier_b: rerun`");
   if (d.endReason !== undefined) notes.push(endReasonText(d.endReason));
   if (d.stale === true)
     notes.push(

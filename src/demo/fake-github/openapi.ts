@@ -102,7 +102,11 @@ export function matchRoute(
   return pathOnly ? { template: pathOnly.template, methodMissing: true } : undefined;
 }
 
-/** Point `#/components/...` references at the registered document so subschemas compile alone. */
+/**
+ * Point `#/components/...` references at the registered document so subschemas compile alone.
+ * `nullable` without a `type` (e.g. an issue's `milestone: oneOf [string, integer]`) is OpenAPI 3.0
+ * that ajv refuses; it becomes "this, or null".
+ */
 function rebaseRefs(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(rebaseRefs);
   if (node === null || typeof node !== "object") return node;
@@ -112,6 +116,10 @@ function rebaseRefs(node: unknown): unknown {
       key === "$ref" && typeof value === "string" && value.startsWith("#/")
         ? `github-openapi${value}`
         : rebaseRefs(value);
+  }
+  if (out["nullable"] === true && out["type"] === undefined) {
+    const { nullable: _nullable, ...rest } = out;
+    return { anyOf: [rest, { type: "null" }] };
   }
   return out;
 }

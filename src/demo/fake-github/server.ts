@@ -90,9 +90,39 @@ function minimizeArgs(
   return subjectId === undefined || classifier === undefined ? undefined : { subjectId, classifier };
 }
 
+/** GitHub's `pinIssue` mutation: at most 3 pinned issues per repository. */
+function pinIssue(world: FakeGitHubState, query: string, variables: Record<string, unknown>): Reply {
+  const raw = /issueId\s*:\s*(\$\w+|"[^"]*")/.exec(query)?.[1] ?? "";
+  const id = raw.startsWith("$") ? variables[raw.slice(1)] : raw.replace(/^"|"$/g, "");
+  for (const repo of world.repos.values()) {
+    const issue = [...repo.issues.values()].find((i) => i.nodeId === id);
+    if (!issue) continue;
+    if (!repo.pinned.includes(issue.number)) {
+      if (repo.pinned.length >= 3)
+        return {
+          status: 200,
+          json: {
+            data: { pinIssue: null },
+            errors: [{ type: "UNPROCESSABLE", message: "You can't pin more than 3 issues in this repository." }],
+          },
+        };
+      repo.pinned.push(issue.number);
+    }
+    return { status: 200, json: { data: { pinIssue: { issue: { number: issue.number } } } } };
+  }
+  return {
+    status: 200,
+    json: {
+      data: { pinIssue: null },
+      errors: [{ type: "NOT_FOUND", message: `Could not resolve to a node with the global id of '${String(id)}'` }],
+    },
+  };
+}
+
 function graphql(world: FakeGitHubState, body: unknown): Reply {
   const query = isRecord(body) && typeof body["query"] === "string" ? body["query"] : "";
   const variables = isRecord(body) && isRecord(body["variables"]) ? body["variables"] : {};
+  if (/\bpinIssue\b/.test(query)) return pinIssue(world, query, variables);
   if (/\bminimizeComment\b/.test(query)) {
     const args = minimizeArgs(query, variables);
     const found = args ? world.findComment(args.subjectId) : undefined;
@@ -122,7 +152,9 @@ function graphql(world: FakeGitHubState, body: unknown): Reply {
   }
   return {
     status: 200,
-    json: { errors: [{ message: "fake GitHub: this GraphQL query is not supported (only minimizeComment is)" }] },
+    json: {
+      errors: [{ message: "fake GitHub: this GraphQL query is not supported (only minimizeComment and pinIssue are)" }],
+    },
   };
 }
 

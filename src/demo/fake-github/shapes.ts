@@ -179,6 +179,13 @@ function reactionsJson(url: string, reactions: CommentState["reactions"]): React
   };
 }
 
+/** `performed_via_github_app`: the app, for what its bot user wrote; null for everyone else. */
+function performedVia(world: FakeGitHubState, user: FakeUser): unknown {
+  return user.login === `${world.app.slug}[bot]`
+    ? { id: world.app.id, slug: world.app.slug, node_id: `A_${world.app.id}`, name: world.app.slug }
+    : null;
+}
+
 export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueState): Issue {
   const api = `${world.apiUrl}/repos/${repo.fullName}/issues/${issue.number}`;
   const html = `${world.htmlUrl}/${repo.fullName}/${issue.pull ? "pull" : "issues"}/${issue.number}`;
@@ -209,8 +216,9 @@ export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueSt
     body: issue.body,
     reactions: reactionsJson(`${api}/reactions`, []),
     timeline_url: `${api}/timeline`,
-    performed_via_github_app: null,
-    state_reason: null,
+    // Issues opened with the app's installation token carry the app, as on GitHub.
+    performed_via_github_app: performedVia(world, issue.user) as Issue["performed_via_github_app"],
+    state_reason: issue.state === "closed" ? "completed" : null,
   };
   if (issue.pull) {
     json.draft = issue.pull.draft;
@@ -219,7 +227,7 @@ export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueSt
       html_url: html,
       diff_url: `${html}.diff`,
       patch_url: `${html}.patch`,
-      merged_at: null,
+      merged_at: issue.pull.mergedAt ?? null,
     };
   }
   return json;
@@ -241,15 +249,7 @@ export function commentJson(world: FakeGitHubState, repo: FakeRepo, comment: Com
     body: comment.body,
     reactions: reactionsJson(`${api}/reactions`, comment.reactions),
     // Comments written with the app's installation token carry the app, as on GitHub.
-    performed_via_github_app:
-      comment.user.login === `${world.app.slug}[bot]`
-        ? ({
-            id: world.app.id,
-            slug: world.app.slug,
-            node_id: `A_${world.app.id}`,
-            name: world.app.slug,
-          } as unknown as IssueComment["performed_via_github_app"])
-        : null,
+    performed_via_github_app: performedVia(world, comment.user) as IssueComment["performed_via_github_app"],
   };
 }
 
@@ -278,8 +278,8 @@ export function pullRequestJson(world: FakeGitHubState, repo: FakeRepo, issue: I
     created_at: issue.createdAt,
     updated_at: issue.updatedAt,
     closed_at: issue.closedAt,
-    merged_at: null,
-    merge_commit_sha: null,
+    merged_at: pull.mergedAt ?? null,
+    merge_commit_sha: pull.mergeCommitSha ?? null,
     assignee: null,
     assignees: [],
     requested_reviewers: [],

@@ -76,7 +76,30 @@ export interface PullState {
   /** Commits on the PR branch, oldest first. */
   commitShas: string[];
   files: ChangedFileState[];
+  /** Set when the merge queue merged it. */
+  mergedAt?: string;
+  mergeCommitSha?: string;
 }
+
+/** One entry of a branch's merge queue: the merge group GitHub built for a PR (base + the PRs ahead + this one). */
+export interface MergeGroupState {
+  pr: number;
+  /** The group's commit: what required checks run on. */
+  headSha: string;
+  /** `refs/heads/gh-readonly-queue/<base>/pr-<N>-<sha>`. */
+  headRef: string;
+  /** The commit the group was built on: the entry ahead's group, or the base branch. */
+  baseSha: string;
+  /** `refs/heads/<base>`. */
+  baseRef: string;
+}
+
+/** What happened when the queue moved on (the webhooks a driver sends follow from these). */
+export type MergeQueueChange =
+  | { kind: "merged"; group: MergeGroupState; closedIssues: number[] }
+  | { kind: "dequeued"; group: MergeGroupState }
+  | { kind: "invalidated"; group: MergeGroupState }
+  | { kind: "created"; group: MergeGroupState };
 
 export interface ReactionState {
   id: number;
@@ -265,6 +288,10 @@ export class FakeRepo {
   readonly dispatches: DispatchRecord[] = [];
   readonly runs = new Map<number, WorkflowRunState>();
   readonly protectionReviews: ProtectionReviewRecord[] = [];
+  /** The merge queue per base branch, first entry first. */
+  readonly mergeQueues = new Map<string, MergeGroupState[]>();
+  /** Issue numbers pinned with GraphQL `pinIssue` (GitHub allows 3). */
+  readonly pinned: number[] = [];
   private nextNumber = 1;
 
   constructor(
@@ -604,6 +631,121 @@ export class FakeRepo {
   /** Open PRs whose head is `sha` — a check run belongs to a commit, not a PR. */
   pullsWithHead(sha: string): IssueState[] {
     return [...this.issues.values()].filter((i) => i.pull?.head.sha === sha && i.state === "open");
+  }
+
+  // ---- merge queue ------------------------------------------------------------
+
+  mergeQueue(base = this.defaultBranch): MergeGroupState[] {
+    return this.mergeQueues.get(base) ?? [];
+  }
+
+  /**
+   * Build the merge group for `pr` on top of the entry ahead (or the base branch): one commit with
+   * the PR's changes, as the merge queue writes it — `merge` (a merge commit whose second parent is
+   * the PR head) or `squash` (one commit titled `Title (#N)`).
+   */
+  private buildGroup(pr: number, on: string, baseRef: string, method: "merge" | "squash"): MergeGroupState {
+    const { issue, pull } = this.pull(pr);
+    const parent = this.commits.get(on);
+    const head = this.commits.get(pull.head.sha);
+    if (!parent || !head) throw new Error(`fake GitHub: cannot build a merge group for #${pr}`);
+    const files = new Map(parent.files);
+    for (const f of pull.files) {
+      if (f.previous_filename !== undefined && f.status === "renamed") files.delete(f.previous_filename);
+      const bytes = head.files.get(f.filename);
+      if (f.status === "removed" || bytes === undefined) files.delete(f.filename);
+      else files.set(f.filename, bytes);
+    }
+    const message =
+      method === "merge"
+        ? `Merge pull request #${pr} from ${this.owner.login}/${pull.head.ref}\n\n${issue.title}`
+        : `${issue.title} (#${pr})`;
+    const commit = this.makeCommit(method === "merge" ? [on, pull.head.sha] : [on], files, message);
+    const branch = `gh-readonly-queue/${baseRef}/pr-${pr}-${pull.head.sha}`;
+    this.branches.set(branch, commit.sha);
+    return { pr, headSha: commit.sha, headRef: `refs/heads/${branch}`, baseSha: on, baseRef: `refs/heads/${baseRef}` };
+  }
+
+  /** Add an open PR to its base branch's queue; GitHub then asks for checks on the returned group (`merge_group.checks_requested`). */
+  enqueue(number: number, opts: { method?: "merge" | "squash" } = {}): MergeGroupState {
+    const { issue, pull } = this.pull(number);
+    if (issue.state !== "open" || pull.draft) throw new Error(`fake GitHub: #${number} cannot be queued`);
+    const queue = this.mergeQueue(pull.base.ref);
+    if (queue.some((g) => g.pr === number)) throw new Error(`fake GitHub: #${number} is already queued`);
+    const on = queue.at(-1)?.headSha ?? this.branches.get(pull.base.ref)!;
+    const group = this.buildGroup(number, on, pull.base.ref, opts.method ?? "merge");
+    this.mergeQueues.set(pull.base.ref, [...queue, group]);
+    return group;
+  }
+
+  /** The latest check runs named `names` on `sha`: all completed with success? (`undefined`: some still missing or running.) */
+  private checksPassed(sha: string, names: readonly string[]): boolean | undefined {
+    let pending = false;
+    for (const name of names) {
+      const run = this.checkRunsFor(sha)
+        .filter((c) => c.name === name)
+        .sort((a, b) => b.id - a.id)[0];
+      if (!run || run.status !== "completed") pending = true;
+      else if (run.conclusion !== "success") return false;
+    }
+    return pending ? undefined : true;
+  }
+
+  /**
+   * Let the queue act on its required checks, as GitHub does: the first group merges once they
+   * pass (the base branch fast-forwards to its commit, the PR is merged and the issues its body
+   * closes are closed); a group whose checks failed leaves the queue, and every group behind it is
+   * rebuilt without it. Stops at the first group still waiting.
+   */
+  settleMergeQueue(base = this.defaultBranch, required: readonly string[] = ["merge-captain"]): MergeQueueChange[] {
+    const changes: MergeQueueChange[] = [];
+    for (;;) {
+      const queue = this.mergeQueue(base);
+      const first = queue[0];
+      if (!first) return changes;
+      const passed = this.checksPassed(first.headSha, required);
+      if (passed === undefined) return changes;
+      this.branches.delete(first.headRef.replace(/^refs\/heads\//, ""));
+      if (passed) {
+        this.branches.set(base, first.headSha);
+        changes.push({ kind: "merged", group: first, closedIssues: this.markMerged(first) });
+        this.mergeQueues.set(base, queue.slice(1));
+        continue;
+      }
+      changes.push({ kind: "dequeued", group: first });
+      let on = this.branches.get(base)!;
+      const rebuilt: MergeGroupState[] = [];
+      for (const behind of queue.slice(1)) {
+        this.branches.delete(behind.headRef.replace(/^refs\/heads\//, ""));
+        changes.push({ kind: "invalidated", group: behind });
+        const method = this.commits.get(behind.headSha)!.parents.length > 1 ? "merge" : "squash";
+        const group = this.buildGroup(behind.pr, on, base, method);
+        rebuilt.push(group);
+        changes.push({ kind: "created", group });
+        on = group.headSha;
+      }
+      this.mergeQueues.set(base, rebuilt);
+    }
+  }
+
+  /** The PR is merged and closed; the issues its body closes (`Fixes #N`) close. Returns those issue numbers. */
+  private markMerged(group: MergeGroupState): number[] {
+    const { issue, pull } = this.pull(group.pr);
+    const at = this.world.now();
+    pull.merged = true;
+    pull.mergedAt = at;
+    pull.mergeCommitSha = group.headSha;
+    issue.state = "closed";
+    issue.closedAt = at;
+    issue.updatedAt = at;
+    const closed: number[] = [];
+    for (const m of (issue.body ?? "").matchAll(/\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\b:?[ \t]*#(\d+)/gi)) {
+      const target = this.issues.get(Number(m[1]));
+      if (!target || target.pull || target.state === "closed") continue;
+      this.setIssueState(target.number, "closed");
+      closed.push(target.number);
+    }
+    return closed;
   }
 
   // ---- checks -----------------------------------------------------------------

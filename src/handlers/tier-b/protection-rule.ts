@@ -4,6 +4,7 @@ import { decideProtectionRule } from "../../core/tierb/protection.js";
 import { matchRun, parseRunName } from "../../core/tierb/runs.js";
 import { getRun, reviewProtectionRule } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
+import { branchSha } from "../../github/merge-group.js";
 import { mayCommand } from "../../github/authorize.js";
 import { configuredRepo, type AppOptions } from "../../github/context.js";
 import { withPrState } from "../../github/pr-state.js";
@@ -45,6 +46,7 @@ export async function onProtectionRule(
       run: ref,
       pr: { state: pr?.state ?? "closed", headSha: pr?.headSha ?? "" },
       requesterHasPermission: allowed,
+      ...(dispatch?.mergeGroup ? { groupBranchSha: await branchSha(client, dispatch.mergeGroup.ref) } : {}),
     });
     if (decision.approve)
       await reviewProtectionRule(

@@ -2,6 +2,8 @@
 import type { Context } from "probot";
 import { applyRunEvent, matchRun, parseRunName, type RunRef } from "../../core/tierb/runs.js";
 import { concludeRun } from "../../core/tierb/results.js";
+import { groupOfRun } from "../../core/queue/tier-b.js";
+import { judgeMergeGroup } from "../merge-group.js";
 import { requestedGateIds } from "../../core/tierb/registry-view.js";
 import { cancelRun, readArtifactFile } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
@@ -27,6 +29,8 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
   if (!repo.ok) return;
   const { client, config } = repo;
   if (!run.path.endsWith(`/${config.tier_b.workflow}`)) return;
+  // A run on a merge group's commit (`merge_queue.tier_b: rerun`): the group is judged again once it ends.
+  let group: { ref: NonNullable<ReturnType<typeof groupOfRun>>; requester: string } | undefined;
   await withPrState(runtime.locks, client, named.pr, async (state) => {
     const ref: RunRef = {
       id: run.id,
@@ -68,7 +72,11 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
       await publishChangedDispatchChecks(client, registry.value, [dispatch], outcome.ledger.dispatches);
     }
     state.ledger = outcome.ledger;
+    const ofGroup = updated && context.payload.action === "completed" ? groupOfRun(updated) : undefined;
+    if (ofGroup && updated) group = { ref: ofGroup, requester: updated.requester };
     const pr = await getPull(client, named.pr);
     if (pr && pr.state === "open") await evaluateAndPublish({ client, config, registry, pr, state });
   });
+  // After the PR's lock is released: judging the group takes it again for the group's members.
+  if (group) await judgeMergeGroup(client, config, runtime, group.ref, { login: group.requester, type: "User" });
 }

@@ -1,6 +1,9 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, test } from "@jest/globals";
+import { parse } from "yaml";
 import { DEFAULT_CONFIG } from "../../../src/core/config/defaults.js";
-import { resolveConfig } from "../../../src/core/config/resolve.js";
+import { resolveConfig, type ResolvedConfig } from "../../../src/core/config/resolve.js";
+import { narrow } from "../../support/narrow.js";
 
 describe("resolveConfig", () => {
   test.each([
@@ -32,7 +35,34 @@ describe("resolveConfig", () => {
         teams: [],
       },
       public_safety: { internal_domains: [], internal_hosts: [], minimize_leaks: false },
+      merge_plan: false,
+      merge_queue: { tier_b: "trust_pr_heads" },
     });
+  });
+
+  test.each(["configs/merge-captain.yml", "templates/merge-captain.yml"])(
+    "the example %s spells out the defaults",
+    (file) => {
+      const raw: unknown = parse(readFileSync(new URL(`../../../${file}`, import.meta.url), "utf8"));
+      const r = resolveConfig(raw);
+      expect(r.ok && r.value).toEqual(DEFAULT_CONFIG);
+    },
+  );
+
+  test.each([
+    ["merge_plan on", { merge_plan: true }, (c: ResolvedConfig) => c.merge_plan, true],
+    ["merge_queue.tier_b", { merge_queue: { tier_b: "rerun" } }, (c: ResolvedConfig) => c.merge_queue.tier_b, "rerun"],
+  ])("%s", (_name, raw, pick, expected) => {
+    const r = resolveConfig(raw);
+    expect(r.ok && pick(r.value)).toBe(expected);
+  });
+
+  test.each([
+    ["merge_plan: yes (a string)", { merge_plan: "yes" }],
+    ["an unknown merge_queue.tier_b", { merge_queue: { tier_b: "always" } }],
+    ["an unknown merge_queue key", { merge_queue: { tierb: "rerun" } }],
+  ])("%s is an error naming the field", (_name, raw) => {
+    expect(narrow(resolveConfig(raw), "ok", false).errors[0]!.path).toMatch(/^\/merge_(plan|queue)/);
   });
 
   test("a key set in a section keeps its siblings' defaults", () => {

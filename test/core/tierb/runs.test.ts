@@ -267,6 +267,23 @@ describe("decideProtectionRule", () => {
     expect(d).toMatchObject({ approve: false, code, reason: expect.any(String) });
   });
 
+  test.each([
+    ["its queue branch still points at the pinned commit", HEAD, true],
+    ["the group was rebuilt (its branch points elsewhere)", HEAD2, false],
+    ["the group is gone (merged or dequeued)", undefined, false],
+  ])("a run on a merge group: approved only while %s", (_name, branchSha, approve) => {
+    const group = aDispatch({
+      state: "waiting",
+      runId: 500,
+      mergeGroup: { ref: `gh-readonly-queue/main/pr-7-${HEAD2}` },
+    });
+    // The PR's own head is another commit: for a group run it does not matter.
+    const d = decideProtectionRule(
+      base({ ledger: aLedger(group), pr: { state: "open", headSha: HEAD2 }, groupBranchSha: branchSha }),
+    );
+    expect(d).toMatchObject(approve ? { approve: true } : { approve: false, code: "group-moved" });
+  });
+
   test("the head-moved reason names both commits", () => {
     const d = decideProtectionRule(base({ pr: { state: "open", headSha: HEAD2 } }));
     expect(d.approve === false && d.reason).toContain("from aaaaaaa to bbbbbbb");

@@ -53,6 +53,10 @@ function updateIssue(req: RouteRequest): Reply {
   const issue = issueOr404(req);
   if (isReply(issue)) return issue;
   const body = bodyOf(req);
+  if (typeof body["body"] === "string" && body["body"].length > 65536)
+    return validationFailed(req, [
+      { resource: "Issue", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" },
+    ]);
   req.repo.editIssue(issue.number, {
     ...(typeof body["title"] === "string" ? { title: body["title"] } : {}),
     ...(typeof body["body"] === "string" || body["body"] === null ? { body: body["body"] } : {}),
@@ -128,8 +132,25 @@ function createReaction(req: RouteRequest): Reply {
   };
 }
 
+function createIssue(req: RouteRequest): Reply {
+  const body = bodyOf(req);
+  const text = optionalString(body["body"]) ?? null;
+  if (text !== null && text.length > 65536)
+    return validationFailed(req, [
+      { resource: "Issue", code: "custom", field: "body", message: "body is too long (maximum is 65536 characters)" },
+    ]);
+  const labels = Array.isArray(body["labels"]) ? labelNames(body["labels"]) : [];
+  const issue = req.repo.openIssue({ title: String(body["title"]), body: text, user: req.actor.login, labels });
+  return {
+    status: 201,
+    json: issueJson(req.world, req.repo, issue),
+    headers: { location: `${req.world.apiUrl}/repos/${req.repo.fullName}/issues/${issue.number}` },
+  };
+}
+
 export const issueRoutes: Record<string, Route> = {
   "GET /repos/{owner}/{repo}/issues": repoRoute(listIssues),
+  "POST /repos/{owner}/{repo}/issues": repoRoute(createIssue),
   "GET /repos/{owner}/{repo}/issues/{issue_number}": repoRoute((req) => {
     const issue = issueOr404(req);
     return isReply(issue) ? issue : { status: 200, json: issueJson(req.world, req.repo, issue) };

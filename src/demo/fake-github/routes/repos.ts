@@ -1,6 +1,7 @@
 /** Repository, contents and git endpoints: what the app reads from the default branch and how it compares commits. */
-import { blobSha } from "../state.js";
+import { blobSha, type CommitState } from "../state.js";
 import { gitCommitJson, repoCommitJson, repositoryJson } from "../shapes.js";
+import { paginate } from "../pagination.js";
 import { failure, notFound, repoRoute, type Reply, type Route, type RouteRequest } from "./reply.js";
 
 const ONE_MEGABYTE = 1024 * 1024;
@@ -95,7 +96,83 @@ function commitOr404(
   return commit ? { commit } : failure(req, 422, `No commit found for SHA: ${ref}`);
 }
 
+/** Every commit reachable from `sha` over all parents. */
+function reachable(req: RouteRequest, sha: string): Set<string> {
+  const seen = new Set<string>();
+  const stack = [sha];
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    if (seen.has(at)) continue;
+    seen.add(at);
+    stack.push(...(req.repo.commits.get(at)?.parents ?? []));
+  }
+  return seen;
+}
+
+/**
+ * `GET /compare/{base}...{head}`: the commits `head` has and `base` lacks (`git log base..head`),
+ * oldest first; without `per_page`/`page` at most 250 of them, as GitHub documents.
+ */
+function compare(req: RouteRequest): Reply {
+  const m = /^(.+?)\.\.\.?(.+)$/.exec(req.params["basehead"] ?? "");
+  const base = m ? req.repo.resolveRef(m[1]!) : undefined;
+  const head = m ? req.repo.resolveRef(m[2]!) : undefined;
+  if (!base || !head) return notFound(req);
+  const fromBase = reachable(req, base.sha);
+  const fromHead = reachable(req, head.sha);
+  // The commit map keeps creation order, which is a topological order here.
+  const all = [...req.repo.commits.values()];
+  const ahead = all.filter((c) => fromHead.has(c.sha) && !fromBase.has(c.sha));
+  const behind = all.filter((c) => fromBase.has(c.sha) && !fromHead.has(c.sha));
+  const mergeBase = all.filter((c) => fromBase.has(c.sha) && fromHead.has(c.sha)).at(-1) ?? base;
+  const paged = req.url.searchParams.has("per_page") || req.url.searchParams.has("page");
+  const page = paged ? paginate(ahead, req.url) : { items: ahead.slice(-250), link: undefined };
+  const files = changedFiles(mergeBase, head);
+  const api = `${req.world.apiUrl}/repos/${req.repo.fullName}`;
+  const html = `${req.world.htmlUrl}/${req.repo.fullName}`;
+  const basehead = `${m![1]}...${m![2]}`;
+  return {
+    status: 200,
+    json: {
+      url: `${api}/compare/${basehead}`,
+      html_url: `${html}/compare/${basehead}`,
+      permalink_url: `${html}/compare/${req.repo.owner.login}:${base.sha.slice(0, 7)}...${req.repo.owner.login}:${head.sha.slice(0, 7)}`,
+      diff_url: `${html}/compare/${basehead}.diff`,
+      patch_url: `${html}/compare/${basehead}.patch`,
+      base_commit: repoCommitJson(req.world, req.repo, base),
+      merge_base_commit: repoCommitJson(req.world, req.repo, mergeBase),
+      status:
+        ahead.length === 0 && behind.length === 0
+          ? "identical"
+          : behind.length === 0
+            ? "ahead"
+            : ahead.length === 0
+              ? "behind"
+              : "diverged",
+      ahead_by: ahead.length,
+      behind_by: behind.length,
+      total_commits: ahead.length,
+      commits: page.items.map((c) => repoCommitJson(req.world, req.repo, c)),
+      // Files only on the first page, as on GitHub.
+      ...((req.url.searchParams.get("page") ?? "1") === "1" ? { files } : {}),
+    },
+    ...(page.link === undefined ? {} : { headers: { link: page.link } }),
+  };
+}
+
+function changedFiles(from: CommitState, to: CommitState): Record<string, unknown>[] {
+  const paths = [...new Set([...from.files.keys(), ...to.files.keys()])].sort();
+  return paths.flatMap((path) => {
+    const before = from.files.get(path);
+    const after = to.files.get(path);
+    if (before && after && blobSha(before) === blobSha(after)) return [];
+    const status = !before ? "added" : !after ? "removed" : "modified";
+    return [{ sha: blobSha(after ?? before!), filename: path, status, additions: 0, deletions: 0, changes: 0 }];
+  });
+}
+
 export const repoRoutes: Record<string, Route> = {
+  "GET /repos/{owner}/{repo}/compare/{basehead}": repoRoute(compare),
   "GET /repos/{owner}/{repo}": repoRoute((req) => ({ status: 200, json: repositoryJson(req.world, req.repo) })),
   "GET /repos/{owner}/{repo}/contents/{path}": repoRoute(getContents),
   "GET /repos/{owner}/{repo}/git/commits/{commit_sha}": repoRoute((req) => {
@@ -127,6 +204,24 @@ export const repoRoutes: Record<string, Route> = {
         url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/refs/${ref}`,
         object: { sha, type: "commit", url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/commits/${sha}` },
       },
+    };
+  }),
+  "GET /repos/{owner}/{repo}/git/matching-refs/{ref}": repoRoute((req) => {
+    const prefix = req.params["ref"] ?? "";
+    const refs = [
+      ...[...req.repo.branches.entries()].map(([name, sha]) => [`heads/${name}`, sha] as const),
+      ...[...req.repo.tags.entries()].map(([name, sha]) => [`tags/${name}`, sha] as const),
+    ]
+      .filter(([ref]) => ref.startsWith(prefix))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return {
+      status: 200,
+      json: refs.map(([ref, sha]) => ({
+        ref: `refs/${ref}`,
+        node_id: `REF_${Buffer.from(ref).toString("base64url")}`,
+        url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/refs/${ref}`,
+        object: { sha, type: "commit", url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/commits/${sha}` },
+      })),
     };
   }),
   "GET /repos/{owner}/{repo}/branches/{branch}": repoRoute((req) => {
