@@ -7694,11 +7694,34 @@ var tierBResultsSchema = {
         },
         "budget_pct": {
           "type": "number"
+        },
+        "value": {
+          "description": "(metric gates) The metric's value on this head.",
+          "type": "number"
+        },
+        "direction": {
+          "description": "(metric gates) Which way is better.",
+          "enum": [
+            "lower",
+            "higher"
+          ]
+        },
+        "tolerance_pct": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 100
+        },
+        "baseline_gate": {
+          "$ref": "#/$defs/gateId"
+        },
+        "baseline_gate_value": {
+          "description": "(metric gates) The metric as the baseline gate (flags off) measured it.",
+          "type": "number"
         }
       },
       "$comment": "Any other lowercase key is a numeric metric (e.g. node_tps_p50). The lookahead keeps the named fields out of the pattern: ajv strict mode refuses a pattern that matches a declared property.",
       "patternProperties": {
-        "^(?!(?:status|rc|reason|duration_s|compare_gate|metric|baseline_ref|baseline|result|delta_pct|budget_pct)$)[a-z][a-z0-9_]{0,63}$": {
+        "^(?!(?:status|rc|reason|duration_s|compare_gate|metric|baseline_ref|baseline|result|delta_pct|budget_pct|value|direction|tolerance_pct|baseline_gate|baseline_gate_value)$)[a-z][a-z0-9_]{0,63}$": {
           "type": "number"
         }
       },
@@ -7915,6 +7938,211 @@ function withoutEchoedRequired(problems) {
   });
 }
 
+// src/core/gates/metrics.ts
+var METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+var RESERVED = /* @__PURE__ */ new Set([
+  "status",
+  "rc",
+  "reason",
+  "duration_s",
+  "compare_gate",
+  "metric",
+  "baseline_ref",
+  "baseline",
+  "result",
+  "delta_pct",
+  "budget_pct",
+  "value",
+  "direction",
+  "tolerance_pct",
+  "baseline_gate",
+  "baseline_gate_value"
+]);
+var MAX_METRIC_LINE = 4096;
+var MAX_READINGS = 1e5;
+var NUMBER = /^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)/;
+function isResultMetricName(name) {
+  return METRIC_NAME.test(name) && !RESERVED.has(name);
+}
+var NMOE_METRICS = [
+  { name: "node_tps_p50", prefix: "node_tps:", stat: "p50" },
+  { name: "node_tps_samples", prefix: "node_tps:", stat: "count" }
+];
+function metricSpecs(gate, wanted = []) {
+  const out = /* @__PURE__ */ new Map();
+  for (const [name, decl] of Object.entries(gate.metrics ?? {})) {
+    if (decl === void 0) continue;
+    out.set(name, { name, prefix: decl.prefix, stat: decl.stat ?? "p50" });
+  }
+  for (const spec of NMOE_METRICS) if (!out.has(spec.name)) out.set(spec.name, spec);
+  for (const name of wanted) {
+    if (out.has(name)) continue;
+    const conventional = /^(.+)_p50$/.exec(name);
+    if (conventional) out.set(name, { name, prefix: `${conventional[1]}:`, stat: "p50" });
+  }
+  return [...out.values()];
+}
+function yieldsMetric(gate, name) {
+  return metricSpecs(gate, [name]).some((s) => s.name === name);
+}
+function readingAfter(line, prefix) {
+  const text = line.length > MAX_METRIC_LINE ? line.slice(0, MAX_METRIC_LINE) : line;
+  const wordStart = /^[A-Za-z0-9_]/.test(prefix);
+  let from = 0;
+  for (; ; ) {
+    const at = text.indexOf(prefix, from);
+    if (at < 0) return void 0;
+    from = at + 1;
+    if (wordStart && at > 0 && /[A-Za-z0-9_]/.test(text[at - 1])) continue;
+    const m = NUMBER.exec(text.slice(at + prefix.length));
+    if (!m) continue;
+    const n = Number(m[1]);
+    if (Number.isFinite(n)) return n;
+  }
+}
+function summarise(values, stat) {
+  if (values.length === 0) return void 0;
+  switch (stat) {
+    case "p50": {
+      const sorted = [...values].sort((a, b) => a - b);
+      const mid = sorted.length >> 1;
+      return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    }
+    case "mean":
+      return values.reduce((a, b) => a + b, 0) / values.length;
+    case "min":
+      return values.reduce((a, b) => Math.min(a, b));
+    case "max":
+      return values.reduce((a, b) => Math.max(a, b));
+    case "last":
+      return values[values.length - 1];
+    case "count":
+      return values.length;
+    default: {
+      const never = stat;
+      throw new Error(`unknown stat ${String(never)}`);
+    }
+  }
+}
+var MetricCollector = class {
+  constructor(specs) {
+    this.specs = specs;
+    for (const s of specs) this.readings.set(s.name, []);
+  }
+  specs;
+  readings = /* @__PURE__ */ new Map();
+  feed(line) {
+    for (const spec of this.specs) {
+      const values = this.readings.get(spec.name);
+      if (values.length >= MAX_READINGS) continue;
+      const n = readingAfter(line, spec.prefix);
+      if (n !== void 0) values.push(n);
+    }
+  }
+  /** One number per metric that was seen at least once; names the results file cannot carry are dropped. */
+  finish() {
+    const out = {};
+    for (const spec of this.specs) {
+      if (!isResultMetricName(spec.name)) continue;
+      const v = summarise(this.readings.get(spec.name), spec.stat);
+      if (v !== void 0) out[spec.name] = v;
+    }
+    return out;
+  }
+};
+function round6(n) {
+  return Math.round(n * 1e6) / 1e6;
+}
+function judgePerf(baseline, result, budgetPct) {
+  if (!Number.isFinite(baseline) || baseline <= 0 || !Number.isFinite(result))
+    return { status: "error", reason: "bad-baseline" };
+  const delta = round6((result - baseline) / baseline * 100);
+  return { status: delta >= budgetPct ? "pass" : "fail", delta_pct: delta };
+}
+function judgeMetric(value, baseline, direction, tolerancePct = 0) {
+  if (!Number.isFinite(baseline) || baseline === 0 || !Number.isFinite(value) || !(tolerancePct >= 0))
+    return { status: "error", reason: "bad-baseline" };
+  const delta = round6((value - baseline) / Math.abs(baseline) * 100);
+  const worseBy = direction === "lower" ? delta : -delta;
+  return { status: worseBy <= tolerancePct ? "pass" : "fail", delta_pct: delta, better: worseBy < 0 };
+}
+function matchesBaseline(value, baseline, tolerancePct = 0) {
+  if (!Number.isFinite(baseline) || baseline === 0 || !Number.isFinite(value)) return false;
+  return Math.abs(round6((value - baseline) / Math.abs(baseline) * 100)) <= tolerancePct;
+}
+function overallStatus(gateIds, results) {
+  if (gateIds.length === 0) return "fail";
+  const order = ["fail", "error", "skipped", "pending", "pass"];
+  let worst = order.length - 1;
+  for (const id of gateIds) {
+    const status = results[id]?.status ?? "fail";
+    worst = Math.min(worst, order.indexOf(status));
+  }
+  return order[worst];
+}
+function assembleResults(input) {
+  const out = {
+    bundle: input.bundle,
+    gate_ids: [...input.gateIds],
+    results: { ...input.results },
+    overall: input.contained === false ? "error" : overallStatus(input.gateIds, input.results)
+  };
+  if (input.headSha !== void 0 && input.dispatchId !== void 0) {
+    out.head_sha = input.headSha;
+    out.dispatch_id = input.dispatchId;
+  }
+  return out;
+}
+
+// src/core/tierb/metric-gates.ts
+function finite(v) {
+  return typeof v === "number" && Number.isFinite(v) ? Object.is(v, -0) ? 0 : v : void 0;
+}
+var METRIC_FIELDS = ["value", "baseline", "delta_pct", "baseline_gate_value"];
+function judgeMetricGate(stored, file, registry) {
+  const gate = registry.gates.get(stored.id);
+  if (gate?.kind !== "metric" || gate.metric === void 0 || gate.baseline === void 0 || gate.direction === void 0)
+    return stored;
+  const metric = gate.metric;
+  const tolerance = gate.tolerance_pct ?? 0;
+  const own = file[stored.id];
+  const value = finite(own?.value) ?? finite(own?.[metric]);
+  const numbers = { baseline: gate.baseline };
+  if (value !== void 0) numbers["value"] = value;
+  const judged = value === void 0 ? void 0 : judgeMetric(value, gate.baseline, gate.direction, tolerance);
+  if (judged !== void 0 && judged.status !== "error") numbers["delta_pct"] = judged.delta_pct;
+  let reason;
+  if (gate.baseline_gate !== void 0) {
+    const flagsOff = file[gate.baseline_gate];
+    const offValue = finite(flagsOff?.[metric]) ?? finite(own?.baseline_gate_value);
+    if (offValue !== void 0) numbers["baseline_gate_value"] = offValue;
+    if (flagsOff === void 0 && offValue === void 0) reason = "baseline-gate-missing";
+    else if (flagsOff !== void 0 && flagsOff.status !== "pass") reason = "baseline-gate-failed";
+    else if (offValue === void 0) reason = "missing-metric";
+    else if (!matchesBaseline(offValue, gate.baseline, tolerance)) reason = "baseline-mismatch";
+  }
+  if (reason === void 0) {
+    if (judged === void 0) reason = "missing-metric";
+    else if (judged.status === "error") reason = "bad-baseline";
+    else if (judged.status === "fail") reason = "worse-than-baseline";
+  }
+  const out = { ...stored, metricName: metric, direction: gate.direction, tolerancePct: tolerance };
+  delete out.compareGate;
+  if (gate.baseline_gate !== void 0) out.baselineGate = gate.baseline_gate;
+  const metrics = {};
+  for (const k of METRIC_FIELDS) if (numbers[k] !== void 0) metrics[k] = numbers[k];
+  for (const [k, v] of Object.entries(stored.metrics ?? {})) {
+    if (Object.keys(metrics).length >= MAX_METRICS_PER_GATE) break;
+    if (!(k in metrics) && k !== "tolerance_pct" && k !== metric) metrics[k] = v;
+  }
+  out.metrics = metrics;
+  if (stored.status === "pass" && reason !== void 0) {
+    out.status = reason === "bad-baseline" ? "error" : "fail";
+    out.reasonCode = reason;
+  }
+  return out;
+}
+
 // src/core/tierb/registry-view.ts
 var SINGLE_MODE = "single";
 function declaredMetrics(registry, gateId) {
@@ -7923,7 +8151,8 @@ function declaredMetrics(registry, gateId) {
   for (const name of Object.keys(gate?.metrics ?? {})) names.add(name);
   if (gate?.metric !== void 0) names.add(gate.metric);
   for (const other of registry.gates.values())
-    if (other.compare_gate === gateId && other.metric !== void 0) names.add(other.metric);
+    if ((other.compare_gate === gateId || other.baseline_gate === gateId) && other.metric !== void 0)
+      names.add(other.metric);
   return names;
 }
 
@@ -7998,9 +8227,10 @@ function concludeResults(results, requested, registry, opts = {}) {
       results: { outcome: "missing" }
     };
   }
-  const perGate = requested.map((id) => storedGate(id, results.results[id], registry));
+  const stored = (id) => judgeMetricGate(storedGate(id, results.results[id], registry), results.results, registry);
+  const perGate = requested.map(stored);
   for (const id of Object.keys(results.results)) {
-    if (!requested.includes(id) && registry.gates.has(id)) perGate.push(storedGate(id, results.results[id], registry));
+    if (!requested.includes(id) && registry.gates.has(id)) perGate.push(stored(id));
   }
   const kept = perGate.slice(0, MAX_GATES_PER_RESULT);
   const notPassed = perGate.filter((g) => requested.includes(g.id) && g.status !== "pass");
@@ -8058,7 +8288,37 @@ function reasonCell(g) {
   const env = (g.envNames ?? []).filter((n) => /^[A-Z_][A-Z0-9_]{0,63}$/.test(n)).map(code2);
   return code2(g.reasonCode) + (env.length > 0 ? `: ${env.join(", ")}` : "");
 }
+function signed(n) {
+  return `${n > 0 ? "+" : n < 0 ? "−" : "±"}${formatNumber(Math.abs(n))}`;
+}
+function metricVerdictText(g) {
+  if (g.direction === void 0 || g.metricName === void 0 || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(g.metricName))
+    return void 0;
+  const m = g.metrics ?? {};
+  const baseline = m["baseline"];
+  const value = m["value"];
+  const delta = m["delta_pct"];
+  const way = g.direction === "lower" ? "lower is better" : "higher is better";
+  const tolerance = g.tolerancePct !== void 0 && g.tolerancePct > 0 ? `, tolerance ${formatNumber(g.tolerancePct)} %` : "";
+  const base = baseline !== void 0 ? formatNumber(baseline) : "—";
+  let text;
+  if (value === void 0) text = `${code2(g.metricName)}: no value reported (baseline ${base}; ${way})`;
+  else if (delta === void 0) text = `${code2(g.metricName)} ${formatNumber(value)} vs baseline ${base} (${way})`;
+  else {
+    const better = g.direction === "lower" ? delta < 0 : delta > 0;
+    const side = delta === 0 ? "equal to the baseline" : better ? "better" : "worse";
+    text = `${code2(g.metricName)} ${formatNumber(value)} vs baseline ${base} (${signed(delta)} %): ${side}; ${way}${tolerance}`;
+  }
+  if (g.baselineGate !== void 0 && SAFE_ID.test(g.baselineGate)) {
+    const off = m["baseline_gate_value"];
+    const mismatch = g.reasonCode === "baseline-mismatch";
+    text += ` · flags off (${code2(g.baselineGate)}): ${off !== void 0 ? formatNumber(off) : "no value"}${mismatch ? ", does not reproduce the baseline" : ""}`;
+  }
+  return text;
+}
 function metricsCell(g) {
+  const judged = metricVerdictText(g);
+  if (judged !== void 0) return judged;
   const parts = Object.entries(g.metrics ?? {}).filter(([k, v]) => /^[a-z][a-z0-9_]{0,63}$/.test(k) && Number.isFinite(v)).map(([k, v]) => `${k}=${formatNumber(v)}`);
   if (g.metricName !== void 0 && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(g.metricName))
     parts.unshift(`metric=${g.metricName}`);
@@ -8881,143 +9141,6 @@ var credentialRules = new Set(RULES.filter((r) => r.kind === "credential").map((
 import { createHash, randomBytes as randomBytes3 } from "node:crypto";
 import { closeSync, mkdirSync as mkdirSync2, openSync, renameSync, rmSync, writeSync } from "node:fs";
 import { dirname, join as join3 } from "node:path";
-
-// src/core/gates/metrics.ts
-var METRIC_NAME = /^[a-z][a-z0-9_]{0,63}$/;
-var RESERVED = /* @__PURE__ */ new Set([
-  "status",
-  "rc",
-  "reason",
-  "duration_s",
-  "compare_gate",
-  "metric",
-  "baseline_ref",
-  "baseline",
-  "result",
-  "delta_pct",
-  "budget_pct"
-]);
-var MAX_METRIC_LINE = 4096;
-var MAX_READINGS = 1e5;
-var NUMBER = /^\s*([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)/;
-function isResultMetricName(name) {
-  return METRIC_NAME.test(name) && !RESERVED.has(name);
-}
-var NMOE_METRICS = [
-  { name: "node_tps_p50", prefix: "node_tps:", stat: "p50" },
-  { name: "node_tps_samples", prefix: "node_tps:", stat: "count" }
-];
-function metricSpecs(gate, wanted = []) {
-  const out = /* @__PURE__ */ new Map();
-  for (const [name, decl] of Object.entries(gate.metrics ?? {})) {
-    if (decl === void 0) continue;
-    out.set(name, { name, prefix: decl.prefix, stat: decl.stat ?? "p50" });
-  }
-  for (const spec of NMOE_METRICS) if (!out.has(spec.name)) out.set(spec.name, spec);
-  for (const name of wanted) {
-    if (out.has(name)) continue;
-    const conventional = /^(.+)_p50$/.exec(name);
-    if (conventional) out.set(name, { name, prefix: `${conventional[1]}:`, stat: "p50" });
-  }
-  return [...out.values()];
-}
-function readingAfter(line, prefix) {
-  const text = line.length > MAX_METRIC_LINE ? line.slice(0, MAX_METRIC_LINE) : line;
-  const wordStart = /^[A-Za-z0-9_]/.test(prefix);
-  let from = 0;
-  for (; ; ) {
-    const at = text.indexOf(prefix, from);
-    if (at < 0) return void 0;
-    from = at + 1;
-    if (wordStart && at > 0 && /[A-Za-z0-9_]/.test(text[at - 1])) continue;
-    const m = NUMBER.exec(text.slice(at + prefix.length));
-    if (!m) continue;
-    const n = Number(m[1]);
-    if (Number.isFinite(n)) return n;
-  }
-}
-function summarise(values, stat) {
-  if (values.length === 0) return void 0;
-  switch (stat) {
-    case "p50": {
-      const sorted = [...values].sort((a, b) => a - b);
-      const mid = sorted.length >> 1;
-      return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-    case "mean":
-      return values.reduce((a, b) => a + b, 0) / values.length;
-    case "min":
-      return values.reduce((a, b) => Math.min(a, b));
-    case "max":
-      return values.reduce((a, b) => Math.max(a, b));
-    case "last":
-      return values[values.length - 1];
-    case "count":
-      return values.length;
-    default: {
-      const never = stat;
-      throw new Error(`unknown stat ${String(never)}`);
-    }
-  }
-}
-var MetricCollector = class {
-  constructor(specs) {
-    this.specs = specs;
-    for (const s of specs) this.readings.set(s.name, []);
-  }
-  specs;
-  readings = /* @__PURE__ */ new Map();
-  feed(line) {
-    for (const spec of this.specs) {
-      const values = this.readings.get(spec.name);
-      if (values.length >= MAX_READINGS) continue;
-      const n = readingAfter(line, spec.prefix);
-      if (n !== void 0) values.push(n);
-    }
-  }
-  /** One number per metric that was seen at least once; names the results file cannot carry are dropped. */
-  finish() {
-    const out = {};
-    for (const spec of this.specs) {
-      if (!isResultMetricName(spec.name)) continue;
-      const v = summarise(this.readings.get(spec.name), spec.stat);
-      if (v !== void 0) out[spec.name] = v;
-    }
-    return out;
-  }
-};
-function round6(n) {
-  return Math.round(n * 1e6) / 1e6;
-}
-function judgePerf(baseline, result, budgetPct) {
-  if (!Number.isFinite(baseline) || baseline <= 0 || !Number.isFinite(result))
-    return { status: "error", reason: "bad-baseline" };
-  const delta = round6((result - baseline) / baseline * 100);
-  return { status: delta >= budgetPct ? "pass" : "fail", delta_pct: delta };
-}
-function overallStatus(gateIds, results) {
-  if (gateIds.length === 0) return "fail";
-  const order = ["fail", "error", "skipped", "pending", "pass"];
-  let worst = order.length - 1;
-  for (const id of gateIds) {
-    const status = results[id]?.status ?? "fail";
-    worst = Math.min(worst, order.indexOf(status));
-  }
-  return order[worst];
-}
-function assembleResults(input) {
-  const out = {
-    bundle: input.bundle,
-    gate_ids: [...input.gateIds],
-    results: { ...input.results },
-    overall: input.contained === false ? "error" : overallStatus(input.gateIds, input.results)
-  };
-  if (input.headSha !== void 0 && input.dispatchId !== void 0) {
-    out.head_sha = input.headSha;
-    out.dispatch_id = input.dispatchId;
-  }
-  return out;
-}
 
 // node_modules/smol-toml/dist/error.js
 function getLineColFromPtr(string, ptr) {
@@ -9849,7 +9972,8 @@ var gateRegistrySchema = {
           "enum": [
             "cmd",
             "external",
-            "perf"
+            "perf",
+            "metric"
           ],
           "default": "cmd"
         },
@@ -9896,6 +10020,28 @@ var gateRegistrySchema = {
         "metric": {
           "type": "string",
           "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+        },
+        "baseline": {
+          "description": "(metric) The fixed baseline value of `metric`, e.g. 4.9413 for val_loss at 8 M tokens.",
+          "type": "number"
+        },
+        "direction": {
+          "description": "(metric) Which way is better: `lower` (a loss) or `higher` (an accuracy, a throughput).",
+          "enum": [
+            "lower",
+            "higher"
+          ]
+        },
+        "tolerance_pct": {
+          "description": "(metric) The metric's noise, in percent of the baseline: the value may be worse by at most this much, and `baseline_gate` must land within ± this much. Default 0.",
+          "type": "number",
+          "minimum": 0,
+          "maximum": 100
+        },
+        "baseline_gate": {
+          "description": "(metric) A gate that runs with the new flags off and must reproduce `baseline` within `tolerance_pct` before this gate's value counts.",
+          "type": "string",
+          "maxLength": 128
         },
         "metrics": {
           "description": "Metrics the gate runner extracts from the command's output. A metric named `<name>_p50` with no entry here is read as the median of the numbers after `<name>:` lines; every gate also yields `node_tps_p50` and `node_tps_samples` (the median and the count of its `node_tps:` readings), as nmoe's runner records them.",
@@ -9998,6 +10144,7 @@ function crossCheck(gates, bundles) {
   const ids = [...gates.keys()];
   const unknownGate = (id) => didYouMean(id, ids) ?? 'define it under `[gates."' + id + '"]` or remove it';
   for (const gate of gates.values()) {
+    if (gate.kind !== "metric") errors.push(...metricOnlyKeys(gate));
     switch (gate.kind) {
       case "cmd":
         if (gate.cmd === void 0) {
@@ -10042,6 +10189,9 @@ function crossCheck(gates, bundles) {
           );
         }
         break;
+      case "metric":
+        errors.push(...metricGateProblems(gate, gates, unknownGate));
+        break;
       case "external":
         break;
       default: {
@@ -10072,6 +10222,136 @@ function crossCheck(gates, bundles) {
           )
         );
     });
+  }
+  return errors;
+}
+var METRIC_ONLY_KEYS = ["baseline", "direction", "tolerance_pct", "baseline_gate"];
+function metricOnlyKeys(gate) {
+  return METRIC_ONLY_KEYS.filter((k) => gate[k] !== void 0).map(
+    (k) => problem(
+      "registry.metric-key",
+      pointer("gates", gate.id, k),
+      `gate ${show(gate.id)} sets \`${k}\`, which only a metric gate reads (its kind is "${gate.kind}")`,
+      'set `kind = "metric"` to judge the gate against a fixed baseline, or remove the key'
+    )
+  );
+}
+function metricGateProblems(gate, gates, unknownGate) {
+  const errors = [];
+  const at = (key) => pointer("gates", gate.id, key);
+  const name = show(gate.id);
+  if (gate.cmd === void 0)
+    errors.push(
+      problem(
+        "registry.missing-cmd",
+        at("cmd"),
+        `metric gate ${name} has no \`cmd\` (it runs the experiment that yields its metric)`,
+        'add `cmd = "…"`'
+      )
+    );
+  if (gate.compare_gate !== void 0)
+    errors.push(
+      problem(
+        "registry.metric-key",
+        at("compare_gate"),
+        `metric gate ${name} sets \`compare_gate\`, which only perf gates read`,
+        "a metric gate compares with its fixed `baseline`; use `baseline_gate` for a flags-off run"
+      )
+    );
+  if (gate.metric === void 0) {
+    errors.push(
+      problem(
+        "registry.missing-metric",
+        at("metric"),
+        `metric gate ${name} has no \`metric\``,
+        'name the metric it judges, e.g. `metric = "val_loss"`'
+      )
+    );
+  } else if (!yieldsMetric(gate, gate.metric)) {
+    errors.push(
+      problem(
+        "registry.unreadable-metric",
+        at("metric"),
+        `metric gate ${name} judges \`${gate.metric}\`, but nothing says how to read it from the output`,
+        `declare it: \`[gates."${gate.id}".metrics]\` \`${gate.metric} = { prefix = "${gate.metric}:", stat = "last" }\``
+      )
+    );
+  }
+  if (gate.baseline === void 0)
+    errors.push(
+      problem(
+        "registry.missing-baseline",
+        at("baseline"),
+        `metric gate ${name} has no \`baseline\``,
+        "give the fixed baseline value, e.g. `baseline = 4.9413`"
+      )
+    );
+  else if (gate.baseline === 0)
+    errors.push(
+      problem(
+        "registry.bad-baseline",
+        at("baseline"),
+        `metric gate ${name} has baseline 0, against which no relative delta exists`,
+        "use a non-zero baseline (or measure the metric on a scale where the baseline is not 0)"
+      )
+    );
+  if (gate.direction === void 0)
+    errors.push(
+      problem(
+        "registry.missing-direction",
+        at("direction"),
+        `metric gate ${name} does not say which way is better`,
+        'add `direction = "lower"` (a loss) or `direction = "higher"` (an accuracy)'
+      )
+    );
+  const bg = gate.baseline_gate;
+  if (bg !== void 0) {
+    const other = gates.get(bg);
+    if (bg === gate.id)
+      errors.push(
+        problem(
+          "registry.self-baseline-gate",
+          at("baseline_gate"),
+          `metric gate ${name} names itself as its baseline gate`,
+          "name the gate that runs with the new flags off"
+        )
+      );
+    else if (!other)
+      errors.push(
+        problem(
+          "registry.unknown-gate",
+          at("baseline_gate"),
+          `metric gate ${name} names unknown baseline gate ${show(bg)}`,
+          unknownGate(bg)
+        )
+      );
+    else if (other.kind !== "cmd" && other.kind !== "metric")
+      errors.push(
+        problem(
+          "registry.bad-baseline-gate",
+          at("baseline_gate"),
+          `the baseline gate ${show(bg)} of ${name} is a ${other.kind} gate; it must run a command`,
+          'use a gate with a `cmd` (kind "cmd") that runs with the new flags off'
+        )
+      );
+    else if (other.tier !== gate.tier)
+      errors.push(
+        problem(
+          "registry.bad-baseline-gate",
+          at("baseline_gate"),
+          `the baseline gate ${show(bg)} is Tier-${other.tier.toUpperCase()}, but ${name} is Tier-${gate.tier.toUpperCase()}; both must run in the same run`,
+          "put both gates in the same tier"
+        )
+      );
+    else if (gate.metric !== void 0 && !yieldsMetric(other, gate.metric))
+      errors.push(
+        problem(
+          "registry.unreadable-metric",
+          at("baseline_gate"),
+          `the baseline gate ${show(bg)} does not yield \`${gate.metric}\`, so it cannot be matched with the baseline`,
+          `declare \`${gate.metric}\` under \`[gates."${bg}".metrics]\``
+        )
+      );
   }
   return errors;
 }
@@ -10698,8 +10978,9 @@ function planGates(registry, requested) {
     (g.kind === "perf" ? perf : run).push(g);
   };
   for (const g of requested) {
-    if (g.kind !== "perf" || g.compare_gate === void 0) continue;
-    const dep = registry.gates.get(g.compare_gate);
+    const depId = g.kind === "perf" ? g.compare_gate : g.kind === "metric" ? g.baseline_gate : void 0;
+    if (depId === void 0) continue;
+    const dep = registry.gates.get(depId);
     if (dep && dep.kind !== "perf" && !requested.some((r) => r.id === dep.id)) add(dep);
   }
   for (const g of requested) add(g);
@@ -10707,9 +10988,15 @@ function planGates(registry, requested) {
 }
 function wantedMetrics(plan) {
   const wanted = /* @__PURE__ */ new Map();
-  for (const p of plan.perf) {
-    if (p.compare_gate === void 0 || p.metric === void 0) continue;
-    wanted.set(p.compare_gate, [...wanted.get(p.compare_gate) ?? [], p.metric]);
+  const want = (gateId, metric) => {
+    if (gateId === void 0 || metric === void 0) return;
+    wanted.set(gateId, [...wanted.get(gateId) ?? [], metric]);
+  };
+  for (const p of plan.perf) want(p.compare_gate, p.metric);
+  for (const g of plan.run) {
+    if (g.kind !== "metric") continue;
+    want(g.id, g.metric);
+    want(g.baseline_gate, g.metric);
   }
   return wanted;
 }
@@ -10885,6 +11172,12 @@ async function runContained(registry, requested, opts, containment) {
       `gate ${gate.id}: ${run.result.status}${run.result.reason ? ` (${run.result.reason})` : ""} in ${run.result.duration_s ?? 0} s`
     );
   }
+  for (const gate of plan.run) {
+    if (gate.kind !== "metric" || results[gate.id]?.status !== "pass") continue;
+    results[gate.id] = metricResult(gate, results, metricsOf);
+    const r = results[gate.id];
+    opts.log(`gate ${gate.id}: ${r.status}${r.reason ? ` (${r.reason})` : ""} against the baseline`);
+  }
   for (const gate of plan.perf) {
     const why = missing.get(gate.id);
     results[gate.id] = !contained ? NOT_RUN : why !== void 0 ? { status: "skipped", reason: why } : perfResult(gate, results, metricsOf, opts, baselines.get(gate.id));
@@ -10913,6 +11206,31 @@ async function measureBaseline(gate, registry, dir, opts, containment) {
     measured: b === void 0 ? { ok: false, reason: `baseline: missing-metric: ${metric}` } : { ok: true, value: b },
     contained: run.contained
   };
+}
+function metricResult(gate, results, metricsOf) {
+  const ran = results[gate.id];
+  const { metric, baseline, direction } = gate;
+  if (metric === void 0 || baseline === void 0 || direction === void 0)
+    return { ...ran, status: "error", reason: "not-a-metric-gate" };
+  const tolerance = gate.tolerance_pct ?? 0;
+  const out = { ...ran, metric, baseline, direction, tolerance_pct: tolerance };
+  if (gate.baseline_gate !== void 0) {
+    out.baseline_gate = gate.baseline_gate;
+    const off = results[gate.baseline_gate];
+    if (off === void 0) return { ...out, status: "error", reason: "baseline-gate-missing" };
+    if (off.status !== "pass") return { ...out, status: "skipped", reason: `baseline-gate-failed: ${off.status}` };
+    const offValue = metricsOf.get(gate.baseline_gate)?.[metric];
+    if (offValue === void 0) return { ...out, status: "fail", reason: `missing-metric: ${metric} (baseline gate)` };
+    out.baseline_gate_value = offValue;
+    if (!matchesBaseline(offValue, baseline, tolerance)) return { ...out, status: "fail", reason: "baseline-mismatch" };
+  }
+  const value = metricsOf.get(gate.id)?.[metric];
+  if (value === void 0) return { ...out, status: "fail", reason: `missing-metric: ${metric}` };
+  out.value = value;
+  const judged = judgeMetric(value, baseline, direction, tolerance);
+  if (judged.status === "error") return { ...out, status: "error", reason: judged.reason };
+  out.delta_pct = judged.delta_pct;
+  return judged.status === "pass" ? { ...out, status: "pass" } : { ...out, status: "fail", reason: "worse-than-baseline" };
 }
 function perfResult(gate, results, metricsOf, opts, measured) {
   const compareId = gate.compare_gate;

@@ -1,6 +1,7 @@
 /** The Probot application function: wires webhook events to handlers, nothing else. */
 import type { ApplicationFunction, Context } from "probot";
 import { onIssue } from "./handlers/issues.js";
+import { onExperimentIssue } from "./handlers/experiment.js";
 import { onIssueClosed } from "./handlers/issue-closed.js";
 import { followMergePlan, onPullClosed } from "./handlers/merge-plan.js";
 import { onMergeGroup } from "./handlers/merge-group.js";
@@ -41,6 +42,8 @@ export function createApp(options: AppOptions, runtime: Runtime = createRuntime(
           onIssue(context, options, {
             contractChanged: (client, config, issue, registry) =>
               recheckLinkedPulls(client, config, issue, runtime, registry),
+            experiment: (client, config, issue, contract) =>
+              onExperimentIssue(client, config, issue, contract, runtime),
           }),
         plan,
       ),

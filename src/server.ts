@@ -7,7 +7,10 @@ import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { createNodeMiddleware, createProbot, type Probot, type ProbotOctokit } from "probot";
 import { createApp } from "./app.js";
+import { installationRepos } from "./github/installations.js";
+import { runHeartbeats } from "./handlers/experiment.js";
 import { loadEnvFile, privateKeyProblem } from "./runtime/environment.js";
+import { heartbeatIntervalMs, startPeriodic, type Periodic } from "./runtime/periodic.js";
 import { createRuntimeFromEnv, type RuntimeFromEnv } from "./runtime/redis.js";
 import { signatureGate } from "./runtime/webhook-gate.js";
 import type { Runtime } from "./runtime/runtime.js";
@@ -31,6 +34,8 @@ export interface StartedServer {
   webhookUrl: string;
   /** Where per-PR locks and handled deliveries live: "memory", "redis host:port", or "the runtime passed in". */
   store: string;
+  /** The experiment heartbeat's timer (HEARTBEAT_INTERVAL_S; undefined when it is off). */
+  heartbeat: Periodic | undefined;
   /** Stops listening, then closes the Redis connection the server opened (a passed-in runtime is the caller's). */
   close(): Promise<void>;
 }
@@ -53,6 +58,12 @@ export function checkEnvironment(env: NodeJS.ProcessEnv): { appId: number } {
 export async function startServer(options: ServerOptions = {}): Promise<StartedServer> {
   const env = options.env ?? process.env;
   const { appId } = checkEnvironment(env);
+  let heartbeatMs: number | undefined;
+  try {
+    heartbeatMs = heartbeatIntervalMs(env);
+  } catch (error) {
+    throw new StartupError(`merge-captain cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  }
   // Redis is checked before Probot exists: Probot opens its own connection for throttling from the
   // same REDIS_URL and offers no way to close it, so a bad URL must stop us before that happens.
   const logTo: { probot?: Probot } = {};
@@ -92,6 +103,24 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
     await made.close();
     throw error;
   });
+  // The heartbeat's own clock: every instance runs it; the per-issue lock (in Redis with REDIS_URL)
+  // and the re-read inside it make sure only one reminder is posted per gap.
+  const heartbeat =
+    heartbeatMs === undefined
+      ? undefined
+      : startPeriodic({
+          intervalMs: heartbeatMs,
+          run: async () => {
+            const summary = await runHeartbeats(
+              installationRepos((id) => probot.auth(id), appId),
+              made.runtime,
+              (line, err) => probot.log.warn({ err }, line),
+            );
+            const reminded = summary.repos.reduce((n, r) => n + r.reminded, 0);
+            if (reminded > 0) probot.log.info(`heartbeat: ${reminded} reminder${reminded === 1 ? "" : "s"} posted`);
+          },
+          onError: (err) => probot.log.error({ err }, "heartbeat: the run failed; the next one retries"),
+        });
   const address = server.address() as AddressInfo;
   const shown = host === "0.0.0.0" ? "127.0.0.1" : host;
   const url = `http://${shown}:${address.port}`;
@@ -100,7 +129,9 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
     url,
     webhookUrl: url + webhooksPath,
     store: made.store,
+    heartbeat,
     close: async () => {
+      await heartbeat?.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await made.close();
     },

@@ -17,6 +17,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: "validate a PR body's attestation (optionally against a contract, head SHA, registry)",
     load: async () => (await import("./commands/attestation.js")).run,
   },
+  experiment: {
+    summary: "check an experiment issue: sections, logbook link, claims without a confidence label",
+    load: async () => (await import("./commands/experiment.js")).run,
+  },
   scope: {
     summary: "check changed files (a list, or a git range) against a contract's scope",
     load: async () => (await import("./commands/scope.js")).run,

@@ -48,6 +48,27 @@ export interface StoryResult {
   ok: boolean;
 }
 
+/** The rows of a `merge-captain` check run's table that are not ✅, as plain text; none for other writes. */
+export function rowsNotPassing(r: LoggedRequest): string[] {
+  const b = (r.body ?? {}) as { name?: unknown; output?: { summary?: unknown } };
+  if (b.name !== CHECK_NAME || typeof b.output?.summary !== "string") return [];
+  return b.output.summary.split("\n").flatMap((line) => {
+    // `| icon | title | summary | next step |`; cells escape their own pipes as `\|`.
+    const cells = line.split(/(?<!\\) \| /).map((c) => c.replace(/^\| |\s*\|$/g, "").trim());
+    const [icon, title, summary] = cells;
+    if (cells.length < 3 || !icon || icon === ICON.pass || !Object.values(ICON).includes(icon)) return [];
+    return [`${icon} ${plainText(title ?? "")}: ${plainText(summary ?? "")}`];
+  });
+}
+
+const PLACEHOLDER = /\[redacted:([a-z0-9-]{1,40})\]/g;
+
+/** The rules whose placeholders appear in these writes, each once. */
+export function redactedRules(writes: readonly LoggedRequest[]): string[] {
+  const text = writes.map((w) => JSON.stringify(w.body ?? "")).join("\n");
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))];
+}
+
 const APP_ID = 1;
 const INSTALLATION_ID = 1;
 
@@ -90,27 +111,6 @@ export function describeWrite(r: LoggedRequest): string {
   }
 }
 
-/** The rows of a `merge-captain` check run's table that are not ✅, as plain text; none for other writes. */
-export function rowsNotPassing(r: LoggedRequest): string[] {
-  const b = (r.body ?? {}) as { name?: unknown; output?: { summary?: unknown } };
-  if (b.name !== CHECK_NAME || typeof b.output?.summary !== "string") return [];
-  return b.output.summary.split("\n").flatMap((line) => {
-    // `| icon | title | summary | next step |`; cells escape their own pipes as `\|`.
-    const cells = line.split(/(?<!\\) \| /).map((c) => c.replace(/^\| |\s*\|$/g, "").trim());
-    const [icon, title, summary] = cells;
-    if (cells.length < 3 || !icon || icon === ICON.pass || !Object.values(ICON).includes(icon)) return [];
-    return [`${icon} ${plainText(title ?? "")}: ${plainText(summary ?? "")}`];
-  });
-}
-
-const PLACEHOLDER = /\[redacted:([a-z0-9-]{1,40})\]/g;
-
-/** The rules whose placeholders appear in these writes, each once. */
-export function redactedRules(writes: readonly LoggedRequest[]): string[] {
-  const text = writes.map((w) => JSON.stringify(w.body ?? "")).join("\n");
-  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))];
-}
-
 export interface DemoWorld {
   fake: FakeGitHub;
   app: StartedServer;
@@ -126,14 +126,24 @@ export interface DemoWorld {
   close(): Promise<void>;
 }
 
+export interface DemoWorldOptions {
+  /** Start the heartbeat's timer (with a long interval: the story calls `app.heartbeat.runNow()`). */
+  heartbeat?: boolean;
+  /** One clock for the fake GitHub's timestamps and the app's `now()`, so a story can let hours pass. */
+  clock?: () => Date;
+  /** The repository's files on its default branch (default: the contracts story's). */
+  files?: Record<string, string>;
+}
+
 /** The fake GitHub with the demo repository, and the real server pointed at it. */
-export async function startDemoWorld(): Promise<DemoWorld> {
+export async function startDemoWorld(opts: DemoWorldOptions = {}): Promise<DemoWorld> {
   const fake = await startFakeGitHub({
     app: { id: APP_ID, slug: "merge-captain" },
     installationId: INSTALLATION_ID,
     log: () => {},
+    ...(opts.clock ? { clock: opts.clock } : {}),
   });
-  const repo = fake.state.addRepo({ owner: OWNER, name: REPO, files: REPO_FILES });
+  const repo = fake.state.addRepo({ owner: OWNER, name: REPO, files: opts.files ?? REPO_FILES });
   repo.setPermission("mona", "write");
   repo.setPermission("rex", "read");
   repo.setPermission("ada", "read");
@@ -158,7 +168,10 @@ export async function startDemoWorld(): Promise<DemoWorld> {
     .toString();
   const host = new URL(fake.url).host;
   // Deferred work waits for an explicit flush, so every API call lands in the step that caused it.
-  const runtime = createRuntime({ debounce: new Debouncer({ delayMs: 24 * 60 * 60 * 1000 }) });
+  const runtime = createRuntime({
+    debounce: new Debouncer({ delayMs: 24 * 60 * 60 * 1000 }),
+    ...(opts.clock ? { now: opts.clock } : {}),
+  });
   // Exactly the production entry point, configured from an environment; only the API host differs.
   const app = await startServer({
     env: {
@@ -168,6 +181,8 @@ export async function startDemoWorld(): Promise<DemoWorld> {
       GHE_HOST: host,
       GHE_PROTOCOL: "http",
       LOG_LEVEL: "fatal",
+      // The heartbeat's timer stays off: a story that needs it calls `app.heartbeat` itself.
+      HEARTBEAT_INTERVAL_S: opts.heartbeat === true ? "3600" : "0",
     },
     port: 0,
     host: "127.0.0.1",
@@ -193,28 +208,34 @@ export async function startDemoWorld(): Promise<DemoWorld> {
   };
 }
 
-export async function runStory(opts: { print?: (line: string) => void } = {}): Promise<StoryResult> {
-  const print = opts.print ?? (() => {});
-  const world = await startDemoWorld();
-  const { fake, repo, send } = world;
-  const steps: StepRecord[] = [];
-  const step = async (
+/** How a story records its steps: the calls each one made, what it wrote, and what it expected. */
+export interface StorySteps {
+  steps: StepRecord[];
+  step: (
     title: string,
     event: string,
     act: () => Promise<void>,
     expect: (writes: LoggedRequest[]) => string[],
     /** Text with secrets the story hands the bot in this step: which rules fire on it is printed, never the text. */
     secrets?: string,
-  ) => {
+  ) => Promise<void>;
+  /** The needles no write's JSON body contains, each as a failure line. */
+  expectText: (writes: LoggedRequest[], ...needles: string[]) => string[];
+  bodies: (writes: LoggedRequest[]) => string[];
+  /** The result once the story is over: every write (token exchanges left out) and whether every step held. */
+  finish: () => StoryResult;
+}
+
+export function storySteps(fake: FakeGitHub, print: (line: string) => void): StorySteps {
+  const steps: StepRecord[] = [];
+  const isToken = (r: LoggedRequest) =>
+    r.route === "POST /app/installations/{installation_id}/access_tokens" || r.route.includes("access_tokens");
+  const isWrite = (r: LoggedRequest) => ["POST", "PATCH", "PUT", "DELETE"].includes(r.method);
+  const step: StorySteps["step"] = async (title, event, act, expect, secrets) => {
     const mark = fake.requests.mark();
     await act();
-    const all = fake.requests
-      .since(mark)
-      .filter(
-        (r) =>
-          r.route !== "POST /app/installations/{installation_id}/access_tokens" && !r.route.includes("access_tokens"),
-      );
-    const writes = all.filter((r) => ["POST", "PATCH", "PUT", "DELETE"].includes(r.method));
+    const all = fake.requests.since(mark).filter((r) => !isToken(r));
+    const writes = all.filter(isWrite);
     const redacted = redactedRules(writes);
     const record: StepRecord = {
       title,
@@ -241,6 +262,20 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
     needles
       .filter((n) => !bodies(ws).some((b) => b.includes(n)))
       .map((n) => `expected the bot to write ${JSON.stringify(n)}`);
+  const finish = (): StoryResult => {
+    const transcript = fake.requests.entries
+      .filter((r) => isWrite(r) && !isToken(r))
+      .map((r) => ({ method: r.method, route: r.route, body: r.body ?? null }));
+    return { steps, transcript, ok: steps.every((s) => s.failures.length === 0) };
+  };
+  return { steps, step, expectText, bodies, finish };
+}
+
+export async function runStory(opts: { print?: (line: string) => void } = {}): Promise<StoryResult> {
+  const print = opts.print ?? (() => {});
+  const world = await startDemoWorld();
+  const { fake, repo, send } = world;
+  const { step, expectText, bodies, finish } = storySteps(fake, print);
   const lastCheck = (sha: string, name: string) =>
     repo
       .checkRunsFor(sha)
@@ -413,8 +448,5 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
   } finally {
     await world.close();
   }
-  const transcript = fake.requests.entries
-    .filter((r) => ["POST", "PATCH", "PUT", "DELETE"].includes(r.method) && !r.route.includes("access_tokens"))
-    .map((r) => ({ method: r.method, route: r.route, body: r.body ?? null }));
-  return { steps, transcript, ok: steps.every((s) => s.failures.length === 0) };
+  return finish();
 }

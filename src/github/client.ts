@@ -23,8 +23,9 @@ export function outgoing(client: RepoClient, text: string): string {
   return sanitizeOrWithhold(text, { ...client.sanitize, allowedHosts: ["github.com", `${client.owner}.github.io`] });
 }
 
-/** Our hidden state markers: base64 of schema-validated JSON, written by us, left byte-exact. */
-const HIDDEN_STATE = /<!-- merge-captain:(?:state v1|safety) [A-Za-z0-9+/=_-]* -->/g;
+/** Our hidden state markers: base64 of schema-validated JSON (or a reminder's timestamp), written by us, left byte-exact. */
+const HIDDEN_STATE =
+  /<!-- merge-captain:(?:(?:state v1|safety|experiment v1) [A-Za-z0-9+/=_-]*|heartbeat \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z) -->/g;
 
 /** A comment body: every part sanitized except our own hidden state markers. */
 export function outgoingComment(client: RepoClient, body: string): string {

@@ -18,6 +18,11 @@ export function isOurs(client: RepoClient, comment: CommentLike): boolean {
   return comment.user?.type === "Bot" && comment.performed_via_github_app?.id === client.appId;
 }
 
+/** Our sticky comment with `marker`: written by our app and carrying the marker. */
+export function isOurSticky(client: RepoClient, comment: CommentLike, marker: string): boolean {
+  return isOurs(client, comment) && typeof comment.body === "string" && comment.body.includes(marker);
+}
+
 /** Find our sticky comment with `marker` on an issue or PR (paginated, stops at the first match). */
 export async function findSticky(
   client: RepoClient,
@@ -32,7 +37,7 @@ export async function findSticky(
   });
   for await (const page of pages) {
     for (const c of page.data) {
-      if (isOurs(client, c) && typeof c.body === "string" && c.body.includes(marker)) return { id: c.id, body: c.body };
+      if (isOurSticky(client, c, marker)) return { id: c.id, body: c.body ?? "" };
     }
   }
   return undefined;
@@ -72,7 +77,7 @@ export async function upsertSticky(
 /** Keep a trailing hidden state intact when a body must be cut to GitHub's limit. */
 function fitComment(text: string): string {
   if (text.length <= LIMITS.commentBody) return text;
-  const state = /\n*<!-- merge-captain:(?:state v1|safety) [^\n]* -->\s*$/.exec(text);
+  const state = /\n*<!-- merge-captain:(?:state v1|safety|experiment v1) [^\n]* -->\s*$/.exec(text);
   if (!state) return fit(text, LIMITS.commentBody);
   return fit(text.slice(0, state.index), LIMITS.commentBody - state[0].length) + state[0];
 }

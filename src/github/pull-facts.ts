@@ -10,7 +10,7 @@ import { pullSafetyReport } from "../core/render/safety.js";
 import { scan } from "../core/sanitize/sanitize.js";
 import type { SafetyState } from "../core/safety/state.js";
 import { attestationOptions, contractOptions } from "../core/config/readers.js";
-import { hotspotCollisions } from "../core/verdict/collisions.js";
+import { artifactOwnersOf, hotspotCollisions } from "../core/verdict/collisions.js";
 import {
   classifyDependencies,
   nextLookup,
@@ -160,6 +160,8 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
             return { pr: p.number, issue, contract: openIssues.find((i) => i.number === issue)?.contract };
           }),
         );
+  // Read from the list already fetched, no extra call.
+  const artifactOwners = artifactOwnersOf(openIssues, link.ok ? link.issue : undefined);
 
   const safety = pullSafetyReport({
     body: scan(pr.body ?? "", client.sanitize),
@@ -170,7 +172,7 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
   });
 
   return {
-    pr: { number: pr.number, headSha: pr.headSha, draft: pr.draft, title: pr.title },
+    pr: { number: pr.number, headSha: pr.headSha, draft: pr.draft, title: pr.title, headRef: pr.headRef },
     registry,
     registrySource: { kind: "default-branch", path: config.registry.path, branch: client.defaultBranch },
     link: link.ok ? { ok: true, issue: link.issue, via: link.via } : { ok: false, problem: link.problem },
@@ -183,5 +185,6 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
     safety,
     sameHead,
     hotspots,
+    artifactOwners,
   };
 }

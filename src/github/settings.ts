@@ -1,4 +1,5 @@
 /** What every handler reads first: the repo config and the gate registry, both from the default branch. */
+import deepmerge from "deepmerge";
 import type { Context } from "probot";
 import { configUnreadable, registryMissing, resolveConfig, CONFIG_PATH } from "../core/config/resolve.js";
 import type { ResolvedConfig } from "../core/config/defaults.js";
@@ -21,17 +22,38 @@ export function configReadFor(context: Context): ResolvedConfig | undefined {
  * repo as fallback), called without defaults so lists are not concatenated; validated here.
  */
 export async function loadConfig(context: Context): Promise<Result<ResolvedConfig>> {
+  const resolved = await readConfig(() => context.config(CONFIG_PATH.replace(/^\.github\//, "")));
+  if (resolved.ok) readFor.set(context, resolved.value);
+  return resolved;
+}
+
+/**
+ * The same config for work outside a webhook (the heartbeat's timer): the same plugin call
+ * Probot's `context.config` makes — default branch, `_extends`, the owner's `.github` repo —
+ * merged the same way (deepmerge), and null when no file exists anywhere.
+ */
+export async function loadRepoConfig(client: RepoClient): Promise<Result<ResolvedConfig>> {
+  return readConfig(async () => {
+    const { config, files } = await client.octokit.config.get({
+      owner: client.owner,
+      repo: client.repo,
+      path: CONFIG_PATH,
+      defaults: (configs: Record<string, unknown>[]) => deepmerge.all<Record<string, unknown>>([{}, ...configs]),
+    });
+    return files.some((f) => f.config !== null) ? config : null;
+  });
+}
+
+async function readConfig(read: () => Promise<unknown>): Promise<Result<ResolvedConfig>> {
   let raw: unknown;
   try {
-    raw = await context.config(CONFIG_PATH.replace(/^\.github\//, ""));
+    raw = await read();
   } catch (err) {
     const status = httpStatus(err);
     if (status !== undefined && status >= 500) throw err;
     return configUnreadable((err instanceof Error ? err.message.split("\n")[0] : undefined) ?? "unreadable");
   }
-  const resolved = resolveConfig(raw);
-  if (resolved.ok) readFor.set(context, resolved.value);
-  return resolved;
+  return resolveConfig(raw);
 }
 
 /** The registry at `config.registry.path` on the default branch; missing or broken is an error, never a default. */

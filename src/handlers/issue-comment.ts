@@ -17,13 +17,24 @@ import { readPrState, safetyOf, saveLedger, withPullLock, withSafety, type PrSta
 import type { Runtime } from "../runtime/runtime.js";
 import { loadRegistry } from "../github/settings.js";
 import { cancelTierB, requestTierB } from "./tier-b/dispatch.js";
+import { onExperimentComment } from "./experiment.js";
+import { ownersOf, type ThreadComment } from "../core/experiment/heartbeat.js";
+import { toExperimentIssue, type ExperimentIssue } from "../github/threads.js";
 
 type CommentEvent = Context<"issue_comment.created" | "issue_comment.edited" | "issue_comment.deleted">;
 
 export async function onIssueComment(context: CommentEvent, app: AppOptions, runtime: Runtime): Promise<void> {
   const { comment, issue, action } = context.payload;
+  const update = experimentUpdateOf(context, app);
   // Only humans: bots (this app included) are ignored, whoever they claim to be.
-  if (context.isBot || comment.user?.type === "Bot" || comment.performed_via_github_app) return;
+  if (context.isBot || comment.user?.type === "Bot" || comment.performed_via_github_app) {
+    // An agent App that owns an experiment thread posts its updates as a bot: judged, never obeyed.
+    if (update?.byOwner) {
+      const repo = await configuredRepo(context, app);
+      if (repo.ok) await onExperimentComment(repo.client, repo.config, update.issue, update.comment, runtime);
+    }
+    return;
+  }
   // The config is read for every human comment: its internal domains and hosts are part of the scan.
   const repo = await configuredRepo(context, app);
   if (!repo.ok) return; // the PR's check and the issue's sticky comment already report a broken config
@@ -36,6 +47,7 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
       : action === "deleted"
         ? (comment.body ?? "")
         : "";
+  if (update) await onExperimentComment(client, config, update.issue, update.comment, runtime);
   const findings = scan(text, client.sanitize);
   const hadFindings = before !== "" && scan(before, client.sanitize).length > 0;
   const isPull = Boolean(issue.pull_request);
@@ -59,6 +71,32 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
         text,
       });
   });
+}
+
+/**
+ * A created comment on an open issue (not a PR), as a possible experiment update; `byOwner` when
+ * its author owns the thread. Our own comments are never updates.
+ */
+function experimentUpdateOf(
+  context: CommentEvent,
+  app: AppOptions,
+): { issue: ExperimentIssue; comment: ThreadComment; byOwner: boolean } | undefined {
+  const { comment, issue, action } = context.payload;
+  if (action !== "created" || issue.pull_request || issue.state !== "open") return undefined;
+  if (comment.performed_via_github_app?.id === app.appId) return undefined;
+  const thread = toExperimentIssue(issue);
+  const login = comment.user?.login ?? "ghost";
+  return {
+    issue: thread,
+    comment: {
+      id: comment.id,
+      at: comment.created_at,
+      login,
+      bot: comment.user?.type === "Bot" || Boolean(comment.performed_via_github_app),
+      ours: false,
+    },
+    byOwner: ownersOf(thread).includes(login.toLowerCase()),
+  };
 }
 
 async function runCommand(

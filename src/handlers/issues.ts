@@ -20,6 +20,7 @@ import { findSticky, upsertSticky } from "../github/comments.js";
 import { labelNames, syncLabels } from "../github/labels.js";
 import { repoClient, withConfig, type AppOptions } from "../github/context.js";
 import { loadConfig, loadRegistry } from "../github/settings.js";
+import { toExperimentIssue, type ExperimentIssue } from "../github/threads.js";
 
 export interface IssueHooks {
   /** Called when an edit changed an issue's contract, so PRs linked to it are re-checked. */
@@ -28,6 +29,13 @@ export interface IssueHooks {
     config: ResolvedConfig,
     issueNumber: number,
     registry: Result<Registry> | undefined,
+  ) => Promise<void>;
+  /** Experiment issues' own status comment and labels (handlers/experiment.ts); `contract` is read without the registry. */
+  experiment?: (
+    client: RepoClient,
+    config: ResolvedConfig,
+    issue: ExperimentIssue,
+    contract: ContractReport,
   ) => Promise<void>;
 }
 
@@ -132,6 +140,7 @@ export async function onIssue(
   const client = withConfig(base, config);
   const opts = contractOptions(config);
   const present = readContract(issue.body, opts);
+  await hooks.experiment?.(client, config, toExperimentIssue(raw), present);
   const before = context.payload.action === "edited" ? (context.payload.changes?.body?.from ?? null) : null;
   const previous = before === null ? undefined : readContract(before, opts);
   const ours = [config.labels.contract_valid, config.labels.contract_invalid, config.labels.public_safety];

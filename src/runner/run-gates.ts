@@ -1,7 +1,7 @@
 /** Run the selected gates of a registry — commands, external placeholders and perf comparisons — each contained and with a scrubbed environment, and return one structured result per gate. */
 import { gateEnvironment } from "../core/gates/env.js";
 import type { Registry, RegistryGate } from "../core/gates/registry.js";
-import { judgePerf, MetricCollector, metricSpecs } from "../core/gates/metrics.js";
+import { judgeMetric, judgePerf, matchesBaseline, MetricCollector, metricSpecs } from "../core/gates/metrics.js";
 import type { GateResult } from "../core/schemas/tier-b-results.generated.js";
 import { Containment, type ContainmentKind } from "./containment.js";
 import { findMissing, hasMissing, missingReason } from "./preflight.js";
@@ -62,10 +62,12 @@ export function planGates(registry: Registry, requested: readonly RegistryGate[]
     seen.add(g.id);
     (g.kind === "perf" ? perf : run).push(g);
   };
-  // A perf gate compares a gate's numbers, so that gate must run even when only the perf gate was asked for.
+  // A perf gate compares a gate's numbers, and a metric gate needs its flags-off baseline gate, so
+  // those gates run even when only the perf or metric gate was asked for.
   for (const g of requested) {
-    if (g.kind !== "perf" || g.compare_gate === undefined) continue;
-    const dep = registry.gates.get(g.compare_gate);
+    const depId = g.kind === "perf" ? g.compare_gate : g.kind === "metric" ? g.baseline_gate : undefined;
+    if (depId === undefined) continue;
+    const dep = registry.gates.get(depId);
     if (dep && dep.kind !== "perf" && !requested.some((r) => r.id === dep.id)) add(dep);
   }
   for (const g of requested) add(g);
@@ -75,9 +77,15 @@ export function planGates(registry: Registry, requested: readonly RegistryGate[]
 /** Metric names each gate must yield: its declared ones plus what perf gates in this run compare on it. */
 function wantedMetrics(plan: GatePlan): Map<string, string[]> {
   const wanted = new Map<string, string[]>();
-  for (const p of plan.perf) {
-    if (p.compare_gate === undefined || p.metric === undefined) continue;
-    wanted.set(p.compare_gate, [...(wanted.get(p.compare_gate) ?? []), p.metric]);
+  const want = (gateId: string | undefined, metric: string | undefined): void => {
+    if (gateId === undefined || metric === undefined) return;
+    wanted.set(gateId, [...(wanted.get(gateId) ?? []), metric]);
+  };
+  for (const p of plan.perf) want(p.compare_gate, p.metric);
+  for (const g of plan.run) {
+    if (g.kind !== "metric") continue;
+    want(g.id, g.metric);
+    want(g.baseline_gate, g.metric);
   }
   return wanted;
 }
@@ -308,6 +316,14 @@ async function runContained(
     );
   }
 
+  // Metric gates are judged once every command ran: a bundle may list the flags-off gate after them.
+  for (const gate of plan.run) {
+    if (gate.kind !== "metric" || results[gate.id]?.status !== "pass") continue;
+    results[gate.id] = metricResult(gate, results, metricsOf);
+    const r = results[gate.id]!;
+    opts.log(`gate ${gate.id}: ${r.status}${r.reason ? ` (${r.reason})` : ""} against the baseline`);
+  }
+
   for (const gate of plan.perf) {
     const why = missing.get(gate.id);
     results[gate.id] = !contained
@@ -348,6 +364,42 @@ async function measureBaseline(
     measured: b === undefined ? { ok: false, reason: `baseline: missing-metric: ${metric}` } : { ok: true, value: b },
     contained: run.contained,
   };
+}
+
+/**
+ * A metric gate whose command passed: its metric against the registry's fixed baseline, after its
+ * flags-off `baseline_gate` (when it has one) reproduced that baseline within the tolerance.
+ */
+function metricResult(
+  gate: RegistryGate,
+  results: Record<string, GateResult>,
+  metricsOf: Map<string, Record<string, number>>,
+): GateResult {
+  const ran = results[gate.id]!;
+  const { metric, baseline, direction } = gate;
+  if (metric === undefined || baseline === undefined || direction === undefined)
+    return { ...ran, status: "error", reason: "not-a-metric-gate" };
+  const tolerance = gate.tolerance_pct ?? 0;
+  const out: GateResult = { ...ran, metric, baseline, direction, tolerance_pct: tolerance };
+  if (gate.baseline_gate !== undefined) {
+    out.baseline_gate = gate.baseline_gate;
+    const off = results[gate.baseline_gate];
+    if (off === undefined) return { ...out, status: "error", reason: "baseline-gate-missing" };
+    if (off.status !== "pass") return { ...out, status: "skipped", reason: `baseline-gate-failed: ${off.status}` };
+    const offValue = metricsOf.get(gate.baseline_gate)?.[metric];
+    if (offValue === undefined) return { ...out, status: "fail", reason: `missing-metric: ${metric} (baseline gate)` };
+    out.baseline_gate_value = offValue;
+    if (!matchesBaseline(offValue, baseline, tolerance)) return { ...out, status: "fail", reason: "baseline-mismatch" };
+  }
+  const value = metricsOf.get(gate.id)?.[metric];
+  if (value === undefined) return { ...out, status: "fail", reason: `missing-metric: ${metric}` };
+  out.value = value;
+  const judged = judgeMetric(value, baseline, direction, tolerance);
+  if (judged.status === "error") return { ...out, status: "error", reason: judged.reason };
+  out.delta_pct = judged.delta_pct;
+  return judged.status === "pass"
+    ? { ...out, status: "pass" }
+    : { ...out, status: "fail", reason: "worse-than-baseline" };
 }
 
 /** `perf:baseline_delta`: the compare gate's metric on this head against the same metric on the baseline. */

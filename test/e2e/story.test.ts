@@ -1,23 +1,13 @@
-import { readFileSync } from "node:fs";
 import { describe, expect, test } from "@jest/globals";
 import { redactedRules, rowsNotPassing, runStory, type StoryResult } from "../../src/demo/story.js";
 import type { LoggedRequest } from "../../src/demo/fake-github/index.js";
+import { readmeApiTable } from "../support/readme.js";
 
 let story: StoryResult;
 /** What `npm run demo` prints. */
 const printed: string[] = [];
 
-/** The README's per-event table, as `title → [reads, writes]`. */
-function readmeTable(): Map<string, [number, number]> {
-  const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-  const section = readme.split("<!-- api-calls:start -->")[1]?.split("<!-- api-calls:end -->")[0] ?? "";
-  const rows = new Map<string, [number, number]>();
-  for (const line of section.split("\n")) {
-    const m = /^\| (.+?) \| `([a-z_.]+)` \| (\d+) \| (\d+) \|$/.exec(line);
-    if (m) rows.set(m[1]!, [Number(m[3]), Number(m[4])]);
-  }
-  return rows;
-}
+const readmeTable = () => readmeApiTable("api-calls");
 
 describe("the demo story, end to end over HTTP", () => {
   test("every step does what the story expects", async () => {

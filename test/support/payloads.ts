@@ -144,3 +144,37 @@ export function pullRequestEvent(
     installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc=" },
   };
 }
+
+export interface CommentOptions extends IssueOptions {
+  commentId?: number;
+  text?: string;
+  /** Who writes the comment (the sender too). */
+  by?: ReturnType<typeof aUser>;
+  /** The comment's creation time. */
+  at?: string;
+  assignees?: string[];
+  /** An App's comment: its id in `performed_via_github_app`. */
+  viaApp?: number;
+}
+
+/** `issue_comment.created` on an issue (not a PR). */
+export function issueCommentCreated(o: CommentOptions = {}) {
+  const by = o.by ?? aUser("alice");
+  const at = o.at ?? "2026-11-23T12:00:00Z";
+  return {
+    action: "created",
+    issue: { ...anIssue(o), assignees: (o.assignees ?? []).map((login) => aUser(login)) },
+    comment: {
+      id: o.commentId ?? 3001,
+      node_id: `IC_${o.commentId ?? 3001}`,
+      body: o.text ?? "Status: sweep 3 of 5 done. Blockers: none. Next ETA: 18:00 UTC.",
+      user: by,
+      created_at: at,
+      updated_at: at,
+      performed_via_github_app: o.viaApp === undefined ? null : { id: o.viaApp, slug: "agent" },
+    },
+    repository,
+    sender: by,
+    installation: { id: INSTALLATION_ID, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNzc=" },
+  };
+}

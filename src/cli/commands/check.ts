@@ -32,6 +32,7 @@ Options:
   --files <file|->     changed files, one per line (a path or a name-status row)
   --head-sha <sha>     the commit the PR will have as head, 7 to 40 hex characters (default: git
                        rev-parse HEAD in the working directory; a short SHA is expanded by git there)
+  --branch <name>      the PR's head branch, for the contract's \`branch\` rule (default: the current branch with --git)
   --registry <toml>    the gate registry (default: configs/gates/gates.toml in the working directory)
   --json               print {"ok", "outcome", "criteria": [{"id","title","status","summary","details","fix"}]}
                        outcome: "ready-to-open", "blocked" (a row failed) or "not-verified" (a row
@@ -59,6 +60,7 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       git: { type: "string" },
       files: { type: "string" },
       "head-sha": { type: "string" },
+      branch: { type: "string" },
       registry: { type: "string", default: "configs/gates/gates.toml" },
       json: { type: "boolean", default: false },
     },
@@ -87,8 +89,10 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   let changed: Result<ChangedFile[]>;
   // A short SHA is expanded where git knows it; elsewhere it is compared as a prefix.
   const headSha = (await gitCommit(io.cwd, values["head-sha"] ?? "HEAD")) ?? values["head-sha"];
+  let branch = values.branch;
   if (values.git !== undefined) {
     changed = await gitChangedFiles(values.git, io.cwd);
+    branch ??= await gitBranch(io.cwd);
   } else {
     const files = await readInput(io, values.files!);
     if (!files.ok) return ioError(io, cli, files.message, values.json);
@@ -99,7 +103,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const config = DEFAULT_CONFIG;
   const contract = readContract(issue.text, { ...contractOptions(config), source: "file" }, registry);
   const facts: PullFacts = {
-    pr: { number: 0, headSha: headSha ?? "", draft: false, title: "" },
+    pr: {
+      number: 0,
+      headSha: headSha ?? "",
+      draft: false,
+      title: "",
+      ...(branch !== undefined ? { headRef: branch } : {}),
+    },
     registry,
     registrySource: { kind: "file", path: values.registry },
     link: { ok: true, issue: 0, via: "the --issue file" },
@@ -126,6 +136,16 @@ export async function run(args: string[], io: CliIo): Promise<number> {
 }
 
 const SHA = /^[0-9a-fA-F]{7,40}$/;
+
+/** The checked-out branch; undefined on a detached HEAD (the branch row then says it is unknown). */
+async function gitBranch(cwd: string): Promise<string | undefined> {
+  try {
+    const name = (await promisify(execFile)("git", ["rev-parse", "--abbrev-ref", "HEAD"], { cwd })).stdout.trim();
+    return name === "" || name === "HEAD" ? undefined : name;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The full SHA of a commit git knows in `cwd` (HEAD, or an abbreviated SHA); undefined outside git or for an unknown one. */
 async function gitCommit(cwd: string, rev: string): Promise<string | undefined> {

@@ -85,6 +85,9 @@ function toText(registry: Registry, name: string): string {
       g.gpus === undefined ? "" : `${g.gpus} GPU${g.gpus === 1 ? "" : "s"}`,
       g.timeout_s === undefined ? "" : `timeout ${g.timeout_s}s`,
       g.kind === "perf" && g.compare_gate ? `compares ${g.compare_gate} on ${g.metric ?? "?"}` : "",
+      g.kind === "metric"
+        ? `${g.metric ?? "?"} vs baseline ${g.baseline ?? "?"} (${g.direction ?? "?"} is better${g.tolerance_pct ? `, tolerance ${g.tolerance_pct}%` : ""})${g.baseline_gate ? `, flags off: ${g.baseline_gate}` : ""}`
+        : "",
     ].filter((s) => s !== "");
     lines.push(
       `  ${g.id.padEnd(width)}  tier ${g.tier}  ${g.kind.padEnd(8)}${extra.length > 0 ? "  " + extra.join(", ") : ""}`.trimEnd(),

@@ -31,6 +31,19 @@ export const DEFAULT_CONFIG: ResolvedConfig = Object.freeze({
     users: Object.freeze([]),
     teams: Object.freeze([]),
   }),
+  experiment: Object.freeze({
+    // Off unless asked for: only `kind: experiment` contracts are experiment issues by default, so
+    // nmoe's research notes (titled "[RESEARCH] ") get no reminders until a repo sets the prefix.
+    title_prefix: "",
+    sections: Object.freeze(["TL;DR", "Scope", "Decision log", "Negative results index", "Current baseline"]),
+    logbook: ".agents/logbooks/{slug}.md",
+    claim_sections: Object.freeze(["TL;DR", "Decision log", "Negative results index", "Current baseline"]),
+    confidence_labels: Object.freeze(["exploratory", "replicated", "stable"]),
+    cadence_hours: 6,
+    updates_from: "owners",
+    label: "experiment",
+    stale_label: "experiment: stale",
+  }),
   public_safety: Object.freeze({
     internal_domains: Object.freeze([]),
     internal_hosts: Object.freeze([]),

@@ -37,6 +37,7 @@ export function resolveConfig(raw: unknown): Result<ResolvedConfig> {
       registry: Object.freeze({ ...DEFAULT_CONFIG.registry, ...config.registry }),
       labels: Object.freeze({ ...DEFAULT_CONFIG.labels, ...config.labels }),
       tier_b: Object.freeze({ ...DEFAULT_CONFIG.tier_b, ...config.tier_b }),
+      experiment: Object.freeze({ ...DEFAULT_CONFIG.experiment, ...config.experiment }),
       public_safety: Object.freeze({ ...DEFAULT_CONFIG.public_safety, ...config.public_safety }),
       merge_plan: config.merge_plan ?? DEFAULT_CONFIG.merge_plan,
       merge_queue: Object.freeze({ ...DEFAULT_CONFIG.merge_queue, ...config.merge_queue }),

@@ -7,6 +7,7 @@ import { blockTooLarge } from "../markdown/section-block.js";
 import { CONTRACT_BLOCK } from "./extract.js";
 import { parseYaml } from "../yaml/parse.js";
 import { inAuthorHeader, isPlainObject, renameHeader } from "../schemas/header.js";
+import { compileRules } from "./rules.js";
 
 export { MAX_BLOCK_BYTES } from "../markdown/section-block.js";
 
@@ -56,6 +57,8 @@ export function parseContract(source: string, headerKey: string = SCHEMA_HEADER_
   const contract = candidate as Contract;
   const idErrors = checkDependencies(contract, header);
   if (idErrors.length > 0) return fail(...idErrors);
+  const rules = compileRules(contract, headerKey);
+  if (!rules.ok) return fail(...rules.errors);
   return ok(contract);
 }
 

@@ -26,6 +26,11 @@ const RESERVED = new Set([
   "result",
   "delta_pct",
   "budget_pct",
+  "value",
+  "direction",
+  "tolerance_pct",
+  "baseline_gate",
+  "baseline_gate_value",
 ]);
 
 /** Lines longer than this are only searched in their first part: a metric is a short log line, and a huge line must not cost a huge scan. */
@@ -68,6 +73,11 @@ export function metricSpecs(gate: Pick<Gate, "metrics">, wanted: readonly string
     if (conventional) out.set(name, { name, prefix: `${conventional[1]}:`, stat: "p50" });
   }
   return [...out.values()];
+}
+
+/** Can the gate runner read `name` from this gate's output (declared in `metrics`, or the `<base>_p50` convention)? */
+export function yieldsMetric(gate: Pick<Gate, "metrics">, name: string): boolean {
+  return metricSpecs(gate, [name]).some((s) => s.name === name);
 }
 
 /** The number that directly follows `prefix` on a line (first match whose prefix is not the tail of a longer word), if any. */
@@ -166,6 +176,33 @@ export function judgePerf(baseline: number, result: number, budgetPct: number): 
     return { status: "error", reason: "bad-baseline" };
   const delta = round6(((result - baseline) / baseline) * 100);
   return { status: delta >= budgetPct ? "pass" : "fail", delta_pct: delta };
+}
+
+export type Direction = "lower" | "higher";
+
+/** A metric gate's judgement against its fixed baseline: the signed delta, and whether the value is on the better side. */
+export type MetricJudgement =
+  { status: "pass" | "fail"; delta_pct: number; better: boolean } | { status: "error"; reason: "bad-baseline" };
+
+/**
+ * `delta_pct = (value - baseline) / |baseline| * 100`. With `direction = "lower"` (a loss) the value
+ * passes when it is at most `tolerancePct` above the baseline; with `"higher"` when it is at most
+ * `tolerancePct` below. Tolerance 0 is the plain `value <= baseline` (or `>=`). `better` says which
+ * side of the baseline the value is on, whatever the tolerance. A zero or non-finite baseline or
+ * value cannot be judged and is an error, never a pass.
+ */
+export function judgeMetric(value: number, baseline: number, direction: Direction, tolerancePct = 0): MetricJudgement {
+  if (!Number.isFinite(baseline) || baseline === 0 || !Number.isFinite(value) || !(tolerancePct >= 0))
+    return { status: "error", reason: "bad-baseline" };
+  const delta = round6(((value - baseline) / Math.abs(baseline)) * 100);
+  const worseBy = direction === "lower" ? delta : -delta;
+  return { status: worseBy <= tolerancePct ? "pass" : "fail", delta_pct: delta, better: worseBy < 0 };
+}
+
+/** "Flags off must match the baseline": the baseline gate's value within ± `tolerancePct` of the baseline. */
+export function matchesBaseline(value: number, baseline: number, tolerancePct = 0): boolean {
+  if (!Number.isFinite(baseline) || baseline === 0 || !Number.isFinite(value)) return false;
+  return Math.abs(round6(((value - baseline) / Math.abs(baseline)) * 100)) <= tolerancePct;
 }
 
 /**

@@ -4,6 +4,7 @@ import { fail, ok, pointer, problem, show, type Problem, type Result } from "../
 import { gateRegistrySchema, type Gate, type GateRegistry } from "../schemas/gates.generated.js";
 import { validateAgainst } from "../schemas/validate.js";
 import { closest, didYouMean } from "../text/closest.js";
+import { yieldsMetric } from "./metrics.js";
 
 /** Cap checked before the TOML parser sees the text; the reference registry is ~5 KiB. */
 export const MAX_REGISTRY_BYTES = 256 * 1024;
@@ -101,6 +102,7 @@ function crossCheck(
   const unknownGate = (id: string): string =>
     didYouMean(id, ids) ?? 'define it under `[gates."' + id + '"]` or remove it';
   for (const gate of gates.values()) {
+    if (gate.kind !== "metric") errors.push(...metricOnlyKeys(gate));
     switch (gate.kind) {
       case "cmd":
         if (gate.cmd === undefined) {
@@ -145,6 +147,9 @@ function crossCheck(
           );
         }
         break;
+      case "metric":
+        errors.push(...metricGateProblems(gate, gates, unknownGate));
+        break;
       case "external":
         break;
       default: {
@@ -175,6 +180,148 @@ function crossCheck(
           ),
         );
     });
+  }
+  return errors;
+}
+
+/** Keys only a metric gate reads: on another kind they would be silently ignored, so they are an error. */
+const METRIC_ONLY_KEYS = ["baseline", "direction", "tolerance_pct", "baseline_gate"] as const;
+
+function metricOnlyKeys(gate: RegistryGate): Problem[] {
+  return METRIC_ONLY_KEYS.filter((k) => gate[k] !== undefined).map((k) =>
+    problem(
+      "registry.metric-key",
+      pointer("gates", gate.id, k),
+      `gate ${show(gate.id)} sets \`${k}\`, which only a metric gate reads (its kind is "${gate.kind}")`,
+      'set `kind = "metric"` to judge the gate against a fixed baseline, or remove the key',
+    ),
+  );
+}
+
+/**
+ * A metric gate runs its command, reads `metric` from the output and judges it against the fixed
+ * `baseline` in `direction`; its `baseline_gate` (flags off) must yield the same metric.
+ */
+function metricGateProblems(
+  gate: RegistryGate,
+  gates: ReadonlyMap<string, RegistryGate>,
+  unknownGate: (id: string) => string,
+): Problem[] {
+  const errors: Problem[] = [];
+  const at = (key: string): string => pointer("gates", gate.id, key);
+  const name = show(gate.id);
+  if (gate.cmd === undefined)
+    errors.push(
+      problem(
+        "registry.missing-cmd",
+        at("cmd"),
+        `metric gate ${name} has no \`cmd\` (it runs the experiment that yields its metric)`,
+        'add `cmd = "…"`',
+      ),
+    );
+  if (gate.compare_gate !== undefined)
+    errors.push(
+      problem(
+        "registry.metric-key",
+        at("compare_gate"),
+        `metric gate ${name} sets \`compare_gate\`, which only perf gates read`,
+        "a metric gate compares with its fixed `baseline`; use `baseline_gate` for a flags-off run",
+      ),
+    );
+  if (gate.metric === undefined) {
+    errors.push(
+      problem(
+        "registry.missing-metric",
+        at("metric"),
+        `metric gate ${name} has no \`metric\``,
+        'name the metric it judges, e.g. `metric = "val_loss"`',
+      ),
+    );
+  } else if (!yieldsMetric(gate, gate.metric)) {
+    errors.push(
+      problem(
+        "registry.unreadable-metric",
+        at("metric"),
+        `metric gate ${name} judges \`${gate.metric}\`, but nothing says how to read it from the output`,
+        `declare it: \`[gates."${gate.id}".metrics]\` \`${gate.metric} = { prefix = "${gate.metric}:", stat = "last" }\``,
+      ),
+    );
+  }
+  if (gate.baseline === undefined)
+    errors.push(
+      problem(
+        "registry.missing-baseline",
+        at("baseline"),
+        `metric gate ${name} has no \`baseline\``,
+        "give the fixed baseline value, e.g. `baseline = 4.9413`",
+      ),
+    );
+  else if (gate.baseline === 0)
+    errors.push(
+      problem(
+        "registry.bad-baseline",
+        at("baseline"),
+        `metric gate ${name} has baseline 0, against which no relative delta exists`,
+        "use a non-zero baseline (or measure the metric on a scale where the baseline is not 0)",
+      ),
+    );
+  if (gate.direction === undefined)
+    errors.push(
+      problem(
+        "registry.missing-direction",
+        at("direction"),
+        `metric gate ${name} does not say which way is better`,
+        'add `direction = "lower"` (a loss) or `direction = "higher"` (an accuracy)',
+      ),
+    );
+  const bg = gate.baseline_gate;
+  if (bg !== undefined) {
+    const other = gates.get(bg);
+    if (bg === gate.id)
+      errors.push(
+        problem(
+          "registry.self-baseline-gate",
+          at("baseline_gate"),
+          `metric gate ${name} names itself as its baseline gate`,
+          "name the gate that runs with the new flags off",
+        ),
+      );
+    else if (!other)
+      errors.push(
+        problem(
+          "registry.unknown-gate",
+          at("baseline_gate"),
+          `metric gate ${name} names unknown baseline gate ${show(bg)}`,
+          unknownGate(bg),
+        ),
+      );
+    else if (other.kind !== "cmd" && other.kind !== "metric")
+      errors.push(
+        problem(
+          "registry.bad-baseline-gate",
+          at("baseline_gate"),
+          `the baseline gate ${show(bg)} of ${name} is a ${other.kind} gate; it must run a command`,
+          'use a gate with a `cmd` (kind "cmd") that runs with the new flags off',
+        ),
+      );
+    else if (other.tier !== gate.tier)
+      errors.push(
+        problem(
+          "registry.bad-baseline-gate",
+          at("baseline_gate"),
+          `the baseline gate ${show(bg)} is Tier-${other.tier.toUpperCase()}, but ${name} is Tier-${gate.tier.toUpperCase()}; both must run in the same run`,
+          "put both gates in the same tier",
+        ),
+      );
+    else if (gate.metric !== undefined && !yieldsMetric(other, gate.metric))
+      errors.push(
+        problem(
+          "registry.unreadable-metric",
+          at("baseline_gate"),
+          `the baseline gate ${show(bg)} does not yield \`${gate.metric}\`, so it cannot be matched with the baseline`,
+          `declare \`${gate.metric}\` under \`[gates."${bg}".metrics]\``,
+        ),
+      );
   }
   return errors;
 }

@@ -32,6 +32,9 @@ const storedGateResult = {
     compareGate: gateId,
     metricName: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]{0,63}$" },
     baselineRef: gitRef,
+    direction: { enum: ["lower", "higher"] },
+    tolerancePct: { type: "number", minimum: 0, maximum: 100 },
+    baselineGate: gateId,
   },
 } as const;
 

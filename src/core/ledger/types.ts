@@ -63,6 +63,14 @@ export interface StoredGateResult {
   compareGate?: string;
   metricName?: string;
   baselineRef?: string;
+  /**
+   * For metric gates, judged by the bot against the registry on the default branch (never the
+   * file's own verdict): which way is better, the noise allowance, and the flags-off gate.
+   * `metrics` then holds `value`, `baseline`, `delta_pct` and `baseline_gate_value`.
+   */
+  direction?: "lower" | "higher";
+  tolerancePct?: number;
+  baselineGate?: string;
 }
 
 /** What came back from the run: validated results, or the code of why there are none. */

@@ -44,6 +44,7 @@ export function contractSummary(contract: Contract, registry: Registry | undefin
         30,
       ),
     );
+  lines.push(...pathRuleLines(contract));
   lines.push(
     "",
     "**Gates required:**",
@@ -64,6 +65,24 @@ export function contractSummary(contract: Contract, registry: Registry | undefin
   if ((h.merge_hotspots ?? []).length > 0)
     lines.push(`**Merge hotspots:** ${(h.merge_hotspots ?? []).map((p) => code(p)).join(", ")}`);
   return lines.join("\n");
+}
+
+/** The branch and path rules, only those the contract uses (a contract without them reads as before). */
+function pathRuleLines(contract: Contract): string[] {
+  const lines: string[] = [];
+  const list = (items: readonly string[]) => items.map((g) => code(g)).join(", ");
+  const branch =
+    contract.branch === undefined ? [] : typeof contract.branch === "string" ? [contract.branch] : contract.branch;
+  if (branch.length > 0) lines.push("", `**Branch:** ${branch.map((b) => code(b)).join(" or ")}`);
+  if ((contract.scope.require ?? []).length > 0)
+    lines.push("", `**Every PR must update:** ${list(contract.scope.require ?? [])}`);
+  if ((contract.read_only ?? []).length > 0) lines.push("", `**Read-only:** ${list(contract.read_only ?? [])}`);
+  if ((contract.artifacts_under ?? []).length > 0)
+    lines.push(
+      "",
+      `**Artifacts only under** (no other contract may write there): ${list(contract.artifacts_under ?? [])}`,
+    );
+  return lines;
 }
 
 /** The whole comment body; undefined when the bot has nothing to say on this issue. */

@@ -9,6 +9,7 @@ export type Glob = string
 export type Text = string
 export type Knob = string
 export type GateId = string
+export type BranchPattern = string
 
 /**
  * The agent contract an issue carries: what the work may touch, which gates must pass, what it depends on. The header key (`nmoe` here) is configurable; it is renamed to `nmoe` before validation.
@@ -18,11 +19,31 @@ nmoe: Header
 scope: Scope
 contract?: Terms
 gates: Gates
+/**
+ * The branch (or branches) the work must be on, checked against the PR's head ref: a glob such as `research/*`, with `{id}` and `{slug}` taken from the header (`issue/{id}-{slug}`).
+ * 
+ * @minItems 1
+ * @maxItems 32
+ */
+branch?: (string | [BranchPattern, ...(BranchPattern)[]])
+/**
+ * Paths this contract's work owns for its artifacts: a PR for any other contract that writes there fails.
+ * 
+ * @maxItems 50
+ */
+artifacts_under?: Glob[]
+/**
+ * Paths the work may read but never change (add, modify, delete or rename).
+ * 
+ * @maxItems 200
+ */
+read_only?: Glob[]
+experiment?: Experiment
 }
 export interface Header {
 issue: Id
 slug?: string
-kind: ("feature" | "bugfix" | "perf" | "refactor" | "docs")
+kind: ("feature" | "bugfix" | "perf" | "refactor" | "docs" | "experiment")
 risk: ("hot" | "warm" | "cold")
 complexity?: ("S" | "M" | "L")
 /**
@@ -43,6 +64,12 @@ allow: Glob[]
  * @maxItems 200
  */
 deny?: Glob[]
+/**
+ * Companion files every PR must touch (a path, or a glob at least one changed file matches), e.g. `.claude/implementation/progress.md` or `.agents/logbooks/{slug}.md`.
+ * 
+ * @maxItems 50
+ */
+require?: Glob[]
 }
 export interface Terms {
 /**
@@ -74,6 +101,19 @@ metric: string
 baseline_ref?: string
 budget_pct: number
 }
+/**
+ * Settings of an experiment issue (`kind: experiment`); the repo config gives the defaults.
+ */
+export interface Experiment {
+/**
+ * The append-only logbook the issue links to, e.g. `.agents/logbooks/{slug}.md`.
+ */
+logbook?: string
+/**
+ * An update is due at least this often; the repo config's cadence is the longest a contract may set.
+ */
+cadence_hours?: number
+}
 
 export const contractSchema = {
   "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -99,6 +139,40 @@ export const contractSchema = {
     },
     "gates": {
       "$ref": "#/$defs/gates"
+    },
+    "branch": {
+      "description": "The branch (or branches) the work must be on, checked against the PR's head ref: a glob such as `research/*`, with `{id}` and `{slug}` taken from the header (`issue/{id}-{slug}`).",
+      "type": [
+        "string",
+        "array"
+      ],
+      "minLength": 1,
+      "maxLength": 200,
+      "pattern": "^[A-Za-z0-9{}*?._/-]+$",
+      "minItems": 1,
+      "maxItems": 32,
+      "items": {
+        "$ref": "#/$defs/branchPattern"
+      }
+    },
+    "artifacts_under": {
+      "description": "Paths this contract's work owns for its artifacts: a PR for any other contract that writes there fails.",
+      "type": "array",
+      "maxItems": 50,
+      "items": {
+        "$ref": "#/$defs/glob"
+      }
+    },
+    "read_only": {
+      "description": "Paths the work may read but never change (add, modify, delete or rename).",
+      "type": "array",
+      "maxItems": 200,
+      "items": {
+        "$ref": "#/$defs/glob"
+      }
+    },
+    "experiment": {
+      "$ref": "#/$defs/experiment"
     }
   },
   "$defs": {
@@ -152,7 +226,8 @@ export const contractSchema = {
             "bugfix",
             "perf",
             "refactor",
-            "docs"
+            "docs",
+            "experiment"
           ]
         },
         "risk": {
@@ -206,6 +281,39 @@ export const contractSchema = {
           "items": {
             "$ref": "#/$defs/glob"
           }
+        },
+        "require": {
+          "description": "Companion files every PR must touch (a path, or a glob at least one changed file matches), e.g. `.claude/implementation/progress.md` or `.agents/logbooks/{slug}.md`.",
+          "type": "array",
+          "maxItems": 50,
+          "items": {
+            "$ref": "#/$defs/glob"
+          }
+        }
+      }
+    },
+    "branchPattern": {
+      "type": "string",
+      "minLength": 1,
+      "maxLength": 200,
+      "pattern": "^[A-Za-z0-9{}*?._/-]+$"
+    },
+    "experiment": {
+      "description": "Settings of an experiment issue (`kind: experiment`); the repo config gives the defaults.",
+      "type": "object",
+      "additionalProperties": false,
+      "properties": {
+        "logbook": {
+          "description": "The append-only logbook the issue links to, e.g. `.agents/logbooks/{slug}.md`.",
+          "type": "string",
+          "minLength": 1,
+          "maxLength": 256
+        },
+        "cadence_hours": {
+          "description": "An update is due at least this often; the repo config's cadence is the longest a contract may set.",
+          "type": "number",
+          "exclusiveMinimum": 0,
+          "maximum": 720
         }
       }
     },

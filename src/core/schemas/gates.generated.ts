@@ -21,7 +21,7 @@ bundles?: {
 }
 export interface Gate {
 tier: ("a" | "b")
-kind?: ("cmd" | "external" | "perf")
+kind?: ("cmd" | "external" | "perf" | "metric")
 timeout_s?: number
 cmd?: string
 gpus?: number
@@ -36,6 +36,22 @@ requires_files?: string[]
 note?: string
 compare_gate?: string
 metric?: string
+/**
+ * (metric) The fixed baseline value of `metric`, e.g. 4.9413 for val_loss at 8 M tokens.
+ */
+baseline?: number
+/**
+ * (metric) Which way is better: `lower` (a loss) or `higher` (an accuracy, a throughput).
+ */
+direction?: ("lower" | "higher")
+/**
+ * (metric) The metric's noise, in percent of the baseline: the value may be worse by at most this much, and `baseline_gate` must land within ± this much. Default 0.
+ */
+tolerance_pct?: number
+/**
+ * (metric) A gate that runs with the new flags off and must reproduce `baseline` within `tolerance_pct` before this gate's value counts.
+ */
+baseline_gate?: string
 /**
  * Metrics the gate runner extracts from the command's output. A metric named `<name>_p50` with no entry here is read as the median of the numbers after `<name>:` lines; every gate also yields `node_tps_p50` and `node_tps_samples` (the median and the count of its `node_tps:` readings), as nmoe's runner records them.
  */
@@ -118,7 +134,8 @@ export const gateRegistrySchema = {
           "enum": [
             "cmd",
             "external",
-            "perf"
+            "perf",
+            "metric"
           ],
           "default": "cmd"
         },
@@ -165,6 +182,28 @@ export const gateRegistrySchema = {
         "metric": {
           "type": "string",
           "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+        },
+        "baseline": {
+          "description": "(metric) The fixed baseline value of `metric`, e.g. 4.9413 for val_loss at 8 M tokens.",
+          "type": "number"
+        },
+        "direction": {
+          "description": "(metric) Which way is better: `lower` (a loss) or `higher` (an accuracy, a throughput).",
+          "enum": [
+            "lower",
+            "higher"
+          ]
+        },
+        "tolerance_pct": {
+          "description": "(metric) The metric's noise, in percent of the baseline: the value may be worse by at most this much, and `baseline_gate` must land within ± this much. Default 0.",
+          "type": "number",
+          "minimum": 0,
+          "maximum": 100
+        },
+        "baseline_gate": {
+          "description": "(metric) A gate that runs with the new flags off and must reproduce `baseline` within `tolerance_pct` before this gate's value counts.",
+          "type": "string",
+          "maxLength": 128
         },
         "metrics": {
           "description": "Metrics the gate runner extracts from the command's output. A metric named `<name>_p50` with no entry here is read as the median of the numbers after `<name>:` lines; every gate also yields `node_tps_p50` and `node_tps_samples` (the median and the count of its `node_tps:` readings), as nmoe's runner records them.",

@@ -32,10 +32,24 @@ result?: number
 delta_pct?: number
 budget_pct?: number
 /**
- * This interface was referenced by `GateResult`'s JSON-Schema definition
- * via the `patternProperty` "^(?!(?:status|rc|reason|duration_s|compare_gate|metric|baseline_ref|baseline|result|delta_pct|budget_pct)$)[a-z][a-z0-9_]{0,63}$".
+ * (metric gates) The metric's value on this head.
  */
-[k: string]: number | Status | string | undefined
+value?: number
+/**
+ * (metric gates) Which way is better.
+ */
+direction?: ("lower" | "higher")
+tolerance_pct?: number
+baseline_gate?: GateId
+/**
+ * (metric gates) The metric as the baseline gate (flags off) measured it.
+ */
+baseline_gate_value?: number
+/**
+ * This interface was referenced by `GateResult`'s JSON-Schema definition
+ * via the `patternProperty` "^(?!(?:status|rc|reason|duration_s|compare_gate|metric|baseline_ref|baseline|result|delta_pct|budget_pct|value|direction|tolerance_pct|baseline_gate|baseline_gate_value)$)[a-z][a-z0-9_]{0,63}$".
+ */
+[k: string]: number | Status | string | "lower" | "higher" | undefined
 }
 
 export const tierBResultsSchema = {
@@ -146,11 +160,34 @@ export const tierBResultsSchema = {
         },
         "budget_pct": {
           "type": "number"
+        },
+        "value": {
+          "description": "(metric gates) The metric's value on this head.",
+          "type": "number"
+        },
+        "direction": {
+          "description": "(metric gates) Which way is better.",
+          "enum": [
+            "lower",
+            "higher"
+          ]
+        },
+        "tolerance_pct": {
+          "type": "number",
+          "minimum": 0,
+          "maximum": 100
+        },
+        "baseline_gate": {
+          "$ref": "#/$defs/gateId"
+        },
+        "baseline_gate_value": {
+          "description": "(metric gates) The metric as the baseline gate (flags off) measured it.",
+          "type": "number"
         }
       },
       "$comment": "Any other lowercase key is a numeric metric (e.g. node_tps_p50). The lookahead keeps the named fields out of the pattern: ajv strict mode refuses a pattern that matches a declared property.",
       "patternProperties": {
-        "^(?!(?:status|rc|reason|duration_s|compare_gate|metric|baseline_ref|baseline|result|delta_pct|budget_pct)$)[a-z][a-z0-9_]{0,63}$": {
+        "^(?!(?:status|rc|reason|duration_s|compare_gate|metric|baseline_ref|baseline|result|delta_pct|budget_pct|value|direction|tolerance_pct|baseline_gate|baseline_gate_value)$)[a-z][a-z0-9_]{0,63}$": {
           "type": "number"
         }
       },

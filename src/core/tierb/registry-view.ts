@@ -3,12 +3,17 @@
 /** What Tier-B needs to know about one gate; `Registry` from `core/gates/registry.ts` satisfies it. */
 export interface TierBGateView {
   tier: "a" | "b";
-  kind?: "cmd" | "external" | "perf";
+  kind?: "cmd" | "external" | "perf" | "metric";
   requires?: readonly string[];
   requires_files?: readonly string[];
   compare_gate?: string;
   metric?: string;
   metrics?: Readonly<Record<string, unknown>>;
+  /** Metric gates: the fixed baseline, which way is better, the noise allowance and the flags-off gate. */
+  baseline?: number;
+  direction?: "lower" | "higher";
+  tolerance_pct?: number;
+  baseline_gate?: string;
 }
 
 /** Read from the default branch by the caller, so a PR can never change what it is checked against. */
@@ -60,6 +65,7 @@ export function declaredMetrics(registry: TierBRegistry, gateId: string): Set<st
   for (const name of Object.keys(gate?.metrics ?? {})) names.add(name);
   if (gate?.metric !== undefined) names.add(gate.metric);
   for (const other of registry.gates.values())
-    if (other.compare_gate === gateId && other.metric !== undefined) names.add(other.metric);
+    if ((other.compare_gate === gateId || other.baseline_gate === gateId) && other.metric !== undefined)
+      names.add(other.metric);
   return names;
 }

@@ -109,7 +109,45 @@ function reasonCell(g: StoredGateResult): string {
   return code(g.reasonCode) + (env.length > 0 ? `: ${env.join(", ")}` : "");
 }
 
+function signed(n: number): string {
+  return `${n > 0 ? "+" : n < 0 ? "−" : "±"}${formatNumber(Math.abs(n))}`;
+}
+
+/**
+ * A metric gate's numbers in words: the value against the fixed baseline, the signed delta, and
+ * which way was better — "`val_loss` 4.901 vs baseline 4.941 (−0.81 %): better; lower is better".
+ * Undefined for gates that are not metric gates.
+ */
+export function metricVerdictText(g: StoredGateResult): string | undefined {
+  if (g.direction === undefined || g.metricName === undefined || !/^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(g.metricName))
+    return undefined;
+  const m = g.metrics ?? {};
+  const baseline = m["baseline"];
+  const value = m["value"];
+  const delta = m["delta_pct"];
+  const way = g.direction === "lower" ? "lower is better" : "higher is better";
+  const tolerance =
+    g.tolerancePct !== undefined && g.tolerancePct > 0 ? `, tolerance ${formatNumber(g.tolerancePct)} %` : "";
+  const base = baseline !== undefined ? formatNumber(baseline) : "—";
+  let text: string;
+  if (value === undefined) text = `${code(g.metricName)}: no value reported (baseline ${base}; ${way})`;
+  else if (delta === undefined) text = `${code(g.metricName)} ${formatNumber(value)} vs baseline ${base} (${way})`;
+  else {
+    const better = g.direction === "lower" ? delta < 0 : delta > 0;
+    const side = delta === 0 ? "equal to the baseline" : better ? "better" : "worse";
+    text = `${code(g.metricName)} ${formatNumber(value)} vs baseline ${base} (${signed(delta)} %): ${side}; ${way}${tolerance}`;
+  }
+  if (g.baselineGate !== undefined && SAFE_ID.test(g.baselineGate)) {
+    const off = m["baseline_gate_value"];
+    const mismatch = g.reasonCode === "baseline-mismatch";
+    text += ` · flags off (${code(g.baselineGate)}): ${off !== undefined ? formatNumber(off) : "no value"}${mismatch ? ", does not reproduce the baseline" : ""}`;
+  }
+  return text;
+}
+
 function metricsCell(g: StoredGateResult): string {
+  const judged = metricVerdictText(g);
+  if (judged !== undefined) return judged;
   const parts = Object.entries(g.metrics ?? {})
     .filter(([k, v]) => /^[a-z][a-z0-9_]{0,63}$/.test(k) && Number.isFinite(v))
     .map(([k, v]) => `${k}=${formatNumber(v)}`);

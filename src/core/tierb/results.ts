@@ -4,6 +4,7 @@ import { MAX_GATES_PER_RESULT, MAX_METRICS_PER_GATE } from "../ledger/schema.js"
 import { fail, ok, pointer, problem, type Problem, type Result } from "../problem.js";
 import { tierBResultsSchema, type GateResult, type TierBResults } from "../schemas/tier-b-results.generated.js";
 import { validateAgainst } from "../schemas/validate.js";
+import { judgeMetricGate } from "./metric-gates.js";
 import { declaredMetrics, type TierBRegistry } from "./registry-view.js";
 
 export interface ExpectedResults {
@@ -176,9 +177,11 @@ export function concludeResults(
       results: { outcome: "missing" },
     };
   }
-  const perGate = requested.map((id) => storedGate(id, results.results[id], registry));
+  const stored = (id: string): StoredGateResult =>
+    judgeMetricGate(storedGate(id, results.results[id], registry), results.results, registry);
+  const perGate = requested.map(stored);
   for (const id of Object.keys(results.results)) {
-    if (!requested.includes(id) && registry.gates.has(id)) perGate.push(storedGate(id, results.results[id], registry));
+    if (!requested.includes(id) && registry.gates.has(id)) perGate.push(stored(id));
   }
   const kept = perGate.slice(0, MAX_GATES_PER_RESULT);
   const notPassed = perGate.filter((g) => requested.includes(g.id) && g.status !== "pass");

@@ -23,6 +23,15 @@ function gateResult(d: Dispatch, id: string): StoredGateResult | undefined {
   return d.results?.outcome === "valid" ? d.results.gates.find((g) => g.id === id) : undefined;
 }
 
+/** The newest result for one gate from a completed, non-stale run that speaks for this head. */
+export function latestResultOnHead(ledger: Ledger, headSha: string, gateId: string): StoredGateResult | undefined {
+  for (const d of finishedOnHead(ledger, headSha)) {
+    const g = gateResult(d, gateId);
+    if (g !== undefined && g.status !== "missing") return g;
+  }
+  return undefined;
+}
+
 export interface Coverage extends TierBRow {
   status: "pass" | "fail";
   covered: string[];

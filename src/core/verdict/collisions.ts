@@ -1,5 +1,6 @@
-/** Which merge hotspots this contract shares with the contracts of other open PRs (reported as a warning). */
+/** What this PR's contract shares with other open work: merge hotspots (a warning) and the artifact paths other contracts own. */
 import type { ContractReport } from "../contract/read.js";
+import type { ArtifactOwner } from "./types.js";
 
 export interface OtherPull {
   pr: number;
@@ -26,4 +27,16 @@ export function hotspotCollisions(
     const prs = theirs.filter((o) => o.hotspots.includes(path)).map((o) => o.pr);
     return prs.length > 0 ? [{ path, prs }] : [];
   });
+}
+
+/** The other open issues whose valid contracts own artifact paths (`artifacts_under`): not the linked issue's own. */
+export function artifactOwnersOf(
+  openIssues: readonly { number: number; contract: ContractReport }[],
+  linkedIssue: number | undefined,
+): ArtifactOwner[] {
+  return openIssues.flatMap((i) =>
+    i.contract.status === "valid" && i.number !== linkedIssue && (i.contract.contract.artifacts_under ?? []).length > 0
+      ? [{ issue: i.number, contract: i.contract.contract }]
+      : [],
+  );
 }

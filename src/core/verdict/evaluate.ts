@@ -1,26 +1,36 @@
 /** The verdict: run every criterion over the facts and decide what the `merge-captain` check says. */
+import { artifactsCriterion } from "./criteria/artifacts.js";
 import { attestationCriterion } from "./criteria/attestation.js";
+import { branchCriterion } from "./criteria/branch.js";
 import { contractCriterion } from "./criteria/contract.js";
 import { dependsOnCriterion } from "./criteria/depends-on.js";
 import { headCriterion } from "./criteria/head.js";
 import { hotspotsCriterion } from "./criteria/hotspots.js";
+import { metricsCriterion } from "./criteria/metrics.js";
 import { perfCriterion } from "./criteria/perf.js";
 import { publicSafetyCriterion } from "./criteria/public-safety.js";
+import { readOnlyCriterion } from "./criteria/read-only.js";
+import { requiredFilesCriterion } from "./criteria/required-files.js";
 import { sameHeadCriterion } from "./criteria/same-head.js";
 import { scopeCriterion } from "./criteria/scope.js";
 import { tierACriterion } from "./criteria/tier-a.js";
 import { tierBCriterion } from "./criteria/tier-b.js";
 import type { Criterion, CriterionResult, PullFacts, Trigger } from "./types.js";
 
-/** In the order the table shows them. */
+/** In the order the table shows them (rows for contract rules that are not used are left out). */
 export const CRITERIA: readonly Criterion[] = [
   contractCriterion,
   attestationCriterion,
   headCriterion,
+  branchCriterion,
   tierACriterion,
   scopeCriterion,
+  readOnlyCriterion,
+  artifactsCriterion,
+  requiredFilesCriterion,
   tierBCriterion,
   perfCriterion,
+  metricsCriterion,
   dependsOnCriterion,
   publicSafetyCriterion,
   sameHeadCriterion,
@@ -36,7 +46,7 @@ export interface Verdict {
 }
 
 export function evaluateVerdict(facts: PullFacts): Verdict {
-  const results = CRITERIA.map((c) => c.evaluate(facts));
+  const results = CRITERIA.filter((c) => c.appliesTo?.(facts) ?? true).map((c) => c.evaluate(facts));
   const has = (s: CriterionResult["status"]) => results.some((r) => r.status === s);
   const outcome: Outcome = has("fail")
     ? "blocked"

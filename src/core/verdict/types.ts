@@ -5,6 +5,7 @@ import type { Registry } from "../gates/registry.js";
 import type { Ledger } from "../ledger/types.js";
 import type { Problem, Result } from "../problem.js";
 import type { SafetyReport } from "../render/safety.js";
+import type { Contract } from "../schemas/contract.generated.js";
 import type { ChangedFile } from "../scope/check.js";
 
 /** `unverified`: the bot could not check (API limit, broken registry) — shown apart from `fail`, never green. */
@@ -67,10 +68,19 @@ export interface DependencyFact {
 /** Where the gate registry was read: the bot reads it from the default branch, the CLI from a file. */
 export type RegistrySource = { kind: "default-branch"; path: string; branch: string } | { kind: "file"; path: string };
 
+/** Another open issue whose valid contract owns artifact paths (`artifacts_under`). */
+export interface ArtifactOwner {
+  issue: number;
+  contract: Contract;
+}
+
 /** Everything the verdict is decided on: plain data, fetched once per event by the handler. */
 export interface PullFacts {
-  /** `headSha` is "" when it is not known (only offline: the CLI without `--head-sha` outside git). */
-  pr: { number: number; headSha: string; draft: boolean; title: string };
+  /**
+   * `headSha` is "" when it is not known (only offline: the CLI without `--head-sha` outside git);
+   * `headRef`: the PR's head branch name, for the contract's `branch` rule (undefined: unknown).
+   */
+  pr: { number: number; headSha: string; draft: boolean; title: string; headRef?: string };
   registry: Result<Registry>;
   registrySource: RegistrySource;
   link: LinkOutcome;
@@ -92,11 +102,15 @@ export interface PullFacts {
    * the bot (⏳) instead of failing on no runs or passing on empty lists. None when absent.
    */
   unavailable?: readonly Trigger[];
+  /** Other open issues' contracts that own artifact paths; undefined when they were not read (offline). */
+  artifactOwners?: ArtifactOwner[];
 }
 
 export interface Criterion {
   id: string;
   title: string;
   triggers: readonly Trigger[];
+  /** Absent: always shown. A criterion for a rule the contract does not use returns false and gets no row. */
+  appliesTo?(facts: PullFacts): boolean;
   evaluate(facts: PullFacts): CriterionResult;
 }

@@ -65,7 +65,11 @@ describe("parseContract: schema errors say where, what and how to fix", () => {
     [
       "an unknown key",
       valid + "owner: alice\n",
-      { code: "schema.unknown-key", path: "/owner", hint: "known keys here: `nmoe`, `scope`, `contract`, `gates`" },
+      {
+        code: "schema.unknown-key",
+        path: "/owner",
+        hint: "known keys here: `nmoe`, `scope`, `contract`, `gates`, `branch`, `artifacts_under`, `read_only`, `experiment`",
+      },
     ],
     [
       "an unknown header key",
@@ -78,7 +82,8 @@ describe("parseContract: schema errors say where, what and how to fix", () => {
       {
         code: "schema.enum",
         path: "/nmoe/kind",
-        message: '`nmoe.kind` is "feat", which is not one of "feature", "bugfix", "perf", "refactor", "docs"',
+        message:
+          '`nmoe.kind` is "feat", which is not one of "feature", "bugfix", "perf", "refactor", "docs", "experiment"',
       },
     ],
     [

@@ -2,16 +2,8 @@
 import { problemLine } from "../../render/problems.js";
 import { scopeOf } from "../derived.js";
 import { registryUnverified } from "../registry-unverified.js";
-import type { Criterion, Unlisted } from "../types.js";
-
-function unlistedText(u: Unlisted): string {
-  switch (u.kind) {
-    case "too-many":
-      return `the PR changes ${u.changed} files; GitHub lists at most ${u.limit}, so scope cannot be verified`;
-    case "count-mismatch":
-      return `GitHub listed ${u.listed} files but the PR reports ${u.reported} changed files, so scope cannot be verified`;
-  }
-}
+import type { Criterion } from "../types.js";
+import { filesUnverified } from "./path-rules.js";
 
 export const scopeCriterion: Criterion = {
   id: "scope",
@@ -26,13 +18,7 @@ export const scopeCriterion: Criterion = {
         if (!f.registry.ok) return registryUnverified(this, f);
         return { ...base, status: "fail", summary: "no valid contract to check the diff against", details: [] };
       case "unverifiable":
-        return {
-          ...base,
-          status: "unverified",
-          summary: "scope not verifiable",
-          details: [unlistedText(s.unlisted)],
-          fix: "split the PR into smaller ones",
-        };
+        return filesUnverified(base, "scope", s.unlisted);
       case "bad-patterns":
         return {
           ...base,

@@ -1,7 +1,7 @@
 /** The GitHub App endpoints Probot calls with its JWT: the app itself, its installation, installation tokens. */
-import { appJson, userJson } from "../shapes.js";
+import { appJson, repositoryJson, userJson } from "../shapes.js";
 import type { FakeGitHubState, FakeRepo } from "../state.js";
-import { globalRoute, intParam, notFound, type BaseRequest, type Reply, type Route } from "./reply.js";
+import { globalRoute, intParam, notFound, pagedObject, type BaseRequest, type Reply, type Route } from "./reply.js";
 
 function installationJson(world: FakeGitHubState, account: FakeRepo["owner"]): Record<string, unknown> {
   const api = `${world.apiUrl}/app/installations/${world.installationId}`;
@@ -58,6 +58,11 @@ export const appRoutes: Record<string, Route> = {
       : notFound(req),
   ),
   "POST /app/installations/{installation_id}/access_tokens": globalRoute("app-jwt", accessToken),
+  // With an installation token: the repositories it can reach (every repo of the fake), GitHub's wrapped list.
+  "GET /installation/repositories": globalRoute("installation-token", (req) => {
+    const page = pagedObject(req, "repositories", [...req.world.repos.values()], (r) => repositoryJson(req.world, r));
+    return { ...page, json: { ...(page.json as Record<string, unknown>), repository_selection: "all" } };
+  }),
   "GET /repos/{owner}/{repo}/installation": globalRoute("app-jwt", (req) => {
     const repo = req.world.repo(req.params["owner"] ?? "", req.params["repo"] ?? "");
     return repo ? { status: 200, json: installationJson(req.world, repo.owner) } : notFound(req);
