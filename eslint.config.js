@@ -2,6 +2,7 @@
 // is a lost write), exhaustive switches on status unions, no `any`.
 import js from "@eslint/js";
 import jest from "eslint-plugin-jest";
+import regexp from "eslint-plugin-regexp";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -24,6 +25,15 @@ export default tseslint.config(
         "error",
         { selector: "ExportDefaultDeclaration", message: "Use named exports (STYLE.md)." },
       ],
+    },
+  },
+  {
+    // Every regex the product runs meets text from strangers: none may backtrack or move super-linearly.
+    files: ["src/**/*.ts"],
+    plugins: { regexp },
+    rules: {
+      "regexp/no-super-linear-backtracking": "error",
+      "regexp/no-super-linear-move": "error",
     },
   },
   {

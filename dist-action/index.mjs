@@ -8244,6 +8244,12 @@ function concludeResults(results, requested, registry, opts = {}) {
   else summary = `all ${requested.length} requested gate${requested.length === 1 ? "" : "s"} passed`;
   return { conclusion, perGate: kept, summary, results: { outcome: "valid", gates: kept } };
 }
+var RESULTS_LIMITS = {
+  artifactBytes: 10 * 1024 * 1024,
+  fileBytes: 1024 * 1024,
+  entries: 1e3
+};
+var MIB = 1024 * 1024;
 
 // src/core/tierb/render.ts
 function statusLabel(status) {
@@ -8371,7 +8377,12 @@ var INTERNAL_SUFFIXES = [
   "lan"
 ];
 function normaliseName(name) {
-  return name.trim().toLowerCase().replace(/^\.+/, "").replace(/\.+$/, "");
+  const lower = name.trim().toLowerCase();
+  let start = 0;
+  let end = lower.length;
+  while (start < end && lower[start] === ".") start++;
+  while (end > start && lower[end - 1] === ".") end--;
+  return lower.slice(start, end);
 }
 function hostPolicy(opts = {}) {
   const configured = (opts.internalDomains ?? []).map(normaliseName).filter((d) => d !== "");
@@ -8399,6 +8410,29 @@ function parseIpv4(text) {
     octets.push(n);
   }
   return octets;
+}
+function parseIpv4Loose(text) {
+  const parts = text.split(".");
+  if (parts.length > 1 && parts.at(-1) === "") parts.pop();
+  if (parts.length > 4) return void 0;
+  const numbers = [];
+  for (const part of parts) {
+    let n;
+    if (/^0[xX][0-9a-fA-F]{0,16}$/.test(part)) n = part.length === 2 ? 0 : parseInt(part.slice(2), 16);
+    else if (/^0[0-7]{1,24}$/.test(part)) n = parseInt(part.slice(1), 8);
+    else if (/^(?:0|[1-9]\d{0,15})$/.test(part)) n = Number(part);
+    else return void 0;
+    numbers.push(n);
+  }
+  const last = numbers.pop();
+  if (last === void 0 || numbers.some((n) => n > 255) || last >= 256 ** (4 - numbers.length)) return void 0;
+  const value = numbers.reduce((acc, n, i) => acc + n * 256 ** (3 - i), 0) + last;
+  return [
+    Math.floor(value / 2 ** 24) % 256,
+    Math.floor(value / 2 ** 16) % 256,
+    Math.floor(value / 2 ** 8) % 256,
+    value % 256
+  ];
 }
 function isPrivateIpv4(octets) {
   const [a = -1, b = -1] = octets;
@@ -8460,7 +8494,7 @@ function isInternalName(host, policy) {
 }
 function isInternalHost(host, policy) {
   const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
-  const v4 = parseIpv4(bare);
+  const v4 = parseIpv4Loose(bare);
   if (v4 !== void 0) return isPrivateIpv4(v4);
   if (bare.includes(":")) {
     const v6 = parseIpv6(bare);
@@ -8469,12 +8503,421 @@ function isInternalHost(host, policy) {
   return isInternalName(bare, policy);
 }
 
+// src/core/sanitize/tokens.ts
+var B32 = "A-Z2-7";
+var ALNUM = "A-Za-z0-9";
+var END = "(?![A-Za-z0-9_-])";
+var TOKEN_FAMILIES = [
+  {
+    id: "github-token",
+    description: "GitHub token: ghp_ (classic PAT), gho_ (OAuth), ghu_/ghs_ (app user/server), ghr_ (refresh), github_pat_ (fine-grained)",
+    source: "GitHub secret scanning (github_personal_access_token, github_oauth_access_token, github_app_installation_access_token, github_refresh_token); gitleaks github-pat, github-fine-grained-pat, github-oauth, github-app-token, github-refresh-token",
+    prefixes: ["ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_"],
+    pattern: `(?:gh[pousr]_[${ALNUM}]{36,251}|github_pat_[${ALNUM}_]{22,251})(?![A-Za-z0-9_])`
+  },
+  {
+    id: "aws-access-key",
+    description: "AWS access key id (AKIA, ASIA, ABIA, ACCA, A3T…)",
+    source: "gitleaks aws-access-token; GitHub secret scanning aws_access_key_id",
+    prefixes: ["A3T", "AKIA", "ASIA", "ABIA", "ACCA"],
+    pattern: `(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[${B32}]{16}(?![A-Za-z0-9])`,
+    notAfter: "A-Za-z0-9"
+  },
+  {
+    id: "gcp-api-key",
+    description: "Google Cloud API key (AIza…)",
+    source: "gitleaks gcp-api-key; GitHub secret scanning google_api_key",
+    prefixes: ["AIza"],
+    pattern: `AIza[0-9A-Za-z_-]{35}${END}`,
+    notAfter: "A-Za-z0-9_-"
+  },
+  {
+    id: "slack-token",
+    description: "Slack API token (xoxb-, xoxp-, xoxa-, xoxo-, xoxs-, xoxr-, xoxe-) and app-level token (xapp-)",
+    source: "gitleaks slack-bot-token, slack-user-token, slack-legacy-token, slack-app-token, slack-config-access-token; GitHub secret scanning slack_api_token",
+    prefixes: ["xoxa-", "xoxb-", "xoxp-", "xoxo-", "xoxs-", "xoxr-", "xoxe-", "xoxe.", "xapp-"],
+    pattern: `(?:xox[abposre](?:\\.xox[a-z])?-[0-9A-Za-z-]{10,250}|xapp-\\d-[A-Z0-9]{8,20}-\\d{8,20}-[a-z0-9]{32,128})`,
+    notAfter: "A-Za-z0-9"
+  },
+  {
+    id: "jwt",
+    description: "JSON Web Token (header.payload.signature, base64url, starting eyJ)",
+    source: "gitleaks jwt; detect-secrets JwtTokenDetector",
+    prefixes: ["eyJ"],
+    pattern: "eyJ[A-Za-z0-9_-]{8,4096}\\.eyJ[A-Za-z0-9_-]{8,8192}\\.[A-Za-z0-9_-]{0,4096}={0,2}",
+    notAfter: "A-Za-z0-9_-"
+  },
+  {
+    id: "huggingface-token",
+    description: "Hugging Face user access token (hf_…) or organization API token (api_org_…)",
+    source: "gitleaks huggingface-access-token, huggingface-organization-api-token; GitHub secret scanning hf_*",
+    prefixes: ["hf_", "api_org_"],
+    pattern: `(?:hf|api_org)_[${ALNUM}]{30,40}(?![A-Za-z0-9_])`
+  },
+  {
+    id: "anthropic-key",
+    description: "Anthropic API or admin key (sk-ant-api03-…, sk-ant-admin01-…)",
+    source: "gitleaks anthropic-api-key, anthropic-admin-api-key; GitHub secret scanning anthropic_api_key",
+    prefixes: ["sk-ant-"],
+    pattern: `sk-ant-[a-z]{3,8}\\d{2}-[${ALNUM}_-]{32,200}${END}`
+  },
+  {
+    id: "openai-key",
+    description: "OpenAI API key (sk-proj-…, sk-svcacct-…, sk-admin-…, and legacy sk-… with T3BlbkFJ)",
+    source: "gitleaks openai-api-key; GitHub secret scanning openai_api_key",
+    prefixes: ["sk-"],
+    pattern: `sk-(?:(?:proj|svcacct|admin|None)-[${ALNUM}_-]{20,250}|[${ALNUM}]{20}T3BlbkFJ[${ALNUM}]{20}|[${ALNUM}]{48})${END}`
+  },
+  {
+    id: "npm-token",
+    description: "npm access token (npm_…)",
+    source: "gitleaks npm-access-token; GitHub secret scanning npm_access_token",
+    prefixes: ["npm_"],
+    pattern: `npm_[${ALNUM}]{36}(?![A-Za-z0-9_])`
+  },
+  {
+    id: "gitlab-token",
+    description: "GitLab token: personal (glpat-), deploy (gldt-), runner (glrt-, GR1348941), trigger (glptt-), feed (glft-), mail (glimt-), agent (glagent-), OAuth (gloas-), SCIM (glsoat-), CI job (glcbt-)",
+    source: "gitleaks gitlab-pat, gitlab-pat-routable, gitlab-deploy-token, gitlab-runner-authentication-token, gitlab-rrt, gitlab-ptt, gitlab-feed-token, gitlab-incoming-mail-token, gitlab-kubernetes-agent-token, gitlab-oauth-app-secret, gitlab-scim-token, gitlab-cicd-job-token; GitHub secret scanning gitlab_access_token",
+    prefixes: [
+      "glpat-",
+      "gldt-",
+      "glrt-",
+      "glptt-",
+      "glft-",
+      "glimt-",
+      "glagent-",
+      "gloas-",
+      "glsoat-",
+      "glcbt-",
+      "GR1348941"
+    ],
+    pattern: `(?:(?:glpat|gldt|glrt|glptt|glft|glimt|glagent|gloas|glsoat|glcbt)-[0-9A-Za-z_.-]{20,300}|GR1348941[0-9A-Za-z_-]{20,64})${END}`
+  },
+  {
+    id: "pypi-token",
+    description: "PyPI (or TestPyPI) upload token (pypi-AgEIcHlwaS5vcmc…)",
+    source: "gitleaks pypi-upload-token; GitHub secret scanning pypi_api_token",
+    prefixes: ["pypi-AgEIcHlwaS5vcmc", "pypi-AgENdGVzdC5weXBpLm9yZw"],
+    pattern: `pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[${ALNUM}_-]{50,1000}${END}`
+  },
+  {
+    id: "docker-hub-token",
+    description: "Docker Hub personal or organization access token (dckr_pat_…, dckr_oat_…)",
+    source: "GitHub secret scanning docker_personal_access_token; secretlint docker rule",
+    prefixes: ["dckr_pat_", "dckr_oat_"],
+    pattern: `dckr_(?:pat|oat)_[${ALNUM}_-]{27,100}${END}`
+  },
+  {
+    id: "stripe-key",
+    description: "Stripe secret or restricted key (sk_live_, sk_test_, rk_live_, rk_test_) and webhook secret (whsec_)",
+    source: "gitleaks stripe-access-token; GitHub secret scanning stripe_api_key, stripe_webhook_signing_secret",
+    prefixes: ["sk_live_", "sk_test_", "sk_prod_", "rk_live_", "rk_test_", "rk_prod_", "whsec_"],
+    pattern: `(?:[sr]k_(?:live|test|prod)_[${ALNUM}]{10,247}|whsec_[${ALNUM}]{32,64})(?![A-Za-z0-9_])`
+  },
+  {
+    id: "gcp-oauth",
+    description: "Google OAuth client secret (GOCSPX-…) or access token (ya29.…)",
+    source: "gitleaks gcp-oauth-client-secret (GitHub secret scanning google_oauth_client_secret), google_oauth_access_token",
+    prefixes: ["GOCSPX-", "ya29."],
+    pattern: `(?:GOCSPX-[${ALNUM}_-]{28}|ya29\\.[${ALNUM}_-]{20,2048})${END}`
+  },
+  {
+    id: "sendgrid-key",
+    description: "SendGrid API key (SG.….…)",
+    source: "gitleaks sendgrid-api-token; GitHub secret scanning sendgrid_api_key",
+    prefixes: ["SG."],
+    pattern: `SG\\.[${ALNUM}_-]{22}\\.[${ALNUM}_-]{43}${END}`
+  },
+  {
+    id: "databricks-token",
+    description: "Databricks personal access token (dapi…)",
+    source: "gitleaks databricks-api-token; GitHub secret scanning databricks_access_token",
+    prefixes: ["dapi"],
+    pattern: "dapi[a-f0-9]{32}(?:-\\d)?(?![A-Za-z0-9_])"
+  },
+  {
+    id: "digitalocean-token",
+    description: "DigitalOcean personal, OAuth or refresh token (dop_v1_, doo_v1_, dor_v1_)",
+    source: "gitleaks digitalocean-pat, digitalocean-access-token, digitalocean-refresh-token",
+    prefixes: ["dop_v1_", "doo_v1_", "dor_v1_"],
+    pattern: "do[opr]_v1_[a-f0-9]{64}(?![A-Za-z0-9_])"
+  },
+  {
+    id: "shopify-token",
+    description: "Shopify access, custom-app, private-app or shared-secret token (shpat_, shpca_, shppa_, shpss_)",
+    source: "gitleaks shopify-access-token, shopify-custom-access-token, shopify-private-app-access-token, shopify-shared-secret",
+    prefixes: ["shpat_", "shpca_", "shppa_", "shpss_"],
+    pattern: "shp(?:at|ca|pa|ss)_[a-fA-F0-9]{32}(?![A-Za-z0-9_])"
+  },
+  {
+    id: "linear-key",
+    description: "Linear API key (lin_api_…)",
+    source: "gitleaks linear-api-key; GitHub secret scanning linear_api_key",
+    prefixes: ["lin_api_"],
+    pattern: `lin_api_[${ALNUM}]{40}(?![A-Za-z0-9_])`
+  },
+  {
+    id: "groq-key",
+    description: "Groq API key (gsk_…)",
+    source: "GitHub secret scanning groq_api_key; secretlint groq rule",
+    prefixes: ["gsk_"],
+    pattern: `gsk_[${ALNUM}]{52}(?![A-Za-z0-9_])`
+  },
+  {
+    id: "replicate-token",
+    description: "Replicate API token (r8_…)",
+    source: "GitHub secret scanning replicate_api_token",
+    prefixes: ["r8_"],
+    pattern: `r8_[${ALNUM}]{37}(?![A-Za-z0-9_])`
+  },
+  {
+    id: "vault-token",
+    description: "HashiCorp Vault service or batch token (hvs.…, hvb.…)",
+    source: "gitleaks vault-service-token, vault-batch-token; GitHub secret scanning hashicorp_vault_*",
+    prefixes: ["hvs.", "hvb."],
+    pattern: `hv[sb]\\.[${ALNUM}_-]{24,400}${END}`
+  },
+  {
+    id: "grafana-token",
+    description: "Grafana Cloud API token (glc_…) or service-account token (glsa_…)",
+    source: "gitleaks grafana-cloud-api-token, grafana-service-account-token",
+    prefixes: ["glc_", "glsa_"],
+    pattern: `(?:glc_[${ALNUM}+/]{32,400}={0,2}|glsa_[${ALNUM}]{32}_[A-Fa-f0-9]{8})(?![A-Za-z0-9_])`
+  },
+  {
+    id: "sentry-token",
+    description: "Sentry organization or user auth token (sntrys_…, sntryu_…)",
+    source: "gitleaks sentry-org-token, sentry-user-token",
+    prefixes: ["sntrys_", "sntryu_"],
+    pattern: `(?:sntrys_eyJ[${ALNUM}+/=_-]{40,400}|sntryu_[a-f0-9]{64})(?![A-Za-z0-9_])`
+  },
+  {
+    id: "age-secret-key",
+    description: "age encryption secret key (AGE-SECRET-KEY-1…)",
+    source: "gitleaks age-secret-key",
+    prefixes: ["AGE-SECRET-KEY-1"],
+    pattern: "AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58}(?![A-Za-z0-9])"
+  },
+  {
+    id: "postman-key",
+    description: "Postman API key (PMAK-…)",
+    source: "gitleaks postman-api-token",
+    prefixes: ["PMAK-"],
+    pattern: "PMAK-[a-f0-9]{24}-[a-f0-9]{34}(?![A-Za-z0-9])"
+  },
+  {
+    id: "atlassian-token",
+    description: "Atlassian API token (ATATT3…)",
+    source: "gitleaks atlassian-api-token",
+    prefixes: ["ATATT3"],
+    pattern: `ATATT3[${ALNUM}_=-]{100,300}${END}`
+  },
+  {
+    id: "doppler-token",
+    description: "Doppler personal token (dp.pt.…)",
+    source: "gitleaks doppler-api-token",
+    prefixes: ["dp.pt."],
+    pattern: "dp\\.pt\\.[a-zA-Z0-9]{43}(?![A-Za-z0-9])"
+  },
+  {
+    id: "pulumi-token",
+    description: "Pulumi access token (pul-…)",
+    source: "gitleaks pulumi-api-token",
+    prefixes: ["pul-"],
+    pattern: "pul-[a-f0-9]{40}(?![A-Za-z0-9])"
+  },
+  {
+    id: "tailscale-key",
+    description: "Tailscale auth or API key (tskey-…)",
+    source: "GitHub secret scanning tailscale_api_key; secretlint tailscale rule",
+    prefixes: ["tskey-"],
+    pattern: `tskey-[a-z]{3,10}-[${ALNUM}]{8,40}-[${ALNUM}]{16,64}(?![A-Za-z0-9])`
+  },
+  {
+    id: "notion-token",
+    description: "Notion integration token (ntn_…)",
+    source: "GitHub secret scanning notion_integration_token; secretlint notion rule",
+    prefixes: ["ntn_"],
+    pattern: `ntn_[${ALNUM}]{40,50}(?![A-Za-z0-9_])`
+  },
+  {
+    id: "figma-token",
+    description: "Figma personal access token (figd_…)",
+    source: "GitHub secret scanning figma_pat; secretlint figma rule",
+    prefixes: ["figd_"],
+    pattern: `figd_[${ALNUM}_-]{40,64}${END}`
+  },
+  {
+    id: "heroku-key",
+    description: "Heroku API key (HRKU-…)",
+    source: "gitleaks heroku-api-key-v2",
+    prefixes: ["HRKU-"],
+    pattern: `HRKU-AA[${ALNUM}_-]{58}${END}`
+  },
+  {
+    id: "new-relic-key",
+    description: "New Relic user API key (NRAK-…)",
+    source: "gitleaks new-relic-user-api-key",
+    prefixes: ["NRAK-"],
+    pattern: "NRAK-[A-Z0-9]{27}(?![A-Za-z0-9])"
+  },
+  {
+    id: "square-token",
+    description: "Square access token or OAuth secret (sq0atp-…, sq0csp-…, EAAA…)",
+    source: "gitleaks square-access-token, square-secret",
+    prefixes: ["sq0atp-", "sq0csp-", "EAAA"],
+    pattern: `(?:sq0(?:atp|csp)-[${ALNUM}_-]{22,43}|EAAA[${ALNUM}_+=-]{60})${END}`
+  },
+  {
+    id: "onepassword-token",
+    description: "1Password service-account token (ops_eyJ…)",
+    source: "gitleaks 1password-service-account-token; secretlint 1password rule",
+    prefixes: ["ops_"],
+    pattern: `ops_eyJ[${ALNUM}+/]{250,}={0,3}(?![A-Za-z0-9+/=])`
+  }
+];
+var KEY_SEPARATORS = ["_", "-"];
+var TokenScanner = class {
+  bySeparator = /* @__PURE__ */ new Map();
+  longestKey = /* @__PURE__ */ new Map();
+  /** For each separator, which word lengths are keys (most words before a `-` or `_` are not, and are skipped unsliced). */
+  keyLengths = /* @__PURE__ */ new Map();
+  literal = [];
+  constructor(families) {
+    const plain = /* @__PURE__ */ new Map();
+    for (const family of families) {
+      const compiled2 = {
+        family,
+        sticky: new RegExp(`(?<![${family.notAfter ?? "A-Za-z0-9_"}])(?:${family.pattern})`, "y")
+      };
+      for (const prefix of family.prefixes) {
+        const cut = Math.min(...KEY_SEPARATORS.map((s) => prefix.indexOf(s)).filter((i) => i > 0), Infinity);
+        if (cut === Infinity) {
+          const list2 = plain.get(prefix) ?? [];
+          if (!list2.includes(compiled2)) list2.push(compiled2);
+          plain.set(prefix, list2);
+          continue;
+        }
+        const separator = prefix[cut];
+        const key = prefix.slice(0, cut);
+        const keys = this.bySeparator.get(separator) ?? /* @__PURE__ */ new Map();
+        this.bySeparator.set(separator, keys);
+        const list = keys.get(key) ?? [];
+        if (!list.includes(compiled2)) list.push(compiled2);
+        keys.set(key, list);
+        this.longestKey.set(separator, Math.max(this.longestKey.get(separator) ?? 0, key.length));
+        this.keyLengths.set(separator, (this.keyLengths.get(separator) ?? /* @__PURE__ */ new Set()).add(key.length));
+      }
+    }
+    const byFirst = /* @__PURE__ */ new Map();
+    for (const prefix of plain.keys()) byFirst.set(prefix[0], [...byFirst.get(prefix[0]) ?? [], prefix]);
+    for (const [first, prefixes] of byFirst) {
+      const rest = prefixes.map((p) => escapeRegex(p.slice(1))).sort((a, b) => b.length - a.length);
+      this.literal.push({
+        search: new RegExp(`${escapeRegex(first)}(?:${rest.join("|")})`, "g"),
+        rules: [...new Set(prefixes.flatMap((p) => plain.get(p) ?? []))]
+      });
+    }
+  }
+  /** Every token of every family in `text`, by family id. */
+  scan(text) {
+    const found = /* @__PURE__ */ new Map();
+    const tryAt = (rules, start) => {
+      for (const { family, sticky } of rules) {
+        sticky.lastIndex = start;
+        const m = sticky.exec(text);
+        if (m === null || family.accept !== void 0 && !family.accept(m[0])) continue;
+        const list = found.get(family.id) ?? [];
+        list.push({ start, end: start + m[0].length });
+        found.set(family.id, list);
+      }
+    };
+    for (const [separator, keys] of this.bySeparator) {
+      const longest = this.longestKey.get(separator) ?? 0;
+      const lengths = this.keyLengths.get(separator) ?? /* @__PURE__ */ new Set();
+      for (let at = text.indexOf(separator); at !== -1; at = text.indexOf(separator, at + 1)) {
+        let start = at;
+        while (start > 0 && at - start < longest && isWordChar(text.charCodeAt(start - 1))) start--;
+        if (!lengths.has(at - start)) continue;
+        const rules = keys.get(text.slice(start, at));
+        if (rules !== void 0) tryAt(rules, start);
+      }
+    }
+    for (const { search, rules } of this.literal) {
+      search.lastIndex = 0;
+      for (let m = search.exec(text); m !== null; m = search.exec(text)) tryAt(rules, m.index);
+    }
+    return found;
+  }
+};
+function escapeRegex(s) {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+function isWordChar(code4) {
+  return code4 >= 48 && code4 <= 57 || code4 >= 65 && code4 <= 90 || code4 >= 97 && code4 <= 122;
+}
+function tokenRules(families = TOKEN_FAMILIES) {
+  const scanner = new TokenScanner(families);
+  let lastText;
+  let lastFound = /* @__PURE__ */ new Map();
+  const hits = (text) => {
+    if (text !== lastText) {
+      lastFound = scanner.scan(text);
+      lastText = text;
+    }
+    return lastFound;
+  };
+  return families.map((family) => ({
+    id: family.id,
+    description: family.description,
+    source: family.source,
+    kind: "credential",
+    keywords: [],
+    find: (text) => hits(text).get(family.id) ?? []
+  }));
+}
+
 // src/core/sanitize/rules.ts
 function regexFinder(re, opts = {}) {
   if (!re.global) throw new Error(`sanitize rule regex ${re} must be global`);
   if (opts.group !== void 0 && !re.hasIndices) throw new Error(`sanitize rule regex ${re} needs the d flag`);
+  const anchor = opts.anchor;
   return (text, ctx) => {
     const spans = [];
+    const take = (m2) => {
+      let start = m2.index;
+      let end = m2.index + m2[0].length;
+      if (opts.group !== void 0) {
+        const range = m2.indices?.[opts.group];
+        if (range === void 0) return;
+        [start, end] = range;
+      }
+      if (opts.trimTrailing !== void 0) {
+        while (end > start && opts.trimTrailing.includes(text[end - 1])) end--;
+      }
+      if (end <= start) return;
+      if (opts.notAfter !== void 0 && m2.index > 0 && opts.notAfter.test(text[m2.index - 1])) return;
+      if (opts.accept !== void 0 && !opts.accept(text.slice(start, end), m2, text, ctx)) return;
+      spans.push({ start, end });
+    };
+    if (anchor !== void 0) {
+      const sticky = new RegExp(re.source, re.flags.replace("g", "") + "y");
+      let covered = 0;
+      for (let at = text.indexOf(anchor.text); at !== -1; at = text.indexOf(anchor.text, at + 1)) {
+        if (at < covered) continue;
+        let start = at;
+        while (start > covered && at - start < anchor.max && anchor.back.test(text[start - 1])) start--;
+        if (anchor.lead !== void 0 && text.startsWith(anchor.lead, start - anchor.lead.length))
+          start -= anchor.lead.length;
+        sticky.lastIndex = start;
+        const m2 = sticky.exec(text);
+        if (m2 === null || m2[0].length === 0) continue;
+        covered = m2.index + m2[0].length;
+        take(m2);
+      }
+      return spans;
+    }
     const pattern = new RegExp(re.source, re.flags);
     let m;
     while ((m = pattern.exec(text)) !== null) {
@@ -8482,26 +8925,12 @@ function regexFinder(re, opts = {}) {
         pattern.lastIndex++;
         continue;
       }
-      let start = m.index;
-      let end = m.index + m[0].length;
-      if (opts.group !== void 0) {
-        const range = m.indices?.[opts.group];
-        if (range === void 0) continue;
-        [start, end] = range;
-      }
-      let value = text.slice(start, end);
-      if (opts.trimTrailing !== void 0) {
-        const trimmed = value.replace(opts.trimTrailing, "");
-        end -= value.length - trimmed.length;
-        value = trimmed;
-      }
-      if (end <= start) continue;
-      if (opts.accept !== void 0 && !opts.accept(value, m, text, ctx)) continue;
-      spans.push({ start, end });
+      take(m);
     }
     return spans;
   };
 }
+var SCHEME_ANCHOR = { text: "://", back: /[A-Za-z0-9+.-]/, max: 31 };
 function combine(...finders) {
   return (text, ctx) => finders.flatMap((f) => f(text, ctx));
 }
@@ -8526,11 +8955,11 @@ function tailAnchoredFinder(tail, tokenChar, maxLength, whole, accept) {
 }
 var hasDigit = (s) => /\d/.test(s);
 var hasLetter = (s) => /[A-Za-z]/.test(s);
-var URL_TRAILING_PUNCTUATION = /[.,;:!?)\]}>*_~]+$/;
+var URL_TRAILING_PUNCTUATION = ".,;:!?)]}>*_~";
 var PEM_BEGIN = /-----BEGIN[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 var PEM_END = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 var PEM_INLINE_BODY = /(?:\\[nr]|[A-Za-z0-9+/= ])*/y;
-var PEM_BODY_LINE = /^[ \t]*(?:[A-Za-z0-9+/=]{8,}|[A-Za-z-]{1,40}: [^\n]{0,200}|)[ \t]*\r?$/;
+var PEM_BODY_LINE = /^[ \t]*(?:(?:[A-Za-z0-9+/=]{8,}|[A-Za-z-]{1,40}: [^\n]{0,200})[ \t]*)?\r?$/;
 function findPrivateKeys(text) {
   const ends = [];
   for (const m of text.matchAll(PEM_END)) ends.push({ start: m.index, end: m.index + m[0].length });
@@ -8666,8 +9095,80 @@ var INDIRECT_VALUE = /^[$<%{]/;
 function looksLikeSecretValue(value) {
   if (INDIRECT_VALUE.test(value)) return false;
   if (/^[-+]?[\d.eE+-]+$/.test(value)) return false;
-  return hasDigit(value) || value.length >= 20;
+  return value.length >= 8 && (hasDigit(value) || value.length >= 20);
 }
+var NOT_A_PASSWORD = /* @__PURE__ */ new Set([
+  "none",
+  "null",
+  "nil",
+  "true",
+  "false",
+  "required",
+  "optional",
+  "empty",
+  "changeme",
+  "redacted",
+  "hidden",
+  "secret",
+  "password",
+  "string",
+  "example"
+]);
+function looksLikePassword(value, key) {
+  if (value.length < 4 || INDIRECT_VALUE.test(value) || NOT_A_PASSWORD.has(value.toLowerCase())) return false;
+  if (/^(.)\1*$/.test(value) && /^[*x•.#-]/i.test(value)) return false;
+  if (key === "pwd" && (value.startsWith("/") || value.startsWith("~"))) return false;
+  return true;
+}
+function secretAssignmentAccept(value, m, text) {
+  if (/[A-Za-z0-9]/.test(text[m.index - 1] ?? "")) return false;
+  const key = (m[1] ?? "").toLowerCase();
+  return key === "password" || key === "passwd" || key === "pwd" ? looksLikePassword(value, key) : looksLikeSecretValue(value);
+}
+var LOOSE_PART = "(?:0[xX][0-9a-fA-F]{1,8}|\\d{1,10})";
+var LOOSE_IPV4 = `${LOOSE_PART}(?:\\.${LOOSE_PART}){0,3}`;
+var LOOSE_PRIVATE = `(?:(?:10|127|172|192|100|169|0[0-7]{1,11}|0[xX][0-9a-fA-F]{1,8})(?:\\.${LOOSE_PART}){0,3}|\\d{8,10})`;
+function privateLooseIpv4(value, minDottedParts) {
+  const parts = value.split(".").length;
+  if (parts === 1) {
+    if (!/^0[xX]/.test(value) && !(/^\d+$/.test(value) && Number(value) >= 2 ** 24)) return false;
+  } else if (parts < minDottedParts) return false;
+  const octets = parseIpv4Loose(value);
+  return octets !== void 0 && isPrivateIpv4(octets);
+}
+var PORT_TAIL = /:\d{2,5}(?![A-Za-z0-9_.])/g;
+var HOST_BEFORE_PORT = new RegExp(`(?<![A-Za-z0-9_.:])${LOOSE_IPV4}(?=:\\d)`, "y");
+function findHostPortIpv4(text) {
+  const spans = [];
+  for (const t of text.matchAll(PORT_TAIL)) {
+    let start = t.index;
+    while (start > 0 && t.index - start < 48 && /[0-9a-fA-FxX.]/.test(text[start - 1])) start--;
+    HOST_BEFORE_PORT.lastIndex = start;
+    const m = HOST_BEFORE_PORT.exec(text);
+    if (m === null || m.index + m[0].length !== t.index || !privateLooseIpv4(m[0], 3)) continue;
+    spans.push({ start, end: t.index });
+  }
+  return spans;
+}
+var ADDRESS_KEYS = ["addr", "address", "host", "hostname", "ip", "server", "endpoint", "nameserver"];
+var KEYED_VALUE = new RegExp(`[:=][ \\t]{0,8}["']?(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg");
+function findKeyedIpv4(text) {
+  const spans = [];
+  for (const m of text.matchAll(KEYED_VALUE)) {
+    let end = m.index;
+    if (text[end - 1] === '"' || text[end - 1] === "'") end--;
+    let start = end;
+    while (start > 0 && end - start < 64 && /[A-Za-z0-9_]/.test(text[start - 1])) start--;
+    const word = text.slice(start, end).toLowerCase();
+    const key = ADDRESS_KEYS.find((k) => word.endsWith(k) && !/[a-z]/.test(word[word.length - k.length - 1] ?? ""));
+    const range = m.indices?.[1];
+    if (key === void 0 || range === void 0 || !privateLooseIpv4(m[1], 2)) continue;
+    spans.push({ start: range[0], end: range[1] });
+  }
+  return spans;
+}
+var CLUSTER_ROOTS = "data|mnt|scratch|shared|lustre|gpfs|fsx|efs|nfs|datasets|checkpoints|vol|volumes|nvme|raid|storage|cluster";
+var SYSTEM_DIRS = /^\/(?:usr|bin|sbin|lib|lib64|etc|opt|tmp|proc|sys|dev|var|run|boot|root|home\/runner|github|__w)(?:\/|$)/;
 function base64Credentials(value) {
   try {
     const decoded = atob(value);
@@ -8685,24 +9186,8 @@ var RULES = [
     keywords: [],
     find: findPrivateKeys
   },
-  {
-    id: "github-token",
-    description: "GitHub token: ghp_ (classic PAT), gho_ (OAuth), ghu_/ghs_ (app user/server), ghr_ (refresh), github_pat_ (fine-grained)",
-    source: "GitHub secret scanning (github_personal_access_token, github_oauth_access_token, github_app_installation_access_token, github_refresh_token); gitleaks github-pat, github-fine-grained-pat, github-oauth, github-app-token, github-refresh-token",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251})(?![A-Za-z0-9_])/g
-    )
-  },
-  {
-    id: "aws-access-key",
-    description: "AWS access key id (AKIA, ASIA, ABIA, ACCA, A3T…)",
-    source: "gitleaks aws-access-token; GitHub secret scanning aws_access_key_id",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g)
-  },
+  // Vendor tokens with a literal prefix: one table, one scan (tokens.ts).
+  ...tokenRules(),
   {
     id: "aws-secret-key",
     description: "AWS secret access key assigned to an aws_secret_access_key-like name",
@@ -8713,14 +9198,6 @@ var RULES = [
       /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
       { group: 1 }
     )
-  },
-  {
-    id: "gcp-api-key",
-    description: "Google Cloud API key (AIza…)",
-    source: "gitleaks gcp-api-key; GitHub secret scanning google_api_key",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g)
   },
   {
     id: "gcp-service-account",
@@ -8754,24 +9231,6 @@ var RULES = [
     find: regexFinder(/(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,256}/g)
   },
   {
-    id: "slack-token",
-    description: "Slack API token (xoxb-, xoxp-, xoxa-, xoxo-, xoxs-, xoxr-)",
-    source: "gitleaks slack-bot-token, slack-user-token, slack-legacy-token; GitHub secret scanning slack_api_token",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9])xox[abposr]-[0-9A-Za-z-]{10,250}/g)
-  },
-  {
-    id: "jwt",
-    description: "JSON Web Token (header.payload.signature, base64url, starting eyJ)",
-    source: "gitleaks jwt; detect-secrets JwtTokenDetector",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,4096}={0,2}/g
-    )
-  },
-  {
     id: "kubeconfig-data",
     description: "kubeconfig client-key-data, client-certificate-data, certificate-authority-data values",
     source: "Kubernetes kubeconfig format (clientcmd v1); gitleaks kubernetes-secret-yaml",
@@ -8783,6 +9242,20 @@ var RULES = [
     )
   },
   {
+    id: "azure-key",
+    description: "Azure storage account key (AccountKey=), Service Bus / Event Hubs key (SharedAccessKey=), SAS signature (sig=), Entra ID (AAD) client secret (…Q~…)",
+    source: "GitHub secret scanning azure_storage_account_key, azure_sas_token, azure_active_directory_application_secret; gitleaks azure-ad-client-secret",
+    kind: "credential",
+    keywords: ["accountkey", "sharedaccesskey", "sig=", "q~"],
+    find: combine(
+      regexFinder(/(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,90}={0,2})(?![A-Za-z0-9+/=])/dgi, {
+        group: 1
+      }),
+      regexFinder(/[?&]sig=([A-Za-z0-9%+/=]{40,256})(?![A-Za-z0-9%+/=])/dg, { group: 1 }),
+      regexFinder(/(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g)
+    )
+  },
+  {
     id: "database-url",
     description: "database / message-broker connection URL with credentials (postgres, mysql, mongodb, redis, amqp, …)",
     source: "detect-secrets BasicAuthDetector; gitleaks generic connection-string patterns",
@@ -8791,6 +9264,7 @@ var RULES = [
     find: regexFinder(
       /(?<![A-Za-z0-9+.-])(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse|cockroachdb|couchdb|cassandra)(?:\+[a-z0-9]{1,20})?:\/\/[^\s<>"'`]{1,2048}/gi,
       {
+        anchor: { ...SCHEME_ANCHOR, lead: "jdbc:" },
         trimTrailing: URL_TRAILING_PUNCTUATION,
         accept: (value) => {
           const authority = value.slice(value.indexOf("://") + 3).split(/[/?#]/, 1)[0] ?? "";
@@ -8807,7 +9281,7 @@ var RULES = [
     keywords: ["://"],
     find: regexFinder(
       /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/([^\s/?#@:"'<>]{1,256}:[^\s/?#@"'<>]{1,256})@/dg,
-      { group: 1 }
+      { group: 1, anchor: SCHEME_ANCHOR }
     )
   },
   {
@@ -8838,21 +9312,44 @@ var RULES = [
     source: "RFC 7617; detect-secrets BasicAuthDetector",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_])basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi, {
+    find: regexFinder(/basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi, {
+      notAfter: /[A-Za-z0-9_]/,
       group: 1,
       accept: base64Credentials
     })
   },
   {
+    id: "wandb-api-key",
+    description: "Weights & Biases API key (40 hex characters, or local-…) after `wandb login`, in wandb.login(key=…), or in a .netrc entry for api.wandb.ai",
+    source: "W&B CLI and SDK (wandb login, wandb.login, ~/.netrc); GitHub secret scanning wandb_api_key",
+    kind: "credential",
+    keywords: ["wandb"],
+    find: combine(
+      regexFinder(
+        /(?<![A-Za-z0-9_-])wandb[ \t]+login(?:[ \t]+--?[a-z-]{1,20})*[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
+        {
+          group: 1
+        }
+      ),
+      regexFinder(/wandb\.login\([^)\n]{0,200}?key[ \t]*=[ \t]*["']((?:local-)?[0-9a-f]{40})["']/dg, { group: 1 }),
+      regexFinder(
+        /api\.wandb\.ai[ \t]+login[ \t]+[^\s]{1,100}[ \t]+password[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
+        {
+          group: 1
+        }
+      )
+    )
+  },
+  {
     id: "secret-assignment",
-    description: "a value assigned to a password / secret / token / api_key name (incl. kubeconfig `token:`)",
+    description: "a value assigned to a password / secret / token / api_key name (incl. kubeconfig `token:`; passwords of four characters and more)",
     source: "detect-secrets KeywordDetector; gitleaks generic-api-key; kubeconfig users[].user.token",
     kind: "credential",
     keywords: ["token", "pass", "pwd", "secret", "api"],
-    find: regexFinder(
-      new RegExp(`(?<![A-Za-z0-9])(?:${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{8,4096})`, "dgi"),
-      { group: 1, accept: looksLikeSecretValue }
-    )
+    find: regexFinder(new RegExp(`(${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{4,4096})`, "dgi"), {
+      group: 2,
+      accept: secretAssignmentAccept
+    })
   },
   {
     id: "kube-server",
@@ -8876,6 +9373,7 @@ var RULES = [
     kind: "infrastructure",
     keywords: ["://"],
     find: regexFinder(URL2, {
+      anchor: SCHEME_ANCHOR,
       trimTrailing: URL_TRAILING_PUNCTUATION,
       accept: (value, _m, _t, ctx) => isInternalHost(urlHost(value), ctx.hosts)
     })
@@ -8893,14 +9391,17 @@ var RULES = [
   },
   {
     id: "private-ipv4",
-    description: "private or special-use IPv4 address (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, 127/8), also as ip-10-0-0-1",
-    source: "RFC 1918; RFC 6598; RFC 3927; RFC 1122 §3.2.1.3",
+    description: "private or special-use IPv4 address (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, 127/8), also as ip-10-0-0-1, as a 0x7f000001 constant, and in integer, hex, octal or short form where an address is expected (host:port, user@host, ADDR=…)",
+    source: "RFC 1918; RFC 6598; RFC 3927; RFC 1122 §3.2.1.3; WHATWG URL IPv4 parser (inet_aton forms)",
     kind: "infrastructure",
     keywords: [],
     find: combine(
       // Not after a version specifier (==, >=, v) nor inside a longer dotted number or a "1.2.3.4-rc" version.
-      regexFinder(/(?<![A-Za-z0-9_.]|[=<>~!]=)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![A-Za-z0-9_]|\.\d|-[A-Za-z])/g, {
-        accept: (value) => {
+      // Only private first octets are searched for: most dotted numbers in a log start otherwise.
+      regexFinder(/(?:10|127|172|192|100|169)\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![A-Za-z0-9_]|\.\d|-[A-Za-z])/g, {
+        notAfter: /[A-Za-z0-9_.]/,
+        accept: (value, m, text) => {
+          if (/[=<>~!]=$/.test(text.slice(Math.max(0, m.index - 2), m.index))) return false;
           const octets = parseIpv4(value);
           return octets !== void 0 && isPrivateIpv4(octets);
         }
@@ -8910,7 +9411,19 @@ var RULES = [
           const octets = parseIpv4(value.slice(3).replace(/-/g, "."));
           return octets !== void 0 && isPrivateIpv4(octets);
         }
-      })
+      }),
+      // An exact 32-bit hex constant that is a private address (0x7f000001 is 127.0.0.1).
+      regexFinder(/0[xX][0-9a-fA-F]{8}(?![A-Za-z0-9_.])/g, {
+        notAfter: /[A-Za-z0-9_.]/,
+        accept: (v) => privateLooseIpv4(v, 1)
+      }),
+      // host:port, user@host, and ADDR=/host:/ip= values, in any form a socket accepts.
+      findHostPortIpv4,
+      regexFinder(new RegExp(`@(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg"), {
+        group: 1,
+        accept: (v) => privateLooseIpv4(v, 2)
+      }),
+      findKeyedIpv4
     )
   },
   {
@@ -8949,12 +9462,42 @@ var RULES = [
   },
   {
     id: "pvc-name",
-    description: "dynamically provisioned PersistentVolume name pvc-<uuid>",
-    source: "Kubernetes external-provisioner volume naming (pvc-<claim uid>)",
+    description: "PersistentVolume(Claim) names: dynamically provisioned pvc-<uuid>, a claimName: value, pvc/<name> on a kubectl line",
+    source: "Kubernetes external-provisioner volume naming (pvc-<claim uid>); PodSpec volumes[].persistentVolumeClaim.claimName",
     kind: "infrastructure",
-    keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi
+    keywords: ["pvc", "claimname", "persistentvolumeclaim"],
+    find: combine(
+      regexFinder(
+        /(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi
+      ),
+      regexFinder(
+        new RegExp(`(?<![A-Za-z0-9_-])claimName["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
+        {
+          group: 1,
+          accept: hasLetter
+        }
+      ),
+      regexFinder(new RegExp(`(?<![A-Za-z0-9_-])(?:pvc|persistentvolumeclaims?)/(${NAME_1123})${NAME_END}`, "dgi"), {
+        group: 1,
+        accept: hasLetter
+      })
+    )
+  },
+  {
+    id: "cluster-path",
+    description: "a path on shared cluster storage (/data/…, /mnt/…, /scratch/…, /lustre/…, /fsx/…) or the value of a *_PATH / *_DIR / *_ROOT / *_HOME variable outside the system directories",
+    source: "common HPC and cloud training-cluster mount points; twelve-factor style path variables",
+    kind: "infrastructure",
+    keywords: ["/"],
+    find: combine(
+      regexFinder(new RegExp(`/(?:${CLUSTER_ROOTS})(?:/[A-Za-z0-9._@%+=-]{1,255}){1,64}`, "g"), {
+        notAfter: /[A-Za-z0-9_.~/-]/
+      }),
+      regexFinder(/_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg, {
+        group: 1,
+        trimTrailing: URL_TRAILING_PUNCTUATION,
+        accept: (value) => value.length > 1 && !SYSTEM_DIRS.test(value)
+      })
     )
   }
 ];
@@ -8977,7 +9520,22 @@ function firstEndingAfter(spans, offset) {
   }
   return lo;
 }
-function escapeRegex(s) {
+var WINDOW = 1024;
+var SEPARATOR = "\n\n";
+function isBlank(c) {
+  return c === void 0 || c === " " || c === "	" || c === "\n" || c === "\r" || c === '"' || c === "'" || c === "`";
+}
+function upperBound(sorted, x) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >> 1;
+    if ((sorted[mid] ?? 0) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+function escapeRegex2(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 function createSanitizer(rules) {
@@ -8987,7 +9545,7 @@ function createSanitizer(rules) {
       throw new Error(`sanitize rule id ${JSON.stringify(rule.id)} is invalid or duplicated`);
     order.set(rule.id, order.size);
   }
-  const placeholderPattern = rules.length === 0 ? void 0 : new RegExp(`\\[redacted:(?:${rules.map((r) => escapeRegex(r.id)).join("|")})\\]`, "g");
+  const placeholderPattern = rules.length === 0 ? void 0 : new RegExp(`\\[redacted:(?:${rules.map((r) => escapeRegex2(r.id)).join("|")})\\]`, "g");
   function placeholderRanges(text) {
     if (placeholderPattern === void 0 || !text.includes("[redacted:")) return [];
     return [...text.matchAll(placeholderPattern)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
@@ -9009,13 +9567,60 @@ function createSanitizer(rules) {
   function keywordsOf(rule, ctx) {
     return typeof rule.keywords === "function" ? rule.keywords(ctx) : rule.keywords;
   }
-  function activeIn(lower, ctx) {
+  const keywordSearch = /* @__PURE__ */ new Map();
+  function mentions(text, keywords) {
+    const key = keywords.join("\0");
+    let search = keywordSearch.get(key);
+    if (search === void 0) {
+      search = new RegExp(keywords.map(escapeRegex2).join("|"), "i");
+      keywordSearch.set(key, search);
+    }
+    return search.test(text);
+  }
+  function activeIn(text, ctx) {
     return new Set(
       rules.filter((rule) => {
         const keywords = keywordsOf(rule, ctx);
-        return keywords.length === 0 || keywords.some((k) => lower.includes(k));
+        return keywords.length === 0 || mentions(text, keywords);
       })
     );
+  }
+  function hitsNearPlaceholders(text, placeholders, active, ctx) {
+    const windows = [];
+    for (const p of placeholders) {
+      if (isBlank(text[p.start - 1]) && isBlank(text[p.end])) continue;
+      const start = Math.max(0, p.start - WINDOW);
+      const end = Math.min(text.length, p.end + WINDOW);
+      const last = windows.at(-1);
+      if (last !== void 0 && start <= last.end + 2) last.end = Math.max(last.end, end);
+      else windows.push({ start, end });
+    }
+    if (windows.length === 0) return [];
+    const joined = [];
+    const offsets = [];
+    let length = 0;
+    for (const w of windows) {
+      offsets.push(length);
+      joined.push(text.slice(w.start, w.end));
+      length += w.end - w.start + SEPARATOR.length;
+    }
+    const sample = joined.join(SEPARATOR);
+    const hits = [];
+    const wholeText = /* @__PURE__ */ new Set();
+    for (const hit of hitsIn(sample, active, ctx)) {
+      const i = Math.max(0, upperBound(offsets, hit.start) - 1);
+      const w = windows[i];
+      const at = offsets[i];
+      const cutLeft = hit.start === at && w.start > 0;
+      const cutRight = hit.end >= at + (w.end - w.start) && w.end < text.length;
+      if (cutLeft || cutRight || hit.end > at + (w.end - w.start)) {
+        wholeText.add(rules.find((r) => r.id === hit.rule));
+        continue;
+      }
+      hits.push({ rule: hit.rule, start: w.start + hit.start - at, end: w.start + hit.end - at });
+    }
+    if (wholeText.size > 0) hits.push(...hitsIn(text, wholeText, ctx));
+    return hits;
   }
   function hitsIn(text, active, ctx) {
     const placeholders = placeholderRanges(text);
@@ -9070,7 +9675,7 @@ function createSanitizer(rules) {
   }
   function regions(text, opts) {
     const ctx = { hosts: hostPolicy(opts) };
-    const active = activeIn(text.toLowerCase(), ctx);
+    const active = activeIn(text, ctx);
     const hits = hitsIn(text, active, ctx);
     let found = merge(hits);
     let rendered = text;
@@ -9078,8 +9683,8 @@ function createSanitizer(rules) {
       if (pass > MAX_PASSES) throw new Error("sanitize did not settle");
       const current = render(text, found);
       const around = current.placeholders.map((p) => current.text.slice(Math.max(0, p.start - KEYWORD_REACH), p.end + KEYWORD_REACH)).join("\n");
-      for (const rule of activeIn(around.toLowerCase(), ctx)) active.add(rule);
-      const fresh = hitsIn(current.text, active, ctx);
+      for (const rule of activeIn(around, ctx)) active.add(rule);
+      const fresh = hitsNearPlaceholders(current.text, current.placeholders, active, ctx);
       rendered = current.text;
       if (fresh.length === 0) break;
       const plainEnds = current.plain.map((p) => ({ start: p.at, end: p.at + p.length }));
@@ -10457,7 +11062,10 @@ function cgroupDirFrom(mountinfo, cgroupFile) {
     const mount = unescapeMountPath(fields[4] ?? "");
     if (mount === "") continue;
     const rel = root === "/" ? path : path === root || path.startsWith(root + "/") ? path.slice(root.length) : void 0;
-    if (rel !== void 0) return join(mount, rel).replace(/(.)\/+$/, "$1");
+    if (rel !== void 0) {
+      const dir = join(mount, rel);
+      return dir.length > 1 && dir.endsWith("/") ? dir.slice(0, -1) : dir;
+    }
   }
   return void 0;
 }

@@ -3,8 +3,8 @@
 /** The form used to compare ids: lower case, leading zeros of the number dropped (`03A` → `3a`). */
 export function idKey(id: string | number): string {
   const text = String(id).trim().toLowerCase().replace(/^#/, "");
-  const m = /^0*(\d+)(.*)$/.exec(text);
-  return m ? m[1]! + m[2]! : text;
+  const digits = /^\d+/.exec(text)?.[0];
+  return digits === undefined ? text : digits.replace(/^0+(?=\d)/, "") + text.slice(digits.length);
 }
 
 export function sameId(a: string | number, b: string | number): boolean {

@@ -54,7 +54,7 @@ export function rowsNotPassing(r: LoggedRequest): string[] {
   if (b.name !== CHECK_NAME || typeof b.output?.summary !== "string") return [];
   return b.output.summary.split("\n").flatMap((line) => {
     // `| icon | title | summary | next step |`; cells escape their own pipes as `\|`.
-    const cells = line.split(/(?<!\\) \| /).map((c) => c.replace(/^\| |\s*\|$/g, "").trim());
+    const cells = line.split(/(?<!\\) \| /).map((c) => c.trim().replace(/^\|/, "").replace(/\|$/, "").trim());
     const [icon, title, summary] = cells;
     if (cells.length < 3 || !icon || icon === ICON.pass || !Object.values(ICON).includes(icon)) return [];
     return [`${icon} ${plainText(title ?? "")}: ${plainText(summary ?? "")}`];

@@ -1,6 +1,6 @@
 /** GitHub Actions: dispatch the Tier-B workflow, cancel a run, fetch its results artifact, answer a deployment protection rule. */
-import { unzipSync } from "fflate";
-import type { RunResultsFile } from "../core/tierb/results.js";
+import { RESULTS_LIMITS, type RunResultsFile } from "../core/tierb/results.js";
+import { readZipFile } from "./artifact-zip.js";
 import { LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
 import { httpStatus, isNotFound } from "./errors.js";
 
@@ -64,9 +64,10 @@ export async function cancelRun(client: RepoClient, runId: number): Promise<void
   }
 }
 
-/** Bounds for what we download: a results file is small JSON. */
-export const MAX_ARTIFACT_BYTES = 10 * 1024 * 1024;
-export const MAX_RESULTS_BYTES = 1024 * 1024;
+/** Bounds for what we download (decided in core, where the refusal is worded). */
+export const MAX_ARTIFACT_BYTES = RESULTS_LIMITS.artifactBytes;
+export const MAX_RESULTS_BYTES = RESULTS_LIMITS.fileBytes;
+export const MAX_ARTIFACT_ENTRIES = RESULTS_LIMITS.entries;
 
 export type ArtifactFile = RunResultsFile;
 
@@ -102,27 +103,9 @@ export async function readArtifactFile(
     throw err;
   }
   if (zip.byteLength > MAX_ARTIFACT_BYTES) return { ok: false, reason: "too-large" };
-  let entries: Record<string, Uint8Array>;
-  let oversize = false;
-  try {
-    entries = unzipSync(zip, {
-      filter: (f) => {
-        if (f.name !== file) return false;
-        if (f.originalSize > MAX_RESULTS_BYTES) {
-          oversize = true;
-          return false;
-        }
-        return true;
-      },
-    });
-  } catch {
-    return { ok: false, reason: "bad-zip" };
-  }
-  if (oversize) return { ok: false, reason: "too-large" };
-  const bytes = entries[file];
-  if (!bytes) return { ok: false, reason: "no-file" };
-  if (bytes.byteLength > MAX_RESULTS_BYTES) return { ok: false, reason: "too-large" };
-  return { ok: true, text: new TextDecoder("utf-8", { fatal: false }).decode(bytes) };
+  const read = await readZipFile(zip, file, { maxFileBytes: MAX_RESULTS_BYTES, maxEntries: MAX_ARTIFACT_ENTRIES });
+  if (!read.ok) return read;
+  return { ok: true, text: new TextDecoder("utf-8", { fatal: false }).decode(read.bytes) };
 }
 
 /** Approve or reject a deployment waiting on our custom protection rule. */

@@ -77,9 +77,12 @@ export async function upsertSticky(
 /** Keep a trailing hidden state intact when a body must be cut to GitHub's limit. */
 function fitComment(text: string): string {
   if (text.length <= LIMITS.commentBody) return text;
-  const state = /\n*<!-- merge-captain:(?:state v1|safety|experiment v1) [^\n]* -->\s*$/.exec(text);
-  if (!state) return fit(text, LIMITS.commentBody);
-  return fit(text.slice(0, state.index), LIMITS.commentBody - state[0].length) + state[0];
+  // Found from the end, not by a regex tried at every position (a run of newlines made that quadratic).
+  let at = text.lastIndexOf("<!-- merge-captain:");
+  if (at === -1 || !/^<!-- merge-captain:(?:state v1|safety|experiment v1) [^\n]* -->\s*$/.test(text.slice(at)))
+    return fit(text, LIMITS.commentBody);
+  while (at > 0 && text[at - 1] === "\n") at--;
+  return fit(text.slice(0, at), LIMITS.commentBody - (text.length - at)) + text.slice(at);
 }
 
 /** A one-off reply (refusals, help). Sanitized like everything else. */

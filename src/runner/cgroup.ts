@@ -37,7 +37,11 @@ export function cgroupDirFrom(mountinfo: string, cgroupFile: string): string | u
     if (mount === "") continue;
     const rel =
       root === "/" ? path : path === root || path.startsWith(root + "/") ? path.slice(root.length) : undefined;
-    if (rel !== undefined) return join(mount, rel).replace(/(.)\/+$/, "$1");
+    if (rel !== undefined) {
+      // join() leaves at most one trailing slash; dropped by hand (a `\/+$` regex is quadratic on runs of `/`).
+      const dir = join(mount, rel);
+      return dir.length > 1 && dir.endsWith("/") ? dir.slice(0, -1) : dir;
+    }
   }
   return undefined;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { parseYaml } from "../../src/core/yaml/parse.js";
+import { MAX_YAML_LINES, parseYaml } from "../../src/core/yaml/parse.js";
 import { narrow } from "../support/narrow.js";
 
 function errorCodes(source: string): string[] {
@@ -85,5 +85,17 @@ describe("parseYaml", () => {
       "/issue": "007",
       "/budget": "-10",
     });
+  });
+});
+
+describe("parseYaml: size caps before the parser runs", () => {
+  test("more lines than a block may have is refused without parsing", () => {
+    const r = parseYaml("k: v\n".repeat(MAX_YAML_LINES + 1), "the contract");
+    expect(r.ok ? undefined : r.errors[0]?.code).toBe("yaml.too-many-lines");
+  });
+
+  test("hundreds of duplicate keys are reported, found with a set", () => {
+    const r = parseYaml("k: v\n".repeat(900), "the contract");
+    expect(r.ok ? [] : r.errors.map((e) => e.code)).toContain("yaml.duplicate-key");
   });
 });

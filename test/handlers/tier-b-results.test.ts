@@ -24,6 +24,7 @@ import {
   workflowRunEvent,
   type World,
 } from "./tier-b-world.js";
+import { bombStream, zipAround } from "../../bench/zip-bombs.js";
 
 const ID = "d0000000-0000-4000-8000-000000000001";
 const TOKEN = "ghp_" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa";
@@ -182,6 +183,17 @@ describe("workflow_run completed with a results artifact", () => {
     expect(tierB).toMatchObject({ status: "completed", conclusion: "failure" });
     expect(sticky(world)!.body).toContain(`the run ended before any gate — see the run: [run](${RUN_URL}).`);
     expect(row(verdictSummary, "Tier-B green on this head")).toMatch(/^\| ❌ \|/);
+  });
+
+  test("a zip whose entry claims 100 bytes and inflates to 1 GiB is refused with its reason, never read", async () => {
+    const d = dispatched({ state: "in_progress", runId: RUN_ID, runUrl: RUN_URL });
+    const world = worldWith(d, { artifactZip: zipAround("tier_b_results.json", bombStream(1024), 100) });
+    await testApp().receive("workflow_run", completed(d));
+    expect(checks(world).tierB).toMatchObject({ status: "completed", conclusion: "failure" });
+    expect(sticky(world)!.body).toContain(
+      "The results file was refused (`results.lying-size`: its tier_b_results.json inflates to more than its zip header claims); nothing from it was used.",
+    );
+    expect(written(world)).toContain("inflates to more than its zip header claims");
   });
 
   test("results for another head are refused whole", async () => {

@@ -2,7 +2,13 @@
 import { DEFAULT_CONFIG } from "../../core/config/defaults.js";
 import { readContract } from "../../core/contract/read.js";
 import type { Problem, Result } from "../../core/problem.js";
-import { checkScope, type ChangedFile, type ScopeCheck, type ScopeViolation } from "../../core/scope/check.js";
+import {
+  checkScope,
+  overBudgetProblem,
+  type ChangedFile,
+  type ScopeCheck,
+  type ScopeViolation,
+} from "../../core/scope/check.js";
 import { compileScope } from "../../core/scope/match.js";
 import { gitChangedFiles, parseFilesList } from "../git-diff.js";
 import { HEADING_FLAGS, headingFlags, ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
@@ -110,6 +116,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (!matcher.ok) return failWith(io, json, "the contract's scope patterns are invalid", matcher.errors);
 
   const result = checkScope(matcher.value, files.value);
+  if (result.overBudget)
+    return failWith(io, json, "the scope could not be verified", [overBudgetProblem(result.overBudget)]);
   const ok = result.violations.length === 0;
   if (json) io.stdout(JSON.stringify(toJson(result, [])) + "\n");
   else io.stdout(toText(result));

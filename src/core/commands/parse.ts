@@ -56,8 +56,10 @@ const ALIASES: Readonly<Record<string, CommandWord>> = {
 };
 
 /** A candidate command line: `/word` then optional arguments. `/tmp/x` is not one (no space after the word). */
-const COMMAND_LINE = /^\/([A-Za-z][A-Za-z0-9_-]{0,31})(?:[ \t]+(.*))?$/;
-const FENCE_OPEN = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+// Shaped so that nothing can be traded between quantifiers (`.` matches everything with `s`, the
+// fence run cannot give back characters): a 64 KiB line of spaces then U+2028 backtracked for seconds.
+const COMMAND_LINE = /^\/([A-Za-z][A-Za-z0-9_-]{0,31})(?:[ \t](.*))?$/s;
+const FENCE_OPEN = /^ {0,3}(`{3,}(?!`)|~{3,}(?!~))(.*)$/s;
 
 /**
  * The lines of a comment that can carry a command, in order: outside fenced code, `>` quotes,

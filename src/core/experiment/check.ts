@@ -44,7 +44,8 @@ export function isComplete(c: ExperimentCheck): boolean {
   return c.missing.length === 0 && c.empty.length === 0 && logbookOk;
 }
 
-const LIST_ITEM = /^( {0,1})(?:[-*+]|\d{1,9}[.)])[ \t]+(.*)$/;
+// One blank, then the rest (trimmed by the caller), with `s`: nothing to trade between quantifiers (regexp lint).
+const LIST_ITEM = /^( {0,1})(?:[-*+]|\d{1,9}[.)])[ \t](.*)$/s;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const NO_RESPONSE = /^_no response_$/i;
 
@@ -132,9 +133,13 @@ function logbookLink(body: string, pattern: string | undefined): LogbookCheck {
   const list = compilePatterns("logbook", [pattern], () => "/experiment/logbook");
   if (!list.ok) return { required: true, pattern, problem: list.errors[0]! };
   let tokens = 0;
-  for (const m of body.matchAll(/[A-Za-z0-9._~%/:+@-]*\/[A-Za-z0-9._~%/:+@-]*/g)) {
+  // Whole runs of link characters, from their start only (a run without `/` made the old regex quadratic).
+  for (const m of body.matchAll(/(?<![A-Za-z0-9._~%/:+@-])[A-Za-z0-9._~%/:+@-]+/g)) {
+    if (!m[0].includes("/")) continue;
     if (++tokens > MAX_LINK_TOKENS) break;
-    const token = m[0].replace(/[.:]+$/, "");
+    let end = m[0].length;
+    while (end > 0 && (m[0][end - 1] === "." || m[0][end - 1] === ":")) end--;
+    const token = m[0].slice(0, end);
     const starts = [0];
     for (let i = token.indexOf("/"); i >= 0 && starts.length < MAX_SUFFIXES; i = token.indexOf("/", i + 1))
       starts.push(i + 1);

@@ -28,8 +28,44 @@ export function normalizeBody(body: string): string {
   return body.replace(/^\uFEFF/, "").replace(/\r\n?/g, "\n");
 }
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})\s*([^`\s]*)[^`]*$/;
-const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t#]*$/;
+/**
+ * Every line of a body up to 64 KiB goes through these, so none of them may trade characters
+ * between quantifiers: the fence run cannot give any back, and the rest of the line is read in
+ * code. (The regexes they replace took seconds on one line of spaces or `#`s.)
+ */
+const FENCE_START = /^ {0,3}(`{3,}(?!`)|~{3,}(?!~))(.*)$/s;
+const FENCE_CLOSE = /^ {0,3}(`{3,}(?!`)|~{3,}(?!~))\s*$/;
+const HEADING_START = /^ {0,3}(#+)(?!#)(.*)$/s;
+
+/** A fence line: its marker and the first word of its info string; a backtick anywhere after the marker makes it prose. */
+function fenceOf(line: string): { marker: string; lang: string } | undefined {
+  const m = FENCE_START.exec(line);
+  if (!m || m[2]!.includes("`")) return undefined;
+  return { marker: m[1]!, lang: /^\s*([^\s`]*)/.exec(m[2]!)![1]! };
+}
+
+const isHeadingTail = (c: string): boolean => c === " " || c === "\t" || c === "#";
+
+/** An ATX heading: one to six `#`, then a space or tab (or nothing); trailing spaces and `#`s are not its text. */
+function headingOf(line: string): { level: number; text: string } | undefined {
+  const m = HEADING_START.exec(line);
+  if (!m) return undefined;
+  const hashes = m[1]!.length;
+  const rest = m[2]!;
+  let end = rest.length;
+  while (end > 0 && isHeadingTail(rest[end - 1]!)) end--;
+  // Only spaces and `#`s after the marker: an empty heading (seven or more `#`s read as level 6, as before).
+  if (end === 0) return { level: Math.min(hashes, 6), text: "" };
+  if (hashes > 6 || (rest[0] !== " " && rest[0] !== "\t")) return undefined;
+  return { level: hashes, text: rest.slice(0, end).trim() };
+}
+
+/** Trailing spaces and tabs dropped, by a loop (`/[ \t]+$/` is retried at every position of a run: quadratic). */
+function trimEndBlanks(line: string): string {
+  let end = line.length;
+  while (end > 0 && (line[end - 1] === " " || line[end - 1] === "\t")) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
 
 /** A single pass over the lines: headings outside fences, and every fenced block. */
 export function outline(body: string): MarkdownOutline {
@@ -38,9 +74,9 @@ export function outline(body: string): MarkdownOutline {
   const blocks: FencedBlock[] = [];
   let open: { marker: string; lang: string; line: number; content: string[]; heading: Heading | undefined } | undefined;
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.replace(/[ \t]+$/, "");
+    const line = trimEndBlanks(lines[i]!);
     if (open) {
-      const close = /^ {0,3}(`{3,}|~{3,})\s*$/.exec(line);
+      const close = FENCE_CLOSE.exec(line);
       if (close && close[1]![0] === open.marker[0] && close[1]!.length >= open.marker.length) {
         blocks.push({
           lang: open.lang,
@@ -51,17 +87,23 @@ export function outline(body: string): MarkdownOutline {
         });
         open = undefined;
       } else {
-        open.content.push(lines[i]!.replace(/[ \t]+$/, ""));
+        open.content.push(line);
       }
       continue;
     }
-    const fence = FENCE.exec(line);
-    if (fence && !(fence[1]![0] === "`" && line.slice(line.indexOf(fence[1]!) + fence[1]!.length).includes("`"))) {
-      open = { marker: fence[1]!, lang: fence[2]!.toLowerCase(), line: i + 1, content: [], heading: headings.at(-1) };
+    const fence = fenceOf(line);
+    if (fence) {
+      open = {
+        marker: fence.marker,
+        lang: fence.lang.toLowerCase(),
+        line: i + 1,
+        content: [],
+        heading: headings.at(-1),
+      };
       continue;
     }
-    const heading = HEADING.exec(line);
-    if (heading) headings.push({ level: heading[1]!.length, text: (heading[2] ?? "").trim(), line: i + 1 });
+    const heading = headingOf(line);
+    if (heading) headings.push({ ...heading, line: i + 1 });
   }
   if (open)
     blocks.push({

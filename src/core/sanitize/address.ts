@@ -28,7 +28,12 @@ export interface HostOptions {
 }
 
 function normaliseName(name: string): string {
-  return name.trim().toLowerCase().replace(/^\.+/, "").replace(/\.+$/, "");
+  const lower = name.trim().toLowerCase();
+  let start = 0;
+  let end = lower.length;
+  while (start < end && lower[start] === ".") start++;
+  while (end > start && lower[end - 1] === ".") end--;
+  return lower.slice(start, end);
 }
 
 export function hostPolicy(opts: HostOptions = {}): HostPolicy {
@@ -61,6 +66,36 @@ export function parseIpv4(text: string): number[] | undefined {
     octets.push(n);
   }
   return octets;
+}
+
+/**
+ * An IPv4 address as a URL parser reads a host (WHATWG URL, "IPv4 parser"; what browsers, curl and
+ * Node connect to): one to four parts, each decimal, `0x` hex or `0` octal, the last one filling
+ * the remaining bytes, so `167772167`, `0x7f000001`, `0177.0.0.1` and `10.0.7` are all addresses.
+ * Undefined when the text is not one.
+ */
+export function parseIpv4Loose(text: string): number[] | undefined {
+  const parts = text.split(".");
+  if (parts.length > 1 && parts.at(-1) === "") parts.pop();
+  if (parts.length > 4) return undefined;
+  const numbers: number[] = [];
+  for (const part of parts) {
+    let n: number;
+    if (/^0[xX][0-9a-fA-F]{0,16}$/.test(part)) n = part.length === 2 ? 0 : parseInt(part.slice(2), 16);
+    else if (/^0[0-7]{1,24}$/.test(part)) n = parseInt(part.slice(1), 8);
+    else if (/^(?:0|[1-9]\d{0,15})$/.test(part)) n = Number(part);
+    else return undefined;
+    numbers.push(n);
+  }
+  const last = numbers.pop();
+  if (last === undefined || numbers.some((n) => n > 255) || last >= 256 ** (4 - numbers.length)) return undefined;
+  const value = numbers.reduce((acc, n, i) => acc + n * 256 ** (3 - i), 0) + last;
+  return [
+    Math.floor(value / 2 ** 24) % 256,
+    Math.floor(value / 2 ** 16) % 256,
+    Math.floor(value / 2 ** 8) % 256,
+    value % 256,
+  ];
 }
 
 /** RFC 1918 private, RFC 6598 shared (100.64/10), RFC 3927 link-local (169.254/16), RFC 1122 loopback (127/8). */
@@ -141,7 +176,8 @@ export function isInternalName(host: string, policy: HostPolicy): boolean {
 /** True when a URL's host (name, IPv4 or bracketed IPv6) is internal by any of the rules above. */
 export function isInternalHost(host: string, policy: HostPolicy): boolean {
   const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
-  const v4 = parseIpv4(bare);
+  // A host whose last label is a number is an IPv4 address to a URL parser, whatever its form.
+  const v4 = parseIpv4Loose(bare);
   if (v4 !== undefined) return isPrivateIpv4(v4);
   if (bare.includes(":")) {
     const v6 = parseIpv6(bare);

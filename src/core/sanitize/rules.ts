@@ -2,6 +2,7 @@
 
 import {
   type HostPolicy,
+  parseIpv4Loose,
   isAllowedHost,
   isInternalHost,
   isInternalName,
@@ -10,6 +11,7 @@ import {
   parseIpv4,
   parseIpv6,
 } from "./address.js";
+import { tokenRules } from "./tokens.js";
 
 /** Credentials must be revoked when leaked; infrastructure details only need to be hidden. */
 export type RuleKind = "credential" | "infrastructure";
@@ -43,20 +45,80 @@ export interface Rule {
 }
 
 interface RegexFinderOptions {
+  /**
+   * Characters that may not come right before the match. Checked in code rather than by a leading
+   * look-behind, which keeps V8 from scanning for the regex's first literal and made every
+   * position of a megabyte a candidate.
+   */
+  notAfter?: RegExp;
   /** Redact only this capture group (needs the `d` flag); the whole match otherwise. */
   group?: number;
   /** Keep a match only if this holds for the redacted value. */
   accept?: (value: string, match: RegExpExecArray, text: string, ctx: RuleContext) => boolean;
-  /** Trailing punctuation that belongs to the sentence, not the value (URLs in prose and Markdown). */
-  trimTrailing?: RegExp;
+  /** Trailing characters that belong to the sentence, not the value (URLs in prose and Markdown). */
+  trimTrailing?: string;
+}
+
+/**
+ * Where a match must contain a literal (`://`, `@`, `:`) that is rarer than the match's first
+ * characters: find the literal with indexOf, walk back over the characters a match may start
+ * with, and try the regex there only. The same matches as a global scan when the regex's
+ * look-behind allows no other start, at the cost of one native search for the literal.
+ */
+interface Anchor {
+  text: string;
+  /** Characters between the match start and the anchor. */
+  back: RegExp;
+  /** At most this many of them. */
+  max: number;
+  /** A literal that may come before those characters and belongs to the match (`jdbc:`). */
+  lead?: string;
 }
 
 /** Runs a global regex over the text and yields the spans it finds (fresh lastIndex each call). */
-function regexFinder(re: RegExp, opts: RegexFinderOptions = {}): (text: string, ctx: RuleContext) => Span[] {
+function regexFinder(
+  re: RegExp,
+  opts: RegexFinderOptions & { anchor?: Anchor } = {},
+): (text: string, ctx: RuleContext) => Span[] {
   if (!re.global) throw new Error(`sanitize rule regex ${re} must be global`);
   if (opts.group !== undefined && !re.hasIndices) throw new Error(`sanitize rule regex ${re} needs the d flag`);
+  const anchor = opts.anchor;
   return (text, ctx) => {
     const spans: Span[] = [];
+    const take = (m: RegExpExecArray): void => {
+      let start = m.index;
+      let end = m.index + m[0].length;
+      if (opts.group !== undefined) {
+        const range = m.indices?.[opts.group];
+        if (range === undefined) return;
+        [start, end] = range;
+      }
+      if (opts.trimTrailing !== undefined) {
+        // A loop, not a `[…]+$` regex: that one is retried at every position of a run and goes quadratic.
+        while (end > start && opts.trimTrailing.includes(text[end - 1]!)) end--;
+      }
+      if (end <= start) return;
+      if (opts.notAfter !== undefined && m.index > 0 && opts.notAfter.test(text[m.index - 1]!)) return;
+      if (opts.accept !== undefined && !opts.accept(text.slice(start, end), m, text, ctx)) return;
+      spans.push({ start, end });
+    };
+    if (anchor !== undefined) {
+      const sticky = new RegExp(re.source, re.flags.replace("g", "") + "y");
+      let covered = 0;
+      for (let at = text.indexOf(anchor.text); at !== -1; at = text.indexOf(anchor.text, at + 1)) {
+        if (at < covered) continue;
+        let start = at;
+        while (start > covered && at - start < anchor.max && anchor.back.test(text[start - 1]!)) start--;
+        if (anchor.lead !== undefined && text.startsWith(anchor.lead, start - anchor.lead.length))
+          start -= anchor.lead.length;
+        sticky.lastIndex = start;
+        const m = sticky.exec(text);
+        if (m === null || m[0].length === 0) continue;
+        covered = m.index + m[0].length;
+        take(m);
+      }
+      return spans;
+    }
     const pattern = new RegExp(re.source, re.flags);
     let m: RegExpExecArray | null;
     while ((m = pattern.exec(text)) !== null) {
@@ -64,26 +126,14 @@ function regexFinder(re: RegExp, opts: RegexFinderOptions = {}): (text: string, 
         pattern.lastIndex++;
         continue;
       }
-      let start = m.index;
-      let end = m.index + m[0].length;
-      if (opts.group !== undefined) {
-        const range = m.indices?.[opts.group];
-        if (range === undefined) continue;
-        [start, end] = range;
-      }
-      let value = text.slice(start, end);
-      if (opts.trimTrailing !== undefined) {
-        const trimmed = value.replace(opts.trimTrailing, "");
-        end -= value.length - trimmed.length;
-        value = trimmed;
-      }
-      if (end <= start) continue;
-      if (opts.accept !== undefined && !opts.accept(value, m, text, ctx)) continue;
-      spans.push({ start, end });
+      take(m);
     }
     return spans;
   };
 }
+
+/** The scheme of a URL runs back from `://`: at most 31 characters (`[A-Za-z][A-Za-z0-9+.-]{0,30}`). */
+const SCHEME_ANCHOR: Anchor = { text: "://", back: /[A-Za-z0-9+.-]/, max: 31 };
 
 function combine(
   ...finders: Array<(text: string, ctx: RuleContext) => Span[]>
@@ -126,7 +176,7 @@ function tailAnchoredFinder(
 const hasDigit = (s: string): boolean => /\d/.test(s);
 const hasLetter = (s: string): boolean => /[A-Za-z]/.test(s);
 /** Sentence punctuation after a URL: "see http://x.svc/a)." keeps its ")." */
-const URL_TRAILING_PUNCTUATION = /[.,;:!?)\]}>*_~]+$/;
+const URL_TRAILING_PUNCTUATION = ".,;:!?)]}>*_~";
 
 // ---------------------------------------------------------------------------------------------
 // Private keys: the END marker is searched once for the whole text (not once per BEGIN), so many
@@ -137,7 +187,7 @@ const PEM_END = /-----END[ A-Z0-9]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
 /** Body on the BEGIN line itself, as in JSON strings with escaped newlines. */
 const PEM_INLINE_BODY = /(?:\\[nr]|[A-Za-z0-9+/= ])*/y;
 /** Body lines: base64, or an RFC 1421 header such as "Proc-Type: 4,ENCRYPTED", or blank. */
-const PEM_BODY_LINE = /^[ \t]*(?:[A-Za-z0-9+/=]{8,}|[A-Za-z-]{1,40}: [^\n]{0,200}|)[ \t]*\r?$/;
+const PEM_BODY_LINE = /^[ \t]*(?:(?:[A-Za-z0-9+/=]{8,}|[A-Za-z-]{1,40}: [^\n]{0,200})[ \t]*)?\r?$/;
 
 function findPrivateKeys(text: string): Span[] {
   const ends: Array<{ start: number; end: number }> = [];
@@ -312,8 +362,118 @@ const INDIRECT_VALUE = /^[$<%{]/;
 function looksLikeSecretValue(value: string): boolean {
   if (INDIRECT_VALUE.test(value)) return false;
   if (/^[-+]?[\d.eE+-]+$/.test(value)) return false; // counts and metrics such as max_token: 4096
-  return hasDigit(value) || value.length >= 20;
+  return value.length >= 8 && (hasDigit(value) || value.length >= 20);
 }
+
+/** Words that stand where a password would, but say that there is none or where it is. */
+const NOT_A_PASSWORD = new Set([
+  "none",
+  "null",
+  "nil",
+  "true",
+  "false",
+  "required",
+  "optional",
+  "empty",
+  "changeme",
+  "redacted",
+  "hidden",
+  "secret",
+  "password",
+  "string",
+  "example",
+]);
+
+/**
+ * A password is often short (`password=hunter2`): any value of four or more characters counts,
+ * unless it names the password (`${DB_PASSWORD}`), masks it (`********`), or is a word that says
+ * there is none. `pwd` is also the working directory (`PWD=/home/runner/work`): paths are not passwords.
+ */
+function looksLikePassword(value: string, key: string): boolean {
+  if (value.length < 4 || INDIRECT_VALUE.test(value) || NOT_A_PASSWORD.has(value.toLowerCase())) return false;
+  if (/^(.)\1*$/.test(value) && /^[*x•.#-]/i.test(value)) return false;
+  if (key === "pwd" && (value.startsWith("/") || value.startsWith("~"))) return false;
+  return true;
+}
+
+/** Assignments of a password, secret or token: the key decides how short a value may be. */
+function secretAssignmentAccept(value: string, m: RegExpExecArray, text: string): boolean {
+  // The key must start a word (checked here: a look-behind would make every position a candidate).
+  if (/[A-Za-z0-9]/.test(text[m.index - 1] ?? "")) return false;
+  const key = (m[1] ?? "").toLowerCase();
+  return key === "password" || key === "passwd" || key === "pwd"
+    ? looksLikePassword(value, key)
+    : looksLikeSecretValue(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// IPv4 in the other forms a URL parser or socket call accepts (integer, hex, octal, short dotted):
+// redacted where an address is expected (a URL host, host:port, user@host, an address-named key)
+// and, for an exact 32-bit hex constant, anywhere. A bare `10.0.7` stays: it is far more often a
+// version (gcc 10.2.1, macOS 10.15.7) than an address.
+const LOOSE_PART = "(?:0[xX][0-9a-fA-F]{1,8}|\\d{1,10})";
+const LOOSE_IPV4 = `${LOOSE_PART}(?:\\.${LOOSE_PART}){0,3}`;
+/**
+ * The forms whose value can be private at all: a private first octet, hex, octal, or a decimal of
+ * eight digits or more. Searching only for these keeps the many `: 123` of a log out of the way.
+ */
+const LOOSE_PRIVATE = `(?:(?:10|127|172|192|100|169|0[0-7]{1,11}|0[xX][0-9a-fA-F]{1,8})(?:\\.${LOOSE_PART}){0,3}|\\d{8,10})`;
+
+function privateLooseIpv4(value: string, minDottedParts: number): boolean {
+  const parts = value.split(".").length;
+  if (parts === 1) {
+    // One number: hex, or a decimal of at least 2^24 (smaller ones are counts, not addresses).
+    if (!/^0[xX]/.test(value) && !(/^\d+$/.test(value) && Number(value) >= 2 ** 24)) return false;
+  } else if (parts < minDottedParts) return false;
+  const octets = parseIpv4Loose(value);
+  return octets !== undefined && isPrivateIpv4(octets);
+}
+
+/** host:port in any IPv4 form: found from the `:port` (rarer than digits), the host read back from there; the port stays. */
+const PORT_TAIL = /:\d{2,5}(?![A-Za-z0-9_.])/g;
+const HOST_BEFORE_PORT = new RegExp(`(?<![A-Za-z0-9_.:])${LOOSE_IPV4}(?=:\\d)`, "y");
+
+function findHostPortIpv4(text: string): Span[] {
+  const spans: Span[] = [];
+  for (const t of text.matchAll(PORT_TAIL)) {
+    let start = t.index;
+    while (start > 0 && t.index - start < 48 && /[0-9a-fA-FxX.]/.test(text[start - 1]!)) start--;
+    HOST_BEFORE_PORT.lastIndex = start;
+    const m = HOST_BEFORE_PORT.exec(text);
+    if (m === null || m.index + m[0].length !== t.index || !privateLooseIpv4(m[0], 3)) continue;
+    spans.push({ start, end: t.index });
+  }
+  return spans;
+}
+
+const ADDRESS_KEYS = ["addr", "address", "host", "hostname", "ip", "server", "endpoint", "nameserver"];
+/** `=` or `:` then an address-like value; the key before it is checked in code (a word list first made every position a candidate). */
+const KEYED_VALUE = new RegExp(`[:=][ \\t]{0,8}["']?(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg");
+
+/** ADDR=10.0.7, host: 167772167, "ip": "0x0a000007": the value, when the key names an address. */
+function findKeyedIpv4(text: string): Span[] {
+  const spans: Span[] = [];
+  for (const m of text.matchAll(KEYED_VALUE)) {
+    let end = m.index;
+    if (text[end - 1] === '"' || text[end - 1] === "'") end--;
+    let start = end;
+    while (start > 0 && end - start < 64 && /[A-Za-z0-9_]/.test(text[start - 1]!)) start--;
+    const word = text.slice(start, end).toLowerCase();
+    const key = ADDRESS_KEYS.find((k) => word.endsWith(k) && !/[a-z]/.test(word[word.length - k.length - 1] ?? ""));
+    const range = m.indices?.[1];
+    if (key === undefined || range === undefined || !privateLooseIpv4(m[1]!, 2)) continue;
+    spans.push({ start: range[0], end: range[1] });
+  }
+  return spans;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cluster storage: absolute paths under the mount roots of shared training clusters, and the value
+// of a *_PATH / *_DIR / *_ROOT / *_HOME variable unless it is a standard system directory.
+const CLUSTER_ROOTS =
+  "data|mnt|scratch|shared|lustre|gpfs|fsx|efs|nfs|datasets|checkpoints|vol|volumes|nvme|raid|storage|cluster";
+const SYSTEM_DIRS =
+  /^\/(?:usr|bin|sbin|lib|lib64|etc|opt|tmp|proc|sys|dev|var|run|boot|root|home\/runner|github|__w)(?:\/|$)/;
 
 function base64Credentials(value: string): boolean {
   try {
@@ -333,26 +493,8 @@ export const RULES: readonly Rule[] = [
     keywords: [],
     find: findPrivateKeys,
   },
-  {
-    id: "github-token",
-    description:
-      "GitHub token: ghp_ (classic PAT), gho_ (OAuth), ghu_/ghs_ (app user/server), ghr_ (refresh), github_pat_ (fine-grained)",
-    source:
-      "GitHub secret scanning (github_personal_access_token, github_oauth_access_token, github_app_installation_access_token, github_refresh_token); gitleaks github-pat, github-fine-grained-pat, github-oauth, github-app-token, github-refresh-token",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,251})(?![A-Za-z0-9_])/g,
-    ),
-  },
-  {
-    id: "aws-access-key",
-    description: "AWS access key id (AKIA, ASIA, ABIA, ACCA, A3T…)",
-    source: "gitleaks aws-access-token; GitHub secret scanning aws_access_key_id",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z2-7]{16}(?![A-Za-z0-9])/g),
-  },
+  // Vendor tokens with a literal prefix: one table, one scan (tokens.ts).
+  ...tokenRules(),
   {
     id: "aws-secret-key",
     description: "AWS secret access key assigned to an aws_secret_access_key-like name",
@@ -363,14 +505,6 @@ export const RULES: readonly Rule[] = [
       /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
       { group: 1 },
     ),
-  },
-  {
-    id: "gcp-api-key",
-    description: "Google Cloud API key (AIza…)",
-    source: "gitleaks gcp-api-key; GitHub secret scanning google_api_key",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g),
   },
   {
     id: "gcp-service-account",
@@ -406,24 +540,6 @@ export const RULES: readonly Rule[] = [
     find: regexFinder(/(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,256}/g),
   },
   {
-    id: "slack-token",
-    description: "Slack API token (xoxb-, xoxp-, xoxa-, xoxo-, xoxs-, xoxr-)",
-    source: "gitleaks slack-bot-token, slack-user-token, slack-legacy-token; GitHub secret scanning slack_api_token",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9])xox[abposr]-[0-9A-Za-z-]{10,250}/g),
-  },
-  {
-    id: "jwt",
-    description: "JSON Web Token (header.payload.signature, base64url, starting eyJ)",
-    source: "gitleaks jwt; detect-secrets JwtTokenDetector",
-    kind: "credential",
-    keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}\.[A-Za-z0-9_-]{0,4096}={0,2}/g,
-    ),
-  },
-  {
     id: "kubeconfig-data",
     description: "kubeconfig client-key-data, client-certificate-data, certificate-authority-data values",
     source: "Kubernetes kubeconfig format (clientcmd v1); gitleaks kubernetes-secret-yaml",
@@ -435,6 +551,22 @@ export const RULES: readonly Rule[] = [
     ),
   },
   {
+    id: "azure-key",
+    description:
+      "Azure storage account key (AccountKey=), Service Bus / Event Hubs key (SharedAccessKey=), SAS signature (sig=), Entra ID (AAD) client secret (…Q~…)",
+    source:
+      "GitHub secret scanning azure_storage_account_key, azure_sas_token, azure_active_directory_application_secret; gitleaks azure-ad-client-secret",
+    kind: "credential",
+    keywords: ["accountkey", "sharedaccesskey", "sig=", "q~"],
+    find: combine(
+      regexFinder(/(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,90}={0,2})(?![A-Za-z0-9+/=])/dgi, {
+        group: 1,
+      }),
+      regexFinder(/[?&]sig=([A-Za-z0-9%+/=]{40,256})(?![A-Za-z0-9%+/=])/dg, { group: 1 }),
+      regexFinder(/(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g),
+    ),
+  },
+  {
     id: "database-url",
     description: "database / message-broker connection URL with credentials (postgres, mysql, mongodb, redis, amqp, …)",
     source: "detect-secrets BasicAuthDetector; gitleaks generic connection-string patterns",
@@ -443,6 +575,7 @@ export const RULES: readonly Rule[] = [
     find: regexFinder(
       /(?<![A-Za-z0-9+.-])(?:jdbc:)?(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|amqps?|mssql|sqlserver|oracle|clickhouse|cockroachdb|couchdb|cassandra)(?:\+[a-z0-9]{1,20})?:\/\/[^\s<>"'`]{1,2048}/gi,
       {
+        anchor: { ...SCHEME_ANCHOR, lead: "jdbc:" },
         trimTrailing: URL_TRAILING_PUNCTUATION,
         accept: (value) => {
           const authority = value.slice(value.indexOf("://") + 3).split(/[/?#]/, 1)[0] ?? "";
@@ -459,7 +592,7 @@ export const RULES: readonly Rule[] = [
     keywords: ["://"],
     find: regexFinder(
       /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/([^\s/?#@:"'<>]{1,256}:[^\s/?#@"'<>]{1,256})@/dg,
-      { group: 1 },
+      { group: 1, anchor: SCHEME_ANCHOR },
     ),
   },
   {
@@ -490,21 +623,46 @@ export const RULES: readonly Rule[] = [
     source: "RFC 7617; detect-secrets BasicAuthDetector",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_])basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi, {
+    find: regexFinder(/basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi, {
+      notAfter: /[A-Za-z0-9_]/,
       group: 1,
       accept: base64Credentials,
     }),
   },
   {
+    id: "wandb-api-key",
+    description:
+      "Weights & Biases API key (40 hex characters, or local-…) after `wandb login`, in wandb.login(key=…), or in a .netrc entry for api.wandb.ai",
+    source: "W&B CLI and SDK (wandb login, wandb.login, ~/.netrc); GitHub secret scanning wandb_api_key",
+    kind: "credential",
+    keywords: ["wandb"],
+    find: combine(
+      regexFinder(
+        /(?<![A-Za-z0-9_-])wandb[ \t]+login(?:[ \t]+--?[a-z-]{1,20})*[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
+        {
+          group: 1,
+        },
+      ),
+      regexFinder(/wandb\.login\([^)\n]{0,200}?key[ \t]*=[ \t]*["']((?:local-)?[0-9a-f]{40})["']/dg, { group: 1 }),
+      regexFinder(
+        /api\.wandb\.ai[ \t]+login[ \t]+[^\s]{1,100}[ \t]+password[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
+        {
+          group: 1,
+        },
+      ),
+    ),
+  },
+  {
     id: "secret-assignment",
-    description: "a value assigned to a password / secret / token / api_key name (incl. kubeconfig `token:`)",
+    description:
+      "a value assigned to a password / secret / token / api_key name (incl. kubeconfig `token:`; passwords of four characters and more)",
     source: "detect-secrets KeywordDetector; gitleaks generic-api-key; kubeconfig users[].user.token",
     kind: "credential",
     keywords: ["token", "pass", "pwd", "secret", "api"],
-    find: regexFinder(
-      new RegExp(`(?<![A-Za-z0-9])(?:${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{8,4096})`, "dgi"),
-      { group: 1, accept: looksLikeSecretValue },
-    ),
+    find: regexFinder(new RegExp(`(${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{4,4096})`, "dgi"), {
+      group: 2,
+      accept: secretAssignmentAccept,
+    }),
   },
   {
     id: "kube-server",
@@ -529,6 +687,7 @@ export const RULES: readonly Rule[] = [
     kind: "infrastructure",
     keywords: ["://"],
     find: regexFinder(URL, {
+      anchor: SCHEME_ANCHOR,
       trimTrailing: URL_TRAILING_PUNCTUATION,
       accept: (value, _m, _t, ctx) => isInternalHost(urlHost(value), ctx.hosts),
     }),
@@ -548,14 +707,18 @@ export const RULES: readonly Rule[] = [
   {
     id: "private-ipv4",
     description:
-      "private or special-use IPv4 address (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, 127/8), also as ip-10-0-0-1",
-    source: "RFC 1918; RFC 6598; RFC 3927; RFC 1122 §3.2.1.3",
+      "private or special-use IPv4 address (10/8, 172.16/12, 192.168/16, 100.64/10, 169.254/16, 127/8), also as ip-10-0-0-1, as a 0x7f000001 constant, and in integer, hex, octal or short form where an address is expected (host:port, user@host, ADDR=…)",
+    source: "RFC 1918; RFC 6598; RFC 3927; RFC 1122 §3.2.1.3; WHATWG URL IPv4 parser (inet_aton forms)",
     kind: "infrastructure",
     keywords: [],
     find: combine(
       // Not after a version specifier (==, >=, v) nor inside a longer dotted number or a "1.2.3.4-rc" version.
-      regexFinder(/(?<![A-Za-z0-9_.]|[=<>~!]=)\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![A-Za-z0-9_]|\.\d|-[A-Za-z])/g, {
-        accept: (value) => {
+      // Only private first octets are searched for: most dotted numbers in a log start otherwise.
+      regexFinder(/(?:10|127|172|192|100|169)\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![A-Za-z0-9_]|\.\d|-[A-Za-z])/g, {
+        notAfter: /[A-Za-z0-9_.]/,
+        accept: (value, m, text) => {
+          // Not after a version specifier (==, >=, ~=, !=).
+          if (/[=<>~!]=$/.test(text.slice(Math.max(0, m.index - 2), m.index))) return false;
           const octets = parseIpv4(value);
           return octets !== undefined && isPrivateIpv4(octets);
         },
@@ -566,6 +729,18 @@ export const RULES: readonly Rule[] = [
           return octets !== undefined && isPrivateIpv4(octets);
         },
       }),
+      // An exact 32-bit hex constant that is a private address (0x7f000001 is 127.0.0.1).
+      regexFinder(/0[xX][0-9a-fA-F]{8}(?![A-Za-z0-9_.])/g, {
+        notAfter: /[A-Za-z0-9_.]/,
+        accept: (v) => privateLooseIpv4(v, 1),
+      }),
+      // host:port, user@host, and ADDR=/host:/ip= values, in any form a socket accepts.
+      findHostPortIpv4,
+      regexFinder(new RegExp(`@(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg"), {
+        group: 1,
+        accept: (v) => privateLooseIpv4(v, 2),
+      }),
+      findKeyedIpv4,
     ),
   },
   {
@@ -604,12 +779,45 @@ export const RULES: readonly Rule[] = [
   },
   {
     id: "pvc-name",
-    description: "dynamically provisioned PersistentVolume name pvc-<uuid>",
-    source: "Kubernetes external-provisioner volume naming (pvc-<claim uid>)",
+    description:
+      "PersistentVolume(Claim) names: dynamically provisioned pvc-<uuid>, a claimName: value, pvc/<name> on a kubectl line",
+    source:
+      "Kubernetes external-provisioner volume naming (pvc-<claim uid>); PodSpec volumes[].persistentVolumeClaim.claimName",
     kind: "infrastructure",
-    keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi,
+    keywords: ["pvc", "claimname", "persistentvolumeclaim"],
+    find: combine(
+      regexFinder(
+        /(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi,
+      ),
+      regexFinder(
+        new RegExp(`(?<![A-Za-z0-9_-])claimName["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
+        {
+          group: 1,
+          accept: hasLetter,
+        },
+      ),
+      regexFinder(new RegExp(`(?<![A-Za-z0-9_-])(?:pvc|persistentvolumeclaims?)/(${NAME_1123})${NAME_END}`, "dgi"), {
+        group: 1,
+        accept: hasLetter,
+      }),
+    ),
+  },
+  {
+    id: "cluster-path",
+    description:
+      "a path on shared cluster storage (/data/…, /mnt/…, /scratch/…, /lustre/…, /fsx/…) or the value of a *_PATH / *_DIR / *_ROOT / *_HOME variable outside the system directories",
+    source: "common HPC and cloud training-cluster mount points; twelve-factor style path variables",
+    kind: "infrastructure",
+    keywords: ["/"],
+    find: combine(
+      regexFinder(new RegExp(`/(?:${CLUSTER_ROOTS})(?:/[A-Za-z0-9._@%+=-]{1,255}){1,64}`, "g"), {
+        notAfter: /[A-Za-z0-9_.~/-]/,
+      }),
+      regexFinder(/_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg, {
+        group: 1,
+        trimTrailing: URL_TRAILING_PUNCTUATION,
+        accept: (value) => value.length > 1 && !SYSTEM_DIRS.test(value),
+      }),
     ),
   },
 ];

@@ -67,6 +67,26 @@ function firstEndingAfter(spans: readonly Span[], offset: number): number {
   return lo;
 }
 
+/** Characters each side of a placeholder that pass two looks at again: longer than the tokens rules look for. */
+const WINDOW = 1024;
+const SEPARATOR = "\n\n";
+
+function isBlank(c: string | undefined): boolean {
+  return c === undefined || c === " " || c === "\t" || c === "\n" || c === "\r" || c === '"' || c === "'" || c === "`";
+}
+
+/** Index of the first element greater than `x` in a sorted array. */
+function upperBound(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] ?? 0) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -112,14 +132,75 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
     return typeof rule.keywords === "function" ? rule.keywords(ctx) : rule.keywords;
   }
 
-  /** The rules whose prefilter passes on this (lower-cased) text. */
-  function activeIn(lower: string, ctx: RuleContext): Set<Rule> {
+  /** One case-insensitive search per distinct keyword list (cheaper than lower-casing a megabyte first). */
+  const keywordSearch = new Map<string, RegExp>();
+  function mentions(text: string, keywords: readonly string[]): boolean {
+    const key = keywords.join("\u0000");
+    let search = keywordSearch.get(key);
+    if (search === undefined) {
+      search = new RegExp(keywords.map(escapeRegex).join("|"), "i");
+      keywordSearch.set(key, search);
+    }
+    return search.test(text);
+  }
+
+  /** The rules whose prefilter passes on this text. */
+  function activeIn(text: string, ctx: RuleContext): Set<Rule> {
     return new Set(
       rules.filter((rule) => {
         const keywords = keywordsOf(rule, ctx);
-        return keywords.length === 0 || keywords.some((k) => lower.includes(k));
+        return keywords.length === 0 || mentions(text, keywords);
       }),
     );
+  }
+
+  /**
+   * Hits in the redacted text near placeholders, where a redaction can create a match: the text
+   * around every placeholder that touches anything but a blank or a quote, at most WINDOW
+   * characters each way, joined by blank lines (no rule matches across one). A hit that reaches
+   * a window's cut edge may be longer than the window shows: that rule then runs on the whole text.
+   */
+  function hitsNearPlaceholders(
+    text: string,
+    placeholders: readonly Span[],
+    active: ReadonlySet<Rule>,
+    ctx: RuleContext,
+  ): Hit[] {
+    const windows: Span[] = [];
+    for (const p of placeholders) {
+      if (isBlank(text[p.start - 1]) && isBlank(text[p.end])) continue;
+      const start = Math.max(0, p.start - WINDOW);
+      const end = Math.min(text.length, p.end + WINDOW);
+      const last = windows.at(-1);
+      if (last !== undefined && start <= last.end + 2) last.end = Math.max(last.end, end);
+      else windows.push({ start, end });
+    }
+    if (windows.length === 0) return [];
+    const joined: string[] = [];
+    const offsets: number[] = [];
+    let length = 0;
+    for (const w of windows) {
+      offsets.push(length);
+      joined.push(text.slice(w.start, w.end));
+      length += w.end - w.start + SEPARATOR.length;
+    }
+    const sample = joined.join(SEPARATOR);
+    const hits: Hit[] = [];
+    const wholeText = new Set<Rule>();
+    for (const hit of hitsIn(sample, active, ctx)) {
+      const i = Math.max(0, upperBound(offsets, hit.start) - 1);
+      const w = windows[i]!;
+      const at = offsets[i]!;
+      const cutLeft = hit.start === at && w.start > 0;
+      const cutRight = hit.end >= at + (w.end - w.start) && w.end < text.length;
+      if (cutLeft || cutRight || hit.end > at + (w.end - w.start)) {
+        wholeText.add(rules.find((r) => r.id === hit.rule)!);
+        continue;
+      }
+      hits.push({ rule: hit.rule, start: w.start + hit.start - at, end: w.start + hit.end - at });
+    }
+    if (wholeText.size > 0) hits.push(...hitsIn(text, wholeText, ctx));
+    return hits;
   }
 
   /** One run of the given rules over the text, cut around placeholders already in it. */
@@ -196,7 +277,7 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
    */
   function regions(text: string, opts: SanitizeOptions | undefined): { found: Region[]; rendered: string } {
     const ctx: RuleContext = { hosts: hostPolicy(opts) };
-    const active = activeIn(text.toLowerCase(), ctx);
+    const active = activeIn(text, ctx);
     const hits = hitsIn(text, active, ctx);
     let found = merge(hits);
     let rendered = text;
@@ -208,8 +289,8 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
       const around = current.placeholders
         .map((p) => current.text.slice(Math.max(0, p.start - KEYWORD_REACH), p.end + KEYWORD_REACH))
         .join("\n");
-      for (const rule of activeIn(around.toLowerCase(), ctx)) active.add(rule);
-      const fresh = hitsIn(current.text, active, ctx);
+      for (const rule of activeIn(around, ctx)) active.add(rule);
+      const fresh = hitsNearPlaceholders(current.text, current.placeholders, active, ctx);
       rendered = current.text;
       if (fresh.length === 0) break;
       const plainEnds = current.plain.map((p) => ({ start: p.at, end: p.at + p.length }));

@@ -1,4 +1,5 @@
 /** Check a PR's changed files against a compiled scope: every path a change touches must be in scope. */
+import { problem, type Problem } from "../problem.js";
 import type { ScopeMatcher } from "./match.js";
 
 /** GitHub's statuses for a PR's files (`GET /pulls/{n}/files`). */
@@ -30,6 +31,21 @@ export interface ScopeCheck {
   checked: number;
   /** Sorted by path (then side), whatever order the files came in. */
   violations: ScopeViolation[];
+  /**
+   * Present when the matcher's work budget ran out before every file was decided: the check is
+   * then no answer at all (`violations` is empty), and callers report "not verified".
+   */
+  overBudget?: { limit: number; files: number };
+}
+
+/** The problem a spent work budget is, for callers that report problems (the CLI). */
+export function overBudgetProblem(over: NonNullable<ScopeCheck["overBudget"]>): Problem {
+  return problem(
+    "scope.work-budget",
+    "/scope",
+    `matching ${over.files} changed files against the contract's scope patterns needs more than the ${over.limit} steps one check may take`,
+    "use fewer `*` per file name in scope.allow / scope.deny (e.g. `dir/**` instead of `*a*b*c*`), or split the PR",
+  );
 }
 
 /**
@@ -52,6 +68,7 @@ export function checkScope(matcher: ScopeMatcher, files: readonly ChangedFile[])
     violations.push(v);
   };
   for (const file of files) {
+    if (matcher.budget.exceeded) break;
     switch (file.status) {
       case "renamed":
         if (file.previous_filename !== undefined && file.previous_filename !== file.path) {
@@ -75,6 +92,8 @@ export function checkScope(matcher: ScopeMatcher, files: readonly ChangedFile[])
       }
     }
   }
+  if (matcher.budget.exceeded)
+    return { checked: files.length, violations: [], overBudget: { limit: matcher.budget.limit, files: files.length } };
   violations.sort(compareViolations);
   return { checked: files.length, violations: dedupe(violations) };
 }

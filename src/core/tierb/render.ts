@@ -4,7 +4,7 @@
  * reason codes, validated refs and URLs. No free text from a run or a comment reaches here.
  */
 import type { Dispatch, DispatchState, EndReason, Ledger, StoredGateResult } from "../ledger/types.js";
-import { NO_RESULTS_TEXT } from "./results.js";
+import { artifactRefusalText, NO_RESULTS_TEXT } from "./results.js";
 import { SINGLE_MODE, type TierBRegistry } from "./registry-view.js";
 import { coversHead } from "./stale.js";
 
@@ -192,10 +192,12 @@ function resultsBlock(d: Dispatch, registry: TierBRegistry): string[] {
   switch (r.outcome) {
     case "missing":
       return [`${NO_RESULTS_TEXT}${runLink(d) ? ": " + runLink(d) : ""}.`];
-    case "refused":
+    case "refused": {
+      const why = artifactRefusalText(r.code);
       return [
-        `The results file was refused (${code(/^[a-z][a-z0-9.-]{0,63}$/.test(r.code) ? r.code : "results.invalid")}); nothing from it was used.`,
+        `The results file was refused (${code(/^[a-z][a-z0-9.-]{0,63}$/.test(r.code) ? r.code : "results.invalid")}${why === undefined ? "" : `: ${why}`}); nothing from it was used.`,
       ];
+    }
     case "valid":
       if (r.detailsDropped === true)
         return ["_Per-gate details were dropped to keep this comment small; see the run._"];

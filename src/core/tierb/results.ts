@@ -214,7 +214,68 @@ export function refusedResults(errors: readonly Problem[]): Conclusion {
 
 /** What came back from a completed run: the text of `tier_b_results.json`, or why there is none. */
 export type RunResultsFile =
-  { ok: true; text: string } | { ok: false; reason: "no-artifact" | "no-file" | "too-large" | "expired" | "bad-zip" };
+  | { ok: true; text: string }
+  | {
+      ok: false;
+      reason:
+        | "no-artifact"
+        | "no-file"
+        | "too-large"
+        | "lying-size"
+        | "too-many-entries"
+        | "duplicate-file"
+        | "expired"
+        | "bad-zip";
+    };
+
+/** What the bot reads of a results artifact at most: a results file is small JSON, alone in its zip. */
+export const RESULTS_LIMITS = {
+  artifactBytes: 10 * 1024 * 1024,
+  fileBytes: 1024 * 1024,
+  entries: 1000,
+} as const;
+
+const MIB = 1024 * 1024;
+
+type ArtifactReason = Exclude<RunResultsFile, { ok: true }>["reason"];
+const ARTIFACT_REASONS: readonly ArtifactReason[] = [
+  "no-artifact",
+  "no-file",
+  "too-large",
+  "lying-size",
+  "too-many-entries",
+  "duplicate-file",
+  "expired",
+  "bad-zip",
+];
+
+/** The sentence for a stored refusal code (`results.lying-size`) when it is about the artifact itself. */
+export function artifactRefusalText(code: string): string | undefined {
+  const reason = ARTIFACT_REASONS.find((r) => code === `results.${r}`);
+  return reason === undefined ? undefined : artifactProblemText(reason);
+}
+
+/** Why a results artifact was not read, in the words the check run and the comment show. */
+export function artifactProblemText(reason: ArtifactReason): string {
+  switch (reason) {
+    case "no-artifact":
+      return "the run uploaded none";
+    case "no-file":
+      return "it holds no tier_b_results.json";
+    case "too-large":
+      return `it or its tier_b_results.json is larger than the bot reads (${RESULTS_LIMITS.artifactBytes / MIB} MiB zipped, ${RESULTS_LIMITS.fileBytes / MIB} MiB unpacked), whatever its headers claim`;
+    case "lying-size":
+      return "its tier_b_results.json inflates to more than its zip header claims";
+    case "too-many-entries":
+      return `it holds more than ${RESULTS_LIMITS.entries} files`;
+    case "duplicate-file":
+      return "it holds tier_b_results.json more than once";
+    case "expired":
+      return "it has expired";
+    case "bad-zip":
+      return "it is not a zip the bot can read";
+  }
+}
 
 /**
  * Conclude a completed run from its results file. No artifact or no file in it: the run ended
@@ -226,7 +287,11 @@ export function concludeRun(file: RunResultsFile, expected: ExpectedResults, run
     if (file.reason === "no-artifact" || file.reason === "no-file")
       return concludeResults(undefined, expected.requestedGateIds, expected.registry, { runConclusion });
     return refusedResults([
-      problem(`results.${file.reason}`, "", `the results artifact could not be used (${file.reason})`),
+      problem(
+        `results.${file.reason}`,
+        "",
+        `the results artifact could not be used: ${artifactProblemText(file.reason)}`,
+      ),
     ]);
   }
   let json: unknown;

@@ -37,6 +37,8 @@ export type ScopeOutcome =
   | { kind: "checked"; check: ScopeCheck }
   | { kind: "bad-patterns"; errors: Problem[] }
   | { kind: "unverifiable"; unlisted: Unlisted }
+  /** The matching work budget ran out: the patterns × files were too costly to decide in one event. */
+  | { kind: "over-budget"; limit: number; files: number }
   | { kind: "no-contract" };
 
 const scopeCache = new WeakMap<PullFacts, ScopeOutcome>();
@@ -50,9 +52,11 @@ export function scopeOf(f: PullFacts): ScopeOutcome {
   else if (!f.files.ok) out = { kind: "unverifiable", unlisted: f.files.unlisted };
   else {
     const matcher = compileScope(contract.scope);
-    out = matcher.ok
-      ? { kind: "checked", check: checkScope(matcher.value, f.files.files) }
-      : { kind: "bad-patterns", errors: matcher.errors };
+    if (!matcher.ok) out = { kind: "bad-patterns", errors: matcher.errors };
+    else {
+      const check = checkScope(matcher.value, f.files.files);
+      out = check.overBudget ? { kind: "over-budget", ...check.overBudget } : { kind: "checked", check };
+    }
   }
   scopeCache.set(f, out);
   return out;

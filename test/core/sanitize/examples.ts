@@ -24,11 +24,85 @@ export const fake = {
     "." +
     "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c",
   basic: Buffer.from("admin:hunter2-pass").toString("base64"),
+  azureKey: "Zm9v" + "YmFy".repeat(20) + "Ab==",
+  azureSig: "sv" + "AbCdEf0123".repeat(5) + "%3D",
+  aadSecret: "a1b" + "8Q~" + "Xy9_z.W-v8u7T6s5R4q3P2o1N0mLkJi",
+  wandb: "0123456789abcdef".repeat(2) + "01234567",
   pemBody: [
     "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7",
     "VJTUt9Us8cKjMzEfYyjiWA4R4/M2bS1GB4t7NXp98C3SC6dVMvDu",
     "ictGeurT8jNbvJZHtCSuYEvuNMoSfm76oqFvAp8Gy0iz5sxjZmSn",
   ],
+};
+
+/** Deterministic filler from an alphabet (no randomness: a failing case fails the same way every run). */
+export function fill(alphabet: string, n: number, seed = 7): string {
+  let out = "";
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    out += alphabet[x % alphabet.length];
+  }
+  return out;
+}
+
+const AZ = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const az = "abcdefghijklmnopqrstuvwxyz";
+const DIGITS = "0123456789";
+const ALNUM = AZ + az + DIGITS;
+const HEX = "0123456789abcdef";
+
+/**
+ * One fake token per vendor family (assembled at run time), and a look-alike with the same prefix
+ * that is not a token (too short, wrong alphabet, or a word that merely starts the same way).
+ */
+export const FAMILY_EXAMPLES: Record<string, { token: string; lookalike: string }> = {
+  "huggingface-token": { token: "hf_" + fill(az + AZ, 34), lookalike: "call hf_hub_download(repo_id) or hf_" + "abc" },
+  "anthropic-key": { token: "sk-ant-" + "api03-" + fill(ALNUM + "_-", 93) + "AA", lookalike: "sk-ant-api03-short" },
+  "openai-key": {
+    token: "sk-" + "proj-" + fill(ALNUM + "_-", 64),
+    lookalike: "sk-learn, risk-free, task-" + fill(DIGITS, 30),
+  },
+  "npm-token": { token: "npm_" + fill(ALNUM, 36), lookalike: "npm_config_cache=/tmp/npm" },
+  "gitlab-token": { token: "glpat-" + fill(ALNUM + "_-", 20), lookalike: "glpat-short and glrt-x" },
+  "pypi-token": {
+    token: "pypi-" + "AgEIcHlwaS5vcmc" + fill(ALNUM + "_-", 70),
+    lookalike: "pypi-upload and pypi-AgEIcHlwaS5vcmc",
+  },
+  "docker-hub-token": { token: "dckr_" + "pat_" + fill(ALNUM + "_-", 27), lookalike: "dckr_pat_ is the prefix" },
+  "stripe-key": {
+    token: "sk_" + "live_" + fill(ALNUM, 24),
+    lookalike: "pk_live_" + fill(ALNUM, 24) + " (publishable)",
+  },
+  "gcp-oauth": { token: "GOCSPX-" + fill(ALNUM + "_-", 28), lookalike: "ya29.5 and GOCSPX-short" },
+  "sendgrid-key": { token: "SG." + fill(ALNUM, 22) + "." + fill(ALNUM, 43), lookalike: "SG.123 and SG.abc.def" },
+  "databricks-token": { token: "dapi" + fill(HEX, 32), lookalike: "dapi" + "xyz and dapis" },
+  "digitalocean-token": { token: "dop_" + "v1_" + fill(HEX, 64), lookalike: "dop_v1_" + fill(HEX, 10) },
+  "shopify-token": { token: "shpat_" + fill(HEX, 32), lookalike: "shpat_xyz" },
+  "linear-key": { token: "lin_" + "api_" + fill(ALNUM, 40), lookalike: "lin_api_short" },
+  "groq-key": { token: "gsk_" + fill(ALNUM, 52), lookalike: "gsk_" + fill(ALNUM, 20) },
+  "replicate-token": { token: "r8_" + fill(ALNUM, 37), lookalike: "r8_" + fill(ALNUM, 10) },
+  "vault-token": { token: "hvs." + fill(ALNUM + "_-", 90), lookalike: "hvs.short" },
+  "grafana-token": { token: "glsa_" + fill(ALNUM, 32) + "_" + fill(HEX, 8), lookalike: "glsa_short and glc_x" },
+  "sentry-token": { token: "sntryu_" + fill(HEX, 64), lookalike: "sntryu_" + fill(HEX, 20) },
+  "age-secret-key": {
+    token: "AGE-SECRET-KEY-1" + fill("QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L", 58),
+    lookalike: "AGE-SECRET-KEY-1 is its prefix",
+  },
+  "postman-key": { token: "PMAK-" + fill(HEX, 24) + "-" + fill(HEX, 34), lookalike: "PMAK-" + fill(HEX, 10) },
+  "atlassian-token": { token: "ATATT3" + fill(ALNUM + "_=-", 180), lookalike: "ATATT3" + fill(ALNUM, 20) },
+  "doppler-token": { token: "dp.pt." + fill(ALNUM, 43), lookalike: "dp.pt.short" },
+  "pulumi-token": { token: "pul-" + fill(HEX, 40), lookalike: "pul-" + fill(HEX, 12) },
+  "tailscale-key": {
+    token: "tskey-" + "auth-" + fill(ALNUM, 12) + "-" + fill(ALNUM, 30),
+    lookalike: "tskey-auth-short",
+  },
+  "notion-token": { token: "ntn_" + fill(ALNUM, 46), lookalike: "ntn_" + fill(ALNUM, 12) },
+  "figma-token": { token: "figd_" + fill(ALNUM + "_-", 40), lookalike: "figd_short" },
+  "heroku-key": { token: "HRKU-" + "AA" + fill(ALNUM + "_-", 58), lookalike: "HRKU-AAshort" },
+  "new-relic-key": { token: "NRAK-" + fill(AZ + DIGITS, 27), lookalike: "NRAK-" + fill(AZ, 8) },
+  "square-token": { token: "sq0atp-" + fill(ALNUM + "_-", 22), lookalike: "sq0atp-short" },
+  "onepassword-token": { token: "ops_" + "eyJ" + fill(ALNUM + "+/", 260), lookalike: "ops_eyJ" + fill(ALNUM, 20) },
 };
 
 export function pem(kind: string, body: readonly string[] = fake.pemBody): string {
@@ -49,7 +123,23 @@ export interface NegativeCase {
   opts?: SanitizeOptions;
 }
 
+/** Every vendor family in bare form (prose, a JSON value, glued after a bracket) and in `KEY=value` form. */
+const FAMILY_POSITIVE: PositiveCase[] = Object.entries(FAMILY_EXAMPLES).flatMap(([rule, { token }]) => [
+  { rule, text: `rotated the leaked ${token} yesterday`, secret: token },
+  { rule, text: `{"key": "${token}"}`, secret: token },
+  { rule, text: `(${token})`, secret: token },
+  { rule, text: `export SERVICE_TOKEN=${token}`, secret: token },
+  { rule, text: `api_key: '${token}'`, secret: token },
+]);
+
+const FAMILY_NEGATIVE: NegativeCase[] = Object.entries(FAMILY_EXAMPLES).flatMap(([rule, { token, lookalike }]) => [
+  { rule, text: lookalike },
+  // Glued inside a longer word it is not a token of its own.
+  { rule, text: `x${token}` },
+]);
+
 export const POSITIVE: readonly PositiveCase[] = [
+  ...FAMILY_POSITIVE,
   { rule: "private-key", text: pem("RSA ") + "\ndone", secret: fake.pemBody[1] ?? "" },
   { rule: "private-key", text: pem("OPENSSH "), secret: fake.pemBody[0] ?? "" },
   { rule: "private-key", text: pem("ENCRYPTED "), secret: fake.pemBody[2] ?? "" },
@@ -181,6 +271,46 @@ export const POSITIVE: readonly PositiveCase[] = [
   { rule: "k8s-namespace", text: "metadata:\n  namespace: gpu-jobs\n", secret: "gpu-jobs" },
   { rule: "k8s-namespace", text: '"namespace": "gpu-jobs"', secret: "gpu-jobs" },
   { rule: "pvc-name", text: "volume pvc-0a1b2c3d-1111-2222-3333-444455556666 bound", secret: "0a1b2c3d" },
+  {
+    rule: "pvc-name",
+    text: "      persistentVolumeClaim:\n        claimName: nmoe-train-data-pvc",
+    secret: "nmoe-train",
+  },
+  { rule: "pvc-name", text: "kubectl describe pvc/nmoe-ckpt-store -n default", secret: "nmoe-ckpt-store" },
+  {
+    rule: "azure-key",
+    text: `DefaultEndpointsProtocol=https;AccountName=x;AccountKey=${fake.azureKey};`,
+    secret: fake.azureKey,
+  },
+  { rule: "azure-key", text: `https://x.blob.core.windows.net/c?sv=2022&sig=${fake.azureSig}`, secret: fake.azureSig },
+  { rule: "azure-key", text: `client secret ${fake.aadSecret} expires`, secret: fake.aadSecret },
+  { rule: "azure-key", text: `AZURE_CLIENT_SECRET=${fake.aadSecret}`, secret: fake.aadSecret },
+  { rule: "wandb-api-key", text: `wandb login ${fake.wandb}`, secret: fake.wandb },
+  { rule: "wandb-api-key", text: `wandb login --relogin ${fake.wandb}`, secret: fake.wandb },
+  { rule: "wandb-api-key", text: `wandb.login(key="${fake.wandb}")`, secret: fake.wandb },
+  {
+    rule: "wandb-api-key",
+    text: `machine api.wandb.ai\n  login user\n  password ${fake.wandb}`.replace(/\n +/g, " "),
+    secret: fake.wandb,
+  },
+  { rule: "secret-assignment", text: `WANDB_API_KEY=${fake.wandb}`, secret: fake.wandb },
+  { rule: "secret-assignment", text: "password=hunter2", secret: "hunter2" },
+  { rule: "secret-assignment", text: "DB_PASSWD: 'tr0ub4'", secret: "tr0ub4" },
+  { rule: "secret-assignment", text: '{"password": "sesame"}', secret: "sesame" },
+  { rule: "private-ipv4", text: "connect to 0x7f000001 failed", secret: "0x7f000001" },
+  { rule: "private-ipv4", text: "dial 10.0.7:8080 refused", secret: "10.0.7" },
+  { rule: "private-ipv4", text: "ssh trainer@10.7", secret: "10.7" },
+  { rule: "private-ipv4", text: "MASTER_ADDR=10.0.7", secret: "10.0.7" },
+  { rule: "private-ipv4", text: "host: 167772167", secret: "167772167" },
+  { rule: "private-ipv4", text: "nameserver 0xc0.0xa8.0.1:53", secret: "0xc0.0xa8.0.1" },
+  { rule: "internal-url", text: "fetch http://167772167/metrics", secret: "167772167" },
+  { rule: "internal-url", text: "GET http://0x7f000001:9000/", secret: "0x7f000001" },
+  { rule: "internal-url", text: "see http://10.0.7/dash", secret: "10.0.7" },
+  { rule: "internal-url", text: "http://0177.0.0.1/x", secret: "0177.0.0.1" },
+  { rule: "cluster-path", text: "NMOE_DATA_PATH=/data/shared/nmoe/tokens", secret: "/data/shared" },
+  { rule: "cluster-path", text: "loading /lustre/fs1/ml-team/ckpt/step_100.pt", secret: "ml-team" },
+  { rule: "cluster-path", text: "HF_HOME=/opt2/cache/hf", secret: "/opt2/cache" },
+  { rule: "cluster-path", text: 'ckpt_dir: "/fsx/runs/moonlight"', secret: "/fsx/runs" },
 ];
 
 export const NEGATIVE: readonly NegativeCase[] = [
@@ -225,6 +355,36 @@ export const NEGATIVE: readonly NegativeCase[] = [
   { rule: "k8s-namespace", text: "pytest -n auto" },
   { rule: "k8s-namespace", text: "namespace: default\nkubectl -n kube-system get pods" },
   { rule: "pvc-name", text: "pvc-123 and pvc-claim" },
+  ...FAMILY_NEGATIVE,
+  { rule: "pvc-name", text: "claimName: ${PVC}\nthe pvc/ folder" },
+  { rule: "azure-key", text: "AccountKey=short; sig=abc; Q~ alone" },
+  { rule: "wandb-api-key", text: `wandb login\nwandb sync run-${fake.wandb.slice(0, 8)}` },
+  { rule: "wandb-api-key", text: `commit ${fake.wandb} (a git SHA looks the same, and stays)` },
+  {
+    rule: "secret-assignment",
+    text: "password: none\npassword: ********\npwd: /home/runner/work/nmoe\npassword: ${DB_PASS}",
+  },
+  { rule: "secret-assignment", text: "password=abc" },
+  { rule: "private-ipv4", text: "gcc 10.2.1, macOS 10.15.7, CUDA 12.4, 0x7fff5fbff8c0, 0x08080808, 8.8.8.8:53" },
+  { rule: "private-ipv4", text: "step 167772167 of 200000000; 12345678:90; epoch 10.5:30" },
+  { rule: "private-ipv4", text: "mail admin@10x.dev, flags 0x0000ffff" },
+  { rule: "internal-url", text: "http://134744072/ http://0x08080808/ http://8.8.8.8/ http://1.2.3/" },
+  {
+    rule: "cluster-path",
+    text: "PYTHONPATH=/usr/lib/python3 PWD=/home/runner/work/x nmoe/data/loader.py https://x.com/data/y",
+  },
+  { rule: "cluster-path", text: "mount it at /data, then run ./data/prepare.sh" },
+];
+
+/** Text that looks like a secret or an address and is neither: must come out unchanged. */
+export const LOOKALIKES: readonly string[] = [
+  "commit 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b, tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904",
+  "run 123e4567-e89b-12d3-a456-426614174000 and request f47ac10b-58cc-4372-a567-0e02b2c3d479",
+  "fixture: aGVsbG8gd29ybGQ=, dGVzdCBkYXRhIGZvciB0aGUgdW5pdCB0ZXN0cw==, SGVsbG8sIFdvcmxkIQ==",
+  "dns 8.8.8.8, 1.1.1.1, 9.9.9.9, 208.67.222.222, and http://93.184.216.34/",
+  "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+  "npm_config_registry, hf_hub_download, sk-learn, task-runner, glpat_docs, AKIA_PREFIX_DOC",
+  "version 10.2.1, build 10.0.7-rc1, libcudnn 9.1.0.70, numpy 1.26.4",
 ];
 
 /** Text the bot and GPU runs legitimately produce; none of it may change. */

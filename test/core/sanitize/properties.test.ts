@@ -1,5 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
+import { parseIpv4Loose } from "../../../src/core/sanitize/address.js";
 import { sanitize, scan } from "../../../src/core/sanitize/sanitize.js";
 import { CLEAN } from "./examples.js";
 
@@ -183,6 +184,32 @@ describe("sanitizer properties", () => {
         for (const secret of doc.secrets) expect(serialised).not.toContain(secret);
         expect(scan(doc.text)).toEqual(findings);
       }),
+    );
+  });
+});
+
+describe("parseIpv4Loose reads hosts the way a URL parser does", () => {
+  const part = fc.oneof(
+    fc.integer({ min: 0, max: 300 }).map(String),
+    fc.integer({ min: 0, max: 2 ** 32 + 5 }).map(String),
+    fc.integer({ min: 0, max: 0xffffffff }).map((n) => "0x" + n.toString(16)),
+    fc.integer({ min: 0, max: 0o777 }).map((n) => "0" + n.toString(8)),
+    fc.constantFrom("08", "0x", "00", "1a", ""),
+  );
+  test("property: same address as WHATWG URL (Node's URL) for 1 to 4 parts", () => {
+    fc.assert(
+      fc.property(fc.array(part, { minLength: 1, maxLength: 5 }), (parts) => {
+        const host = parts.join(".");
+        let expected: string | undefined;
+        try {
+          const h = new URL(`http://${host}/`).hostname;
+          expected = /^\d+\.\d+\.\d+\.\d+$/.test(h) ? h : undefined;
+        } catch {
+          expected = undefined;
+        }
+        expect(parseIpv4Loose(host)?.join(".")).toBe(expected);
+      }),
+      { numRuns: 3000 },
     );
   });
 });

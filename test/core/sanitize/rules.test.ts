@@ -9,7 +9,7 @@ import {
   WITHHELD,
   type Rule,
 } from "../../../src/core/sanitize/sanitize.js";
-import { CLEAN, NEGATIVE, POSITIVE, fake, pem } from "./examples.js";
+import { CLEAN, LOOKALIKES, NEGATIVE, POSITIVE, fake, pem } from "./examples.js";
 
 const lineCount = (s: string): number => s.split("\n").length;
 
@@ -39,6 +39,12 @@ describe("every rule is documented and tested", () => {
 
   test("ids are unique", () => {
     expect(new Set(RULES.map((r) => r.id)).size).toBe(RULES.length);
+  });
+});
+
+describe("look-alikes of secrets and addresses are unchanged (SHAs, UUIDs, base64, public IPs, versions)", () => {
+  test.each(LOOKALIKES.map((c) => [c]))("%j", (text) => {
+    expect(sanitize(text)).toEqual({ text, findings: [] });
   });
 });
 

@@ -5,12 +5,13 @@ import {
   compileScope,
   MAX_PATTERN_LENGTH,
   MAX_PATTERNS_PER_LIST,
+  WorkBudget,
   type ScopeInput,
   type ScopeMatcher,
 } from "../../../src/core/scope/match.js";
 
-function matcher(scope: ScopeInput): ScopeMatcher {
-  const r = compileScope(scope);
+function matcher(scope: ScopeInput, budget?: WorkBudget): ScopeMatcher {
+  const r = compileScope(scope, budget === undefined ? {} : { budget });
   if (!r.ok) throw new Error(JSON.stringify(r.errors));
   return r.value;
 }
@@ -66,6 +67,12 @@ describe("compileScope: bad patterns are rejected with a clear error", () => {
     ["a double slash", "src//a", "scope.empty-segment", /single `\/`/],
     ["an empty pattern", "", "scope.empty-pattern", /remove/],
     ["an over-long pattern", "a/".repeat(MAX_PATTERN_LENGTH) + "x", "scope.pattern-too-long", /`\*\*`/],
+    ["three stars", "src/***/x", "scope.triple-star", /`\*\*` as a whole folder name/],
+    ["a `[!…]` class", "src/[!a]*.py", "scope.class-negation", /`\[\^a\]`/],
+    ["a `/` inside a class", "src[/]x", "scope.class-slash", /inside one folder name/],
+    ["a POSIX class", "[[:alpha:]]*", "scope.class-posix", /`\[a-z\]`/],
+    ["a backwards range", "v[9-0].md", "scope.class-range", /`\[a-z\]`/],
+    ["a class that starts with `]`", "x[]a]", "scope.class-bracket", /`\[abc\]`/],
   ])("%s", (_name, pattern, code, hint) => {
     const r = compileScope({ allow: ["ok/**", pattern] });
     expect(r.ok).toBe(false);
@@ -185,6 +192,31 @@ describe("checkScope", () => {
 
   test("a file listed twice is one violation", () => {
     expect(checkScope(nmoe, [modified("a.md"), modified("a.md")]).violations).toHaveLength(1);
+  });
+
+  test("a spent work budget is no answer: no violations, and the reason", () => {
+    const costly = matcher({ allow: ["*" + "a".repeat(100) + "b"], deny: [] }, new WorkBudget(100_000));
+    const files = Array.from({ length: 10 }, (_, i) => modified("a".repeat(4000) + i));
+    expect(checkScope(costly, files)).toEqual({
+      checked: 10,
+      violations: [],
+      overBudget: { limit: 100_000, files: 10 },
+    });
+  });
+
+  test("the default budget decides a large honest scope", () => {
+    const big = matcher({
+      allow: Array.from({ length: MAX_PATTERNS_PER_LIST }, (_, i) => `pkg${i}/**`),
+      deny: Array.from({ length: MAX_PATTERNS_PER_LIST }, (_, i) => `pkg${i}/secret/**`),
+    });
+    const files = Array.from({ length: 3000 }, (_, i): ChangedFile => ({
+      path: `pkg${i % 250}/src/module${i}.py`,
+      status: "renamed",
+      previous_filename: `pkg${i % 200}/old/module${i}.py`,
+    }));
+    const result = checkScope(big, files);
+    expect(result.overBudget).toBeUndefined();
+    expect(result.violations.map((v) => v.path)).toHaveLength(3000 - 2400);
   });
 });
 

@@ -155,6 +155,21 @@ describe("the verdict, criterion by criterion", () => {
       "unverified",
     ],
     [
+      "scope patterns too costly to match (the work budget runs out)",
+      {
+        contract: contractOf(
+          aContract({ scope: { allow: ["*" + "a".repeat(200) + "b"] }, gates: { required: ["cpu:import"] } }),
+        ),
+        files: {
+          ok: true,
+          files: Array.from({ length: 50 }, (_, i) => ({ path: "a".repeat(4000) + i, status: "added" as const })),
+        },
+      },
+      "scope",
+      "unverified",
+      "unverified",
+    ],
+    [
       "a required Tier-B gate without a run",
       { contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })) },
       "tier-b",

@@ -19,6 +19,17 @@ export const scopeCriterion: Criterion = {
         return { ...base, status: "fail", summary: "no valid contract to check the diff against", details: [] };
       case "unverifiable":
         return filesUnverified(base, "scope", s.unlisted);
+      case "over-budget":
+        // Too costly to decide is "could not check", never a verdict on the author's files.
+        return {
+          ...base,
+          status: "unverified",
+          summary: "scope not verified: the contract's patterns are too costly to match",
+          details: [
+            `matching ${s.files} changed file${s.files === 1 ? "" : "s"} against scope.allow / scope.deny needs more than the ${s.limit} steps one check may take`,
+          ],
+          fix: "use fewer `*` per file name in the contract's scope (e.g. `dir/**` instead of `*a*b*c*`), or split the PR",
+        };
       case "bad-patterns":
         return {
           ...base,

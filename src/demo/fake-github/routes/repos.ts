@@ -54,7 +54,8 @@ function contentEntry(
 function getContents(req: RouteRequest): Reply {
   const { repo } = req;
   const ref = req.url.searchParams.get("ref") ?? repo.defaultBranch;
-  const path = (req.params["path"] ?? "").replace(/^\/+|\/+$/g, "");
+  let path = (req.params["path"] ?? "").replace(/^\/+/, "");
+  while (path.endsWith("/")) path = path.slice(0, -1);
   const commit = repo.resolveRef(ref);
   if (!commit) return failure(req, 404, `No commit found for the ref ${ref}`);
   const bytes = commit.files.get(path);
@@ -109,14 +110,24 @@ function reachable(req: RouteRequest, sha: string): Set<string> {
   return seen;
 }
 
+/** `base...head` or `base..head`, read like `/^(.+?)\.\.\.?(.+)$/` without its backtracking on runs of dots. */
+function splitBaseHead(text: string): [string, string] | undefined {
+  for (let i = text.indexOf("..", 1); i !== -1; i = text.indexOf("..", i + 1)) {
+    const three = text[i + 2] === "." && text.length > i + 3;
+    const head = text.slice(i + (three ? 3 : 2));
+    if (head !== "") return [text.slice(0, i), head];
+  }
+  return undefined;
+}
+
 /**
  * `GET /compare/{base}...{head}`: the commits `head` has and `base` lacks (`git log base..head`),
  * oldest first; without `per_page`/`page` at most 250 of them, as GitHub documents.
  */
 function compare(req: RouteRequest): Reply {
-  const m = /^(.+?)\.\.\.?(.+)$/.exec(req.params["basehead"] ?? "");
-  const base = m ? req.repo.resolveRef(m[1]!) : undefined;
-  const head = m ? req.repo.resolveRef(m[2]!) : undefined;
+  const m = splitBaseHead(req.params["basehead"] ?? "");
+  const base = m ? req.repo.resolveRef(m[0]) : undefined;
+  const head = m ? req.repo.resolveRef(m[1]) : undefined;
   if (!base || !head) return notFound(req);
   const fromBase = reachable(req, base.sha);
   const fromHead = reachable(req, head.sha);
@@ -130,7 +141,7 @@ function compare(req: RouteRequest): Reply {
   const files = changedFiles(mergeBase, head);
   const api = `${req.world.apiUrl}/repos/${req.repo.fullName}`;
   const html = `${req.world.htmlUrl}/${req.repo.fullName}`;
-  const basehead = `${m![1]}...${m![2]}`;
+  const basehead = `${m![0]}...${m![1]}`;
   return {
     status: 200,
     json: {
