@@ -1,4 +1,4 @@
-/** The Probot application function: wires webhook events to handlers, nothing else. */
+/** The Probot application function: wires webhook events (and the reconciler's periodic run) to handlers, nothing else. */
 import type { ApplicationFunction, Context } from "probot";
 import { onIssue } from "./handlers/issues.js";
 import { onExperimentIssue } from "./handlers/experiment.js";
@@ -12,10 +12,12 @@ import { onProtectionRule } from "./handlers/tier-b/protection-rule.js";
 import { onWorkflowRun } from "./handlers/tier-b/workflow-run.js";
 import type { AppOptions } from "./github/context.js";
 import { createRuntime, type Runtime } from "./runtime/runtime.js";
+import { reconcilerJob } from "./handlers/reconcile.js";
 
 /**
  * Run `handler` once per delivery: a redelivery of an event that was already handled is skipped
- * (handlers are idempotent anyway; this saves the calls). Failed deliveries stay retryable.
+ * (handlers are idempotent anyway; this saves the calls). Failed deliveries stay retryable. The
+ * work is tracked while it runs (a shutdown waits for it) and counted for the metrics.
  * `after` runs once the handler succeeded (the merge plan's debounced refresh).
  */
 function once<C extends Context>(
@@ -24,8 +26,17 @@ function once<C extends Context>(
   after: (context: C) => void = () => {},
 ): (context: C) => Promise<void> {
   return async (context) => {
-    if (await runtime.deliveries.seen(context.id)) return;
-    await handler(context);
+    const action = (context.payload as { action?: unknown }).action;
+    const event = typeof action === "string" ? `${context.name}.${action}` : context.name;
+    const started = Date.now();
+    if (await runtime.deliveries.seen(context.id)) return runtime.telemetry.delivery(event, "duplicate", 0);
+    try {
+      await runtime.work.track(`${event} ${context.id}`, () => handler(context));
+    } catch (err) {
+      runtime.telemetry.delivery(event, "failed", (Date.now() - started) / 1000);
+      throw err;
+    }
+    runtime.telemetry.delivery(event, "handled", (Date.now() - started) / 1000);
     await runtime.deliveries.remember(context.id);
     after(context);
   };
@@ -34,6 +45,20 @@ function once<C extends Context>(
 export function createApp(options: AppOptions, runtime: Runtime = createRuntime()): ApplicationFunction {
   const plan = (context: Context) => followMergePlan(context, options, runtime);
   return (app) => {
+    if (options.reconciler && options.reconciler.everyMs > 0)
+      runtime.scheduler.add(
+        reconcilerJob({
+          appId: options.appId,
+          runtime,
+          settings: options.reconciler,
+          auth: (installationId) => app.auth(installationId),
+          log: {
+            info: (message) => app.log.info(message),
+            warn: (message) => app.log.warn(message),
+            error: (error, message) => app.log.error({ err: error }, message),
+          },
+        }),
+      );
     app.on(
       ["issues.opened", "issues.edited", "issues.reopened"],
       once(

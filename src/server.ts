@@ -1,19 +1,27 @@
 /**
  * The production server (`npm start`): a Probot app from the environment alone, on Probot's node
- * middleware behind `http.createServer`. Refuses to start without a webhook secret.
+ * middleware behind `http.createServer`. Refuses to start without a webhook secret. Runs the
+ * reconciler at start-up and periodically, serves `/healthz` (and `/metrics` with METRICS=1), and
+ * on SIGTERM drains: new deliveries get 503, in-flight work gets a bounded time to finish.
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createNodeMiddleware, createProbot, type Probot, type ProbotOctokit } from "probot";
+import { createNodeMiddleware, createProbot, ProbotOctokit, type Probot } from "probot";
 import { createApp } from "./app.js";
+import { apiCallsPlugin } from "./runtime/api-calls.js";
+import { conditionalRequestsPlugin, MemoryEtagStore } from "./runtime/etag-cache.js";
+import { Metrics, NO_TELEMETRY } from "./runtime/metrics.js";
 import { installationRepos } from "./github/installations.js";
 import { runHeartbeats } from "./handlers/experiment.js";
 import { loadEnvFile, privateKeyProblem } from "./runtime/environment.js";
-import { heartbeatIntervalMs, startPeriodic, type Periodic } from "./runtime/periodic.js";
+import { heartbeatIntervalMs } from "./runtime/periodic.js";
 import { createRuntimeFromEnv, type RuntimeFromEnv } from "./runtime/redis.js";
 import { signatureGate } from "./runtime/webhook-gate.js";
 import type { Runtime } from "./runtime/runtime.js";
+import { Scheduler } from "./runtime/scheduler.js";
+import { serverSettingsFromEnv, type ServerSettings } from "./runtime/settings.js";
+import { WriteQueue, writeQueuePlugin } from "./runtime/write-queue.js";
 
 export class StartupError extends Error {}
 
@@ -26,6 +34,14 @@ export interface ServerOptions {
   Octokit?: typeof ProbotOctokit;
   /** Defaults to the runtime the environment asks for: shared in Redis with REDIS_URL, else in memory. */
   runtime?: Runtime;
+  /** The write queue in front of the throttle (the burst benchmark passes one that ignores priorities, as a baseline). */
+  writeQueue?: WriteQueue;
+}
+
+/** What a shutdown did: whether in-flight work finished within the grace, and what was left. */
+export interface ShutdownReport {
+  finished: boolean;
+  left: string[];
 }
 
 export interface StartedServer {
@@ -34,9 +50,18 @@ export interface StartedServer {
   webhookUrl: string;
   /** Where per-PR locks and handled deliveries live: "memory", "redis host:port", or "the runtime passed in". */
   store: string;
-  /** The experiment heartbeat's timer (HEARTBEAT_INTERVAL_S; undefined when it is off). */
-  heartbeat: Periodic | undefined;
-  /** Stops listening, then closes the Redis connection the server opened (a passed-in runtime is the caller's). */
+  /** The runtime the app runs with (its scheduler, work in flight, rate limits). */
+  runtime: Runtime;
+  /** Run the reconciler now (or wait for the run in progress): the demo and tests use it. */
+  reconcileNow(): Promise<void>;
+  /** The experiment heartbeat, a job on the same clock (HEARTBEAT_INTERVAL_S; undefined when it is off). */
+  heartbeat: { runNow(): Promise<void> } | undefined;
+  /**
+   * Drain: answer 503 to new deliveries (GitHub records a failure; the reconciler covers it), stop
+   * the periodic clock, wait up to `graceMs` for in-flight work, then stop listening and close Redis.
+   */
+  shutdown(graceMs?: number): Promise<ShutdownReport>;
+  /** `shutdown` with the configured grace. */
   close(): Promise<void>;
 }
 
@@ -55,9 +80,22 @@ export function checkEnvironment(env: NodeJS.ProcessEnv): { appId: number } {
   return { appId: Number(env.APP_ID) };
 }
 
+/** The operating settings, or a StartupError listing every bad variable. */
+export function checkSettings(env: NodeJS.ProcessEnv): ServerSettings {
+  const parsed = serverSettingsFromEnv(env);
+  if (!parsed.ok)
+    throw new StartupError(
+      `merge-captain cannot start; fix:\n  - ${parsed.problems.join("\n  - ")}\nSee .env.example.`,
+    );
+  return parsed.value;
+}
+
 export async function startServer(options: ServerOptions = {}): Promise<StartedServer> {
   const env = options.env ?? process.env;
   const { appId } = checkEnvironment(env);
+  const settings = checkSettings(env);
+  const metrics = settings.metrics ? new Metrics() : undefined;
+  const telemetry = metrics ?? NO_TELEMETRY;
   let heartbeatMs: number | undefined;
   try {
     heartbeatMs = heartbeatIntervalMs(env);
@@ -67,27 +105,63 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
   // Redis is checked before Probot exists: Probot opens its own connection for throttling from the
   // same REDIS_URL and offers no way to close it, so a bad URL must stop us before that happens.
   const logTo: { probot?: Probot } = {};
+  const warn = (message: string, error: unknown): void => logTo.probot?.log.warn({ err: error }, message);
   const made: RuntimeFromEnv = options.runtime
-    ? { runtime: options.runtime, store: "the runtime passed in", close: async () => {} }
+    ? {
+        // The caller's runtime, reporting to this server's metrics when METRICS=1.
+        runtime: metrics ? { ...options.runtime, telemetry: metrics } : options.runtime,
+        etags: new MemoryEtagStore(),
+        store: "the runtime passed in",
+        close: async () => {},
+      }
     : await createRuntimeFromEnv(env, {
-        onError: (message, error) => logTo.probot?.log.warn({ err: error }, message),
+        onError: warn,
+        overrides: {
+          telemetry,
+          scheduler: new Scheduler((job, error) => logTo.probot?.log.error({ err: error }, `${job} failed`)),
+        },
       }).catch((error: unknown) => {
         throw new StartupError(`merge-captain cannot start: ${error instanceof Error ? error.message : String(error)}`);
       });
-  const probot = createProbot({ env, ...(options.Octokit ? { overrides: { Octokit: options.Octokit } } : {}) });
+  const runtime = made.runtime;
+  // Every installation's Octokit gets, outermost first: conditional reads (ETag cache), the write
+  // queue in front of Probot's throttle, and the accounting of each call (metrics, rate limit, budgets).
+  const queue =
+    options.writeQueue ??
+    new WriteQueue({ onDepth: (priority, waiting) => runtime.telemetry.writesWaiting(priority, waiting) });
+  const Octokit = (options.Octokit ?? ProbotOctokit).plugin(
+    apiCallsPlugin(runtime.telemetry, runtime.rateLimits),
+    writeQueuePlugin(queue),
+    conditionalRequestsPlugin(made.etags, { onError: warn }),
+  );
+  const probot = createProbot({ env, overrides: { Octokit } });
   logTo.probot = probot;
   const webhooksPath = env.WEBHOOK_PATH || "/api/github/webhooks";
   const middleware = signatureGate(
-    await createNodeMiddleware(createApp({ appId }, made.runtime), { probot, webhooksPath }),
-    {
-      path: webhooksPath,
-      secret: env.WEBHOOK_SECRET!,
-      log: probot.log,
-    },
+    await createNodeMiddleware(createApp({ appId, reconciler: settings.reconciler }, runtime), {
+      probot,
+      webhooksPath,
+    }),
+    { path: webhooksPath, secret: env.WEBHOOK_SECRET!, log: probot.log },
   );
+  let draining = false;
   const server = createServer((req, res) => {
-    if (req.method === "GET" && req.url === "/healthz") {
-      res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+    const path = (req.url ?? "").split("?")[0];
+    if (req.method === "GET" && path === "/healthz") {
+      // A draining instance is not ready: the load balancer stops sending it traffic.
+      res.writeHead(draining ? 503 : 200, { "content-type": "text/plain" }).end(draining ? "draining\n" : "ok\n");
+      return;
+    }
+    if (req.method === "GET" && path === "/metrics" && metrics) {
+      metrics.render().then(
+        ({ contentType, body }) => res.writeHead(200, { "content-type": contentType }).end(body),
+        () => res.writeHead(500, { "content-type": "text/plain" }).end("metrics unavailable\n"),
+      );
+      return;
+    }
+    if (draining && req.method === "POST" && path === webhooksPath) {
+      // GitHub records the delivery as failed (it can be redelivered); the reconciler covers it anyway.
+      res.writeHead(503, { "content-type": "text/plain", "retry-after": "30" }).end("shutting down\n");
       return;
     }
     void middleware(req, res, () => {
@@ -103,37 +177,75 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
     await made.close();
     throw error;
   });
-  // The heartbeat's own clock: every instance runs it; the per-issue lock (in Redis with REDIS_URL)
-  // and the re-read inside it make sure only one reminder is posted per gap.
-  const heartbeat =
-    heartbeatMs === undefined
-      ? undefined
-      : startPeriodic({
-          intervalMs: heartbeatMs,
-          run: async () => {
+  // The heartbeat, on the same clock as the reconciler: every instance runs it; the per-issue lock
+  // (in Redis with REDIS_URL) and the re-read inside it make sure only one reminder is posted per gap.
+  if (heartbeatMs !== undefined)
+    runtime.scheduler.add({
+      name: "heartbeat",
+      everyMs: heartbeatMs,
+      // Instances started together spread out: the first run lands in the second half of the first interval.
+      firstDelayMs: Math.floor(heartbeatMs * (0.5 + Math.random() / 2)),
+      run: () =>
+        runtime.work.track("heartbeat", async () => {
+          try {
             const summary = await runHeartbeats(
               installationRepos((id) => probot.auth(id), appId),
-              made.runtime,
+              runtime,
               (line, err) => probot.log.warn({ err }, line),
             );
             const reminded = summary.repos.reduce((n, r) => n + r.reminded, 0);
             if (reminded > 0) probot.log.info(`heartbeat: ${reminded} reminder${reminded === 1 ? "" : "s"} posted`);
-          },
-          onError: (err) => probot.log.error({ err }, "heartbeat: the run failed; the next one retries"),
-        });
+          } catch (err) {
+            probot.log.error({ err }, "heartbeat: the run failed; the next one retries");
+          }
+        }),
+    });
   const address = server.address() as AddressInfo;
   const shown = host === "0.0.0.0" ? "127.0.0.1" : host;
   const url = `http://${shown}:${address.port}`;
+  runtime.scheduler.start();
+  let stopping: Promise<ShutdownReport> | undefined;
+  const shutdown = (graceMs = settings.shutdownGraceMs): Promise<ShutdownReport> => {
+    stopping ??= (async () => {
+      draining = true;
+      const deadline = Date.now() + graceMs;
+      // No new periodic runs; one in progress is in-flight work like any handler. Deferred
+      // work (the merge plan's debounced refresh) runs now, within the same grace.
+      void runtime.scheduler.stop();
+      void runtime.work.track("deferred work (merge plan)", () => runtime.debounce.flush()).catch(() => undefined);
+      const drained = await runtime.work.drain(graceMs);
+      if (!drained.finished)
+        probot.log.warn(
+          `merge-captain: shutting down with ${drained.left.length} unfinished: ${drained.left.join(", ")} (the reconciler repairs them on the next start)`,
+        );
+      await new Promise<void>((resolve) => {
+        // Keep-alive sockets would hold close() open until they time out: idle ones are closed as they
+        // become idle (a delivery's answer goes out just after its handler ends), the rest at the deadline.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
+        const cut = setTimeout(() => server.closeAllConnections(), Math.max(0, deadline - Date.now()));
+        server.close(() => {
+          clearInterval(sweep);
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
+      });
+      await made.close();
+      return drained;
+    })();
+    return stopping;
+  };
   return {
     server,
     url,
     webhookUrl: url + webhooksPath,
     store: made.store,
-    heartbeat,
+    runtime,
+    reconcileNow: () => (settings.reconciler.everyMs > 0 ? runtime.scheduler.trigger("reconciler") : Promise.resolve()),
+    heartbeat: heartbeatMs === undefined ? undefined : { runNow: () => runtime.scheduler.trigger("heartbeat") },
+    shutdown,
     close: async () => {
-      await heartbeat?.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await made.close();
+      await shutdown();
     },
   };
 }
@@ -147,10 +259,23 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
     process.exit(1);
   }
   startServer().then(
-    (s) =>
+    (s) => {
       process.stdout.write(
         `merge-captain listening on ${s.url} (webhooks at ${s.webhookUrl}${s.store === "memory" ? "" : `; locks in ${s.store}`})\n`,
-      ),
+      );
+      for (const signal of ["SIGTERM", "SIGINT"] as const)
+        process.once(signal, () => {
+          process.stdout.write(`merge-captain: ${signal}, draining\n`);
+          void s.shutdown().then((report) => {
+            process.stdout.write(
+              report.finished
+                ? "merge-captain: drained, exiting\n"
+                : `merge-captain: exiting with ${report.left.length} unfinished: ${report.left.join(", ")}\n`,
+            );
+            process.exit(0);
+          });
+        });
+    },
     (err: unknown) => {
       process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(1);

@@ -42,8 +42,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const result = await STORIES[story as keyof typeof STORIES]({ print: (line) => io.stdout(line + "\n") });
   const writes = result.steps.reduce((n, s) => n + s.writes, 0);
   const reads = result.steps.reduce((n, s) => n + s.reads, 0);
+  const notModified = result.steps.reduce((n, s) => n + s.notModified, 0);
   io.stdout(
-    `\n${result.ok ? "✅ every step did what the story expects" : "❌ some steps did not do what the story expects"} (${result.steps.length} events, ${reads} API reads, ${writes} writes)\n`,
+    `\n${result.ok ? "✅ every step did what the story expects" : "❌ some steps did not do what the story expects"} (${result.steps.length} events, ${reads} API reads + ${notModified} answered 304 from the ETag cache, ${writes} writes)\n`,
   );
   if (values.transcript) {
     try {

@@ -1,4 +1,6 @@
 /** The demo's own repository content, in the nmoe format: a registry, a config, issue and PR bodies, a results file. */
+import { createHash } from "node:crypto";
+import type { FakeRepo } from "./fake-github/state.js";
 
 export const OWNER = "acme";
 export const REPO = "moe-lab";
@@ -77,6 +79,22 @@ export const BROKEN_ISSUE = form([
 
 export function attestation(issue: string, prSha: string, baselineSha: string, closes: number): string {
   return `## PR Attestation (YAML, required)\n\n\`\`\`yaml\nnmoe_pr:\n  issue: ${issue}\n  baseline_sha: ${baselineSha}\n  pr_sha: ${prSha}\n  risk: warm\n\ngates_passed:\n  tier_a:\n    - cpu:import\n  tier_b: []\n\`\`\`\n\n## Summary\n- Fused all-gather for the expert path.\n\n## Links\n- Fixes: #${closes}\n`;
+}
+
+/**
+ * A PR for contract `01` (issue `issue`) on the fake only, no webhook sent: one in-scope change,
+ * attested for its own head, whose SHA follows from `name` (tests and benchmarks open many).
+ */
+export function openAttestedPull(repo: FakeRepo, issue: number, name: string): { number: number; sha: string } {
+  const sha = createHash("sha1").update(name).digest("hex");
+  const pr = repo.openPullRequest({
+    title: `Fused all-gather (${name})`,
+    user: "ada",
+    head: { ref: `issue/01-${name}`, sha },
+    files: [{ filename: "moelab/comm/allgather.py", content: `version = ${JSON.stringify(name)}\n` }],
+    body: attestation("01", sha, repo.resolveRef(repo.defaultBranch)!.sha, issue),
+  });
+  return { number: pr.number, sha };
 }
 
 /** What the Tier-B workflow uploads. The `reason` carries an internal host and a token on purpose: the bot must not repeat them. */

@@ -8,7 +8,7 @@ import { plainText } from "../core/render/markdown.js";
 import { CHECK_NAME, ICON } from "../core/render/verdict.js";
 import { scan } from "../core/sanitize/sanitize.js";
 import { RUN_NAME_TEMPLATE } from "../core/tierb/runs.js";
-import { startServer, type StartedServer } from "../server.js";
+import { startServer, type ServerOptions, type StartedServer } from "../server.js";
 import { Debouncer } from "../runtime/debounce.js";
 import { createRuntime, type Runtime } from "../runtime/runtime.js";
 import { startFakeGitHub, type FakeGitHub, type FakeRepo, type LoggedRequest } from "./fake-github/index.js";
@@ -16,6 +16,7 @@ import * as hooks from "./webhooks.js";
 import { mergeQueueChapter } from "./queue-chapter.js";
 import {
   attestation,
+  openAttestedPull,
   BROKEN_ISSUE,
   LEAKED_HOST,
   LEAKED_TOKEN_PREFIX,
@@ -30,7 +31,10 @@ export interface StepRecord {
   title: string;
   /** The webhook event (`issues.opened`), for the API-call accounting. */
   event: string;
+  /** Reads that count against the rate limit (every GET answered other than 304). */
   reads: number;
+  /** Conditional reads answered 304 Not Modified from the ETag cache: free of rate limit. */
+  notModified: number;
   writes: number;
   /** What the bot wrote, one readable line each; under a `merge-captain` check run, its rows that are not ✅. */
   actions: string[];
@@ -127,6 +131,16 @@ export interface DemoWorld {
 }
 
 export interface DemoWorldOptions {
+  /** More environment for the server (e.g. RECONCILE_* budgets, METRICS=1). */
+  env?: Record<string, string>;
+  /** Probot's own Octokit, throttle and retries on, as production runs (default: unthrottled, as the story wants). */
+  throttled?: boolean;
+  /** Per-request latency of the fake GitHub. */
+  latencyMs?: number;
+  /** Called with the fake before the server starts (e.g. to add PRs the start-up reconciler finds). */
+  before?: (fake: FakeGitHub, repo: FakeRepo) => void;
+  /** Passed to the server (see `ServerOptions.writeQueue`). */
+  writeQueue?: ServerOptions["writeQueue"];
   /** Start the heartbeat's timer (with a long interval: the story calls `app.heartbeat.runNow()`). */
   heartbeat?: boolean;
   /** One clock for the fake GitHub's timestamps and the app's `now()`, so a story can let hours pass. */
@@ -141,6 +155,7 @@ export async function startDemoWorld(opts: DemoWorldOptions = {}): Promise<DemoW
     app: { id: APP_ID, slug: "merge-captain" },
     installationId: INSTALLATION_ID,
     log: () => {},
+    ...(opts.latencyMs === undefined ? {} : { latencyMs: opts.latencyMs }),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   const repo = fake.state.addRepo({ owner: OWNER, name: REPO, files: opts.files ?? REPO_FILES });
@@ -162,6 +177,7 @@ export async function startDemoWorld(opts: DemoWorldOptions = {}): Promise<DemoW
       merge_group_ref: {},
     },
   });
+  opts.before?.(fake, repo);
   const secret = randomBytes(16).toString("hex");
   const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
     .privateKey.export({ type: "pkcs1", format: "pem" })
@@ -183,13 +199,17 @@ export async function startDemoWorld(opts: DemoWorldOptions = {}): Promise<DemoW
       LOG_LEVEL: "fatal",
       // The heartbeat's timer stays off: a story that needs it calls `app.heartbeat` itself.
       HEARTBEAT_INTERVAL_S: opts.heartbeat === true ? "3600" : "0",
+      ...opts.env,
     },
     port: 0,
     host: "127.0.0.1",
     // Probot's throttle makes each write wait ≥ 1 s and retries hide faults; the story wants neither.
-    Octokit: UnthrottledOctokit,
+    ...(opts.throttled ? {} : { Octokit: UnthrottledOctokit }),
+    ...(opts.writeQueue ? { writeQueue: opts.writeQueue } : {}),
     runtime,
   });
+  // The reconciler's start-up run: finished before the story begins, so each step counts only its own calls.
+  await app.reconcileNow();
   return {
     fake,
     app,
@@ -237,10 +257,12 @@ export function storySteps(fake: FakeGitHub, print: (line: string) => void): Sto
     const all = fake.requests.since(mark).filter((r) => !isToken(r));
     const writes = all.filter(isWrite);
     const redacted = redactedRules(writes);
+    const notModified = all.filter((r) => r.status === 304).length;
     const record: StepRecord = {
       title,
       event,
-      reads: all.length - writes.length,
+      reads: all.length - writes.length - notModified,
+      notModified,
       writes: writes.length,
       actions: writes.flatMap((w) => [describeWrite(w), ...rowsNotPassing(w).map((row) => `    ${row}`)]),
       redacted,
@@ -248,7 +270,9 @@ export function storySteps(fake: FakeGitHub, print: (line: string) => void): Sto
       failures: expect(writes),
     };
     steps.push(record);
-    print(`\n▶ ${title}  [${event}: ${record.reads} reads, ${record.writes} writes]`);
+    print(
+      `\n▶ ${title}  [${event}: ${record.reads} reads${record.notModified > 0 ? ` + ${record.notModified} × 304` : ""}, ${record.writes} writes]`,
+    );
     for (const a of record.actions) print(`    ${a}`);
     if (record.redacted.length > 0) print(`    redacted by the sanitizer: ${record.redacted.join(", ")}`);
     if (record.keptOut.length > 0)
@@ -445,6 +469,26 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
 
     // Chapter 5: two dependent PRs merged through GitHub's merge queue, in the order the merge plan gives.
     await mergeQueueChapter({ world, step, expectText, lastCheck });
+
+    // Chapter 6: no lost work. A PR whose webhook never arrived is judged by the next reconciler run.
+    const lost = openAttestedPull(repo, valid.number, "fused-allgather-2");
+    await step(
+      `PR #${lost.number} was opened while no webhook arrived: the next reconciler run judges it`,
+      "reconciler",
+      () => world.app.reconcileNow(),
+      (ws) => [
+        ...expectText(ws, "Tier-B green on this head"),
+        ...(lastCheck(lost.sha, "merge-captain") ? [] : [`expected a merge-captain check on PR #${lost.number}`]),
+      ],
+    );
+    // The run after reads back the lists its own writes changed; the one after that finds nothing new.
+    await world.app.reconcileNow();
+    await step(
+      "The reconciler again, nothing changed: list reads answered 304, no write",
+      "reconciler",
+      () => world.app.reconcileNow(),
+      (ws) => (ws.length === 0 ? [] : [`expected no write, got ${ws.length}`]),
+    );
   } finally {
     await world.close();
   }

@@ -3,6 +3,7 @@ import { RESULTS_LIMITS, type RunResultsFile } from "../core/tierb/results.js";
 import { readZipFile } from "./artifact-zip.js";
 import { LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
 import { httpStatus, isNotFound } from "./errors.js";
+import { atPriority } from "./priority.js";
 
 /** Inputs are strings on the wire; workflow_dispatch takes at most 25 of them. */
 export type DispatchInputs = Record<string, string>;
@@ -27,7 +28,8 @@ export async function dispatchWorkflow(
     return_run_details: true,
     // Never retried at the transport level: a POST whose response was lost may have started a
     // run, and a blind retry would start a second one. The caller decides (see the ledger).
-    request: { retries: 0 },
+    // The maintainer who typed the command waits for it: first in the write queue.
+    ...atPriority("command", { retries: 0 }),
   });
   const data = res.data as unknown as { workflow_run_id?: number; html_url?: string } | undefined;
   if ((res.status as number) === 200 && data && typeof data.workflow_run_id === "number") {
@@ -57,7 +59,12 @@ export async function listDispatchRuns(client: RepoClient, workflow: string) {
 /** Cancel a run that has not started; a run that already finished (409) or vanished (404) is fine. */
 export async function cancelRun(client: RepoClient, runId: number): Promise<void> {
   try {
-    await client.octokit.rest.actions.cancelWorkflowRun({ owner: client.owner, repo: client.repo, run_id: runId });
+    await client.octokit.rest.actions.cancelWorkflowRun({
+      owner: client.owner,
+      repo: client.repo,
+      run_id: runId,
+      ...atPriority("command"),
+    });
   } catch (err) {
     const status = httpStatus(err);
     if (status !== 404 && status !== 409) throw err;
@@ -123,5 +130,7 @@ export async function reviewProtectionRule(
     environment_name: environment,
     state: approve ? "approved" : "rejected",
     comment: outgoingField(client, comment, LIMITS.commentBody),
+    // A run is waiting on this answer.
+    ...atPriority("command"),
   });
 }

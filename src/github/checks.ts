@@ -1,6 +1,7 @@
 /** Check runs on a head SHA: find ours by name, create or update it, and skip the write when nothing changed. */
 import { createHash } from "node:crypto";
 import { fit, LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
+import { atPriority, type WritePriority } from "./priority.js";
 
 export type CheckConclusion =
   "success" | "failure" | "neutral" | "cancelled" | "skipped" | "timed_out" | "action_required";
@@ -26,6 +27,13 @@ export interface CheckRunSpec {
   annotations?: CheckAnnotation[];
   detailsUrl?: string;
   externalId?: string;
+  /** How urgent the write is: `verdict` (the required check) unless the caller says otherwise. */
+  priority?: WritePriority;
+  /**
+   * The verdict-inputs key (src/core/reconcile/inputs.ts), recorded in the hidden marker when the
+   * check is written. Not part of the digest: new inputs with the same answer write nothing.
+   */
+  inputs?: string;
 }
 
 export interface ExistingCheckRun {
@@ -35,12 +43,14 @@ export interface ExistingCheckRun {
   /** As listed (absent when the id came from our ledger). */
   title?: string | null;
   text: string | null;
+  /** The verdict-inputs key the check was last written with (none: not written by this version, or "not verified"). */
+  inputs?: string | undefined;
 }
 
 /** At most this many annotations are sent for one check run (10 requests of 50); the text lists the rest. */
 export const MAX_ANNOTATIONS = 500;
 
-const DIGEST = /<!-- merge-captain:digest ([0-9a-f]{16}) -->/;
+const DIGEST = /<!-- merge-captain:digest ([0-9a-f]{16})(?: inputs ([0-9a-f]{16}))? -->/;
 
 /** Our check run named `name` on `sha`, if any (one call). */
 export async function findCheckRun(
@@ -58,12 +68,14 @@ export async function findCheckRun(
   });
   const run = res.data.check_runs.find((r) => r.app?.id === client.appId);
   if (!run) return undefined;
+  const text = run.output?.text ?? null;
   return {
     id: run.id,
     status: run.status,
     conclusion: run.conclusion,
     title: run.output?.title ?? null,
-    text: run.output?.text ?? null,
+    text,
+    inputs: DIGEST.exec(text ?? "")?.[2],
   };
 }
 
@@ -102,7 +114,7 @@ export async function upsertCheckRun(
     message: outgoingField(client, a.message, 64 * 1024),
     ...(a.title === undefined ? {} : { title: outgoingField(client, a.title, 255) }),
   }));
-  const marker = `\n\n<!-- merge-captain:digest ${digest} -->`;
+  const marker = `\n\n<!-- merge-captain:digest ${digest}${spec.inputs ? ` inputs ${spec.inputs}` : ""} -->`;
   const output = (batch: typeof annotations) => ({
     title: outgoingField(client, spec.title, LIMITS.checkTitle),
     summary: outgoingField(client, spec.summary, LIMITS.checkSummary),
@@ -119,12 +131,23 @@ export async function upsertCheckRun(
     ...(spec.externalId ? { external_id: spec.externalId } : {}),
   };
   const first = annotations.slice(0, LIMITS.annotationsPerRequest);
+  const priority = atPriority(spec.priority ?? "verdict");
   let id: number;
   if (existing) {
-    await client.octokit.rest.checks.update({ ...common, check_run_id: existing.id, output: output(first) });
+    await client.octokit.rest.checks.update({
+      ...common,
+      check_run_id: existing.id,
+      output: output(first),
+      ...priority,
+    });
     id = existing.id;
   } else {
-    const res = await client.octokit.rest.checks.create({ ...common, head_sha: spec.headSha, output: output(first) });
+    const res = await client.octokit.rest.checks.create({
+      ...common,
+      head_sha: spec.headSha,
+      output: output(first),
+      ...priority,
+    });
     id = res.data.id;
   }
   for (let i = LIMITS.annotationsPerRequest; i < annotations.length; i += LIMITS.annotationsPerRequest) {
@@ -133,6 +156,7 @@ export async function upsertCheckRun(
       repo: client.repo,
       check_run_id: id,
       output: output(annotations.slice(i, i + LIMITS.annotationsPerRequest)),
+      ...priority,
     });
   }
   return id;

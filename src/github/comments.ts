@@ -1,5 +1,6 @@
 /** The bot's one sticky comment per issue or PR: found by marker AND authorship, edited in place, written only when it changed. */
 import { fit, LIMITS, outgoingComment, outgoingField, type RepoClient } from "./client.js";
+import { atPriority, type WritePriority } from "./priority.js";
 
 export interface StickyComment {
   id: number;
@@ -53,6 +54,7 @@ export async function upsertSticky(
   issueNumber: number,
   existing: StickyComment | undefined,
   body: string,
+  priority: WritePriority = "refresh",
 ): Promise<StickyComment> {
   const text = fitComment(outgoingComment(client, body));
   if (existing && existing.body === text) return existing;
@@ -62,6 +64,7 @@ export async function upsertSticky(
       repo: client.repo,
       comment_id: existing.id,
       body: text,
+      ...atPriority(priority),
     });
     return { id: existing.id, body: text };
   }
@@ -70,6 +73,7 @@ export async function upsertSticky(
     repo: client.repo,
     issue_number: issueNumber,
     body: text,
+    ...atPriority(priority),
   });
   return { id: res.data.id, body: text };
 }
@@ -85,24 +89,36 @@ function fitComment(text: string): string {
   return fit(text.slice(0, at), LIMITS.commentBody - (text.length - at)) + text.slice(at);
 }
 
-/** A one-off reply (refusals, help). Sanitized like everything else. */
-export async function reply(client: RepoClient, issueNumber: number, body: string): Promise<void> {
+/** A one-off reply (refusals, help). Sanitized like everything else. The answer to a command: a person waits for it. */
+export async function reply(
+  client: RepoClient,
+  issueNumber: number,
+  body: string,
+  priority: WritePriority = "command",
+): Promise<void> {
   await client.octokit.rest.issues.createComment({
     owner: client.owner,
     repo: client.repo,
     issue_number: issueNumber,
     body: outgoingField(client, body, LIMITS.commentBody),
+    ...atPriority(priority),
   });
 }
 
 export type Reaction = "eyes" | "rocket" | "confused" | "+1";
 
-export async function react(client: RepoClient, commentId: number, content: Reaction): Promise<void> {
+export async function react(
+  client: RepoClient,
+  commentId: number,
+  content: Reaction,
+  priority: WritePriority = "refresh",
+): Promise<void> {
   await client.octokit.rest.reactions.createForIssueComment({
     owner: client.owner,
     repo: client.repo,
     comment_id: commentId,
     content,
+    ...atPriority(priority),
   });
 }
 
@@ -110,6 +126,6 @@ export async function react(client: RepoClient, commentId: number, content: Reac
 export async function minimizeComment(client: RepoClient, nodeId: string): Promise<void> {
   await client.octokit.graphql(
     `mutation($id: ID!) { minimizeComment(input: { subjectId: $id, classifier: OUTDATED }) { minimizedComment { isMinimized } } }`,
-    { id: nodeId },
+    { id: nodeId, ...atPriority("refresh") },
   );
 }

@@ -2,12 +2,15 @@
 import type { Context } from "probot";
 import type { ResolvedConfig } from "../core/config/defaults.js";
 import type { Problem } from "../core/problem.js";
+import type { ReconcilerSettings } from "../core/reconcile/settings.js";
 import type { RepoClient } from "./client.js";
 import { loadConfig } from "./settings.js";
 
 export interface AppOptions {
   /** Our GitHub App's id (from APP_ID): how we recognise our own comments and check runs. */
   appId: number;
+  /** Set by the server: the reconciler runs at start-up and periodically with these (tests leave it off). */
+  reconciler?: ReconcilerSettings;
 }
 
 interface RepoPayload {

@@ -1,6 +1,7 @@
 /** Labels for at-a-glance state: add and remove only the difference from what the issue already has. */
 import { LIMITS, outgoing, type RepoClient } from "./client.js";
 import { isNotFound } from "./errors.js";
+import { atPriority } from "./priority.js";
 
 /** Label names as GitHub sends them (objects with a `name`; some endpoints plain strings), blanks dropped. */
 export function labelNames(
@@ -36,6 +37,7 @@ export async function syncLabels(
       repo: client.repo,
       issue_number: issueNumber,
       labels: add,
+      ...atPriority("refresh"),
     });
   }
   for (const name of remove) {
@@ -45,6 +47,7 @@ export async function syncLabels(
         repo: client.repo,
         issue_number: issueNumber,
         name,
+        ...atPriority("refresh"),
       });
     } catch (err) {
       // Someone removed it between the event and now: the goal is reached.

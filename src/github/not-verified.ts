@@ -10,7 +10,8 @@ import { httpStatus, isApiFailure } from "./errors.js";
 import { findCheckRun, upsertCheckRun } from "./checks.js";
 import type { PullSnapshot } from "./pulls.js";
 
-async function publishNotVerified(client: RepoClient, pr: PullSnapshot, out: NotVerifiedOutput): Promise<void> {
+/** Returns whether the head already had a `merge-captain` check (the reconciler counts the ones it adds). */
+async function publishNotVerified(client: RepoClient, pr: PullSnapshot, out: NotVerifiedOutput): Promise<boolean> {
   const existing = await findCheckRun(client, pr.headSha, CHECK_NAME);
   await upsertCheckRun(client, existing, {
     name: CHECK_NAME,
@@ -19,10 +20,12 @@ async function publishNotVerified(client: RepoClient, pr: PullSnapshot, out: Not
     conclusion: "failure",
     ...out,
   });
+  return existing !== undefined;
 }
 
-export async function publishSetupProblem(client: RepoClient, pr: PullSnapshot, problems: Problem[]): Promise<void> {
-  await publishNotVerified(client, pr, setupProblemOutput(problems));
+/** Returns whether the head already had a `merge-captain` check (the reconciler counts the ones it adds). */
+export async function publishSetupProblem(client: RepoClient, pr: PullSnapshot, problems: Problem[]): Promise<boolean> {
+  return publishNotVerified(client, pr, setupProblemOutput(problems));
 }
 
 export async function publishApiFailure(client: RepoClient, pr: PullSnapshot, err: unknown): Promise<void> {

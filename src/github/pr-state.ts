@@ -5,6 +5,7 @@ import { PR_COMMENT_PLACEHOLDER } from "../core/render/pr-comment.js";
 import { decodeSafety, encodeSafety, type SafetyState } from "../core/safety/state.js";
 import type { RepoClient } from "./client.js";
 import { findSticky, upsertSticky, type StickyComment } from "./comments.js";
+import type { WritePriority } from "./priority.js";
 
 export interface PrState {
   sticky: StickyComment | undefined;
@@ -58,13 +59,22 @@ export function withSafety(ledger: Ledger, state: SafetyState): Ledger {
   return Object.keys(extra).length === 0 ? { ...ledger, extra: undefined } : { ...ledger, extra };
 }
 
-/** Write the sticky comment with a new ledger, keeping its visible text (before an API call that must be idempotent). */
-export async function saveLedger(client: RepoClient, pr: number, state: PrState, ledger: Ledger): Promise<void> {
+/**
+ * Write the sticky comment with a new ledger, keeping its visible text (before an API call that
+ * must be idempotent). `command` when a dispatch waits for this write.
+ */
+export async function saveLedger(
+  client: RepoClient,
+  pr: number,
+  state: PrState,
+  ledger: Ledger,
+  priority: WritePriority = "refresh",
+): Promise<void> {
   const visible = state.sticky
     ? state.sticky.body
         .replace(/^<!-- merge-captain:pr v1 -->\n?/, "")
         .replace(/<!-- merge-captain:state v1 [^>]* -->\s*$/, "")
     : PR_COMMENT_PLACEHOLDER;
   state.ledger = ledger;
-  state.sticky = await upsertSticky(client, pr, state.sticky, renderStickyBody(visible, ledger));
+  state.sticky = await upsertSticky(client, pr, state.sticky, renderStickyBody(visible, ledger), priority);
 }

@@ -8,12 +8,19 @@ import { renderTierBSection } from "../core/tierb/render.js";
 import { CHECK_NAME, checkOutput } from "../core/render/verdict.js";
 import { evaluateVerdict, type Verdict } from "../core/verdict/evaluate.js";
 import type { PullFacts } from "../core/verdict/types.js";
+import { settingsKey, verdictInputsKey } from "../core/reconcile/inputs.js";
 import type { RepoClient } from "./client.js";
 import { findCheckRun, upsertCheckRun } from "./checks.js";
 import { upsertSticky } from "./comments.js";
 import { syncLabels } from "./labels.js";
-import type { PullSnapshot } from "./pulls.js";
-import { gatherPullFacts, type GatherInput } from "./pull-facts.js";
+import { listPullFiles, type PullSnapshot } from "./pulls.js";
+import {
+  gatherPullFacts,
+  linkPull,
+  openIssuesWithContracts,
+  type GatherInput,
+  type IssueWithContract,
+} from "./pull-facts.js";
 import { safetyOf, type PrState } from "./pr-state.js";
 
 export interface PublishInput {
@@ -25,10 +32,40 @@ export interface PublishInput {
   prefetched?: GatherInput["prefetched"];
 }
 
-/** Evaluate and write what changed: no write at all when the check, comment and labels already say it. */
-export async function evaluateAndPublish(input: PublishInput): Promise<{ verdict: Verdict; facts: PullFacts }> {
+/**
+ * The verdict-inputs key of a PR from the lists an event (or the reconciler) already read: the
+ * same function on both sides, so a check written now compares equal on the next reconciler run.
+ */
+export function verdictInputsOf(
+  client: RepoClient,
+  config: ResolvedConfig,
+  settings: string,
+  pr: Pick<PullSnapshot, "headSha" | "body" | "draft" | "headRef">,
+  openIssues: readonly IssueWithContract[],
+): string {
+  const link = linkPull(client, config, pr, openIssues);
+  const issue = link.ok ? openIssues.find((i) => i.number === link.issue) : undefined;
+  return verdictInputsKey({
+    headSha: pr.headSha,
+    body: pr.body,
+    draft: pr.draft,
+    settings,
+    contractIssue: issue ? { number: issue.number, body: issue.body } : null,
+  });
+}
+
+/**
+ * Evaluate and write what changed: no write at all when the check, comment and labels already say
+ * it. Returns the verdict-inputs key the check now stands for (the reconciler remembers it).
+ */
+export async function evaluateAndPublish(
+  input: PublishInput,
+): Promise<{ verdict: Verdict; facts: PullFacts; inputs: string }> {
   const { client, config, registry, pr, state } = input;
   const ledger = state.ledger;
+  // Read here (in gather's order) rather than in gather: the inputs key needs the contract issue's body.
+  const files = input.prefetched?.files ?? (await listPullFiles(client, pr));
+  const openIssues = input.prefetched?.openIssues ?? (await openIssuesWithContracts(client, config, registry));
   const facts = await gatherPullFacts({
     client,
     config,
@@ -36,9 +73,10 @@ export async function evaluateAndPublish(input: PublishInput): Promise<{ verdict
     pr,
     ledger,
     commentSafety: safetyOf(ledger),
-    ...(input.prefetched ? { prefetched: input.prefetched } : {}),
+    prefetched: { ...input.prefetched, files, openIssues },
   });
   const verdict = evaluateVerdict(facts);
+  const inputs = verdictInputsOf(client, config, settingsKey(config, registry), pr, openIssues);
 
   const out = checkOutput(verdict);
   const existing = await findCheckRun(client, pr.headSha, CHECK_NAME);
@@ -51,6 +89,7 @@ export async function evaluateAndPublish(input: PublishInput): Promise<{ verdict
     summary: out.summary,
     text: out.text,
     annotations: out.annotations,
+    inputs,
   });
 
   const tierB = registry.ok ? renderTierBSection(ledger, pr.headSha, registry.value) : undefined;
@@ -65,5 +104,5 @@ export async function evaluateAndPublish(input: PublishInput): Promise<{ verdict
     findings ? [config.labels.public_safety] : [],
     findings ? [] : [config.labels.public_safety],
   );
-  return { verdict, facts };
+  return { verdict, facts, inputs };
 }

@@ -118,7 +118,7 @@ export interface GatherInput {
   /** Findings remembered from comments on the PR. */
   commentSafety: SafetyState;
   /** Lists the caller already fetched in this event (re-checking several PRs): not read again. */
-  prefetched?: { openIssues: IssueWithContract[]; openPulls: PullSnapshot[]; files?: FileList };
+  prefetched?: { openIssues?: IssueWithContract[]; openPulls?: PullSnapshot[]; files?: FileList };
 }
 
 export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {

@@ -28,7 +28,7 @@ export async function loadConfig(context: Context): Promise<Result<ResolvedConfi
 }
 
 /**
- * The same config for work outside a webhook (the heartbeat's timer): the same plugin call
+ * The same config for work outside a webhook (the reconciler, the heartbeat): the same plugin call
  * Probot's `context.config` makes — default branch, `_extends`, the owner's `.github` repo —
  * merged the same way (deepmerge), and null when no file exists anywhere.
  */

@@ -25,6 +25,8 @@ export async function publishDispatchCheck(client: RepoClient, registry: Registr
     summary: out.summary,
     externalId: d.id,
     ...(d.runUrl ? { detailsUrl: d.runUrl } : {}),
+    // The person who asked for the run waits for this check.
+    priority: "command",
   });
 }
 

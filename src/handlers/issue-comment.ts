@@ -17,6 +17,7 @@ import { readPrState, safetyOf, saveLedger, withPullLock, withSafety, type PrSta
 import type { Runtime } from "../runtime/runtime.js";
 import { loadRegistry } from "../github/settings.js";
 import { cancelTierB, requestTierB } from "./tier-b/dispatch.js";
+import { onRecheckInIssue } from "./reconcile.js";
 import { onExperimentComment } from "./experiment.js";
 import { ownersOf, type ThreadComment } from "../core/experiment/heartbeat.js";
 import { toExperimentIssue, type ExperimentIssue } from "../github/threads.js";
@@ -52,6 +53,15 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
   const hadFindings = before !== "" && scan(before, client.sanitize).length > 0;
   const isPull = Boolean(issue.pull_request);
   const maybeCommand = action === "created" && isPull && commandLines(text).length > 0;
+  // `/recheck` outside a PR reconciles the repository (src/handlers/reconcile.ts).
+  if (action === "created" && !isPull && commandLines(text).length > 0)
+    await onRecheckInIssue(client, config, runtime, app, {
+      number: issue.number,
+      commentId: comment.id,
+      login: comment.user?.login ?? "",
+      text,
+      installationId: context.payload.installation?.id,
+    });
   if (!maybeCommand && findings.length === 0 && !hadFindings) return;
 
   await withPullLock(runtime.locks, client, issue.number, async () => {
@@ -125,7 +135,9 @@ async function runCommand(
   const state = await readPrState(client, c.number);
   // A redelivered command that was already acted on: silent, no reactions, no reply.
   if (state.ledger.dispatches.some((d) => d.commentId === c.commentId)) return;
-  await react(client, c.commentId, "eyes");
+  // The acknowledgement comes before the dispatch in this handler: at the lowest priority it would
+  // hold the dispatch behind every queued refresh of a burst.
+  await react(client, c.commentId, "eyes", "command");
   if (parsed.kind === "usage") {
     await reply(client, c.number, renderUsage(parsed.error, registry.value));
     await react(client, c.commentId, "confused");

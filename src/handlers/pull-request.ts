@@ -32,8 +32,10 @@ export async function onPullRequest(context: PullEvent, app: AppOptions, runtime
   if (payload.pull_request.state !== "open") return;
   const pr = toSnapshot(payload.pull_request);
   const repo = await configuredRepo(context, app);
-  if (!repo.ok)
-    return withPullLock(runtime.locks, repo.client, pr.number, () => publishSetupProblem(repo.client, pr, repo.errors));
+  if (!repo.ok) {
+    await withPullLock(runtime.locks, repo.client, pr.number, () => publishSetupProblem(repo.client, pr, repo.errors));
+    return;
+  }
   const { client, config } = repo;
   await withPullLock(runtime.locks, client, pr.number, () =>
     failClosed(client, pr, async () => {

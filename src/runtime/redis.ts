@@ -3,9 +3,13 @@
  * Redis (enabled by `REDIS_URL`), so two instances never interleave work on one PR and a delivery
  * handled by one is skipped by the other.
  */
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
+import { MemoryEtagStore, type CachedResponse, type EtagStore } from "./etag-cache.js";
+import type { Leases } from "./lease.js";
 import type { HandledDeliveries, PerKeyLock } from "./locks.js";
+import { parseMemory, type ReconcileMemory } from "./reconcile-memory.js";
+import type { RepoMemory } from "../core/reconcile/plan.js";
 import { createRuntime, type Runtime } from "./runtime.js";
 
 /** Every key this app writes starts with this, so it can share a Redis with Probot's throttling and others. */
@@ -148,17 +152,94 @@ export class RedisDeliveries implements HandledDeliveries {
   }
 }
 
+/** Entries as `merge-captain:etag:<installation>:<sha256>` with a TTL, so a shared Redis stays bounded. */
+export class RedisEtagStore implements EtagStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly ttlSeconds = 24 * 60 * 60,
+  ) {}
+
+  private redisKey(key: string): string {
+    const installation = key.slice(0, key.indexOf("\n"));
+    return `${KEY_PREFIX}etag:${installation}:${createHash("sha256").update(key).digest("hex")}`;
+  }
+
+  async get(key: string): Promise<CachedResponse | undefined> {
+    const raw = await this.redis.get(this.redisKey(key));
+    if (raw === null) return undefined;
+    try {
+      const { key: stored, ...entry } = JSON.parse(raw) as CachedResponse & { key?: string };
+      // A hash collision, however unlikely, must never hand one request another's body.
+      return stored === key ? entry : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async set(key: string, entry: CachedResponse): Promise<void> {
+    await this.redis.set(this.redisKey(key), JSON.stringify({ ...entry, key }), "EX", this.ttlSeconds);
+  }
+}
+
+/**
+ * Leases in Redis: `tryRun` holds `merge-captain:lock:lease:<name>` exactly like a PR lock (renewed
+ * while the work runs, freed by compare-and-delete, taken over after the TTL if the holder died)
+ * but never waits; `claim` is `SET NX PX`, so one instance claims an interval.
+ */
+export class RedisLeases implements Leases {
+  private readonly lock: RedisLock;
+
+  constructor(
+    private readonly redis: Redis,
+    options: Omit<RedisLockOptions, "waitMs"> = {},
+  ) {
+    this.lock = new RedisLock(redis, { ...options, waitMs: 0 });
+  }
+
+  async tryRun<T>(name: string, fn: () => Promise<T>): Promise<{ ran: true; value: T } | { ran: false }> {
+    try {
+      return { ran: true, value: await this.lock.run(`lease:${name}`, fn) };
+    } catch (error) {
+      // Only "someone else holds it" means not run; fn's own failure (or Redis's) propagates.
+      if (error instanceof LockWaitTimeout && error.key === `lease:${name}`) return { ran: false };
+      throw error;
+    }
+  }
+
+  async claim(name: string, ms: number): Promise<boolean> {
+    return (await this.redis.set(`${KEY_PREFIX}claim:${name}`, "1", "PX", Math.max(1, Math.floor(ms)), "NX")) === "OK";
+  }
+}
+
+/** The reconciler's memory per repository as `merge-captain:reconciled:<repo>` JSON, kept a week. */
+export class RedisReconcileMemory implements ReconcileMemory {
+  constructor(
+    private readonly redis: Redis,
+    private readonly ttlSeconds = 7 * 24 * 60 * 60,
+  ) {}
+
+  async get(repo: string): Promise<RepoMemory> {
+    return parseMemory(await this.redis.get(`${KEY_PREFIX}reconciled:${repo}`));
+  }
+
+  async set(repo: string, memory: RepoMemory): Promise<void> {
+    await this.redis.set(`${KEY_PREFIX}reconciled:${repo}`, JSON.stringify(memory), "EX", this.ttlSeconds);
+  }
+}
+
 export interface RedisRuntimeOptions {
   lock?: RedisLockOptions;
   deliveries?: RedisDeliveriesOptions;
   /** Connection trouble and failed releases; the server passes Probot's logger. */
   onError?: ReportRedisError;
-  /** Clock and id source, as for `createRuntime`. */
-  overrides?: Partial<Pick<Runtime, "now" | "newId">>;
+  /** Anything else, as for `createRuntime` (clock, id source, telemetry, scheduler). */
+  overrides?: Partial<Omit<Runtime, "locks" | "deliveries" | "leases" | "reconciled">>;
 }
 
 export interface RuntimeFromEnv {
   runtime: Runtime;
+  /** The ETag cache for conditional reads: shared in Redis, or in this process. */
+  etags: EtagStore;
   /** Where locks live, for the startup line: "memory" or the Redis host (never its password). */
   store: string;
   /** Closes the Redis connection, if any. */
@@ -185,7 +266,13 @@ export async function createRuntimeFromEnv(
   options: RedisRuntimeOptions = {},
 ): Promise<RuntimeFromEnv> {
   const url = env.REDIS_URL;
-  if (!url) return { runtime: createRuntime(options.overrides), store: "memory", close: async () => {} };
+  if (!url)
+    return {
+      runtime: createRuntime(options.overrides),
+      etags: new MemoryEtagStore(),
+      store: "memory",
+      close: async () => {},
+    };
   const onError = options.onError ?? ignore;
   // Few retries per command: a handler should fail (and be redelivered) rather than hang while Redis is away.
   // A short disconnectTimeout: after a failed first connect, ioredis would otherwise keep a 2 s timer for the dead socket.
@@ -212,9 +299,12 @@ export async function createRuntimeFromEnv(
     ...options.overrides,
     locks: new RedisLock(redis, { onError, ...options.lock }),
     deliveries: new RedisDeliveries(redis, { onError, ...options.deliveries }),
+    leases: new RedisLeases(redis, { onError }),
+    reconciled: new RedisReconcileMemory(redis),
   });
   return {
     runtime,
+    etags: new RedisEtagStore(redis),
     store: `redis ${redisHost(url)}`,
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());

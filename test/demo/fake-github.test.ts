@@ -584,3 +584,74 @@ describe("request log", () => {
     expect(fake.state.minimized.at(-1)).toEqual({ subjectId: comment.nodeId, classifier: "OUTDATED" });
   });
 });
+
+describe("conditional requests and the rate limit, as on GitHub", () => {
+  test("a GET carries an ETag; If-None-Match with it is a 304 that does not count against the rate limit", async () => {
+    const first = await api("GET", "/repos/nmoe-org/nmoe/contents/README.md");
+    const etag = first.headers.get("etag") ?? "";
+    expect(etag).toMatch(/^W\/"[0-9a-f]{32}"$/);
+    const used = Number(first.headers.get("x-ratelimit-used"));
+    expect(Number(first.headers.get("x-ratelimit-remaining"))).toBe(5000 - used);
+
+    const again = await api("GET", "/repos/nmoe-org/nmoe/contents/README.md", undefined, { "if-none-match": etag });
+    expect(again.status).toBe(304);
+    expect(await again.text()).toBe("");
+    expect(again.headers.get("etag")).toBe(etag);
+    expect(Number(again.headers.get("x-ratelimit-used"))).toBe(used);
+    expect(fake.requests.entries.at(-1)).toMatchObject({ method: "GET", status: 304 });
+  });
+
+  test.each([
+    { what: "the strong form of the same validator", header: (e: string) => e.replace(/^W\//, ""), status: 304 },
+    { what: "a list holding it", header: (e: string) => `W/"other", ${e}`, status: 304 },
+    { what: "`*`", header: () => "*", status: 304 },
+    { what: "another validator", header: () => 'W/"0000"', status: 200 },
+  ])("If-None-Match with $what → $status", async ({ header, status }) => {
+    const etag = (await api("GET", "/repos/nmoe-org/nmoe/pulls/1")).headers.get("etag") ?? "";
+    expect(
+      (await api("GET", "/repos/nmoe-org/nmoe/pulls/1", undefined, { "if-none-match": header(etag) })).status,
+    ).toBe(status);
+  });
+
+  test("the representation decides the ETag: the raw file and its JSON entry differ; a change makes a new one", async () => {
+    const json = (await api("GET", "/repos/nmoe-org/nmoe/contents/README.md")).headers.get("etag");
+    const raw = (
+      await api("GET", "/repos/nmoe-org/nmoe/contents/README.md", undefined, { accept: "application/vnd.github.raw" })
+    ).headers.get("etag");
+    expect(raw).not.toBe(json);
+    repo.putFile("main", "README.md", "# nmoe, edited\n");
+    const after = await api("GET", "/repos/nmoe-org/nmoe/contents/README.md", undefined, {
+      "if-none-match": json ?? "",
+    });
+    expect(after.status).toBe(200);
+    expect(after.headers.get("etag")).not.toBe(json);
+  });
+
+  test("writes and errors carry no ETag; the remaining count falls by one per counted request", async () => {
+    const before = fake.rate.used;
+    const write = await api("POST", `/repos/nmoe-org/nmoe/issues/${BIG_PR}/comments`, { body: "hello" });
+    const missing = await api("GET", "/repos/nmoe-org/nmoe/contents/absent.txt");
+    expect([write.headers.get("etag"), missing.headers.get("etag")]).toEqual([null, null]);
+    expect(fake.rate.used).toBe(before + 2);
+    expect(missing.headers.get("x-ratelimit-remaining")).toBe(String(fake.rate.limit - fake.rate.used));
+  });
+
+  test("the rate limit can be put near exhaustion for a test", async () => {
+    const saved = fake.rate.used;
+    fake.rate.used = fake.rate.limit - 10;
+    const res = await api("GET", "/repos/nmoe-org/nmoe");
+    expect(res.headers.get("x-ratelimit-remaining")).toBe("9");
+    fake.rate.used = saved;
+  });
+});
+
+describe("the installation's repositories", () => {
+  test("GET /installation/repositories lists every repository, paginated, for an installation token only", async () => {
+    const { data } = await octokit().rest.apps.listReposAccessibleToInstallation({ per_page: 100 });
+    expect(data.repository_selection).toBe("all");
+    expect(data.repositories.map((r) => r.full_name)).toContain("nmoe-org/nmoe");
+    const all = await octokit().paginate(octokit().rest.apps.listReposAccessibleToInstallation, { per_page: 1 });
+    expect(all.length).toBe(fake.state.repos.size);
+    expect((await fetch(`${fake.url}/installation/repositories`)).status).toBe(401);
+  });
+});

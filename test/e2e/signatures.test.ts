@@ -27,6 +27,8 @@ beforeAll(async () => {
     host: "127.0.0.1",
     Octokit: UnthrottledOctokit,
   });
+  // The reconciler's start-up run ends before the tests count calls.
+  await app.reconcileNow();
 });
 afterAll(async () => {
   await app.close();

@@ -174,7 +174,7 @@ describe("pull_request: a valid PR", () => {
     expect(row(summary, "Scope")).toContain("1 changed file in scope");
     expect(row(summary, "Tier-B green on this head")).toContain("the contract requires no Tier-B gates");
     expect(row(summary, "Perf within budget")).toContain("the contract sets no perf budget");
-    expect(check!.output.text).toMatch(/<!-- merge-captain:digest [0-9a-f]{16} -->$/);
+    expect(check!.output.text).toMatch(/<!-- merge-captain:digest [0-9a-f]{16} inputs [0-9a-f]{16} -->$/);
     const [comment] = gh.bodies<{ body: string }>("POST", "/issues/12/comments");
     expect(comment!.body).toMatch(/^<!-- merge-captain:pr v1 -->\n### ✅ merge-captain: Ready to merge\n/);
     expect(comment!.body).toContain(`For head \`${HEAD.slice(0, 12)}\``);
@@ -500,7 +500,7 @@ async function answered(o: Parameters<typeof world>[0] = {}): Promise<{ w: World
 describe("pull_request: writes only what changed", () => {
   test("an edit that changes nothing makes 0 writes: the check run's digest and the sticky comment already say it", async () => {
     const { w, app } = await answered();
-    expect(w.checkRuns[0]!.output.text).toMatch(/<!-- merge-captain:digest [0-9a-f]{16} -->$/);
+    expect(w.checkRuns[0]!.output.text).toMatch(/<!-- merge-captain:digest [0-9a-f]{16} inputs [0-9a-f]{16} -->$/);
     const gh = await run(w, opened(w, "edited"), { app });
     expect(gh.lines()).toEqual(READS);
     expect(gh.writes()).toBe(0);

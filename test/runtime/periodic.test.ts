@@ -1,56 +1,11 @@
 import { afterEach, beforeEach, describe, expect, jest, test } from "@jest/globals";
-import { heartbeatIntervalMs, startPeriodic } from "../../src/runtime/periodic.js";
+import { heartbeatIntervalMs } from "../../src/runtime/periodic.js";
 
 beforeEach(() => {
   jest.useFakeTimers();
 });
 afterEach(() => {
   jest.useRealTimers();
-});
-
-describe("startPeriodic (the heartbeat's own timer)", () => {
-  test("runs after the first delay, then every interval, never two at once; errors are reported, not thrown", async () => {
-    let runs = 0;
-    let release: () => void = () => {};
-    const errors: unknown[] = [];
-    const p = startPeriodic({
-      intervalMs: 1000,
-      firstDelayMs: 10,
-      run: () => {
-        runs++;
-        if (runs === 2) return Promise.reject(new Error("GitHub is down"));
-        return new Promise<void>((resolve) => (release = resolve));
-      },
-      onError: (e) => errors.push(e),
-    });
-    expect(runs).toBe(0);
-    await jest.advanceTimersByTimeAsync(10);
-    expect(runs).toBe(1);
-    // Still running: a manual run joins it instead of starting a second one.
-    const joined = p.runNow();
-    expect(runs).toBe(1);
-    release();
-    await joined;
-    await jest.advanceTimersByTimeAsync(1000);
-    expect(runs).toBe(2);
-    expect(errors).toHaveLength(1);
-    await jest.advanceTimersByTimeAsync(1000);
-    expect(runs).toBe(3);
-    release();
-    await p.stop();
-    await jest.advanceTimersByTimeAsync(5000);
-    expect(runs).toBe(3);
-  });
-
-  test("the default first run lands in the second half of the first interval", async () => {
-    let runs = 0;
-    const p = startPeriodic({ intervalMs: 1000, run: async () => void runs++, onError: () => {} });
-    await jest.advanceTimersByTimeAsync(499);
-    expect(runs).toBe(0);
-    await jest.advanceTimersByTimeAsync(501);
-    expect(runs).toBe(1);
-    await p.stop();
-  });
 });
 
 describe("HEARTBEAT_INTERVAL_S", () => {

@@ -15,6 +15,10 @@ import {
   type RuntimeFromEnv,
 } from "../../src/runtime/redis.js";
 import { startServer, StartupError } from "../../src/server.js";
+import { startFakeGitHub } from "../../src/demo/fake-github/index.js";
+import { reconcileAll } from "../../src/handlers/reconcile.js";
+import { EMPTY_MEMORY } from "../../src/core/reconcile/plan.js";
+import { reconcilerFor } from "../support/reconciler.js";
 import { aUser, issuesEvent } from "../support/payloads.js";
 import { freePort, startRedisServer, type RunningRedis } from "../support/redis-server.js";
 import { needsRedisServer } from "../support/requirements.js";
@@ -216,6 +220,68 @@ describeWithRedis("Redis runtime (two instances sharing one redis-server)", () =
       expect(await a.runtime.deliveries.seen("delivery-failed")).toBe(false);
       expect(await b.runtime.deliveries.seen("delivery-failed")).toBe(false);
       expect(await admin.keys(`${KEY_PREFIX}delivery:*`)).toEqual([]);
+    });
+  });
+
+  describe("the reconciler's lease, memory and the ETag cache, shared", () => {
+    test("two instances start a run at once: exactly one reconciles; the lease is free again afterwards", async () => {
+      const fake = await startFakeGitHub({ log: () => {} });
+      try {
+        fake.state.addRepo({ owner: "acme", name: "nmoe" });
+        const [a, b] = [(await instance()).runtime, (await instance()).runtime];
+        const gate = deferred();
+        const entered = deferred();
+        // A holds its run open until B has tried.
+        const depsA = reconcilerFor(fake, a, {
+          onRun: async () => {
+            entered.resolve();
+            await gate.promise;
+          },
+        });
+        const runA = reconcileAll(depsA, "periodic");
+        await entered.promise;
+        const mark = fake.requests.mark();
+        expect(await reconcileAll(reconcilerFor(fake, b), "periodic")).toBeUndefined();
+        expect(fake.requests.since(mark)).toEqual([]);
+        expect(await admin.exists(`${KEY_PREFIX}lock:lease:reconciler`)).toBe(1);
+        gate.resolve();
+        expect((await runA)?.repos.map((r) => r.repo)).toEqual(["acme/nmoe"]);
+        expect(await admin.exists(`${KEY_PREFIX}lock:lease:reconciler`)).toBe(0);
+        expect(await reconcileAll(reconcilerFor(fake, b), "periodic")).toBeDefined();
+      } finally {
+        await fake.close();
+      }
+    });
+
+    test("an interval is claimed by one instance", async () => {
+      const [a, b] = [(await instance()).runtime, (await instance()).runtime];
+      expect(await a.leases.claim("reconciler-interval", 60_000)).toBe(true);
+      expect(await b.leases.claim("reconciler-interval", 60_000)).toBe(false);
+      expect(await admin.pttl(`${KEY_PREFIX}claim:reconciler-interval`)).toBeGreaterThan(50_000);
+    });
+
+    test("what one instance's reconciler confirmed, another reads; garbage reads as nothing confirmed", async () => {
+      const [a, b] = [(await instance()).runtime, (await instance()).runtime];
+      await a.reconciled.set("acme/nmoe", { pulls: { "3": "0123456789abcdef" }, runs: ["9:completed:success"] });
+      expect(await b.reconciled.get("acme/nmoe")).toEqual({
+        pulls: { "3": "0123456789abcdef" },
+        runs: ["9:completed:success"],
+      });
+      expect(await admin.ttl(`${KEY_PREFIX}reconciled:acme/nmoe`)).toBeGreaterThan(6 * 24 * 60 * 60);
+      await admin.set(`${KEY_PREFIX}reconciled:acme/other`, '{"pulls": {"x": 1}}');
+      expect(await b.reconciled.get("acme/other")).toEqual(EMPTY_MEMORY);
+    });
+
+    test("ETag entries are shared, keyed per installation, and expire", async () => {
+      const [a, b] = [await instance(), await instance()];
+      const entry = { etag: 'W/"1"', status: 200, url: "u", headers: { etag: 'W/"1"' }, body: "[]", json: true };
+      await a.etags.set("77\naccept\nhttps://api.github.com/repos/acme/nmoe/pulls", entry);
+      expect(await b.etags.get("77\naccept\nhttps://api.github.com/repos/acme/nmoe/pulls")).toEqual(entry);
+      expect(await b.etags.get("78\naccept\nhttps://api.github.com/repos/acme/nmoe/pulls")).toBeUndefined();
+      const keys = await admin.keys(`${KEY_PREFIX}etag:*`);
+      expect(keys).toHaveLength(1);
+      expect(keys[0]).toMatch(/^merge-captain:etag:77:[0-9a-f]{64}$/);
+      expect(await admin.ttl(keys[0]!)).toBeGreaterThan(0);
     });
   });
 

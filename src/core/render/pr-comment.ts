@@ -5,6 +5,16 @@ import { headline, ICON, verdictDetails, verdictTable } from "./verdict.js";
 /** The PR's sticky comment before its first verdict (the bot saves its ledger first, e.g. for a dispatch). */
 export const PR_COMMENT_PLACEHOLDER = "### merge-captain\n\nWorking on it…";
 
+/** The line that names the head a sticky comment speaks for. */
+function headLine(headSha: string): string {
+  return `For head \`${headSha.slice(0, 12)}\`. The required check \`merge-captain\` says the same.`;
+}
+
+/** Whether a sticky comment's body speaks for `headSha` (the reconciler's test for a publish cut off before the comment). */
+export function commentIsForHead(body: string, headSha: string): boolean {
+  return body.split("\n").includes(headLine(headSha));
+}
+
 export function renderPrComment(verdict: Verdict, headSha: string, tierB: string | undefined): string {
   const icon =
     verdict.outcome === "green"
@@ -17,7 +27,7 @@ export function renderPrComment(verdict: Verdict, headSha: string, tierB: string
   const parts = [
     `### ${icon} merge-captain: ${headline(verdict.outcome, verdict.results)}`,
     "",
-    `For head \`${headSha.slice(0, 12)}\`. The required check \`merge-captain\` says the same.`,
+    headLine(headSha),
     "",
     verdictTable(verdict.results),
   ];

@@ -12,6 +12,8 @@ export interface LoggedRequest {
   body?: unknown;
   /** What fault, if any, shaped this answer. */
   fault?: string;
+  /** When the answer was sent (ms since the epoch): benchmarks measure time-to-check with it. */
+  at: number;
 }
 
 const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
@@ -19,8 +21,8 @@ const WRITE_METHODS = new Set(["POST", "PATCH", "PUT", "DELETE"]);
 export class RequestLog {
   readonly entries: LoggedRequest[] = [];
 
-  record(entry: Omit<LoggedRequest, "seq">): LoggedRequest {
-    const logged = { seq: this.entries.length, ...entry };
+  record(entry: Omit<LoggedRequest, "seq" | "at">): LoggedRequest {
+    const logged = { seq: this.entries.length, at: Date.now(), ...entry };
     this.entries.push(logged);
     return logged;
   }

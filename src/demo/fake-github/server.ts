@@ -1,7 +1,7 @@
 /** A local, stateful fake of the GitHub REST API over real HTTP: auth, OpenAPI validation, faults and a request log around the route table. */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { describeFault, FaultInjector, type Fault } from "./faults.js";
 import { documentationUrl, matchRoute, validateRequestBody } from "./openapi.js";
 import { RequestLog } from "./request-log.js";
@@ -13,6 +13,16 @@ import { FakeGitHubState, type FakeGitHubStateOptions, type FakeUser } from "./s
 export interface FakeGitHubOptions extends FakeGitHubStateOptions {
   /** Where "no handler" and other diagnostics go; defaults to stderr. */
   log?: (line: string) => void;
+  /** Every request waits this long before it is answered (GitHub answers in ~100 ms); default 0. */
+  latencyMs?: number;
+  /** The primary rate limit per hour (`x-ratelimit-limit`); default 5000, GitHub's for an installation. */
+  rateLimit?: number;
+}
+
+/** The primary rate limit as the fake counts it: every answer but a 304 uses one request. */
+export interface FakeRateLimit {
+  limit: number;
+  used: number;
 }
 
 export interface FakeGitHub {
@@ -23,6 +33,10 @@ export interface FakeGitHub {
   faults: FaultInjector;
   /** Inject a fault for the next `times` requests to `method route` (shorthand for `faults.inject`). */
   fail(method: string, route: string, fault: Fault, times?: number): void;
+  /** Per-request latency in ms; may be changed while the fake runs. */
+  latencyMs: number;
+  /** Set `used` to put the fake near its limit; `x-ratelimit-remaining` is `limit - used`. */
+  rate: FakeRateLimit;
   close(): Promise<void>;
 }
 
@@ -190,6 +204,26 @@ function send(res: ServerResponse, reply: Reply, rate: Record<string, string>): 
   res.end(text);
 }
 
+/** GitHub's weak validator over the representation: the same bytes in the same media type give the same ETag. */
+function etagOf(reply: Reply): string | undefined {
+  const bytes = reply.raw !== undefined ? reply.raw : reply.json !== undefined ? JSON.stringify(reply.json) : undefined;
+  if (bytes === undefined) return undefined;
+  const hash = createHash("sha256")
+    .update(reply.headers?.["content-type"] ?? "application/json")
+    .update("\0")
+    .update(typeof bytes === "string" ? Buffer.from(bytes) : Buffer.from(bytes))
+    .digest("hex")
+    .slice(0, 32);
+  return `W/"${hash}"`;
+}
+
+/** `If-None-Match` holds one or more validators (or `*`); compared weakly, as RFC 9110 says for GET. */
+function matchesValidator(header: string | string[] | undefined, etag: string): boolean {
+  const value = Array.isArray(header) ? header.join(",") : (header ?? "");
+  const bare = (v: string): string => v.trim().replace(/^W\//, "");
+  return value.split(",").some((v) => v.trim() === "*" || (v.trim() !== "" && bare(v) === bare(etag)));
+}
+
 function faultReply(fault: Exclude<Fault, { kind: "delay" } | { kind: "response-lost" }>, docs: string): Reply {
   switch (fault.kind) {
     case "status":
@@ -236,27 +270,37 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
   const requests = new RequestLog();
   const faults = new FaultInjector();
   const log = opts.log ?? ((line: string): void => void process.stderr.write(`${line}\n`));
-  let used = 0;
+  const rate: FakeRateLimit = { limit: opts.rateLimit ?? 5000, used: 0 };
+  const timing = { latencyMs: opts.latencyMs ?? 0 };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? "GET").toUpperCase();
+    if (timing.latencyMs > 0) await new Promise((r) => setTimeout(r, timing.latencyMs));
     const url = new URL(req.url ?? "/", state.apiUrl);
     // GitHub Enterprise-style base URLs (`/api/v3`) reach the same routes.
     const pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, "").replace(/^\/api\/graphql$/, "/graphql");
     const raw = await readBody(req);
     const path = `${pathname}${url.search}`;
     let body: unknown;
-    const rate = (): Record<string, string> => {
-      used += 1;
+    // A 304 to a conditional request does not count against the primary rate limit (GitHub's REST docs).
+    const rateHeaders = (counted: boolean): Record<string, string> => {
+      if (counted) rate.used += 1;
       return {
-        "x-ratelimit-limit": "5000",
-        "x-ratelimit-remaining": String(Math.max(0, 5000 - used)),
-        "x-ratelimit-used": String(used),
+        "x-ratelimit-limit": String(rate.limit),
+        "x-ratelimit-remaining": String(Math.max(0, rate.limit - rate.used)),
+        "x-ratelimit-used": String(rate.used),
         "x-ratelimit-reset": String(Math.floor(Date.now() / 1000) + 3600),
         "x-ratelimit-resource": "core",
       };
     };
-    const finish = (route: string, reply: Reply, fault?: string): void => {
+    const finish = (route: string, given: Reply, fault?: string): void => {
+      let reply = given;
+      const etag = method === "GET" && given.status === 200 ? etagOf(given) : undefined;
+      if (etag !== undefined) {
+        reply = matchesValidator(req.headers["if-none-match"], etag)
+          ? { status: 304, headers: { etag } }
+          : { ...given, headers: { ...given.headers, etag } };
+      }
       requests.record({
         method,
         route,
@@ -265,7 +309,7 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
         ...(body === undefined ? {} : { body }),
         ...(fault === undefined ? {} : { fault }),
       });
-      send(res, reply, rate());
+      send(res, reply, rateHeaders(reply.status !== 304));
     };
 
     if (raw.length > 0) {
@@ -390,6 +434,13 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
     requests,
     faults,
     fail: (method, route, fault, times) => faults.inject(method, route, fault, times),
+    get latencyMs() {
+      return timing.latencyMs;
+    },
+    set latencyMs(ms: number) {
+      timing.latencyMs = ms;
+    },
+    rate,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

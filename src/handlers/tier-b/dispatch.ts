@@ -52,10 +52,13 @@ export async function requestTierB(
     state.trusted = true;
     // Kept whatever the command's outcome, so the recovered runs' events are tracked again.
     if (found.length > 0)
-      await saveLedger(client, pr.number, state, {
-        ...state.ledger,
-        dispatches: [...found, ...state.ledger.dispatches],
-      });
+      await saveLedger(
+        client,
+        pr.number,
+        state,
+        { ...state.ledger, dispatches: [...found, ...state.ledger.dispatches] },
+        "command",
+      );
   }
   // Read once, used for the decision and for the verdict published after the dispatch.
   const prefetched = {
@@ -108,7 +111,8 @@ export async function requestTierB(
       break;
   }
   // Recorded BEFORE the API call: a retry or a racing command finds it and does not dispatch twice.
-  await saveLedger(client, pr.number, state, plan.ledger);
+  // The dispatch waits for this write, so it goes at the dispatch's priority.
+  await saveLedger(client, pr.number, state, plan.ledger, "command");
   const current = await getPull(client, pr.number);
   const pinned = confirmPinned(state.ledger, plan.dispatch.id, current?.headSha ?? "", runtime.now());
   if (!pinned.proceed) {

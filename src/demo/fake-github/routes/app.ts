@@ -1,4 +1,4 @@
-/** The GitHub App endpoints Probot calls with its JWT: the app itself, its installation, installation tokens. */
+/** The GitHub App endpoints: the app, its installation and tokens (with its JWT), and the repositories an installation token can see. */
 import { appJson, repositoryJson, userJson } from "../shapes.js";
 import type { FakeGitHubState, FakeRepo } from "../state.js";
 import { globalRoute, intParam, notFound, pagedObject, type BaseRequest, type Reply, type Route } from "./reply.js";

@@ -1,0 +1,50 @@
+/** A reconciler outside any server, against the fake GitHub: Probot's own auth and Octokit, with the app's plugins. */
+import { generateKeyPairSync } from "node:crypto";
+import { Probot } from "probot";
+import { DEFAULT_RECONCILER, type ReconcilerSettings } from "../../src/core/reconcile/settings.js";
+import { UnthrottledOctokit } from "../../src/demo/octokit.js";
+import type { FakeGitHub } from "../../src/demo/fake-github/index.js";
+import type { Octokit } from "../../src/github/client.js";
+import type { ReconcilerDeps } from "../../src/handlers/reconcile.js";
+import { apiCallsPlugin } from "../../src/runtime/api-calls.js";
+import { conditionalRequestsPlugin, MemoryEtagStore, type EtagStore } from "../../src/runtime/etag-cache.js";
+import type { Runtime } from "../../src/runtime/runtime.js";
+
+let key: string | undefined;
+
+export function reconcilerFor(
+  fake: FakeGitHub,
+  runtime: Runtime,
+  o: { settings?: ReconcilerSettings; etags?: EtagStore; onRun?: () => Promise<void> } = {},
+): ReconcilerDeps & { logged: string[] } {
+  key ??= generateKeyPairSync("rsa", { modulusLength: 2048 })
+    .privateKey.export({ type: "pkcs1", format: "pem" })
+    .toString();
+  const Octokit = UnthrottledOctokit.plugin(
+    apiCallsPlugin(runtime.telemetry, runtime.rateLimits),
+    conditionalRequestsPlugin(o.etags ?? new MemoryEtagStore()),
+  );
+  const probot = new Probot({
+    appId: fake.state.app.id,
+    privateKey: key,
+    Octokit,
+    baseUrl: fake.url,
+    logLevel: "fatal",
+  });
+  const logged: string[] = [];
+  return {
+    appId: fake.state.app.id,
+    runtime,
+    settings: o.settings ?? DEFAULT_RECONCILER,
+    auth: async (id?: number): Promise<Octokit> => {
+      if (o.onRun && id === undefined) await o.onRun();
+      return await probot.auth(id);
+    },
+    log: {
+      info: (m) => logged.push(m),
+      warn: (m) => logged.push(m),
+      error: (_e, m) => logged.push(m),
+    },
+    logged,
+  };
+}
