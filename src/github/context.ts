@@ -1,10 +1,10 @@
 /** The opening of every handler: the per-event RepoClient from a Probot context, with the repo's config applied. */
 import type { Context } from "probot";
 import type { ResolvedConfig } from "../core/config/defaults.js";
-import type { Problem } from "../core/problem.js";
+import type { Problem, Result } from "../core/problem.js";
 import type { ReconcilerSettings } from "../core/reconcile/settings.js";
 import type { RepoClient } from "./client.js";
-import { loadConfig } from "./settings.js";
+import { loadConfig, loadRepoConfig } from "./settings.js";
 
 export interface AppOptions {
   /** Our GitHub App's id (from APP_ID): how we recognise our own comments and check runs. */
@@ -46,8 +46,15 @@ export type ConfiguredRepo =
 
 /** Client → config (default branch) → the client that sanitizes with the config's internal domains. */
 export async function configuredRepo(context: Context, app: AppOptions): Promise<ConfiguredRepo> {
-  const base = repoClient(context, app);
-  const cfg = await loadConfig(context);
+  return configured(repoClient(context, app), await loadConfig(context));
+}
+
+/** The same opening for work outside a webhook (the reconciler, the heartbeat): from an installation's client. */
+export async function configuredClient(base: RepoClient): Promise<ConfiguredRepo> {
+  return configured(base, await loadRepoConfig(base));
+}
+
+function configured(base: RepoClient, cfg: Result<ResolvedConfig>): ConfiguredRepo {
   return cfg.ok
     ? { ok: true, client: withConfig(base, cfg.value), config: cfg.value }
     : { ok: false, client: base, errors: cfg.errors };
