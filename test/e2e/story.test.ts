@@ -86,7 +86,7 @@ describe("the demo story, end to end over HTTP", () => {
     const out = printed.join("\n");
     expect(out).toContain(
       [
-        "▶ PR #3: valid attestation, in-scope diff (waits only for Tier-B)  [pull_request.opened: 8 reads, 2 writes]",
+        "▶ PR #3: valid attestation, in-scope diff (waits only for Tier-B)  [pull_request.opened: 7 reads + 1 × 304, 2 writes]",
         "    check run merge-captain: completed/failure — Not ready: 2 criteria failed",
         "        ❌ Tier-B green on this head: 1 required Tier-B gate has not passed on this head: `b200:train_8x20`",
         "        ❌ Perf within budget: no perf result for `perf:delta` on this head",
