@@ -4,11 +4,10 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { parse as parseYamlLoose } from "yaml";
-import { generateKeyPairSync } from "node:crypto";
-import { startServer, type StartedServer } from "../../src/server.js";
-import { UnthrottledOctokit } from "../../src/demo/octokit.js";
+import type { StartedServer } from "../../src/server.js";
 import { startFakeGitHub, type FakeGitHub, type FakeRepo } from "../../src/demo/fake-github/index.js";
 import * as hooks from "../../src/demo/webhooks.js";
+import { startAppAgainst } from "../support/app-server.js";
 import { needsNmoeReference } from "../support/requirements.js";
 
 const reference = needsNmoeReference(
@@ -70,24 +69,7 @@ beforeAll(async () => {
       "nmoe/csrc/kernel.cu": "// k\n",
     },
   });
-  const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
-    .privateKey.export({ type: "pkcs1", format: "pem" })
-    .toString();
-  app = await startServer({
-    env: {
-      APP_ID: "1",
-      PRIVATE_KEY: key,
-      WEBHOOK_SECRET: secret,
-      GHE_HOST: new URL(fake.url).host,
-      GHE_PROTOCOL: "http",
-      LOG_LEVEL: "fatal",
-    },
-    port: 0,
-    host: "127.0.0.1",
-    Octokit: UnthrottledOctokit,
-  });
-  // The reconciler's start-up run ends before the tests count calls.
-  await app.reconcileNow();
+  app = await startAppAgainst(fake, secret);
 });
 afterAll(async () => {
   await app?.close();

@@ -1,9 +1,8 @@
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
-import { UnthrottledOctokit } from "../../src/demo/octokit.js";
-import { checkEnvironment, startServer, StartupError, type StartedServer } from "../../src/server.js";
+import { checkEnvironment, StartupError, type StartedServer } from "../../src/server.js";
 import { startFakeGitHub, type FakeGitHub } from "../../src/demo/fake-github/index.js";
 import { issuesOpened, sendWebhook } from "../../src/demo/webhooks.js";
+import { startAppAgainst } from "../support/app-server.js";
 
 let fake: FakeGitHub;
 let app: StartedServer;
@@ -11,24 +10,7 @@ const secret = "s3cret-for-tests";
 
 beforeAll(async () => {
   fake = await startFakeGitHub({ log: () => {} });
-  const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
-    .privateKey.export({ type: "pkcs1", format: "pem" })
-    .toString();
-  app = await startServer({
-    env: {
-      APP_ID: "1",
-      PRIVATE_KEY: key,
-      WEBHOOK_SECRET: secret,
-      GHE_HOST: new URL(fake.url).host,
-      GHE_PROTOCOL: "http",
-      LOG_LEVEL: "fatal",
-    },
-    port: 0,
-    host: "127.0.0.1",
-    Octokit: UnthrottledOctokit,
-  });
-  // The reconciler's start-up run ends before the tests count calls.
-  await app.reconcileNow();
+  app = await startAppAgainst(fake, secret);
 });
 afterAll(async () => {
   await app.close();
