@@ -126,32 +126,37 @@ function authorOf(i: IssueLike): NonNullable<IssueSummary["author"]> {
  */
 export const MAX_LIST_PAGES = 10;
 
-/** Open issues (not PRs), newest first, paginated. Used to link PRs to contracts and to resolve `depends_on`. */
-export async function listOpenIssues(client: RepoClient): Promise<IssueSummary[]> {
-  const out: IssueSummary[] = [];
-  const pages = client.octokit.paginate.iterator(client.octokit.rest.issues.listForRepo, {
-    owner: client.owner,
-    repo: client.repo,
-    state: "open",
-    per_page: 100,
-  });
+/** The rows of the first MAX_LIST_PAGES pages of a list: the iterator is not asked for the page after. */
+async function boundedPages<T>(pages: AsyncIterable<{ data: T[] }>): Promise<T[]> {
+  const out: T[] = [];
   let read = 0;
   for await (const page of pages) {
-    for (const i of page.data) {
-      if (i.pull_request) continue;
-      out.push({
-        number: i.number,
-        title: i.title,
-        body: i.body ?? null,
-        state: "open",
-        labels: labelNames(i.labels),
-        author: authorOf(i),
-      });
-    }
-    // Stop before the iterator asks for the next page.
+    out.push(...page.data);
     if (++read >= MAX_LIST_PAGES) break;
   }
   return out;
+}
+
+/** Open issues (not PRs), newest first, paginated. Used to link PRs to contracts and to resolve `depends_on`. */
+export async function listOpenIssues(client: RepoClient): Promise<IssueSummary[]> {
+  const rows = await boundedPages(
+    client.octokit.paginate.iterator(client.octokit.rest.issues.listForRepo, {
+      owner: client.owner,
+      repo: client.repo,
+      state: "open",
+      per_page: 100,
+    }),
+  );
+  return rows
+    .filter((i) => !i.pull_request)
+    .map((i) => ({
+      number: i.number,
+      title: i.title,
+      body: i.body ?? null,
+      state: "open",
+      labels: labelNames(i.labels),
+      author: authorOf(i),
+    }));
 }
 
 /** One issue, or undefined when it does not exist (or is a PR). */
@@ -175,19 +180,15 @@ export async function getIssue(client: RepoClient, number: number): Promise<Issu
 
 /** Open PRs (paginated): for same-head detection, hotspots, and re-checking PRs when a contract changes. */
 export async function listOpenPulls(client: RepoClient): Promise<PullSnapshot[]> {
-  const out: PullSnapshot[] = [];
-  const pages = client.octokit.paginate.iterator(client.octokit.rest.pulls.list, {
-    owner: client.owner,
-    repo: client.repo,
-    state: "open",
-    per_page: 100,
-  });
-  let read = 0;
-  for await (const page of pages) {
-    for (const p of page.data) out.push(toSnapshot(p));
-    if (++read >= MAX_LIST_PAGES) break;
-  }
-  return out;
+  const rows = await boundedPages(
+    client.octokit.paginate.iterator(client.octokit.rest.pulls.list, {
+      owner: client.owner,
+      repo: client.repo,
+      state: "open",
+      per_page: 100,
+    }),
+  );
+  return rows.map((p) => toSnapshot(p));
 }
 
 /** Tree SHA of a commit: a force-push to a commit with the same tree keeps Tier-B results. */
