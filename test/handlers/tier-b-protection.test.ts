@@ -11,15 +11,13 @@ import {
   ENVIRONMENT,
   HEAD2,
   ISSUE,
-  newWorld,
   PR,
   protectionRuleEvent,
   RUN_ID,
   RUN_URL,
-  serve,
   sticky,
   trace,
-  withSticky,
+  worldWithDispatch,
   type World,
 } from "./tier-b-world.js";
 
@@ -46,18 +44,8 @@ function waiting(over: Partial<Dispatch> = {}): Dispatch {
 }
 
 function worldWith(d: Dispatch, over: Partial<World> = {}): World {
-  const world = newWorld(over);
-  withSticky(world, { version: 1, dispatches: [d] });
-  world.checkRuns.push({
-    id: 5000,
-    name: "Tier-B: smoke",
-    head_sha: d.sha,
-    status: "queued",
-    conclusion: null,
-    output: { title: "Waiting for maintainer approval", summary: "", text: "" },
-  });
+  const world = worldWithDispatch(d, over);
   world.run = aRun({ inputs: workflowInputs(d), status: "waiting" });
-  serve(world);
   return world;
 }
 

@@ -10,18 +10,16 @@ import {
   calls,
   DOWNLOAD_HOST,
   DOWNLOAD_PATH,
-  newWorld,
   PR,
   resultsZip,
   RUN_ID,
   RUN_URL,
-  serve,
   sticky,
   STICKY_ID,
   tierBContract,
   trace,
-  withSticky,
   workflowRunEvent,
+  worldWithDispatch,
   type World,
 } from "./tier-b-world.js";
 import { bombStream, zipAround } from "../../bench/zip-bombs.js";
@@ -49,18 +47,7 @@ function dispatched(over: Partial<Dispatch> = {}): Dispatch {
 
 /** A world where `/tier-b` already dispatched `d` and opened its check run 5000. */
 function worldWith(d: Dispatch, over: Partial<World> = {}): World {
-  const world = newWorld(over);
-  withSticky(world, { version: 1, dispatches: [d] });
-  world.checkRuns.push({
-    id: 5000,
-    name: "Tier-B: smoke",
-    head_sha: d.sha,
-    status: "queued",
-    conclusion: null,
-    output: { title: "Waiting for maintainer approval", summary: "", text: "" },
-  });
-  serve(world);
-  return world;
+  return worldWithDispatch(d, over);
 }
 
 function results(gates: Record<string, Record<string, unknown>>, over: Record<string, unknown> = {}) {

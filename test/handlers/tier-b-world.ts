@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { zipSync, strToU8 } from "fflate";
 import nock from "nock";
 import { renderStickyBody, STICKY_MARKER } from "../../src/core/ledger/codec.js";
-import type { Ledger } from "../../src/core/ledger/types.js";
+import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { RUN_NAME_TEMPLATE } from "../../src/core/tierb/runs.js";
 import { aContract, fence, formBody, HEADING, toYaml, type ContractShape } from "../core/contract/builders.js";
 import { aPull, aUser, HEAD, repository } from "../support/payloads.js";
@@ -120,6 +120,22 @@ export function newWorld(over: Partial<World> = {}): World {
 /** The sticky comment as our app would have written it, holding `ledger`. */
 export function withSticky(world: World, ledger: Ledger, visible = "### merge-captain\n\nearlier verdict"): void {
   world.comments.push({ id: STICKY_ID, body: renderStickyBody(visible, ledger), by: "app" });
+}
+
+/** A served world where `/tier-b` already dispatched `d` (the sticky ledger holds it) and opened its check run 5000. */
+export function worldWithDispatch(d: Dispatch, over: Partial<World> = {}): World {
+  const world = newWorld(over);
+  withSticky(world, { version: 1, dispatches: [d] });
+  world.checkRuns.push({
+    id: 5000,
+    name: "Tier-B: smoke",
+    head_sha: d.sha,
+    status: "queued",
+    conclusion: null,
+    output: { title: "Waiting for maintainer approval", summary: "", text: "" },
+  });
+  serve(world);
+  return world;
 }
 
 export function sticky(world: World): StoredComment | undefined {
