@@ -387,26 +387,28 @@ describe("pull_request: the attestation", () => {
   });
 });
 
-describe("pull_request: finding the contract issue", () => {
-  const other = () =>
-    anIssue({
-      number: 8,
-      title: "[08] Router cache",
-      body: issueBody(
-        contract({
-          nmoe: {
-            issue: "08",
-            slug: "router-cache",
-            kind: "feature",
-            risk: "warm",
-            complexity: "S",
-            depends_on: [],
-            merge_hotspots: [],
-          },
-        }),
-      ),
-    });
+/** Issue #8, another work item with a valid contract: PRs linked to it are not #7's. */
+function routerCacheIssue() {
+  return anIssue({
+    number: 8,
+    title: "[08] Router cache",
+    body: issueBody(
+      contract({
+        nmoe: {
+          issue: "08",
+          slug: "router-cache",
+          kind: "feature",
+          risk: "warm",
+          complexity: "S",
+          depends_on: [],
+          merge_hotspots: [],
+        },
+      }),
+    ),
+  });
+}
 
+describe("pull_request: finding the contract issue", () => {
   test.each<[string, Parameters<typeof world>[0], string]>([
     ["a closing keyword", { body: prBody({ links: "Fixes #7" }), headRef: "feature/allgather" }, "a closing keyword"],
     [
@@ -463,7 +465,7 @@ describe("pull_request: finding the contract issue", () => {
     ],
   ])("disagreeing routes (%s) fail with a message naming both", async (_name, o, named) => {
     const w = world(o);
-    w.issues.push(other());
+    w.issues.push(routerCacheIssue());
     const gh = await run(w, opened(w));
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check!.conclusion).toBe("failure");
@@ -665,23 +667,7 @@ describe("issues edited: the linked open PRs are re-checked", () => {
   });
 
   test("PRs linked to other issues are listed but not re-read or touched", async () => {
-    const eight = anIssue({
-      number: 8,
-      title: "[08] Router cache",
-      body: issueBody(
-        contract({
-          nmoe: {
-            issue: "08",
-            slug: "router-cache",
-            kind: "feature",
-            risk: "warm",
-            complexity: "S",
-            depends_on: [],
-            merge_hotspots: [],
-          },
-        }),
-      ),
-    });
+    const eight = routerCacheIssue();
     const { w, app } = await answered({
       body: prBody({ issue: "08", links: "Fixes #8" }),
       headRef: "feature/router-cache",
