@@ -1,4 +1,5 @@
 /** Criterion: every issue the contract depends on is done. */
+import { needsValid } from "../prerequisite.js";
 import { unavailable, validContract } from "../derived.js";
 import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
@@ -12,7 +13,7 @@ export const dependsOnCriterion: Criterion = {
     const contract = validContract(f);
     // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
     if (!contract && !f.registry.ok) return registryUnverified(this, f);
-    if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
+    if (!contract) return needsValid(this, "contract");
     const ids = contract.nmoe.depends_on ?? [];
     if (ids.length > 0 && unavailable(f, "dependency"))
       return {

@@ -1,4 +1,5 @@
 /** Criterion: the attestation is about the PR's current head commit. */
+import { needsValid } from "../prerequisite.js";
 import { claimsOf } from "../derived.js";
 import type { Criterion } from "../types.js";
 
@@ -8,14 +9,7 @@ export const headCriterion: Criterion = {
   triggers: ["pr.body", "pr.head"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    if (f.attestation.status !== "valid")
-      return {
-        ...base,
-        status: "fail",
-        summary: "no valid attestation",
-        details: [],
-        fix: "fix the attestation first",
-      };
+    if (f.attestation.status !== "valid") return needsValid(this, "attestation");
     const claims = claimsOf(f);
     // Offline with no head SHA: say how to give one, rather than compare pr_sha with nothing.
     const unknown = claims?.warnings.find((w) => w.code === "attestation.head-unknown");

@@ -1,4 +1,5 @@
 /** Criterion: the contract's perf budget holds on this head (a missing measurement is ❌, not ✅). */
+import { needsValid } from "../prerequisite.js";
 import { perfWithinBudget } from "../../tierb/verdict-rows.js";
 import { unavailable, validContract } from "../derived.js";
 import { TIER_B_LATER } from "./tier-b.js";
@@ -14,7 +15,7 @@ export const perfCriterion: Criterion = {
     const contract = validContract(f);
     // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
     if (!contract && !f.registry.ok) return registryUnverified(this, f);
-    if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
+    if (!contract) return needsValid(this, "contract");
     // A run that includes the perf gate and has not finished is a wait (⏳), not a failure.
     const row = perfWithinBudget(
       f.ledger,

@@ -1,4 +1,5 @@
 /** Criterion: every changed file is inside the contract's scope (deny wins; renames on both paths). */
+import { needsValid } from "../prerequisite.js";
 import { problemLine } from "../../render/problems.js";
 import { scopeOf } from "../derived.js";
 import { registryUnverified } from "../registry-unverified.js";
@@ -16,7 +17,7 @@ export const scopeCriterion: Criterion = {
       case "no-contract":
         // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
         if (!f.registry.ok) return registryUnverified(this, f);
-        return { ...base, status: "fail", summary: "no valid contract to check the diff against", details: [] };
+        return needsValid(this, "contract", "to check the diff against");
       case "unverifiable":
         return filesUnverified(base, "scope", s.unlisted);
       case "over-budget":

@@ -1,4 +1,5 @@
 /** Criterion: every Tier-A gate the contract requires is attested as run. */
+import { needsValid } from "../prerequisite.js";
 import { claimsOf, validContract } from "../derived.js";
 import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
@@ -11,17 +12,9 @@ export const tierACriterion: Criterion = {
     const base = { id: this.id, title: this.title };
     // Without the registry no gate's tier is known.
     if (!f.registry.ok) return registryUnverified(this, f);
-    if (!validContract(f))
-      return { ...base, status: "fail", summary: "no valid contract to read the required gates from", details: [] };
+    if (!validContract(f)) return needsValid(this, "contract", "to read the required gates from");
     const claims = claimsOf(f);
-    if (!claims)
-      return {
-        ...base,
-        status: "fail",
-        summary: "no valid attestation",
-        details: [],
-        fix: "fix the attestation first",
-      };
+    if (!claims) return needsValid(this, "attestation");
     const { required, missing, unknown } = claims.tierA;
     const details = [
       ...missing.map((g) => `\`${g}\` is required by the contract but not in \`gates_passed.tier_a\``),

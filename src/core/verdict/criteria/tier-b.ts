@@ -1,4 +1,5 @@
 /** Criterion: every Tier-B gate the contract requires passed in a Tier-B run on this head. */
+import { needsValid } from "../prerequisite.js";
 import { tierBCoverage } from "../../tierb/verdict-rows.js";
 import { unavailable, validContract } from "../derived.js";
 import { registryUnverified } from "../registry-unverified.js";
@@ -16,8 +17,7 @@ export const tierBCriterion: Criterion = {
     // Without the registry no gate's tier is known.
     if (!f.registry.ok) return registryUnverified(this, f);
     const contract = validContract(f);
-    if (!contract)
-      return { ...base, status: "fail", summary: "no valid contract to read the required gates from", details: [] };
+    if (!contract) return needsValid(this, "contract", "to read the required gates from");
     const c = tierBCoverage(f.ledger, f.pr.headSha, contract.gates.required, f.registry.value);
     if (c.status === "pass") return { ...base, status: "pass", summary: c.summary, details: [] };
     if (unavailable(f, "tier_b"))
