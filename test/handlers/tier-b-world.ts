@@ -22,6 +22,8 @@ export const RUN_ID = 31337;
 export const ARTIFACT_ID = 4711;
 export const DOWNLOAD_HOST = "https://pipelines.actions.githubusercontent.com";
 export const DOWNLOAD_PATH = "/artifacts/4711/tier-b-results.zip";
+/** The dispatch `/tier-b` made in these worlds (check run 5000, comment 1234). */
+export const DISPATCH_ID = "d0000000-0000-4000-8000-000000000001";
 export const RUN_URL = `https://github.com/${OWNER}/${REPO}/actions/runs/${RUN_ID}`;
 export const ENVIRONMENT = "b200";
 
@@ -120,6 +122,22 @@ export function newWorld(over: Partial<World> = {}): World {
 /** The sticky comment as our app would have written it, holding `ledger`. */
 export function withSticky(world: World, ledger: Ledger, visible = "### merge-captain\n\nearlier verdict"): void {
   world.comments.push({ id: STICKY_ID, body: renderStickyBody(visible, ledger), by: "app" });
+}
+
+/** PR #12's dispatch of the smoke bundle by `maint`, dispatched with its check run 5000; `over` sets the rest. */
+export function aDispatch(over: Partial<Dispatch> = {}): Dispatch {
+  return {
+    id: DISPATCH_ID,
+    pr: PR,
+    sha: HEAD,
+    bundle: "smoke",
+    requester: "maint",
+    requestedAt: "2026-11-23T11:00:00.000Z",
+    state: "dispatched",
+    commentId: 1234,
+    checkRunId: 5000,
+    ...over,
+  };
 }
 
 /** A served world where `/tier-b` already dispatched `d` (the sticky ledger holds it) and opened its check run 5000. */
