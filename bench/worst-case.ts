@@ -9,13 +9,16 @@ import { parseComment } from "../src/core/commands/parse.js";
 import { readContract } from "../src/core/contract/read.js";
 import { MAX_BODY_CHARS } from "../src/core/contract/extract.js";
 import { MAX_REGISTRY_BYTES, parseRegistry, type Registry } from "../src/core/gates/registry.js";
-import { parseLedger } from "../src/core/ledger/codec.js";
+import { readLedger, sealedState } from "../src/core/ledger/codec.js";
+import { PR_STICKY, type Marker } from "../src/core/markers.js";
 import { parseClosingRefs } from "../src/core/linking/closing-refs.js";
 import { ok } from "../src/core/problem.js";
 import { checkOutput } from "../src/core/render/verdict.js";
 import { sanitize } from "../src/core/sanitize/sanitize.js";
 import { checkScope, type ChangedFile } from "../src/core/scope/check.js";
 import { compileScope, MAX_PATTERN_LENGTH, MAX_PATTERNS_PER_LIST } from "../src/core/scope/match.js";
+import { floorOf, protectedChanges } from "../src/core/trust/floor.js";
+import { DEFAULT_CONFIG } from "../src/core/config/defaults.js";
 import { emptyLedger } from "../src/core/ledger/types.js";
 import { evaluateVerdict } from "../src/core/verdict/evaluate.js";
 import type { PullFacts } from "../src/core/verdict/types.js";
@@ -112,6 +115,8 @@ function factsWith(files: ChangedFile[], registry: Registry): PullFacts {
     attestationHeaderKey: "nmoe_pr",
     files: { ok: true, files },
     ledger: emptyLedger(),
+    standing: { status: "accepted", by: "mona", via: "author" },
+    floor: floorOf(DEFAULT_CONFIG),
     dependencies: [],
     safety: { sources: [] },
     sameHead: [],
@@ -165,13 +170,16 @@ export async function bench(): Promise<BenchReport> {
     ]);
   }
   {
-    const dispatches = Array.from({ length: 50 }, (_, i) => i);
-    const body = `<!-- merge-captain:pr v1 -->\n${"x".repeat(60_000)}\n<!-- merge-captain:state v1 ${Buffer.from(JSON.stringify({ version: 1, dispatches })).toString("base64")} -->`;
+    const key = new Uint8Array(32).fill(7);
+    const place = { repo: "acme/moe-lab", kind: "pr" as const, number: 3 };
+    const text = (m: Marker) => `${PR_STICKY}\n${"x".repeat(60_000)}\n${m}\n`;
+    const refused = Array.from({ length: 30 }, (_, i) => `user-${i}-${"x".repeat(30)}`);
+    const full = text(sealedState({ ...emptyLedger(), refused }, place, key));
     rows.push([
-      "sticky comment → ledger (64 KiB)",
-      time(() => parseLedger("<!-- merge-captain:pr v1 -->")),
-      time(() => parseLedger(body)),
-      "64 KiB body, a state marker",
+      "sticky comment → sealed ledger (64 KiB)",
+      time(() => readLedger(text(sealedState(emptyLedger(), place, key)), place, key)),
+      time(() => readLedger(full, place, key)),
+      "64 KiB body, a full sealed state",
     ]);
   }
   {
@@ -197,6 +205,22 @@ export async function bench(): Promise<BenchReport> {
       time(() => judge({ allow: ["*a".repeat(20) + "*b"] }, [{ path: "a".repeat(200), status: "added" }])),
       time(() => judge({ allow: hostile, deny: hostile }, paths)),
       "stops at the work budget: scope not verified",
+    ]);
+  }
+  {
+    // Protected paths: the contract's allow patterns are tried only on protected files, so the
+    // worst case is every file protected and 200 longest allow globs that reach into `.github/`.
+    const floor = floorOf(DEFAULT_CONFIG);
+    const hostile = Array.from(
+      { length: MAX_PATTERNS_PER_LIST },
+      () => ".github/" + "*a".repeat(MAX_PATTERN_LENGTH / 2 - 5) + "*b",
+    );
+    const paths = renamed(3000, (i) => `.github/${"a".repeat(4080)}${i}`);
+    rows.push([
+      "protected paths: 200 longest globs × 3000 protected renames",
+      time(() => protectedChanges([{ path: ".github/CODEOWNERS", status: "modified" }], floor, { allow: ["src/**"] })),
+      time(() => protectedChanges(paths, floor, { allow: hostile })),
+      "stops at the work budget: protected paths not verified",
     ]);
   }
   {

@@ -4796,14 +4796,14 @@ var require_core = __commonJS({
           this.addFormat(name, format);
       }
     }
-    function addInitialKeywords(defs) {
-      if (Array.isArray(defs)) {
-        this.addVocabulary(defs);
+    function addInitialKeywords(defs2) {
+      if (Array.isArray(defs2)) {
+        this.addVocabulary(defs2);
         return;
       }
       this.logger.warn("keywords option as map is deprecated, pass array");
-      for (const keyword in defs) {
-        const def = defs[keyword];
+      for (const keyword in defs2) {
+        const def = defs2[keyword];
         if (!def.keyword)
           def.keyword = keyword;
         this.addKeyword(def);
@@ -7557,10 +7557,552 @@ function code(text, max = 200) {
   return "`" + t + "`";
 }
 
-// src/core/ledger/schema.ts
-var MAX_GATES_PER_RESULT = 60;
-var MAX_METRICS_PER_GATE = 8;
-var positiveInt = { type: "integer", minimum: 1, maximum: Number.MAX_SAFE_INTEGER };
+// src/core/schemas/ledger.generated.ts
+var ledgerSchema = {
+  "$schema": "https://json-schema.org/draft/2020-12/schema",
+  "$id": "https://merge-captain.dev/schemas/ledger.schema.json",
+  "title": "Ledger",
+  "description": "The bot's memory for one PR or issue, kept sealed (HMAC) in the hidden marker that ends its sticky comment. Internal state: every field is typed and bounded; nothing free-form.",
+  "type": "object",
+  "additionalProperties": false,
+  "required": [
+    "version",
+    "dispatches"
+  ],
+  "properties": {
+    "version": {
+      "const": 2
+    },
+    "dispatches": {
+      "description": "Tier-B dispatches on a PR, oldest first (always empty on an issue).",
+      "type": "array",
+      "maxItems": 50,
+      "items": {
+        "$ref": "#/$defs/dispatch"
+      }
+    },
+    "refused": {
+      "description": "Lower-cased logins already told why their command was refused (explained once per user).",
+      "type": "array",
+      "maxItems": 30,
+      "uniqueItems": true,
+      "items": {
+        "$ref": "#/$defs/login"
+      }
+    },
+    "helped": {
+      "description": "`/help` from someone who may not command the bot was answered once here; later ones are not.",
+      "type": "boolean"
+    },
+    "safety": {
+      "description": "Public-safety findings per source (`body`, `comment:<id>`): rule and position only, never the text.",
+      "type": "object",
+      "maxProperties": 50,
+      "propertyNames": {
+        "type": "string",
+        "pattern": "^(?:body|comment:[0-9]{1,20})$"
+      },
+      "additionalProperties": {
+        "type": "array",
+        "maxItems": 10,
+        "items": {
+          "$ref": "#/$defs/finding"
+        }
+      }
+    },
+    "acceptances": {
+      "description": "On a contract issue: contract hashes a user with write permission wrote, edited to or accepted; oldest first.",
+      "type": "array",
+      "maxItems": 20,
+      "items": {
+        "$ref": "#/$defs/acceptance"
+      }
+    },
+    "change": {
+      "description": "On a contract issue: the latest change to the contract by someone without write permission.",
+      "$ref": "#/$defs/change"
+    },
+    "contract": {
+      "description": "On a PR: the acceptance that made its contract count last time, so an unchanged contract costs no read.",
+      "$ref": "#/$defs/accepted"
+    },
+    "rebuilt": {
+      "description": "The ledger failed its seal (edited by hand) or predated sealing, and was rebuilt from GitHub.",
+      "$ref": "#/$defs/rebuilt"
+    }
+  },
+  "$defs": {
+    "sha": {
+      "type": "string",
+      "pattern": "^[0-9a-f]{40}$"
+    },
+    "hash": {
+      "description": "SHA-256 of the contract's canonical JSON, hex.",
+      "type": "string",
+      "pattern": "^[0-9a-f]{64}$"
+    },
+    "login": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\\[bot\\])?$"
+    },
+    "isoTime": {
+      "type": "string",
+      "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,3})?Z$"
+    },
+    "gateId": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$"
+    },
+    "gitRef": {
+      "type": "string",
+      "pattern": "^[A-Za-z0-9][A-Za-z0-9._/-]{0,127}$"
+    },
+    "positiveInt": {
+      "type": "integer",
+      "minimum": 1,
+      "maximum": 9007199254740991
+    },
+    "finding": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "rule",
+        "line",
+        "column"
+      ],
+      "properties": {
+        "rule": {
+          "type": "string",
+          "pattern": "^[a-z0-9-]{1,40}$"
+        },
+        "line": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 1e8
+        },
+        "column": {
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 1e8
+        }
+      }
+    },
+    "acceptanceVia": {
+      "description": "author: written by a write user; edit: edited by one; command: `/accept`; trusted-bot: written by a bot the config trusts.",
+      "enum": [
+        "author",
+        "edit",
+        "command",
+        "trusted-bot"
+      ]
+    },
+    "acceptance": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "hash",
+        "by",
+        "at",
+        "via"
+      ],
+      "properties": {
+        "hash": {
+          "$ref": "#/$defs/hash"
+        },
+        "by": {
+          "$ref": "#/$defs/login"
+        },
+        "at": {
+          "$ref": "#/$defs/isoTime"
+        },
+        "via": {
+          "$ref": "#/$defs/acceptanceVia"
+        }
+      }
+    },
+    "change": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "hash",
+        "by",
+        "at"
+      ],
+      "properties": {
+        "hash": {
+          "$ref": "#/$defs/hash"
+        },
+        "by": {
+          "$ref": "#/$defs/login"
+        },
+        "at": {
+          "$ref": "#/$defs/isoTime"
+        }
+      }
+    },
+    "accepted": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "issue",
+        "hash",
+        "by",
+        "via"
+      ],
+      "properties": {
+        "issue": {
+          "$ref": "#/$defs/positiveInt"
+        },
+        "hash": {
+          "$ref": "#/$defs/hash"
+        },
+        "by": {
+          "$ref": "#/$defs/login"
+        },
+        "via": {
+          "$ref": "#/$defs/acceptanceVia"
+        }
+      }
+    },
+    "rebuilt": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "at",
+        "reason"
+      ],
+      "properties": {
+        "at": {
+          "$ref": "#/$defs/isoTime"
+        },
+        "reason": {
+          "enum": [
+            "tampered",
+            "migrated"
+          ]
+        }
+      }
+    },
+    "dispatchState": {
+      "description": "recorded is written BEFORE the dispatch call; dispatched after GitHub accepted it; queued/waiting/in_progress/completed follow the run; cancelled and failed are ends of their own.",
+      "enum": [
+        "recorded",
+        "dispatched",
+        "queued",
+        "waiting",
+        "in_progress",
+        "completed",
+        "cancelled",
+        "failed"
+      ]
+    },
+    "endReason": {
+      "description": "Why a dispatch ended without results: a code, worded by the renderer.",
+      "enum": [
+        "cancel-requested",
+        "head-moved",
+        "run-cancelled",
+        "dispatch-failed",
+        "run-not-found"
+      ]
+    },
+    "gateStatus": {
+      "enum": [
+        "pass",
+        "fail",
+        "skipped",
+        "pending",
+        "error",
+        "missing"
+      ]
+    },
+    "storedGateResult": {
+      "description": "One gate's outcome as the bot keeps it: only allow-listed, already-validated structured fields.",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "id",
+        "status"
+      ],
+      "properties": {
+        "id": {
+          "$ref": "#/$defs/gateId"
+        },
+        "status": {
+          "$ref": "#/$defs/gateStatus"
+        },
+        "rc": {
+          "type": "integer",
+          "minimum": -255,
+          "maximum": 255
+        },
+        "durationS": {
+          "type": "number",
+          "minimum": 0
+        },
+        "reasonCode": {
+          "type": "string",
+          "pattern": "^[a-z][a-z0-9-]{0,31}$"
+        },
+        "envNames": {
+          "type": "array",
+          "maxItems": 10,
+          "items": {
+            "type": "string",
+            "pattern": "^[A-Z_][A-Z0-9_]{0,63}$"
+          }
+        },
+        "metrics": {
+          "type": "object",
+          "maxProperties": 8,
+          "propertyNames": {
+            "type": "string",
+            "pattern": "^[a-z][a-z0-9_]{0,63}$"
+          },
+          "additionalProperties": {
+            "type": "number"
+          }
+        },
+        "compareGate": {
+          "$ref": "#/$defs/gateId"
+        },
+        "metricName": {
+          "type": "string",
+          "pattern": "^[A-Za-z_][A-Za-z0-9_]{0,63}$"
+        },
+        "baselineRef": {
+          "$ref": "#/$defs/gitRef"
+        },
+        "direction": {
+          "description": "For metric gates, judged by the bot against the registry on the default branch (never the file's own verdict): which way is better; `metrics` then holds value, baseline, delta_pct and baseline_gate_value.",
+          "enum": [
+            "lower",
+            "higher"
+          ]
+        },
+        "tolerancePct": {
+          "description": "The noise allowance of a metric gate.",
+          "type": "number",
+          "minimum": 0,
+          "maximum": 100
+        },
+        "baselineGate": {
+          "description": "The flags-off gate a metric gate compares against.",
+          "$ref": "#/$defs/gateId"
+        }
+      }
+    },
+    "validResults": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "outcome",
+        "gates"
+      ],
+      "properties": {
+        "outcome": {
+          "const": "valid"
+        },
+        "gates": {
+          "type": "array",
+          "maxItems": 60,
+          "items": {
+            "$ref": "#/$defs/storedGateResult"
+          }
+        },
+        "detailsDropped": {
+          "type": "boolean"
+        }
+      }
+    },
+    "missingResults": {
+      "description": "The run ended before writing a results file.",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "outcome"
+      ],
+      "properties": {
+        "outcome": {
+          "const": "missing"
+        }
+      }
+    },
+    "refusedResults": {
+      "description": "A results file was there but failed validation or binding.",
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "outcome",
+        "code"
+      ],
+      "properties": {
+        "outcome": {
+          "const": "refused"
+        },
+        "code": {
+          "type": "string",
+          "pattern": "^[a-z][a-z0-9.-]{0,63}$"
+        }
+      }
+    },
+    "storedResults": {
+      "oneOf": [
+        {
+          "$ref": "#/$defs/validResults"
+        },
+        {
+          "$ref": "#/$defs/missingResults"
+        },
+        {
+          "$ref": "#/$defs/refusedResults"
+        }
+      ]
+    },
+    "dispatch": {
+      "type": "object",
+      "additionalProperties": false,
+      "required": [
+        "id",
+        "pr",
+        "sha",
+        "bundle",
+        "requester",
+        "requestedAt",
+        "state"
+      ],
+      "properties": {
+        "id": {
+          "description": "The idempotency key: in the workflow inputs, the run-name and the results file.",
+          "type": "string",
+          "pattern": "^[A-Za-z0-9-]{8,64}$"
+        },
+        "pr": {
+          "$ref": "#/$defs/positiveInt"
+        },
+        "sha": {
+          "description": "The head SHA pinned when the command was accepted.",
+          "$ref": "#/$defs/sha"
+        },
+        "bundle": {
+          "description": "A bundle name, or `single` with `singleGate`.",
+          "type": "string",
+          "pattern": "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
+        },
+        "singleGate": {
+          "$ref": "#/$defs/gateId"
+        },
+        "baselineRef": {
+          "$ref": "#/$defs/gitRef"
+        },
+        "budgetPct": {
+          "type": "number",
+          "minimum": -100,
+          "maximum": 1e3
+        },
+        "requester": {
+          "$ref": "#/$defs/login"
+        },
+        "requestedAt": {
+          "$ref": "#/$defs/isoTime"
+        },
+        "commentId": {
+          "description": "The command comment; a redelivered webhook for it is a duplicate.",
+          "$ref": "#/$defs/positiveInt"
+        },
+        "state": {
+          "$ref": "#/$defs/dispatchState"
+        },
+        "updatedAt": {
+          "$ref": "#/$defs/isoTime"
+        },
+        "runId": {
+          "$ref": "#/$defs/positiveInt"
+        },
+        "runUrl": {
+          "type": "string",
+          "maxLength": 300,
+          "pattern": "^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?/[A-Za-z0-9._/-]+/actions/runs/[0-9]+(/attempts/[0-9]+)?$"
+        },
+        "runAttempt": {
+          "$ref": "#/$defs/positiveInt"
+        },
+        "checkRunId": {
+          "description": "The `Tier-B: <bundle>` check run opened on `sha`.",
+          "$ref": "#/$defs/positiveInt"
+        },
+        "runConclusion": {
+          "description": "GitHub's conclusion of the workflow run.",
+          "type": "string",
+          "pattern": "^[a-z][a-z_]{0,31}$"
+        },
+        "conclusion": {
+          "description": "Ours, from the results: success only if every requested gate passed.",
+          "enum": [
+            "success",
+            "failure",
+            "neutral"
+          ]
+        },
+        "results": {
+          "$ref": "#/$defs/storedResults"
+        },
+        "endReason": {
+          "$ref": "#/$defs/endReason"
+        },
+        "treeSha": {
+          "$ref": "#/$defs/sha"
+        },
+        "stale": {
+          "description": "A newer head replaced `sha`: results are shown but count for nothing on the new head.",
+          "type": "boolean"
+        },
+        "staleBy": {
+          "$ref": "#/$defs/sha"
+        },
+        "alsoCovers": {
+          "description": "Later heads with the same tree as `sha`.",
+          "type": "array",
+          "maxItems": 5,
+          "items": {
+            "$ref": "#/$defs/sha"
+          }
+        },
+        "recovered": {
+          "description": "Rebuilt from the workflow's runs: requester and time are unknown.",
+          "type": "boolean"
+        },
+        "mergeGroup": {
+          "description": "A run on a merge group's commit (`merge_queue.tier_b: rerun`), not on the PR's head: the queue branch it checks out.",
+          "type": "object",
+          "additionalProperties": false,
+          "required": [
+            "ref"
+          ],
+          "properties": {
+            "ref": {
+              "type": "string",
+              "pattern": "^gh-readonly-queue/[A-Za-z0-9._/-]{1,200}/pr-[1-9][0-9]{0,9}-[0-9a-f]{40}$"
+            }
+          }
+        }
+      }
+    }
+  }
+};
+
+// src/core/ledger/types.ts
+var defs = ledgerSchema.$defs;
+var DISPATCH_STATES = defs.dispatchState.enum;
+var END_REASONS = defs.endReason.enum;
+var MAX_DISPATCHES = ledgerSchema.properties.dispatches.maxItems;
+var MAX_GATES_PER_RESULT = defs.validResults.properties.gates.maxItems;
+var MAX_METRICS_PER_GATE = defs.storedGateResult.properties.metrics.maxProperties;
+var MAX_ALSO_COVERS = defs.dispatch.properties.alsoCovers.maxItems;
+var MAX_REFUSED = ledgerSchema.properties.refused.maxItems;
+var MAX_SAFETY_SOURCES = ledgerSchema.properties.safety.maxProperties;
+var MAX_FINDINGS_PER_SOURCE = ledgerSchema.properties.safety.additionalProperties.maxItems;
+var MAX_ACCEPTANCES = ledgerSchema.properties.acceptances.maxItems;
 
 // src/core/problem.ts
 function ok(value, warnings = []) {
@@ -8133,7 +8675,7 @@ function judgeMetricGate(stored, file, registry) {
   for (const k of METRIC_FIELDS) if (numbers[k] !== void 0) metrics[k] = numbers[k];
   for (const [k, v] of Object.entries(stored.metrics ?? {})) {
     if (Object.keys(metrics).length >= MAX_METRICS_PER_GATE) break;
-    if (!(k in metrics) && k !== "tolerance_pct" && k !== metric) metrics[k] = v;
+    if (v !== void 0 && !(k in metrics) && k !== "tolerance_pct" && k !== metric) metrics[k] = v;
   }
   out.metrics = metrics;
   if (stored.status === "pass" && reason !== void 0) {
@@ -8325,7 +8867,7 @@ function metricVerdictText(g) {
 function metricsCell(g) {
   const judged = metricVerdictText(g);
   if (judged !== void 0) return judged;
-  const parts = Object.entries(g.metrics ?? {}).filter(([k, v]) => /^[a-z][a-z0-9_]{0,63}$/.test(k) && Number.isFinite(v)).map(([k, v]) => `${k}=${formatNumber(v)}`);
+  const parts = Object.entries(g.metrics ?? {}).filter((e) => /^[a-z][a-z0-9_]{0,63}$/.test(e[0]) && Number.isFinite(e[1])).map(([k, v]) => `${k}=${formatNumber(v)}`);
   if (g.metricName !== void 0 && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(g.metricName))
     parts.unshift(`metric=${g.metricName}`);
   return parts.length > 0 ? code2(parts.join(" ")) : "";

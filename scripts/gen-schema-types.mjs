@@ -23,6 +23,8 @@ export async function generate() {
       format: false,
       declareExternallyReferenced: true,
       strictIndexSignatures: true,
+      // Arrays stay arrays: bounded lists (maxItems) are checked by the schema, not spelled out as tuples.
+      maxItems: -1,
     });
     out += ts.trim() + "\n\n";
     const constName = name.charAt(0).toLowerCase() + name.slice(1) + "Schema";

@@ -48,7 +48,7 @@ export function createApp(options: AppOptions, runtime: Runtime = createRuntime(
     if (options.reconciler && options.reconciler.everyMs > 0)
       runtime.scheduler.add(
         reconcilerJob({
-          appId: options.appId,
+          app: options,
           runtime,
           settings: options.reconciler,
           auth: (installationId) => app.auth(installationId),
@@ -65,8 +65,8 @@ export function createApp(options: AppOptions, runtime: Runtime = createRuntime(
         runtime,
         (context) =>
           onIssue(context, options, {
-            contractChanged: (client, config, issue, registry) =>
-              recheckLinkedPulls(client, config, issue, runtime, registry),
+            contractChanged: (client, config, issue, registry, record) =>
+              recheckLinkedPulls(client, config, issue, runtime, registry, record),
             experiment: (client, config, issue, contract) =>
               onExperimentIssue(client, config, issue, contract, runtime),
           }),

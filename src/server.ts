@@ -4,6 +4,7 @@
  * reconciler at start-up and periodically, serves `/healthz` (and `/metrics` with METRICS=1), and
  * on SIGTERM drains: new deliveries get 503, in-flight work gets a bounded time to finish.
  */
+import { hkdfSync } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -65,6 +66,9 @@ export interface StartedServer {
   close(): Promise<void>;
 }
 
+/** LEDGER_KEY, when set, must be at least this long: it is the only thing between a hand-edited ledger and belief. */
+export const MIN_LEDGER_KEY_LENGTH = 32;
+
 /** What the environment must provide, checked before anything starts (Probot would default the secret to "development"). */
 export function checkEnvironment(env: NodeJS.ProcessEnv): { appId: number } {
   const missing: string[] = [];
@@ -72,12 +76,44 @@ export function checkEnvironment(env: NodeJS.ProcessEnv): { appId: number } {
   if (!env.APP_ID || !/^\d+$/.test(env.APP_ID)) missing.push("APP_ID (the GitHub App's numeric id)");
   if (!env.PRIVATE_KEY && !env.PRIVATE_KEY_PATH)
     missing.push("PRIVATE_KEY or PRIVATE_KEY_PATH (the App's private key)");
+  if (env.LEDGER_KEY && env.LEDGER_KEY.length < MIN_LEDGER_KEY_LENGTH)
+    missing.push(
+      `LEDGER_KEY of at least ${MIN_LEDGER_KEY_LENGTH} characters (or unset it to derive one from WEBHOOK_SECRET)`,
+    );
+  if (env.APP_SLUG && !/^[a-z0-9][a-z0-9-]{0,33}$/.test(env.APP_SLUG))
+    missing.push("APP_SLUG as GitHub spells the App's slug (lower-case letters, digits and dashes), or unset it");
   if (missing.length > 0)
     throw new StartupError(`merge-captain cannot start; set:\n  - ${missing.join("\n  - ")}\nSee .env.example.`);
   // Probot would only say "privateKey option is required": name the setting, the path and the problem.
   const keyProblem = privateKeyProblem(env, process.cwd());
   if (keyProblem) throw new StartupError(`merge-captain cannot start: ${keyProblem}. See .env.example.`);
   return { appId: Number(env.APP_ID) };
+}
+
+/**
+ * The key ledgers are sealed with: HKDF-SHA256 of LEDGER_KEY when set, else of WEBHOOK_SECRET,
+ * under a fixed label (so the key is never the secret itself). Changing either makes every
+ * existing ledger fail its seal: it is then treated as hand-edited and rebuilt from GitHub.
+ */
+export function ledgerKeyFrom(env: NodeJS.ProcessEnv): Uint8Array {
+  const material = env.LEDGER_KEY || env.WEBHOOK_SECRET || "";
+  return new Uint8Array(hkdfSync("sha256", material, "merge-captain", "merge-captain ledger seal v1", 32));
+}
+
+/** Our App's bot login: `<APP_SLUG>[bot]`, or the slug GitHub reports for the App (`GET /app`, one call at start-up). */
+async function botLoginOf(env: NodeJS.ProcessEnv, probot: Probot): Promise<string> {
+  if (env.APP_SLUG) return `${env.APP_SLUG}[bot]`;
+  try {
+    const octokit = await probot.auth();
+    const { data } = await octokit.rest.apps.getAuthenticated();
+    if (!data?.slug) throw new Error("the answer names no slug");
+    return `${data.slug}[bot]`;
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new StartupError(
+      `merge-captain cannot start: it could not ask GitHub for the App's slug (GET /app: ${why}). Check APP_ID and the private key, or set APP_SLUG.`,
+    );
+  }
 }
 
 /** The operating settings, or a StartupError listing every bad variable. */
@@ -137,8 +173,13 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
   const probot = createProbot({ env, overrides: { Octokit } });
   logTo.probot = probot;
   const webhooksPath = env.WEBHOOK_PATH || "/api/github/webhooks";
+  const botLogin = await botLoginOf(env, probot).catch(async (error: unknown) => {
+    await made.close();
+    throw error;
+  });
+  const app = { appId, botLogin, ledgerKey: ledgerKeyFrom(env) };
   const middleware = signatureGate(
-    await createNodeMiddleware(createApp({ appId, reconciler: settings.reconciler }, runtime), {
+    await createNodeMiddleware(createApp({ ...app, reconciler: settings.reconciler }, runtime), {
       probot,
       webhooksPath,
     }),
@@ -189,7 +230,7 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
         runtime.work.track("heartbeat", async () => {
           try {
             const summary = await runHeartbeats(
-              installationRepos((id) => probot.auth(id), appId),
+              installationRepos((id) => probot.auth(id), app),
               runtime,
               (line, err) => probot.log.warn({ err }, line),
             );

@@ -73,10 +73,10 @@ export function workItemPull(issueId: string, prSha: string, closes: number): st
 /** What opening a work item needs from the demo world. */
 export type QueueWorld = Pick<DemoWorld, "fake" | "repo" | "send">;
 
-/** Open the work item's issue and deliver `issues.opened`. */
+/** Open the work item's issue and deliver `issues.opened`. A maintainer files it, so its contract counts as written. */
 export async function openWorkItemIssue(world: QueueWorld, w: WorkItem): Promise<number> {
   const { fake, repo, send } = world;
-  const issue = repo.openIssue({ title: `[${w.id}] ${w.slug}`, body: workItemIssue(w), user: "ada" });
+  const issue = repo.openIssue({ title: `[${w.id}] ${w.slug}`, body: workItemIssue(w), user: "mona" });
   await send("issues", hooks.issuesOpened(fake.state, repo, issue.number));
   return issue.number;
 }

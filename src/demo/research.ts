@@ -50,8 +50,16 @@ export async function runResearchStory(opts: { print?: (line: string) => void } 
       () => send("issues", hooks.issuesOpened(fake.state, repo, moe.number)),
       (ws) => [
         ...expectText(ws, "merge-captain: experiment", "next due by 2025-06-02 15:00 UTC", "top-2 routing is enough"),
-        ...expectText(ws, "**Logbook:** ✅ `.agents/logbooks/moe-hc.md`", "experiment", "contract: valid"),
+        // ada has read access only: the contract is policy once a maintainer accepts it.
+        ...expectText(ws, "**Logbook:** ✅ `.agents/logbooks/moe-hc.md`", "experiment", "contract: needs acceptance"),
       ],
+    );
+    const acceptMoe = repo.addComment(moe.number, { body: "/accept", user: "mona" });
+    await step(
+      "A maintainer accepts experiment #1's contract: /accept",
+      "issue_comment.created",
+      () => send("issue_comment", hooks.issueCommentCreated(fake.state, repo, acceptMoe.id)),
+      (ws) => expectText(ws, "accepted by `mona` with `/accept`", "contract: valid"),
     );
     const lr = repo.openIssue({ title: "MoE LR schedule (MOE-LR)", body: INCOMPLETE_EXPERIMENT_ISSUE, user: "ada" });
     await step(
@@ -66,6 +74,13 @@ export async function runResearchStory(opts: { print?: (line: string) => void } 
       "issues.opened",
       () => send("issues", hooks.issuesOpened(fake.state, repo, lora.number)),
       (ws) => expectText(ws, "**Every PR must update:** `.claude/research/*`, `.claude/plans/*`"),
+    );
+    const acceptLora = repo.addComment(lora.number, { body: "/accept", user: "mona" });
+    await step(
+      "A maintainer accepts work item #3, whose contract names the protected `.claude/` paths it writes",
+      "issue_comment.created",
+      () => send("issue_comment", hooks.issueCommentCreated(fake.state, repo, acceptLora.id)),
+      (ws) => expectText(ws, "accepted by `mona` with `/accept`", "contract: valid"),
     );
 
     // Chapter 2: branch, path and companion-file rules on PRs.

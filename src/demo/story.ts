@@ -313,7 +313,21 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
       "An agent opens issue #1 with a valid contract",
       "issues.opened",
       () => send("issues", hooks.issuesOpened(fake.state, repo, valid.number)),
-      (ws) => expectText(ws, "contract valid", "contract: valid"),
+      // ada has read access only: her contract is valid, but policy only once a maintainer accepts it.
+      (ws) => expectText(ws, "contract valid, awaiting acceptance", "contract: needs acceptance"),
+    );
+    // Chapter 1b: an outsider's contract needs /accept.
+    const accept = repo.addComment(valid.number, { body: "Scope and gates look right.\n\n/accept", user: "mona" });
+    await step(
+      "A maintainer accepts the agent's contract: /accept",
+      "issue_comment.created",
+      () => send("issue_comment", hooks.issueCommentCreated(fake.state, repo, accept.id)),
+      (ws) => [
+        ...expectText(ws, "accepted by `mona` with `/accept`", "contract: valid", "+1"),
+        ...(repo.issue(valid.number).labels.includes("contract: needs acceptance")
+          ? ["expected the needs-acceptance label to go"]
+          : []),
+      ],
     );
     const broken = repo.openIssue({ title: "[02] Router tidy", body: BROKEN_ISSUE, user: "ada" });
     await step(

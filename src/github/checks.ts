@@ -1,5 +1,6 @@
 /** Check runs on a head SHA: find ours by name, create or update it, and skip the write when nothing changed. */
 import { createHash } from "node:crypto";
+import { digestMarker, trailingDigest, trailingInputs, type Marker } from "../core/markers.js";
 import { fit, LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
 import { atPriority, type WritePriority } from "./priority.js";
 
@@ -24,6 +25,8 @@ export interface CheckRunSpec {
   title: string;
   summary: string;
   text?: string;
+  /** One of our markers to open the text with (added after the choke point, byte-exact). */
+  textMarker?: Marker;
   annotations?: CheckAnnotation[];
   detailsUrl?: string;
   externalId?: string;
@@ -50,8 +53,6 @@ export interface ExistingCheckRun {
 /** At most this many annotations are sent for one check run (10 requests of 50); the text lists the rest. */
 export const MAX_ANNOTATIONS = 500;
 
-const DIGEST = /<!-- merge-captain:digest ([0-9a-f]{16})(?: inputs ([0-9a-f]{16}))? -->/;
-
 /** Our check run named `name` on `sha`, if any (one call). */
 export async function findCheckRun(
   client: RepoClient,
@@ -75,7 +76,7 @@ export async function findCheckRun(
     conclusion: run.conclusion,
     title: run.output?.title ?? null,
     text,
-    inputs: DIGEST.exec(text ?? "")?.[2],
+    inputs: trailingInputs(text),
   };
 }
 
@@ -87,6 +88,7 @@ function digestOf(spec: CheckRunSpec): string {
         spec.conclusion ?? null,
         spec.title,
         spec.summary,
+        spec.textMarker ?? "",
         spec.text ?? "",
         spec.annotations ?? [],
         spec.detailsUrl ?? null,
@@ -107,18 +109,20 @@ export async function upsertCheckRun(
   spec: CheckRunSpec,
 ): Promise<number> {
   const digest = digestOf(spec);
-  if (existing && DIGEST.exec(existing.text ?? "")?.[1] === digest) return existing.id;
+  // Only the digest our last write put at the end counts; user text in the output cannot carry one.
+  if (existing && trailingDigest(existing.text) === digest) return existing.id;
   const annotations = (spec.annotations ?? []).slice(0, MAX_ANNOTATIONS).map((a) => ({
     ...a,
     path: outgoing(client, a.path),
     message: outgoingField(client, a.message, 64 * 1024),
     ...(a.title === undefined ? {} : { title: outgoingField(client, a.title, 255) }),
   }));
-  const marker = `\n\n<!-- merge-captain:digest ${digest}${spec.inputs ? ` inputs ${spec.inputs}` : ""} -->`;
+  const marker = `\n\n${digestMarker(digest, spec.inputs)}`;
+  const opening = spec.textMarker === undefined ? "" : `${spec.textMarker}\n\n`;
   const output = (batch: typeof annotations) => ({
     title: outgoingField(client, spec.title, LIMITS.checkTitle),
     summary: outgoingField(client, spec.summary, LIMITS.checkSummary),
-    text: fit(outgoing(client, spec.text ?? ""), LIMITS.checkText - marker.length) + marker,
+    text: opening + fit(outgoing(client, spec.text ?? ""), LIMITS.checkText - opening.length - marker.length) + marker,
     ...(batch.length > 0 ? { annotations: batch } : {}),
   });
   const common = {

@@ -1,6 +1,9 @@
 /** The per-event handle on one repository: the Octokit to call, the coordinates, and the outgoing-text filter. */
 import type { ProbotOctokit } from "probot";
+import type { LedgerKey } from "../core/ledger/codec.js";
+import { defuseMarkers, type MarkedText } from "../core/markers.js";
 import { sanitizeOrWithhold, type SanitizeOptions } from "../core/sanitize/sanitize.js";
+import type { Permission } from "../core/trust/commander.js";
 
 export type Octokit = ProbotOctokit;
 
@@ -11,31 +14,36 @@ export interface RepoClient {
   defaultBranch: string;
   /** Our GitHub App's id: comments we wrote carry it in `performed_via_github_app`. */
   appId: number;
+  /** Our App's bot account (`<slug>[bot]`): its own events are skipped, and only runs it dispatched count. */
+  botLogin: string;
+  /** The server-side key ledgers are sealed with. */
+  ledgerKey: LedgerKey;
   /** Sanitizer settings from the repo config (internal domains and hosts). */
   sanitize: SanitizeOptions;
+  /** Permission lookups made in this event, one per user (shared by every copy of this client). */
+  permissionCache: Map<string, Promise<Permission>>;
 }
 
 /**
- * The choke point: every string this layer sends to GitHub passes through here last.
- * If the sanitizer throws, the text is withheld rather than sent unfiltered.
+ * The choke point: every string this layer sends to GitHub passes through here last. Secrets and
+ * internal hosts become placeholders (if the sanitizer throws, the text is withheld rather than
+ * sent unfiltered), and nothing in it can open or close an HTML comment, so the bot's own
+ * markers are the only hidden text in what it writes.
  */
 export function outgoing(client: RepoClient, text: string): string {
-  return sanitizeOrWithhold(text, { ...client.sanitize, allowedHosts: ["github.com", `${client.owner}.github.io`] });
+  return defuseMarkers(
+    sanitizeOrWithhold(text, { ...client.sanitize, allowedHosts: ["github.com", `${client.owner}.github.io`] }),
+  );
 }
 
-/** Our hidden state markers: base64 of schema-validated JSON (or a reminder's timestamp), written by us, left byte-exact. */
-const HIDDEN_STATE =
-  /<!-- merge-captain:(?:(?:state v1|safety|experiment v1) [A-Za-z0-9+/=_-]*|heartbeat \d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z) -->/g;
+/** A comment the bot writes with its markers: one opening it, optionally one (its state) closing it. */
+export type CommentParts = MarkedText;
 
-/** A comment body: every part sanitized except our own hidden state markers. */
-export function outgoingComment(client: RepoClient, body: string): string {
-  let out = "";
-  let last = 0;
-  for (const m of body.matchAll(HIDDEN_STATE)) {
-    out += outgoing(client, body.slice(last, m.index)) + m[0];
-    last = m.index + m[0].length;
-  }
-  return out + outgoing(client, body.slice(last));
+/** A comment body: the visible text through the choke point and cut to fit, our markers around it byte-exact. */
+export function outgoingComment(client: RepoClient, parts: CommentParts): string {
+  const closing = parts.closing === undefined ? "\n" : `\n\n${parts.closing}\n`;
+  const room = LIMITS.commentBody - parts.opening.length - 1 - closing.length;
+  return `${parts.opening}\n${fit(outgoing(client, parts.visible).trim(), room)}${closing}`;
 }
 
 /** GitHub's limits for the fields we write (REST API docs). */

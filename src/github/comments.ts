@@ -1,5 +1,6 @@
 /** The bot's one sticky comment per issue or PR: found by marker AND authorship, edited in place, written only when it changed. */
-import { fit, LIMITS, outgoingComment, outgoingField, type RepoClient } from "./client.js";
+import { opensWithMarker, type Marker } from "../core/markers.js";
+import { LIMITS, outgoingComment, outgoingField, type CommentParts, type RepoClient } from "./client.js";
 import { atPriority, type WritePriority } from "./priority.js";
 
 export interface StickyComment {
@@ -19,16 +20,16 @@ export function isOurs(client: RepoClient, comment: CommentLike): boolean {
   return comment.user?.type === "Bot" && comment.performed_via_github_app?.id === client.appId;
 }
 
-/** Our sticky comment with `marker`: written by our app and carrying the marker. */
-export function isOurSticky(client: RepoClient, comment: CommentLike, marker: string): boolean {
-  return isOurs(client, comment) && typeof comment.body === "string" && comment.body.includes(marker);
+/** Our sticky comment with `marker`: written by our app AND opening with the marker (a marker pasted anywhere else is not ours). */
+export function isOurSticky(client: RepoClient, comment: CommentLike, marker: Marker): boolean {
+  return isOurs(client, comment) && typeof comment.body === "string" && opensWithMarker(comment.body, marker);
 }
 
-/** Find our sticky comment with `marker` on an issue or PR (paginated, stops at the first match). */
+/** Find our sticky comment with `marker` on an issue or PR (paginated, stops at the first). */
 export async function findSticky(
   client: RepoClient,
   issueNumber: number,
-  marker: string,
+  marker: Marker,
 ): Promise<StickyComment | undefined> {
   const pages = client.octokit.paginate.iterator(client.octokit.rest.issues.listComments, {
     owner: client.owner,
@@ -53,10 +54,10 @@ export async function upsertSticky(
   client: RepoClient,
   issueNumber: number,
   existing: StickyComment | undefined,
-  body: string,
+  parts: CommentParts,
   priority: WritePriority = "refresh",
 ): Promise<StickyComment> {
-  const text = fitComment(outgoingComment(client, body));
+  const text = outgoingComment(client, parts);
   if (existing && existing.body === text) return existing;
   if (existing) {
     await client.octokit.rest.issues.updateComment({
@@ -78,15 +79,17 @@ export async function upsertSticky(
   return { id: res.data.id, body: text };
 }
 
-/** Keep a trailing hidden state intact when a body must be cut to GitHub's limit. */
-function fitComment(text: string): string {
-  if (text.length <= LIMITS.commentBody) return text;
-  // Found from the end, not by a regex tried at every position (a run of newlines made that quadratic).
-  let at = text.lastIndexOf("<!-- merge-captain:");
-  if (at === -1 || !/^<!-- merge-captain:(?:state v1|safety|experiment v1) [^\n]* -->\s*$/.test(text.slice(at)))
-    return fit(text, LIMITS.commentBody);
-  while (at > 0 && text[at - 1] === "\n") at--;
-  return fit(text.slice(0, at), LIMITS.commentBody - (text.length - at)) + text.slice(at);
+/**
+ * A one-off reply that opens with one of our markers (a heartbeat reminder): the marker byte-exact,
+ * the rest through the choke point. Nobody is waiting on a reminder, so it yields to commands and verdicts.
+ */
+export async function replyMarked(
+  client: RepoClient,
+  issueNumber: number,
+  parts: CommentParts,
+  priority: WritePriority = "refresh",
+): Promise<void> {
+  await postComment(client, issueNumber, outgoingComment(client, parts), priority);
 }
 
 /** A one-off reply (refusals, help). Sanitized like everything else. The answer to a command: a person waits for it. */
@@ -96,11 +99,16 @@ export async function reply(
   body: string,
   priority: WritePriority = "command",
 ): Promise<void> {
+  await postComment(client, issueNumber, outgoingField(client, body, LIMITS.commentBody), priority);
+}
+
+/** `body` has already passed the choke point. */
+async function postComment(client: RepoClient, issueNumber: number, body: string, priority: WritePriority) {
   await client.octokit.rest.issues.createComment({
     owner: client.owner,
     repo: client.repo,
     issue_number: issueNumber,
-    body: outgoingField(client, body, LIMITS.commentBody),
+    body,
     ...atPriority(priority),
   });
 }

@@ -2,6 +2,7 @@
 import type { Context } from "probot";
 import type { ResolvedConfig } from "../core/config/defaults.js";
 import type { Problem, Result } from "../core/problem.js";
+import type { LedgerKey } from "../core/ledger/codec.js";
 import type { ReconcilerSettings } from "../core/reconcile/settings.js";
 import type { RepoClient } from "./client.js";
 import { loadConfig, loadRepoConfig } from "./settings.js";
@@ -9,6 +10,10 @@ import { loadConfig, loadRepoConfig } from "./settings.js";
 export interface AppOptions {
   /** Our GitHub App's id (from APP_ID): how we recognise our own comments and check runs. */
   appId: number;
+  /** Our App's bot account, `<slug>[bot]` (APP_SLUG, or `GET /app` at start-up): its events are skipped, and runs count only when it started them. */
+  botLogin: string;
+  /** The key ledgers are sealed with: from LEDGER_KEY, else derived from WEBHOOK_SECRET (src/server.ts). */
+  ledgerKey: LedgerKey;
   /** Set by the server: the reconciler runs at start-up and periodically with these (tests leave it off). */
   reconciler?: ReconcilerSettings;
 }
@@ -25,7 +30,10 @@ export function repoClient(context: Context, app: AppOptions): RepoClient {
     repo: repository.name,
     defaultBranch: repository.default_branch,
     appId: app.appId,
+    botLogin: app.botLogin,
+    ledgerKey: app.ledgerKey,
     sanitize: {},
+    permissionCache: new Map(),
   };
 }
 
@@ -58,4 +66,10 @@ function configured(base: RepoClient, cfg: Result<ResolvedConfig>): ConfiguredRe
   return cfg.ok
     ? { ok: true, client: withConfig(base, cfg.value), config: cfg.value }
     : { ok: false, client: base, errors: cfg.errors };
+}
+
+/** Did our own App send this event? (Its comments, labels and check runs must never trigger it again.) */
+export function sentByUs(context: Context, app: AppOptions): boolean {
+  const sender = (context.payload as { sender?: { login?: string; type?: string } }).sender;
+  return sender?.type === "Bot" && (sender.login ?? "").toLowerCase() === app.botLogin.toLowerCase();
 }

@@ -3,6 +3,7 @@
  * reconciler, the heartbeat), bounded like every other list.
  */
 import type { Octokit, RepoClient } from "./client.js";
+import type { AppOptions } from "./context.js";
 
 /** Bounds per run: installations (pages of 100) and repositories per installation (pages of 100). */
 export const MAX_INSTALLATION_PAGES = 10;
@@ -51,9 +52,25 @@ export async function listInstallationRepositories(octokit: Octokit): Promise<Re
   return out;
 }
 
-/** A RepoClient for one of an installation's repositories (sanitizer settings come with the repo's config). */
-export function installationClient(octokit: Octokit, appId: number, r: RepositoryRef): RepoClient {
-  return { octokit, owner: r.owner, repo: r.repo, defaultBranch: r.defaultBranch, appId, sanitize: {} };
+/** The App's identity a RepoClient carries: how it knows its own writes and seals its ledgers. */
+export type AppIdentity = Pick<AppOptions, "appId" | "botLogin" | "ledgerKey">;
+
+/**
+ * A RepoClient for one of an installation's repositories (sanitizer settings come with the repo's
+ * config). Its permission cache lives as long as the client: one webhook-less run over the repository.
+ */
+export function installationClient(octokit: Octokit, app: AppIdentity, r: RepositoryRef): RepoClient {
+  return {
+    octokit,
+    owner: r.owner,
+    repo: r.repo,
+    defaultBranch: r.defaultBranch,
+    appId: app.appId,
+    botLogin: app.botLogin,
+    ledgerKey: app.ledgerKey,
+    sanitize: {},
+    permissionCache: new Map(),
+  };
 }
 
 /**
@@ -63,12 +80,12 @@ export function installationClient(octokit: Octokit, appId: number, r: Repositor
  */
 export async function* installationRepos(
   auth: (installationId?: number) => Promise<Octokit>,
-  appId: number,
+  app: AppOptions,
 ): AsyncGenerator<RepoClient> {
   for (const installation of await listInstallations(await auth())) {
     if (installation.suspended) continue;
     const octokit = await auth(installation.id);
     for (const r of await listInstallationRepositories(octokit))
-      if (r.active) yield installationClient(octokit, appId, r);
+      if (r.active) yield installationClient(octokit, app, r);
   }
 }

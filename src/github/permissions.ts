@@ -1,11 +1,11 @@
-/** Who may command the bot: repository permission read from the API, never from `author_association`. */
+/** Repository permission and team membership, read from the API (never from `author_association`); one lookup per user per event. */
+import type { Permission } from "../core/trust/commander.js";
 import { type RepoClient } from "./client.js";
 import { isNotFound } from "./errors.js";
 
-export type Permission = "admin" | "maintain" | "write" | "triage" | "read" | "none";
+export type { Permission } from "../core/trust/commander.js";
 
-/** The user's effective permission on the repository (one call). */
-export async function getPermission(client: RepoClient, username: string): Promise<Permission> {
+async function lookUp(client: RepoClient, username: string): Promise<Permission> {
   try {
     const res = await client.octokit.rest.repos.getCollaboratorPermissionLevel({
       owner: client.owner,
@@ -20,6 +20,18 @@ export async function getPermission(client: RepoClient, username: string): Promi
     if (isNotFound(err)) return "none";
     throw err;
   }
+}
+
+/** The user's effective permission on the repository (one call per user per event: the answer is cached on the client). */
+export async function getPermission(client: RepoClient, username: string): Promise<Permission> {
+  const key = username.toLowerCase();
+  const cached = client.permissionCache.get(key);
+  if (cached) return cached;
+  const pending = lookUp(client, username);
+  client.permissionCache.set(key, pending);
+  // A failed lookup is not remembered: the event fails, and a retry asks again.
+  pending.catch(() => client.permissionCache.delete(key));
+  return pending;
 }
 
 /** Is the user an active member of the org team `slug`? (one call; a 404 means no). */

@@ -18,7 +18,7 @@ import {
   toOpenIssues,
   type IssueWithContract,
 } from "./pull-facts.js";
-import { listOpenPulls, type IssueSummary } from "./pulls.js";
+import { authorOf, listOpenPulls, type IssueSummary } from "./pulls.js";
 
 /** At most this many PRs have their check read per refresh; the rest show as not read. */
 export const MAX_PLAN_PULLS = 100;
@@ -80,7 +80,14 @@ async function recentlyClosed(client: RepoClient): Promise<IssueSummary[]> {
   });
   return res.data
     .filter((i) => !i.pull_request)
-    .map((i) => ({ number: i.number, title: i.title, body: i.body ?? null, state: "closed" as const, labels: [] }));
+    .map((i) => ({
+      number: i.number,
+      title: i.title,
+      body: i.body ?? null,
+      state: "closed" as const,
+      labels: [],
+      author: authorOf(i),
+    }));
 }
 
 async function resolveIds(

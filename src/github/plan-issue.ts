@@ -1,12 +1,13 @@
 /** The merge-plan issue: found by our marker and our App id among the open issues, created once, pinned where GitHub allows, edited only when its text changed. */
-import { PLAN_MARKER, PLAN_TITLE } from "../core/plan/render.js";
-import { LIMITS, outgoing, outgoingField, type RepoClient } from "./client.js";
+import { opensWithMarker, PLAN_ISSUE } from "../core/markers.js";
+import { PLAN_TITLE } from "../core/plan/render.js";
+import { outgoing, outgoingComment, type RepoClient } from "./client.js";
 import type { IssueSummary } from "./pulls.js";
 
 /** Ours: opened by our App and starting with our marker (a marker in an issue anyone else opened is ignored). */
 export function isPlanIssue(client: RepoClient, issue: Pick<IssueSummary, "author" | "body">): boolean {
   return (
-    issue.author?.type === "Bot" && issue.author.appId === client.appId && (issue.body ?? "").startsWith(PLAN_MARKER)
+    issue.author.type === "Bot" && issue.author.appId === client.appId && opensWithMarker(issue.body ?? "", PLAN_ISSUE)
   );
 }
 
@@ -41,13 +42,13 @@ async function pinIssue(client: RepoClient, nodeId: string): Promise<boolean> {
   }
 }
 
-/** Make the plan issue read `body`: no write when it already does, one PATCH when it changed, one create (and a pin) the first time. */
+/** Make the plan issue read `body` (under our marker): no write when it already does, one PATCH when it changed, one create (and a pin) the first time. */
 export async function writePlanIssue(
   client: RepoClient,
   existing: IssueSummary | undefined,
   body: string,
 ): Promise<PlanWrite> {
-  const text = outgoingField(client, body, LIMITS.commentBody);
+  const text = outgoingComment(client, { opening: PLAN_ISSUE, visible: body });
   if (existing && existing.body === text) return { kind: "unchanged", number: existing.number };
   if (existing) {
     await client.octokit.rest.issues.update({

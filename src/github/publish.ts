@@ -1,17 +1,19 @@
-/** Evaluate a PR and publish the verdict: the `merge-captain` check run, the sticky comment, the public-safety label. */
+/** Evaluate a PR and publish the verdict: the `merge-captain` check run, the sticky comment (with its sealed ledger), the public-safety label. */
 import type { ResolvedConfig } from "../core/config/defaults.js";
 import type { Registry } from "../core/gates/registry.js";
-import { renderStickyBody } from "../core/ledger/codec.js";
+import type { Ledger } from "../core/ledger/types.js";
 import type { Result } from "../core/problem.js";
 import { renderPrComment } from "../core/render/pr-comment.js";
+import { safetyOf } from "../core/safety/state.js";
 import { renderTierBSection } from "../core/tierb/render.js";
 import { CHECK_NAME, checkOutput } from "../core/render/verdict.js";
+import { cacheEntry, contractHash } from "../core/trust/acceptance.js";
 import { evaluateVerdict, type Verdict } from "../core/verdict/evaluate.js";
 import type { PullFacts } from "../core/verdict/types.js";
 import { settingsKey, verdictInputsKey } from "../core/reconcile/inputs.js";
 import type { RepoClient } from "./client.js";
 import { findCheckRun, upsertCheckRun } from "./checks.js";
-import { upsertSticky } from "./comments.js";
+import { writeSticky } from "./ledger-store.js";
 import { syncLabels } from "./labels.js";
 import { listPullFiles, type PullSnapshot } from "./pulls.js";
 import {
@@ -21,7 +23,8 @@ import {
   type GatherInput,
   type IssueWithContract,
 } from "./pull-facts.js";
-import { safetyOf, type PrState } from "./pr-state.js";
+import type { PrState } from "./pr-state.js";
+import { rebuildDispatches } from "./tier-b-runs.js";
 
 export interface PublishInput {
   client: RepoClient;
@@ -30,6 +33,14 @@ export interface PublishInput {
   pr: PullSnapshot;
   state: PrState;
   prefetched?: GatherInput["prefetched"];
+}
+
+/** The PR ledger remembers the acceptance that made its contract count, so the next event need not read the issue. */
+export function withContractCache(ledger: Ledger, facts: PullFacts): Ledger {
+  if (!facts.link.ok || facts.contract?.status !== "valid" || facts.standing?.status !== "accepted") return ledger;
+  const entry = cacheEntry(facts.link.issue, contractHash(facts.contract.contract), facts.standing);
+  const same = ledger.contract && JSON.stringify(ledger.contract) === JSON.stringify(entry);
+  return same ? ledger : { ...ledger, contract: entry };
 }
 
 /**
@@ -62,7 +73,10 @@ export async function evaluateAndPublish(
   input: PublishInput,
 ): Promise<{ verdict: Verdict; facts: PullFacts; inputs: string }> {
   const { client, config, registry, pr, state } = input;
-  const ledger = state.ledger;
+  // A hand-edited ledger, or one from before sealing, is not believed: its dispatches are rebuilt
+  // from the runs GitHub shows (only those that pass provenance) before anything is decided.
+  if (state.integrity === "tampered" || state.integrity === "legacy")
+    await rebuildDispatches(client, config, registry.ok ? registry.value : undefined, state, pr.headSha, new Date());
   // Read here (in gather's order) rather than in gather: the inputs key needs the contract issue's body.
   const files = input.prefetched?.files ?? (await listPullFiles(client, pr));
   const openIssues = input.prefetched?.openIssues ?? (await openIssuesWithContracts(client, config, registry));
@@ -71,8 +85,8 @@ export async function evaluateAndPublish(
     config,
     registry,
     pr,
-    ledger,
-    commentSafety: safetyOf(ledger),
+    ledger: state.ledger,
+    commentSafety: safetyOf(state.ledger),
     prefetched: { ...input.prefetched, files, openIssues },
   });
   const verdict = evaluateVerdict(facts);
@@ -88,13 +102,14 @@ export async function evaluateAndPublish(
     title: out.title,
     summary: out.summary,
     text: out.text,
+    textMarker: out.textMarker,
     annotations: out.annotations,
     inputs,
   });
 
+  const ledger = withContractCache(state.ledger, facts);
   const tierB = registry.ok ? renderTierBSection(ledger, pr.headSha, registry.value) : undefined;
-  const body = renderStickyBody(renderPrComment(verdict, pr.headSha, tierB), ledger);
-  state.sticky = await upsertSticky(client, pr.number, state.sticky, body);
+  await writeSticky(client, state, renderPrComment(verdict, pr.headSha, tierB, ledger.rebuilt), ledger);
 
   const findings = facts.safety.sources.length > 0;
   await syncLabels(

@@ -4,6 +4,9 @@ import type { ResolvedConfig } from "../core/config/defaults.js";
 import { readContract, type ContractReport } from "../core/contract/read.js";
 import type { Registry } from "../core/gates/registry.js";
 import type { Ledger } from "../core/ledger/types.js";
+import type { Contract } from "../core/schemas/contract.generated.js";
+import { contractAuthority, contractHash, type Actor, type Authority } from "../core/trust/acceptance.js";
+import { floorOf } from "../core/trust/floor.js";
 import { linkContract, type OpenIssue } from "../core/linking/link.js";
 import type { Result } from "../core/problem.js";
 import { pullSafetyReport } from "../core/render/safety.js";
@@ -18,7 +21,9 @@ import {
   type LookupAnswer,
 } from "../core/verdict/dependencies.js";
 import type { DependencyFact, PullFacts } from "../core/verdict/types.js";
+import { actorFacts } from "./actors.js";
 import type { RepoClient } from "./client.js";
+import { readSticky } from "./ledger-store.js";
 import { isApiFailure } from "./errors.js";
 import {
   getIssue,
@@ -117,8 +122,38 @@ export interface GatherInput {
   ledger: Ledger;
   /** Findings remembered from comments on the PR. */
   commentSafety: SafetyState;
-  /** Lists the caller already fetched in this event (re-checking several PRs): not read again. */
-  prefetched?: { openIssues?: IssueWithContract[]; openPulls?: PullSnapshot[]; files?: FileList };
+  /** What the caller already read in this event (re-checking several PRs): not read again. */
+  prefetched?: {
+    openIssues?: IssueWithContract[];
+    openPulls?: PullSnapshot[];
+    files?: FileList;
+    /** The ledger of a contract issue the caller just wrote (its acceptances). */
+    contractRecord?: { issue: number; ledger: Ledger };
+  };
+}
+
+/**
+ * Whether the contract counts, reading only what the answer needs: nothing when the PR's ledger
+ * remembers this contract's acceptance, else the issue's sticky comment, and the author's
+ * permission only when that issue has no record at all.
+ */
+async function standingOf(
+  input: GatherInput,
+  issue: number,
+  contract: Contract,
+  author: IssueSummary["author"],
+): Promise<Authority> {
+  const hash = contractHash(contract);
+  const given = input.prefetched?.contractRecord;
+  let record = given?.issue === issue ? given.ledger : undefined;
+  let actor: Actor | undefined;
+  for (let step = 0; step < 3; step++) {
+    const answer = contractAuthority({ issue, hash, cached: input.ledger.contract, record, author: actor });
+    if (answer.status !== "need") return answer;
+    if (answer.fact === "record") record = (await readSticky(input.client, "issue", issue)).ledger;
+    else actor = await actorFacts(input.client, input.config, author);
+  }
+  throw new Error("standingOf: contractAuthority asked for more facts than there are");
 }
 
 export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
@@ -130,19 +165,27 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
 
   let contract: ContractReport | undefined;
   let contractIssueBody: string | null = null;
+  let contractIssue: IssueSummary | undefined;
   if (link.ok) {
     const issue = openIssues.find((i) => i.number === link.issue);
     if (issue) {
       contract = issue.contract;
       contractIssueBody = issue.body;
+      contractIssue = issue;
     } else {
       // Linked by a closing keyword to an issue that is not open (or not listed): read it.
       const fetched = await getIssue(client, link.issue);
       contractIssueBody = fetched?.body ?? null;
+      contractIssue = fetched;
       contract = fetched ? readContract(fetched.body, contractOptions(config), registry) : { status: "absent" };
     }
   }
   const valid = contract?.status === "valid" ? contract.contract : undefined;
+  // Only an open issue's contract can count; a closed one is reported as such without further reads.
+  const standing =
+    valid && link.ok && contractIssue?.state === "open"
+      ? await standingOf(input, link.issue, valid, contractIssue.author)
+      : undefined;
   const dependencies = valid ? await resolveDependencies(client, valid.nmoe.depends_on ?? [], openIssues) : [];
 
   const others = (input.prefetched?.openPulls ?? (await listOpenPulls(client))).filter((p) => p.number !== pr.number);
@@ -172,11 +215,21 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
   });
 
   return {
-    pr: { number: pr.number, headSha: pr.headSha, draft: pr.draft, title: pr.title, headRef: pr.headRef },
+    pr: {
+      number: pr.number,
+      headSha: pr.headSha,
+      draft: pr.draft,
+      title: pr.title,
+      headRef: pr.headRef,
+      ...(pr.changedLines !== undefined ? { changedLines: pr.changedLines } : {}),
+    },
     registry,
     registrySource: { kind: "default-branch", path: config.registry.path, branch: client.defaultBranch },
     link: link.ok ? { ok: true, issue: link.issue, via: link.via } : { ok: false, problem: link.problem },
+    ...(contractIssue ? { contractIssue: { state: contractIssue.state, author: contractIssue.author.login } } : {}),
     contract,
+    standing,
+    floor: floorOf(config),
     attestation,
     attestationHeaderKey: config.attestation.header_key,
     files,

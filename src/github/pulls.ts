@@ -20,6 +20,8 @@ export interface PullSnapshot {
   headRepoFullName: string | null;
   baseRef: string;
   changedFiles: number;
+  /** Additions plus deletions; undefined when GitHub did not say (the PR list omits them). */
+  changedLines: number | undefined;
   author: string;
   labels: string[];
 }
@@ -37,6 +39,8 @@ interface PullLike {
   head: { sha: string; ref: string; repo?: { full_name: string } | null };
   base: { ref: string };
   changed_files?: number | undefined;
+  additions?: number | undefined;
+  deletions?: number | undefined;
   user: { login: string } | null;
   labels?: Array<{ name?: string } | string> | undefined;
 }
@@ -54,6 +58,8 @@ export function toSnapshot(p: PullLike): PullSnapshot {
     headRepoFullName: p.head.repo?.full_name ?? null,
     baseRef: p.base.ref,
     changedFiles: p.changed_files ?? -1,
+    changedLines:
+      typeof p.additions === "number" && typeof p.deletions === "number" ? p.additions + p.deletions : undefined,
     author: p.user?.login ?? "ghost",
     labels: labelNames(p.labels),
   };
@@ -106,17 +112,24 @@ export interface IssueSummary {
   body: string | null;
   state: "open" | "closed";
   labels: string[];
-  /** Who wrote it: a Bot acting for an App carries the App's id (how we recognise our own issues). */
-  author?: { type: string | undefined; appId: number | undefined };
+  /**
+   * Who wrote it: the login (a bot is judged like anyone, but never trusted on its own), and for a
+   * Bot acting for an App, the App's id (how we recognise our own issues).
+   */
+  author: { login: string; type: string | undefined; appId: number | undefined };
 }
 
 interface IssueLike {
-  user?: { type?: string | null } | null;
+  user?: { login?: string; type?: string | null } | null;
   performed_via_github_app?: { id?: number | null } | null;
 }
 
-function authorOf(i: IssueLike): NonNullable<IssueSummary["author"]> {
-  return { type: i.user?.type ?? undefined, appId: i.performed_via_github_app?.id ?? undefined };
+export function authorOf(i: IssueLike): IssueSummary["author"] {
+  return {
+    login: i.user?.login ?? "ghost",
+    type: i.user?.type ?? undefined,
+    appId: i.performed_via_github_app?.id ?? undefined,
+  };
 }
 
 /**
@@ -171,6 +184,7 @@ export async function getIssue(client: RepoClient, number: number): Promise<Issu
       body: i.body ?? null,
       state: i.state === "open" ? "open" : "closed",
       labels: labelNames(i.labels),
+      author: authorOf(i),
     };
   } catch (err) {
     if (isNotFound(err)) return undefined;

@@ -4,6 +4,7 @@
  */
 import { reminderFor } from "../core/experiment/render.js";
 import type { ThreadComment } from "../core/experiment/heartbeat.js";
+import type { Marker } from "../core/markers.js";
 import type { RepoClient } from "./client.js";
 import { isOurs, isOurSticky, type StickyComment } from "./comments.js";
 import { MAX_LIST_PAGES } from "./pulls.js";
@@ -52,7 +53,7 @@ function hasNextPage(link: string | undefined): boolean {
 export async function readThread(
   client: RepoClient,
   issueNumber: number,
-  stickyMarker: string,
+  stickyMarker: Marker,
   since: (sticky: StickyComment) => string | undefined,
 ): Promise<Thread> {
   const byId = new Map<number, ThreadComment>();

@@ -24,7 +24,7 @@ import {
 import { experimentKind, type ExperimentSettings } from "../core/experiment/settings.js";
 import { decodeExperimentState, type ExperimentState } from "../core/experiment/state.js";
 import type { RepoClient } from "../github/client.js";
-import { findSticky, reply, upsertSticky } from "../github/comments.js";
+import { findSticky, replyMarked, upsertSticky } from "../github/comments.js";
 import { configuredClient } from "../github/context.js";
 import { isApiFailure } from "../github/errors.js";
 import { syncLabels } from "../github/labels.js";
@@ -93,7 +93,7 @@ async function refresh(
     };
     // The reminder first: it is what a person waits for; the state records it right after.
     if (decision.action === "remind")
-      await reply(client, issue.number, renderReminder({ owners, last, cadenceHours: settings.cadenceHours }));
+      await replyMarked(client, issue.number, renderReminder({ owners, last, cadenceHours: settings.cadenceHours }));
     const body = renderExperimentStatus({
       settings,
       titlePrefix: config.experiment.title_prefix,

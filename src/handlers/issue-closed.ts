@@ -1,7 +1,8 @@
 /**
  * `issues.closed`: dependency edges run both ways. When a contract issue closes (its PR merged),
  * the open PRs whose contracts depend on it are evaluated again, instead of staying red until
- * something else touches them.
+ * something else touches them — and so are the PRs still linked to it, whose contract no longer
+ * counts once its issue is closed.
  */
 import type { Context } from "probot";
 import { contractOptions } from "../core/config/readers.js";
@@ -14,7 +15,7 @@ import { failClosed } from "../github/not-verified.js";
 import { readPrState, withPullLock } from "../github/pr-state.js";
 import { evaluateAndPublish } from "../github/publish.js";
 import { linkPull, openIssuesWithContracts } from "../github/pull-facts.js";
-import { getPull, listOpenPulls } from "../github/pulls.js";
+import { authorOf, getPull, listOpenPulls } from "../github/pulls.js";
 import { isPlanIssue, reopenPlanIssue } from "../github/plan-issue.js";
 import { loadRegistry } from "../github/settings.js";
 import type { Runtime } from "../runtime/runtime.js";
@@ -31,7 +32,7 @@ export async function onIssueClosed(
   const repo = await configuredRepo(context, app);
   if (!repo.ok) return;
   const { client, config } = repo;
-  const author = { type: issue.user?.type, appId: issue.performed_via_github_app?.id ?? undefined };
+  const author = authorOf(issue);
   if (config.merge_plan && isPlanIssue(client, { author, body: issue.body ?? null }))
     return reopenPlanIssue(client, issue.number);
   const contract = readContract(issue.body ?? null, contractOptions(config));
@@ -55,6 +56,8 @@ export async function onIssueClosed(
       )
       .map((i) => i.number),
   );
+  // And the PRs still linked to the closed issue itself: a closed issue's contract no longer counts.
+  if (contract.status === "valid") dependants.add(issue.number);
   if (dependants.size === 0) return;
   const openPulls = await listOpenPulls(client);
   for (const listed of openPulls) {

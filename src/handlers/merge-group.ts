@@ -21,12 +21,12 @@ import { groupRunState, groupTierBGates, planGroupRun, type GroupTierB } from ".
 import { judgeGroup, type GroupMember, type OwnVerdict } from "../core/queue/verdict.js";
 import type { Contract } from "../core/schemas/contract.generated.js";
 import { workflowInputs } from "../core/tierb/plan.js";
-import { applyRunEvent, recoverLedger, type RunEvent } from "../core/tierb/runs.js";
+import { applyRunEvent, type RunEvent } from "../core/tierb/runs.js";
 import { CHECK_NAME, headline } from "../core/render/verdict.js";
 import { findCheckRun, upsertCheckRun } from "../github/checks.js";
 import type { RepoClient } from "../github/client.js";
 import { configuredRepo, type AppOptions } from "../github/context.js";
-import { dispatchWorkflow, listDispatchRuns } from "../github/actions.js";
+import { dispatchWorkflow } from "../github/actions.js";
 import { httpStatus, isApiFailure, isServerSide } from "../github/errors.js";
 import { groupCommits, queueRefs } from "../github/merge-group.js";
 import { readPrState, saveLedger, withPrState, withPullLock } from "../github/pr-state.js";
@@ -35,6 +35,7 @@ import { linkPull, openIssuesWithContracts, type IssueWithContract } from "../gi
 import { getPull, listOpenPulls, type PullSnapshot } from "../github/pulls.js";
 import { loadRegistry } from "../github/settings.js";
 import { publishDispatchCheck } from "../github/tier-b-check-run.js";
+import { rebuildDispatches } from "../github/tier-b-runs.js";
 import type { Runtime } from "../runtime/runtime.js";
 
 async function publishGroupCheck(client: RepoClient, headSha: string, out: GroupCheckOutput): Promise<void> {
@@ -134,15 +135,9 @@ async function groupTierB(
   if (gates.length === 0) return { mode: "rerun", state: "not-needed" };
   const { client, config, runtime } = g;
   return withPrState(runtime.locks, client, lastPr, async (state): Promise<GroupTierB> => {
-    if (!state.trusted) {
-      // A lost ledger: runs already started for this group are found by their names, never started twice.
-      const recovered = recoverLedger(await listDispatchRuns(client, config.tier_b.workflow), lastPr, runtime.now());
-      const known = new Set(state.ledger.dispatches.map((d) => d.id));
-      state.ledger = {
-        ...state.ledger,
-        dispatches: [...recovered.dispatches.filter((d) => !known.has(d.id)), ...state.ledger.dispatches],
-      };
-    }
+    // A lost, hand-edited or pre-sealing ledger: runs already started for this group are found by
+    // their names (only those that pass provenance), never started twice.
+    if (!state.trusted) await rebuildDispatches(client, config, registry, state, group.head_sha, runtime.now());
     const now = groupRunState(state.ledger, group.head_sha, gates, registry);
     if (now.state !== "none") return { mode: "rerun", ...now };
     const plan = planGroupRun({

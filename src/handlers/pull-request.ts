@@ -6,7 +6,8 @@ import type { Result } from "../core/problem.js";
 import type { RepoClient } from "../github/client.js";
 import { getPull, listOpenPulls, toSnapshot } from "../github/pulls.js";
 import { linkPull, openIssuesWithContracts } from "../github/pull-facts.js";
-import { configuredRepo, type AppOptions } from "../github/context.js";
+import { configuredRepo, sentByUs, type AppOptions } from "../github/context.js";
+import type { Ledger } from "../core/ledger/types.js";
 import { evaluateAndPublish } from "../github/publish.js";
 import { readPrState, withPullLock } from "../github/pr-state.js";
 import { loadRegistry } from "../github/settings.js";
@@ -25,7 +26,8 @@ type PullEvent = Context<
 >;
 
 export async function onPullRequest(context: PullEvent, app: AppOptions, runtime: Runtime): Promise<void> {
-  if (context.isBot) return;
+  // A PR opened or pushed by a bot (an agent App, Dependabot) is judged like anyone's; only our own events are skipped.
+  if (sentByUs(context, app)) return;
   const payload = context.payload;
   // An edit no criterion reads (the title, today) cannot change the verdict: no calls at all.
   if (!touches(pullRequestTriggers(payload))) return;
@@ -57,13 +59,15 @@ export async function onPullRequest(context: PullEvent, app: AppOptions, runtime
   );
 }
 
-/** Re-check every open PR linked to an issue whose contract just changed. */
+/** Re-check every open PR linked to an issue whose contract (or its acceptance, or the issue's state) just changed. */
 export async function recheckLinkedPulls(
   client: RepoClient,
   config: ResolvedConfig,
   issueNumber: number,
   runtime: Runtime,
   loaded?: Result<Registry>,
+  /** The issue's ledger as just written: its acceptances are not read again for each PR. */
+  record?: Ledger,
 ): Promise<void> {
   if (!touches(["contract"])) return;
   const registry = loaded ?? (await loadRegistry(client, config));
@@ -85,7 +89,11 @@ export async function recheckLinkedPulls(
         registry,
         pr,
         state,
-        prefetched: { openIssues: issues, openPulls: open },
+        prefetched: {
+          openIssues: issues,
+          openPulls: open,
+          ...(record ? { contractRecord: { issue: issueNumber, ledger: record } } : {}),
+        },
       });
     });
   }

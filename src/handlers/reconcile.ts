@@ -20,13 +20,13 @@ import {
   type PullFinding,
   type StopReason,
 } from "../core/reconcile/plan.js";
-import { recheckRefusal, recheckReply, runSummary, type RepoReport, type RunReport } from "../core/reconcile/report.js";
+import { recheckReply, runSummary, type RepoReport, type RunReport } from "../core/reconcile/report.js";
 import { parseComment } from "../core/commands/parse.js";
 import { DEFAULT_RECONCILER } from "../core/reconcile/settings.js";
-import { mayCommand } from "../github/authorize.js";
 import { react, reply } from "../github/comments.js";
 import type { AppOptions } from "../github/context.js";
-import type { RunRef } from "../core/tierb/runs.js";
+import { runOrigin, type RunOrigin } from "../core/trust/provenance.js";
+import { expectedOrigin } from "../github/tier-b-runs.js";
 import type { ResolvedConfig } from "../core/config/defaults.js";
 import type { Registry } from "../core/gates/registry.js";
 import type { Result } from "../core/problem.js";
@@ -35,7 +35,12 @@ import { findCheckRun } from "../github/checks.js";
 import type { Octokit, RepoClient } from "../github/client.js";
 import { configuredClient } from "../github/context.js";
 import { isApiFailure, isNotFound } from "../github/errors.js";
-import { installationClient, listInstallationRepositories, listInstallations } from "../github/installations.js";
+import {
+  installationClient,
+  listInstallationRepositories,
+  listInstallations,
+  type AppIdentity,
+} from "../github/installations.js";
 import { failClosed, publishSetupProblem } from "../github/not-verified.js";
 import { readPrState, withPullLock } from "../github/pr-state.js";
 import { evaluateAndPublish, verdictInputsOf } from "../github/publish.js";
@@ -52,7 +57,8 @@ import { advanceRun, afterRun, type AdvancedRun } from "./tier-b/workflow-run.js
 import { scheduleMergePlan } from "./merge-plan.js";
 
 export interface ReconcilerDeps {
-  appId: number;
+  /** Who the App is: its own comments and runs, and the key its ledgers are sealed with. */
+  app: AppIdentity;
   runtime: Runtime;
   settings: ReconcilerSettings;
   /** Probot's `app.auth`: the App itself without an id, an installation with one. */
@@ -257,7 +263,7 @@ async function reconcileRuns(
   report: RepoReport,
   stop: Allowance,
 ): Promise<void> {
-  let runs: RunRef[];
+  let runs: RunOrigin[];
   try {
     runs = await listDispatchRuns(client, config.tier_b.workflow);
   } catch (err) {
@@ -265,7 +271,11 @@ async function reconcileRuns(
     if (isNotFound(err)) return;
     throw err;
   }
-  for (const [pr, prRuns] of runsToCheck(runs, open, memory)) {
+  // Only runs that pass provenance's origin checks (our workflow file, the default branch, a
+  // dispatch by this App) are worth a look; advanceRun checks them against the sealed ledger too.
+  const expected = expectedOrigin(client, config);
+  const ours = runs.filter((r) => runOrigin(r, expected).ok);
+  for (const [pr, prRuns] of runsToCheck(ours, open, memory)) {
     const why = stop();
     if (why) {
       report.stopped = why;
@@ -311,7 +321,7 @@ async function runAll(deps: ReconcilerDeps, meter: CallMeter): Promise<RunReport
             report.stopped = why;
             return;
           }
-          const done = await reconcileRepository(installationClient(octokit, deps.appId, repo), runtime, {
+          const done = await reconcileRepository(installationClient(octokit, deps.app, repo), runtime, {
             force: false,
             stop,
           });
@@ -416,20 +426,18 @@ export async function recheckRepository(
 /** No bundles or gates: on an issue only `/recheck` is a command, and it needs no registry. */
 const NO_REGISTRY = { gates: new Map(), bundles: new Map() } as const;
 
-/** `/recheck` in a comment on an issue (not a PR): a write user's request to reconcile this repository now. */
+/**
+ * `/recheck` in a comment on an issue (not a PR): reconcile this repository now. The caller has
+ * decided that the commenter may command the bot (permission first, refusals explained once).
+ */
 export async function onRecheckInIssue(
   client: RepoClient,
-  config: ResolvedConfig,
   runtime: Runtime,
   app: AppOptions,
-  c: { number: number; commentId: number; login: string; text: string; installationId: number | undefined },
+  c: { number: number; commentId: number; text: string; installationId: number | undefined },
 ): Promise<void> {
   const parsed = parseComment(c.text, NO_REGISTRY);
   if (parsed.kind !== "command" || parsed.command.kind !== "recheck") return;
-  if (!(await mayCommand(client, config, c.login))) {
-    await reply(client, c.number, recheckRefusal(c.login));
-    return;
-  }
   // A recheck of a busy repository takes a while: say it was seen.
   await react(client, c.commentId, "eyes", "command");
   const report = await recheckRepository(client, runtime, app.reconciler ?? DEFAULT_RECONCILER, c.installationId);

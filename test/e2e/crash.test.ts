@@ -83,7 +83,7 @@ const isCommentCreate = (r: LoggedRequest) =>
 describe("(a) SIGKILL during a burst, then a restart", () => {
   test("every PR gets its check within the reconciler's first run; nothing is written twice", async () => {
     const { fake: f, repo } = await world();
-    const issue = repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" }).number;
+    const issue = repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "mona" }).number;
     const first = await server(f);
     // Five PRs: enough for a kill mid-burst; each new sticky comment waits 3 s behind Probot's
     // notification limiter, so a bigger burst only makes the test slower.
@@ -121,7 +121,7 @@ describe("(a) SIGKILL during a burst, then a restart", () => {
 describe("(c) priorities: a /tier-b during a burst of 16 PR evaluations", () => {
   test("is dispatched before the burst's writes, which wait behind it", async () => {
     const { fake: f, repo } = await world();
-    const issue = repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" }).number;
+    const issue = repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "mona" }).number;
     const [target] = openPulls(repo, issue, 1, "t");
     // The start-up run judges the PR the maintainer will ask about; the burst comes after.
     const child = await server(f);
@@ -177,7 +177,7 @@ describe("(c) priorities: a /tier-b during a burst of 16 PR evaluations", () => 
 describe("SIGTERM drains", () => {
   test("the delivery in flight finishes, its check is written, the process exits 0 saying it drained", async () => {
     const { fake: f, repo } = await world();
-    const issue = repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" }).number;
+    const issue = repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "mona" }).number;
     const child = await server(f);
     const [pr] = openPulls(repo, issue, 1, "s");
     f.fail("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", { kind: "delay", ms: 1500 });

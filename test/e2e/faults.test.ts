@@ -13,7 +13,8 @@ afterEach(async () => {
 
 function openGoodPull(): { number: number; sha: string } {
   const { repo } = world;
-  const issue = repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" });
+  // Written by a maintainer, so the contract counts with no /accept.
+  const issue = repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "mona" });
   const sha = "c3".repeat(20);
   const pr = repo.openPullRequest({
     title: "Fused",

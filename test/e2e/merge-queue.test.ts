@@ -1,7 +1,7 @@
 /** GitHub's merge queue, end to end over HTTP: the real server, the fake GitHub's queue, signed `merge_group` webhooks. */
 import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
 import { startDemoWorld, type DemoWorld } from "../../src/demo/story.js";
-import { CACHE, EVICT, openWorkItem, workItemPull } from "../../src/demo/queue-fixtures.js";
+import { CACHE, EVICT, openWorkItem, openWorkItemIssue, workItemPull } from "../../src/demo/queue-fixtures.js";
 import { resultsFile } from "../../src/demo/fixtures.js";
 import type { LoggedRequest } from "../../src/demo/fake-github/index.js";
 import * as hooks from "../../src/demo/webhooks.js";
@@ -144,24 +144,40 @@ describe("dependency edges both ways", () => {
     );
     expect(groupCheck(b.sha)?.conclusion).toBe("success");
     expect(groupCheck(b.sha)?.output.summary).toContain("✅ | Dependencies done");
-    // The dependant's check and sticky comment change; nothing else is written.
+    // The dependant's check and sticky comment change — and so do those of the PR still linked to
+    // the closed issue (here it was closed by hand, not by merging that PR): its contract no longer counts.
+    expect(groupCheck(a.sha)?.output.summary).toContain("is closed, so its contract does not apply");
     expect(cost.writes.map((w) => `${w.method} ${w.route}`)).toEqual([
+      "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+      "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
       "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
       "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}",
     ]);
     // config (2), registry, open issues, open PRs; the dependant: PR, sticky, files, the dependency's
-    // lookup (search: it is closed now), its check.
-    expect(cost.reads.length).toBe(10);
+    // lookup (search: it is closed now), its check; the closed issue's own PR: PR, sticky, files, the issue, its check.
+    expect(cost.reads.length).toBe(15);
   });
 
-  test("closing an issue nothing depends on costs the config and the lists, and writes nothing", async () => {
+  test("closing an issue nothing depends on re-evaluates only the PR still linked to it", async () => {
     const a = await openWorkItem(world, CACHE, sha("a"));
     world.repo.setIssueState(a.issue, "closed");
     const cost = await calls(() =>
       world.send("issues", hooks.issuesClosed(world.fake.state, world.repo, a.issue, "mona")),
     );
-    expect({ reads: cost.reads.length, writes: cost.writes.length }).toEqual({ reads: 4, writes: 0 });
+    // config (2), registry, open issues, open PRs; the linked PR: PR, sticky, files, its (closed) issue, its check.
+    expect({ reads: cost.reads.length, writes: cost.writes.length }).toEqual({ reads: 10, writes: 2 });
+    expect(groupCheck(a.sha)?.conclusion).toBe("failure");
     expect(workItemPull("05", sha("a"), a.issue)).toContain(`Fixes #${a.issue}`);
+  });
+
+  test("closing an issue nothing depends on and no open PR links costs the config and the lists, and writes nothing", async () => {
+    const issue = await openWorkItemIssue(world, CACHE);
+    world.repo.setIssueState(issue, "closed");
+    const cost = await calls(() =>
+      world.send("issues", hooks.issuesClosed(world.fake.state, world.repo, issue, "mona")),
+    );
+    // config (2), registry, open issues, open PRs.
+    expect({ reads: cost.reads.length, writes: cost.writes.length }).toEqual({ reads: 5, writes: 0 });
   });
 });
 

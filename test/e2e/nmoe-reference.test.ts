@@ -94,8 +94,15 @@ reference.describe("nmoe's own files, end to end", () => {
     repo.setIssueState(dependency.number, "closed");
     const issue = repo.openIssue({ title: "[03a] Attention", body: renderForm(), user: "agent-7" });
     await send("issues", hooks.issuesOpened(fake.state, repo, issue.number));
-    const sticky = repo.commentsOn(issue.number).find((c) => c.user.login === "merge-captain[bot]")!;
-    expect(sticky.body).toContain("✅ merge-captain: contract valid");
+    const sticky = () => repo.commentsOn(issue.number).find((c) => c.user.login === "merge-captain[bot]")!;
+    // An agent without write access wrote it: valid, and waiting for a maintainer.
+    expect(sticky().body).toContain("⏳ merge-captain: contract valid, awaiting acceptance");
+    expect(repo.issue(issue.number).labels).toEqual(["contract: needs acceptance"]);
+    repo.setPermission("maintainer", "maintain");
+    const accept = repo.addComment(issue.number, { body: "/accept", user: "maintainer" });
+    await send("issue_comment", hooks.issueCommentCreated(fake.state, repo, accept.id));
+    expect(sticky().body).toContain("✅ merge-captain: contract valid");
+    expect(sticky().body).toContain("accepted by `maintainer` with `/accept`");
     expect(repo.issue(issue.number).labels).toEqual(["contract: valid"]);
 
     const head = "d4".repeat(20);

@@ -20,7 +20,7 @@ let made = 0;
 /** A contract issue (unless given) and a PR for it, created on the fake only: no webhook is sent. */
 function openPull(repo: FakeRepo, issueNumber?: number): { number: number; sha: string; issue: number } {
   const issue =
-    issueNumber ?? repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" }).number;
+    issueNumber ?? repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "mona" }).number;
   return { ...openAttestedPull(repo, issue, `pr-${++made}`), issue };
 }
 
@@ -238,7 +238,29 @@ describe("/recheck in an issue", () => {
     const ask = repo.addComment(pr.issue, { body: "/recheck", user: "rex" });
     await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, ask.id));
     expect(checkOf(repo, pr.sha)).toHaveLength(0);
-    expect(repo.commentsOn(pr.issue).at(-1)!.body).toContain("@rex needs write access to run `/recheck`");
+    // One reply (no mention), the 😕, and the issue's record that rex was told: a second /recheck gets silence.
+    const told = () => repo.commentsOn(pr.issue).filter((c) => c.body.includes("needs write access"));
+    expect(told().map((c) => c.body)).toEqual([expect.stringContaining("`rex` needs write access to run `/recheck`")]);
+    expect(told()[0]!.body).not.toContain("@rex");
+    const again = repo.addComment(pr.issue, { body: "/recheck", user: "rex" });
+    const mark = fake.requests.mark();
+    await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, again.id));
+    expect(told()).toHaveLength(1);
+    expect(fake.requests.since(mark).filter((r) => r.method !== "GET")).toEqual([]);
+    expect(checkOf(repo, pr.sha)).toHaveLength(0);
+  });
+
+  test("a bot's /recheck is refused like any bot command, without a permission read", async () => {
+    world = await startDemoWorld({ env: { RECONCILE_INTERVAL_MINUTES: "0" } });
+    const { repo, fake } = world;
+    const pr = openPull(repo);
+    const agent = fake.state.addApp({ id: 4713, slug: "agent-ci" });
+    const ask = repo.addComment(pr.issue, { body: "/recheck", user: agent });
+    const mark = fake.requests.mark();
+    await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, ask.id));
+    expect(checkOf(repo, pr.sha)).toHaveLength(0);
+    expect(fake.requests.since(mark).filter((r) => r.route.includes("permission"))).toEqual([]);
+    expect(repo.commentsOn(pr.issue).filter((c) => c.body.includes("is a bot"))).toHaveLength(1);
   });
 });
 

@@ -11,7 +11,7 @@ afterEach(async () => {
 });
 
 function openGoodPull(w: DemoWorld): { number: number; sha: string } {
-  const issue = w.repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" });
+  const issue = w.repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "mona" });
   return openAttestedPull(w.repo, issue.number, "shutdown");
 }
 

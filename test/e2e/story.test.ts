@@ -19,13 +19,14 @@ describe("the demo story, end to end over HTTP", () => {
   // Pinned so that a change which adds API calls fails loudly; update the README table with it.
   // reads: GETs that count against the rate limit; 304: conditional reads answered from the ETag cache.
   test.each([
-    ["An agent opens issue #1 with a valid contract", "issues.opened", 3, 1, 2],
+    ["An agent opens issue #1 with a valid contract", "issues.opened", 4, 1, 2],
+    ["A maintainer accepts the agent's contract: /accept", "issue_comment.created", 5, 2, 4],
     ["Issue #2 has a broken contract: the bot explains", "issues.opened", 3, 1, 2],
-    ["PR #3: valid attestation, in-scope diff (waits only for Tier-B)", "pull_request.opened", 7, 1, 2],
-    ["PR #4 touches a denied path: red, with the file and the pattern", "pull_request.opened", 7, 1, 2],
-    ["A read-only user asks for Tier-B: refused", "issue_comment.created", 4, 1, 4],
-    ["A maintainer asks for Tier-B: one dispatch, pinned to the head", "issue_comment.created", 10, 3, 7],
-    ["The same command delivered again: no second dispatch", "issue_comment.created", 3, 1, 0],
+    ["PR #3: valid attestation, in-scope diff (waits only for Tier-B)", "pull_request.opened", 8, 1, 2],
+    ["PR #4 touches a denied path: red, with the file and the pattern", "pull_request.opened", 7, 2, 2],
+    ["A read-only user asks for Tier-B: refused", "issue_comment.created", 4, 0, 3],
+    ["A maintainer asks for Tier-B: one dispatch, pinned to the head", "issue_comment.created", 9, 4, 7],
+    ["The same command delivered again: no second dispatch", "issue_comment.created", 3, 2, 0],
     ["GitHub queues the run", "workflow_run.requested", 3, 6, 2],
     [
       "The environment asks the app (custom protection rule): approved for the pinned head",
@@ -37,10 +38,10 @@ describe("the demo story, end to end over HTTP", () => {
     ["The run starts", "workflow_run.in_progress", 2, 7, 2],
     ["The run completes; its results mention an internal host and a token", "workflow_run.completed", 6, 6, 3],
     ["A new push to PR #3: the Tier-B results are now stale", "pull_request.synchronize", 9, 1, 3],
-    ["Work item 05 (no dependencies)", "issues.opened", 2, 1, 2],
-    ["Work item 06 depends on 05", "issues.opened", 1, 2, 2],
-    ["The PR for 05: green", "pull_request.opened", 5, 2, 2],
-    ["The PR for 06: red until 05 is done", "pull_request.opened", 5, 2, 2],
+    ["Work item 05 (no dependencies)", "issues.opened", 2, 2, 2],
+    ["Work item 06 depends on 05", "issues.opened", 1, 3, 2],
+    ["The PR for 05: green", "pull_request.opened", 6, 2, 2],
+    ["The PR for 06: red until 05 is done", "pull_request.opened", 6, 2, 2],
     [
       "The merge plan issue: created once, pinned, the order with its reasons and the graph",
       "merge_plan.refresh",
@@ -65,7 +66,7 @@ describe("the demo story, end to end over HTTP", () => {
     ],
     ["The plan follows: the PR for 06 is next, its dependency done", "merge_plan.refresh", 2, 5, 1],
     ["The PR for 06 joins the queue on top of the merged 05: green", "merge_group.checks_requested", 4, 4, 1],
-    ["PR #10 was opened while no webhook arrived: the next reconciler run judges it", "reconciler", 12, 6, 2],
+    ["PR #10 was opened while no webhook arrived: the next reconciler run judges it", "reconciler", 12, 7, 2],
     ["The reconciler again, nothing changed: list reads answered 304, no write", "reconciler", 2, 6, 0],
   ])("API calls: %s", (title, event, reads, notModified, writes) => {
     const step = story.steps.find((s) => s.title === title);
@@ -86,7 +87,7 @@ describe("the demo story, end to end over HTTP", () => {
     const out = printed.join("\n");
     expect(out).toContain(
       [
-        "▶ PR #3: valid attestation, in-scope diff (waits only for Tier-B)  [pull_request.opened: 7 reads + 1 × 304, 2 writes]",
+        "▶ PR #3: valid attestation, in-scope diff (waits only for Tier-B)  [pull_request.opened: 8 reads + 1 × 304, 2 writes]",
         "    check run merge-captain: completed/failure — Not ready: 2 criteria failed",
         "        ❌ Tier-B green on this head: 1 required Tier-B gate has not passed on this head: `b200:train_8x20`",
         "        ❌ Perf within budget: no perf result for `perf:delta` on this head",

@@ -21,8 +21,11 @@ import {
   testApp,
   useStrictNock,
   type TestApp,
+  BOT_LOGIN,
+  LEDGER_KEY,
 } from "../support/probot.js";
 import { anIssue, aUser, issueCommentCreated, issuesEvent, repository } from "../support/payloads.js";
+import { permission } from "../support/people.js";
 import { config, registry } from "../support/repo-files.js";
 
 useStrictNock();
@@ -55,7 +58,17 @@ function clockedApp(): TestApp & { setHours: (h: number) => void } {
 
 async function clientOf(app: TestApp): Promise<RepoClient> {
   const octokit = await app.probot.auth(INSTALLATION_ID);
-  return { octokit, owner: OWNER, repo: REPO, defaultBranch: "main", appId: APP_ID, sanitize: {} };
+  return {
+    octokit,
+    owner: OWNER,
+    repo: REPO,
+    defaultBranch: "main",
+    appId: APP_ID,
+    botLogin: BOT_LOGIN,
+    ledgerKey: LEDGER_KEY,
+    sanitize: {},
+    permissionCache: new Map(),
+  };
 }
 
 const LIST = (p: string) =>
@@ -97,7 +110,7 @@ describe("an experiment issue is opened", () => {
     expect(sticky).toContain("**Sections:** ✅ `TL;DR`, `Scope`");
     expect(sticky).toContain("1 of 2 claims carry no confidence label");
     expect(sticky).toContain("top-2 routing is enough");
-    expect(sticky).toMatch(/<!-- merge-captain:experiment v1 [A-Za-z0-9_-]+ -->$/);
+    expect(sticky).toMatch(/\n<!-- merge-captain:experiment v1 [A-Za-z0-9_-]+ -->\n$/);
   });
 
   test("a missing section is named, with the fix", async () => {
@@ -131,7 +144,8 @@ describe("an experiment issue is opened", () => {
       [HEADING, fence(toYaml(contract))],
     ]);
     const posted: string[] = [];
-    const calls = registry(config(null))
+    // alice opened it with write access: her contract counts (one permission lookup).
+    const calls = registry(permission("alice", "write", config(null)))
       .get(COMMENTS)
       .times(2)
       .reply(200, [])
@@ -356,10 +370,8 @@ describe("the heartbeat, with a fake clock", () => {
           .reply(200, [])
           .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((status = b.body), true))
           .reply(201, aComment(500, "x"))
-      : // A non-update costs what any comment costs: the config read (none at all for a bot).
-        by.type === "Bot"
-        ? nock(API)
-        : config(cfg);
+      : // A non-update costs what any comment costs: the config read (bots' comments are scanned too).
+        config(cfg);
     await app.receive("issue_comment", event);
     expect(calls.pendingMocks()).toEqual([]);
     const line = `last update 2026-11-23 15:00 UTC by ${by.login.replace(/\[/g, "\\[").replace(/\]/g, "\\]")}`;
@@ -449,7 +461,7 @@ describe("the heartbeat, with a fake clock", () => {
       .reply(200, { total_count: 2, repositories: [repository, { ...repository, name: "old", archived: true }] });
     config(CONFIG, calls).get(LIST).reply(200, []);
     const summary = await runHeartbeats(
-      installationRepos((id) => app.probot.auth(id), APP_ID),
+      installationRepos((id) => app.probot.auth(id), { appId: APP_ID, botLogin: BOT_LOGIN, ledgerKey: LEDGER_KEY }),
       app.runtime,
     );
     expect(calls.pendingMocks()).toEqual([]);

@@ -3,6 +3,7 @@ import nock from "nock";
 import { aContract, fence, formBody, HEADING, toYaml } from "../core/contract/builders.js";
 import { aComment, REPO_PATH, testApp, useStrictNock } from "../support/probot.js";
 import { aUser, issuesEvent } from "../support/payloads.js";
+import { permission } from "../support/people.js";
 import { config, REGISTRY_PATH, registry } from "../support/repo-files.js";
 
 function contractBody(contract = aContract()): string {
@@ -19,10 +20,10 @@ const noConfig = (scope?: nock.Scope) => config(null, scope);
 useStrictNock();
 
 describe("issues opened / edited", () => {
-  test("a valid contract gets one sticky comment with its summary and the `contract: valid` label", async () => {
+  test("a valid contract by a maintainer gets one sticky comment with its summary and the `contract: valid` label", async () => {
     const app = testApp();
     let posted = "";
-    const calls = registry(noConfig())
+    const calls = registry(permission("alice", "maintain", noConfig()))
       .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
       .reply(200, [aComment(1, "<!-- merge-captain:issue --> pasted by someone", "user")])
       .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
@@ -35,6 +36,62 @@ describe("issues opened / edited", () => {
     expect(posted).toContain("✅ merge-captain: contract valid");
     expect(posted).toContain("`nmoe/router/**`");
     expect(posted).toContain("`b200:step_1x10` (Tier-B)");
+    expect(posted).toMatch(/\*\*Accepted:\*\* contract `[0-9a-f]{12}`, written by `alice`, who has write access\./);
+  });
+
+  test.each([
+    ["a read-only user", "read", "alice"],
+    ["a triage user (may edit issues, not push)", "triage", "alice"],
+  ] as const)("a valid contract by %s waits for a maintainer's /accept", async (_name, level, login) => {
+    const app = testApp();
+    let posted = "";
+    const calls = registry(permission(login, level, noConfig()))
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
+      .reply(201, aComment(500, "x"))
+      .post(`${REPO_PATH}/issues/7/labels`, { labels: ["contract: needs acceptance"] })
+      .reply(200, []);
+    await app.receive("issues", issuesEvent("opened", { body: contractBody() }));
+    expect(calls.pendingMocks()).toEqual([]);
+    expect(posted).toContain("### ⏳ merge-captain: contract valid, awaiting acceptance");
+    expect(posted).toContain("was written by `alice`, who has no write access");
+    expect(posted).toMatch(/comments `\/accept` here \(or `\/accept [0-9a-f]{12}`/);
+  });
+
+  test("an issue opened by a bot is judged like anyone's: its contract waits for /accept, and no permission is read", async () => {
+    const app = testApp();
+    let posted = "";
+    const bot = aUser("copilot-swe-agent[bot]", "Bot");
+    const calls = registry(noConfig())
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
+      .reply(201, aComment(500, "x"))
+      .post(`${REPO_PATH}/issues/7/labels`, { labels: ["contract: needs acceptance"] })
+      .reply(200, []);
+    const event = issuesEvent("opened", { body: contractBody(), sender: bot });
+    await app.receive("issues", { ...event, issue: { ...event.issue, user: bot } });
+    expect(calls.pendingMocks()).toEqual([]);
+    expect(posted).toContain("awaiting acceptance");
+    expect(posted).toContain("`copilot-swe-agent[bot]`");
+  });
+
+  test("a bot the config trusts writes contracts that count without /accept", async () => {
+    const app = testApp();
+    let posted = "";
+    const bot = aUser("planner[bot]", "Bot");
+    const calls = registry(config('policy:\n  trusted_bots: ["planner[bot]"]\n'))
+      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
+      .reply(200, [])
+      .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
+      .reply(201, aComment(500, "x"))
+      .post(`${REPO_PATH}/issues/7/labels`, { labels: ["contract: valid"] })
+      .reply(200, []);
+    const event = issuesEvent("opened", { body: contractBody(), sender: bot });
+    await app.receive("issues", { ...event, issue: { ...event.issue, user: bot } });
+    expect(calls.pendingMocks()).toEqual([]);
+    expect(posted).toContain("written by `planner[bot]`, a bot this repository trusts");
   });
 
   test("an edit updates the same comment and flips the labels", async () => {
@@ -64,7 +121,7 @@ describe("issues opened / edited", () => {
     const body = contractBody();
     // First learn what the bot writes, then replay the same event with that comment in place.
     let posted = "";
-    registry(noConfig())
+    registry(permission("alice", "write", noConfig()))
       .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
       .reply(200, [])
       .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
@@ -72,6 +129,7 @@ describe("issues opened / edited", () => {
       .post(`${REPO_PATH}/issues/7/labels`)
       .reply(200, []);
     await app.receive("issues", issuesEvent("opened", { body }));
+    // The replay reads the acceptance from the sticky's sealed ledger: no permission lookup, no write.
     const replay = registry(noConfig())
       .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
       .reply(200, [aComment(500, posted)]);
@@ -86,7 +144,7 @@ describe("issues opened / edited", () => {
     expect(calls.isDone()).toBe(true);
   });
 
-  test("events sent by bots are ignored without a single call", async () => {
+  test("events our own App sent are ignored without a single call", async () => {
     const app = testApp();
     // No interceptor at all, not even the installation token: every request would be a "no match".
     nock.cleanAll();
@@ -96,7 +154,7 @@ describe("issues opened / edited", () => {
     try {
       await app.receive(
         "issues",
-        issuesEvent("opened", { body: contractBody(), sender: aUser("renovate[bot]", "Bot") }),
+        issuesEvent("edited", { body: contractBody(), previousBody: "", sender: aUser("merge-captain[bot]", "Bot") }),
       );
     } finally {
       nock.emitter.removeListener("no match", record);
@@ -107,7 +165,7 @@ describe("issues opened / edited", () => {
   test("a broken registry on the default branch is reported, never guessed", async () => {
     const app = testApp();
     let posted = "";
-    const calls = noConfig()
+    const calls = permission("alice", "write", noConfig())
       .get((p) => REGISTRY_PATH.test(p))
       .reply(200, '[gates."x"]\ntier = "z"\n', { "content-type": "application/vnd.github.raw" })
       .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
@@ -123,7 +181,7 @@ describe("issues opened / edited", () => {
     const app = testApp();
     let posted = "";
     const token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
-    registry(noConfig())
+    registry(permission("alice", "write", noConfig()))
       .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
       .reply(200, [])
       .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))

@@ -2,6 +2,7 @@ import { describe, expect, test } from "@jest/globals";
 import { aContract, fence, formBody, HEADING, toYaml } from "../core/contract/builders.js";
 import { aComment, REPO_PATH, testApp, INSTALLATION_ID, useStrictNock } from "../support/probot.js";
 import { aUser, issuesEvent, repository } from "../support/payloads.js";
+import { permission } from "../support/people.js";
 import { config, registry } from "../support/repo-files.js";
 
 const TOKEN = ["ghp_", "Q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8"].join("");
@@ -59,7 +60,7 @@ describe("the sanitizer is the last step before every write", () => {
   test("a label built from repo config input is sanitized before it is sent", async () => {
     const app = testApp();
     let labels: string[] = [];
-    registry(config("labels:\n  contract_valid: 'ok via 10.1.2.3'\n"))
+    registry(permission("alice", "write", config("labels:\n  contract_valid: 'ok via 10.1.2.3'\n")))
       .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
       .reply(200, [])
       .post(`${REPO_PATH}/issues/7/comments`)

@@ -41,6 +41,8 @@ export interface World {
   files: Record<number, FileRow[]>;
   checkRuns: CheckRunRow[];
   comments: Record<number, CommentRow[]>;
+  /** Collaborator permission by login (`GET /collaborators/{login}/permission`); anyone else has none. */
+  permissions: Record<string, "admin" | "maintain" | "write" | "triage" | "read">;
 }
 
 /** One API call as the fake saw it: path relative to the repo (`/pulls/12/files?per_page=100`), decoded. */
@@ -66,7 +68,17 @@ export interface Fake {
 }
 
 export function emptyWorld(overrides: Partial<World> = {}): World {
-  return { config: null, registry: null, issues: [], pulls: [], files: {}, checkRuns: [], comments: {}, ...overrides };
+  return {
+    config: null,
+    registry: null,
+    issues: [],
+    pulls: [],
+    files: {},
+    checkRuns: [],
+    comments: {},
+    permissions: {},
+    ...overrides,
+  };
 }
 
 type Reply = [number, unknown, Record<string, string>?];
@@ -149,6 +161,12 @@ export function fakeGitHub(world: World): Fake {
         return [200, { total_count: runs.length, check_runs: runs }];
       }
       if (path === "/search/issues") return [200, { total_count: 0, incomplete_results: false, items: [] }];
+      if ((m = /^\/collaborators\/([^/]+)\/permission$/.exec(short))) {
+        const level = world.permissions[m[1]!];
+        if (level === undefined) return [404, { message: "Not Found" }];
+        const legacy = level === "maintain" ? "write" : level === "triage" ? "read" : level;
+        return [200, { permission: legacy, role_name: level, user: { login: m[1] } }];
+      }
     }
     const b = (body ?? {}) as Record<string, unknown>;
     const output = (b["output"] ?? {}) as { title?: string; summary?: string; text?: string; annotations?: unknown[] };
@@ -209,7 +227,8 @@ export function fakeGitHub(world: World): Fake {
       .intercept(() => true, method)
       .reply(function (uri, body) {
         const reply = route(method, uri, body === "" ? undefined : body);
-        if (reply[0] === 599) throw new Error(String((reply[1] as { message: string }).message));
+        // A 501 fails the event at once with the route in its message (a thrown error would leave the request hanging).
+        if (reply[0] === 599) return [501, reply[1]];
         return reply;
       });
   }

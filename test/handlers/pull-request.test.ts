@@ -6,6 +6,11 @@ import { aContract, fence, formBody, HEADING, toYaml, type ContractShape } from 
 import { aComment, strictNock, testApp, type TestApp } from "../support/probot.js";
 import { aUser, anIssue, aPull, HEAD, issuesEvent, pullRequestEvent } from "../support/payloads.js";
 import { emptyWorld, fakeGitHub, type Fake, type FileRow, type World } from "./pull-request-world.js";
+import { DEFAULT_CONFIG } from "../../src/core/config/defaults.js";
+import { contractOptions } from "../../src/core/config/readers.js";
+import { readContract } from "../../src/core/contract/read.js";
+import { contractHash } from "../../src/core/trust/acceptance.js";
+import { stickyBody } from "../support/ledger.js";
 
 const GATES = readFileSync(new URL("../fixtures/gates/gates.toml", import.meta.url), "utf8");
 
@@ -62,6 +67,18 @@ function prBody(o: AttestationOptions = {}): string {
   ].join("\n");
 }
 
+/** Issue #7's sticky comment as the bot wrote it when alice (write access) opened the issue. */
+function acceptedIssueSticky(c: ContractShape = contract()): string {
+  const report = readContract(issueBody(c), contractOptions(DEFAULT_CONFIG));
+  if (report.status !== "valid") throw new Error("contract");
+  const hash = contractHash(report.contract);
+  return stickyBody("issue", 7, "### ✅ merge-captain: contract valid", {
+    version: 2,
+    dispatches: [],
+    acceptances: [{ hash, by: "alice", at: "2026-11-23T10:00:00Z", via: "author" }],
+  });
+}
+
 const inScope = (n: number): FileRow[] =>
   Array.from({ length: n }, (_, i) => ({ filename: `nmoe/router/f${i}.py`, status: "modified" }));
 
@@ -88,6 +105,8 @@ function world(
       }),
     ],
     files: { 12: files },
+    // The contract's author (alice, who opened issue #7) has write access: her contract counts.
+    permissions: { alice: "write" },
   });
 }
 
@@ -130,9 +149,15 @@ const READS = [
   "GET /contents/configs/gates/gates.toml?ref=main",
   "GET /pulls/12/files?per_page=100",
   "GET /issues?state=open&per_page=100",
+  // Whether the contract counts: issue #7 has no record yet (no sticky), so its author's permission decides.
+  "GET /issues/7/comments?per_page=100",
+  "GET /collaborators/alice/permission",
   "GET /pulls?state=open&per_page=100",
   `GET ${CHECKS}`,
 ];
+/** The same without the contract's standing: after the first event the PR's ledger remembers the acceptance. */
+const STANDING = ["GET /issues/7/comments?per_page=100", "GET /collaborators/alice/permission"];
+const CACHED = READS.filter((l) => !STANDING.includes(l));
 
 let guard: { unexpected: string[] };
 beforeEach(() => {
@@ -166,7 +191,7 @@ describe("pull_request: a valid PR", () => {
     expect(check!.output.annotations).toBeUndefined();
     const summary = check!.output.summary;
     expect(row(summary, "Contract found & valid")).toMatch(
-      /^\| ✅ \| Contract found & valid \| issue #7 \(linked by a closing keyword\), contract `07` \|/,
+      /^\| ✅ \| Contract found & valid \| issue #7 \(linked by a closing keyword\), contract `07`, written by `alice` \|/,
     );
     expect(row(summary, "Attestation valid")).toContain("✅");
     expect(row(summary, "Attestation about this head")).toContain("✅");
@@ -178,7 +203,8 @@ describe("pull_request: a valid PR", () => {
     const [comment] = gh.bodies<{ body: string }>("POST", "/issues/12/comments");
     expect(comment!.body).toMatch(/^<!-- merge-captain:pr v1 -->\n### ✅ merge-captain: Ready to merge\n/);
     expect(comment!.body).toContain(`For head \`${HEAD.slice(0, 12)}\``);
-    expect(comment!.body).toMatch(/<!-- merge-captain:state v1 [A-Za-z0-9+/=]+ -->\n$/);
+    // The ledger ends the comment, sealed: base64url JSON, a dot, the HMAC.
+    expect(comment!.body).toMatch(/\n<!-- merge-captain:state v2 [A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43} -->\n$/);
   });
 });
 
@@ -303,9 +329,10 @@ describe("pull_request: scope against the real diff", () => {
     const w = world({ files: inScope(2), changedFiles: 3 });
     const gh = await run(w, opened(w));
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
+    // Scope and protected paths both depend on the full list: neither passes on a partial one.
     expect(check).toMatchObject({
       conclusion: "failure",
-      output: { title: "Not verified: 1 criterion could not be checked" },
+      output: { title: "Not verified: 2 criteria could not be checked" },
     });
     expect(check!.output.text).toContain("GitHub listed 2 files but the PR reports 3 changed files");
   });
@@ -431,24 +458,26 @@ describe("pull_request: finding the contract issue", () => {
     expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(row(check!.output.summary, "Contract found & valid")).toContain(
-      `| ✅ | Contract found & valid | issue #7 (linked by ${via}), contract \`07\` |`,
+      `| ✅ | Contract found & valid | issue #7 (linked by ${via}), contract \`07\`, written by \`alice\` |`,
     );
   });
 
-  test("a closing keyword for an issue that is not open is read with one extra call", async () => {
+  test("a closing keyword for a closed issue is read with one extra call, and its contract does not count", async () => {
     const w = world({ body: prBody({ links: "Fixes #7" }), headRef: "feature/allgather" });
     w.issues[0]!.state = "closed";
     w.issues[0]!.title = "Fused all-gather";
     const gh = await run(w, opened(w));
     expect(gh.lines()).toEqual([
-      ...READS.slice(0, 6),
+      ...CACHED.slice(0, 6),
       "GET /issues/7",
-      ...READS.slice(6),
+      ...CACHED.slice(6),
       "POST /check-runs",
       "POST /issues/12/comments",
     ]);
-    expect(row(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]!.output.summary, "Contract found & valid")).toContain(
-      "✅",
+    const check = gh.bodies<CheckRunBody>("POST", "/check-runs")[0]!;
+    expect(check.conclusion).toBe("failure");
+    expect(row(check.output.summary, "Contract found & valid")).toBe(
+      "| ❌ | Contract found & valid | issue #7 (linked by a closing keyword) is closed, so its contract does not apply to a new verdict | reopen issue #7 if the work is still wanted, or link the open issue this PR implements |",
     );
   });
 
@@ -504,7 +533,7 @@ describe("pull_request: writes only what changed", () => {
     const { w, app } = await answered();
     expect(w.checkRuns[0]!.output.text).toMatch(/<!-- merge-captain:digest [0-9a-f]{16} inputs [0-9a-f]{16} -->$/);
     const gh = await run(w, opened(w, "edited"), { app });
-    expect(gh.lines()).toEqual(READS);
+    expect(gh.lines()).toEqual(CACHED);
     expect(gh.writes()).toBe(0);
   });
 
@@ -522,7 +551,7 @@ describe("pull_request: writes only what changed", () => {
     const { w, app } = await answered();
     w.pulls[0]!.body = prBody({ tierA: [] });
     const gh = await run(w, opened(w, "edited"), { app });
-    expect(gh.lines()).toEqual([...READS, "PATCH /check-runs/9001", "PATCH /issues/comments/9002"]);
+    expect(gh.lines()).toEqual([...CACHED, "PATCH /check-runs/9001", "PATCH /issues/comments/9002"]);
     expect(gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")[0]).toMatchObject({
       status: "completed",
       conclusion: "failure",
@@ -541,7 +570,7 @@ describe("pull_request: writes only what changed", () => {
     w.pulls[0]!.head.sha = HEAD2;
     const gh = await run(w, opened(w, "synchronize"), { app });
     expect(gh.lines()).toEqual([
-      ...READS.slice(0, -1),
+      ...CACHED.slice(0, -1),
       `GET /commits/${HEAD2}/check-runs?check_name=merge-captain&filter=latest&per_page=100`,
       "POST /check-runs",
       "PATCH /issues/comments/9002",
@@ -576,16 +605,33 @@ describe("pull_request: writes only what changed", () => {
   test("a retargeted PR (base changed) is read again: the scope row reads its diff", async () => {
     const { w, app } = await answered();
     const gh = await run(w, pullRequestEvent("edited", { changed: "base", body: prBody() }), { app });
-    expect(gh.lines()).toEqual(READS);
+    // The contract's acceptance is remembered in the PR's ledger since the first event: not read again.
+    expect(gh.lines()).toEqual(CACHED);
     expect(gh.writes()).toBe(0);
   });
 
-  test.each(["opened", "edited", "synchronize"] as const)("a bot's %s event makes no call at all", async (action) => {
-    const w = world();
-    const gh = await run(w, pullRequestEvent(action, { body: prBody(), sender: aUser("renovate[bot]", "Bot") }));
-    expect(gh.calls).toEqual([]);
-    expect(gh.tokens).toBe(0);
-  });
+  test.each(["opened", "edited", "synchronize"] as const)(
+    "our own App's %s event makes no call at all",
+    async (action) => {
+      const w = world();
+      const gh = await run(w, pullRequestEvent(action, { body: prBody(), sender: aUser("merge-captain[bot]", "Bot") }));
+      expect(gh.calls).toEqual([]);
+      expect(gh.tokens).toBe(0);
+    },
+  );
+
+  test.each(["opened", "synchronize"] as const)(
+    "a PR %s by another bot (an agent App, Dependabot) gets its check like anyone's",
+    async (action) => {
+      const w = world();
+      const gh = await run(w, pullRequestEvent(action, { body: prBody(), sender: aUser("renovate[bot]", "Bot") }));
+      expect(gh.lines().slice(0, READS.length)).toEqual(READS);
+      expect(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]).toMatchObject({
+        name: "merge-captain",
+        conclusion: "success",
+      });
+    },
+  );
 
   test("a public-safety finding in the PR body adds the label; once removed, the label goes", async () => {
     const token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
@@ -609,6 +655,8 @@ describe("issues edited: the linked open PRs are re-checked", () => {
   const ISSUE_READS = [
     "GET /contents/.github/merge-captain.yml",
     "GET /repos/acme/.github/contents/.github/merge-captain.yml",
+    // Who edited it decides whether the new version counts: alice, who has write access.
+    "GET /collaborators/alice/permission",
     "GET /contents/configs/gates/gates.toml?ref=main",
     "GET /issues/7/comments?per_page=100",
   ];
@@ -645,7 +693,8 @@ describe("issues edited: the linked open PRs are re-checked", () => {
       "GET /pulls?state=open&per_page=100",
       "GET /issues?state=open&per_page=100",
       "GET /pulls/12",
-      ...READS.slice(2).filter((l) => !l.includes("gates.toml") && !l.includes("state=open")),
+      // The issue's new acceptance comes with the re-check: neither its comments nor a permission are read again.
+      ...CACHED.slice(2).filter((l) => !l.includes("gates.toml") && !l.includes("state=open")),
       "PATCH /check-runs/9001",
       "PATCH /issues/comments/9002",
     ]);
@@ -663,7 +712,12 @@ describe("issues edited: the linked open PRs are re-checked", () => {
       issuesEvent("edited", { number: 7, body: edited, previousBody: issueBody(), labels: ["contract: valid"] }),
       { app, name: "issues" },
     );
-    expect(gh.lines()).toEqual([...ISSUE_READS, "POST /issues/7/comments"]);
+    // No edit of the contract, so no permission for the editor; the issue had no record yet, so its author's decides.
+    expect(gh.lines()).toEqual([
+      ...ISSUE_READS.filter((l) => !l.includes("permission")),
+      "GET /collaborators/alice/permission",
+      "POST /issues/7/comments",
+    ]);
   });
 
   test("PRs linked to other issues are listed but not re-read or touched", async () => {
@@ -704,7 +758,7 @@ describe("API calls per event", () => {
   const scenarios: Array<[string, number, number, Scenario]> = [
     [
       "pull_request.opened, no config file (looked up in the repo, then in acme/.github)",
-      8,
+      10,
       2,
       async () => {
         const w = world();
@@ -712,8 +766,18 @@ describe("API calls per event", () => {
       },
     ],
     [
+      "pull_request.opened, the contract's issue holds its sealed record (the usual case: no permission read)",
+      9,
+      2,
+      async () => {
+        const w = world();
+        w.comments[7] = [aComment(8000, acceptedIssueSticky(), "app")];
+        return run(w, opened(w));
+      },
+    ],
+    [
       "pull_request.opened with .github/merge-captain.yml in the repo",
-      7,
+      9,
       2,
       async () => {
         const w = world();
@@ -723,7 +787,7 @@ describe("API calls per event", () => {
     ],
     [
       "pull_request.opened with 250 changed files (one read per 100 files)",
-      10,
+      12,
       2,
       async () => {
         const w = world({ files: inScope(250) });
@@ -732,7 +796,7 @@ describe("API calls per event", () => {
     ],
     [
       "pull_request.opened with 120 files out of scope (one write per 50 annotations)",
-      9,
+      11,
       4,
       async () => {
         const w = world({
@@ -746,7 +810,7 @@ describe("API calls per event", () => {
     ],
     [
       "pull_request.opened with 3000 changed files (files not listed)",
-      7,
+      9,
       2,
       async () => {
         const w = world({ files: [], changedFiles: 3000 });
@@ -798,10 +862,17 @@ describe("API calls per event", () => {
       async () => run(world(), pullRequestEvent("edited", { changed: "title", body: prBody() })),
     ],
     [
-      "pull_request.opened by a bot",
-      0,
-      0,
+      "pull_request.opened by another bot (judged like anyone's)",
+      10,
+      2,
       async () => run(world(), pullRequestEvent("opened", { body: prBody(), sender: aUser("renovate[bot]", "Bot") })),
+    ],
+    [
+      "pull_request.opened by our own App",
+      0,
+      0,
+      async () =>
+        run(world(), pullRequestEvent("opened", { body: prBody(), sender: aUser("merge-captain[bot]", "Bot") })),
     ],
     [
       "pull_request redelivered (same delivery id)",
@@ -817,7 +888,7 @@ describe("API calls per event", () => {
     ],
     [
       "issues.edited, contract changed, one linked open PR whose verdict flips",
-      10,
+      11,
       3,
       async () => {
         const { w, app } = await answered({ files: [{ filename: "nmoe/csrc/a.cu", status: "modified" }] });
@@ -836,7 +907,7 @@ describe("API calls per event", () => {
     ],
     [
       "issues.edited, contract changed, no linked open PR",
-      6,
+      7,
       1,
       async () => {
         const { w, app } = await answered({ body: "No attestation.", headRef: "feature/x" });
@@ -878,7 +949,8 @@ describe("pull_request: the repository's own setup is broken", () => {
     const w = world();
     w.registry = '[gates."x"]\ntier = "z"\n';
     const gh = await run(w, opened(w));
-    expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
+    // With the registry broken the contract cannot be read as valid, so nobody's standing is looked up.
+    expect(gh.lines()).toEqual([...CACHED, "POST /check-runs", "POST /issues/12/comments"]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check!.conclusion).toBe("failure");
     // Design, failure rules: a registry that does not parse makes the answer "not verified" — no row blames the author.

@@ -1,6 +1,6 @@
 /** `/tier-b <bundle>` on a PR: who may ask, which GitHub calls are made in which order, and what is never dispatched twice. */
 import { describe, expect, test } from "@jest/globals";
-import { parseLedger } from "../../src/core/ledger/codec.js";
+import { ledgerIn } from "../support/ledger.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { createRuntime } from "../../src/runtime/runtime.js";
 import { sequentialIds, testApp, useStrictNock } from "../support/probot.js";
@@ -28,9 +28,7 @@ useStrictNock();
 function ledgerOf(world: World): Ledger {
   const s = sticky(world);
   if (!s) throw new Error("no sticky comment");
-  const parsed = parseLedger(s.body);
-  if (!parsed.ok) throw new Error("unreadable ledger");
-  return parsed.value;
+  return ledgerIn(s.body, "pr", PR);
 }
 
 function reactions(world: World): string[] {
@@ -62,17 +60,20 @@ describe("/tier-b <bundle> by a maintainer", () => {
     expect(trace(world)).toEqual([
       "GET /repos/acme/nmoe/contents/.github%2Fmerge-captain.yml",
       "GET /repos/acme/.github/contents/.github%2Fmerge-captain.yml",
+      // who may command the bot, before anything is parsed or said
+      "GET /repos/acme/nmoe/collaborators/maint/permission",
       "GET /repos/acme/nmoe/contents/configs%2Fgates%2Fgates.toml",
       // the sticky comment, read once: a redelivered command is recognised by its comment id in the ledger before anything is said
       "GET /repos/acme/nmoe/issues/12/comments",
       "POST /repos/acme/nmoe/issues/comments/1234/reactions",
-      "GET /repos/acme/nmoe/collaborators/maint/permission",
       "GET /repos/acme/nmoe/pulls/12",
       // no sticky comment yet, so no ledger: runs this PR may already have are rebuilt from the workflow's runs
       "GET /repos/acme/nmoe/actions/workflows/tier-b.yml/runs",
       "GET /repos/acme/nmoe/pulls/12/files",
       "GET /repos/acme/nmoe/issues",
       "GET /repos/acme/nmoe/pulls",
+      // whether the contract counts: issue #7's record (a maintainer accepted it); remembered in the PR's ledger from here on
+      "GET /repos/acme/nmoe/issues/7/comments",
       // `requires_files` of b200:step_1x10, at the pinned head
       "GET /repos/acme/nmoe/contents/configs%2Ftiny.toml",
       // the ledger, recorded before the API call
@@ -94,8 +95,8 @@ describe("/tier-b <bundle> by a maintainer", () => {
     const recordedAt = world.log.findIndex((c) => c.method === "POST" && c.path.endsWith(`/issues/${PR}/comments`));
     const dispatchedAt = world.log.findIndex((c) => c.path === DISPATCHES);
     expect(recordedAt).toBeLessThan(dispatchedAt);
-    const recorded = parseLedger(String(world.log[recordedAt]!.body?.["body"]));
-    expect(recorded.ok && recorded.value.dispatches).toEqual([
+    const recorded = ledgerIn(String(world.log[recordedAt]!.body?.["body"]), "pr", PR);
+    expect(recorded.dispatches).toEqual([
       {
         id: FIRST_ID,
         pr: PR,
@@ -171,9 +172,9 @@ describe("/tier-b <bundle> by a maintainer", () => {
 });
 
 describe("who may not command", () => {
-  test("a read-only user (claiming OWNER) is refused once: one reply, 😕, no dispatch; a second try gets only 😕", async () => {
+  test("a read-only user (claiming OWNER) is refused once: one reply and 😕, no dispatch; a second try gets nothing", async () => {
     const world = newWorld();
-    withSticky(world, { version: 1, dispatches: [] });
+    withSticky(world, { version: 2, dispatches: [] });
     serve(world);
     const app = testApp();
     await app.receive("issue_comment", commentEvent({ body: "/tier-b smoke", login: "reader", id: 2001 }));
@@ -181,16 +182,19 @@ describe("who may not command", () => {
     expect(calls(world, "GET", "/repos/acme/nmoe/collaborators/reader/permission")).toHaveLength(1);
     expect(calls(world, "POST", DISPATCHES)).toEqual([]);
     expect(calls(world, "POST", "/repos/acme/nmoe/check-runs")).toEqual([]);
-    expect(reactions(world)).toEqual(["eyes", "confused"]);
+    // The permission is read before anything else: no 👀, no registry, no usage check for a refusal.
+    expect(calls(world, "GET", /gates\.toml/)).toEqual([]);
+    expect(reactions(world)).toEqual(["confused"]);
     expect(replies(world).map((c) => c.body)).toEqual([
-      expect.stringContaining("@reader needs write access to run Tier-B"),
+      expect.stringContaining("`reader` needs write access to run Tier-B"),
     ]);
 
     world.log.length = 0;
     await app.receive("issue_comment", commentEvent({ body: "/tier-b smoke", login: "reader", id: 2002 }));
     expect(replies(world)).toHaveLength(1);
     expect(calls(world, "POST", DISPATCHES)).toEqual([]);
-    expect(reactions(world)).toEqual(["eyes", "confused"]);
+    expect(reactions(world)).toEqual([]);
+    expect(world.log.filter((c) => c.method !== "GET")).toEqual([]);
   });
 
   test("the refusal is remembered even on a PR that has no sticky comment yet", async () => {
@@ -203,10 +207,27 @@ describe("who may not command", () => {
     expect(calls(world, "POST", DISPATCHES)).toEqual([]);
   });
 
+  test("a command from another bot is never run: one explanation per bot and PR, no permission read, no dispatch", async () => {
+    const world = newWorld();
+    serve(world);
+    const app = testApp();
+    for (const id of [3001, 3002])
+      await app.receive(
+        "issue_comment",
+        commentEvent({ body: "/tier-b smoke", login: "renovate[bot]", type: "Bot", id }),
+      );
+    expect(calls(world, "GET", /\/permission$/)).toEqual([]);
+    expect(calls(world, "POST", DISPATCHES)).toEqual([]);
+    expect(replies(world).map((c) => c.body)).toEqual([
+      expect.stringContaining(
+        "`renovate[bot]` is a bot. merge-captain judges bots' work like anyone's, but never takes commands from a bot.",
+      ),
+    ]);
+  });
+
   test.each([
-    ["a bot user", { login: "renovate[bot]", type: "Bot" as const }],
     ["our own app", { login: "merge-captain[bot]", type: "Bot" as const, app: true }],
-    ["a human account posting through an app", { login: "maint", app: true }],
+    ["a human account posting through our app", { login: "maint", app: true }],
   ])("a comment by %s is ignored without a single call", async (_, who) => {
     const world = newWorld();
     serve(world);
@@ -247,7 +268,7 @@ describe("what is not a command", () => {
 describe("one target, one dispatch", () => {
   test("the same PR + SHA + bundle already queued: answered with the run, 😕, no second dispatch", async () => {
     const world = newWorld();
-    withSticky(world, { version: 1, dispatches: [queued()] });
+    withSticky(world, { version: 2, dispatches: [queued()] });
     serve(world);
     await testApp().receive("issue_comment", commentEvent({ body: "/tier-b smoke", id: 1001 }));
     expect(calls(world, "POST", DISPATCHES)).toEqual([]);
@@ -355,7 +376,8 @@ describe("refusals before anything is recorded", () => {
     const world = newWorld();
     serve(world);
     await testApp().receive("issue_comment", commentEvent({ body: "/tier-b <img src=x onerror=alert(1)>" }));
-    expect(calls(world, "GET", /\/permission$/)).toEqual([]);
+    // Usage errors are answered only once the commenter may command the bot.
+    expect(calls(world, "GET", /\/permission$/)).toHaveLength(1);
     expect(calls(world, "POST", DISPATCHES)).toEqual([]);
     const [usage] = replies(world);
     expect(usage!.body).toContain("`smoke`");
@@ -406,7 +428,7 @@ describe("the dispatch API", () => {
 describe("/tier-b cancel", () => {
   test("a queued run is cancelled through the API, its check run concluded, 👍", async () => {
     const world = newWorld();
-    withSticky(world, { version: 1, dispatches: [queued({ checkRunId: 5000 })] });
+    withSticky(world, { version: 2, dispatches: [queued({ checkRunId: 5000 })] });
     world.checkRuns.push({
       id: 5000,
       name: "Tier-B: smoke",

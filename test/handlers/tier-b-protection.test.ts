@@ -1,6 +1,6 @@
 /** A push to a Tier-B PR: earlier results turn stale in the comment and check run, and the deployment protection rule rejects the old run. */
 import { describe, expect, test } from "@jest/globals";
-import { parseLedger } from "../../src/core/ledger/codec.js";
+import { ledgerIn } from "../support/ledger.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { workflowInputs } from "../../src/core/tierb/plan.js";
 import { testApp, useStrictNock } from "../support/probot.js";
@@ -39,9 +39,7 @@ function worldWith(d: Dispatch, over: Partial<World> = {}): World {
 }
 
 function ledgerOf(world: World): Ledger {
-  const parsed = parseLedger(sticky(world)!.body);
-  if (!parsed.ok) throw new Error("unreadable ledger");
-  return parsed.value;
+  return ledgerIn(sticky(world)!.body, "pr", PR);
 }
 
 describe("deployment_protection_rule", () => {

@@ -1,6 +1,6 @@
 /** `workflow_run` for a Tier-B dispatch: the results artifact is downloaded, bound, reduced to allow-listed fields, and only all-pass is green. */
 import { describe, expect, test } from "@jest/globals";
-import { parseLedger } from "../../src/core/ledger/codec.js";
+import { ledgerIn } from "../support/ledger.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { workflowInputs } from "../../src/core/tierb/plan.js";
 import { testApp, useStrictNock } from "../support/probot.js";
@@ -11,6 +11,7 @@ import {
   DOWNLOAD_HOST,
   DOWNLOAD_PATH,
   resultsZip,
+  PR,
   RUN_ID,
   RUN_URL,
   sticky,
@@ -57,9 +58,7 @@ function completed(d: Dispatch, conclusion = "success") {
 }
 
 function ledgerOf(world: World): Ledger {
-  const parsed = parseLedger(sticky(world)!.body);
-  if (!parsed.ok) throw new Error("unreadable ledger");
-  return parsed.value;
+  return ledgerIn(sticky(world)!.body, "pr", PR);
 }
 
 /** The Tier-B check run's last update and the verdict check run's summary. */

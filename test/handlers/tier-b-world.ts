@@ -6,8 +6,13 @@
 import { readFileSync } from "node:fs";
 import { zipSync, strToU8 } from "fflate";
 import nock from "nock";
-import { renderStickyBody, STICKY_MARKER } from "../../src/core/ledger/codec.js";
+import { contractOptions } from "../../src/core/config/readers.js";
+import { DEFAULT_CONFIG } from "../../src/core/config/defaults.js";
+import { readContract } from "../../src/core/contract/read.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
+import { opensWith } from "../../src/core/markers.js";
+import { contractHash } from "../../src/core/trust/acceptance.js";
+import { stickyBody } from "../support/ledger.js";
 import { RUN_NAME_TEMPLATE } from "../../src/core/tierb/runs.js";
 import { aContract, fence, formBody, HEADING, toYaml, type ContractShape } from "../core/contract/builders.js";
 import { aPull, aUser, HEAD, repository } from "../support/payloads.js";
@@ -39,6 +44,22 @@ export interface StoredComment {
   by: "app" | "user";
 }
 
+function hashOf(contract: ContractShape): string {
+  const report = readContract(contractIssueBody(contract), contractOptions(DEFAULT_CONFIG));
+  if (report.status !== "valid") throw new Error("the world's contract is not valid");
+  return contractHash(report.contract);
+}
+
+/** The contract issue's sticky comment: its ledger records that `by` (a maintainer) accepted the contract. */
+export function acceptedIssueSticky(contract: ContractShape, by = "maint"): StoredComment {
+  const ledger: Ledger = {
+    version: 2,
+    dispatches: [],
+    acceptances: [{ hash: hashOf(contract), by, at: "2026-11-23T11:00:00Z", via: "command" }],
+  };
+  return { id: 8000, body: stickyBody("issue", ISSUE, "### ✅ merge-captain: contract valid", ledger), by: "app" };
+}
+
 export interface World {
   /** Head SHAs `GET /pulls/12` answers, in order; the last one repeats. */
   heads: string[];
@@ -48,6 +69,8 @@ export interface World {
   files: Array<{ filename: string; status: string }>;
   permissions: Record<string, string>;
   comments: StoredComment[];
+  /** Comments on the contract issue #7 (by default: its sticky comment, the contract accepted by a maintainer). */
+  issueComments: StoredComment[] | undefined;
   checkRuns: Array<{
     id: number;
     name: string;
@@ -79,6 +102,7 @@ export interface WorkflowRun {
   conclusion: string | null;
   html_url: string;
   run_attempt: number;
+  actor: { login: string; type: string };
 }
 
 export function contractIssueBody(contract: ContractShape): string {
@@ -108,6 +132,7 @@ export function newWorld(over: Partial<World> = {}): World {
     files: [{ filename: "nmoe/router/cache.py", status: "modified" }],
     permissions: { maint: "write", reader: "read" },
     comments: [],
+    issueComments: undefined,
     checkRuns: [],
     missingFiles: [],
     artifactZip: undefined,
@@ -119,9 +144,15 @@ export function newWorld(over: Partial<World> = {}): World {
   };
 }
 
-/** The sticky comment as our app would have written it, holding `ledger`. */
+/**
+ * The sticky comment as our app would have written it, holding `ledger` — and, as after any
+ * earlier verdict, the contract's acceptance, so issue #7 is not read again.
+ */
 export function withSticky(world: World, ledger: Ledger, visible = "### merge-captain\n\nearlier verdict"): void {
-  world.comments.push({ id: STICKY_ID, body: renderStickyBody(visible, ledger), by: "app" });
+  const remembered: Ledger = ledger.contract
+    ? ledger
+    : { ...ledger, contract: { issue: ISSUE, hash: hashOf(world.contract), by: "maint", via: "command" } };
+  world.comments.push({ id: STICKY_ID, body: stickyBody("pr", PR, visible, remembered), by: "app" });
 }
 
 /** PR #12's dispatch of the smoke bundle by `maint`, dispatched with its check run 5000; `over` sets the rest. */
@@ -143,7 +174,7 @@ export function aDispatch(over: Partial<Dispatch> = {}): Dispatch {
 /** A served world where `/tier-b` already dispatched `d` (the sticky ledger holds it) and opened its check run 5000. */
 export function worldWithDispatch(d: Dispatch, over: Partial<World> = {}): World {
   const world = newWorld(over);
-  withSticky(world, { version: 1, dispatches: [d] });
+  withSticky(world, { version: 2, dispatches: [d] });
   world.checkRuns.push({
     id: 5000,
     name: "Tier-B: smoke",
@@ -157,11 +188,11 @@ export function worldWithDispatch(d: Dispatch, over: Partial<World> = {}): World
 }
 
 export function sticky(world: World): StoredComment | undefined {
-  return world.comments.find((c) => c.by === "app" && c.body.startsWith(STICKY_MARKER));
+  return world.comments.find((c) => c.by === "app" && opensWith(c.body, "pr"));
 }
 
 export function replies(world: World): StoredComment[] {
-  return world.comments.filter((c) => c.by === "app" && !c.body.startsWith(STICKY_MARKER));
+  return world.comments.filter((c) => c.by === "app" && !opensWith(c.body, "pr"));
 }
 
 export function calls(world: World, method: string, path: RegExp | string): Call[] {
@@ -254,6 +285,8 @@ function route(world: World, method: string, path: string, body: Record<string, 
       ];
     }
     if (p === `${REPO_PATH}/issues/${PR}/comments`) return [200, world.comments.map(githubComment)];
+    if (p === `${REPO_PATH}/issues/${ISSUE}/comments`)
+      return [200, (world.issueComments ?? [acceptedIssueSticky(world.contract)]).map(githubComment)];
     if ((m = /^\/repos\/acme\/nmoe\/commits\/([0-9a-f]{40})\/check-runs$/.exec(p))) {
       const runs = world.checkRuns.filter((r) => r.head_sha === m![1] && r.name === params.get("check_name"));
       return [200, { total_count: runs.length, check_runs: runs.map((r) => ({ ...r, app: { id: APP_ID } })) }];
@@ -276,8 +309,7 @@ function route(world: World, method: string, path: string, body: Record<string, 
   }
   if (method === "POST") {
     if (p === `${REPO_PATH}/issues/${PR}/comments`) {
-      const id =
-        String(body?.["body"]).startsWith(STICKY_MARKER) && !sticky(world) ? STICKY_ID : 9100 + world.comments.length;
+      const id = opensWith(String(body?.["body"]), "pr") && !sticky(world) ? STICKY_ID : 9100 + world.comments.length;
       const c: StoredComment = { id, body: String(body?.["body"]), by: "app" };
       world.comments.push(c);
       return [201, githubComment(c)];
@@ -416,6 +448,7 @@ export function aRun(over: Partial<WorkflowRun> & { inputs: Record<string, strin
     conclusion: null,
     html_url: RUN_URL,
     run_attempt: 1,
+    actor: { login: "merge-captain[bot]", type: "Bot" },
     ...rest,
   };
 }

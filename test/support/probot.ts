@@ -13,6 +13,10 @@ export const API = "https://api.github.com";
 export const OWNER = "acme";
 export const REPO = "nmoe";
 export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
+/** Our App's bot account in handler tests. */
+export const BOT_LOGIN = "merge-captain[bot]";
+/** The key handler tests seal ledgers with (the server derives its own from the environment). */
+export const LEDGER_KEY = new Uint8Array(32).fill(7);
 
 let key: string | undefined;
 function privateKey(): string {
@@ -43,7 +47,7 @@ export function testApp(
     logLevel: "fatal",
     Octokit: TestOctokit,
   });
-  void probot.load(createApp({ appId: APP_ID }, runtime));
+  void probot.load(createApp({ appId: APP_ID, botLogin: BOT_LOGIN, ledgerKey: LEDGER_KEY }, runtime));
   return {
     probot,
     runtime,

@@ -9,13 +9,14 @@ import type { ReconcilerDeps } from "../../src/handlers/reconcile.js";
 import { apiCallsPlugin } from "../../src/runtime/api-calls.js";
 import { conditionalRequestsPlugin, MemoryEtagStore, type EtagStore } from "../../src/runtime/etag-cache.js";
 import type { Runtime } from "../../src/runtime/runtime.js";
+import { ledgerKeyFrom } from "../../src/server.js";
 
 let key: string | undefined;
 
 export function reconcilerFor(
   fake: FakeGitHub,
   runtime: Runtime,
-  o: { settings?: ReconcilerSettings; etags?: EtagStore; onRun?: () => Promise<void> } = {},
+  o: { settings?: ReconcilerSettings; etags?: EtagStore; onRun?: () => Promise<void>; ledgerKey?: Uint8Array } = {},
 ): ReconcilerDeps & { logged: string[] } {
   key ??= generateKeyPairSync("rsa", { modulusLength: 2048 })
     .privateKey.export({ type: "pkcs1", format: "pem" })
@@ -33,7 +34,12 @@ export function reconcilerFor(
   });
   const logged: string[] = [];
   return {
-    appId: fake.state.app.id,
+    // The fake's App; ledgers sealed by a server beside it need that server's key (`ledgerKey`).
+    app: {
+      appId: fake.state.app.id,
+      botLogin: `${fake.state.app.slug}[bot]`,
+      ledgerKey: o.ledgerKey ?? ledgerKeyFrom({ WEBHOOK_SECRET: "reconciler-test-secret" }),
+    },
     runtime,
     settings: o.settings ?? DEFAULT_RECONCILER,
     auth: async (id?: number): Promise<Octokit> => {

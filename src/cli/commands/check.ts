@@ -7,6 +7,7 @@ import { attestationOptions, contractOptions } from "../../core/config/readers.j
 import { readContract } from "../../core/contract/read.js";
 import { parseRegistry } from "../../core/gates/registry.js";
 import { emptyLedger } from "../../core/ledger/types.js";
+import { floorOf } from "../../core/trust/floor.js";
 import { fail, problem, type Result } from "../../core/problem.js";
 import type { Registry } from "../../core/gates/registry.js";
 import { pullSafetyReport } from "../../core/render/safety.js";
@@ -114,6 +115,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     registrySource: { kind: "file", path: values.registry },
     link: { ok: true, issue: 0, via: "the --issue file" },
     contract,
+    // Offline, who wrote or accepted the contract is unknown: the bot decides that on the PR.
+    standing: contract.status === "valid" ? { status: "unknown" } : undefined,
+    floor: floorOf(config),
     attestation: readAttestation(pr.text, attestationOptions(config)),
     attestationHeaderKey: config.attestation.header_key,
     files: { ok: true, files: changed.value },

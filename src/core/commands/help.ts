@@ -35,6 +35,7 @@ export function renderHelp(registry: TierBRegistry): string {
     "| `… budget=<pct>` | perf budget in %, e.g. `-10` = may fall by at most 10 % |",
     "| `/tier-b cancel` | cancel this PR's Tier-B runs that have not started |",
     "| `/recheck` | re-evaluate the merge-captain verdict |",
+    "| `/accept` (on the contract's issue) | make that issue's contract, as it reads now, the policy its PRs are judged by |",
     "| `/help` | this message |",
     "",
     validChoices(registry),

@@ -7,7 +7,9 @@ export type Command =
   | { kind: "tier-b"; bundle: string; singleGate?: string; baselineRef?: string; budgetPct?: number }
   | { kind: "tier-b-cancel" }
   | { kind: "recheck" }
-  | { kind: "help" };
+  | { kind: "help" }
+  /** On a contract issue: accept its contract (optionally pinned to the hash the issue's comment shows). */
+  | { kind: "accept"; hash?: string };
 
 export type UsageCode =
   | "tier-b.missing-target"
@@ -20,6 +22,8 @@ export type UsageCode =
   | "tier-b.bad-baseline"
   | "tier-b.bad-budget"
   | "tier-b.extra-words"
+  | "accept.bad-hash"
+  | "accept.on-pull-request"
   | "command.misspelt";
 
 /**
@@ -45,8 +49,8 @@ const BUDGET_NUMBER = /^[+-]?(?:\d{1,4}(?:\.\d{1,3})?|\.\d{1,3})$/;
 export const BUDGET_MIN = -100;
 export const BUDGET_MAX = 1000;
 
-const COMMANDS = ["tier-b", "recheck", "help"] as const;
-type CommandWord = (typeof COMMANDS)[number];
+const COMMANDS = ["tier-b", "recheck", "help", "accept"] as const;
+export type CommandWord = (typeof COMMANDS)[number];
 /** Words other bots use for the same thing; answered with a pointer to ours rather than silence. */
 const ALIASES: Readonly<Record<string, CommandWord>> = {
   retest: "recheck",
@@ -146,6 +150,23 @@ export function parseComment(body: string, registry: TierBRegistry): CommentComm
   return { kind: "none" };
 }
 
+/**
+ * Which of our commands a comment addresses (a misspelling counts), without reading its
+ * arguments: enough to know the comment is for us, and whether it asks for `/help`, before
+ * anyone's permission is read. Undefined when every command line is someone else's.
+ */
+export function commandWordOf(body: string): { word: CommandWord; exact: boolean } | undefined {
+  for (const line of commandLines(body)) {
+    const m = COMMAND_LINE.exec(line);
+    if (!m) continue;
+    const word = m[1]!.toLowerCase();
+    if ((COMMANDS as readonly string[]).includes(word)) return { word: word as CommandWord, exact: true };
+    const meant = misspeltCommand(word);
+    if (meant !== undefined) return { word: meant, exact: false };
+  }
+  return undefined;
+}
+
 /** The command word we think was meant, or undefined when the word is someone else's command. */
 export function misspeltCommand(word: string): CommandWord | undefined {
   const w = word.toLowerCase();
@@ -174,7 +195,40 @@ function parseKnown(word: CommandWord, args: string, registry: TierBRegistry): C
         args.split(/[ \t]+/).filter((t) => t !== ""),
         registry,
       );
+    case "accept":
+      return usage(
+        "accept.on-pull-request",
+        "`/accept` accepts a contract: write it on the contract's issue, where its sticky comment shows what is accepted",
+        [],
+      );
   }
+}
+
+/** A contract hash as people quote it: 7 to 64 hex digits. */
+const HASH_PREFIX = /^[0-9a-f]{7,64}$/;
+
+/**
+ * Read a comment on a contract issue, where the one command is `/accept [<hash>]`. Other lines,
+ * including the PR commands, are left alone (they mean nothing on an issue).
+ */
+export function parseIssueComment(body: string): CommentCommand {
+  for (const line of commandLines(body)) {
+    const m = COMMAND_LINE.exec(line);
+    if (!m || m[1]!.toLowerCase() !== "accept") continue;
+    const args = (m[2] ?? "")
+      .trim()
+      .split(/[ \t]+/)
+      .filter((t) => t !== "");
+    if (args.length === 0) return { kind: "command", command: { kind: "accept" } };
+    if (args.length === 1 && HASH_PREFIX.test(args[0]!.toLowerCase()))
+      return { kind: "command", command: { kind: "accept", hash: args[0]!.toLowerCase() } };
+    return usage(
+      "accept.bad-hash",
+      "`/accept` takes nothing, or the contract hash its sticky comment shows (7 or more hex digits)",
+      [],
+    );
+  }
+  return { kind: "none" };
 }
 
 function parseTierB(tokens: string[], registry: TierBRegistry): CommentCommand {

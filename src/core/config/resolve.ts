@@ -1,6 +1,7 @@
 /** Validate the raw `.github/merge-captain.yml` value and fill every missing key from the defaults. */
 import type { Registry } from "../gates/registry.js";
-import { fail, ok, problem, show, type Problem, type Result } from "../problem.js";
+import { fail, ok, pointer, problem, show, type Problem, type Result } from "../problem.js";
+import { compilePathPattern } from "../scope/match.js";
 import { repoConfigSchema, type RepoConfig } from "../schemas/config.generated.js";
 import { validateAgainst } from "../schemas/validate.js";
 import { DEFAULT_CONFIG, type ResolvedConfig } from "./defaults.js";
@@ -29,6 +30,8 @@ export function resolveConfig(raw: unknown): Result<ResolvedConfig> {
   const errors = validateAgainst(repoConfigSchema, raw);
   if (errors.length > 0) return fail(...errors.map(inConfigTerms));
   const config = raw as RepoConfig;
+  const globErrors = policyGlobProblems(config);
+  if (globErrors.length > 0) return fail(...globErrors);
   // Spread per section: a repo that sets one key keeps the defaults of its siblings.
   return ok(
     Object.freeze({
@@ -37,6 +40,7 @@ export function resolveConfig(raw: unknown): Result<ResolvedConfig> {
       registry: Object.freeze({ ...DEFAULT_CONFIG.registry, ...config.registry }),
       labels: Object.freeze({ ...DEFAULT_CONFIG.labels, ...config.labels }),
       tier_b: Object.freeze({ ...DEFAULT_CONFIG.tier_b, ...config.tier_b }),
+      policy: Object.freeze({ ...DEFAULT_CONFIG.policy, ...config.policy }),
       experiment: Object.freeze({ ...DEFAULT_CONFIG.experiment, ...config.experiment }),
       public_safety: Object.freeze({ ...DEFAULT_CONFIG.public_safety, ...config.public_safety }),
       merge_plan: config.merge_plan ?? DEFAULT_CONFIG.merge_plan,
@@ -77,4 +81,18 @@ function inConfigTerms(p: Problem): Problem {
       .replace(/^the block\b/, CONFIG_PATH)
       .replace(/ in the block$/, ` at the top level of ${CONFIG_PATH}`),
   };
+}
+
+/** The policy's globs follow the same rules as a contract's scope; each bad one is named with its place in the file. */
+function policyGlobProblems(config: RepoConfig): Problem[] {
+  const problems: Problem[] = [];
+  const check = (pattern: string, at: string): void => {
+    const compiled = compilePathPattern(pattern, at);
+    if (!compiled.ok) problems.push(...compiled.errors.map((e) => ({ ...e, message: `${CONFIG_PATH}: ${e.message}` })));
+  };
+  (config.policy?.protected_paths ?? []).forEach((p, i) => check(p, pointer("policy", "protected_paths", i)));
+  (config.policy?.path_gates ?? []).forEach((g, i) =>
+    g.paths.forEach((p, j) => check(p, pointer("policy", "path_gates", i, "paths", j))),
+  );
+  return problems;
 }

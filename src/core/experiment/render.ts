@@ -1,13 +1,12 @@
 /** The experiment issue's status comment and the heartbeat reminder, in the bot's own words. */
-import { code, inline, marker } from "../render/markdown.js";
+import { EXPERIMENT_STICKY, heartbeatMarker, readHeartbeatMarker, type MarkedText } from "../markers.js";
+import { code, inline } from "../render/markdown.js";
 import type { ExperimentCheck } from "./check.js";
 import type { HeartbeatDecision, Update } from "./heartbeat.js";
 import type { ExperimentSettings } from "./settings.js";
 import { encodeExperimentState, type ExperimentState } from "./state.js";
 
-export const EXPERIMENT_MARKER = marker("experiment");
-const REMINDER_PREFIX = "<!-- merge-captain:heartbeat ";
-const REMINDER = /^<!-- merge-captain:heartbeat (\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z) -->/;
+export const EXPERIMENT_MARKER = EXPERIMENT_STICKY;
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
 /** Owners named in one reminder. */
 const MAX_PINGED = 5;
@@ -24,7 +23,7 @@ function hours(h: number): string {
 
 /** For a reminder of ours: the update it was about; undefined for any other comment. */
 export function reminderFor(body: string | null | undefined): string | undefined {
-  return body ? REMINDER.exec(body)?.[1] : undefined;
+  return readHeartbeatMarker(body);
 }
 
 export interface StatusInput {
@@ -81,8 +80,8 @@ function claimsLines(c: ExperimentCheck, settings: ExperimentSettings): string[]
   return lines;
 }
 
-/** The whole status comment: what the issue lacks, the heartbeat, and the hidden state. */
-export function renderExperimentStatus(i: StatusInput): string {
+/** The whole status comment: what the issue lacks, the heartbeat, and the hidden state (markers added after the choke point). */
+export function renderExperimentStatus(i: StatusInput): MarkedText {
   const why =
     i.settings.source === "contract"
       ? "its contract has `kind: experiment`"
@@ -100,30 +99,35 @@ export function renderExperimentStatus(i: StatusInput): string {
     "",
     "_Edit the issue to fix what is missing; post updates as comments. This comment updates itself._",
   ].join("\n");
-  // As in the PR's sticky: nothing visible can open an HTML comment, so no state marker can be forged.
-  const safe = visible.replace(/<!--/g, "&lt;!--");
-  return `${EXPERIMENT_MARKER}\n${safe}\n\n${encodeExperimentState(i.state)}`;
+  // The choke point breaks any `<!--` in the visible part, so no state marker can be forged.
+  return { opening: EXPERIMENT_STICKY, visible, closing: encodeExperimentState(i.state) };
 }
 
 /** The status comment of an issue that stopped being an experiment issue. */
-export function renderNoLongerExperiment(): string {
-  return `${EXPERIMENT_MARKER}\n### 🧪 merge-captain: experiment\n\nThis issue is no longer an experiment issue, so there is no heartbeat.`;
+export function renderNoLongerExperiment(): MarkedText {
+  return {
+    opening: EXPERIMENT_STICKY,
+    visible:
+      "### 🧪 merge-captain: experiment\n\nThis issue is no longer an experiment issue, so there is no heartbeat.",
+  };
 }
 
 /**
  * The one reminder for a gap: it names the owners (the point is to reach them), says since when
  * nothing came, and what a heartbeat holds. Its first line marks which update it was about.
  */
-export function renderReminder(input: { owners: readonly string[]; last: Update; cadenceHours: number }): string {
+export function renderReminder(input: { owners: readonly string[]; last: Update; cadenceHours: number }): MarkedText {
   const ping = input.owners
     .filter((o) => LOGIN.test(o))
     .slice(0, MAX_PINGED)
     .map((o) => `@${o}`);
   const at = new Date(input.last.at).toISOString().replace(/\.000Z$/, "Z");
-  return [
-    `${REMINDER_PREFIX}${at} -->`,
-    `⏰ ${ping.length > 0 ? ping.join(" ") + ": " : ""}no update on this experiment for ${hours(input.cadenceHours)} — the last was ${formatTime(input.last.at)} by ${inline(input.last.by, 60)}.`,
-    "",
-    "Post a heartbeat even when nothing happened: **status**, **blockers** and the **next ETA**. It clears the `stale` label.",
-  ].join("\n");
+  return {
+    opening: heartbeatMarker(at),
+    visible: [
+      `⏰ ${ping.length > 0 ? ping.join(" ") + ": " : ""}no update on this experiment for ${hours(input.cadenceHours)} — the last was ${formatTime(input.last.at)} by ${inline(input.last.by, 60)}.`,
+      "",
+      "Post a heartbeat even when nothing happened: **status**, **blockers** and the **next ETA**. It clears the `stale` label.",
+    ].join("\n"),
+  };
 }

@@ -3,6 +3,7 @@
  * update and the gap already reminded about. Anything malformed reads as nothing remembered, and
  * the handler rebuilds it from the thread.
  */
+import { experimentStateMarker, trailingExperimentState, type Marker } from "../markers.js";
 import { validateAgainst } from "../schemas/validate.js";
 import type { Update } from "./heartbeat.js";
 
@@ -34,19 +35,13 @@ export const experimentStateSchema = {
   },
 } as const;
 
-const OPEN = "<!-- merge-captain:experiment v1 ";
-const CLOSE = " -->";
-const PATTERN = /<!-- merge-captain:experiment v1 ([A-Za-z0-9_-]{1,1000}) -->/g;
-
-export function encodeExperimentState(state: ExperimentState): string {
-  return OPEN + Buffer.from(JSON.stringify(state), "utf8").toString("base64url") + CLOSE;
+export function encodeExperimentState(state: ExperimentState): Marker {
+  return experimentStateMarker(Buffer.from(JSON.stringify(state), "utf8").toString("base64url"));
 }
 
-/** The state in a status comment body (the last marker counts), or undefined. */
+/** The state on the last line of a status comment (where the bot writes it), or undefined. */
 export function decodeExperimentState(body: string | undefined): ExperimentState | undefined {
-  if (body === undefined) return undefined;
-  let payload: string | undefined;
-  for (const m of body.matchAll(PATTERN)) payload = m[1];
+  const payload = trailingExperimentState(body);
   if (payload === undefined) return undefined;
   let value: unknown;
   try {

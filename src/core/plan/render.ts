@@ -1,9 +1,11 @@
 /** The merge plan for people: the issue body (order, Mermaid graph, table, problems) and the CLI's text. */
 import { idKey } from "../ids.js";
-import { bullets, code, inline, marker, prose, table } from "../render/markdown.js";
+import { PLAN_ISSUE } from "../markers.js";
+import { bullets, code, inline, prose, table } from "../render/markdown.js";
 import type { Blocker, Dependency, Plan, PlanContract, PlanRow, Reason, RowState, WaitFor } from "./build.js";
 
-export const PLAN_MARKER = marker("plan v1");
+/** The plan issue's first line (spelled with the bot's other markers; added after the choke point). */
+export const PLAN_MARKER = PLAN_ISSUE;
 export const PLAN_TITLE = "merge-captain: merge plan";
 
 /** Bounds so one busy repository cannot make the body exceed GitHub's limits (65,536 characters; Mermaid's 50,000). */
@@ -260,14 +262,16 @@ function counts(plan: Plan): PlanSummary {
   };
 }
 
-/** The plan issue's body. Deterministic: the same plan renders the same text, so an unchanged plan makes no write. */
+/**
+ * The plan issue's visible body (the marker that opens it is added by the writer, after the choke
+ * point). Deterministic: the same plan renders the same text, so an unchanged plan makes no write.
+ */
 export function renderPlanIssue(plan: Plan): string {
   const byKey = new Map(plan.rows.map((r) => [r.contract.key, r.contract]));
   const n = counts(plan);
   const rows = plan.rows.slice(0, MAX_TABLE_ROWS);
   const problems = problemsSection(plan, byKey);
   const parts = [
-    PLAN_MARKER,
     `## ${PLAN_TITLE}`,
     "",
     `${n.contracts} open contract${n.contracts === 1 ? "" : "s"} · ${n.pulls} open PR${n.pulls === 1 ? "" : "s"} · ${n.ready} ready to merge. merge-captain keeps this issue up to date; edits to it are overwritten.`,

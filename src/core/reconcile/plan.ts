@@ -74,13 +74,13 @@ export function runKey(run: RunRef): string {
  * Tier-B runs worth a look: named by our run-name, on an open PR, and in a state this repository's
  * memory has not confirmed. Grouped by PR, so each PR's ledger is read once.
  */
-export function runsToCheck(
-  runs: readonly RunRef[],
+export function runsToCheck<R extends RunRef>(
+  runs: readonly R[],
   openPulls: ReadonlySet<number>,
   memory: RepoMemory,
-): Map<number, RunRef[]> {
+): Map<number, R[]> {
   const seen = new Set(memory.runs);
-  const byPull = new Map<number, RunRef[]>();
+  const byPull = new Map<number, R[]>();
   for (const run of runs) {
     const named = parseRunName(run.display_title ?? run.name ?? "");
     if (!named || !openPulls.has(named.pr) || seen.has(runKey(run))) continue;

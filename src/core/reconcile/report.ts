@@ -56,11 +56,6 @@ export function recheckReply(report: RepoReport): string {
   return `🔁 Rechecked ${plural(report.openPulls, "open PR")} (${report.looked} looked at): ${what}.${stopWords(report.stopped)}`;
 }
 
-/** Why a `/recheck` on an issue was not run. */
-export function recheckRefusal(login: string): string {
-  return `@${login} needs write access to run \`/recheck\` on the repository (read from the repository's collaborator permissions).`;
-}
-
 /** One log line per run, for operators. */
 export function runSummary(report: RunReport): string {
   const sum = (f: (r: RepoReport) => number): number => report.repos.reduce((n, r) => n + f(r), 0);

@@ -1,19 +1,68 @@
-/** The issue's sticky comment: the contract's summary or its errors, plus any public-safety warning. */
+/** The issue's sticky comment: the contract's summary or its errors, whether it counts (accepted), plus any public-safety warning. */
 import type { ContractReport } from "../contract/read.js";
 import type { Registry } from "../gates/registry.js";
+import type { Ledger } from "../ledger/types.js";
 import type { Problem } from "../problem.js";
 import type { Contract } from "../schemas/contract.generated.js";
-import { bullets, code, marker } from "./markdown.js";
+import type { Authority } from "../trust/acceptance.js";
+import { protectedPatternsNamed, type Floor } from "../trust/floor.js";
+import { bullets, code } from "./markdown.js";
 import { problemList } from "./problems.js";
+import { rebuiltNotice } from "./rebuilt.js";
 import { safetySection, type SafetyReport } from "./safety.js";
-
-export const ISSUE_MARKER = marker("issue");
 
 export interface IssueCommentInput {
   contract: ContractReport;
   /** Problems with the repo setup (config or registry) that stop the contract from being checked. */
   setup: Problem[];
   safety: SafetyReport;
+  /** For a valid contract: whether it counts, and its hash (what `/accept` records). */
+  authority?: { standing: Authority; hash: string; author: string };
+  /** The repository floor, to show what the contract adds to it and which protected paths it names. */
+  floor?: Floor;
+  rebuilt?: Ledger["rebuilt"];
+}
+
+/** The first characters of a contract hash, as people quote it (`/accept 3f2a91c`). */
+export function shortHash(hash: string): string {
+  return hash.slice(0, 12);
+}
+
+function standingSection(a: NonNullable<IssueCommentInput["authority"]>): { heading: string; lines: string[] } {
+  const id = `contract ${code(shortHash(a.hash))}`;
+  const accept = `A maintainer reviews it and comments \`/accept\` here (or \`/accept ${shortHash(a.hash)}\` to pin this exact version); until then, PRs linked to this issue are not ready to merge.`;
+  const s = a.standing;
+  if (s.status === "accepted") {
+    const who =
+      s.via === "author"
+        ? `written by ${code(s.by)}, who has write access`
+        : s.via === "edit"
+          ? `last edited by ${code(s.by)}, who has write access`
+          : s.via === "command"
+            ? `accepted by ${code(s.by)} with \`/accept\``
+            : `written by ${code(s.by)}, a bot this repository trusts`;
+    return { heading: "### ✅ merge-captain: contract valid", lines: [`**Accepted:** ${id}, ${who}.`] };
+  }
+  const when = s.changedAt ? ` on ${s.changedAt.slice(0, 10)}` : "";
+  if (s.everAccepted)
+    return {
+      heading: "### ⚠️ merge-captain: contract changed since acceptance",
+      lines: [
+        s.changedBy
+          ? `**Not accepted:** ${id} was changed by ${code(s.changedBy)}${when}, who has no write access.`
+          : `**Not accepted:** ${id} differs from every version that was accepted.`,
+        "",
+        `${accept} Reverting the change also restores the accepted version.`,
+      ],
+    };
+  return {
+    heading: "### ⏳ merge-captain: contract valid, awaiting acceptance",
+    lines: [
+      `**Not accepted yet:** ${id} was written by ${code(s.changedBy ?? a.author)}, who has no write access. A contract is policy only when someone with write access wrote, edited or accepted it.`,
+      "",
+      accept,
+    ],
+  };
 }
 
 function gateLine(id: string, registry: Registry | undefined): string {
@@ -67,6 +116,21 @@ export function contractSummary(contract: Contract, registry: Registry | undefin
   return lines.join("\n");
 }
 
+/** What the contract adds to the repository floor, and the protected paths accepting it would open. */
+function floorLines(contract: Contract, floor: Floor | undefined): string[] {
+  if (!floor) return [];
+  const lines: string[] = [];
+  const extra = floor.requiredGates.filter((g) => !contract.gates.required.includes(g));
+  if (extra.length > 0) lines.push("", `**Also required by the repository:** ${extra.map((g) => code(g)).join(", ")}`);
+  const opened = protectedPatternsNamed(contract.scope.allow, floor);
+  if (opened.length > 0)
+    lines.push(
+      "",
+      `**Names protected paths:** ${opened.map((p) => code(p)).join(", ")} — once accepted, linked PRs may change files there.`,
+    );
+  return lines;
+}
+
 /** The branch and path rules, only those the contract uses (a contract without them reads as before). */
 function pathRuleLines(contract: Contract): string[] {
   const lines: string[] = [];
@@ -85,9 +149,13 @@ function pathRuleLines(contract: Contract): string[] {
   return lines;
 }
 
-/** The whole comment body; undefined when the bot has nothing to say on this issue. */
+/** What the sticky says when an issue that had a contract no longer has one. */
+export const NO_LONGER_A_CONTRACT =
+  "### merge-captain\n\nThis issue no longer carries a contract, so there is nothing to check.";
+
+/** The visible body; undefined when the bot has nothing to say on this issue. */
 export function renderIssueComment(input: IssueCommentInput, registry: Registry | undefined): string | undefined {
-  const parts: string[] = [ISSUE_MARKER];
+  const parts: string[] = [];
   if (input.setup.length > 0) {
     parts.push(
       "### ❔ merge-captain: contract not checked",
@@ -100,9 +168,17 @@ export function renderIssueComment(input: IssueCommentInput, registry: Registry 
     switch (input.contract.status) {
       case "absent":
         break;
-      case "valid":
-        parts.push("### ✅ merge-captain: contract valid", "", contractSummary(input.contract.contract, registry));
+      case "valid": {
+        const standing = input.authority ? standingSection(input.authority) : undefined;
+        parts.push(
+          standing?.heading ?? "### ✅ merge-captain: contract valid",
+          "",
+          ...(standing ? [...standing.lines, ""] : []),
+          contractSummary(input.contract.contract, registry),
+          ...floorLines(input.contract.contract, input.floor),
+        );
         break;
+      }
       case "invalid":
         parts.push(
           "### ❌ merge-captain: contract invalid",
@@ -122,5 +198,7 @@ export function renderIssueComment(input: IssueCommentInput, registry: Registry 
   }
   const safety = safetySection(input.safety);
   if (safety) parts.push("", safety);
-  return parts.length > 1 ? parts.join("\n") : undefined;
+  if (parts.length === 0) return undefined;
+  if (input.rebuilt) parts.push("", rebuiltNotice(input.rebuilt, "issue"));
+  return parts.join("\n");
 }

@@ -49,18 +49,28 @@ export function code(text: string, max = 200): string {
   return "`" + t + "`";
 }
 
-/** A table row: cells are already-safe Markdown. */
+/**
+ * A table row: cells are already-safe Markdown. A pipe that is not escaped yet (one inside a code
+ * span, such as a file name in backticks) is escaped too, since GFM splits cells on it even there.
+ */
 export function row(cells: readonly string[]): string {
-  return "| " + cells.map((c) => c.replace(/\n/g, "<br>")).join(" | ") + " |";
+  return "| " + cells.map((c) => escapePipes(c.replace(/\r?\n/g, "<br>"))).join(" | ") + " |";
+}
+
+/** Escape every pipe GFM would split a cell on: one not already preceded by an odd run of backslashes. */
+function escapePipes(cell: string): string {
+  let out = "";
+  let backslashes = 0;
+  for (const ch of cell) {
+    if (ch === "|" && backslashes % 2 === 0) out += "\\";
+    out += ch;
+    backslashes = ch === "\\" ? backslashes + 1 : 0;
+  }
+  return out;
 }
 
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   return [row(header), row(header.map(() => "---")), ...rows.map(row)].join("\n");
-}
-
-/** A hidden HTML comment marker; `name` is ours, never user text. */
-export function marker(name: string): string {
-  return `<!-- merge-captain:${name} -->`;
 }
 
 /** A bulleted list with at most `max` entries and a count of the rest. */

@@ -1,5 +1,7 @@
 /** The PR's sticky comment: the same verdict as the check run, for people who do not open the Checks tab. */
+import type { Ledger } from "../ledger/types.js";
 import type { Verdict } from "../verdict/evaluate.js";
+import { rebuiltNotice } from "./rebuilt.js";
 import { headline, ICON, verdictDetails, verdictTable } from "./verdict.js";
 
 /** The PR's sticky comment before its first verdict (the bot saves its ledger first, e.g. for a dispatch). */
@@ -15,7 +17,12 @@ export function commentIsForHead(body: string, headSha: string): boolean {
   return body.split("\n").includes(headLine(headSha));
 }
 
-export function renderPrComment(verdict: Verdict, headSha: string, tierB: string | undefined): string {
+export function renderPrComment(
+  verdict: Verdict,
+  headSha: string,
+  tierB: string | undefined,
+  rebuilt?: Ledger["rebuilt"],
+): string {
   const icon =
     verdict.outcome === "green"
       ? ICON.pass
@@ -34,6 +41,7 @@ export function renderPrComment(verdict: Verdict, headSha: string, tierB: string
   const details = verdictDetails(verdict.results, 30);
   if (details) parts.push("", "<details><summary>Details</summary>", "", details, "", "</details>");
   if (tierB) parts.push("", tierB);
+  if (rebuilt) parts.push("", rebuiltNotice(rebuilt, "pr"));
   parts.push(
     "",
     "<sub>Commands (maintainers): `/tier-b <bundle>` · `/tier-b single <gate>` · `/tier-b cancel` · `/recheck` · `/help`</sub>",

@@ -5,7 +5,7 @@ import { bullets, code } from "./markdown.js";
 
 export interface SafetyReport {
   /** What was scanned ("the issue body", "comment 123"), each with its findings. */
-  sources: { what: string; findings: Finding[] }[];
+  sources: { what: string; findings: readonly Finding[] }[];
 }
 
 /**

@@ -2,6 +2,7 @@
 import type { Outcome, Verdict } from "../verdict/evaluate.js";
 import type { CriterionResult, Status } from "../verdict/types.js";
 import { bullets, table } from "./markdown.js";
+import type { Marker } from "../markers.js";
 import { verdictMarker } from "./verdict-marker.js";
 
 export const CHECK_NAME = "merge-captain";
@@ -46,6 +47,8 @@ export interface CheckOutput {
   title: string;
   summary: string;
   text: string;
+  /** The hidden line that opens the text: which criteria did not pass (see core/markers.ts). */
+  textMarker: Marker;
   annotations: { path: string; start_line: number; end_line: number; annotation_level: "failure"; message: string }[];
 }
 
@@ -65,7 +68,9 @@ export function checkOutput(verdict: Verdict): CheckOutput {
     title,
     summary: `${verdictTable(verdict.results)}\n\n${legend}`,
     // The marker goes first: a long text is cut at its end to fit GitHub's limit.
-    text: `${verdictMarker(verdict.results)}\n\n${verdictDetails(verdict.results, 1000)}`,
+    // The marker opens the text; the choke point lets only markers added after it through.
+    textMarker: verdictMarker(verdict.results),
+    text: verdictDetails(verdict.results, 1000),
     annotations,
   };
   switch (verdict.outcome) {

@@ -65,6 +65,14 @@ allow: Glob[]
  */
 deny?: Glob[]
 /**
+ * At most this many changed files (the repository policy may set a lower bound).
+ */
+max_files?: number
+/**
+ * At most this many changed lines, additions plus deletions (the repository policy may set a lower bound).
+ */
+max_changed_lines?: number
+/**
  * Companion files every PR must touch (a path, or a glob at least one changed file matches), e.g. `.claude/implementation/progress.md` or `.agents/logbooks/{slug}.md`.
  * 
  * @maxItems 50
@@ -281,6 +289,18 @@ export const contractSchema = {
           "items": {
             "$ref": "#/$defs/glob"
           }
+        },
+        "max_files": {
+          "description": "At most this many changed files (the repository policy may set a lower bound).",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 3000
+        },
+        "max_changed_lines": {
+          "description": "At most this many changed lines, additions plus deletions (the repository policy may set a lower bound).",
+          "type": "integer",
+          "minimum": 1,
+          "maximum": 100000000
         },
         "require": {
           "description": "Companion files every PR must touch (a path, or a glob at least one changed file matches), e.g. `.claude/implementation/progress.md` or `.agents/logbooks/{slug}.md`.",

@@ -113,15 +113,45 @@ function compileList(patterns: readonly string[], list: "allow" | "deny", errors
       errors.push(bad);
       return;
     }
-    // `dir/` covers everything below dir; `dir/**/*` (unlike `dir/**`) does not match a file named `dir`.
-    out.push({ pattern, glob: compileGlob(pattern.endsWith("/") ? pattern + "**/*" : pattern) });
+    out.push({ pattern, glob: compilePattern(pattern) });
   });
   return out;
 }
 
+function compilePattern(pattern: string): Glob {
+  // `dir/` covers everything below dir; `dir/**/*` (unlike `dir/**`) does not match a file named `dir`.
+  return compileGlob(pattern.endsWith("/") ? pattern + "**/*" : pattern);
+}
+
+/** One glob compiled with the rules scope patterns follow, e.g. for the repository policy's paths. */
+export interface PathPattern {
+  readonly pattern: string;
+  /** What the pattern spells out before its first wildcard (`.github/workflows/` for `.github/workflows/*.yml`). */
+  readonly literal: string;
+  /** Whether `path` matches, its work counted against `budget` (an answer is unreliable once the budget is `exceeded`). */
+  test(path: string, budget: WorkBudget): boolean;
+}
+
+/** The characters of a pattern before its first `*`, `?` or `[` (all of it when it has none). */
+export function literalPrefix(pattern: string): string {
+  const at = pattern.search(/[*?[]/);
+  return at < 0 ? pattern : pattern.slice(0, at);
+}
+
+/** Compile one pattern checked as scope patterns are; `at` is the field's JSON pointer for the error. */
+export function compilePathPattern(pattern: string, at: string): Result<PathPattern> {
+  const bad = patternProblem(pattern, at, "path");
+  if (bad) return fail(bad);
+  const glob = compilePattern(pattern);
+  return ok({ pattern, literal: literalPrefix(pattern), test: (path, budget) => glob.test(path, budget) });
+}
+
+/** `path`: a pattern outside a contract's scope lists (the repository policy's). */
+type PatternList = "allow" | "deny" | "path";
+
 /** Reject what is not a plain path glob (or what other glob dialects read differently), with the fix in the author's terms. */
-export function patternProblem(pattern: string, at: string, list: "allow" | "deny"): Problem | undefined {
-  const name = `the ${list} pattern ${show(pattern)}`;
+export function patternProblem(pattern: string, at: string, list: PatternList): Problem | undefined {
+  const name = list === "path" ? `the pattern ${show(pattern)}` : `the ${list} pattern ${show(pattern)}`;
   const bad = (code: string, why: string, hint: string): Problem => problem(code, at, `${name} ${why}`, hint);
   if (pattern.length === 0) return bad("scope.empty-pattern", "is empty", "remove the empty entry");
   if (pattern.length > MAX_PATTERN_LENGTH)
@@ -136,7 +166,9 @@ export function patternProblem(pattern: string, at: string, list: "allow" | "den
       "starts with `!`; negated patterns are not supported",
       list === "allow"
         ? `move \`${pattern.slice(1)}\` to \`scope.deny\` instead`
-        : `remove it from \`scope.deny\`, or add \`${pattern.slice(1)}\` to \`scope.allow\``,
+        : list === "deny"
+          ? `remove it from \`scope.deny\`, or add \`${pattern.slice(1)}\` to \`scope.allow\``
+          : "list only the paths it covers, without `!`",
     );
   }
   if (pattern.includes("\\"))

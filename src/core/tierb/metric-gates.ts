@@ -4,8 +4,7 @@
  * are the evidence, and a PR can never move its own baseline.
  */
 import { judgeMetric, matchesBaseline } from "../gates/metrics.js";
-import { MAX_METRICS_PER_GATE } from "../ledger/schema.js";
-import type { StoredGateResult } from "../ledger/types.js";
+import { MAX_METRICS_PER_GATE, type StoredGateResult } from "../ledger/types.js";
 import type { GateResult } from "../schemas/tier-b-results.generated.js";
 import type { TierBRegistry } from "./registry-view.js";
 
@@ -76,7 +75,7 @@ export function judgeMetricGate(
   for (const k of METRIC_FIELDS) if (numbers[k] !== undefined) metrics[k] = numbers[k];
   for (const [k, v] of Object.entries(stored.metrics ?? {})) {
     if (Object.keys(metrics).length >= MAX_METRICS_PER_GATE) break;
-    if (!(k in metrics) && k !== "tolerance_pct" && k !== metric) metrics[k] = v;
+    if (v !== undefined && !(k in metrics) && k !== "tolerance_pct" && k !== metric) metrics[k] = v;
   }
   out.metrics = metrics;
   if (stored.status === "pass" && reason !== undefined) {

@@ -80,7 +80,7 @@ export function planDispatch(input: PlanInput): Plan {
   if (config.requireValidContract && !input.contractValid)
     return refuse(
       "contract-invalid",
-      "the PR's contract is not valid; fix the contract first (see the merge-captain check)",
+      "the PR's contract is not valid, or not accepted by a maintainer; fix or `/accept` it first (see the merge-captain check)",
     );
   if (config.requireScope && !input.scopeOk)
     return refuse(

@@ -149,7 +149,7 @@ function metricsCell(g: StoredGateResult): string {
   const judged = metricVerdictText(g);
   if (judged !== undefined) return judged;
   const parts = Object.entries(g.metrics ?? {})
-    .filter(([k, v]) => /^[a-z][a-z0-9_]{0,63}$/.test(k) && Number.isFinite(v))
+    .filter((e): e is [string, number] => /^[a-z][a-z0-9_]{0,63}$/.test(e[0]) && Number.isFinite(e[1]))
     .map(([k, v]) => `${k}=${formatNumber(v)}`);
   if (g.metricName !== undefined && /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(g.metricName))
     parts.unshift(`metric=${g.metricName}`);

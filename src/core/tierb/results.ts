@@ -1,6 +1,10 @@
 /** Check a Tier-B results file against its schema and its dispatch, reduce it to allow-listed fields, and conclude it. */
-import type { StoredGateResult, StoredResults } from "../ledger/types.js";
-import { MAX_GATES_PER_RESULT, MAX_METRICS_PER_GATE } from "../ledger/schema.js";
+import {
+  MAX_GATES_PER_RESULT,
+  MAX_METRICS_PER_GATE,
+  type StoredGateResult,
+  type StoredResults,
+} from "../ledger/types.js";
 import { fail, ok, pointer, problem, type Problem, type Result } from "../problem.js";
 import { tierBResultsSchema, type GateResult, type TierBResults } from "../schemas/tier-b-results.generated.js";
 import { validateAgainst } from "../schemas/validate.js";

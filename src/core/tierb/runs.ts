@@ -97,7 +97,7 @@ function rank(s: DispatchState): number {
 }
 
 /** GitHub's workflow run status in our states; unknown statuses change nothing. */
-function stateOfRun(
+export function stateOfRun(
   status: string | null | undefined,
   conclusion: string | null | undefined,
 ): DispatchState | undefined {
@@ -117,9 +117,9 @@ function stateOfRun(
   }
 }
 
-const RUN_URL =
+export const RUN_URL =
   /^https:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?\/[A-Za-z0-9._/-]+\/actions\/runs\/[0-9]+(\/attempts\/[0-9]+)?$/;
-const CONCLUSION = /^[a-z][a-z_]{0,31}$/;
+export const CONCLUSION = /^[a-z][a-z_]{0,31}$/;
 
 /** Apply one event to one dispatch. Duplicate and late events are harmless: terminal states stay. */
 export function applyRunEvent(ledger: Ledger, dispatchId: string, event: RunEvent, now: Date): RunEventOutcome {
@@ -171,38 +171,4 @@ export function applyRunEvent(ledger: Ledger, dispatchId: string, event: RunEven
   }
   next.updatedAt = now.toISOString();
   return { ledger: replaceDispatch(ledger, next), dispatch: next, cancelRun };
-}
-
-/**
- * Rebuild a ledger after the sticky comment's state was lost or damaged, from the Tier-B
- * workflow's recent runs (the handler lists them). Every run whose name parses becomes a
- * dispatch again, so in-flight runs are still seen as duplicates. Finished runs come back without
- * results (a human can re-run). Dispatches that were recorded but never reached the API are lost,
- * which is safe: nothing was started for them.
- */
-export function recoverLedger(runs: readonly RunRef[], pr: number, now: Date): Ledger {
-  const dispatches: Dispatch[] = [];
-  for (const run of runs) {
-    const parsed = parseRunName(run.display_title ?? run.name ?? "");
-    if (parsed === undefined || parsed.pr !== pr || dispatches.some((d) => d.id === parsed.dispatchId)) continue;
-    const state = stateOfRun(run.status, run.conclusion) ?? "queued";
-    const d: Dispatch = {
-      id: parsed.dispatchId,
-      pr,
-      sha: parsed.sha,
-      bundle: parsed.bundle,
-      requester: "ghost",
-      requestedAt: now.toISOString(),
-      state,
-      runId: run.id,
-      recovered: true,
-    };
-    if (parsed.singleGate !== undefined) d.singleGate = parsed.singleGate;
-    if (typeof run.html_url === "string" && RUN_URL.test(run.html_url)) d.runUrl = run.html_url;
-    if (state === "completed" && typeof run.conclusion === "string" && CONCLUSION.test(run.conclusion))
-      d.runConclusion = run.conclusion;
-    dispatches.push(d);
-  }
-  // The API lists runs newest first; the ledger keeps oldest first.
-  return { version: 1, dispatches: dispatches.reverse() };
 }

@@ -1,6 +1,5 @@
 /** A push to the PR: earlier Tier-B dispatches become stale (kept and shown), runs not yet started are to be cancelled. */
-import { MAX_ALSO_COVERS } from "../ledger/schema.js";
-import { NOT_STARTED_STATES, type Dispatch, type Ledger } from "../ledger/types.js";
+import { MAX_ALSO_COVERS, NOT_STARTED_STATES, type Dispatch, type Ledger } from "../ledger/types.js";
 
 /** Whether a dispatch's results speak for this head: pinned to it, or to an earlier commit with the same tree. */
 export function coversHead(d: Dispatch, headSha: string): boolean {

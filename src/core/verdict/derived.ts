@@ -4,6 +4,7 @@ import type { Contract } from "../schemas/contract.generated.js";
 import { compileScope } from "../scope/match.js";
 import { checkScope, type ScopeCheck } from "../scope/check.js";
 import type { Problem } from "../problem.js";
+import { withFloorGates } from "../trust/floor.js";
 import type { PullFacts, Trigger, Unlisted } from "./types.js";
 
 /** The caller could not gather this fact (offline): the criterion waits for the bot. */
@@ -11,8 +12,23 @@ export function unavailable(f: PullFacts, fact: Trigger): boolean {
   return f.unavailable?.includes(fact) === true;
 }
 
+/** The contract as its issue states it, when valid (whether it counts is `contractCounts`). */
 export function validContract(f: PullFacts): Contract | undefined {
   return f.contract?.status === "valid" ? f.contract.contract : undefined;
+}
+
+/**
+ * The contract the gate rows check: its own `gates.required` plus the repository floor's
+ * (`policy.required_gates`, and `policy.path_gates` whose paths the PR touches).
+ */
+export function effectiveContract(f: PullFacts): Contract | undefined {
+  const contract = validContract(f);
+  return contract ? withFloorGates(contract, f.floor, f.files.ok ? f.files.files : undefined) : undefined;
+}
+
+/** The contract is policy: valid, on an open issue, and written or accepted by a user with write permission. */
+export function contractCounts(f: PullFacts): boolean {
+  return validContract(f) !== undefined && f.contractIssue?.state !== "closed" && f.standing?.status === "accepted";
 }
 
 const claimsCache = new WeakMap<PullFacts, ClaimCheck | undefined>();
@@ -24,7 +40,7 @@ export function claimsOf(f: PullFacts): ClaimCheck | undefined {
     f.attestation.status === "valid"
       ? checkClaims(f.attestation.attestation, {
           headSha: f.pr.headSha === "" ? undefined : f.pr.headSha,
-          contract: validContract(f),
+          contract: effectiveContract(f),
           registry: f.registry.ok ? f.registry.value : undefined,
           headerKey: f.attestationHeaderKey,
         })

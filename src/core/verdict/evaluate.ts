@@ -8,11 +8,13 @@ import { headCriterion } from "./criteria/head.js";
 import { hotspotsCriterion } from "./criteria/hotspots.js";
 import { metricsCriterion } from "./criteria/metrics.js";
 import { perfCriterion } from "./criteria/perf.js";
+import { protectedPathsCriterion } from "./criteria/protected-paths.js";
 import { publicSafetyCriterion } from "./criteria/public-safety.js";
 import { readOnlyCriterion } from "./criteria/read-only.js";
 import { requiredFilesCriterion } from "./criteria/required-files.js";
 import { sameHeadCriterion } from "./criteria/same-head.js";
 import { scopeCriterion } from "./criteria/scope.js";
+import { sizeCriterion } from "./criteria/size.js";
 import { tierACriterion } from "./criteria/tier-a.js";
 import { tierBCriterion } from "./criteria/tier-b.js";
 import type { Criterion, CriterionResult, PullFacts, Trigger } from "./types.js";
@@ -25,6 +27,8 @@ export const CRITERIA: readonly Criterion[] = [
   branchCriterion,
   tierACriterion,
   scopeCriterion,
+  protectedPathsCriterion,
+  sizeCriterion,
   readOnlyCriterion,
   artifactsCriterion,
   requiredFilesCriterion,

@@ -7,6 +7,8 @@ import type { Problem, Result } from "../problem.js";
 import type { SafetyReport } from "../render/safety.js";
 import type { Contract } from "../schemas/contract.generated.js";
 import type { ChangedFile } from "../scope/check.js";
+import type { Authority } from "../trust/acceptance.js";
+import type { Floor } from "../trust/floor.js";
 
 /** `unverified`: the bot could not check (API limit, broken registry) — shown apart from `fail`, never green. */
 export type Status = "pass" | "fail" | "warn" | "pending" | "unverified";
@@ -68,6 +70,9 @@ export interface DependencyFact {
 /** Where the gate registry was read: the bot reads it from the default branch, the CLI from a file. */
 export type RegistrySource = { kind: "default-branch"; path: string; branch: string } | { kind: "file"; path: string };
 
+/** Whether the contract counts as policy; `unknown` offline (the CLI), where the bot decides it later. */
+export type Standing = Authority | { status: "unknown" };
+
 /** Another open issue whose valid contract owns artifact paths (`artifacts_under`). */
 export interface ArtifactOwner {
   issue: number;
@@ -78,14 +83,21 @@ export interface ArtifactOwner {
 export interface PullFacts {
   /**
    * `headSha` is "" when it is not known (only offline: the CLI without `--head-sha` outside git);
-   * `headRef`: the PR's head branch name, for the contract's `branch` rule (undefined: unknown).
+   * `changedLines`: additions plus deletions as GitHub counts them; `headRef`: the PR's head branch
+   * name, for the contract's `branch` rule (each undefined when unknown).
    */
-  pr: { number: number; headSha: string; draft: boolean; title: string; headRef?: string };
+  pr: { number: number; headSha: string; draft: boolean; title: string; changedLines?: number; headRef?: string };
   registry: Result<Registry>;
   registrySource: RegistrySource;
   link: LinkOutcome;
+  /** The linked issue as read: a closed issue's contract is not a contract for a new verdict. */
+  contractIssue?: { state: "open" | "closed"; author: string };
   /** The linked issue's contract; undefined when no issue is linked. */
   contract: ContractReport | undefined;
+  /** Whether a valid contract counts (written or accepted by a write user); undefined without a valid contract. */
+  standing: Standing | undefined;
+  /** The repository's policy floor (config on the default branch). */
+  floor: Floor;
   attestation: AttestationReport;
   attestationHeaderKey: string;
   files: FileFacts;

@@ -179,11 +179,10 @@ function reactionsJson(url: string, reactions: CommentState["reactions"]): React
   };
 }
 
-/** `performed_via_github_app`: the app, for what its bot user wrote; null for everyone else. */
+/** `performed_via_github_app`: the app (ours or another installed one), for what its bot user wrote; null for everyone else. */
 function performedVia(world: FakeGitHubState, user: FakeUser): unknown {
-  return user.login === `${world.app.slug}[bot]`
-    ? { id: world.app.id, slug: world.app.slug, node_id: `A_${world.app.id}`, name: world.app.slug }
-    : null;
+  const app = world.appOf(user);
+  return app ? { id: app.id, slug: app.slug, node_id: `A_${app.id}`, name: app.name } : null;
 }
 
 export function issueJson(world: FakeGitHubState, repo: FakeRepo, issue: IssueState): Issue {

@@ -164,6 +164,11 @@ export interface WorkflowState {
   inputs?: Record<string, { required?: boolean }>;
   /** Create a queued run for every dispatch (otherwise the driver calls `startRunForDispatch`). */
   createRunOnDispatch: boolean;
+  /**
+   * Whether the dispatch endpoint honours `return_run_details` (GitHub.com does; older GitHub
+   * Enterprise Server answers 204 without the run, which is then tied by its name alone).
+   */
+  returnsRunDetails: boolean;
 }
 
 export interface DispatchRecord {
@@ -762,6 +767,7 @@ export class FakeRepo {
     runName?: string;
     inputs?: Record<string, { required?: boolean }>;
     createRunOnDispatch?: boolean;
+    returnsRunDetails?: boolean;
   }): WorkflowState {
     const id = this.world.nextId("workflow");
     const path = init.file.includes("/") ? init.file : `.github/workflows/${init.file}`;
@@ -771,6 +777,7 @@ export class FakeRepo {
       path,
       name: init.name,
       createRunOnDispatch: init.createRunOnDispatch ?? true,
+      returnsRunDetails: init.returnsRunDetails ?? true,
     };
     if (init.runName !== undefined) workflow.runName = init.runName;
     if (init.inputs !== undefined) workflow.inputs = init.inputs;
@@ -835,6 +842,48 @@ export class FakeRepo {
     };
     this.runs.set(id, run);
     dispatch.runId = id;
+    return run;
+  }
+
+  /**
+   * A run nobody dispatched through the API: someone with write access ran a workflow by hand
+   * (`workflow_dispatch` from the Actions tab), or a push or PR event triggered one, on any
+   * branch. `displayTitle` defaults to the workflow's run-name rendered from `inputs`.
+   */
+  addRun(init: {
+    workflow: string;
+    branch: string;
+    actor: string | FakeUser;
+    event?: string;
+    inputs?: Record<string, string>;
+    displayTitle?: string;
+  }): WorkflowRunState {
+    const workflow = this.findWorkflow(init.workflow);
+    if (!workflow) throw new Error(`fake GitHub: ${this.fullName} has no workflow ${init.workflow}`);
+    const id = this.world.nextId("run");
+    const at = this.world.now();
+    const inputs = init.inputs ?? {};
+    const run: WorkflowRunState = {
+      id,
+      nodeId: nodeId("WFR", id),
+      workflowId: workflow.id,
+      runNumber: [...this.runs.values()].filter((r) => r.workflowId === workflow.id).length + 1,
+      name: workflow.name,
+      displayTitle:
+        init.displayTitle ?? (workflow.runName === undefined ? workflow.name : renderRunName(workflow.runName, inputs)),
+      headBranch: init.branch,
+      headSha: this.resolveRef(init.branch)?.sha ?? "",
+      event: init.event ?? "workflow_dispatch",
+      status: "queued",
+      conclusion: null,
+      createdAt: at,
+      updatedAt: at,
+      actor: typeof init.actor === "string" ? this.world.user(init.actor) : init.actor,
+      inputs,
+      artifacts: [],
+      pendingProtection: new Set(),
+    };
+    this.runs.set(id, run);
     return run;
   }
 
@@ -917,6 +966,8 @@ export class FakeGitHubState {
   readonly tokens = new Map<string, number>();
   /** GraphQL `minimizeComment` calls, in order. */
   readonly minimized: { subjectId: string; classifier: string }[] = [];
+  /** Other GitHub Apps installed on the repos (agents, Dependabot): their bot accounts write as them. */
+  readonly otherApps = new Map<string, AppInfo>();
   private readonly counters = new Map<string, number>();
   private readonly clock: () => Date;
 
@@ -957,6 +1008,20 @@ export class FakeGitHubState {
     const next = (this.counters.get(kind) ?? bases[kind] ?? 1) + 1;
     this.counters.set(kind, next);
     return next;
+  }
+
+  /** Another App (an agent, Dependabot) whose bot account `<slug>[bot]` opens PRs and posts comments as it. */
+  addApp(init: { id: number; slug: string; name?: string }): FakeUser {
+    const info: AppInfo = { id: init.id, slug: init.slug, name: init.name ?? init.slug };
+    const bot = this.user(`${init.slug}[bot]`, "Bot");
+    this.otherApps.set(bot.login.toLowerCase(), info);
+    return bot;
+  }
+
+  /** The App a bot account belongs to (ours or another installed one); undefined for people. */
+  appOf(user: FakeUser): AppInfo | undefined {
+    if (user.login.toLowerCase() === this.bot.login.toLowerCase()) return this.app;
+    return this.otherApps.get(user.login.toLowerCase());
   }
 
   /** Get or create a user; `[bot]` logins are Bots. */

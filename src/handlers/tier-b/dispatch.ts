@@ -11,17 +11,19 @@ import {
   notStartedReply,
   unconfirmedDispatchReply,
 } from "../../core/tierb/replies.js";
-import { applyRunEvent, recoverLedger } from "../../core/tierb/runs.js";
-import { scopeOf, validContract } from "../../core/verdict/derived.js";
-import { cancelRun, dispatchWorkflow, listDispatchRuns } from "../../github/actions.js";
+import { applyRunEvent } from "../../core/tierb/runs.js";
+import { contractCounts, scopeOf } from "../../core/verdict/derived.js";
+import { safetyOf } from "../../core/safety/state.js";
+import { cancelRun, dispatchWorkflow } from "../../github/actions.js";
 import type { RepoClient } from "../../github/client.js";
 import { reply } from "../../github/comments.js";
 import { httpStatus, isServerSide } from "../../github/errors.js";
 import { fileExists } from "../../github/contents.js";
 import { getPull, listOpenPulls, listPullFiles, type PullSnapshot } from "../../github/pulls.js";
 import { gatherPullFacts, openIssuesWithContracts } from "../../github/pull-facts.js";
-import { evaluateAndPublish } from "../../github/publish.js";
-import { saveLedger, safetyOf, type PrState } from "../../github/pr-state.js";
+import { evaluateAndPublish, withContractCache } from "../../github/publish.js";
+import { saveLedger, type PrState } from "../../github/pr-state.js";
+import { rebuildDispatches } from "../../github/tier-b-runs.js";
 import type { Runtime } from "../../runtime/runtime.js";
 import { publishDispatchCheck } from "../../github/tier-b-check-run.js";
 
@@ -44,21 +46,12 @@ export async function requestTierB(
 ): Promise<"dispatched" | "refused" | "duplicate"> {
   const { client, config, registry, pr, state, runtime } = input;
   if (!state.trusted) {
-    // No readable ledger (a new PR, or a damaged or deleted sticky comment): runs this PR already
-    // has are rebuilt from the workflow's run names, so an in-flight run is still a duplicate.
-    const recovered = recoverLedger(await listDispatchRuns(client, config.tier_b.workflow), pr.number, runtime.now());
-    const known = new Set(state.ledger.dispatches.map((d) => d.id));
-    const found = recovered.dispatches.filter((d) => !known.has(d.id));
-    state.trusted = true;
-    // Kept whatever the command's outcome, so the recovered runs' events are tracked again.
-    if (found.length > 0)
-      await saveLedger(
-        client,
-        pr.number,
-        state,
-        { ...state.ledger, dispatches: [...found, ...state.ledger.dispatches] },
-        "command",
-      );
+    // No believable ledger (a new PR, or a deleted, hand-edited or pre-sealing sticky comment):
+    // runs this PR already has are rebuilt from the runs that pass provenance, so an in-flight run
+    // is still a duplicate. Kept whatever the command's outcome, so their events are tracked again;
+    // the command waits for this write.
+    const found = await rebuildDispatches(client, config, registry, state, pr.headSha, runtime.now());
+    if (found.length > 0 || state.ledger.rebuilt) await saveLedger(client, pr.number, state, state.ledger, "command");
   }
   // Read once, used for the decision and for the verdict published after the dispatch.
   const prefetched = {
@@ -75,6 +68,8 @@ export async function requestTierB(
     commentSafety: safetyOf(state.ledger),
     prefetched,
   });
+  // The contract's acceptance is remembered with the dispatch, so the verdict below need not read the issue again.
+  state.ledger = withContractCache(state.ledger, facts);
   const scope = scopeOf(facts);
   const missingFiles: string[] = [];
   for (const path of filesToCheck(registry, input.command))
@@ -91,7 +86,8 @@ export async function requestTierB(
       requireValidContract: config.tier_b.require_valid_contract,
       requireScope: config.tier_b.require_scope,
     },
-    contractValid: validContract(facts) !== undefined,
+    // An outsider's contract that no maintainer accepted is not one Tier-B runs for.
+    contractValid: contractCounts(facts),
     scopeOk: scope.kind === "checked" && scope.check.violations.length === 0,
     missingFiles,
     newId: runtime.newId(),

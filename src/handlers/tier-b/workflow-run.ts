@@ -2,47 +2,35 @@
 import type { Context } from "probot";
 import type { ResolvedConfig } from "../../core/config/defaults.js";
 import type { RepoClient } from "../../github/client.js";
-import { applyRunEvent, matchRun, parseRunName, type RunRef } from "../../core/tierb/runs.js";
-import { concludeRun } from "../../core/tierb/results.js";
+import { applyRunEvent, type RunRef } from "../../core/tierb/runs.js";
 import { groupOfRun } from "../../core/queue/tier-b.js";
+import { checkProvenance, dispatchedByUs, runOrigin, type RunOrigin } from "../../core/trust/provenance.js";
 import { judgeMergeGroup } from "../merge-group.js";
-import { requestedGateIds } from "../../core/tierb/registry-view.js";
-import { cancelRun, readArtifactFile } from "../../github/actions.js";
+import { cancelRun } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
-import { configuredRepo, type AppOptions } from "../../github/context.js";
+import { configuredRepo, repoClient, type AppOptions } from "../../github/context.js";
 import { evaluateAndPublish } from "../../github/publish.js";
 import { readPrState, withPullLock } from "../../github/pr-state.js";
 import type { Runtime } from "../../runtime/runtime.js";
 import { loadRegistry } from "../../github/settings.js";
 import { publishChangedDispatchChecks, publishDispatchCheck } from "../../github/tier-b-check-run.js";
-
-const RESULTS_FILE = "tier_b_results.json";
+import { concludeFromArtifact, expectedOrigin, rebuildDispatches } from "../../github/tier-b-runs.js";
 
 type RunEventContext = Context<"workflow_run.requested" | "workflow_run.in_progress" | "workflow_run.completed">;
 
 export async function onWorkflowRun(context: RunEventContext, app: AppOptions, runtime: Runtime): Promise<void> {
-  // The run was dispatched by this app, so the sender is often our own bot: runs are trusted only
-  // through the ledger (dispatch id and run id), never through who sent the event.
+  // Runs are trusted only through provenance and the sealed ledger (workflow, branch, event, our
+  // bot as actor, a dispatch id we hold for that PR and SHA), never through who sent the event.
   const run = context.payload.workflow_run as typeof context.payload.workflow_run & { display_title?: string | null };
-  if (run.event !== "workflow_dispatch") return;
-  const named = parseRunName(run.display_title ?? run.name ?? "");
-  if (!named) return;
+  // Everything but the workflow file is checked before any call: most runs in a busy repo stop here.
+  if (!dispatchedByUs(run, repoClient(context, app)).ok) return;
   const repo = await configuredRepo(context, app);
   if (!repo.ok) return;
   const { client, config } = repo;
-  if (!run.path.endsWith(`/${config.tier_b.workflow}`)) return;
-  const ref: RunRef = {
-    id: run.id,
-    name: run.name,
-    display_title: run.display_title,
-    head_branch: run.head_branch,
-    status: run.status,
-    conclusion: run.conclusion,
-    html_url: run.html_url,
-    run_attempt: run.run_attempt,
-  };
-  const advanced = await withPullLock(runtime.locks, client, named.pr, () =>
-    advanceRun(client, config, runtime, named.pr, ref, context.payload.action === "completed"),
+  const origin = runOrigin(run, expectedOrigin(client, config));
+  if (!origin.ok) return;
+  const advanced = await withPullLock(runtime.locks, client, origin.named.pr, () =>
+    advanceRun(client, config, runtime, origin.named.pr, run, context.payload.action === "completed"),
   );
   await afterRun(client, config, runtime, advanced);
 }
@@ -54,31 +42,65 @@ export interface AdvancedRun {
 }
 
 /**
- * Move PR `pr`'s dispatch for `ref` along, read its results once it completed, and publish what
+ * Move PR `pr`'s dispatch for `run` along, read its results once it completed, and publish what
  * changed. Callers hold the PR's lock, then call `afterRun`. The reconciler calls it too, for runs
- * whose events it missed.
+ * whose events it missed: the same provenance checks against the same sealed ledger either way.
  */
 export async function advanceRun(
   client: RepoClient,
   config: ResolvedConfig,
   runtime: Runtime,
   pr: number,
-  ref: RunRef,
+  run: RunOrigin,
   completed: boolean,
 ): Promise<AdvancedRun> {
+  const expected = expectedOrigin(client, config);
+  // Checked before any read: a run that is not ours, or names another PR, costs nothing.
+  const origin = runOrigin(run, expected);
+  if (!origin.ok || origin.named.pr !== pr) return {};
   const state = await readPrState(client, pr);
-  const dispatch = matchRun(state.ledger, ref);
-  if (!dispatch) return {}; // not ours (or from a ledger we no longer have): never trusted
-  let outcome = applyRunEvent(state.ledger, dispatch.id, { kind: "run", run: ref }, runtime.now());
-  if (outcome.cancelRun) await cancelRun(client, ref.id);
   const registry = await loadRegistry(client, config);
-  if (completed && outcome.dispatch?.state === "completed" && registry.ok) {
-    const requested = requestedGateIds(registry.value, dispatch) ?? [];
-    const file = await readArtifactFile(client, ref.id, config.tier_b.artifact, RESULTS_FILE);
-    const conclusion = concludeRun(
-      file,
-      { headSha: dispatch.sha, dispatchId: dispatch.id, requestedGateIds: requested, registry: registry.value },
-      ref.conclusion ?? "failure",
+  // A lost, hand-edited or pre-sealing ledger: its runs (this one included, if it passes) are rebuilt first.
+  const rebuilt = state.trusted
+    ? []
+    : await rebuildDispatches(
+        client,
+        config,
+        registry.ok ? registry.value : undefined,
+        state,
+        origin.named.sha,
+        runtime.now(),
+      );
+  const provenance = checkProvenance(run, expected, state.ledger);
+  // Not a run we dispatched for this PR and SHA: never trusted.
+  if (!provenance.ok) return {};
+  const dispatch = provenance.dispatch;
+  const ref: RunRef = {
+    id: run.id,
+    name: run.name,
+    display_title: run.display_title,
+    head_branch: run.head_branch,
+    status: run.status,
+    conclusion: run.conclusion,
+    html_url: run.html_url,
+    run_attempt: run.run_attempt,
+  };
+  let outcome = applyRunEvent(state.ledger, dispatch.id, { kind: "run", run: ref }, runtime.now());
+  if (outcome.cancelRun) await cancelRun(client, run.id);
+  if (
+    completed &&
+    outcome.dispatch?.state === "completed" &&
+    // A rebuild in this event already read its results file.
+    !rebuilt.some((d) => d.id === dispatch.id && d.state === "completed") &&
+    registry.ok
+  ) {
+    const conclusion = await concludeFromArtifact(
+      client,
+      config,
+      registry.value,
+      dispatch,
+      run.id,
+      run.conclusion ?? "failure",
     );
     outcome = applyRunEvent(
       outcome.ledger,

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "@jest/globals";
 import { parse } from "yaml";
-import { DEFAULT_CONFIG } from "../../../src/core/config/defaults.js";
+import { DEFAULT_CONFIG, DEFAULT_PROTECTED_PATHS } from "../../../src/core/config/defaults.js";
 import { resolveConfig, type ResolvedConfig } from "../../../src/core/config/resolve.js";
 import { narrow } from "../../support/narrow.js";
 
@@ -24,6 +24,7 @@ describe("resolveConfig", () => {
         contract_valid: "contract: valid",
         contract_invalid: "contract: invalid",
         public_safety: "public-safety",
+        contract_unaccepted: "contract: needs acceptance",
       },
       tier_b: {
         workflow: "tier-b.yml",
@@ -33,6 +34,14 @@ describe("resolveConfig", () => {
         require_scope: true,
         users: [],
         teams: [],
+      },
+      policy: {
+        protected_paths: DEFAULT_PROTECTED_PATHS,
+        required_gates: [],
+        path_gates: [],
+        max_files: 0,
+        max_changed_lines: 0,
+        trusted_bots: [],
       },
       experiment: {
         title_prefix: "",
@@ -49,6 +58,11 @@ describe("resolveConfig", () => {
       merge_plan: false,
       merge_queue: { tier_b: "trust_pr_heads" },
     });
+  });
+
+  test("the default protected paths cover CI and the bot, agent instructions, CODEOWNERS and lockfiles", () => {
+    for (const p of [".github/**", "**/AGENTS.md", "**/CLAUDE.md", ".cursor/**", ".claude/**", "**/package-lock.json"])
+      expect(DEFAULT_PROTECTED_PATHS).toContain(p);
   });
 
   test.each(["configs/merge-captain.yml", "templates/merge-captain.yml"])(
@@ -127,6 +141,22 @@ describe("resolveConfig", () => {
       { code: "schema.pattern", path: "/registry/path" },
     ],
     ["a bad user name", { tier_b: { users: ["not a user"] } }, { code: "schema.pattern", path: "/tier_b/users/0" }],
+    [
+      "a protected path with an extglob",
+      { policy: { protected_paths: ["ok/**", "+(a|b)/**"] } },
+      { code: "scope.unsupported-syntax", path: "/policy/protected_paths/1" },
+    ],
+    [
+      "a negated path gate",
+      { policy: { path_gates: [{ paths: ["!nmoe/**"], gates: ["b200:x"] }] } },
+      { code: "scope.negation", path: "/policy/path_gates/0/paths/0" },
+    ],
+    [
+      "a trusted bot that is not a bot login",
+      { policy: { trusted_bots: ["mona"] } },
+      { code: "schema.pattern", path: "/policy/trusted_bots/0" },
+    ],
+    ["a zero size limit", { policy: { max_files: 0 } }, { code: "schema.minimum", path: "/policy/max_files" }],
     ["a list where a mapping belongs", [], { code: "config.type", path: "" }],
     ["a string", "contract: yes", { code: "config.type", path: "" }],
   ])("%s is an error, never a guess", (_name, raw, expected) => {

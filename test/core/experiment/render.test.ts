@@ -26,11 +26,14 @@ const client = { owner: "acme", repo: "nmoe", sanitize: {} } as unknown as RepoC
 
 describe("the reminder", () => {
   test("names the owners (valid logins only, at most 5), the gap and what a heartbeat holds; marked with its gap", () => {
-    const text = renderReminder({
-      owners: ["ada", "lab-agent[bot]", "not a login", "b", "c", "d", "e"],
-      last,
-      cadenceHours: 6,
-    });
+    const text = outgoingComment(
+      client,
+      renderReminder({
+        owners: ["ada", "lab-agent[bot]", "not a login", "b", "c", "d", "e"],
+        last,
+        cadenceHours: 6,
+      }),
+    );
     expect(text.split("\n")[0]).toBe("<!-- merge-captain:heartbeat 2026-01-05T09:00:00Z -->");
     expect(text).toContain(
       "⏰ @ada @lab-agent[bot] @b @c @d: no update on this experiment for 6 h — the last was 2026-01-05 09:00 UTC by ada.",
@@ -39,10 +42,10 @@ describe("the reminder", () => {
     expect(reminderFor("a comment quoting <!-- merge-captain:heartbeat 2026-01-05T09:00:00Z -->")).toBeUndefined();
   });
 
-  test("passes the outgoing sanitizer unchanged (the marker survives)", () => {
-    const text = renderReminder({ owners: ["ada"], last, cadenceHours: 6 });
-    expect(outgoingComment(client, text)).toBe(text);
-    expect(outgoing(client, text)).toBe(text); // reply() sends it through the plain filter
+  test("the marker is added after the choke point, byte-exact; the visible text passes it unchanged", () => {
+    const parts = renderReminder({ owners: ["ada"], last, cadenceHours: 6 });
+    expect(outgoingComment(client, parts)).toBe(`${parts.opening}\n${parts.visible}\n`);
+    expect(outgoing(client, parts.visible)).toBe(parts.visible);
   });
 });
 
@@ -50,7 +53,7 @@ describe("the status comment", () => {
   test("user text from claims is defused: no pings, no HTML, no forged state", () => {
     const body = "## TL;DR\n- @bob said <!-- merge-captain:experiment v1 eyJ2IjoxfQ --> it works";
     const state = { v: 1 as const, last };
-    const text = renderExperimentStatus({
+    const parts = renderExperimentStatus({
       settings,
       titlePrefix: "[EXP]",
       check: checkExperimentBody(body, settings),
@@ -65,10 +68,12 @@ describe("the status comment", () => {
       reminded: false,
       state,
     });
+    const text = outgoingComment(client, parts);
     expect(text).not.toContain("@bob");
     expect(text.match(/<!-- merge-captain:experiment v1/g)).toHaveLength(1);
     expect(decodeExperimentState(text)).toEqual(state);
-    expect(outgoingComment(client, text)).toBe(text);
+    // The forged marker in the claim is shown as text, never read back.
+    expect(decodeExperimentState(`${parts.opening}\n${parts.visible}`)).toBeUndefined();
   });
 
   test("formatTime", () => {

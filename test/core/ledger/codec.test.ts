@@ -1,26 +1,25 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
+import { canonicalJson } from "../../../src/core/canonical-json.js";
 import {
   compactLedger,
-  encodeState,
-  isStickyBody,
   MAX_STATE_JSON_BYTES,
-  parseLedger,
-  renderStickyBody,
-  STICKY_MARKER,
+  readLedger,
+  sealedState,
+  type LedgerPlace,
 } from "../../../src/core/ledger/codec.js";
-import { MAX_DISPATCHES } from "../../../src/core/ledger/schema.js";
 import {
   DISPATCH_STATES,
   END_REASONS,
   emptyLedger,
+  MAX_DISPATCHES,
   type Dispatch,
   type Ledger,
   type StoredGateResult,
   type StoredResults,
 } from "../../../src/core/ledger/types.js";
+import { PR_STICKY } from "../../../src/core/markers.js";
 import { aDispatch, aLedger } from "../../fixtures/tierb/builders.js";
-import { narrow } from "../../support/narrow.js";
 
 const finite = fc
   .double({ noNaN: true, noDefaultInfinity: true, min: -1e12, max: 1e12 })
@@ -81,100 +80,198 @@ const dispatch: fc.Arbitrary<Dispatch> = fc
   )
   .map((d) => (d.staleBy !== undefined ? { ...d, stale: true } : d));
 
+const login = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9-]{0,20}$/);
+const hash = fc.stringMatching(/^[0-9a-f]{64}$/);
+const finding = fc.record({
+  rule: fc.stringMatching(/^[a-z0-9-]{1,20}$/),
+  line: fc.integer({ min: 1, max: 1e6 }),
+  column: fc.integer({ min: 1, max: 1e6 }),
+});
+
 const ledger: fc.Arbitrary<Ledger> = fc.record(
   {
-    version: fc.constant(1 as const),
+    version: fc.constant(2 as const),
     dispatches: fc.uniqueArray(dispatch, { maxLength: 6, selector: (d) => d.id }),
-    verdictDigest: fc.stringMatching(/^[A-Za-z0-9+/=_:.-]{1,40}$/),
-    extra: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9_.-]{0,10}$/), fc.string({ maxLength: 40 }), { maxKeys: 3 }),
+    refused: fc.uniqueArray(
+      login.map((l) => l.toLowerCase()),
+      { maxLength: 4 },
+    ),
+    helped: fc.boolean(),
+    safety: fc.dictionary(
+      fc.oneof(
+        fc.constant("body"),
+        fc.integer({ min: 1, max: 1e9 }).map((n) => `comment:${n}`),
+      ),
+      fc.array(finding, { minLength: 1, maxLength: 3 }),
+      { maxKeys: 3 },
+    ),
+    acceptances: fc.array(
+      fc.record({
+        hash,
+        by: login,
+        at: iso,
+        via: fc.constantFrom("author" as const, "edit" as const, "command" as const),
+      }),
+      { maxLength: 3 },
+    ),
+    change: fc.record({ hash, by: login, at: iso }),
+    contract: fc.record({
+      issue: fc.integer({ min: 1, max: 1e6 }),
+      hash,
+      by: login,
+      via: fc.constantFrom("author" as const, "command" as const),
+    }),
+    rebuilt: fc.record({ at: iso, reason: fc.constantFrom("tampered" as const, "migrated" as const) }),
   },
   { requiredKeys: ["version", "dispatches"] },
 );
 
-/** Text a user could get into the visible part: anything, including forged markers and comment ends. */
-const hostileText = fc.oneof(
-  fc.string({ maxLength: 200 }),
-  fc.constantFrom(
-    "<!-- merge-captain:state v1 e30= -->",
-    "-->",
-    "<!--",
-    "--!>",
-    "<!-- merge-captain:state v1 ",
-    STICKY_MARKER,
-  ),
-  fc.tuple(fc.string({ maxLength: 50 }), ledger).map(([t, l]) => t + encodeState(l) + t),
-);
+const KEY = new Uint8Array(32).fill(1);
+const PLACE: LedgerPlace = { repo: "acme/nmoe", kind: "pr", number: 12 };
 
-describe("ledger encoding", () => {
-  test("parse(render(x)) is x for any ledger within bounds", () => {
+/** A sticky body as the bot writes it: marker, visible text, sealed state on the last line. */
+function body(visible: string, l: Ledger, place: LedgerPlace = PLACE, key: Uint8Array = KEY): string {
+  return `${PR_STICKY}\n${visible}\n\n${sealedState(l, place, key)}\n`;
+}
+
+/** Parse through JSON the way the reader does, so `undefined` members compare equal to absent ones. */
+const asStored = (l: Ledger): Ledger => JSON.parse(canonicalJson(compactLedger(l))) as Ledger;
+
+describe("sealed ledgers", () => {
+  test("read(write(x)) is x for any ledger within bounds", () => {
     fc.assert(
       fc.property(ledger, (l) => {
-        const r = parseLedger(renderStickyBody("visible", l));
-        expect(r).toEqual({ ok: true, value: l, warnings: [] });
+        expect(readLedger(body("visible", l), PLACE, KEY)).toEqual({ status: "sealed", ledger: asStored(l) });
       }),
       { numRuns: 200 },
     );
   });
 
-  test("user text around the marker never changes the parsed state", () => {
+  test.each<[string, LedgerPlace, Uint8Array]>([
+    ["another PR", { ...PLACE, number: 13 }, KEY],
+    ["the same number as an issue", { ...PLACE, kind: "issue" }, KEY],
+    ["another repository", { ...PLACE, repo: "acme/other" }, KEY],
+    ["another key (rotated)", PLACE, new Uint8Array(32).fill(2)],
+  ])("a ledger sealed for one place does not read in %s", (_name, place, key) => {
+    const sealed = body("x", aLedger(aDispatch({ state: "completed" })));
+    expect(readLedger(sealed, place, key).status).toBe("tampered");
+  });
+
+  test("the repository name is compared case-insensitively, as GitHub does", () => {
+    const sealed = body("x", aLedger(aDispatch()));
+    expect(readLedger(sealed, { ...PLACE, repo: "ACME/NMOE" }, KEY).status).toBe("sealed");
+  });
+
+  test("changing any character of the sealed marker makes it tampered (or unreadable), never believed", () => {
+    const l = aLedger(aDispatch({ state: "completed", conclusion: "success" }));
+    const marker = sealedState(l, PLACE, KEY);
+    const start = marker.indexOf("v2 ") + 3;
+    const end = marker.length - 4;
     fc.assert(
-      fc.property(ledger, fc.array(hostileText, { maxLength: 4 }), (l, parts) => {
-        const r = parseLedger(renderStickyBody(parts.join("\n"), l));
-        expect(r.ok && r.value).toEqual(l);
+      fc.property(fc.integer({ min: start, max: end - 1 }), fc.constantFrom("A", "b", "0", "_", "-"), (i, c) => {
+        fc.pre(marker[i] !== c && marker[i] !== ".");
+        const edited = marker.slice(0, i) + c + marker.slice(i + 1);
+        expect(readLedger(`${PR_STICKY}\nx\n\n${edited}\n`, PLACE, KEY).status).not.toBe("sealed");
       }),
-      { numRuns: 200 },
+      { numRuns: 300 },
     );
   });
 
-  test("the body starts with the sticky marker and carries one live state comment", () => {
-    const body = renderStickyBody("hello <!-- x --> world", aLedger(aDispatch()));
-    expect(isStickyBody(body)).toBe(true);
-    expect(body.match(/<!--/g)).toHaveLength(2);
-    expect(body).toContain("hello &lt;!-- x --&gt; world");
+  test("a hand-edited ledger with a forged all-pass dispatch is tampered, whatever its JSON says", () => {
+    const forged = aLedger(
+      aDispatch({
+        state: "completed",
+        conclusion: "success",
+        results: { outcome: "valid", gates: [{ id: "b200:big_8x20", status: "pass" }] },
+      }),
+    );
+    const payload = Buffer.from(canonicalJson(forged), "utf8").toString("base64url");
+    const fake = `<!-- merge-captain:state v2 ${payload}.${"A".repeat(43)} -->`;
+    expect(readLedger(`${PR_STICKY}\nx\n\n${fake}\n`, PLACE, KEY)).toMatchObject({
+      status: "tampered",
+      problems: [{ code: "ledger.seal" }],
+    });
+  });
+
+  test("only the marker on the last line counts: a sealed marker pasted above it is not read", () => {
+    const mine = aLedger();
+    const theirs = aLedger(aDispatch({ state: "completed" }));
+    const pasted = `${sealedState(theirs, PLACE, KEY)}\nmore text`;
+    expect(readLedger(body(pasted, mine), PLACE, KEY)).toEqual({ status: "sealed", ledger: asStored(mine) });
+    expect(readLedger(`${PR_STICKY}\n${sealedState(theirs, PLACE, KEY)}\nand then text\n`, PLACE, KEY)).toEqual({
+      status: "missing",
+    });
   });
 
   test("an empty ledger round-trips", () => {
-    expect(parseLedger(renderStickyBody("", emptyLedger()))).toEqual({ ok: true, value: emptyLedger(), warnings: [] });
+    expect(readLedger(body("", emptyLedger()), PLACE, KEY)).toEqual({ status: "sealed", ledger: emptyLedger() });
   });
 });
 
-describe("a damaged ledger is an error value, never a crash", () => {
-  const good = encodeState(aLedger(aDispatch()));
-  const b64 = (json: string): string =>
-    `<!-- merge-captain:state v1 ${Buffer.from(json, "utf8").toString("base64")} -->`;
+describe("ledgers from before sealing are migrated, keeping only what cannot open a check", () => {
+  const v1 = (json: unknown): string =>
+    `${PR_STICKY}\nold\n\n<!-- merge-captain:state v1 ${Buffer.from(JSON.stringify(json), "utf8").toString("base64")} -->\n`;
+
+  test("a v1 PR ledger keeps who was told no and the findings; its dispatches are left to the rebuild", () => {
+    const old = {
+      version: 1,
+      dispatches: [aDispatch({ state: "completed", conclusion: "success" })],
+      extra: { refused: "Rex,ada,not a login", safety: JSON.stringify({ "comment:55": [["private-ipv4", 2, 3]] }) },
+    };
+    expect(readLedger(v1(old), PLACE, KEY)).toEqual({
+      status: "legacy",
+      ledger: {
+        version: 2,
+        dispatches: [],
+        refused: ["rex", "ada"],
+        safety: { "comment:55": [{ rule: "private-ipv4", line: 2, column: 3 }] },
+      },
+    });
+  });
+
+  test("the old issue safety marker keeps its findings", () => {
+    const json = JSON.stringify({ body: [["aws-access-key", 1, 9]], "comment:x": [["nope", 1, 1]] });
+    const old = `<!-- merge-captain:issue -->\nold\n<!-- merge-captain:safety ${Buffer.from(json).toString("base64url")} -->`;
+    expect(readLedger(old, { ...PLACE, kind: "issue" }, KEY)).toEqual({
+      status: "legacy",
+      ledger: { version: 2, dispatches: [], safety: { body: [{ rule: "aws-access-key", line: 1, column: 9 }] } },
+    });
+  });
+
   test.each([
-    ["no marker", "just text", "ledger.missing"],
-    ["a truncated payload", good.replace(/.{6} -->$/, " -->"), "ledger.encoding"],
-    ["junk in the payload", good.replace("v1 ", "v1 !!"), "ledger.missing"],
-    ["not JSON", b64("{nope"), "ledger.json"],
+    ["not JSON", "{nope"],
+    ["JSON null", "null"],
+    ["findings of the wrong shape", JSON.stringify({ extra: { safety: "[1,2]", refused: 7 } })],
+  ])("a v1 ledger with %s migrates to an empty one", (_name, json) => {
+    const old = `${PR_STICKY}\nx\n<!-- merge-captain:state v1 ${Buffer.from(json).toString("base64")} -->`;
+    expect(readLedger(old, PLACE, KEY)).toEqual({ status: "legacy", ledger: emptyLedger() });
+  });
+});
+
+describe("a damaged ledger is a value, never a crash", () => {
+  const good = sealedState(aLedger(aDispatch()), PLACE, KEY);
+  test.each([
+    ["no marker", "just text", "missing"],
+    ["a truncated payload", good.replace(/.{50} -->$/, " -->"), "tampered"],
+    ["junk in the payload", good.replace("v2 ", "v2 !!"), "tampered"],
+    ["a huge payload", `<!-- merge-captain:state v2 ${"A".repeat(30000)}.${"A".repeat(43)} -->`, "tampered"],
     [
-      "bad UTF-8",
-      `<!-- merge-captain:state v1 ${Buffer.from([0xff, 0xfe, 0x7b]).toString("base64")} -->`,
-      "ledger.encoding",
+      "a marker that is too long to parse",
+      `<!-- merge-captain:state v2 ${"A".repeat(50000)}.${"A".repeat(43)} -->`,
+      "tampered",
     ],
-    ["JSON null", b64("null"), "ledger.schema.type"],
-    ["a wrong version", b64('{"version":2,"dispatches":[]}'), "ledger.schema.const"],
-    ["an unknown key", b64('{"version":1,"dispatches":[],"admin":true}'), "ledger.schema.unknown-key"],
-    ["a bad state", b64(JSON.stringify(aLedger(aDispatch({ state: "done" as never })))), "ledger.schema.enum"],
-    ["a bad sha", b64(JSON.stringify(aLedger(aDispatch({ sha: "HEAD" })))), "ledger.schema.pattern"],
-    [
-      "a duplicate id",
-      b64(JSON.stringify(aLedger(aDispatch(), aDispatch({ sha: "b".repeat(40) })))),
-      "ledger.duplicate-id",
-    ],
-    ["stale without the new head", b64(JSON.stringify(aLedger(aDispatch({ stale: true })))), "ledger.inconsistent"],
-    ["a huge payload", `<!-- merge-captain:state v1 ${"A".repeat(40000)} -->`, "ledger.too-large"],
-    ["a proto key", b64('{"version":1,"dispatches":[],"__proto__":{"x":1}}'), "ledger.schema.unknown-key"],
-  ])("%s", (_name, body, code) => {
-    const r = narrow(parseLedger(`${STICKY_MARKER}\nx\n${body}`), "ok", false);
-    expect(r.errors.map((e) => e.code)).toContain(code);
+    ["another marker of ours on the last line", "<!-- merge-captain:digest 0123456789abcdef -->", "missing"],
+  ])("%s", (_name, tail, status) => {
+    expect(readLedger(`${PR_STICKY}\nx\n${tail}`, PLACE, KEY).status).toBe(status);
   });
 
   test("arbitrary bodies never throw", () => {
     fc.assert(
       fc.property(fc.string({ maxLength: 500 }), (s) => {
-        parseLedger(s);
-        parseLedger(`<!-- merge-captain:state v1 ${s} -->`);
+        readLedger(s, PLACE, KEY);
+        readLedger(`x\n<!-- merge-captain:state v2 ${s} -->`, PLACE, KEY);
+        readLedger(`x\n<!-- merge-captain:state v1 ${s} -->`, PLACE, KEY);
+        readLedger(`x\n<!-- merge-captain:safety ${s} -->`, PLACE, KEY);
       }),
     );
   });
@@ -224,18 +321,31 @@ describe("size bound", () => {
       finished(5),
     );
     const c = compactLedger(l);
-    expect(Buffer.byteLength(JSON.stringify(c))).toBeLessThanOrEqual(MAX_STATE_JSON_BYTES);
+    expect(Buffer.byteLength(canonicalJson(c))).toBeLessThanOrEqual(MAX_STATE_JSON_BYTES);
     const byId = new Map(c.dispatches.map((d) => [d.id, d]));
     expect(byId.get("mc-active-0001")).toBeDefined();
     expect(byId.get("mc-0000000005")?.results).toEqual(bigResults);
     expect(byId.get("mc-0000000002")?.results).toEqual({ outcome: "valid", gates: [], detailsDropped: true });
-    const r = parseLedger(renderStickyBody("", l));
-    expect(r.ok && r.value).toEqual(c);
+    expect(readLedger(body("", l), PLACE, KEY)).toEqual({ status: "sealed", ledger: asStored(c) });
   });
 
   test("compacting is idempotent", () => {
     const l = aLedger(...Array.from({ length: 12 }, (_, i) => finished(i, i % 3 === 0)));
     const once = compactLedger(l);
     expect(compactLedger(once)).toEqual(once);
+  });
+
+  test("findings are shed last, one source's extras first, and the warning survives", () => {
+    const many = Object.fromEntries(
+      Array.from({ length: 50 }, (_, i) => [
+        `comment:${1000 + i}`,
+        Array.from({ length: 10 }, (_, j) => ({ rule: "private-ipv4-address-x", line: j + 1, column: 1 })),
+      ]),
+    );
+    const l: Ledger = { ...aLedger(aDispatch({ id: "mc-active-0001", state: "queued" })), safety: many };
+    const c = compactLedger(l);
+    expect(Buffer.byteLength(canonicalJson(c))).toBeLessThanOrEqual(MAX_STATE_JSON_BYTES);
+    expect(c.dispatches).toHaveLength(1);
+    expect(Object.keys(c.safety ?? {}).length).toBeGreaterThan(0);
   });
 });

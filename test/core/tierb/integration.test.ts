@@ -2,7 +2,7 @@ import { describe, expect, test } from "@jest/globals";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseComment } from "../../../src/core/commands/parse.js";
-import { parseLedger, renderStickyBody } from "../../../src/core/ledger/codec.js";
+import { readLedger, sealedState } from "../../../src/core/ledger/codec.js";
 import { emptyLedger } from "../../../src/core/ledger/types.js";
 import { parseRegistry } from "../../../src/core/gates/registry.js";
 import { planDispatch } from "../../../src/core/tierb/plan.js";
@@ -39,9 +39,11 @@ describe("a Tier-B story through the pure core", () => {
     });
     if (plan.kind !== "dispatch") throw new Error("expected a dispatch");
     // The ledger goes into the sticky comment before the API call, and comes back identical.
-    const stored = parseLedger(renderStickyBody("## merge-captain", plan.ledger));
-    if (!stored.ok) throw new Error("ledger did not round-trip");
-    let ledger = applyRunEvent(stored.value, "mc-0000000001", { kind: "dispatched" }, T0).ledger;
+    const place = { repo: "o/r", kind: "pr" as const, number: 7 };
+    const key = new Uint8Array(32);
+    const stored = readLedger(`## merge-captain\n\n${sealedState(plan.ledger, place, key)}`, place, key);
+    if (stored.status !== "sealed") throw new Error("ledger did not round-trip");
+    let ledger = applyRunEvent(stored.ledger, "mc-0000000001", { kind: "dispatched" }, T0).ledger;
     ledger = applyRunEvent(
       ledger,
       "mc-0000000001",

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { encodeState, parseLedger } from "../../../src/core/ledger/codec.js";
+import { readLedger, sealedState } from "../../../src/core/ledger/codec.js";
 import type { StoredGateResult } from "../../../src/core/ledger/types.js";
 import type { GateResult } from "../../../src/core/schemas/tier-b-results.generated.js";
 import { concludeResults, validateResults } from "../../../src/core/tierb/results.js";
@@ -115,8 +115,10 @@ describe("a metric gate is judged by the bot against the registry, not by the fi
     const ledger = aLedger(
       aDispatch({ state: "completed", conclusion: "success", results: { outcome: "valid", gates: [g] } }),
     );
-    const back = parseLedger(encodeState(ledger));
-    expect(back.ok && back.value.dispatches[0]?.results).toEqual({ outcome: "valid", gates: [g] });
+    const place = { repo: "acme/nmoe", kind: "pr" as const, number: 7 };
+    const key = new Uint8Array(32);
+    const back = readLedger(`x\n\n${sealedState(ledger, place, key)}\n`, place, key);
+    expect(back.status === "sealed" && back.ledger.dispatches[0]?.results).toEqual({ outcome: "valid", gates: [g] });
   });
 });
 

@@ -1,12 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import {
-  applyRunEvent,
-  matchRun,
-  parseRunName,
-  recoverLedger,
-  RUN_NAME_TEMPLATE,
-  type RunRef,
-} from "../../../src/core/tierb/runs.js";
+import { applyRunEvent, matchRun, parseRunName, RUN_NAME_TEMPLATE, type RunRef } from "../../../src/core/tierb/runs.js";
 import { markStale } from "../../../src/core/tierb/stale.js";
 import { decideProtectionRule, type ProtectionInput } from "../../../src/core/tierb/protection.js";
 import { aDispatch, aLedger, T0 } from "../../fixtures/tierb/builders.js";
@@ -164,25 +157,6 @@ describe("applyRunEvent", () => {
       dispatch: undefined,
       cancelRun: false,
     });
-  });
-});
-
-describe("recoverLedger", () => {
-  test("rebuilds in-flight runs of this PR from their names so they still count as duplicates", () => {
-    const l = recoverLedger(
-      [
-        run({ id: 2, display_title: title("mc-0000000002"), status: "in_progress" }),
-        run({ id: 1, status: "completed", conclusion: "failure" }),
-        run({ id: 3, display_title: "Tier-B #8 hot_path_min  @" + HEAD + " [mc-0000000003]" }),
-        run({ id: 4, display_title: "CI" }),
-      ],
-      7,
-      T0,
-    );
-    expect(l.dispatches.map((d) => [d.id, d.state, d.recovered])).toEqual([
-      ["mc-0000000001", "completed", true],
-      ["mc-0000000002", "in_progress", true],
-    ]);
   });
 });
 

@@ -6,8 +6,11 @@ import { readContract, type ContractReport } from "../../../src/core/contract/re
 import { parseRegistry } from "../../../src/core/gates/registry.js";
 import { emptyLedger, type Ledger } from "../../../src/core/ledger/types.js";
 import { fail, problem } from "../../../src/core/problem.js";
+import { DEFAULT_CONFIG } from "../../../src/core/config/defaults.js";
+import { floorOf } from "../../../src/core/trust/floor.js";
 import { evaluateVerdict } from "../../../src/core/verdict/evaluate.js";
 import type { PullFacts } from "../../../src/core/verdict/types.js";
+import type { ChangedFile } from "../../../src/core/scope/check.js";
 import { aContract, fence, formBody, HEADING, toYaml, type ContractShape } from "../contract/builders.js";
 
 const GATES = parseRegistry(readFileSync(new URL("../../fixtures/gates/gates.toml", import.meta.url), "utf8"));
@@ -43,7 +46,10 @@ function aPullFacts(over: Partial<PullFacts> = {}): PullFacts {
     registry: GATES,
     registrySource: { kind: "default-branch", path: "configs/gates/gates.toml", branch: "main" },
     link: { ok: true, issue: 7, via: "closing-keyword" },
+    contractIssue: { state: "open", author: "mona" },
     contract: contractOf(),
+    standing: { status: "accepted", by: "mona", via: "author" },
+    floor: floorOf(DEFAULT_CONFIG),
     attestation: attestationOf(),
     attestationHeaderKey: "nmoe_pr",
     files: { ok: true, files: [{ path: "nmoe/router/cache.py", status: "modified" }] },
@@ -56,12 +62,17 @@ function aPullFacts(over: Partial<PullFacts> = {}): PullFacts {
   };
 }
 
+/** 50 long paths under `dir`: with a pattern of many `*`, more matching work than one evaluation may take. */
+function costlyPaths(dir: string): ChangedFile[] {
+  return Array.from({ length: 50 }, (_, i) => ({ path: `${dir}${"a".repeat(4000)}${i}`, status: "added" as const }));
+}
+
 function statusOf(facts: PullFacts, id: string): string | undefined {
   return evaluateVerdict(facts).results.find((r) => r.id === id)?.status;
 }
 
 const passedTierB = (gate: string, sha = HEAD): Ledger => ({
-  version: 1,
+  version: 2,
   dispatches: [
     {
       id: "d0000001",
@@ -162,7 +173,7 @@ describe("the verdict, criterion by criterion", () => {
         ),
         files: {
           ok: true,
-          files: Array.from({ length: 50 }, (_, i) => ({ path: "a".repeat(4000) + i, status: "added" as const })),
+          files: costlyPaths(""),
         },
       },
       "scope",
@@ -248,9 +259,246 @@ describe("the verdict, criterion by criterion", () => {
     expect(evaluateVerdict(facts).outcome).toBe(outcome);
   });
 
+  const changed = (path: string, status: "modified" | "added" = "modified") => ({
+    files: { ok: true as const, files: [{ path, status }] },
+  });
+  const allowing = (...allow: string[]) =>
+    contractOf(aContract({ scope: { allow }, gates: { required: ["cpu:import"] } }));
+
+  test.each<[string, Partial<PullFacts>, string, string, string]>([
+    [
+      "a closed contract issue",
+      { contractIssue: { state: "closed", author: "mona" } },
+      "contract",
+      "fail",
+      "is closed, so its contract does not apply to a new verdict",
+    ],
+    [
+      "a contract nobody with write access wrote or accepted",
+      { standing: { status: "unaccepted", everAccepted: false }, contractIssue: { state: "open", author: "rex" } },
+      "contract",
+      "fail",
+      "is not accepted: `rex` wrote it without write access",
+    ],
+    [
+      "a contract a triage user changed after acceptance",
+      { standing: { status: "unaccepted", everAccepted: true, changedBy: "tom", changedAt: "2026-02-03T04:05:06Z" } },
+      "contract",
+      "fail",
+      "changed since it was accepted (by `tom`, 2026-02-03)",
+    ],
+    [
+      "a contract changed while the bot was not looking",
+      { standing: { status: "unaccepted", everAccepted: true } },
+      "contract",
+      "fail",
+      "the bot did not see who changed it",
+    ],
+    [
+      "a contract accepted with /accept",
+      { standing: { status: "accepted", by: "mona", via: "command" } },
+      "contract",
+      "pass",
+      "accepted by `mona`",
+    ],
+    [
+      "a contract a trusted bot wrote",
+      { standing: { status: "accepted", by: "planner[bot]", via: "trusted-bot" } },
+      "contract",
+      "pass",
+      "written by the trusted bot `planner[bot]`",
+    ],
+    [
+      "offline, acceptance is the bot's to check",
+      { standing: { status: "unknown" } },
+      "contract",
+      "pending",
+      "the bot checks on the PR that someone with write access wrote or accepted it",
+    ],
+    ["no protected path changed", {}, "protected-paths", "pass", "no protected path changed"],
+    [
+      "a workflow under a lazy `**`",
+      { contract: allowing("**"), ...changed(".github/workflows/ci.yml") },
+      "protected-paths",
+      "fail",
+      "1 protected file changed: `.github/workflows/ci.yml`",
+    ],
+    [
+      "a workflow the accepted contract names",
+      { contract: allowing(".github/workflows/**", "nmoe/**"), ...changed(".github/workflows/ci.yml") },
+      "protected-paths",
+      "pass",
+      "named by the accepted contract",
+    ],
+    [
+      "a named file, but only a trusted bot vouches for the contract",
+      {
+        contract: allowing(".github/workflows/**"),
+        standing: { status: "accepted", by: "planner[bot]", via: "trusted-bot" },
+        ...changed(".github/workflows/ci.yml"),
+      },
+      "protected-paths",
+      "fail",
+      "1 protected file changed",
+    ],
+    [
+      "a named file under a contract nobody accepted",
+      {
+        contract: allowing(".github/workflows/**"),
+        standing: { status: "unaccepted", everAccepted: false },
+        ...changed(".github/workflows/ci.yml"),
+      },
+      "protected-paths",
+      "fail",
+      "1 protected file changed",
+    ],
+    [
+      "a named file offline",
+      {
+        contract: allowing(".github/workflows/**"),
+        standing: { status: "unknown" },
+        ...changed(".github/workflows/ci.yml"),
+      },
+      "protected-paths",
+      "pending",
+      "the bot checks on the PR that a maintainer accepted it",
+    ],
+    [
+      "a lockfile and an agent instruction file",
+      {
+        contract: allowing("**"),
+        files: {
+          ok: true,
+          files: [
+            { path: "web/yarn.lock", status: "modified" },
+            { path: "AGENTS.md", status: "added" },
+          ],
+        },
+      },
+      "protected-paths",
+      "fail",
+      "2 protected files changed: `AGENTS.md`, `web/yarn.lock`",
+    ],
+    [
+      "protected paths when the files could not be listed",
+      { files: { ok: false, unlisted: { kind: "too-many", changed: 3000, limit: 3000 } } },
+      "protected-paths",
+      "unverified",
+      "protected paths not verifiable",
+    ],
+    [
+      "protected paths too costly to match (the work budget runs out)",
+      {
+        contract: allowing(".github/*" + "a".repeat(200) + "b"),
+        files: {
+          ok: true,
+          files: costlyPaths(".github/"),
+        },
+      },
+      "protected-paths",
+      "unverified",
+      "protected paths not verified: the changed paths are too costly to match",
+    ],
+
+    [
+      "within the contract's limit",
+      { contract: contractOf(aContract({ scope: { allow: ["nmoe/router/**"], max_files: 2 } })) },
+      "size",
+      "pass",
+      "within limits: 1 of 2 files",
+    ],
+    [
+      "over the contract's file limit",
+      {
+        contract: contractOf(aContract({ scope: { allow: ["nmoe/**"], max_files: 1 } })),
+        files: {
+          ok: true,
+          files: [
+            { path: "nmoe/a.py", status: "modified" },
+            { path: "nmoe/b.py", status: "modified" },
+          ],
+        },
+      },
+      "size",
+      "fail",
+      "2 files changed, more than the 1 allowed (the contract's limit)",
+    ],
+    [
+      "over the repository's line limit, which bounds a looser contract",
+      {
+        contract: contractOf(aContract({ scope: { allow: ["nmoe/router/**"], max_changed_lines: 5000 } })),
+        pr: { number: 12, headSha: HEAD, draft: false, title: "x", changedLines: 900 },
+        floor: { ...floorOf(DEFAULT_CONFIG), maxChangedLines: 500 },
+      },
+      "size",
+      "fail",
+      "900 lines changed, more than the 500 allowed (the repository's limit)",
+    ],
+    [
+      "a line limit when GitHub did not say how many lines changed",
+      { floor: { ...floorOf(DEFAULT_CONFIG), maxChangedLines: 500 } },
+      "size",
+      "unverified",
+      "GitHub did not say how many lines changed",
+    ],
+    [
+      "a floor gate the registry does not define",
+      { floor: { ...floorOf(DEFAULT_CONFIG), requiredGates: ["cpu:nope"] } },
+      "tier-a",
+      "unverified",
+      "the repository policy requires gates the registry does not define",
+    ],
+    [
+      "a floor Tier-A gate the attestation leaves out",
+      { floor: { ...floorOf(DEFAULT_CONFIG), requiredGates: ["cpu:lint"] } },
+      "tier-a",
+      "fail",
+      "1 missing, 0 unknown",
+    ],
+    [
+      "a path gate the PR's files bring in",
+      { floor: { ...floorOf(DEFAULT_CONFIG), pathGates: [{ paths: ["nmoe/router/**"], gates: ["b200:step_1x10"] }] } },
+      "tier-b",
+      "fail",
+      "1 required Tier-B gate has not passed on this head: `b200:step_1x10`",
+    ],
+    [
+      "path gates too costly to decide: every path rule's gates are required",
+      {
+        floor: {
+          ...floorOf(DEFAULT_CONFIG),
+          pathGates: [{ paths: ["*" + "a".repeat(200) + "b"], gates: ["b200:step_1x10"] }],
+        },
+        files: {
+          ok: true,
+          files: costlyPaths(""),
+        },
+      },
+      "tier-b",
+      "fail",
+      "1 required Tier-B gate has not passed on this head: `b200:step_1x10`",
+    ],
+    [
+      "a path gate the PR's files do not touch",
+      { floor: { ...floorOf(DEFAULT_CONFIG), pathGates: [{ paths: ["docs/**"], gates: ["b200:step_1x10"] }] } },
+      "tier-b",
+      "pass",
+      "the contract requires no Tier-B gates",
+    ],
+  ])("trust and the floor: %s", (_name, over, id, status, summary) => {
+    const result = evaluateVerdict(aPullFacts(over)).results.find((r) => r.id === id)!;
+    expect({ status: result.status, summary: result.summary }).toEqual({
+      status,
+      summary: expect.stringContaining(summary),
+    });
+    // A row that is not ✅ keeps the check from being green.
+    const green = evaluateVerdict(aPullFacts(over)).outcome === "green";
+    expect(status !== "pass" && green).toBe(false);
+  });
+
   test("a perf budget while a run that includes the perf gate is queued: ⏳, and the check waits", () => {
     const queued: Ledger = {
-      version: 1,
+      version: 2,
       dispatches: [
         {
           ...passedTierB("perf:delta").dispatches[0]!,
@@ -277,9 +525,13 @@ describe("the verdict, criterion by criterion", () => {
     expect(evaluateVerdict(facts).outcome).toBe("waiting");
   });
 
+  test("no size limit set anywhere: no Size row", () => {
+    expect(evaluateVerdict(aPullFacts()).results.map((r) => r.id)).not.toContain("size");
+  });
+
   test("a Tier-B run still going on this head is a wait, not a failure", () => {
     const ledger: Ledger = {
-      version: 1,
+      version: 2,
       dispatches: [
         {
           ...passedTierB("b200:step_1x10").dispatches[0]!,

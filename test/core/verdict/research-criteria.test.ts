@@ -1,3 +1,4 @@
+import { NO_FLOOR } from "../../../src/core/trust/floor.js";
 import { describe, expect, test } from "@jest/globals";
 import { readContract, type ContractReport } from "../../../src/core/contract/read.js";
 import { parseRegistry } from "../../../src/core/gates/registry.js";
@@ -70,11 +71,15 @@ function facts(over: Partial<PullFacts> = {}, contract = experimentContract()): 
     registry: REGISTRY,
     registrySource: { kind: "default-branch", path: "configs/gates/gates.toml", branch: "main" },
     link: { ok: true, issue: 21, via: "attestation" },
+    contractIssue: { state: "open", author: "mona" },
     contract,
+    // Written by a maintainer; these cases are about the research rules, not about who set them.
+    standing: { status: "accepted", by: "mona", via: "author" },
+    floor: NO_FLOOR,
     attestation: { status: "absent" },
     attestationHeaderKey: "nmoe_pr",
     files: files("moe/router.py", ".agents/logbooks/moe-hc.md"),
-    ledger: { version: 1, dispatches: [] },
+    ledger: { version: 2, dispatches: [] },
     dependencies: [],
     safety: { sources: [] },
     sameHead: [],
@@ -89,7 +94,7 @@ function row(f: PullFacts, id: string): CriterionResult | undefined {
 }
 
 const metricRun = (g: StoredGateResult, sha = HEAD): Ledger => ({
-  version: 1,
+  version: 2,
   dispatches: [
     {
       id: "d0000001",
@@ -300,6 +305,8 @@ describe("branch, path and companion-file rules on a PR", () => {
       "head",
       "tier-a",
       "scope",
+      // The repository floor's row: every PR is checked for protected paths.
+      "protected-paths",
       "tier-b",
       "perf",
       "depends-on",
@@ -332,7 +339,7 @@ describe("metric gates vs their fixed baseline on a PR", () => {
   const withMetric = experimentContract({ gates: { required: ["cpu:unit", "eval:val_loss"] } });
 
   test.each<[string, Ledger, string, string]>([
-    ["not run yet", { version: 1, dispatches: [] }, "pending", "`eval:val_loss` not run on this head yet"],
+    ["not run yet", { version: 2, dispatches: [] }, "pending", "`eval:val_loss` not run on this head yet"],
     [
       "beat the baseline",
       metricRun(judged(4.9, "pass")),

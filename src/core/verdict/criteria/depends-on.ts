@@ -1,4 +1,5 @@
 /** Criterion: every issue the contract depends on is done. */
+import { code } from "../../render/markdown.js";
 import { needsValid } from "../prerequisite.js";
 import { unavailable, validContract } from "../derived.js";
 import { registryUnverified } from "../registry-unverified.js";
@@ -28,7 +29,7 @@ export const dependsOnCriterion: Criterion = {
       return {
         ...base,
         status: "unverified",
-        summary: `could not look up ${unknown.map((d) => `\`${d.id}\``).join(", ")}`,
+        summary: `could not look up ${unknown.map((d) => code(d.id)).join(", ")}`,
         details: [],
         fix: "GitHub's search did not answer; `/recheck` later",
       };
@@ -36,8 +37,8 @@ export const dependsOnCriterion: Criterion = {
     const open = f.dependencies.filter((d) => d.state === "open");
     const missing = f.dependencies.filter((d) => d.state === "missing");
     const details = [
-      ...open.map((d) => `\`${d.id}\` is still open (#${d.issue})`),
-      ...missing.map((d) => `\`${d.id}\`: no issue found with this id (title \`[${d.id}] …\` or contract id)`),
+      ...open.map((d) => `${code(d.id)} is still open (#${d.issue})`),
+      ...missing.map((d) => `${code(d.id)}: no issue found with this id (title ${code(`[${d.id}] …`)} or contract id)`),
     ];
     if (open.length > 0 || missing.length > 0) {
       return {
@@ -48,6 +49,11 @@ export const dependsOnCriterion: Criterion = {
         fix: open.length > 0 ? "merge the dependencies first" : "correct nmoe.depends_on in the issue",
       };
     }
-    return { ...base, status: "pass", summary: f.dependencies.map((d) => `\`${d.id}\` done`).join(", "), details: [] };
+    return {
+      ...base,
+      status: "pass",
+      summary: f.dependencies.map((d) => `${code(d.id)} done`).join(", "),
+      details: [],
+    };
   },
 };

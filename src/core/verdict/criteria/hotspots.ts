@@ -1,5 +1,6 @@
 /** Criterion (warning only): other open PRs' contracts name the same merge hotspots. */
 import { unavailable, validContract } from "../derived.js";
+import { code } from "../../render/markdown.js";
 import type { Criterion } from "../types.js";
 import { OTHER_PULLS_LATER } from "./same-head.js";
 
@@ -18,7 +19,7 @@ export const hotspotsCriterion: Criterion = {
       ...base,
       status: "warn",
       summary: `${f.hotspots.length} hotspot${f.hotspots.length === 1 ? "" : "s"} shared with other open PRs`,
-      details: f.hotspots.map((h) => `\`${h.path}\`: also ${h.prs.map((n) => `#${n}`).join(", ")}`),
+      details: f.hotspots.map((h) => `${code(h.path)}: also ${h.prs.map((n) => `#${n}`).join(", ")}`),
       fix: "coordinate the merge order with those PRs",
     };
   },

@@ -1,5 +1,6 @@
 /** Criterion: every changed file is inside the contract's scope (deny wins; renames on both paths). */
 import { needsValid } from "../prerequisite.js";
+import { code } from "../../render/markdown.js";
 import { problemLine } from "../../render/problems.js";
 import { scopeOf } from "../derived.js";
 import { registryUnverified } from "../registry-unverified.js";
@@ -51,8 +52,8 @@ export const scopeCriterion: Criterion = {
         const lines = violations.map((v) => {
           const moved = v.side ? ` (${v.side === "old" ? "renamed away from here" : "renamed to here"})` : "";
           return v.reason === "denied"
-            ? `\`${v.path}\`${moved}: denied by \`${v.pattern ?? "?"}\``
-            : `\`${v.path}\`${moved}: not allowed by any scope.allow pattern`;
+            ? `${code(v.path)}${moved}: denied by ${code(v.pattern ?? "?")}`
+            : `${code(v.path)}${moved}: not allowed by any scope.allow pattern`;
         });
         return {
           ...base,

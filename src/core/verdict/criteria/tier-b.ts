@@ -1,7 +1,7 @@
 /** Criterion: every Tier-B gate the contract requires passed in a Tier-B run on this head. */
 import { needsValid } from "../prerequisite.js";
 import { tierBCoverage } from "../../tierb/verdict-rows.js";
-import { unavailable, validContract } from "../derived.js";
+import { effectiveContract, unavailable } from "../derived.js";
 import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
 
@@ -16,7 +16,7 @@ export const tierBCriterion: Criterion = {
     const base = { id: this.id, title: this.title };
     // Without the registry no gate's tier is known.
     if (!f.registry.ok) return registryUnverified(this, f);
-    const contract = validContract(f);
+    const contract = effectiveContract(f);
     if (!contract) return needsValid(this, "contract", "to read the required gates from");
     const c = tierBCoverage(f.ledger, f.pr.headSha, contract.gates.required, f.registry.value);
     if (c.status === "pass") return { ...base, status: "pass", summary: c.summary, details: [] };

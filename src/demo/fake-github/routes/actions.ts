@@ -43,7 +43,7 @@ function dispatch(req: RouteRequest): Reply {
     if (missing.length > 0) return invalid(req, `Required input '${missing[0] ?? ""}' not provided`);
   }
   const record = req.repo.recordDispatch(workflow, ref, inputs, req.actor);
-  if (body["return_run_details"] !== true) return { status: 204 };
+  if (body["return_run_details"] !== true || !workflow.returnsRunDetails) return { status: 204 };
   const run = record.runId === undefined ? req.repo.startRunForDispatch(record.id) : req.repo.run(record.runId);
   const api = `${req.world.apiUrl}/repos/${req.repo.fullName}/actions/runs/${run.id}`;
   return {
