@@ -9,6 +9,7 @@ import {
   acceptedOtherVersion,
   BARE_STICKY,
   helpForOutsider,
+  issueUsageReply,
   NOTHING_TO_ACCEPT,
   REGISTRY_BROKEN_REPLY,
   renderRefusal,
@@ -279,7 +280,7 @@ async function runIssueCommand(
   const who = await commanderDecision(client, config, c.user);
   if (!who.allowed) return refuseOnce(client, config, "issue", c, who.reason, false);
   if (parsed.kind === "usage") {
-    await reply(client, c.number, `⚠️ ${parsed.error.message}.`);
+    await reply(client, c.number, issueUsageReply(parsed.error.message));
     await react(client, c.commentId, "confused");
     return;
   }
