@@ -1,6 +1,7 @@
 // Lint rules a reviewer would otherwise enforce by hand: no floating promises (an unawaited write
 // is a lost write), exhaustive switches on status unions, no `any`.
 import js from "@eslint/js";
+import jest from "eslint-plugin-jest";
 import regexp from "eslint-plugin-regexp";
 import tseslint from "typescript-eslint";
 
@@ -67,6 +68,16 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-member-access": "off",
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-unsafe-call": "off",
+    },
+  },
+  {
+    // A test must be able to fail: an `expect` inside an `if` passes when the branch is not taken,
+    // and a test without one passes whatever happens.
+    files: ["test/**/*.test.ts"],
+    plugins: { jest },
+    rules: {
+      "jest/no-conditional-expect": "error",
+      "jest/expect-expect": ["error", { assertFunctionNames: ["expect", "expect*", "fc.assert"] }],
     },
   },
 );

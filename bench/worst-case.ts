@@ -106,8 +106,9 @@ function renamed(n: number, name: (i: number) => string): ChangedFile[] {
 
 function factsWith(files: ChangedFile[], registry: Registry): PullFacts {
   return {
-    pr: { number: 3, headSha: SHA, draft: false },
+    pr: { number: 3, headSha: SHA, draft: false, title: "Fused all-gather" },
     registry: ok(registry),
+    registrySource: { kind: "default-branch", path: "configs/gates/gates.toml", branch: "main" },
     link: { ok: true, issue: 1, via: "closing-keyword" },
     contract: readContract(VALID_ISSUE, CONTRACT_OPTS, ok(registry)),
     attestation: readAttestation(attestation("01", SHA, SHA, 1), { heading: "PR Attestation", headerKey: "nmoe_pr" }),

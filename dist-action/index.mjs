@@ -12483,9 +12483,9 @@ async function executeRun(req, deps) {
     };
   }
   const registry = parseRegistry(text);
-  if (!registry.ok) return { kind: "refused", errors: registry.errors };
+  if (!registry.ok) return { kind: "refused", cause: "registry", errors: registry.errors };
   const selection = select(registry.value, req.select);
-  if (!selection.ok) return { kind: "refused", errors: selection.errors };
+  if (!selection.ok) return { kind: "refused", cause: "selection", errors: selection.errors };
   let logFd;
   if (req.logFile !== void 0) {
     try {

@@ -15,8 +15,10 @@ import { conditionalRequestsPlugin, MemoryEtagStore } from "./runtime/etag-cache
 import { Metrics, NO_TELEMETRY } from "./runtime/metrics.js";
 import { installationRepos } from "./github/installations.js";
 import { runHeartbeats } from "./handlers/experiment.js";
+import { loadEnvFile, privateKeyProblem } from "./runtime/environment.js";
 import { heartbeatIntervalMs } from "./runtime/periodic.js";
 import { createRuntimeFromEnv, type RuntimeFromEnv } from "./runtime/redis.js";
+import { signatureGate } from "./runtime/webhook-gate.js";
 import type { Runtime } from "./runtime/runtime.js";
 import { Scheduler } from "./runtime/scheduler.js";
 import { serverSettingsFromEnv, type ServerSettings } from "./runtime/settings.js";
@@ -82,6 +84,9 @@ export function checkEnvironment(env: NodeJS.ProcessEnv): { appId: number } {
     missing.push("APP_SLUG as GitHub spells the App's slug (lower-case letters, digits and dashes), or unset it");
   if (missing.length > 0)
     throw new StartupError(`merge-captain cannot start; set:\n  - ${missing.join("\n  - ")}\nSee .env.example.`);
+  // Probot would only say "privateKey option is required": name the setting, the path and the problem.
+  const keyProblem = privateKeyProblem(env, process.cwd());
+  if (keyProblem) throw new StartupError(`merge-captain cannot start: ${keyProblem}. See .env.example.`);
   return { appId: Number(env.APP_ID) };
 }
 
@@ -173,10 +178,13 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
     throw error;
   });
   const app = { appId, botLogin, ledgerKey: ledgerKeyFrom(env) };
-  const middleware = await createNodeMiddleware(createApp({ ...app, reconciler: settings.reconciler }, runtime), {
-    probot,
-    webhooksPath,
-  });
+  const middleware = signatureGate(
+    await createNodeMiddleware(createApp({ ...app, reconciler: settings.reconciler }, runtime), {
+      probot,
+      webhooksPath,
+    }),
+    { path: webhooksPath, secret: env.WEBHOOK_SECRET!, log: probot.log },
+  );
   let draining = false;
   const server = createServer((req, res) => {
     const path = (req.url ?? "").split("?")[0];
@@ -284,6 +292,13 @@ export async function startServer(options: ServerOptions = {}): Promise<StartedS
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // As `probot run` does: settings from ./.env, the real environment winning.
+  try {
+    loadEnvFile(".env", process.env);
+  } catch (err) {
+    process.stderr.write(`merge-captain cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  }
   startServer().then(
     (s) => {
       process.stdout.write(

@@ -77,6 +77,25 @@ export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
   return parsed;
 }
 
+/**
+ * `parseCommandArgs` for a command that reads exactly one input (a file, or - for stdin): its
+ * name, or the exit code once the usage error (`say.none`, `say.many`) was reported.
+ */
+export function parseInputArgs<const O extends ParseArgsOptionsConfig>(
+  io: CliIo,
+  command: CliCommand,
+  args: string[],
+  options: O,
+  say: { none: string; many: string },
+): { ok: true; values: Flags<O>; file: string } | { ok: false; exit: number } {
+  const parsed = parseCommandArgs(io, command, args, options, { positionals: true });
+  if (!parsed.ok) return parsed;
+  const [file, ...more] = parsed.positionals;
+  if (file === undefined) return { ok: false, exit: usageError(io, command, say.none) };
+  if (more.length > 0) return { ok: false, exit: usageError(io, command, say.many) };
+  return { ok: true, values: parsed.values, file };
+}
+
 /** The command was called wrongly: say why, then show how to call it. */
 export function usageError(io: CliIo, command: CliCommand, message: string): number {
   io.stderr(`merge-captain ${command.name}: ${message}\n\n${command.usage}`);

@@ -1,5 +1,6 @@
 /** `merge-captain <command>`: the offline tool for contributors and agents, and the demo. */
 import { readdir, readFile } from "node:fs/promises";
+import { didYouMean } from "../core/text/closest.js";
 import { EXIT, type CliIo, type Command } from "./io.js";
 
 /** Each command is loaded only when used, so `--help` stays instant. */
@@ -66,7 +67,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
   const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
-    io.stderr(`merge-captain: unknown command "${name.replace(/[^\x20-\x7e]/g, "?").slice(0, 40)}"\n\n${HELP}`);
+    const shown = name.replace(/[^\x20-\x7e]/g, "?").slice(0, 40);
+    const hint = didYouMean(name, Object.keys(COMMANDS));
+    io.stderr(`merge-captain: unknown command "${shown}"${hint ? `; ${hint}` : ""}\n\n${HELP}`);
     return EXIT.usage;
   }
   try {
@@ -80,10 +83,26 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   }
 }
 
+/**
+ * Write to `stream` until its reader goes away. Piped into `head`, a write fails with EPIPE once
+ * head has what it wants: from then on output is dropped without a stack trace, and the command
+ * still finishes with its own exit status (a failed check stays a failure under `pipefail`).
+ */
+export function pipeWriter(stream: NodeJS.WritableStream): (text: string) => void {
+  let open = true;
+  // EPIPE or any other write error means the same here: nobody can read the output any more.
+  stream.on("error", () => {
+    open = false;
+  });
+  return (text) => {
+    if (open) stream.write(text);
+  };
+}
+
 export function processIo(): CliIo {
   return {
-    stdout: (s) => void process.stdout.write(s),
-    stderr: (s) => void process.stderr.write(s),
+    stdout: pipeWriter(process.stdout),
+    stderr: pipeWriter(process.stderr),
     readFile: (path) => readFile(path, "utf8"),
     readDir: (path) => readdir(path),
     readStdin: async () => {

@@ -99,7 +99,9 @@ export function openAttestedPull(repo: FakeRepo, issue: number, name: string): {
 
 /** What the Tier-B workflow uploads. The `reason` carries an internal host and a token on purpose: the bot must not repeat them. */
 export function resultsFile(headSha: string, dispatchId: string): string {
-  const leak = ["ran on gpu-node-17.cluster.local with token ", "ghp_", "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Jh1Gf0EdCbA"].join("");
+  const leak = ["ran on gpu-node-17.cluster.local with token ", "ghp_", "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Jh1Gf0EdCbA9"].join(
+    "",
+  );
   return JSON.stringify({
     bundle: "hot_path",
     gate_ids: ["b200:smoke_1x10", "b200:train_8x20", "perf:delta"],

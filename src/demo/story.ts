@@ -4,6 +4,9 @@
  */
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { UnthrottledOctokit } from "./octokit.js";
+import { plainText } from "../core/render/markdown.js";
+import { CHECK_NAME, ICON } from "../core/render/verdict.js";
+import { scan } from "../core/sanitize/sanitize.js";
 import { RUN_NAME_TEMPLATE } from "../core/tierb/runs.js";
 import { startServer, type ServerOptions, type StartedServer } from "../server.js";
 import { Debouncer } from "../runtime/debounce.js";
@@ -33,8 +36,12 @@ export interface StepRecord {
   /** Conditional reads answered 304 Not Modified from the ETag cache: free of rate limit. */
   notModified: number;
   writes: number;
-  /** What the bot wrote, one readable line each. */
+  /** What the bot wrote, one readable line each; under a `merge-captain` check run, its rows that are not ✅. */
   actions: string[];
+  /** Sanitizer rules whose placeholders (`[redacted:<rule>]`) are in what the bot wrote: names, never values. */
+  redacted: string[];
+  /** Sanitizer rules that fired on what the story fed the bot in this step and that no write repeats. */
+  keptOut: string[];
   failures: string[];
 }
 
@@ -43,6 +50,27 @@ export interface StoryResult {
   /** Every write request the app made: method, route template, JSON body. */
   transcript: { method: string; route: string; body: unknown }[];
   ok: boolean;
+}
+
+/** The rows of a `merge-captain` check run's table that are not ✅, as plain text; none for other writes. */
+export function rowsNotPassing(r: LoggedRequest): string[] {
+  const b = (r.body ?? {}) as { name?: unknown; output?: { summary?: unknown } };
+  if (b.name !== CHECK_NAME || typeof b.output?.summary !== "string") return [];
+  return b.output.summary.split("\n").flatMap((line) => {
+    // `| icon | title | summary | next step |`; cells escape their own pipes as `\|`.
+    const cells = line.split(/(?<!\\) \| /).map((c) => c.trim().replace(/^\|/, "").replace(/\|$/, "").trim());
+    const [icon, title, summary] = cells;
+    if (cells.length < 3 || !icon || icon === ICON.pass || !Object.values(ICON).includes(icon)) return [];
+    return [`${icon} ${plainText(title ?? "")}: ${plainText(summary ?? "")}`];
+  });
+}
+
+const PLACEHOLDER = /\[redacted:([a-z0-9-]{1,40})\]/g;
+
+/** The rules whose placeholders appear in these writes, each once. */
+export function redactedRules(writes: readonly LoggedRequest[]): string[] {
+  const text = writes.map((w) => JSON.stringify(w.body ?? "")).join("\n");
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[1]!))];
 }
 
 const APP_ID = 1;
@@ -208,6 +236,8 @@ export interface StorySteps {
     event: string,
     act: () => Promise<void>,
     expect: (writes: LoggedRequest[]) => string[],
+    /** Text with secrets the story hands the bot in this step: which rules fire on it is printed, never the text. */
+    secrets?: string,
   ) => Promise<void>;
   /** The needles no write's JSON body contains, each as a failure line. */
   expectText: (writes: LoggedRequest[], ...needles: string[]) => string[];
@@ -221,11 +251,12 @@ export function storySteps(fake: FakeGitHub, print: (line: string) => void): Sto
   const isToken = (r: LoggedRequest) =>
     r.route === "POST /app/installations/{installation_id}/access_tokens" || r.route.includes("access_tokens");
   const isWrite = (r: LoggedRequest) => ["POST", "PATCH", "PUT", "DELETE"].includes(r.method);
-  const step: StorySteps["step"] = async (title, event, act, expect) => {
+  const step: StorySteps["step"] = async (title, event, act, expect, secrets) => {
     const mark = fake.requests.mark();
     await act();
     const all = fake.requests.since(mark).filter((r) => !isToken(r));
     const writes = all.filter(isWrite);
+    const redacted = redactedRules(writes);
     const notModified = all.filter((r) => r.status === 304).length;
     const record: StepRecord = {
       title,
@@ -233,7 +264,9 @@ export function storySteps(fake: FakeGitHub, print: (line: string) => void): Sto
       reads: all.length - writes.length - notModified,
       notModified,
       writes: writes.length,
-      actions: writes.map(describeWrite),
+      actions: writes.flatMap((w) => [describeWrite(w), ...rowsNotPassing(w).map((row) => `    ${row}`)]),
+      redacted,
+      keptOut: [...new Set(scan(secrets ?? "").map((f) => f.rule))].filter((rule) => !redacted.includes(rule)),
       failures: expect(writes),
     };
     steps.push(record);
@@ -241,6 +274,11 @@ export function storySteps(fake: FakeGitHub, print: (line: string) => void): Sto
       `\n▶ ${title}  [${event}: ${record.reads} reads${record.notModified > 0 ? ` + ${record.notModified} × 304` : ""}, ${record.writes} writes]`,
     );
     for (const a of record.actions) print(`    ${a}`);
+    if (record.redacted.length > 0) print(`    redacted by the sanitizer: ${record.redacted.join(", ")}`);
+    if (record.keptOut.length > 0)
+      print(
+        `    found in the input and kept out of every write: ${record.keptOut.join(", ")} (rule names, not values)`,
+      );
     for (const f of record.failures) print(`    ✗ ${f}`);
   };
   const bodies = (ws: LoggedRequest[]) => ws.map((w) => JSON.stringify(w.body ?? ""));
@@ -401,10 +439,11 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
       () => send("workflow_run", hooks.workflowRunInProgress(fake.state, repo, run.id)),
       () => [],
     );
+    const results = resultsFile(goodSha, repo.dispatches[0]!.inputs["dispatch_id"]!);
     repo.completeWorkflowRun(run.id, {
       conclusion: "success",
       artifactName: "tier-b-results",
-      artifactFiles: { "tier_b_results.json": resultsFile(goodSha, repo.dispatches[0]!.inputs["dispatch_id"]!) },
+      artifactFiles: { "tier_b_results.json": results },
     });
     await step(
       "The run completes; its results mention an internal host and a token",
@@ -421,6 +460,7 @@ export async function runStory(opts: { print?: (line: string) => void } = {}): P
             : [`expected PR #3 to be green now, the check says: ${c?.output.title ?? "nothing"}`]),
         ];
       },
+      results,
     );
 
     // Chapter 4: a push after the run makes its results stale (kept and shown, no longer counted).

@@ -1,9 +1,11 @@
-/** Build the per-event RepoClient from a Probot context. */
+/** The opening of every handler: the per-event RepoClient from a Probot context, with the repo's config applied. */
 import type { Context } from "probot";
 import type { ResolvedConfig } from "../core/config/defaults.js";
+import type { Problem, Result } from "../core/problem.js";
 import type { LedgerKey } from "../core/ledger/codec.js";
 import type { ReconcilerSettings } from "../core/reconcile/settings.js";
 import type { RepoClient } from "./client.js";
+import { loadConfig, loadRepoConfig } from "./settings.js";
 
 export interface AppOptions {
   /** Our GitHub App's id (from APP_ID): how we recognise our own comments and check runs. */
@@ -44,6 +46,26 @@ export function withConfig(client: RepoClient, config: ResolvedConfig): RepoClie
       internalHosts: config.public_safety.internal_hosts,
     },
   };
+}
+
+/** The client and the config, or the config's problems with the bare client to report them through. */
+export type ConfiguredRepo =
+  { ok: true; client: RepoClient; config: ResolvedConfig } | { ok: false; client: RepoClient; errors: Problem[] };
+
+/** Client → config (default branch) → the client that sanitizes with the config's internal domains. */
+export async function configuredRepo(context: Context, app: AppOptions): Promise<ConfiguredRepo> {
+  return configured(repoClient(context, app), await loadConfig(context));
+}
+
+/** The same opening for work outside a webhook (the reconciler, the heartbeat): from an installation's client. */
+export async function configuredClient(base: RepoClient): Promise<ConfiguredRepo> {
+  return configured(base, await loadRepoConfig(base));
+}
+
+function configured(base: RepoClient, cfg: Result<ResolvedConfig>): ConfiguredRepo {
+  return cfg.ok
+    ? { ok: true, client: withConfig(base, cfg.value), config: cfg.value }
+    : { ok: false, client: base, errors: cfg.errors };
 }
 
 /** Did our own App send this event? (Its comments, labels and check runs must never trigger it again.) */

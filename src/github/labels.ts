@@ -3,6 +3,16 @@ import { LIMITS, outgoing, type RepoClient } from "./client.js";
 import { isNotFound } from "./errors.js";
 import { atPriority } from "./priority.js";
 
+/** Label names as GitHub sends them (objects with a `name`; some endpoints plain strings), blanks dropped. */
+export function labelNames(
+  labels: ReadonlyArray<{ name?: string | null } | string | null | undefined> | null | undefined,
+): string[] {
+  return (labels ?? []).flatMap((l) => {
+    const name = typeof l === "string" ? l : l?.name;
+    return name ? [name] : [];
+  });
+}
+
 function labelName(client: RepoClient, name: string): string {
   return outgoing(client, name).slice(0, LIMITS.labelName);
 }

@@ -6,7 +6,7 @@ import type { Registry } from "../core/gates/registry.js";
 import { idKey } from "../core/ids.js";
 import { byContractId, titleId } from "../core/linking/link.js";
 import type { PlanContract, PlanInput, PlanPull, Resolution } from "../core/plan/build.js";
-import { pullStateOf } from "../core/plan/pull-state.js";
+import { pullNotRead, pullStateOf } from "../core/plan/pull-state.js";
 import type { Result } from "../core/problem.js";
 import { CHECK_NAME } from "../core/render/verdict.js";
 import { findCheckRun } from "./checks.js";
@@ -161,7 +161,7 @@ export async function gatherPlan(
     const seen =
       read++ < MAX_PLAN_PULLS
         ? pullStateOf(await findCheckRun(client, p.headSha, CHECK_NAME))
-        : { state: "unverified" as const, summary: `not read: more than ${MAX_PLAN_PULLS} open PRs` };
+        : pullNotRead(MAX_PLAN_PULLS);
     pulls.push({ number: p.number, contract: `#${link.issue}`, ...seen });
   }
   const resolutions = await resolveIds(client, config, contracts, openIssues);

@@ -1,6 +1,6 @@
 /** The PR's sticky comment as the bot's state: read the sealed ledger in it, and save a new ledger keeping the visible text. */
 import type { Ledger } from "../core/ledger/types.js";
-import { WORKING_ON_IT } from "../core/render/pr-comment.js";
+import { PR_COMMENT_PLACEHOLDER } from "../core/render/pr-comment.js";
 import type { RepoClient } from "./client.js";
 import { currentVisible, readSticky, writeSticky, type StickyState } from "./ledger-store.js";
 import type { WritePriority } from "./priority.js";
@@ -18,6 +18,26 @@ export async function readPrState(client: RepoClient, pr: number): Promise<PrSta
   return { ...state, trusted: state.integrity === "sealed" };
 }
 
+/** What serialises the events of one PR (the runtime's per-key lock, in memory or in Redis). */
+export interface PullLocks {
+  run<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+/** Events for one PR never interleave their read-modify-write of its sticky comment and check. */
+export function withPullLock<T>(locks: PullLocks, client: RepoClient, pr: number, fn: () => Promise<T>): Promise<T> {
+  return locks.run(`${client.owner}/${client.repo}#${pr}`, fn);
+}
+
+/** The rest of every PR handler's opening: the PR's lock, and its state read fresh while holding it. */
+export function withPrState<T>(
+  locks: PullLocks,
+  client: RepoClient,
+  pr: number,
+  fn: (state: PrState) => Promise<T>,
+): Promise<T> {
+  return withPullLock(locks, client, pr, async () => fn(await readPrState(client, pr)));
+}
+
 /**
  * Write the sticky comment with a new ledger, keeping its visible text (before an API call that
  * must be idempotent). `command` when a dispatch waits for this write.
@@ -30,5 +50,5 @@ export async function saveLedger(
   priority: WritePriority = "refresh",
 ): Promise<void> {
   if (state.number !== pr) throw new Error(`saveLedger: state is for #${state.number}, not #${pr}`);
-  await writeSticky(client, state, currentVisible(state, WORKING_ON_IT), ledger, priority);
+  await writeSticky(client, state, currentVisible(state, PR_COMMENT_PLACEHOLDER), ledger, priority);
 }

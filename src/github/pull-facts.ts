@@ -9,13 +9,18 @@ import { contractAuthority, contractHash, type Actor, type Authority } from "../
 import { floorOf } from "../core/trust/floor.js";
 import { linkContract, type OpenIssue } from "../core/linking/link.js";
 import type { Result } from "../core/problem.js";
-import type { SafetyReport } from "../core/render/safety.js";
+import { pullSafetyReport } from "../core/render/safety.js";
 import { scan } from "../core/sanitize/sanitize.js";
-import { describeSource, type SafetyState } from "../core/safety/state.js";
+import type { SafetyState } from "../core/safety/state.js";
 import { attestationOptions, contractOptions } from "../core/config/readers.js";
-import { hotspotCollisions } from "../core/verdict/collisions.js";
-import { asIssueNumber, classifyDependencies } from "../core/verdict/dependencies.js";
-import type { ArtifactOwner, DependencyFact, PullFacts } from "../core/verdict/types.js";
+import { artifactOwnersOf, hotspotCollisions } from "../core/verdict/collisions.js";
+import {
+  classifyDependencies,
+  nextLookup,
+  type DependencyLookup,
+  type LookupAnswer,
+} from "../core/verdict/dependencies.js";
+import type { DependencyFact, PullFacts } from "../core/verdict/types.js";
 import { actorFacts } from "./actors.js";
 import type { RepoClient } from "./client.js";
 import { readSticky } from "./ledger-store.js";
@@ -70,7 +75,26 @@ export function linkPull(
   });
 }
 
-/** `depends_on` ids no open issue carries, looked up among all issues (search by `[id]` title, then as an issue number). */
+/** Run one lookup core asked for. Only search failures become an answer; other API errors fail the event. */
+async function lookUp(client: RepoClient, lookup: DependencyLookup): Promise<LookupAnswer> {
+  switch (lookup.kind) {
+    case "title-search": {
+      try {
+        const hit = await searchIssueByTitleId(client, lookup.id);
+        return hit ? { kind: "found", ...hit } : { kind: "none" };
+      } catch (err) {
+        if (!isApiFailure(err)) throw err;
+        return { kind: "failed" };
+      }
+    }
+    case "issue-number": {
+      const issue = await getIssue(client, lookup.number);
+      return issue ? { kind: "found", number: issue.number, state: issue.state } : { kind: "none" };
+    }
+  }
+}
+
+/** `depends_on` ids, looked up among all issues in the order core decides (`nextLookup`). */
 export async function resolveDependencies(
   client: RepoClient,
   ids: readonly string[],
@@ -78,24 +102,14 @@ export async function resolveDependencies(
 ): Promise<DependencyFact[]> {
   const { facts, unresolved } = classifyDependencies(ids, toOpenIssues(openIssues));
   for (const id of unresolved) {
-    let byTitle;
-    try {
-      byTitle = await searchIssueByTitleId(client, id);
-    } catch (err) {
-      // Search has its own, tighter rate limit: a failed lookup is "not verified", never "missing".
-      if (!isApiFailure(err)) throw err;
-      facts.push({ id, state: "unknown" });
-      continue;
+    const answers: LookupAnswer[] = [];
+    for (let step = nextLookup(id, answers); ; step = nextLookup(id, answers)) {
+      if ("fact" in step) {
+        facts.push(step.fact);
+        break;
+      }
+      answers.push(await lookUp(client, step.lookup));
     }
-    if (byTitle) {
-      facts.push({ id, state: byTitle.state === "open" ? "open" : "done", issue: byTitle.number });
-      continue;
-    }
-    const n = asIssueNumber(id);
-    const issue = n === undefined ? undefined : await getIssue(client, n);
-    facts.push(
-      issue ? { id, state: issue.state === "open" ? "open" : "done", issue: issue.number } : { id, state: "missing" },
-    );
   }
   return facts;
 }
@@ -176,51 +190,41 @@ export async function gatherPullFacts(input: GatherInput): Promise<PullFacts> {
 
   const others = (input.prefetched?.openPulls ?? (await listOpenPulls(client))).filter((p) => p.number !== pr.number);
   const sameHead = others.filter((p) => p.headSha === pr.headSha).map((p) => p.number);
-  // Other open PRs implementing other contracts, with those contracts' merge hotspots.
-  const mine = valid?.nmoe.merge_hotspots ?? [];
-  const theirs =
-    mine.length === 0
+  const mine = { issue: link.ok ? link.issue : undefined, hotspots: valid?.nmoe.merge_hotspots ?? [] };
+  // Linking every other open PR parses its body: only worth it when this contract names hotspots.
+  const hotspots =
+    mine.hotspots.length === 0
       ? []
-      : others.flatMap((p) => {
-          const l = linkPull(client, config, p, openIssues);
-          const c =
-            l.ok && !(link.ok && l.issue === link.issue)
-              ? openIssues.find((i) => i.number === l.issue)?.contract
-              : undefined;
-          return c?.status === "valid" ? [{ pr: p.number, hotspots: c.contract.nmoe.merge_hotspots ?? [] }] : [];
-        });
-  const hotspots = hotspotCollisions(mine, theirs);
-  // Other open contracts that own artifact paths: read from the list already fetched, no extra call.
-  const artifactOwners: ArtifactOwner[] = openIssues.flatMap((i) =>
-    i.contract.status === "valid" &&
-    !(link.ok && i.number === link.issue) &&
-    (i.contract.contract.artifacts_under ?? []).length > 0
-      ? [{ issue: i.number, contract: i.contract.contract }]
-      : [],
-  );
+      : hotspotCollisions(
+          mine,
+          others.map((p) => {
+            const l = linkPull(client, config, p, openIssues);
+            const issue = l.ok ? l.issue : undefined;
+            return { pr: p.number, issue, contract: openIssues.find((i) => i.number === issue)?.contract };
+          }),
+        );
+  // Read from the list already fetched, no extra call.
+  const artifactOwners = artifactOwnersOf(openIssues, link.ok ? link.issue : undefined);
 
-  const safety: SafetyReport = {
-    sources: [
-      { what: "the PR body", findings: scan(pr.body ?? "", client.sanitize) },
-      ...Object.entries(input.commentSafety).map(([source, findings]) => ({
-        what: describeSource(source, "PR"),
-        findings,
-      })),
-      ...(link.ok && contractIssueBody
-        ? [{ what: `the body of issue #${link.issue}`, findings: scan(contractIssueBody, client.sanitize) }]
-        : []),
-    ].filter((s) => s.findings.length > 0),
-  };
+  const safety = pullSafetyReport({
+    body: scan(pr.body ?? "", client.sanitize),
+    comments: input.commentSafety,
+    ...(link.ok && contractIssueBody
+      ? { issue: { number: link.issue, findings: scan(contractIssueBody, client.sanitize) } }
+      : {}),
+  });
 
   return {
     pr: {
       number: pr.number,
       headSha: pr.headSha,
       draft: pr.draft,
+      title: pr.title,
       headRef: pr.headRef,
       ...(pr.changedLines !== undefined ? { changedLines: pr.changedLines } : {}),
     },
     registry,
+    registrySource: { kind: "default-branch", path: config.registry.path, branch: client.defaultBranch },
     link: link.ok ? { ok: true, issue: link.issue, via: link.via } : { ok: false, problem: link.problem },
     ...(contractIssue ? { contractIssue: { state: contractIssue.state, author: contractIssue.author.login } } : {}),
     contract,

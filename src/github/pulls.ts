@@ -1,7 +1,9 @@
 /** Read pull requests and issues: the PR, its changed files (fail closed at GitHub's 3000-file cap), open issues and PRs. */
 import type { ChangedFile } from "../core/scope/check.js";
+import type { FileFacts } from "../core/verdict/types.js";
 import { type RepoClient } from "./client.js";
 import { isNotFound } from "./errors.js";
+import { labelNames } from "./labels.js";
 
 /** GitHub lists at most this many files of a PR. */
 export const MAX_LISTED_FILES = 3000;
@@ -24,7 +26,7 @@ export interface PullSnapshot {
   labels: string[];
 }
 
-export type FileList = { ok: true; files: ChangedFile[] } | { ok: false; reason: string };
+export type FileList = FileFacts;
 
 interface PullLike {
   number: number;
@@ -59,7 +61,7 @@ export function toSnapshot(p: PullLike): PullSnapshot {
     changedLines:
       typeof p.additions === "number" && typeof p.deletions === "number" ? p.additions + p.deletions : undefined,
     author: p.user?.login ?? "ghost",
-    labels: (p.labels ?? []).map((l) => (typeof l === "string" ? l : (l.name ?? ""))).filter((n) => n !== ""),
+    labels: labelNames(p.labels),
   };
 }
 
@@ -80,10 +82,7 @@ export async function getPull(client: RepoClient, number: number): Promise<PullS
  */
 export async function listPullFiles(client: RepoClient, pr: PullSnapshot): Promise<FileList> {
   if (pr.changedFiles >= MAX_LISTED_FILES) {
-    return {
-      ok: false,
-      reason: `the PR changes ${pr.changedFiles} files; GitHub lists at most ${MAX_LISTED_FILES}, so scope cannot be verified`,
-    };
+    return { ok: false, unlisted: { kind: "too-many", changed: pr.changedFiles, limit: MAX_LISTED_FILES } };
   }
   const files: ChangedFile[] = [];
   const pages = client.octokit.paginate.iterator(client.octokit.rest.pulls.listFiles, {
@@ -102,10 +101,7 @@ export async function listPullFiles(client: RepoClient, pr: PullSnapshot): Promi
     }
   }
   if (pr.changedFiles >= 0 && files.length !== pr.changedFiles) {
-    return {
-      ok: false,
-      reason: `GitHub listed ${files.length} files but the PR reports ${pr.changedFiles} changed files, so scope cannot be verified`,
-    };
+    return { ok: false, unlisted: { kind: "count-mismatch", listed: files.length, reported: pr.changedFiles } };
   }
   return { ok: true, files };
 }
@@ -143,32 +139,37 @@ export function authorOf(i: IssueLike): IssueSummary["author"] {
  */
 export const MAX_LIST_PAGES = 10;
 
-/** Open issues (not PRs), newest first, paginated. Used to link PRs to contracts and to resolve `depends_on`. */
-export async function listOpenIssues(client: RepoClient): Promise<IssueSummary[]> {
-  const out: IssueSummary[] = [];
-  const pages = client.octokit.paginate.iterator(client.octokit.rest.issues.listForRepo, {
-    owner: client.owner,
-    repo: client.repo,
-    state: "open",
-    per_page: 100,
-  });
+/** The rows of the first MAX_LIST_PAGES pages of a list: the iterator is not asked for the page after. */
+async function boundedPages<T>(pages: AsyncIterable<{ data: T[] }>): Promise<T[]> {
+  const out: T[] = [];
   let read = 0;
   for await (const page of pages) {
-    for (const i of page.data) {
-      if (i.pull_request) continue;
-      out.push({
-        number: i.number,
-        title: i.title,
-        body: i.body ?? null,
-        state: "open",
-        labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
-        author: authorOf(i),
-      });
-    }
-    // Stop before the iterator asks for the next page.
+    out.push(...page.data);
     if (++read >= MAX_LIST_PAGES) break;
   }
   return out;
+}
+
+/** Open issues (not PRs), newest first, paginated. Used to link PRs to contracts and to resolve `depends_on`. */
+export async function listOpenIssues(client: RepoClient): Promise<IssueSummary[]> {
+  const rows = await boundedPages(
+    client.octokit.paginate.iterator(client.octokit.rest.issues.listForRepo, {
+      owner: client.owner,
+      repo: client.repo,
+      state: "open",
+      per_page: 100,
+    }),
+  );
+  return rows
+    .filter((i) => !i.pull_request)
+    .map((i) => ({
+      number: i.number,
+      title: i.title,
+      body: i.body ?? null,
+      state: "open",
+      labels: labelNames(i.labels),
+      author: authorOf(i),
+    }));
 }
 
 /** One issue, or undefined when it does not exist (or is a PR). */
@@ -182,7 +183,7 @@ export async function getIssue(client: RepoClient, number: number): Promise<Issu
       title: i.title,
       body: i.body ?? null,
       state: i.state === "open" ? "open" : "closed",
-      labels: i.labels.map((l) => (typeof l === "string" ? l : (l.name ?? ""))),
+      labels: labelNames(i.labels),
       author: authorOf(i),
     };
   } catch (err) {
@@ -193,19 +194,15 @@ export async function getIssue(client: RepoClient, number: number): Promise<Issu
 
 /** Open PRs (paginated): for same-head detection, hotspots, and re-checking PRs when a contract changes. */
 export async function listOpenPulls(client: RepoClient): Promise<PullSnapshot[]> {
-  const out: PullSnapshot[] = [];
-  const pages = client.octokit.paginate.iterator(client.octokit.rest.pulls.list, {
-    owner: client.owner,
-    repo: client.repo,
-    state: "open",
-    per_page: 100,
-  });
-  let read = 0;
-  for await (const page of pages) {
-    for (const p of page.data) out.push(toSnapshot(p));
-    if (++read >= MAX_LIST_PAGES) break;
-  }
-  return out;
+  const rows = await boundedPages(
+    client.octokit.paginate.iterator(client.octokit.rest.pulls.list, {
+      owner: client.owner,
+      repo: client.repo,
+      state: "open",
+      per_page: 100,
+    }),
+  );
+  return rows.map((p) => toSnapshot(p));
 }
 
 /** Tree SHA of a commit: a force-push to a commit with the same tree keeps Tier-B results. */

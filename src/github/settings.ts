@@ -1,10 +1,10 @@
 /** What every handler reads first: the repo config and the gate registry, both from the default branch. */
 import deepmerge from "deepmerge";
 import type { Context } from "probot";
-import { resolveConfig, CONFIG_PATH } from "../core/config/resolve.js";
+import { configUnreadable, registryMissing, resolveConfig, CONFIG_PATH } from "../core/config/resolve.js";
 import type { ResolvedConfig } from "../core/config/defaults.js";
 import { parseRegistry, type Registry } from "../core/gates/registry.js";
-import { fail, problem, type Result } from "../core/problem.js";
+import type { Result } from "../core/problem.js";
 import type { RepoClient } from "./client.js";
 import { readFile } from "./contents.js";
 import { httpStatus } from "./errors.js";
@@ -51,15 +51,7 @@ async function readConfig(read: () => Promise<unknown>): Promise<Result<Resolved
   } catch (err) {
     const status = httpStatus(err);
     if (status !== undefined && status >= 500) throw err;
-    const why = err instanceof Error ? err.message.split("\n")[0] : "unreadable";
-    return fail(
-      problem(
-        "config.unreadable",
-        "",
-        `${CONFIG_PATH} could not be read: ${why}`,
-        "fix the YAML syntax of the file on the default branch",
-      ),
-    );
+    return configUnreadable((err instanceof Error ? err.message.split("\n")[0] : undefined) ?? "unreadable");
   }
   return resolveConfig(raw);
 }
@@ -67,15 +59,5 @@ async function readConfig(read: () => Promise<unknown>): Promise<Result<Resolved
 /** The registry at `config.registry.path` on the default branch; missing or broken is an error, never a default. */
 export async function loadRegistry(client: RepoClient, config: ResolvedConfig): Promise<Result<Registry>> {
   const text = await readFile(client, config.registry.path, client.defaultBranch);
-  if (text === null) {
-    return fail(
-      problem(
-        "registry.missing",
-        "",
-        `the gate registry ${config.registry.path} does not exist on ${client.defaultBranch}`,
-        `add it, or set \`registry.path\` in ${CONFIG_PATH}`,
-      ),
-    );
-  }
-  return parseRegistry(text);
+  return text === null ? registryMissing(config.registry.path, client.defaultBranch) : parseRegistry(text);
 }

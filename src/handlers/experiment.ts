@@ -25,10 +25,9 @@ import { experimentKind, type ExperimentSettings } from "../core/experiment/sett
 import { decodeExperimentState, type ExperimentState } from "../core/experiment/state.js";
 import type { RepoClient } from "../github/client.js";
 import { findSticky, replyMarked, upsertSticky } from "../github/comments.js";
-import { withConfig } from "../github/context.js";
+import { configuredClient } from "../github/context.js";
 import { isApiFailure } from "../github/errors.js";
 import { syncLabels } from "../github/labels.js";
-import { loadRepoConfig } from "../github/settings.js";
 import { listLabelledIssues, readThread, type ExperimentIssue } from "../github/threads.js";
 import type { Runtime } from "../runtime/runtime.js";
 
@@ -184,11 +183,10 @@ export async function heartbeatRepo(
   report: (line: string, error?: unknown) => void = () => {},
 ): Promise<RepoHeartbeat> {
   const out: RepoHeartbeat = { repo: `${base.owner}/${base.repo}`, issues: 0, reminded: 0, cleared: 0, failed: 0 };
-  const cfg = await loadRepoConfig(base);
+  const configured = await configuredClient(base);
   // An invalid config is reported on the repo's issues and PRs by the webhook handlers; here it only stops the clock.
-  if (!cfg.ok) return { ...out, skipped: "invalid-config" };
-  const config = cfg.value;
-  const client = withConfig(base, config);
+  if (!configured.ok) return { ...out, skipped: "invalid-config" };
+  const { client, config } = configured;
   for (const issue of await listLabelledIssues(client, config.experiment.label)) {
     const kind = experimentKind(issue.title, readContract(issue.body, contractOptions(config)), config.experiment);
     if (kind.kind !== "experiment") continue;

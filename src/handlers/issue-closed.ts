@@ -9,15 +9,15 @@ import { contractOptions } from "../core/config/readers.js";
 import { readContract } from "../core/contract/read.js";
 import { idKey } from "../core/ids.js";
 import { titleId } from "../core/linking/link.js";
-import { repoClient, withConfig, type AppOptions } from "../github/context.js";
-import { isApiFailure } from "../github/errors.js";
-import { publishApiFailure } from "../github/not-verified.js";
-import { readPrState } from "../github/pr-state.js";
+import { touches } from "../core/verdict/evaluate.js";
+import { configuredRepo, type AppOptions } from "../github/context.js";
+import { failClosed } from "../github/not-verified.js";
+import { readPrState, withPullLock } from "../github/pr-state.js";
 import { evaluateAndPublish } from "../github/publish.js";
 import { linkPull, openIssuesWithContracts } from "../github/pull-facts.js";
 import { authorOf, getPull, listOpenPulls } from "../github/pulls.js";
 import { isPlanIssue, reopenPlanIssue } from "../github/plan-issue.js";
-import { loadConfig, loadRegistry } from "../github/settings.js";
+import { loadRegistry } from "../github/settings.js";
 import type { Runtime } from "../runtime/runtime.js";
 
 export async function onIssueClosed(
@@ -29,17 +29,17 @@ export async function onIssueClosed(
   // the dependants are re-read from GitHub and judged as always.
   const { issue } = context.payload;
   if ((issue as { pull_request?: unknown }).pull_request) return;
-  const cfg = await loadConfig(context);
-  if (!cfg.ok) return;
-  const config = cfg.value;
-  const client = withConfig(repoClient(context, app), config);
+  const repo = await configuredRepo(context, app);
+  if (!repo.ok) return;
+  const { client, config } = repo;
   const author = authorOf(issue);
   if (config.merge_plan && isPlanIssue(client, { author, body: issue.body ?? null }))
     return reopenPlanIssue(client, issue.number);
   const contract = readContract(issue.body ?? null, contractOptions(config));
   const fromTitle = titleId(issue.title);
-  // Only a contract, or an issue with an `[id]` title, can be a dependency worth the reads.
-  if (contract.status !== "valid" && fromTitle === undefined) return;
+  // Only a contract, or an issue with an `[id]` title, can be a dependency worth the reads — and
+  // only while some criterion reads the dependencies.
+  if ((contract.status !== "valid" && fromTitle === undefined) || !touches(["dependency"])) return;
   const names = new Set(
     [contract.status === "valid" ? contract.contract.nmoe.issue : undefined, fromTitle, String(issue.number)]
       .filter((n): n is string => n !== undefined)
@@ -63,19 +63,15 @@ export async function onIssueClosed(
   for (const listed of openPulls) {
     const link = linkPull(client, config, listed, openIssues);
     if (!link.ok || !dependants.has(link.issue)) continue;
-    await runtime.locks.run(`${client.owner}/${client.repo}#${listed.number}`, async () => {
+    await withPullLock(runtime.locks, client, listed.number, async () => {
       // The list omits changed_files, which the scope check needs: re-read the PR.
       const pr = await getPull(client, listed.number);
       if (!pr || pr.state !== "open") return;
-      try {
+      // As for a PR event: "not verified" rather than an old answer; the delivery stays retryable.
+      await failClosed(client, pr, async () => {
         const state = await readPrState(client, pr.number);
         await evaluateAndPublish({ client, config, registry, pr, state, prefetched: { openIssues, openPulls } });
-      } catch (err) {
-        // As for a PR event: "not verified" rather than an old answer; the delivery stays retryable.
-        if (!isApiFailure(err)) throw err;
-        await publishApiFailure(client, pr, err).catch(() => undefined);
-        throw err;
-      }
+      });
     });
   }
 }

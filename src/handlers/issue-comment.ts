@@ -9,6 +9,7 @@ import {
   acceptedOtherVersion,
   BARE_STICKY,
   helpForOutsider,
+  issueUsageReply,
   NOTHING_TO_ACCEPT,
   REGISTRY_BROKEN_REPLY,
   renderRefusal,
@@ -23,14 +24,15 @@ import type { RepoClient } from "../github/client.js";
 import { minimizeComment, react, reply } from "../github/comments.js";
 import { getPull } from "../github/pulls.js";
 import { commanderDecision } from "../github/authorize.js";
-import { repoClient, sentByUs, withConfig, type AppOptions } from "../github/context.js";
+import { configuredRepo, sentByUs, type AppOptions } from "../github/context.js";
+import { labelNames } from "../github/labels.js";
 import { currentVisible, readSticky, writeSticky } from "../github/ledger-store.js";
 import { publishIssue, type IssueSnapshot } from "./issues.js";
 import { recheckLinkedPulls } from "./pull-request.js";
 import { evaluateAndPublish } from "../github/publish.js";
-import { readPrState } from "../github/pr-state.js";
+import { readPrState, withPullLock } from "../github/pr-state.js";
 import type { Runtime } from "../runtime/runtime.js";
-import { loadConfig, loadRegistry } from "../github/settings.js";
+import { loadRegistry } from "../github/settings.js";
 import { cancelTierB, requestTierB } from "./tier-b/dispatch.js";
 import { onRecheckInIssue } from "./reconcile.js";
 import { onExperimentComment } from "./experiment.js";
@@ -50,10 +52,9 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
   // and their commands refused: bots are judged, never obeyed.
   if (sentByUs(context, app) || comment.performed_via_github_app?.id === app.appId) return;
   // The config is read for every comment the bot may act on: its internal domains and hosts are part of the scan.
-  const cfg = await loadConfig(context);
-  if (!cfg.ok) return; // the PR's check and the issue's sticky comment already report a broken config
-  const config = cfg.value;
-  const client = withConfig(repoClient(context, app), config);
+  const repo = await configuredRepo(context, app);
+  if (!repo.ok) return; // the PR's check and the issue's sticky comment already report a broken config
+  const { client, config } = repo;
   const commenterLogin = comment.user?.login ?? "ghost";
   const text = action === "deleted" ? "" : (comment.body ?? "");
   // What the comment said before this event: an edit or a deletion may clear an earlier warning.
@@ -84,12 +85,12 @@ export async function onIssueComment(context: CommentEvent, app: AppOptions, run
   const issueSnapshot: IssueSnapshot = {
     number: issue.number,
     body: issue.body ?? "",
-    labels: (issue.labels ?? []).flatMap((l) => (l?.name ? [l.name] : [])),
+    labels: labelNames(issue.labels),
     author: { login: issue.user?.login ?? "ghost", type: issue.user?.type ?? null },
   };
   const commenter: Commenter = { login: commenterLogin, type: comment.user?.type };
   let recheckAllowed = false;
-  await runtime.locks.run(`${client.owner}/${client.repo}#${issue.number}`, async () => {
+  await withPullLock(runtime.locks, client, issue.number, async () => {
     const source = { source: `comment:${comment.id}`, findings };
     if (findings.length > 0 || hadFindings) {
       if (isPull) await recordPullCommentSafety(client, config, issue.number, source);
@@ -274,7 +275,7 @@ async function runIssueCommand(
   const who = await commanderDecision(client, config, c.user);
   if (!who.allowed) return refuseOnce(client, config, "issue", c, who.reason, false);
   if (parsed.kind === "usage") {
-    await reply(client, c.number, `⚠️ ${parsed.error.message}.`);
+    await reply(client, c.number, issueUsageReply(parsed.error.message));
     return;
   }
   const registry = await loadRegistry(client, config);

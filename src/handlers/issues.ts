@@ -21,7 +21,7 @@ import {
 import { floorOf } from "../core/trust/floor.js";
 import type { RepoClient } from "../github/client.js";
 import { actorFacts } from "../github/actors.js";
-import { syncLabels } from "../github/labels.js";
+import { labelNames, syncLabels } from "../github/labels.js";
 import { readSticky, writeSticky, type StickyState } from "../github/ledger-store.js";
 import { repoClient, sentByUs, withConfig, type AppOptions } from "../github/context.js";
 import { loadConfig, loadRegistry } from "../github/settings.js";
@@ -170,7 +170,7 @@ export async function onIssue(context: IssueContext, app: AppOptions, hooks: Iss
   const issue: IssueSnapshot = {
     number: raw.number,
     body: raw.body ?? "",
-    labels: (raw.labels ?? []).flatMap((l) => (l?.name ? [l.name] : [])),
+    labels: labelNames(raw.labels),
     author: { login: raw.user?.login ?? "ghost", type: raw.user?.type ?? null },
   };
   const base = repoClient(context, app);

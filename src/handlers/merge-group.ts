@@ -9,25 +9,31 @@ import type { ResolvedConfig } from "../core/config/defaults.js";
 import type { Registry } from "../core/gates/registry.js";
 import type { Result } from "../core/problem.js";
 import { groupMembers, parseQueueRef } from "../core/queue/members.js";
-import { groupApiFailure, groupCheckOutput, groupNotVerified, type GroupCheckOutput } from "../core/queue/render.js";
+import {
+  GROUP_WORDS,
+  groupApiFailure,
+  groupCheckOutput,
+  groupNotVerified,
+  notAQueueRef,
+  type GroupCheckOutput,
+} from "../core/queue/render.js";
 import { groupRunState, groupTierBGates, planGroupRun, type GroupTierB } from "../core/queue/tier-b.js";
 import { judgeGroup, type GroupMember, type OwnVerdict } from "../core/queue/verdict.js";
 import type { Contract } from "../core/schemas/contract.generated.js";
 import { workflowInputs } from "../core/tierb/plan.js";
 import { applyRunEvent, type RunEvent } from "../core/tierb/runs.js";
 import { CHECK_NAME, headline } from "../core/render/verdict.js";
-import { problem } from "../core/problem.js";
 import { findCheckRun, upsertCheckRun } from "../github/checks.js";
 import type { RepoClient } from "../github/client.js";
-import { repoClient, withConfig, type AppOptions } from "../github/context.js";
+import { configuredRepo, type AppOptions } from "../github/context.js";
 import { dispatchWorkflow } from "../github/actions.js";
 import { httpStatus, isApiFailure, isServerSide } from "../github/errors.js";
 import { groupCommits, queueRefs } from "../github/merge-group.js";
-import { readPrState, saveLedger } from "../github/pr-state.js";
+import { readPrState, saveLedger, withPrState, withPullLock } from "../github/pr-state.js";
 import { evaluateAndPublish } from "../github/publish.js";
 import { linkPull, openIssuesWithContracts, type IssueWithContract } from "../github/pull-facts.js";
 import { getPull, listOpenPulls, type PullSnapshot } from "../github/pulls.js";
-import { loadConfig, loadRegistry } from "../github/settings.js";
+import { loadRegistry } from "../github/settings.js";
 import { publishDispatchCheck } from "../github/tier-b-check-run.js";
 import { rebuildDispatches } from "../github/tier-b-runs.js";
 import type { Runtime } from "../runtime/runtime.js";
@@ -50,11 +56,11 @@ interface GroupContext {
 async function ownVerdict(g: GroupContext, pr: PullSnapshot): Promise<OwnVerdict> {
   const check = await findCheckRun(g.client, pr.headSha, CHECK_NAME);
   if (check?.status === "completed" && check.conclusion === "success")
-    return { kind: "green", title: check.title ?? "Ready to merge" };
-  return g.runtime.locks.run(`${g.client.owner}/${g.client.repo}#${pr.number}`, async () => {
+    return { kind: "green", title: check.title ?? GROUP_WORDS.greenTitle };
+  return withPullLock(g.runtime.locks, g.client, pr.number, async () => {
     // The list omits changed_files, which the scope check needs: re-read the PR.
     const fresh = await getPull(g.client, pr.number);
-    if (!fresh || fresh.state !== "open") return { kind: "unavailable", reason: `#${pr.number} is no longer open` };
+    if (!fresh || fresh.state !== "open") return { kind: "unavailable", reason: GROUP_WORDS.noLongerOpen(pr.number) };
     const state = await readPrState(g.client, fresh.number);
     const { verdict, facts } = await evaluateAndPublish({
       client: g.client,
@@ -84,7 +90,7 @@ async function memberOf(g: GroupContext, number: number): Promise<{ member: Grou
         issue: undefined,
         contractId: undefined,
         hotspots: [],
-        own: { kind: "unavailable", reason: `#${number} is not an open PR` },
+        own: { kind: "unavailable", reason: GROUP_WORDS.notOpen(number) },
       },
     };
   const link = linkPull(g.client, g.config, pr, g.openIssues);
@@ -95,7 +101,7 @@ async function memberOf(g: GroupContext, number: number): Promise<{ member: Grou
     issue: link.ok ? link.issue : undefined,
     contractId: valid?.nmoe.issue,
     hotspots: valid?.nmoe.merge_hotspots ?? [],
-    own: pr.merged ? { kind: "green", title: "merged" } : await ownVerdict(g, pr),
+    own: pr.merged ? { kind: "green", title: GROUP_WORDS.mergedTitle } : await ownVerdict(g, pr),
   };
   return valid ? { member, contract: valid } : { member };
 }
@@ -128,8 +134,7 @@ async function groupTierB(
   );
   if (gates.length === 0) return { mode: "rerun", state: "not-needed" };
   const { client, config, runtime } = g;
-  return runtime.locks.run(`${client.owner}/${client.repo}#${lastPr}`, async (): Promise<GroupTierB> => {
-    const state = await readPrState(client, lastPr);
+  return withPrState(runtime.locks, client, lastPr, async (state): Promise<GroupTierB> => {
     // A lost, hand-edited or pre-sealing ledger: runs already started for this group are found by
     // their names (only those that pass provenance), never started twice.
     if (!state.trusted) await rebuildDispatches(client, config, registry, state, group.head_sha, runtime.now());
@@ -150,13 +155,9 @@ async function groupTierB(
     });
     switch (plan.kind) {
       case "refuse":
-        return {
-          mode: "rerun",
-          state: "fail",
-          summary: `Tier-B cannot run on the merge group's commit: ${plan.reason}`,
-        };
+        return { mode: "rerun", state: "fail", summary: GROUP_WORDS.runRefused(plan.reason) };
       case "existing":
-        return { mode: "rerun", state: "pending", summary: "Tier-B on the merge group's commit is on its way" };
+        return { mode: "rerun", state: "pending", summary: GROUP_WORDS.runOnItsWay };
       case "dispatch":
         break;
     }
@@ -177,7 +178,7 @@ async function groupTierB(
         return {
           mode: "rerun",
           state: "fail",
-          summary: `GitHub refused to start the Tier-B workflow \`${config.tier_b.workflow}\`${httpStatus(err) ? ` (HTTP ${httpStatus(err)})` : ""}; does it accept \`merge_group_ref\`?`,
+          summary: GROUP_WORDS.dispatchRefused(config.tier_b.workflow, httpStatus(err)),
         };
       }
       event = { kind: "dispatched" };
@@ -187,11 +188,7 @@ async function groupTierB(
     const checkRunId = await publishDispatchCheck(client, registry, dispatched);
     ledger = applyRunEvent(ledger, plan.dispatch.id, { kind: "check-run", checkRunId }, runtime.now()).ledger;
     await saveLedger(client, lastPr, state, ledger);
-    return {
-      mode: "rerun",
-      state: "pending",
-      summary: `Tier-B \`${plan.dispatch.bundle}\` was dispatched on the merge group's commit; a maintainer approves it in the Tier-B environment`,
-    };
+    return { mode: "rerun", state: "pending", summary: GROUP_WORDS.dispatched(plan.dispatch.bundle) };
   });
 }
 
@@ -208,17 +205,7 @@ export async function judgeMergeGroup(
 ): Promise<void> {
   const ref = parseQueueRef(group.head_ref);
   if (!ref) {
-    return publishGroupCheck(
-      client,
-      group.head_sha,
-      groupNotVerified([
-        problem(
-          "queue.ref",
-          "",
-          `the merge group's ref is not a merge queue ref (\`gh-readonly-queue/<branch>/pr-<number>-<sha>\`), so its PRs are unknown`,
-        ),
-      ]),
-    );
+    return publishGroupCheck(client, group.head_sha, groupNotVerified([notAQueueRef()]));
   }
   await runtime.locks.run(`${client.owner}/${client.repo}@${group.head_sha}`, async () => {
     try {
@@ -279,11 +266,10 @@ export async function onMergeGroup(
   // Not filtered by sender: GitHub's queue may send this as a bot, and the check is required —
   // ignoring it would stall the queue. Nothing in the event is obeyed; the group is read from GitHub.
   const group = context.payload.merge_group;
-  const base = repoClient(context, app);
-  const cfg = await loadConfig(context);
-  if (!cfg.ok) return publishGroupCheck(base, group.head_sha, groupNotVerified(cfg.errors));
+  const repo = await configuredRepo(context, app);
+  if (!repo.ok) return publishGroupCheck(repo.client, group.head_sha, groupNotVerified(repo.errors));
   const sender = context.payload.sender;
-  await judgeMergeGroup(withConfig(base, cfg.value), cfg.value, runtime, group, {
+  await judgeMergeGroup(repo.client, repo.config, runtime, group, {
     login: sender?.login ?? "",
     type: sender?.type,
   });

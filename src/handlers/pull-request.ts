@@ -6,13 +6,14 @@ import type { Result } from "../core/problem.js";
 import type { RepoClient } from "../github/client.js";
 import { getPull, listOpenPulls, toSnapshot } from "../github/pulls.js";
 import { linkPull, openIssuesWithContracts } from "../github/pull-facts.js";
-import { repoClient, sentByUs, withConfig, type AppOptions } from "../github/context.js";
+import { configuredRepo, sentByUs, type AppOptions } from "../github/context.js";
 import type { Ledger } from "../core/ledger/types.js";
 import { evaluateAndPublish } from "../github/publish.js";
-import { readPrState } from "../github/pr-state.js";
-import { loadConfig, loadRegistry } from "../github/settings.js";
-import { isApiFailure } from "../github/errors.js";
-import { publishApiFailure, publishSetupProblem } from "../github/not-verified.js";
+import { readPrState, withPullLock } from "../github/pr-state.js";
+import { loadRegistry } from "../github/settings.js";
+import { failClosed, publishSetupProblem } from "../github/not-verified.js";
+import { touches } from "../core/verdict/evaluate.js";
+import { pullRequestTriggers } from "../core/verdict/triggers.js";
 import { onHeadMoved } from "./tier-b/stale.js";
 import type { Runtime } from "../runtime/runtime.js";
 
@@ -28,18 +29,20 @@ export async function onPullRequest(context: PullEvent, app: AppOptions, runtime
   // A PR opened or pushed by a bot (an agent App, Dependabot) is judged like anyone's; only our own events are skipped.
   if (sentByUs(context, app)) return;
   const payload = context.payload;
-  // A title-only edit cannot change the verdict: no calls at all.
-  if (payload.action === "edited" && !payload.changes.body && !payload.changes.base) return;
+  // An edit no criterion reads (the title, today) cannot change the verdict: no calls at all.
+  if (!touches(pullRequestTriggers(payload))) return;
   if (payload.pull_request.state !== "open") return;
-  const base = repoClient(context, app);
-  await runtime.locks.run(`${base.owner}/${base.repo}#${payload.pull_request.number}`, async () => {
-    const cfg = await loadConfig(context);
-    const pr = toSnapshot(payload.pull_request);
-    if (!cfg.ok) return publishSetupProblem(base, pr, cfg.errors);
-    const client = withConfig(base, cfg.value);
-    try {
+  const pr = toSnapshot(payload.pull_request);
+  const repo = await configuredRepo(context, app);
+  if (!repo.ok) {
+    await withPullLock(runtime.locks, repo.client, pr.number, () => publishSetupProblem(repo.client, pr, repo.errors));
+    return;
+  }
+  const { client, config } = repo;
+  await withPullLock(runtime.locks, client, pr.number, () =>
+    failClosed(client, pr, async () => {
       const state = await readPrState(client, pr.number);
-      const registry = await loadRegistry(client, cfg.value);
+      const registry = await loadRegistry(client, config);
       if (payload.action === "synchronize") {
         // With the registry, the stale dispatches' own `Tier-B: …` check runs are updated too.
         state.ledger = await onHeadMoved(
@@ -51,15 +54,9 @@ export async function onPullRequest(context: PullEvent, app: AppOptions, runtime
           registry.ok ? registry.value : undefined,
         );
       }
-      await evaluateAndPublish({ client, config: cfg.value, registry, pr, state });
-    } catch (err) {
-      // Fail closed and visibly: the check says "not verified" rather than keeping an old answer;
-      // the error still reaches Probot's log and the delivery is not remembered (retryable).
-      if (!isApiFailure(err)) throw err;
-      await publishApiFailure(client, pr, err).catch(() => undefined);
-      throw err;
-    }
-  });
+      await evaluateAndPublish({ client, config, registry, pr, state });
+    }),
+  );
 }
 
 /** Re-check every open PR linked to an issue whose contract (or its acceptance, or the issue's state) just changed. */
@@ -72,6 +69,7 @@ export async function recheckLinkedPulls(
   /** The issue's ledger as just written: its acceptances are not read again for each PR. */
   record?: Ledger,
 ): Promise<void> {
+  if (!touches(["contract"])) return;
   const registry = loaded ?? (await loadRegistry(client, config));
   const open = await listOpenPulls(client);
   const issues = await openIssuesWithContracts(client, config, registry);
@@ -80,7 +78,7 @@ export async function recheckLinkedPulls(
     return l.ok && l.issue === issueNumber;
   });
   for (const listed of linked) {
-    await runtime.locks.run(`${client.owner}/${client.repo}#${listed.number}`, async () => {
+    await withPullLock(runtime.locks, client, listed.number, async () => {
       // The list omits changed_files, which the scope check needs: re-read the PR.
       const pr = await getPull(client, listed.number);
       if (!pr || pr.state !== "open") return;

@@ -33,7 +33,7 @@ import type { Result } from "../core/problem.js";
 import { listDispatchRuns } from "../github/actions.js";
 import { findCheckRun } from "../github/checks.js";
 import type { Octokit, RepoClient } from "../github/client.js";
-import { withConfig } from "../github/context.js";
+import { configuredClient } from "../github/context.js";
 import { isApiFailure, isNotFound } from "../github/errors.js";
 import {
   installationClient,
@@ -41,12 +41,12 @@ import {
   listInstallations,
   type AppIdentity,
 } from "../github/installations.js";
-import { publishApiFailure, publishSetupProblem } from "../github/not-verified.js";
-import { readPrState } from "../github/pr-state.js";
+import { failClosed, publishSetupProblem } from "../github/not-verified.js";
+import { readPrState, withPullLock } from "../github/pr-state.js";
 import { evaluateAndPublish, verdictInputsOf } from "../github/publish.js";
 import { openIssuesWithContracts, type IssueWithContract } from "../github/pull-facts.js";
 import { getPull, listOpenPulls, type PullSnapshot } from "../github/pulls.js";
-import { loadRegistry, loadRepoConfig } from "../github/settings.js";
+import { loadRegistry } from "../github/settings.js";
 import { CallBudgetExhausted, CallMeter, metered } from "../runtime/api-calls.js";
 import type { ReconcileOutcome } from "../runtime/metrics.js";
 import type { Runtime } from "../runtime/runtime.js";
@@ -97,21 +97,18 @@ async function repairPull(
   lists: Lists,
   runtime: Runtime,
 ): Promise<string | undefined> {
-  return runtime.locks.run(`${client.owner}/${client.repo}#${number}`, async () => {
+  return withPullLock(runtime.locks, client, number, async () => {
     // The list omits changed_files, which the scope check needs: re-read the PR.
     const pr = await getPull(client, number);
     if (!pr || pr.state !== "open") return undefined;
-    try {
+    return failClosed(client, pr, async () => {
       const state = await readPrState(client, number);
       // A push whose `synchronize` was missed leaves dispatches on an older head: stale, as on the event.
       const before = previousHead(state.ledger, pr.headSha);
       if (before !== undefined)
         state.ledger = await onHeadMoved(client, pr, before, state, runtime, registry.ok ? registry.value : undefined);
       return (await evaluateAndPublish({ client, config, registry, pr, state, prefetched: lists })).inputs;
-    } catch (err) {
-      if (isApiFailure(err)) await publishApiFailure(client, pr, err).catch(() => undefined);
-      throw err;
-    }
+    });
   });
 }
 
@@ -140,7 +137,7 @@ async function reconcileInvalidConfig(
     }
     const pull = pulls.find((p) => p.number === pr.number)!;
     report.looked += 1;
-    const existed = await runtime.locks.run(`${client.owner}/${client.repo}#${pr.number}`, () =>
+    const existed = await withPullLock(runtime.locks, client, pr.number, () =>
       publishSetupProblem(client, pull, problems),
     );
     if (!existed) report.missing += 1;
@@ -185,17 +182,16 @@ async function reconcileLocked(
 ): Promise<void> {
   const repo = report.repo;
   const memory = await runtime.reconciled.get(repo);
-  const cfg = await loadRepoConfig(base);
+  const configured = await configuredClient(base);
   const openPulls = await listOpenPulls(base);
   const open = new Set(openPulls.map((p) => p.number));
   report.openPulls = openPulls.length;
-  if (!cfg.ok) {
-    const confirmed = await reconcileInvalidConfig(base, cfg.errors, openPulls, report, force, stop, runtime);
+  if (!configured.ok) {
+    const confirmed = await reconcileInvalidConfig(base, configured.errors, openPulls, report, force, stop, runtime);
     await runtime.reconciled.set(repo, remember(memory, open, confirmed, []));
     return;
   }
-  const config = cfg.value;
-  const client = withConfig(base, config);
+  const { client, config } = configured;
   const registry = await loadRegistry(client, config);
   const openIssues = await openIssuesWithContracts(client, config, registry);
   const lists = { openIssues, openPulls };
@@ -285,7 +281,7 @@ async function reconcileRuns(
       report.stopped = why;
       return;
     }
-    const advanced = await runtime.locks.run(`${client.owner}/${client.repo}#${pr}`, async () => {
+    const advanced = await withPullLock(runtime.locks, client, pr, async () => {
       const done: AdvancedRun[] = [];
       let state = await readPrState(client, pr);
       for (const run of prRuns) {

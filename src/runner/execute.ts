@@ -33,8 +33,8 @@ export interface ExecuteDeps {
 export type Executed =
   /** The request could not be carried out (a file could not be read or written): exit 2. */
   | { kind: "io-error"; message: string }
-  /** The registry or the selection is wrong: exit 1, nothing ran. */
-  | { kind: "refused"; errors: Problem[] }
+  /** The registry (exit 1) or the selection, a gate or bundle it lacks (a usage error, exit 2), is wrong: nothing ran. */
+  | { kind: "refused"; cause: "registry" | "selection"; errors: Problem[] }
   | {
       kind: "done";
       results: LocalResults;
@@ -130,9 +130,9 @@ export async function executeRun(req: RunRequest, deps: ExecuteDeps): Promise<Ex
     };
   }
   const registry = parseRegistry(text);
-  if (!registry.ok) return { kind: "refused", errors: registry.errors };
+  if (!registry.ok) return { kind: "refused", cause: "registry", errors: registry.errors };
   const selection = select(registry.value, req.select);
-  if (!selection.ok) return { kind: "refused", errors: selection.errors };
+  if (!selection.ok) return { kind: "refused", cause: "selection", errors: selection.errors };
 
   let logFd: number | undefined;
   if (req.logFile !== undefined) {

@@ -1,32 +1,20 @@
 // nmoe's own gates.toml (the reference copy, unchanged) run by the bundled action in a scratch
 // checkout, with stand-ins for python and torchrun that print nmoe's `node_tps:` lines: the results
 // file carries the fields nmoe's results table reads. Skipped when the reference files are absent.
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseRegistry } from "../../src/core/gates/registry.js";
 import type { TierBResults } from "../../src/core/schemas/tier-b-results.generated.js";
 import { concludeResults, validateResults } from "../../src/core/tierb/results.js";
+import { needsNmoeReference } from "../support/requirements.js";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-// The workspace keeps the reference files beside the repository (or beside a worktree's parent).
-const reference = [
-  join(root, "../shared/reference/nmoe/gates.toml"),
-  join(root, "../../shared/reference/nmoe/gates.toml"),
-].find((p) => existsSync(p));
-if (reference === undefined) console.warn("nmoe reference test skipped: ../shared/reference/nmoe/gates.toml is absent");
+const nmoe = needsNmoeReference(["gates.toml"], "nmoe's gates.toml through the bundled action");
+const reference = nmoe.available ? nmoe.path("gates.toml") : undefined;
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
 const DISPATCH = "dsp-nmoe-0001";
@@ -45,7 +33,7 @@ function checkout(path: string, tps: number): void {
   writeFileSync(join(path, "tps.txt"), `${tps}\n`);
 }
 
-(reference ? describe : describe.skip)("nmoe's gates.toml through the bundled action", () => {
+nmoe.describe("nmoe's gates.toml through the bundled action", () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), "mc-nmoe-"));
     const bin = join(dir, "bin");

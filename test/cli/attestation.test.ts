@@ -33,7 +33,9 @@ describe("merge-captain attestation: exit codes", () => {
     ["a valid attestation, no facts", ["pr.md"], 0],
     ["a valid attestation, every fact", ["pr.md", ...facts], 0],
     ["pr_sha a prefix of the head", ["short-sha.md", "--head-sha", HEAD], 0],
-    ["the head a prefix of pr_sha", ["pr.md", "--head-sha", HEAD.slice(0, 10)], 1],
+    // A short --head-sha names the same commit as a full pr_sha (it was once "another commit").
+    ["the head a prefix of pr_sha", ["pr.md", "--head-sha", HEAD.slice(0, 10)], 0],
+    ["a short head of another commit", ["pr.md", "--head-sha", "0123456"], 1],
     ["the unedited template", ["template.md"], 1],
     ["a stale pr_sha", ["pr.md", "--head-sha", "aaaaaaa"], 1],
     ["a missing Tier-A gate", ["missing-gate.md", ...facts], 1],

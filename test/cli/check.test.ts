@@ -110,6 +110,51 @@ describe("merge-captain check: a failing preflight", () => {
   });
 });
 
+describe("merge-captain check: what a newcomer runs into", () => {
+  test("no configs/gates/gates.toml where it runs: the row names that file, not the default branch", async () => {
+    const r = await check(["--issue", "issue.md", "--pr", "pr.md", "--head-sha", HEAD, "--files", "in-scope.txt"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^❔ Not verified: \d criteria could not be checked\n/);
+    expect(r.stdout).toContain(
+      "❔ Contract found & valid: the gate registry `configs/gates/gates.toml` is missing, so this could not be checked\n" +
+        "    - cannot read configs/gates/gates.toml: no such file\n" +
+        "    → run in the repository's root, or pass `--registry <gates.toml>`\n",
+    );
+    expect(r.stdout).not.toContain("default branch");
+  });
+
+  test("no head SHA (a files list, outside git): the head row says to pass --head-sha, not an empty SHA", async () => {
+    const r = await check([...BASE_ARGS, "--files", "in-scope.txt", "--json"]);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout) as CheckJson;
+    expect(row(out, "head")).toEqual({
+      id: "head",
+      title: "Attestation about this head",
+      status: "unverified",
+      summary: "`pr_sha` was not compared with the PR head: the head SHA is not known",
+      details: [],
+      fix: "pass `--head-sha $(git rev-parse HEAD)` to check it",
+    });
+    expect(r.stdout).not.toContain("update pr_sha to  ");
+    expect(out.outcome).toBe("not-verified");
+  });
+
+  test("a 7-character --head-sha outside git is compared as a prefix, not as another commit", async () => {
+    const r = await check([...BASE_ARGS, "--head-sha", HEAD.slice(0, 7), "--files", "in-scope.txt", "--json"]);
+    expect(row(JSON.parse(r.stdout) as CheckJson, "head")).toMatchObject({ status: "pass" });
+    expect(r.code).toBe(0);
+  });
+
+  test("the terminal shows plain text: no Markdown escapes from the table's cells", async () => {
+    // The template's `hot|warm|cold` left in: the problem quotes it, and a Markdown cell would escape the pipes.
+    const r = await runCli(run, [...BASE_ARGS, "--head-sha", HEAD, "--files", "in-scope.txt"], {
+      files: { ...files, "/repo/pr.md": prBody(HEAD).replace("risk: warm", "risk: hot|warm|cold") },
+    });
+    expect(r.stdout).toContain('"hot|warm|cold"');
+    expect(r.stdout).not.toMatch(/\\[<>|[\]`*_{}\\]/);
+  });
+});
+
 describe("merge-captain check --json", () => {
   test("one object: ok, outcome and every criterion with id, title, status, summary, details (fix where there is one)", async () => {
     const r = await check([...BASE_ARGS, "--head-sha", HEAD, "--files", "out-of-scope.txt", "--json"]);
@@ -214,6 +259,18 @@ describe("merge-captain check: usage and I/O errors (exit 2)", () => {
     const out = JSON.parse(r.stdout) as CheckJson;
     expect(r.stderr).toBe("");
     expect(row(out, "scope")?.status).toBe("unverified");
+    expect(out).toMatchObject({ ok: false, outcome: "not-verified" });
+    expect(r.code).toBe(1);
+  });
+
+  test.each([
+    ["a short SHA that is not hex", "xyz1234"],
+    ["too short to name a commit", "9f8e7d"],
+    ["longer than a SHA", HEAD + "0"],
+  ])("--head-sha %s: a usage error", async (_name, sha) => {
+    const r = await check([...BASE_ARGS, "--head-sha", sha, "--files", "in-scope.txt"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^merge-captain check: --head-sha ".*" is not a commit SHA \(7 to 40 hex characters\)\n/);
   });
 });
 
@@ -248,11 +305,22 @@ describe("merge-captain check --git (a real repository)", () => {
   }
 
   /** The issue, PR body and registry live in the fake file system (absolute paths); git runs in the temporary repository. */
-  async function checkIn(root: string, head: string, range = "main...HEAD") {
+  async function checkIn(root: string, head: string, range = "main...HEAD", extra: string[] = []) {
     const world = { "/in/issue.md": files["/repo/issue.md"]!, "/in/pr.md": prBody(head), "/in/gates.toml": registry };
     return runCli(
       run,
-      ["--issue", "/in/issue.md", "--pr", "/in/pr.md", "--registry", "/in/gates.toml", "--git", range, "--json"],
+      [
+        "--issue",
+        "/in/issue.md",
+        "--pr",
+        "/in/pr.md",
+        "--registry",
+        "/in/gates.toml",
+        "--git",
+        range,
+        "--json",
+        ...extra,
+      ],
       { files: world, cwd: root },
     );
   }
@@ -269,6 +337,19 @@ describe("merge-captain check --git (a real repository)", () => {
       expect(row(out, "scope")).toMatchObject({ status: "pass", summary: "1 changed file in scope" });
       expect(out).toMatchObject({ ok: true, outcome: "ready-to-open" });
       expect(r.code).toBe(0);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
+  test("a 7-character --head-sha is expanded by git to the commit it names", async () => {
+    const { root, head } = repo(false);
+    try {
+      const r = await checkIn(root, head, "main...HEAD", ["--head-sha", head.slice(0, 7)]);
+      expect(row(JSON.parse(r.stdout) as CheckJson, "head")).toMatchObject({
+        status: "pass",
+        summary: `pr_sha matches the head \`${head.slice(0, 12)}\``,
+      });
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

@@ -18,6 +18,31 @@ const files = {
     "proj:\n  issue: 1\n  kind: docs\n  risk: cold\nscope:\n  allow: [docs/**]\ngates:\n  required: []\n",
 };
 
+describe("merge-captain contract: what a newcomer hands it", () => {
+  test("an issue with no contract section: says what heading to add, not that a string is no object", async () => {
+    const r = await cli(["-"], "# Router cache\n\nMake the router cache faster.\n");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe(
+      "✗ contract invalid (stdin): 1 error\n" +
+        "  no contract found: no `### Agent Contract (YAML, required)` section, no ```yaml block, and the file is not a YAML contract on its own\n" +
+        "    hint: add a `### Agent Contract (YAML, required)` heading with the contract in a ```yaml block under it (the issue form writes this), or pass a file that holds only the contract's YAML\n",
+    );
+  });
+
+  test("a contract indented with tabs: one problem that says to indent with spaces", async () => {
+    const r = await cli(["-", "--json"], "```yaml\nnmoe:\n\tissue: 01\n\tkind: docs\n\trisk: cold\n```\n");
+    expect(JSON.parse(r.stdout).errors).toEqual([
+      {
+        code: "yaml.tab-indent",
+        path: "",
+        message:
+          "3 lines are indented with tabs; YAML indents with spaces only (line 2 of the block, column 1; line 3 of the body)",
+        hint: "indent with spaces instead of tabs (two per level, as in the template)",
+      },
+    ]);
+  });
+});
+
 async function cli(args: string[], stdin?: string) {
   return runCli(run, args, { files, ...(stdin === undefined ? {} : { stdin }) });
 }

@@ -31,6 +31,12 @@ describe("merge-captain gates", () => {
     expect((await cli(args)).code).toBe(code);
   });
 
+  test("--help names `gates run` too, and where its options are", async () => {
+    const r = await cli(["--help"]);
+    expect(r.stdout).toContain("merge-captain gates run --registry <gates.toml>");
+    expect(r.stdout).toContain("merge-captain gates run --help");
+  });
+
   test("--json lists gates (id, tier, kind first) and bundles", async () => {
     const r = await cli(["gates.toml", "--json"]);
     const json = JSON.parse(r.stdout);

@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { run } from "../../src/cli/commands/scope.js";
 import { parseFilesList, parseNameStatusZ, unquote } from "../../src/cli/git-diff.js";
 import { runCli } from "./fake-io.js";
+import { narrow } from "../support/narrow.js";
 
 const fixture = (p: string) =>
   readFileSync(fileURLToPath(new URL(`../fixtures/attestation/${p}`, import.meta.url)), "utf8");
@@ -58,9 +59,7 @@ describe("parseFilesList", () => {
     ["an absolute path", "/etc/passwd", /not a repo-relative path/],
     ["a modify row with two paths", "M\ta\tb", /more than one path/],
   ])("%s", (_name, text, message) => {
-    const r = parseFilesList(text);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors[0]!.message).toMatch(message);
+    expect(narrow(parseFilesList(text), "ok", false).errors[0]!.message).toMatch(message);
   });
 
   test("parseNameStatusZ reads -z output", () => {

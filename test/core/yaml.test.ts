@@ -1,5 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { MAX_YAML_LINES, parseYaml } from "../../src/core/yaml/parse.js";
+import { narrow } from "../support/narrow.js";
 
 function errorCodes(source: string): string[] {
   const r = parseYaml(source, "the contract");
@@ -41,16 +42,43 @@ describe("parseYaml", () => {
     expect(errorCodes(bomb)).toContain("yaml.alias");
   });
 
+  test.each([
+    [
+      "every indented line",
+      "nmoe:\n\tissue: 01\n\tkind: docs\n\trisk: cold\n",
+      "3 lines are indented with tabs",
+      "line 2, column 1",
+    ],
+    [
+      "one line among spaces",
+      "nmoe:\n  issue: 01\n\tkind: docs\n",
+      "a line is indented with a tab",
+      "line 3, column 1",
+    ],
+    ["a tab after spaces", "nmoe:\n \tissue: 1\n", "a line is indented with a tab", "line 2, column 2"],
+  ])("tab indentation (%s) is one problem that says to indent with spaces", (_name, source, says, where) => {
+    const r = narrow(parseYaml(source, "the contract"), "ok", false);
+    expect(r.errors).toEqual([
+      {
+        code: "yaml.tab-indent",
+        path: "",
+        message: `${says}; YAML indents with spaces only (${where})`,
+        hint: "indent with spaces instead of tabs (two per level, as in the template)",
+      },
+    ]);
+  });
+
+  test("a tab inside a value is not indentation", () => {
+    expect(parseYaml("a: 'x\ty'\n", "the contract").ok).toBe(true);
+  });
+
   test("names the line of an alias", () => {
-    const r = parseYaml("a: &x 1\nb: *x\n", "the contract");
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors[0]!.message).toBe("aliases are not allowed (*x at line 2)");
+    const r = narrow(parseYaml("a: &x 1\nb: *x\n", "the contract"), "ok", false);
+    expect(r.errors[0]!.message).toBe("aliases are not allowed (*x at line 2)");
   });
 
   test("keeps the text of numbers so ids survive as written", () => {
-    const r = parseYaml("depends_on: [01, 03a]\nissue: 007\nbudget: -10\n", "the contract");
-    expect(r.ok).toBe(true);
-    if (!r.ok) return;
+    const r = narrow(parseYaml("depends_on: [01, 03a]\nissue: 007\nbudget: -10\n", "the contract"), "ok", true);
     expect(r.value.value).toEqual({ depends_on: [1, "03a"], issue: 7, budget: -10 });
     expect(Object.fromEntries(r.value.numberSource)).toEqual({
       "/depends_on/0": "01",

@@ -70,6 +70,25 @@ describe("GitHub failing under the app (fault injection over HTTP)", () => {
     expect(repo.checkRunsFor(pr.sha).find((c) => c.name === "merge-captain")!.output.title).toMatch(/^Not ready/);
   });
 
+  test('"Re-run" while GitHub fails: the check says not verified, like a PR event would', async () => {
+    const { fake, repo, app, secret } = world;
+    const pr = openGoodPull();
+    await world.send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
+    const check = repo.checkRunsFor(pr.sha).find((c) => c.name === "merge-captain")!;
+    expect(check.output.title).toMatch(/^Not ready/);
+    fake.fail("GET", "/repos/{owner}/{repo}/pulls/{pull_number}/files", { kind: "status", status: 502 });
+    const rerun = await hooks.sendWebhook(
+      app.webhookUrl,
+      secret,
+      "check_run",
+      hooks.checkRunRerequested(fake.state, repo, check.id, "mona"),
+    );
+    expect(rerun.status).toBeGreaterThanOrEqual(500);
+    expect(repo.checkRunsFor(pr.sha).find((c) => c.name === "merge-captain")!.output.title).toBe(
+      "Not verified: GitHub's API failed while checking this PR",
+    );
+  });
+
   test("the dispatch's response is lost: one run, tracked by its dispatch id, never dispatched twice", async () => {
     const { fake, repo } = world;
     const pr = openGoodPull();

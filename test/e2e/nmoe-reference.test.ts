@@ -1,19 +1,20 @@
 // The whole app, over HTTP, on nmoe's own files unchanged: its gate registry on the default branch,
 // an issue rendered from its issue form, a PR body written from its PR template. Skipped where
-// ../shared/reference/nmoe/ is not present.
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
+// the workspace's shared/reference/nmoe/ is not found (test/support/requirements.ts says so).
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import { parse as parseYamlLoose } from "yaml";
-import { generateKeyPairSync } from "node:crypto";
-import { startServer, type StartedServer } from "../../src/server.js";
-import { UnthrottledOctokit } from "../../src/demo/octokit.js";
+import type { StartedServer } from "../../src/server.js";
 import { startFakeGitHub, type FakeGitHub, type FakeRepo } from "../../src/demo/fake-github/index.js";
 import * as hooks from "../../src/demo/webhooks.js";
+import { startAppAgainst } from "../support/app-server.js";
+import { needsNmoeReference } from "../support/requirements.js";
 
-const dir = fileURLToPath(new URL("../../../shared/reference/nmoe/", import.meta.url));
-const present = ["work_item.yml", "gates.toml", "pull_request_template.md"].every((f) => existsSync(dir + f));
-const describeIfPresent = present ? describe : describe.skip;
+const reference = needsNmoeReference(
+  ["work_item.yml", "gates.toml", "pull_request_template.md"],
+  "the end-to-end test on nmoe's own files",
+);
+const present = reference.available;
 
 interface FormField {
   type: string;
@@ -23,7 +24,7 @@ interface FormField {
 
 /** The issue body GitHub renders from the form when the author keeps the contract's default value. */
 function renderForm(): string {
-  const form = parseYamlLoose(readFileSync(dir + "work_item.yml", "utf8")) as { body: FormField[] };
+  const form = parseYamlLoose(readFileSync(reference.path("work_item.yml"), "utf8")) as { body: FormField[] };
   return form.body
     .filter((f) => f.type !== "markdown")
     .map((f) => {
@@ -39,7 +40,7 @@ function renderForm(): string {
 
 /** The PR template as an author fills it: SHAs and numbers in, placeholders out, the issue linked. */
 function fillTemplate(head: string, base: string, issue: number): string {
-  return readFileSync(dir + "pull_request_template.md", "utf8")
+  return readFileSync(reference.path("pull_request_template.md"), "utf8")
     .replace("baseline_sha: <sha>", `baseline_sha: ${base}`)
     .replace("pr_sha: <sha>", `pr_sha: ${head}`)
     .replace("baseline: <number>", "baseline: 100000")
@@ -62,30 +63,13 @@ beforeAll(async () => {
     name: "nmoe",
     defaultBranch: "master",
     files: {
-      "configs/gates/gates.toml": readFileSync(dir + "gates.toml", "utf8"),
+      "configs/gates/gates.toml": readFileSync(reference.path("gates.toml"), "utf8"),
       "configs/moonlight.toml": "steps = 20\n",
       "nmoe/attention/local.py": "x = 1\n",
       "nmoe/csrc/kernel.cu": "// k\n",
     },
   });
-  const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
-    .privateKey.export({ type: "pkcs1", format: "pem" })
-    .toString();
-  app = await startServer({
-    env: {
-      APP_ID: "1",
-      PRIVATE_KEY: key,
-      WEBHOOK_SECRET: secret,
-      GHE_HOST: new URL(fake.url).host,
-      GHE_PROTOCOL: "http",
-      LOG_LEVEL: "fatal",
-    },
-    port: 0,
-    host: "127.0.0.1",
-    Octokit: UnthrottledOctokit,
-  });
-  // The reconciler's start-up run ends before the tests count calls.
-  await app.reconcileNow();
+  app = await startAppAgainst(fake, secret);
 });
 afterAll(async () => {
   await app?.close();
@@ -104,7 +88,7 @@ function row(summary: string, title: string): string {
   return summary.split("\n").find((l) => l.includes(`| ${title} |`)) ?? "";
 }
 
-describeIfPresent("nmoe's own files, end to end", () => {
+reference.describe("nmoe's own files, end to end", () => {
   test("the rendered work item is a valid contract, and the filled PR template passes every check the author controls", async () => {
     const dependency = repo.openIssue({ title: "[01] Baseline", body: "Done first." });
     repo.setIssueState(dependency.number, "closed");
@@ -155,7 +139,10 @@ describeIfPresent("nmoe's own files, end to end", () => {
       user: "agent-8",
       head: { ref: "issue/03a-wip", sha: head },
       files: [{ filename: "nmoe/attention/local.py", content: "x = 3\n" }],
-      body: readFileSync(dir + "pull_request_template.md", "utf8").replace("- Fixes: #", `- Fixes: #${issue.number}`),
+      body: readFileSync(reference.path("pull_request_template.md"), "utf8").replace(
+        "- Fixes: #",
+        `- Fixes: #${issue.number}`,
+      ),
     });
     await send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
     const check = repo.checkRunsFor(head).find((c) => c.name === "merge-captain")!;

@@ -4,6 +4,7 @@ import { UnthrottledOctokit } from "../../src/demo/octokit.js";
 import { checkEnvironment, ledgerKeyFrom, startServer, StartupError, type StartedServer } from "../../src/server.js";
 import { startFakeGitHub, type FakeGitHub } from "../../src/demo/fake-github/index.js";
 import { issuesOpened, sendWebhook } from "../../src/demo/webhooks.js";
+import { startAppAgainst } from "../support/app-server.js";
 
 let fake: FakeGitHub;
 let app: StartedServer;
@@ -11,24 +12,7 @@ const secret = "s3cret-for-tests";
 
 beforeAll(async () => {
   fake = await startFakeGitHub({ log: () => {} });
-  const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
-    .privateKey.export({ type: "pkcs1", format: "pem" })
-    .toString();
-  app = await startServer({
-    env: {
-      APP_ID: "1",
-      PRIVATE_KEY: key,
-      WEBHOOK_SECRET: secret,
-      GHE_HOST: new URL(fake.url).host,
-      GHE_PROTOCOL: "http",
-      LOG_LEVEL: "fatal",
-    },
-    port: 0,
-    host: "127.0.0.1",
-    Octokit: UnthrottledOctokit,
-  });
-  // The reconciler's start-up run ends before the tests count calls.
-  await app.reconcileNow();
+  app = await startAppAgainst(fake, secret);
 });
 afterAll(async () => {
   await app.close();
@@ -81,6 +65,13 @@ describe("startup", () => {
   ])("refuses to start with %s", (_name, env, named) => {
     expect(() => checkEnvironment(env)).toThrow(StartupError);
     expect(() => checkEnvironment(env)).toThrow(named);
+  });
+
+  test("a PRIVATE_KEY_PATH that does not exist is named with the problem, not 'privateKey option is required'", () => {
+    const env = { APP_ID: "1", WEBHOOK_SECRET: "s", PRIVATE_KEY_PATH: "./no-such-key.pem" };
+    expect(() => checkEnvironment(env)).toThrow(
+      /^merge-captain cannot start: PRIVATE_KEY_PATH=\.\/no-such-key\.pem \(.*no-such-key\.pem\): no such file/,
+    );
   });
 
   test("the ledger key is derived (never the secret itself); LEDGER_KEY wins over the webhook secret", () => {

@@ -1,14 +1,17 @@
 import { describe, expect, test } from "@jest/globals";
-import { runStory, type StoryResult } from "../../src/demo/story.js";
+import { redactedRules, rowsNotPassing, runStory, type StoryResult } from "../../src/demo/story.js";
+import type { LoggedRequest } from "../../src/demo/fake-github/index.js";
 import { readmeApiTable } from "../support/readme.js";
 
 let story: StoryResult;
+/** What `npm run demo` prints. */
+const printed: string[] = [];
 
 const readmeTable = () => readmeApiTable("api-calls");
 
 describe("the demo story, end to end over HTTP", () => {
   test("every step does what the story expects", async () => {
-    story = await runStory();
+    story = await runStory({ print: (line) => printed.push(line) });
     expect(story.steps.flatMap((s) => s.failures.map((f) => `${s.title}: ${f}`))).toEqual([]);
     expect(story.ok).toBe(true);
   }, 60_000);
@@ -78,5 +81,60 @@ describe("the demo story, end to end over HTTP", () => {
     const text = JSON.stringify(story.transcript);
     expect(text).not.toContain("cluster.local");
     expect(text).not.toContain("ghp_Zx9Yw8");
+  });
+
+  test("the console shows, under each check run, the rows that are not ✅ (PR #3 waits for Tier-B, which also measures perf)", () => {
+    const out = printed.join("\n");
+    expect(out).toContain(
+      [
+        "▶ PR #3: valid attestation, in-scope diff (waits only for Tier-B)  [pull_request.opened: 8 reads + 1 × 304, 2 writes]",
+        "    check run merge-captain: completed/failure — Not ready: 2 criteria failed",
+        "        ❌ Tier-B green on this head: 1 required Tier-B gate has not passed on this head: `b200:train_8x20`",
+        "        ❌ Perf within budget: no perf result for `perf:delta` on this head",
+      ].join("\n"),
+    );
+    expect(out).toContain("        ❌ Scope: 1 of 2 files out of scope");
+  });
+
+  test("the results step names what the sanitizer found in the results file (rule names), and the values appear nowhere", () => {
+    const step = story.steps.find((s) => s.event === "workflow_run.completed")!;
+    expect(step.keptOut).toEqual(["internal-host", "github-token"]);
+    expect(printed.join("\n")).toContain(
+      "    found in the input and kept out of every write: internal-host, github-token (rule names, not values)",
+    );
+    expect(printed.join("\n")).not.toMatch(/cluster\.local|ghp_Zx9Yw8/);
+  });
+});
+
+describe("reading the bot's writes for the console", () => {
+  const write = (body: unknown): LoggedRequest =>
+    ({
+      method: "PATCH",
+      route: "PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}",
+      path: "/x",
+      body,
+    }) as LoggedRequest;
+
+  test("rowsNotPassing: only the merge-captain table's rows that are not ✅, as plain text", () => {
+    const summary = [
+      "|  | Criterion | Result | Next step |",
+      "| --- | --- | --- | --- |",
+      "| ✅ | Scope | 3 changed files in scope |  |",
+      "| ❌ | Attestation valid | \\<sha\\> placeholder \\| left in | fill it |",
+      "| ❔ | Tier-A attested | the gate registry is invalid | a maintainer fixes it |",
+    ].join("\n");
+    expect(rowsNotPassing(write({ name: "merge-captain", output: { summary } }))).toEqual([
+      "❌ Attestation valid: <sha> placeholder | left in",
+      "❔ Tier-A attested: the gate registry is invalid",
+    ]);
+    expect(rowsNotPassing(write({ name: "Tier-B: hot_path", output: { summary } }))).toEqual([]);
+  });
+
+  test("redactedRules: the rules behind placeholders in the writes, once each", () => {
+    const writes = [
+      write({ body: "at [redacted:internal-host] and [redacted:internal-host]" }),
+      write({ text: "[redacted:github-token]" }),
+    ];
+    expect(redactedRules(writes)).toEqual(["internal-host", "github-token"]);
   });
 });

@@ -52,7 +52,8 @@ describe("readZipFile: the file when the zip is what it claims", () => {
   ])("%s", async (_name, make) => {
     const r = await readZipFile(make(), NAME, LIMITS);
     expect(r.ok).toBe(true);
-    if (_name !== "exactly at the cap") expect(text(r)).toBe('{"gates":[]}');
+    // The file at the cap is all spaces; every other case carries the results JSON.
+    expect(_name === "exactly at the cap" || text(r) === '{"gates":[]}').toBe(true);
   });
 });
 

@@ -146,11 +146,20 @@ describe("issues opened / edited", () => {
 
   test("events our own App sent are ignored without a single call", async () => {
     const app = testApp();
+    // No interceptor at all, not even the installation token: every request would be a "no match".
     nock.cleanAll();
-    await app.receive(
-      "issues",
-      issuesEvent("edited", { body: contractBody(), previousBody: "", sender: aUser("merge-captain[bot]", "Bot") }),
-    );
+    const requests: string[] = [];
+    const record = (req: { method?: string; path?: string }) => requests.push(`${req.method} ${req.path}`);
+    nock.emitter.on("no match", record);
+    try {
+      await app.receive(
+        "issues",
+        issuesEvent("edited", { body: contractBody(), previousBody: "", sender: aUser("merge-captain[bot]", "Bot") }),
+      );
+    } finally {
+      nock.emitter.removeListener("no match", record);
+    }
+    expect(requests).toEqual([]);
   });
 
   test("a broken registry on the default branch is reported, never guessed", async () => {

@@ -414,26 +414,28 @@ describe("pull_request: the attestation", () => {
   });
 });
 
-describe("pull_request: finding the contract issue", () => {
-  const other = () =>
-    anIssue({
-      number: 8,
-      title: "[08] Router cache",
-      body: issueBody(
-        contract({
-          nmoe: {
-            issue: "08",
-            slug: "router-cache",
-            kind: "feature",
-            risk: "warm",
-            complexity: "S",
-            depends_on: [],
-            merge_hotspots: [],
-          },
-        }),
-      ),
-    });
+/** Issue #8, another work item with a valid contract: PRs linked to it are not #7's. */
+function routerCacheIssue() {
+  return anIssue({
+    number: 8,
+    title: "[08] Router cache",
+    body: issueBody(
+      contract({
+        nmoe: {
+          issue: "08",
+          slug: "router-cache",
+          kind: "feature",
+          risk: "warm",
+          complexity: "S",
+          depends_on: [],
+          merge_hotspots: [],
+        },
+      }),
+    ),
+  });
+}
 
+describe("pull_request: finding the contract issue", () => {
   test.each<[string, Parameters<typeof world>[0], string]>([
     ["a closing keyword", { body: prBody({ links: "Fixes #7" }), headRef: "feature/allgather" }, "a closing keyword"],
     [
@@ -492,7 +494,7 @@ describe("pull_request: finding the contract issue", () => {
     ],
   ])("disagreeing routes (%s) fail with a message naming both", async (_name, o, named) => {
     const w = world(o);
-    w.issues.push(other());
+    w.issues.push(routerCacheIssue());
     const gh = await run(w, opened(w));
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check!.conclusion).toBe("failure");
@@ -593,11 +595,19 @@ describe("pull_request: writes only what changed", () => {
     expect(gh.lines().slice(-2)).toEqual(["POST /check-runs", "POST /issues/12/comments"]);
   });
 
-  test("a title-only edit makes no call at all", async () => {
+  test("a title-only edit makes no call at all: no criterion reads the title", async () => {
     const w = world();
-    const gh = await run(w, pullRequestEvent("edited", { bodyChanged: false, body: prBody() }));
+    const gh = await run(w, pullRequestEvent("edited", { changed: "title", body: prBody() }));
     expect(gh.calls).toEqual([]);
     expect(gh.tokens).toBe(0);
+  });
+
+  test("a retargeted PR (base changed) is read again: the scope row reads its diff", async () => {
+    const { w, app } = await answered();
+    const gh = await run(w, pullRequestEvent("edited", { changed: "base", body: prBody() }), { app });
+    // The contract's acceptance is remembered in the PR's ledger since the first event: not read again.
+    expect(gh.lines()).toEqual(CACHED);
+    expect(gh.writes()).toBe(0);
   });
 
   test.each(["opened", "edited", "synchronize"] as const)(
@@ -711,23 +721,7 @@ describe("issues edited: the linked open PRs are re-checked", () => {
   });
 
   test("PRs linked to other issues are listed but not re-read or touched", async () => {
-    const eight = anIssue({
-      number: 8,
-      title: "[08] Router cache",
-      body: issueBody(
-        contract({
-          nmoe: {
-            issue: "08",
-            slug: "router-cache",
-            kind: "feature",
-            risk: "warm",
-            complexity: "S",
-            depends_on: [],
-            merge_hotspots: [],
-          },
-        }),
-      ),
-    });
+    const eight = routerCacheIssue();
     const { w, app } = await answered({
       body: prBody({ issue: "08", links: "Fixes #8" }),
       headRef: "feature/router-cache",
@@ -865,7 +859,7 @@ describe("API calls per event", () => {
       "pull_request.edited, title only",
       0,
       0,
-      async () => run(world(), pullRequestEvent("edited", { bodyChanged: false, body: prBody() })),
+      async () => run(world(), pullRequestEvent("edited", { changed: "title", body: prBody() })),
     ],
     [
       "pull_request.opened by another bot (judged like anyone's)",
@@ -962,9 +956,13 @@ describe("pull_request: the repository's own setup is broken", () => {
     // Design, failure rules: a registry that does not parse makes the answer "not verified" — no row blames the author.
     expect(check!.output.title).toMatch(/^Not verified: 6 criteri/);
     expect(check!.output.summary).not.toMatch(/^\| ❌ /m);
-    expect(row(check!.output.summary, "Contract found & valid")).toContain(
-      "| ❔ | Contract found & valid | the gate registry on the default branch is broken |",
-    );
+    // One wording in every row that needs the registry; its errors are listed once, under the first.
+    const unverified =
+      "the gate registry `configs/gates/gates.toml` on `main` is invalid, so this could not be checked | a maintainer fixes `configs/gates/gates.toml` on `main` |";
+    for (const title of ["Contract found & valid", "Tier-A attested", "Scope", "Tier-B green on this head"])
+      expect(row(check!.output.summary, title)).toBe(`| ❔ | ${title} | ${unverified}`);
+    expect(check!.output.text.match(/^#### /gm)).toHaveLength(1);
+    expect(check!.output.text).toContain("#### ❔ Contract found & valid");
   });
 
   test("a comment with our marker written by someone else is not our sticky: we post our own and leave theirs", async () => {

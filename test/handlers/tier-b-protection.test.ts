@@ -11,53 +11,30 @@ import {
   ENVIRONMENT,
   HEAD2,
   ISSUE,
-  newWorld,
   PR,
   protectionRuleEvent,
   RUN_ID,
   RUN_URL,
-  serve,
   sticky,
   trace,
-  withSticky,
+  aDispatch,
+  DISPATCH_ID,
+  worldWithDispatch,
   type World,
 } from "./tier-b-world.js";
 
-const ID = "d0000000-0000-4000-8000-000000000001";
+const ID = DISPATCH_ID;
 const PROTECTION = `/repos/acme/nmoe/actions/runs/${RUN_ID}/deployment_protection_rule`;
 
 useStrictNock();
 
 function waiting(over: Partial<Dispatch> = {}): Dispatch {
-  return {
-    id: ID,
-    pr: PR,
-    sha: HEAD,
-    bundle: "smoke",
-    requester: "maint",
-    requestedAt: "2026-11-23T11:00:00.000Z",
-    state: "waiting",
-    commentId: 1234,
-    checkRunId: 5000,
-    runId: RUN_ID,
-    runUrl: RUN_URL,
-    ...over,
-  };
+  return aDispatch({ state: "waiting", runId: RUN_ID, runUrl: RUN_URL, ...over });
 }
 
 function worldWith(d: Dispatch, over: Partial<World> = {}): World {
-  const world = newWorld(over);
-  withSticky(world, { version: 2, dispatches: [d] });
-  world.checkRuns.push({
-    id: 5000,
-    name: "Tier-B: smoke",
-    head_sha: d.sha,
-    status: "queued",
-    conclusion: null,
-    output: { title: "Waiting for maintainer approval", summary: "", text: "" },
-  });
+  const world = worldWithDispatch(d, over);
   world.run = aRun({ inputs: workflowInputs(d), status: "waiting" });
-  serve(world);
   return world;
 }
 

@@ -10,57 +10,35 @@ import {
   calls,
   DOWNLOAD_HOST,
   DOWNLOAD_PATH,
-  newWorld,
-  PR,
   resultsZip,
+  PR,
   RUN_ID,
   RUN_URL,
-  serve,
   sticky,
   STICKY_ID,
   tierBContract,
   trace,
-  withSticky,
   workflowRunEvent,
+  aDispatch,
+  DISPATCH_ID,
+  worldWithDispatch,
   type World,
 } from "./tier-b-world.js";
 import { bombStream, zipAround } from "../../bench/zip-bombs.js";
 
-const ID = "d0000000-0000-4000-8000-000000000001";
+const ID = DISPATCH_ID;
 const TOKEN = "ghp_" + "Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0FeDcBa";
 const LEAKY_REASON = `ssh to 10.12.0.7 (gpu-node-17.corp.internal) failed; auth ${TOKEN}`;
 
 useStrictNock();
 
 function dispatched(over: Partial<Dispatch> = {}): Dispatch {
-  return {
-    id: ID,
-    pr: PR,
-    sha: HEAD,
-    bundle: "smoke",
-    requester: "maint",
-    requestedAt: "2026-11-23T11:00:00.000Z",
-    state: "dispatched",
-    commentId: 1234,
-    checkRunId: 5000,
-    ...over,
-  };
+  return aDispatch(over);
 }
 
 /** A world where `/tier-b` already dispatched `d` and opened its check run 5000. */
 function worldWith(d: Dispatch, over: Partial<World> = {}): World {
-  const world = newWorld(over);
-  withSticky(world, { version: 2, dispatches: [d] });
-  world.checkRuns.push({
-    id: 5000,
-    name: "Tier-B: smoke",
-    head_sha: d.sha,
-    status: "queued",
-    conclusion: null,
-    output: { title: "Waiting for maintainer approval", summary: "", text: "" },
-  });
-  serve(world);
-  return world;
+  return worldWithDispatch(d, over);
 }
 
 function results(gates: Record<string, Record<string, unknown>>, over: Record<string, unknown> = {}) {

@@ -9,7 +9,7 @@ import nock from "nock";
 import { contractOptions } from "../../src/core/config/readers.js";
 import { DEFAULT_CONFIG } from "../../src/core/config/defaults.js";
 import { readContract } from "../../src/core/contract/read.js";
-import type { Ledger } from "../../src/core/ledger/types.js";
+import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
 import { opensWith } from "../../src/core/markers.js";
 import { contractHash } from "../../src/core/trust/acceptance.js";
 import { stickyBody } from "../support/ledger.js";
@@ -27,6 +27,8 @@ export const RUN_ID = 31337;
 export const ARTIFACT_ID = 4711;
 export const DOWNLOAD_HOST = "https://pipelines.actions.githubusercontent.com";
 export const DOWNLOAD_PATH = "/artifacts/4711/tier-b-results.zip";
+/** The dispatch `/tier-b` made in these worlds (check run 5000, comment 1234). */
+export const DISPATCH_ID = "d0000000-0000-4000-8000-000000000001";
 export const RUN_URL = `https://github.com/${OWNER}/${REPO}/actions/runs/${RUN_ID}`;
 export const ENVIRONMENT = "b200";
 
@@ -151,6 +153,38 @@ export function withSticky(world: World, ledger: Ledger, visible = "### merge-ca
     ? ledger
     : { ...ledger, contract: { issue: ISSUE, hash: hashOf(world.contract), by: "maint", via: "command" } };
   world.comments.push({ id: STICKY_ID, body: stickyBody("pr", PR, visible, remembered), by: "app" });
+}
+
+/** PR #12's dispatch of the smoke bundle by `maint`, dispatched with its check run 5000; `over` sets the rest. */
+export function aDispatch(over: Partial<Dispatch> = {}): Dispatch {
+  return {
+    id: DISPATCH_ID,
+    pr: PR,
+    sha: HEAD,
+    bundle: "smoke",
+    requester: "maint",
+    requestedAt: "2026-11-23T11:00:00.000Z",
+    state: "dispatched",
+    commentId: 1234,
+    checkRunId: 5000,
+    ...over,
+  };
+}
+
+/** A served world where `/tier-b` already dispatched `d` (the sticky ledger holds it) and opened its check run 5000. */
+export function worldWithDispatch(d: Dispatch, over: Partial<World> = {}): World {
+  const world = newWorld(over);
+  withSticky(world, { version: 2, dispatches: [d] });
+  world.checkRuns.push({
+    id: 5000,
+    name: "Tier-B: smoke",
+    head_sha: d.sha,
+    status: "queued",
+    conclusion: null,
+    output: { title: "Waiting for maintainer approval", summary: "", text: "" },
+  });
+  serve(world);
+  return world;
 }
 
 export function sticky(world: World): StoredComment | undefined {

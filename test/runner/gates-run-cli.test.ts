@@ -149,10 +149,19 @@ describe("merge-captain gates run", () => {
     expect(io.err.join("")).not.toMatch(/at .*\.ts:\d+/);
   });
 
-  test("an unknown bundle is refused with the bundles that exist, and no file is written", async () => {
+  test("an unknown bundle is a usage error (exit 2) that names the bundles that exist, and no file is written", async () => {
     const io = fakeIo();
-    expect(await run(["--registry", "gates.toml", "--bundle", "goood", "--out", "never.json"], io)).toBe(1);
+    expect(await run(["--registry", "gates.toml", "--bundle", "goood", "--out", "never.json"], io)).toBe(2);
     expect(io.err.join("")).toContain("good");
+    expect(existsSync(join(dir, "never.json"))).toBe(false);
+  });
+
+  test("an unknown --gate is a usage error (exit 2), not a failed gate", async () => {
+    const io = fakeIo();
+    expect(await run(["--registry", "gates.toml", "--gate", "cpu:nope", "--out", "never.json"], io)).toBe(2);
+    expect(io.err.join("")).toBe(
+      'error: unknown gate "cpu:nope"\n  hint: gate ids are the `[gates."…"]` tables of the registry\n',
+    );
     expect(existsSync(join(dir, "never.json"))).toBe(false);
   });
 

@@ -20,15 +20,12 @@ import { reconcileAll } from "../../src/handlers/reconcile.js";
 import { EMPTY_MEMORY } from "../../src/core/reconcile/plan.js";
 import { reconcilerFor } from "../support/reconciler.js";
 import { aUser, issuesEvent } from "../support/payloads.js";
-import { freePort, redisServerAvailable, startRedisServer, type RunningRedis } from "../support/redis-server.js";
+import { freePort, startRedisServer, type RunningRedis } from "../support/redis-server.js";
+import { needsRedisServer } from "../support/requirements.js";
 import { testApp } from "../support/probot.js";
 
-const available = redisServerAvailable();
-if (!available)
-  console.log(
-    "redis-server is not on PATH: the Redis runtime tests are skipped (apt-get install redis-server to run them)",
-  );
-const describeWithRedis = available ? describe : describe.skip;
+const withRedis = needsRedisServer("the Redis runtime tests");
+const describeWithRedis = withRedis.describe;
 
 function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
   let resolve!: (value: T) => void;

@@ -68,6 +68,7 @@ export function issuesEvent(
 
 export interface PullOptions {
   number?: number;
+  title?: string;
   body?: string | null;
   headSha?: string;
   headRef?: string;
@@ -88,7 +89,7 @@ export function aPull(o: PullOptions = {}) {
     state: "open",
     locked: false,
     draft: o.draft ?? false,
-    title: "Fused all-gather",
+    title: o.title ?? "Fused all-gather",
     body: o.body === undefined ? "" : o.body,
     user: aUser("alice"),
     labels: (o.labels ?? []).map((name, i) => ({
@@ -119,17 +120,22 @@ export function aPull(o: PullOptions = {}) {
   };
 }
 
+/** The `changes` GitHub sends with `pull_request.edited`: the old value of the field that changed. */
+const EDIT = {
+  body: { body: { from: "old body" } },
+  title: { title: { from: "old" } },
+  base: { base: { ref: { from: "develop" }, sha: { from: "0000000000000000000000000000000000000002" } } },
+} as const;
+
 export function pullRequestEvent(
   action: "opened" | "edited" | "synchronize" | "reopened" | "ready_for_review",
-  o: PullOptions & { before?: string; bodyChanged?: boolean } = {},
+  o: PullOptions & { before?: string; changed?: "body" | "title" | "base" } = {},
 ) {
   return {
     action,
     number: o.number ?? 12,
     pull_request: aPull(o),
-    ...(action === "edited"
-      ? { changes: o.bodyChanged === false ? { title: { from: "old" } } : { body: { from: "old body" } } }
-      : {}),
+    ...(action === "edited" ? { changes: EDIT[o.changed ?? "body"] } : {}),
     ...(action === "synchronize"
       ? { before: o.before ?? "0000000000000000000000000000000000000001", after: o.headSha ?? HEAD }
       : {}),

@@ -1,11 +1,6 @@
-/** A throwaway real `redis-server` on a free port for tests, and whether one can be started at all. */
-import { spawn, spawnSync } from "node:child_process";
+/** A throwaway real `redis-server` on a free port for tests (whether one is installed: requirements.ts). */
+import { spawn } from "node:child_process";
 import { createServer, type AddressInfo } from "node:net";
-
-/** True when `redis-server` is on PATH; suites that need it skip (and say so) otherwise. */
-export function redisServerAvailable(): boolean {
-  return spawnSync("redis-server", ["--version"], { stdio: "ignore" }).status === 0;
-}
 
 /** A port nothing listens on right now (the OS picks it). */
 export function freePort(): Promise<number> {

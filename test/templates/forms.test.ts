@@ -1,5 +1,5 @@
 import { describe, expect, test } from "@jest/globals";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { readAttestation } from "../../src/core/attestation/read.js";
@@ -10,6 +10,7 @@ import { parseRegistry } from "../../src/core/gates/registry.js";
 import { parseYaml } from "../../src/core/yaml/parse.js";
 import { checkExperimentBody, isComplete } from "../../src/core/experiment/check.js";
 import { experimentKind } from "../../src/core/experiment/settings.js";
+import { needsNmoeReference } from "../support/requirements.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const read = (path: string): string => readFileSync(join(root, path), "utf8");
@@ -201,9 +202,9 @@ describe("templates/experiment.yml and templates/logbook.md", () => {
 });
 
 describe("nmoe's research_note.yml (the reference file, unchanged), as experiment issues", () => {
-  const file = fileURLToPath(new URL("../../../shared/reference/nmoe/research_note.yml", import.meta.url));
-  const describeIfPresent = existsSync(file) ? describe : describe.skip;
-  describeIfPresent('with `experiment.title_prefix: "[RESEARCH]"` and the form\'s required fields as sections', () => {
+  const nmoe = needsNmoeReference(["research_note.yml"], "nmoe's research_note.yml as experiment issues");
+  const file = nmoe.path("research_note.yml");
+  nmoe.describe('with `experiment.title_prefix: "[RESEARCH]"` and the form\'s required fields as sections', () => {
     // Read in the tests, not here: a skipped describe still runs its body.
     const setup = () => {
       const form = parseYaml(readFileSync(file, "utf8"), "the issue form");

@@ -11,6 +11,7 @@ import { parse as parsePlainYaml } from "yaml";
 import { tierBResultsSchema } from "../../src/core/schemas/tier-b-results.generated.js";
 import { validateAgainst } from "../../src/core/schemas/validate.js";
 import { parseOutputs } from "../support/github-output.js";
+import { needsGit } from "../support/requirements.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const source = readFileSync(join(root, "templates/tier-b.yml"), "utf8");
@@ -292,13 +293,13 @@ const git = (cwd: string, ...args: string[]): string => {
   return r.stdout.trim();
 };
 
-describe("the verify-head step against a real merge commit", () => {
+const withGit = needsGit("the verify-head step against a real merge commit");
+
+withGit.describe("the verify-head step against a real merge commit", () => {
   let repo: string;
   let prHead: string;
   let baseHead: string;
-  const haveGit = spawnSync("git", ["--version"]).status === 0;
   beforeAll(() => {
-    if (!haveGit) return;
     repo = mkdtempSync(join(tmpdir(), "mc-merge-"));
     git(repo, "init", "-q", "-b", "main");
     writeFileSync(join(repo, "a.txt"), "a\n");
@@ -321,22 +322,22 @@ describe("the verify-head step against a real merge commit", () => {
   });
   const verify = steps.find((s) => s.id === "verify-head")!;
 
-  (haveGit ? test : test.skip)("passes when the PR parent is the approved head", () => {
+  test("passes when the PR parent is the approved head", () => {
     expect(runStep(verify, { ...GOOD_INPUTS, HEAD_SHA: prHead }, repo).status).toBe(0);
   });
-  (haveGit ? test : test.skip)("fails when the PR has moved on (the parent is another commit)", () => {
+  test("fails when the PR has moved on (the parent is another commit)", () => {
     const r = runStep(verify, { ...GOOD_INPUTS, HEAD_SHA: baseHead }, repo);
     expect(r.status).toBe(1);
     expect(r.stdout).toContain("::error::");
   });
-  (haveGit ? test : test.skip)("for a merge group: passes on the approved commit itself, fails on any other", () => {
+  test("for a merge group: passes on the approved commit itself, fails on any other", () => {
     const head = git(repo, "rev-parse", "HEAD");
     expect(runStep(verify, { ...GOOD_INPUTS, MERGE_GROUP_REF: GROUP_REF, HEAD_SHA: head }, repo).status).toBe(0);
     const moved = runStep(verify, { ...GOOD_INPUTS, MERGE_GROUP_REF: GROUP_REF, HEAD_SHA: prHead }, repo);
     expect(moved.status).toBe(1);
     expect(moved.stdout).toContain("::error::");
   });
-  (haveGit ? test : test.skip)("fails on a commit that is not a merge", () => {
+  test("fails on a commit that is not a merge", () => {
     git(repo, "checkout", "-q", "--detach", "HEAD^1");
     try {
       expect(runStep(verify, { ...GOOD_INPUTS, HEAD_SHA: prHead }, repo).status).toBe(1);
@@ -384,14 +385,22 @@ describe("the Run gates step drives the bundled action with inputs it accepts, a
   });
 
   test.each([
-    ["a bundle with a perf baseline", GOOD_INPUTS, "hot_path", "pass"],
+    // With a baseline ref the perf gate ran the compare gate in the baseline checkout and judged the budget.
+    [
+      "a bundle with a perf baseline",
+      GOOD_INPUTS,
+      "hot_path",
+      "pass",
+      { "perf:d": { status: "pass", baseline_ref: "origin/main", budget_pct: -10, delta_pct: 0 } },
+    ],
     [
       "a single gate, no baseline",
       { ...GOOD_INPUTS, BUNDLE: "single", SINGLE_GATE: "cpu:ok", BASELINE_REF: "", PERF_BUDGET_PCT: "" },
       "single",
       "pass",
+      { "cpu:ok": { status: "pass" } },
     ],
-  ])("%s", (_name, inputs, bundle, overall) => {
+  ])("%s", (_name, inputs, bundle, overall, perf) => {
     const step = steps.find((s) => s.id === "gates")!;
     const env = { ...inputs, TIER_B_LOG_DIR: "" };
     const contexts = { env, runner: { temp }, github: { workspace } };
@@ -428,11 +437,7 @@ describe("the Run gates step drives the bundled action with inputs it accepts, a
     const results: unknown = JSON.parse(readFileSync(join(uploadTemp, "tier-b/tier_b_results.json"), "utf8"));
     expect(validateAgainst(tierBResultsSchema, results)).toEqual([]);
     expect(results).toMatchObject({ bundle, head_sha: inputs.HEAD_SHA, dispatch_id: inputs.DISPATCH_ID, overall });
-    // With a baseline ref the perf gate ran the compare gate in the baseline checkout and judged the budget.
-    if (bundle === "hot_path")
-      expect(results).toMatchObject({
-        results: { "perf:d": { status: "pass", baseline_ref: "origin/main", budget_pct: -10, delta_pct: 0 } },
-      });
+    expect(results).toMatchObject({ results: perf });
   });
 
   test("with no results reported, the upload job writes no file (the app then sees a run without results)", () => {

@@ -8,7 +8,7 @@ import { parseRegistry, type Registry } from "../../core/gates/registry.js";
 import type { Problem } from "../../core/problem.js";
 import type { Attestation } from "../../core/schemas/attestation.generated.js";
 import type { Contract } from "../../core/schemas/contract.generated.js";
-import { HEADING_FLAGS, headingFlags, ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
+import { HEADING_FLAGS, headingFlags, ioError, parseInputArgs, usageError, type CliCommand } from "../args.js";
 import { inputName, ioProblem, jsonProblem, readInput, renderProblems, type JsonProblem } from "../input.js";
 import { EXIT, type CliIo } from "../io.js";
 
@@ -56,7 +56,7 @@ const cli: CliCommand = {
 };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandArgs(
+  const parsed = parseInputArgs(
     io,
     cli,
     args,
@@ -67,16 +67,13 @@ export async function run(args: string[], io: CliIo): Promise<number> {
       ...HEADING_FLAGS,
       json: { type: "boolean", default: false },
     },
-    { positionals: true },
+    {
+      none: "name a PR body file, or - for stdin",
+      many: "check one PR body at a time",
+    },
   );
   if (!parsed.ok) return parsed.exit;
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1)
-    return usageError(
-      io,
-      cli,
-      positionals.length === 0 ? "name a PR body file, or - for stdin" : "check one PR body at a time",
-    );
+  const { values, file } = parsed;
   const block = headingFlags(values, DEFAULT_CONFIG.attestation);
   if (!block.ok) return usageError(io, cli, block.message);
   const { heading, headerKey } = block;
@@ -84,9 +81,9 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   if (headSha !== undefined && !SHA.test(headSha))
     return usageError(io, cli, `--head-sha ${JSON.stringify(headSha)} is not a commit SHA (7 to 40 hex characters)`);
   const json = values.json;
-  const name = inputName(positionals[0]!);
+  const name = inputName(file);
 
-  const body = await readInput(io, positionals[0]!);
+  const body = await readInput(io, file);
   if (!body.ok) return ioError(io, cli, body.message, json);
   const inputErrors: Problem[] = [];
 

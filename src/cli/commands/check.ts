@@ -10,10 +10,11 @@ import { emptyLedger } from "../../core/ledger/types.js";
 import { floorOf } from "../../core/trust/floor.js";
 import { fail, problem, type Result } from "../../core/problem.js";
 import type { Registry } from "../../core/gates/registry.js";
+import { pullSafetyReport } from "../../core/render/safety.js";
 import { scan } from "../../core/sanitize/sanitize.js";
 import { evaluateVerdict } from "../../core/verdict/evaluate.js";
-import { ICON, headline } from "../../core/render/verdict.js";
-import type { CriterionResult, PullFacts } from "../../core/verdict/types.js";
+import { preflightOutcome, preflightRows, preflightText } from "../../core/render/preflight.js";
+import type { PullFacts } from "../../core/verdict/types.js";
 import { gitChangedFiles, parseFilesList } from "../git-diff.js";
 import type { ChangedFile } from "../../core/scope/check.js";
 import { ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
@@ -23,21 +24,23 @@ import { EXIT, type CliIo } from "../io.js";
 export const usage = `Usage: merge-captain check --issue <file> --pr <file> (--git <rev-range> | --files <file|->) [options]
 
 The preflight an agent runs before opening a PR: the same criteria as the merge-captain check run,
-offline. Rows only the bot can decide (Tier-B runs, dependencies, other PRs) show as waiting.
+offline. Rows only the bot can decide (Tier-B runs, dependencies, other PRs) show as waiting (⏳).
 
 Options:
   --issue <file>       the issue body (or a file holding just the contract)
   --pr <file>          the PR body with the attestation
   --git <range>        changed files from \`git diff --name-status -M <range>\` (e.g. origin/main...HEAD)
   --files <file|->     changed files, one per line (a path or a name-status row)
-  --head-sha <sha>     the commit the PR will have as head (default: git rev-parse HEAD with --git)
+  --head-sha <sha>     the commit the PR will have as head, 7 to 40 hex characters (default: git
+                       rev-parse HEAD in the working directory; a short SHA is expanded by git there)
   --branch <name>      the PR's head branch, for the contract's \`branch\` rule (default: the current branch with --git)
-  --registry <toml>    the gate registry (default: configs/gates/gates.toml)
+  --registry <toml>    the gate registry (default: configs/gates/gates.toml in the working directory)
   --json               print {"ok", "outcome", "criteria": [{"id","title","status","summary","details","fix"}]}
-                       (on an I/O error: outcome "error", no criteria, and "errors")
+                       outcome: "ready-to-open", "blocked" (a row failed) or "not-verified" (a row
+                       could not be checked); on an I/O error "error", no criteria, and "errors"
   -h, --help           show this help
 
-Exit status: 0 when no criterion fails, 1 when one does, 2 usage or I/O error.
+Exit status: 0 ready to open, 1 a criterion failed or could not be checked, 2 usage or I/O error.
 `;
 
 /** Nothing could be evaluated, so no criteria; `errors` says which input failed, as in the other commands' JSON. */
@@ -68,28 +71,28 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const { values } = parsed;
   if (!values.issue || !values.pr || (values.git === undefined) === (values.files === undefined))
     return usageError(io, cli, "--issue, --pr and one of --git or --files are required");
+  if (values["head-sha"] !== undefined && !SHA.test(values["head-sha"]))
+    return usageError(
+      io,
+      cli,
+      `--head-sha ${JSON.stringify(values["head-sha"].slice(0, 60))} is not a commit SHA (7 to 40 hex characters)`,
+    );
   const issue = await readInput(io, values.issue);
   const pr = await readInput(io, values.pr);
   if (!issue.ok || !pr.ok)
     return ioError(io, cli, (issue.ok ? "" : issue.message) || (pr.ok ? "" : pr.message), values.json);
   const registryText = await readInput(io, values.registry);
+  // Not an I/O error: every row that needs the registry says it could not be checked, and why.
   const registry: Result<Registry> = registryText.ok
     ? parseRegistry(registryText.text)
-    : fail(
-        problem(
-          "registry.missing",
-          "",
-          `the gate registry ${values.registry} could not be read`,
-          "pass --registry <gates.toml>",
-        ),
-      );
+    : fail(problem("registry.missing", "", registryText.message));
 
   let changed: Result<ChangedFile[]>;
-  let headSha = values["head-sha"];
+  // A short SHA is expanded where git knows it; elsewhere it is compared as a prefix.
+  const headSha = (await gitCommit(io.cwd, values["head-sha"] ?? "HEAD")) ?? values["head-sha"];
   let branch = values.branch;
   if (values.git !== undefined) {
     changed = await gitChangedFiles(values.git, io.cwd);
-    headSha ??= await gitHead(io.cwd);
     branch ??= await gitBranch(io.cwd);
   } else {
     const files = await readInput(io, values.files!);
@@ -101,8 +104,15 @@ export async function run(args: string[], io: CliIo): Promise<number> {
   const config = DEFAULT_CONFIG;
   const contract = readContract(issue.text, { ...contractOptions(config), source: "file" }, registry);
   const facts: PullFacts = {
-    pr: { number: 0, headSha: headSha ?? "", draft: false, ...(branch !== undefined ? { headRef: branch } : {}) },
+    pr: {
+      number: 0,
+      headSha: headSha ?? "",
+      draft: false,
+      title: "",
+      ...(branch !== undefined ? { headRef: branch } : {}),
+    },
     registry,
+    registrySource: { kind: "file", path: values.registry },
     link: { ok: true, issue: 0, via: "the --issue file" },
     contract,
     // Offline, who wrote or accepted the contract is unknown: the bot decides that on the PR.
@@ -113,62 +123,23 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     files: { ok: true, files: changed.value },
     ledger: emptyLedger(),
     dependencies: [],
-    safety: {
-      sources: [
-        { what: "the PR body", findings: scan(pr.text) },
-        { what: "the issue", findings: scan(issue.text) },
-      ].filter((s) => s.findings.length > 0),
-    },
+    safety: pullSafetyReport({ body: scan(pr.text), comments: {}, issue: { number: 0, findings: scan(issue.text) } }),
     sameHead: [],
     hotspots: [],
+    // Only the bot sees Tier-B runs, the repository's issues and the other PRs: those rows wait for it.
+    unavailable: ["tier_b", "dependency", "other_pulls"],
   };
   const verdict = evaluateVerdict(facts);
-  const dependsOn = contract.status === "valid" ? (contract.contract.nmoe.depends_on ?? []) : [];
-  const results = verdict.results.map((r) => offline(r, dependsOn));
-  const failed = results.some((r) => r.status === "fail");
-  if (values.json) {
+  const outcome = preflightOutcome(verdict);
+  if (values.json)
     io.stdout(
-      JSON.stringify(
-        {
-          ok: !failed,
-          outcome: failed ? "blocked" : "ready-to-open",
-          criteria: results.map(({ annotations: _a, ...r }) => r),
-        },
-        null,
-        2,
-      ) + "\n",
+      JSON.stringify({ ok: outcome === "ready-to-open", outcome, criteria: preflightRows(verdict) }, null, 2) + "\n",
     );
-  } else {
-    io.stdout(
-      `${failed ? ICON.fail : ICON.pass} ${failed ? headline("blocked", results) : "Ready to open the PR (the bot checks the rest)"}\n\n`,
-    );
-    for (const r of results) {
-      io.stdout(`${ICON[r.status]} ${r.title}: ${r.summary}\n`);
-      for (const d of r.details.slice(0, 20)) io.stdout(`    - ${d}\n`);
-      if (r.fix && r.status !== "pass") io.stdout(`    → ${r.fix}\n`);
-    }
-  }
-  return failed ? EXIT.fail : EXIT.ok;
+  else io.stdout(preflightText(verdict));
+  return outcome === "ready-to-open" ? EXIT.ok : EXIT.fail;
 }
 
-/**
- * Offline the CLI has no Tier-B runs, no list of open issues and no other PRs: the rows that
- * depend on them wait for the bot instead of failing (no runs yet) or passing (on empty lists).
- */
-function offline(r: CriterionResult, dependsOn: readonly string[]): CriterionResult {
-  if ((r.id === "tier-b" || r.id === "perf") && r.status === "fail")
-    return { ...r, status: "pending", fix: "runs on the PR after a maintainer's `/tier-b`" };
-  if (r.id === "depends-on" && r.status === "pass" && dependsOn.length > 0)
-    return {
-      ...r,
-      status: "pending",
-      summary: `depends on ${dependsOn.map((id) => `\`${id}\``).join(", ")}: the bot checks that ${dependsOn.length === 1 ? "it is" : "they are"} done`,
-      details: [],
-    };
-  if ((r.id === "same-head" || r.id === "hotspots") && r.status === "pass")
-    return { ...r, status: "pending", summary: "the bot compares this PR with the other open PRs", details: [] };
-  return r;
-}
+const SHA = /^[0-9a-fA-F]{7,40}$/;
 
 /** The checked-out branch; undefined on a detached HEAD (the branch row then says it is unknown). */
 async function gitBranch(cwd: string): Promise<string | undefined> {
@@ -180,9 +151,11 @@ async function gitBranch(cwd: string): Promise<string | undefined> {
   }
 }
 
-async function gitHead(cwd: string): Promise<string | undefined> {
+/** The full SHA of a commit git knows in `cwd` (HEAD, or an abbreviated SHA); undefined outside git or for an unknown one. */
+async function gitCommit(cwd: string, rev: string): Promise<string | undefined> {
   try {
-    return (await promisify(execFile)("git", ["rev-parse", "HEAD"], { cwd })).stdout.trim();
+    const out = await promisify(execFile)("git", ["rev-parse", "--verify", "--quiet", `${rev}^{commit}`], { cwd });
+    return out.stdout.trim() || undefined;
   } catch {
     return undefined;
   }

@@ -5,7 +5,7 @@ import { SCHEMA_HEADER_KEY } from "../../core/contract/parse.js";
 import { parseRegistry, type Registry } from "../../core/gates/registry.js";
 import type { Problem, Result } from "../../core/problem.js";
 import type { Contract } from "../../core/schemas/contract.generated.js";
-import { HEADING_FLAGS, headingFlags, ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
+import { HEADING_FLAGS, headingFlags, ioError, parseInputArgs, usageError, type CliCommand } from "../args.js";
 import { inputName, ioProblem, jsonProblem, readInput, renderProblems, type JsonProblem } from "../input.js";
 import { EXIT, type CliIo } from "../io.js";
 
@@ -31,26 +31,22 @@ const cli: CliCommand = {
 };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandArgs(
+  const parsed = parseInputArgs(
     io,
     cli,
     args,
     { registry: { type: "string" }, ...HEADING_FLAGS, json: { type: "boolean", default: false } },
-    { positionals: true },
+    {
+      none: "name a file to check, or - for stdin",
+      many: "check one file at a time",
+    },
   );
   if (!parsed.ok) return parsed.exit;
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1)
-    return usageError(
-      io,
-      cli,
-      positionals.length === 0 ? "name a file to check, or - for stdin" : "check one file at a time",
-    );
+  const { values, file } = parsed;
   const block = headingFlags(values, DEFAULT_CONFIG.contract);
   if (!block.ok) return usageError(io, cli, block.message);
   const { heading, headerKey } = block;
 
-  const file = positionals[0]!;
   const body = await readInput(io, file);
   if (!body.ok) return ioError(io, cli, body.message, values.json);
   let registry: Result<Registry> | undefined;

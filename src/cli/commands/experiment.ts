@@ -7,7 +7,7 @@ import { checkExperimentBody, experimentProblems, isComplete } from "../../core/
 import { experimentKind } from "../../core/experiment/settings.js";
 import { problem, type Problem, type Result } from "../../core/problem.js";
 import { parseYaml } from "../../core/yaml/parse.js";
-import { ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
+import { ioError, parseInputArgs, type CliCommand } from "../args.js";
 import { inputName, ioProblem, jsonProblem, readInput, renderProblems } from "../input.js";
 import { EXIT, type CliIo } from "../io.js";
 
@@ -35,22 +35,19 @@ const cli: CliCommand = {
 };
 
 export async function run(args: string[], io: CliIo): Promise<number> {
-  const parsed = parseCommandArgs(
+  const parsed = parseInputArgs(
     io,
     cli,
     args,
     { config: { type: "string" }, title: { type: "string", default: "" }, json: { type: "boolean", default: false } },
-    { positionals: true },
+    {
+      none: "name a file to check, or - for stdin",
+      many: "check one file at a time",
+    },
   );
   if (!parsed.ok) return parsed.exit;
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1)
-    return usageError(
-      io,
-      cli,
-      positionals.length === 0 ? "name a file to check, or - for stdin" : "check one file at a time",
-    );
-  const body = await readInput(io, positionals[0]!);
+  const { values, file } = parsed;
+  const body = await readInput(io, file);
   if (!body.ok) return ioError(io, cli, body.message, values.json);
   let config: Result<ResolvedConfig> = { ok: true, value: DEFAULT_CONFIG, warnings: [] };
   if (values.config !== undefined) {
@@ -59,12 +56,12 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     const yaml = parseYaml(text.text, CONFIG_PATH);
     config = yaml.ok ? resolveConfig(yaml.value.value) : yaml;
   }
-  if (!config.ok) return report(io, values.json, inputName(positionals[0]!), { errors: config.errors, warnings: [] });
+  if (!config.ok) return report(io, values.json, inputName(file), { errors: config.errors, warnings: [] });
 
   // As the bot reads an issue: a contract under the heading, or one lone yaml block.
   const contract = readContract(body.text, { ...contractOptions(config.value), allIssues: true });
   const kind = experimentKind(values.title, contract, config.value.experiment);
-  const name = inputName(positionals[0]!);
+  const name = inputName(file);
   switch (kind.kind) {
     case "unknown":
       return report(io, values.json, name, {

@@ -17,7 +17,7 @@ too), with only its \`requires\` env vars and a minimal base, after checking the
 \`requires_files\`; a timeout_s stops it. Gate output goes to stderr (or --log-file), never into
 the results file. --head-sha and --dispatch-id bind the results to a Tier-B dispatch; without
 them the file is for local (Tier-A) use only. Exit 0 when every gate passed, 1 otherwise, 2 on a
-usage or I/O error.`;
+usage or I/O error (a --gate or --bundle the registry does not have included).`;
 
 /** The flags, named as the request check names them in its messages. */
 export const FLAGS: FieldNames = {
@@ -128,7 +128,8 @@ export async function run(args: string[], io: CliIo): Promise<number> {
     case "refused":
       if (values.json) io.stdout(JSON.stringify({ ok: false, errors: done.errors }) + "\n");
       io.stderr(renderProblems(done.errors));
-      return EXIT.fail;
+      // A --gate or --bundle the registry does not have is a usage error, like a bad flag: nothing ran.
+      return done.cause === "selection" ? EXIT.usage : EXIT.fail;
     case "done":
       if (done.written !== undefined && req.headSha === undefined)
         io.stderr(

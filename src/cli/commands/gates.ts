@@ -1,13 +1,15 @@
 /** `merge-captain gates <gates.toml>`: validate a gate registry offline and list its gates and bundles. */
 import { parseRegistry, type Registry, type RegistryGate } from "../../core/gates/registry.js";
-import { ioError, parseCommandArgs, usageError, type CliCommand } from "../args.js";
+import { ioError, parseInputArgs, type CliCommand } from "../args.js";
 import { inputName, ioProblem, jsonProblem, readInput, renderProblems, type JsonProblem } from "../input.js";
 import { EXIT, type CliIo } from "../io.js";
 import { run as runGates } from "./gates-run.js";
 
 export const usage = `Usage: merge-captain gates <gates.toml> [--json]
+       merge-captain gates run --registry <gates.toml> (--bundle <name> | --gate <id> | --tier a|b) …
 
-Validate a gate registry (schema and cross-checks) and list its gates and bundles.
+Validate a gate registry (schema and cross-checks) and list its gates and bundles. \`gates run\`
+runs gates from it and writes a results file (merge-captain gates run --help for its options).
 
 Options:
   --json       print one JSON object: {"ok", "gates", "bundles", "errors"}
@@ -25,18 +27,18 @@ const cli: CliCommand = {
 export async function run(args: string[], io: CliIo): Promise<number> {
   // `gates run` is the gate runner (its own module); `gates <file>` validates.
   if (args[0] === "run") return runGates(args.slice(1), io);
-  const parsed = parseCommandArgs(io, cli, args, { json: { type: "boolean", default: false } }, { positionals: true });
+  const parsed = parseInputArgs(
+    io,
+    cli,
+    args,
+    { json: { type: "boolean", default: false } },
+    {
+      none: "name the gate registry to check, e.g. configs/gates/gates.toml",
+      many: "check one registry at a time",
+    },
+  );
   if (!parsed.ok) return parsed.exit;
-  const { values, positionals } = parsed;
-  if (positionals.length !== 1)
-    return usageError(
-      io,
-      cli,
-      positionals.length === 0
-        ? "name the gate registry to check, e.g. configs/gates/gates.toml"
-        : "check one registry at a time",
-    );
-  const file = positionals[0]!;
+  const { values, file } = parsed;
   const input = await readInput(io, file);
   if (!input.ok) return ioError(io, cli, input.message, values.json);
   const registry = parseRegistry(input.text);

@@ -62,7 +62,10 @@ export function checkClaims(a: Attestation, facts: ClaimFacts): ClaimCheck {
     );
   } else {
     const claimed = header.pr_sha.toLowerCase();
-    aboutHead = claimed.length >= 7 && facts.headSha.toLowerCase().startsWith(claimed);
+    const head = facts.headSha.toLowerCase();
+    // Either may be abbreviated: pr_sha often is, and so is a `--head-sha` typed into the CLI.
+    const abbreviated = (s: string) => s.length >= 7 && s.length < 40;
+    aboutHead = (claimed.length >= 7 && head.startsWith(claimed)) || (abbreviated(head) && claimed.startsWith(head));
     if (!aboutHead) {
       errors.push(
         problem(

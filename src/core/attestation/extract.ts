@@ -1,26 +1,22 @@
 /** Find the attestation's YAML text in a PR body, before any parsing. */
+import { isYamlBlock, normalizeBody, outline, yamlBlocksUnder, type FencedBlock } from "../markdown/blocks.js";
 import {
-  isYamlBlock,
-  normalizeBody,
-  outline,
-  sectionOf,
-  yamlBlocksUnder,
-  type FencedBlock,
-  type Heading,
-  type MarkdownOutline,
-} from "../markdown/blocks.js";
+  blockText,
+  bodyTooLarge,
+  MAX_BODY_CHARS,
+  missingUnderHeading,
+  type BlockKind,
+} from "../markdown/section-block.js";
 import { problem, type Problem } from "../problem.js";
 
-/** GitHub's own limit for a PR body; anything longer did not come from GitHub. */
-export const MAX_BODY_CHARS = 65_536;
+/** How problems name this block, and the heading level its template uses. */
+export const ATTESTATION_BLOCK: BlockKind = { what: "attestation", level: "##" };
 
 export type AttestationExtraction =
   | { status: "absent" }
   /** `line` is the 1-based line of the opening fence. */
   | { status: "found"; yaml: string; line: number; warnings: Problem[] }
   | { status: "invalid"; errors: Problem[]; line?: number };
-
-const FENCE_HINT = "write the attestation between a line ```yaml and a closing line ```";
 
 /**
  * The first yaml fence in the section whose heading matches `heading`; with no such heading, the
@@ -32,10 +28,10 @@ export function extractAttestation(body: string | null | undefined, heading: str
     return {
       status: "invalid",
       errors: [
-        problem(
-          "attestation.body-too-large",
-          "",
-          `the PR body is ${text.length} characters long, more than the ${MAX_BODY_CHARS} GitHub allows`,
+        bodyTooLarge(
+          ATTESTATION_BLOCK,
+          "the PR body",
+          text.length,
           "shorten the body; move logs into a comment or a linked file",
         ),
       ],
@@ -48,7 +44,7 @@ export function extractAttestation(body: string | null | undefined, heading: str
     if (!first)
       return {
         status: "invalid",
-        errors: [missingUnderHeading(o, section.heading, heading)],
+        errors: [missingUnderHeading(ATTESTATION_BLOCK, o, section.heading, heading)],
         line: section.heading.line,
       };
     const warnings =
@@ -69,34 +65,8 @@ export function extractAttestation(body: string | null | undefined, heading: str
 }
 
 function fromBlock(block: FencedBlock, warnings: Problem[]): AttestationExtraction {
-  if (!block.closed) {
-    return {
-      status: "invalid",
-      errors: [
-        problem(
-          "attestation.unclosed-fence",
-          "",
-          `the \`\`\`${block.lang} block that opens on line ${block.line} is never closed`,
-          "add a line with only ``` after the last line of the attestation",
-        ),
-      ],
-      line: block.line,
-    };
-  }
-  return { status: "found", yaml: block.content, line: block.line, warnings };
-}
-
-/** The heading is there but holds no yaml fence: say what is there instead, so the fix is obvious. */
-function missingUnderHeading(o: MarkdownOutline, at: Heading, heading: string): Problem {
-  const { start, end } = sectionOf(o, at);
-  const other = o.blocks.find((b) => b.line > start && b.line < end);
-  const message = `the \`## ${heading}\` section has no \`\`\`yaml block`;
-  if (other)
-    return problem(
-      "attestation.missing-block",
-      "",
-      `${message} (the block on line ${other.line} is marked ${other.lang === "" ? "with no language" : "`" + other.lang + "`"})`,
-      "start the block with ```yaml",
-    );
-  return problem("attestation.missing-block", "", message, `${FENCE_HINT}, right under the heading`);
+  const text = blockText(ATTESTATION_BLOCK, block);
+  return text.ok
+    ? { status: "found", yaml: text.yaml, line: text.line, warnings }
+    : { status: "invalid", errors: [text.error], line: text.line };
 }

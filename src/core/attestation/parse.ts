@@ -3,12 +3,11 @@ import { restoreIds } from "../ids.js";
 import { fail, ok, pointer, problem, type Problem, type Result } from "../problem.js";
 import { attestationSchema, type Attestation } from "../schemas/attestation.generated.js";
 import { validateAgainst } from "../schemas/validate.js";
+import { blockTooLarge } from "../markdown/section-block.js";
+import { ATTESTATION_BLOCK } from "./extract.js";
 import { parseYaml } from "../yaml/parse.js";
 import { inAuthorHeader, isPlainObject, renameHeader } from "../schemas/header.js";
 import { findPlaceholders } from "./placeholders.js";
-
-/** The block's size cap, checked before the YAML parser sees a byte. */
-export const MAX_BLOCK_BYTES = 32 * 1024;
 
 /** The header key the schema knows; a repo's own key is renamed to this before validation. */
 export const SCHEMA_HEADER_KEY = "nmoe_pr";
@@ -16,17 +15,12 @@ export const SCHEMA_HEADER_KEY = "nmoe_pr";
 const TOP_LEVEL_KEYS = Object.keys(attestationSchema.properties);
 
 export function parseAttestation(source: string, headerKey: string = SCHEMA_HEADER_KEY): Result<Attestation> {
-  const bytes = new TextEncoder().encode(source).length;
-  if (bytes > MAX_BLOCK_BYTES) {
-    return fail(
-      problem(
-        "attestation.block-too-large",
-        "",
-        `the attestation block is ${bytes} bytes, more than the ${MAX_BLOCK_BYTES} allowed`,
-        "keep the attestation to the template's fields; put notes in the PR's other sections",
-      ),
-    );
-  }
+  const tooLarge = blockTooLarge(
+    ATTESTATION_BLOCK,
+    source,
+    "keep the attestation to the template's fields; put notes in the PR's other sections",
+  );
+  if (tooLarge) return fail(tooLarge);
   const parsed = parseYaml(source, "the attestation");
   if (!parsed.ok) return parsed;
   const header = pointer(headerKey);

@@ -1,4 +1,5 @@
 /** Validate the raw `.github/merge-captain.yml` value and fill every missing key from the defaults. */
+import type { Registry } from "../gates/registry.js";
 import { fail, ok, pointer, problem, show, type Problem, type Result } from "../problem.js";
 import { compilePathPattern } from "../scope/match.js";
 import { repoConfigSchema, type RepoConfig } from "../schemas/config.generated.js";
@@ -45,6 +46,30 @@ export function resolveConfig(raw: unknown): Result<ResolvedConfig> {
       merge_plan: config.merge_plan ?? DEFAULT_CONFIG.merge_plan,
       merge_queue: Object.freeze({ ...DEFAULT_CONFIG.merge_queue, ...config.merge_queue }),
     }),
+  );
+}
+
+/** The file exists but Probot could not read or parse it; `why` is the first line of its error. */
+export function configUnreadable(why: string): Result<ResolvedConfig> {
+  return fail(
+    problem(
+      "config.unreadable",
+      "",
+      `${CONFIG_PATH} could not be read: ${why}`,
+      "fix the YAML syntax of the file on the default branch",
+    ),
+  );
+}
+
+/** The registry is not on the default branch: an error, never an empty registry. */
+export function registryMissing(path: string, branch: string): Result<Registry> {
+  return fail(
+    problem(
+      "registry.missing",
+      "",
+      `the gate registry ${path} does not exist on ${branch}`,
+      `add it, or set \`registry.path\` in ${CONFIG_PATH}`,
+    ),
   );
 }
 

@@ -1,18 +1,19 @@
 /** Find the contract's YAML text in an issue body (or a file given to the CLI), before any parsing. */
+import { isYamlBlock, normalizeBody, outline, yamlBlocksUnder, type FencedBlock } from "../markdown/blocks.js";
 import {
-  isYamlBlock,
-  normalizeBody,
-  outline,
-  sectionOf,
-  yamlBlocksUnder,
-  type FencedBlock,
-  type Heading,
-  type MarkdownOutline,
-} from "../markdown/blocks.js";
+  blockText,
+  bodyTooLarge,
+  fenceHint,
+  MAX_BODY_CHARS,
+  missingUnderHeading,
+  type BlockKind,
+} from "../markdown/section-block.js";
 import { problem, type Problem } from "../problem.js";
 
-/** GitHub's own limit for an issue body; anything longer did not come from GitHub. */
-export const MAX_BODY_CHARS = 65_536;
+export { MAX_BODY_CHARS } from "../markdown/section-block.js";
+
+/** How problems name this block, and the heading level its template uses. */
+export const CONTRACT_BLOCK: BlockKind = { what: "contract", level: "###" };
 
 export interface ExtractOptions {
   /** The heading the contract sits under (`Agent Contract (YAML, required)`). */
@@ -27,11 +28,12 @@ export interface ExtractOptions {
 
 export type Extraction =
   | { status: "absent" }
-  /** `line`: the 1-based line of the opening fence (1 for a bare YAML file); `firstLine`: where the YAML text starts. */
-  | { status: "found"; yaml: string; line: number; firstLine: number }
+  /**
+   * `line`: the 1-based line of the opening fence (1 for a bare YAML file); `firstLine`: where the
+   * YAML text starts; `bare`: a file with no fences, taken whole as the contract's YAML.
+   */
+  | { status: "found"; yaml: string; line: number; firstLine: number; bare?: true }
   | { status: "invalid"; errors: Problem[]; line?: number };
-
-const FENCE_HINT = "write the contract between a line ```yaml and a closing line ```";
 
 export function extractContract(body: string | null | undefined, opts: ExtractOptions): Extraction {
   const text = normalizeBody(body ?? "");
@@ -40,10 +42,10 @@ export function extractContract(body: string | null | undefined, opts: ExtractOp
     // A cheap test keeps an oversize plain issue silent; no outline of hostile input is built.
     if (!lookEverywhere && !text.toLowerCase().includes(opts.heading.toLowerCase())) return { status: "absent" };
     return invalid(
-      problem(
-        "contract.body-too-large",
-        "",
-        `the body is ${text.length} characters long, more than the ${MAX_BODY_CHARS} GitHub allows`,
+      bodyTooLarge(
+        CONTRACT_BLOCK,
+        "the body",
+        text.length,
         "shorten the body; move long notes or logs into a comment or a linked file",
       ),
     );
@@ -53,7 +55,7 @@ export function extractContract(body: string | null | undefined, opts: ExtractOp
   if (section) {
     const first = section.blocks[0];
     if (first) return fromBlock(first);
-    return invalid(missingUnderHeading(o, section.heading, opts.heading), section.heading.line);
+    return invalid(missingUnderHeading(CONTRACT_BLOCK, o, section.heading, opts.heading), section.heading.line);
   }
   if (!lookEverywhere) return { status: "absent" };
   const yamlBlocks = o.blocks.filter(isYamlBlock);
@@ -71,7 +73,8 @@ export function extractContract(body: string | null | undefined, opts: ExtractOp
   if (only) return fromBlock(only);
   if (opts.source === "issue") return { status: "absent" };
   // A file with no fences at all is taken as bare YAML: agents often write the contract alone.
-  if (o.blocks.length === 0 && text.trim() !== "") return { status: "found", yaml: text, line: 1, firstLine: 1 };
+  if (o.blocks.length === 0 && text.trim() !== "")
+    return { status: "found", yaml: text, line: 1, firstLine: 1, bare: true };
   return invalid(
     problem(
       "contract.missing",
@@ -79,39 +82,29 @@ export function extractContract(body: string | null | undefined, opts: ExtractOp
       o.blocks.length > 0
         ? "no ```yaml block found (the fenced blocks present are not marked yaml)"
         : "the file is empty",
-      o.blocks.length > 0 ? "mark the contract's fence as ```yaml" : FENCE_HINT,
+      o.blocks.length > 0 ? "mark the contract's fence as ```yaml" : fenceHint(CONTRACT_BLOCK),
     ),
   );
 }
 
-function fromBlock(block: FencedBlock): Extraction {
-  if (!block.closed) {
-    return invalid(
-      problem(
-        "contract.unclosed-fence",
-        "",
-        `the \`\`\`${block.lang} block that opens on line ${block.line} is never closed`,
-        "add a line with only ``` after the last line of the contract",
-      ),
-      block.line,
-    );
-  }
-  return { status: "found", yaml: block.content, line: block.line, firstLine: block.line + 1 };
+/**
+ * A file that is neither an issue with the contract section nor a YAML contract on its own (it
+ * parses as prose): say what to add, rather than "the contract is "…" (string), expected object".
+ */
+export function noContractFound(heading: string): Problem {
+  return problem(
+    "contract.missing",
+    "",
+    `no contract found: no \`### ${heading}\` section, no \`\`\`yaml block, and the file is not a YAML contract on its own`,
+    `add a \`### ${heading}\` heading with the contract in a \`\`\`yaml block under it (the issue form writes this), or pass a file that holds only the contract's YAML`,
+  );
 }
 
-/** The heading is there but holds no yaml fence: say what is there instead, so the fix is obvious. */
-function missingUnderHeading(o: MarkdownOutline, at: Heading, heading: string): Problem {
-  const { start, end } = sectionOf(o, at);
-  const other = o.blocks.find((b) => b.line > start && b.line < end);
-  const message = `the \`### ${heading}\` section has no \`\`\`yaml block`;
-  if (other)
-    return problem(
-      "contract.missing-block",
-      "",
-      `${message} (the block on line ${other.line} is marked ${other.lang === "" ? "with no language" : "`" + other.lang + "`"})`,
-      "start the block with ```yaml",
-    );
-  return problem("contract.missing-block", "", message, `${FENCE_HINT}, right under the heading`);
+function fromBlock(block: FencedBlock): Extraction {
+  const text = blockText(CONTRACT_BLOCK, block);
+  return text.ok
+    ? { status: "found", yaml: text.yaml, line: text.line, firstLine: text.firstLine }
+    : invalid(text.error, text.line);
 }
 
 function invalid(error: Problem, line?: number): Extraction {

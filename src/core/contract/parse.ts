@@ -3,12 +3,13 @@ import { fail, ok, pointer, problem, show, type Problem, type Result } from "../
 import { idKey, restoreIds } from "../ids.js";
 import { contractSchema, type Contract } from "../schemas/contract.generated.js";
 import { validateAgainst, withoutEchoedRequired } from "../schemas/validate.js";
+import { blockTooLarge } from "../markdown/section-block.js";
+import { CONTRACT_BLOCK } from "./extract.js";
 import { parseYaml } from "../yaml/parse.js";
 import { inAuthorHeader, isPlainObject, renameHeader } from "../schemas/header.js";
 import { compileRules } from "./rules.js";
 
-/** The block's size cap, checked before the YAML parser sees a byte. */
-export const MAX_BLOCK_BYTES = 32 * 1024;
+export { MAX_BLOCK_BYTES } from "../markdown/section-block.js";
 
 /** The header key the schema knows; a repo's own key is renamed to this before validation. */
 export const SCHEMA_HEADER_KEY = "nmoe";
@@ -17,17 +18,12 @@ export const SCHEMA_HEADER_KEY = "nmoe";
 const TOP_LEVEL_KEYS = Object.keys(contractSchema.properties);
 
 export function parseContract(source: string, headerKey: string = SCHEMA_HEADER_KEY): Result<Contract> {
-  const bytes = new TextEncoder().encode(source).length;
-  if (bytes > MAX_BLOCK_BYTES) {
-    return fail(
-      problem(
-        "contract.block-too-large",
-        "",
-        `the contract block is ${bytes} bytes, more than the ${MAX_BLOCK_BYTES} allowed`,
-        "keep the contract to scope, gates and a few invariants; move prose to the issue's other sections",
-      ),
-    );
-  }
+  const tooLarge = blockTooLarge(
+    CONTRACT_BLOCK,
+    source,
+    "keep the contract to scope, gates and a few invariants; move prose to the issue's other sections",
+  );
+  if (tooLarge) return fail(tooLarge);
   const parsed = parseYaml(source, "the contract");
   if (!parsed.ok) return parsed;
   const header = pointer(headerKey);

@@ -2,7 +2,7 @@
 import type { Problem, Result } from "../problem.js";
 import type { Contract } from "../schemas/contract.generated.js";
 import type { Registry } from "../gates/registry.js";
-import { extractContract } from "./extract.js";
+import { extractContract, noContractFound } from "./extract.js";
 import { parseContract } from "./parse.js";
 import { checkContractGates } from "./registry-check.js";
 
@@ -38,6 +38,9 @@ export function readContract(body: string | null, opts: ContractOptions, registr
       return found;
     case "found": {
       const parsed = parseContract(found.yaml, opts.headerKey);
+      // A whole file that reads as a string or a number was prose, not a contract.
+      if (!parsed.ok && found.bare && parsed.errors.some((e) => e.code === "schema.type" && e.path === ""))
+        return { status: "invalid", errors: [noContractFound(opts.heading)] };
       if (!parsed.ok)
         return {
           status: "invalid",

@@ -24,3 +24,8 @@ export function pullStateOf(check: CheckSeen | undefined): { state: PullState; s
     return { state: "deps-only", summary };
   return { state: "blocked", summary };
 }
+
+/** A PR past the plan's read limit: its check was not read, so it is not verified, and the row says why. */
+export function pullNotRead(limit: number): { state: PullState; summary: string } {
+  return { state: "unverified", summary: `not read: more than ${limit} open PRs` };
+}

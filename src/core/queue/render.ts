@@ -143,3 +143,28 @@ export function groupApiFailure(status: number | undefined): GroupCheckOutput {
     text: "Queue the PR again to retry.",
   };
 }
+
+/** What the merge-group handler says about a member it could not judge, and about the group's own Tier-B run. */
+export const GROUP_WORDS = {
+  /** The member's own check was green; its title, when GitHub sent none. */
+  greenTitle: "Ready to merge",
+  mergedTitle: "merged",
+  noLongerOpen: (pr: number) => `#${pr} is no longer open`,
+  notOpen: (pr: number) => `#${pr} is not an open PR`,
+  runRefused: (reason: string) => `Tier-B cannot run on the merge group's commit: ${reason}`,
+  runOnItsWay: "Tier-B on the merge group's commit is on its way",
+  dispatchRefused: (workflow: string, status: number | undefined) =>
+    `GitHub refused to start the Tier-B workflow \`${workflow}\`${status ? ` (HTTP ${status})` : ""}; does it accept \`merge_group_ref\`?`,
+  dispatched: (bundle: string) =>
+    `Tier-B \`${bundle}\` was dispatched on the merge group's commit; a maintainer approves it in the Tier-B environment`,
+} as const;
+
+/** The group's ref is not `gh-readonly-queue/<branch>/pr-<number>-<sha>`: its PRs cannot be known. */
+export function notAQueueRef(): Problem {
+  return {
+    code: "queue.ref",
+    path: "",
+    message:
+      "the merge group's ref is not a merge queue ref (`gh-readonly-queue/<branch>/pr-<number>-<sha>`), so its PRs are unknown",
+  };
+}

@@ -5,15 +5,7 @@
  * neutralised and `@mentions` / `#refs` defused so the bot never pings anyone on a user's behalf.
  */
 export function inline(text: string, max = 300): string {
-  let t = text
-    .replace(/[\r\n\t]+/g, " ")
-    .replace(/\s{2,}/g, " ")
-    .trim();
-  if (t.length > max) t = t.slice(0, max - 1) + "…";
-  return t
-    .replace(/[\\`*_{}[\]<>|]/g, (c) => "\\" + c)
-    .replace(/@(?=[A-Za-z0-9])/g, "@\u200b")
-    .replace(/#(?=\d)/g, "#\u200b");
+  return defused(oneLine(text, max), /[\\`*_{}[\]<>|]/g);
 }
 
 /**
@@ -21,15 +13,32 @@ export function inline(text: string, max = 300): string {
  * backticks are kept, but HTML, links, table pipes and pings are neutralised.
  */
 export function prose(text: string, max = 400): string {
-  let t = text
+  return defused(oneLine(text, max), /[\\<>|[\]]/g);
+}
+
+/** One line, white space folded, at most `max` characters (an ellipsis marks the cut). */
+function oneLine(text: string, max: number): string {
+  const t = text
     .replace(/[\r\n\t]+/g, " ")
     .replace(/\s{2,}/g, " ")
     .trim();
-  if (t.length > max) t = t.slice(0, max - 1) + "…";
+  return t.length > max ? t.slice(0, max - 1) + "…" : t;
+}
+
+/** The `escaped` characters backslashed, and mentions and issue refs broken by a zero-width space so nobody is pinged. */
+function defused(t: string, escaped: RegExp): string {
   return t
-    .replace(/[\\<>|[\]]/g, (c) => "\\" + c)
+    .replace(escaped, (c) => "\\" + c)
     .replace(/@(?=[A-Za-z0-9])/g, "@\u200b")
     .replace(/#(?=\d)/g, "#\u200b");
+}
+
+/**
+ * Text from `inline()` or `prose()` as a terminal shows it: their backslash escapes and the
+ * zero-width spaces that defuse mentions removed (code spans keep their backticks).
+ */
+export function plainText(markdown: string): string {
+  return markdown.replace(/\\([\\`*_{}[\]<>|])/g, "$1").replace(/([@#])\u200b/g, "$1");
 }
 
 /** A value shown as code: backticks inside are made harmless, length bounded. */

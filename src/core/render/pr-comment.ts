@@ -4,8 +4,8 @@ import type { Verdict } from "../verdict/evaluate.js";
 import { rebuiltNotice } from "./rebuilt.js";
 import { headline, ICON, verdictDetails, verdictTable } from "./verdict.js";
 
-/** What a new sticky comment shows while its first verdict is being written (e.g. before a dispatch). */
-export const WORKING_ON_IT = "### merge-captain\n\nWorking on it…";
+/** The PR's sticky comment before its first verdict (the bot saves its ledger first, e.g. for a dispatch). */
+export const PR_COMMENT_PLACEHOLDER = "### merge-captain\n\nWorking on it…";
 
 /** The line that names the head a sticky comment speaks for. */
 function headLine(headSha: string): string {

@@ -42,5 +42,10 @@ export function acceptedOtherVersion(given: string, current: string): string {
   return `😕 Not accepted: the contract here is now ${code(current.slice(0, 12))}, not ${code(given.slice(0, 12))}. It changed since you read it; review it again, then \`/accept\`.`;
 }
 
+/** A malformed `/accept` line: the parser's own sentence (it never repeats the comment's words). */
+export function issueUsageReply(message: string): string {
+  return `⚠️ ${message}.`;
+}
+
 /** What a sticky comment shows when the bot had to create it only to remember something. */
 export const BARE_STICKY = "### merge-captain";

@@ -5,7 +5,12 @@ import { compileScope } from "../scope/match.js";
 import { checkScope, type ScopeCheck } from "../scope/check.js";
 import type { Problem } from "../problem.js";
 import { withFloorGates } from "../trust/floor.js";
-import type { PullFacts } from "./types.js";
+import type { PullFacts, Trigger, Unlisted } from "./types.js";
+
+/** The caller could not gather this fact (offline): the criterion waits for the bot. */
+export function unavailable(f: PullFacts, fact: Trigger): boolean {
+  return f.unavailable?.includes(fact) === true;
+}
 
 /** The contract as its issue states it, when valid (whether it counts is `contractCounts`). */
 export function validContract(f: PullFacts): Contract | undefined {
@@ -34,7 +39,7 @@ export function claimsOf(f: PullFacts): ClaimCheck | undefined {
   const claims =
     f.attestation.status === "valid"
       ? checkClaims(f.attestation.attestation, {
-          headSha: f.pr.headSha,
+          headSha: f.pr.headSha === "" ? undefined : f.pr.headSha,
           contract: effectiveContract(f),
           registry: f.registry.ok ? f.registry.value : undefined,
           headerKey: f.attestationHeaderKey,
@@ -47,7 +52,7 @@ export function claimsOf(f: PullFacts): ClaimCheck | undefined {
 export type ScopeOutcome =
   | { kind: "checked"; check: ScopeCheck }
   | { kind: "bad-patterns"; errors: Problem[] }
-  | { kind: "unverifiable"; reason: string }
+  | { kind: "unverifiable"; unlisted: Unlisted }
   /** The matching work budget ran out: the patterns × files were too costly to decide in one event. */
   | { kind: "over-budget"; limit: number; files: number }
   | { kind: "no-contract" };
@@ -60,7 +65,7 @@ export function scopeOf(f: PullFacts): ScopeOutcome {
   const contract = validContract(f);
   let out: ScopeOutcome;
   if (!contract) out = { kind: "no-contract" };
-  else if (!f.files.ok) out = { kind: "unverifiable", reason: f.files.reason };
+  else if (!f.files.ok) out = { kind: "unverifiable", unlisted: f.files.unlisted };
   else {
     const matcher = compileScope(contract.scope);
     if (!matcher.ok) out = { kind: "bad-patterns", errors: matcher.errors };

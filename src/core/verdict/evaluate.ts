@@ -62,7 +62,7 @@ export function evaluateVerdict(facts: PullFacts): Verdict {
   return { outcome, results };
 }
 
-/** Does an event of this kind touch any criterion? */
-export function touches(trigger: Trigger): boolean {
-  return CRITERIA.some((c) => c.triggers.includes(trigger));
+/** Can an event that fires these triggers change any criterion's answer? If not, the handler need not evaluate. */
+export function touches(fired: readonly Trigger[], criteria: readonly Criterion[] = CRITERIA): boolean {
+  return criteria.some((c) => c.triggers.some((t) => fired.includes(t)));
 }

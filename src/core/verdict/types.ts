@@ -13,8 +13,26 @@ import type { Floor } from "../trust/floor.js";
 /** `unverified`: the bot could not check (API limit, broken registry) — shown apart from `fail`, never green. */
 export type Status = "pass" | "fail" | "warn" | "pending" | "unverified";
 
-/** Events that can change a criterion's answer; a handler re-evaluates when its event touches one. */
-export type Trigger = "pull_request" | "contract" | "registry" | "tier_b" | "comment" | "dependency" | "other_pulls";
+/**
+ * What can change a criterion's answer. Each criterion declares the triggers it reads; a handler
+ * maps its event to triggers (`triggers.ts`) and evaluates only when a criterion declares one.
+ */
+export type Trigger =
+  /** The PR body: the attestation, the closing keywords that link the contract, public safety. */
+  | "pr.body"
+  | "pr.title"
+  /** New commits: the head SHA and the changed files. */
+  | "pr.head"
+  /** The PR was retargeted: the changed files. */
+  | "pr.base"
+  /** The linked issue's contract changed (or the PR now links another issue). */
+  | "contract"
+  | "registry"
+  | "tier_b"
+  /** A comment on the PR (public safety). */
+  | "comment"
+  | "dependency"
+  | "other_pulls";
 
 export interface FileAnnotation {
   path: string;
@@ -36,7 +54,11 @@ export interface CriterionResult {
 
 export type LinkOutcome = { ok: true; issue: number; via: string } | { ok: false; problem: Problem };
 
-export type FileFacts = { ok: true; files: ChangedFile[] } | { ok: false; reason: string };
+/** Why the changed files could not all be listed: GitHub's 3000-file cap, or a list shorter than the PR says. */
+export type Unlisted =
+  { kind: "too-many"; changed: number; limit: number } | { kind: "count-mismatch"; listed: number; reported: number };
+
+export type FileFacts = { ok: true; files: ChangedFile[] } | { ok: false; unlisted: Unlisted };
 
 export interface DependencyFact {
   id: string;
@@ -44,6 +66,9 @@ export interface DependencyFact {
   state: "done" | "open" | "missing" | "unknown";
   issue?: number;
 }
+
+/** Where the gate registry was read: the bot reads it from the default branch, the CLI from a file. */
+export type RegistrySource = { kind: "default-branch"; path: string; branch: string } | { kind: "file"; path: string };
 
 /** Whether the contract counts as policy; `unknown` offline (the CLI), where the bot decides it later. */
 export type Standing = Authority | { status: "unknown" };
@@ -57,11 +82,13 @@ export interface ArtifactOwner {
 /** Everything the verdict is decided on: plain data, fetched once per event by the handler. */
 export interface PullFacts {
   /**
+   * `headSha` is "" when it is not known (only offline: the CLI without `--head-sha` outside git);
    * `changedLines`: additions plus deletions as GitHub counts them; `headRef`: the PR's head branch
    * name, for the contract's `branch` rule (each undefined when unknown).
    */
-  pr: { number: number; headSha: string; draft: boolean; changedLines?: number; headRef?: string };
+  pr: { number: number; headSha: string; draft: boolean; title: string; changedLines?: number; headRef?: string };
   registry: Result<Registry>;
+  registrySource: RegistrySource;
   link: LinkOutcome;
   /** The linked issue as read: a closed issue's contract is not a contract for a new verdict. */
   contractIssue?: { state: "open" | "closed"; author: string };
@@ -81,6 +108,12 @@ export interface PullFacts {
   sameHead: number[];
   /** Merge hotspots of this contract that other open PRs' contracts also name. */
   hotspots: { path: string; prs: number[] }[];
+  /**
+   * Facts the caller could not gather — the offline CLI has no Tier-B runs (`tier_b`), no issue
+   * lists (`dependency`) and no other PRs (`other_pulls`). A criterion that needs one waits for
+   * the bot (⏳) instead of failing on no runs or passing on empty lists. None when absent.
+   */
+  unavailable?: readonly Trigger[];
   /** Other open issues' contracts that own artifact paths; undefined when they were not read (offline). */
   artifactOwners?: ArtifactOwner[];
 }

@@ -161,6 +161,9 @@ export function parseYaml(source: string, what: string): Result<ParsedYaml> {
         "delete the `%` directive line; the block is read as YAML 1.2",
       ),
     );
+  // Tab indentation fails on every indented line; one problem that says what to do beats an echo per line.
+  const tabs = doc.errors.filter((e) => e.code === "TAB_AS_INDENT");
+  if (tabs.length > 0) return fail(tabIndented(tabs));
   const problems: Problem[] = [
     ...doc.errors.map((e) =>
       located(
@@ -188,6 +191,17 @@ export function parseYaml(source: string, what: string): Result<ParsedYaml> {
   if (value === null || value === undefined)
     return fail(problem("yaml.empty", "", `${what} is empty`, "put the YAML block between the ```yaml fences"));
   return ok({ value, numberSource: inspected.numberSource });
+}
+
+function tabIndented(tabs: readonly YamlIssue[]): Problem {
+  const lines = tabs.length === 1 ? "a line is indented with a tab" : `${tabs.length} lines are indented with tabs`;
+  const at = tabs[0]!.linePos?.[0];
+  return problem(
+    "yaml.tab-indent",
+    "",
+    `${lines}; YAML indents with spaces only${at ? ` (line ${at.line}, column ${at.col})` : ""}`,
+    "indent with spaces instead of tabs (two per level, as in the template)",
+  );
 }
 
 function tooDeep(what: string): Problem {

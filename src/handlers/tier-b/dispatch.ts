@@ -4,6 +4,13 @@ import type { ResolvedConfig } from "../../core/config/defaults.js";
 import type { Registry } from "../../core/gates/registry.js";
 import type { Result } from "../../core/problem.js";
 import { cancelPlan, confirmPinned, filesToCheck, planDispatch, workflowInputs } from "../../core/tierb/plan.js";
+import {
+  cancelReply,
+  dispatchRefusedReply,
+  duplicateReply,
+  notStartedReply,
+  unconfirmedDispatchReply,
+} from "../../core/tierb/replies.js";
 import { applyRunEvent } from "../../core/tierb/runs.js";
 import { contractCounts, scopeOf } from "../../core/verdict/derived.js";
 import { safetyOf } from "../../core/safety/state.js";
@@ -89,18 +96,12 @@ export async function requestTierB(
   });
   switch (plan.kind) {
     case "refuse":
-      await reply(client, pr.number, `😕 Tier-B was not started: ${plan.reason}.`);
+      await reply(client, pr.number, notStartedReply(plan.reason));
       return "refused";
     case "duplicate": {
       const d = plan.existing;
       // A redelivered webhook for the same comment is silent; a second request gets told.
-      if (d.commentId !== input.commentId) {
-        await reply(
-          client,
-          pr.number,
-          `Tier-B \`${d.bundle}${d.singleGate ? " " + d.singleGate : ""}\` on \`${d.sha.slice(0, 7)}\` is already ${d.state === "in_progress" ? "running" : "queued"}${d.runUrl ? ` (run ${d.runUrl})` : ""}.`,
-        );
-      }
+      if (d.commentId !== input.commentId) await reply(client, pr.number, duplicateReply(d));
       return "duplicate";
     }
     case "dispatch":
@@ -117,7 +118,7 @@ export async function requestTierB(
   const pinned = confirmPinned(state.ledger, plan.dispatch.id, current?.headSha ?? "", runtime.now());
   if (!pinned.proceed) {
     await endDispatch(input, pinned.ledger, plan.dispatch.id, current ?? pr, published);
-    await reply(client, pr.number, `😕 Tier-B was not started: ${pinned.reason}.`);
+    await reply(client, pr.number, notStartedReply(pinned.reason));
     return "refused";
   }
   try {
@@ -139,19 +140,11 @@ export async function requestTierB(
     if (isServerSide(err)) {
       // The request may have reached GitHub (a lost response): keep the dispatch open, so the run,
       // if it exists, is tied to it by the dispatch id in its name — and never dispatch it again.
-      await reply(
-        client,
-        pr.number,
-        `⚠️ GitHub did not confirm the Tier-B dispatch${status ? ` (HTTP ${status})` : ""}. If the run started, merge-captain will track it; if nothing appears, \`/tier-b cancel\` and ask again.`,
-      );
+      await reply(client, pr.number, unconfirmedDispatchReply(status));
     } else {
       const applied = applyRunEvent(state.ledger, plan.dispatch.id, { kind: "dispatch-failed" }, runtime.now());
       await endDispatch(input, applied.ledger, plan.dispatch.id, current ?? pr, published);
-      await reply(
-        client,
-        pr.number,
-        `😕 GitHub refused to start the Tier-B workflow \`${config.tier_b.workflow}\`${status ? ` (HTTP ${status})` : ""}. A maintainer should check that it exists on the default branch and accepts these inputs.`,
-      );
+      await reply(client, pr.number, dispatchRefusedReply(config.tier_b.workflow, status));
       return "refused";
     }
   }
@@ -182,9 +175,5 @@ export async function cancelTierB(input: TierBInput): Promise<void> {
     if (plan.cancel.some((c) => c.id === d.id) && d.checkRunId !== undefined)
       await publishDispatchCheck(client, registry, d);
   }
-  const text =
-    plan.cancel.length === 0 && plan.running.length === 0
-      ? "Nothing to cancel: no Tier-B run on this PR is queued."
-      : `Cancelled ${plan.cancel.length} queued Tier-B run${plan.cancel.length === 1 ? "" : "s"}.${plan.running.length > 0 ? ` ${plan.running.length} already running ${plan.running.length === 1 ? "is" : "are"} not stopped.` : ""}`;
-  await reply(client, pr.number, text);
+  await reply(client, pr.number, cancelReply(plan));
 }

@@ -13,11 +13,10 @@ import { getRun, reviewProtectionRule } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
 import { branchSha } from "../../github/merge-group.js";
 import { mayCommand } from "../../github/authorize.js";
-import { repoClient, withConfig, type AppOptions } from "../../github/context.js";
-import { readPrState } from "../../github/pr-state.js";
+import { configuredRepo, type AppOptions } from "../../github/context.js";
+import { withPrState } from "../../github/pr-state.js";
 import { expectedOrigin } from "../../github/tier-b-runs.js";
 import type { Runtime } from "../../runtime/runtime.js";
-import { loadConfig } from "../../github/settings.js";
 
 const CALLBACK = /\/actions\/runs\/(\d{1,20})\/deployment_protection_rule$/;
 
@@ -30,20 +29,19 @@ export async function onProtectionRule(
   const runId = Number(CALLBACK.exec(payload.deployment_callback_url ?? "")?.[1] ?? NaN);
   const environment = payload.environment ?? "";
   if (!Number.isFinite(runId) || environment === "") return;
-  const base = repoClient(context, app);
-  const cfg = await loadConfig(context);
-  const client = cfg.ok ? withConfig(base, cfg.value) : base;
+  const repo = await configuredRepo(context, app);
+  const client = repo.client;
   const reject = (reason: string) =>
     reviewProtectionRule(client, runId, environment, false, protectionRejected(reason));
-  if (!cfg.ok) return reject(CONFIG_INVALID);
+  if (!repo.ok) return reject(CONFIG_INVALID);
+  const config = repo.config;
   // The run as GitHub has it (the payload names only its callback): which workflow, branch, event, actor.
   const run = await getRun(client, runId);
-  const expected = expectedOrigin(client, cfg.value);
+  const expected = expectedOrigin(client, config);
   const origin = runOrigin(run, expected);
   if (!origin.ok) return reject(provenanceReason(origin.code, expected));
   const named = origin.named;
-  await runtime.locks.run(`${client.owner}/${client.repo}#${named.pr}`, async () => {
-    const state = await readPrState(client, named.pr);
+  await withPrState(runtime.locks, client, named.pr, async (state) => {
     if (state.integrity === "tampered") return reject(LEDGER_EDITED);
     const provenance = checkProvenance(run, expected, state.ledger);
     if (!provenance.ok) return reject(provenanceReason(provenance.code, expected));
@@ -54,7 +52,7 @@ export async function onProtectionRule(
       run,
       pr: { state: pr?.state ?? "closed", headSha: pr?.headSha ?? "" },
       requesterHasPermission:
-        dispatch.recovered === true ? false : await mayCommand(client, cfg.value, dispatch.requester),
+        dispatch.recovered === true ? false : await mayCommand(client, config, dispatch.requester),
       ...(dispatch.mergeGroup ? { groupBranchSha: await branchSha(client, dispatch.mergeGroup.ref) } : {}),
     });
     if (decision.approve) await reviewProtectionRule(client, runId, environment, true, protectionApproved(dispatch));

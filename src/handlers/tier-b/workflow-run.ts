@@ -8,11 +8,11 @@ import { checkProvenance, dispatchedByUs, runOrigin, type RunOrigin } from "../.
 import { judgeMergeGroup } from "../merge-group.js";
 import { cancelRun } from "../../github/actions.js";
 import { getPull } from "../../github/pulls.js";
-import { repoClient, withConfig, type AppOptions } from "../../github/context.js";
+import { configuredRepo, repoClient, type AppOptions } from "../../github/context.js";
 import { evaluateAndPublish } from "../../github/publish.js";
-import { readPrState } from "../../github/pr-state.js";
+import { readPrState, withPullLock } from "../../github/pr-state.js";
 import type { Runtime } from "../../runtime/runtime.js";
-import { loadConfig, loadRegistry } from "../../github/settings.js";
+import { loadRegistry } from "../../github/settings.js";
 import { publishChangedDispatchChecks, publishDispatchCheck } from "../../github/tier-b-check-run.js";
 import { concludeFromArtifact, expectedOrigin, rebuildDispatches } from "../../github/tier-b-runs.js";
 
@@ -22,16 +22,14 @@ export async function onWorkflowRun(context: RunEventContext, app: AppOptions, r
   // Runs are trusted only through provenance and the sealed ledger (workflow, branch, event, our
   // bot as actor, a dispatch id we hold for that PR and SHA), never through who sent the event.
   const run = context.payload.workflow_run as typeof context.payload.workflow_run & { display_title?: string | null };
-  const base = repoClient(context, app);
   // Everything but the workflow file is checked before any call: most runs in a busy repo stop here.
-  if (!dispatchedByUs(run, base).ok) return;
-  const cfg = await loadConfig(context);
-  if (!cfg.ok) return;
-  const config = cfg.value;
-  const client = withConfig(base, config);
+  if (!dispatchedByUs(run, repoClient(context, app)).ok) return;
+  const repo = await configuredRepo(context, app);
+  if (!repo.ok) return;
+  const { client, config } = repo;
   const origin = runOrigin(run, expectedOrigin(client, config));
   if (!origin.ok) return;
-  const advanced = await runtime.locks.run(`${client.owner}/${client.repo}#${origin.named.pr}`, () =>
+  const advanced = await withPullLock(runtime.locks, client, origin.named.pr, () =>
     advanceRun(client, config, runtime, origin.named.pr, run, context.payload.action === "completed"),
   );
   await afterRun(client, config, runtime, advanced);

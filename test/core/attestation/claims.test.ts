@@ -75,6 +75,17 @@ describe("checkClaims", () => {
       expect(codes(r)).toEqual(aboutHead ? [] : ["attestation.stale-sha"]);
     });
 
+    // The CLI's --head-sha may be abbreviated as well (where git cannot expand it).
+    test.each([
+      ["a 7-character head, full pr_sha", HEAD.slice(0, 7), HEAD, true],
+      ["a 12-character head, 9-character pr_sha", HEAD.slice(0, 12), HEAD.slice(0, 9), true],
+      ["a 6-character head is too short to mean one commit", HEAD.slice(0, 6), HEAD, false],
+      ["a short head of another commit", BASE.slice(0, 7), HEAD, false],
+    ])("%s", (_name, headSha, prSha, aboutHead) => {
+      const r = checkClaims(anAttestation({ header: { pr_sha: prSha } }), { ...facts(), headSha });
+      expect(r.aboutHead).toBe(aboutHead);
+    });
+
     test("a stale pr_sha says which commit the attestation is about and what the head is", () => {
       const r = checkClaims(anAttestation({ header: { pr_sha: BASE } }), facts());
       expect(r.errors[0]).toMatchObject({

@@ -1,13 +1,12 @@
-import { describe, expect, test } from "@jest/globals";
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { expect, test } from "@jest/globals";
+import { readFileSync } from "node:fs";
 import { readAttestation } from "../../../src/core/attestation/read.js";
+import { needsNmoeReference } from "../../support/requirements.js";
 
-const template = fileURLToPath(new URL("../../../../shared/reference/nmoe/pull_request_template.md", import.meta.url));
-const describeIfPresent = existsSync(template) ? describe : describe.skip;
+const reference = needsNmoeReference(["pull_request_template.md"], "the nmoe reference PR template tests");
 
-describeIfPresent("the nmoe reference PR template", () => {
-  const body = existsSync(template) ? readFileSync(template, "utf8") : "";
+reference.describe("the nmoe reference PR template", () => {
+  const body = reference.available ? readFileSync(reference.path("pull_request_template.md"), "utf8") : "";
   const opts = { heading: "PR Attestation", headerKey: "nmoe_pr" };
 
   test("unedited, it is one 'unedited template' error", () => {

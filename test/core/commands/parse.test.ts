@@ -2,6 +2,7 @@ import { describe, expect, test } from "@jest/globals";
 import { commandLines, parseComment, type CommentCommand } from "../../../src/core/commands/parse.js";
 import { renderHelp, renderUsage } from "../../../src/core/commands/help.js";
 import { aRegistry } from "../../fixtures/tierb/registry.js";
+import { narrow } from "../../support/narrow.js";
 
 const registry = aRegistry();
 const parse = (body: string): CommentCommand => parseComment(body, registry);
@@ -97,9 +98,7 @@ describe("usage errors say what is valid without echoing the line", () => {
     ["misspelt /rechek", "/rechek", "command.misspelt"],
     ["prow's /retest", "/retest", "command.misspelt"],
   ])("%s", (_name, body, code) => {
-    const r = parse(body);
-    expect(r.kind).toBe("usage");
-    if (r.kind === "usage") expect(r.error.code).toBe(code);
+    expect(narrow(parse(body), "kind", "usage").error.code).toBe(code);
   });
 
   test("the budget bounds themselves are accepted", () => {

@@ -3,6 +3,7 @@ import { describe, expect, test } from "@jest/globals";
 import { parse } from "yaml";
 import { DEFAULT_CONFIG, DEFAULT_PROTECTED_PATHS } from "../../../src/core/config/defaults.js";
 import { resolveConfig, type ResolvedConfig } from "../../../src/core/config/resolve.js";
+import { narrow } from "../../support/narrow.js";
 
 describe("resolveConfig", () => {
   test.each([
@@ -86,9 +87,7 @@ describe("resolveConfig", () => {
     ["an unknown merge_queue.tier_b", { merge_queue: { tier_b: "always" } }],
     ["an unknown merge_queue key", { merge_queue: { tierb: "rerun" } }],
   ])("%s is an error naming the field", (_name, raw) => {
-    const r = resolveConfig(raw);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors[0]!.path).toMatch(/^\/merge_(plan|queue)/);
+    expect(narrow(resolveConfig(raw), "ok", false).errors[0]!.path).toMatch(/^\/merge_(plan|queue)/);
   });
 
   test("a key set in a section keeps its siblings' defaults", () => {

@@ -2,6 +2,7 @@ import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import { extractContract } from "../../../src/core/contract/extract.js";
 import { aContract, fence, HEADING, toYaml } from "./builders.js";
+import { narrow } from "../../support/narrow.js";
 
 const yaml = toYaml(aContract()).replace(/\n$/, "");
 const contractSection = `### ${HEADING}\n\n${fence(yaml)}`;
@@ -36,8 +37,7 @@ describe("extractContract properties", () => {
         // headings at ### or above end the section, which every generated heading is.
         const body = [...before, contractSection, ...after].join("\n\n");
         const x = extractContract(body, { heading: HEADING, source: "issue" });
-        expect(x.status).toBe("found");
-        if (x.status === "found") expect(x.yaml).toBe(yaml);
+        expect(narrow(x, "status", "found").yaml).toBe(yaml);
       }),
     );
   });

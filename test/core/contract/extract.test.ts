@@ -1,6 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import { extractContract, MAX_BODY_CHARS, type Extraction } from "../../../src/core/contract/extract.js";
 import { aContract, fence, formBody, HEADING, toYaml, workItem } from "./builders.js";
+import { narrow } from "../../support/narrow.js";
 
 const yaml = toYaml(aContract());
 const issue = { heading: HEADING, source: "issue" } as const;
@@ -29,8 +30,7 @@ describe("extractContract: where the contract is", () => {
     ["a ~~~yaml fence", (b: string) => b.replace("```yaml", "~~~yaml").replace(/```(\n\n### Notes)/, "~~~$1")],
   ])("finds the same block despite %s", (_name, change) => {
     const x = extractContract(change(workItem(fence(yaml))), issue);
-    expect(x.status).toBe("found");
-    if (x.status === "found") expect(x.yaml).toBe(yaml.replace(/\n$/, ""));
+    expect(narrow(x, "status", "found").yaml).toBe(yaml.replace(/\n$/, ""));
   });
 
   test("a yaml fence in another section does not count when the heading is there", () => {

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { readContract, type ContractOptions } from "../../../src/core/contract/read.js";
 import { parseRegistry } from "../../../src/core/gates/registry.js";
 import { aContract, fence, HEADING, toYaml, workItem } from "./builders.js";
+import { narrow } from "../../support/narrow.js";
 
 const fixtures = (p: string) => readFileSync(fileURLToPath(new URL(`../../fixtures/${p}`, import.meta.url)), "utf8");
 const registry = parseRegistry(fixtures("gates/gates.toml"));
@@ -124,7 +125,7 @@ describe("readContract: gate ids against the registry", () => {
   ])("%s", (_name, gates, expected) => {
     const report = readContract(withGates(gates), opts, registry);
     expect(report).toMatchObject({ status: "invalid", line: 7 });
-    if (report.status === "invalid") expect(report.errors).toEqual([expect.objectContaining(expected)]);
+    expect(narrow(report, "status", "invalid").errors).toEqual([expect.objectContaining(expected)]);
   });
 
   test("a broken registry makes the contract invalid with one error that says so", () => {
@@ -144,5 +145,22 @@ describe("readContract: gate ids against the registry", () => {
       registry,
     );
     expect(report.status === "invalid" && report.errors.map((e) => e.code)).toEqual(["schema.type"]);
+  });
+});
+
+describe("readContract: a file that holds no contract", () => {
+  const file: ContractOptions = { ...opts, allIssues: true, source: "file" };
+  test.each([
+    ["prose", "# Router cache\n\nMake it faster.\n"],
+    ["a single number", "42\n"],
+  ])("%s: one 'no contract found' problem naming the heading", (_name, body) => {
+    expect(narrow(readContract(body, file), "status", "invalid").errors).toEqual([
+      expect.objectContaining({ code: "contract.missing", message: expect.stringContaining(`\`### ${HEADING}\``) }),
+    ]);
+  });
+
+  test("a bare YAML mapping with mistakes is still read as a contract (its own errors, not 'no contract')", () => {
+    const errors = narrow(readContract("nmoe: {issue: 1}\n", file), "status", "invalid").errors;
+    expect(errors.map((e) => e.code)).not.toContain("contract.missing");
   });
 });

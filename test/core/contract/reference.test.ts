@@ -1,15 +1,14 @@
 // Compatibility with the real nmoe files: the issue form and gate registry must work unchanged.
-import { describe, expect, test } from "@jest/globals";
-import { existsSync, readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { expect, test } from "@jest/globals";
+import { readFileSync } from "node:fs";
 import { parse as parseYamlLoose } from "yaml";
 import { readContract } from "../../../src/core/contract/read.js";
 import { parseRegistry } from "../../../src/core/gates/registry.js";
 import { DEFAULT_CONFIG } from "../../../src/core/config/defaults.js";
+import { needsNmoeReference } from "../../support/requirements.js";
 
-const referenceDir = fileURLToPath(new URL("../../../../shared/reference/nmoe/", import.meta.url));
-const present = existsSync(referenceDir + "work_item.yml") && existsSync(referenceDir + "gates.toml");
-const describeIfPresent = present ? describe : describe.skip;
+const reference = needsNmoeReference(["work_item.yml", "gates.toml"], "the nmoe issue form and registry tests");
+const present = reference.available;
 
 interface FormField {
   type: string;
@@ -29,11 +28,11 @@ function renderForm(form: { body: FormField[] }): string {
     .join("\n\n");
 }
 
-describeIfPresent("the nmoe reference files", () => {
-  const form = parseYamlLoose(present ? readFileSync(referenceDir + "work_item.yml", "utf8") : "body: []") as {
+reference.describe("the nmoe reference files", () => {
+  const form = parseYamlLoose(present ? readFileSync(reference.path("work_item.yml"), "utf8") : "body: []") as {
     body: FormField[];
   };
-  const registry = parseRegistry(present ? readFileSync(referenceDir + "gates.toml", "utf8") : "");
+  const registry = parseRegistry(present ? readFileSync(reference.path("gates.toml"), "utf8") : "");
   const opts = {
     heading: DEFAULT_CONFIG.contract.heading,
     headerKey: DEFAULT_CONFIG.contract.header_key,

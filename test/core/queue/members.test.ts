@@ -1,5 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { groupMembers, parseQueueRef, type GroupCommit } from "../../../src/core/queue/members.js";
+import { narrow } from "../../support/narrow.js";
 
 const sha = (c: string) => c.repeat(40).slice(0, 40);
 
@@ -114,7 +115,6 @@ describe("groupMembers", () => {
       queueRefs: [],
       candidates,
     });
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.problem.code).toBe("queue.too-many-commits");
+    expect(narrow(r, "ok", false).problem.code).toBe("queue.too-many-commits");
   });
 });

@@ -7,7 +7,7 @@ import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import { readAttestation } from "../../../src/core/attestation/read.js";
 import { renderUsage } from "../../../src/core/commands/help.js";
-import { parseComment } from "../../../src/core/commands/parse.js";
+import { parseComment, parseIssueComment } from "../../../src/core/commands/parse.js";
 import { DEFAULT_CONFIG } from "../../../src/core/config/defaults.js";
 import { resolveConfig } from "../../../src/core/config/resolve.js";
 import { readContract } from "../../../src/core/contract/read.js";
@@ -18,7 +18,8 @@ import { ISSUE_STICKY, PR_STICKY } from "../../../src/core/markers.js";
 import { renderIssueComment } from "../../../src/core/render/issue-comment.js";
 import { renderPrComment } from "../../../src/core/render/pr-comment.js";
 import { problemList } from "../../../src/core/render/problems.js";
-import { renderRefusal } from "../../../src/core/render/replies.js";
+import { setupProblemOutput } from "../../../src/core/render/not-verified.js";
+import { issueUsageReply, renderRefusal } from "../../../src/core/render/replies.js";
 import { checkOutput } from "../../../src/core/render/verdict.js";
 import { renderTierBSection } from "../../../src/core/tierb/render.js";
 import { floorOf } from "../../../src/core/trust/floor.js";
@@ -165,8 +166,9 @@ function facts(t: string): PullFacts {
     { heading: "PR Attestation", headerKey: "nmoe_pr" },
   );
   return {
-    pr: { number: 12, headSha: HEAD, draft: false, changedLines: 10 },
+    pr: { number: 12, headSha: HEAD, draft: false, title: t, changedLines: 10 },
     registry: REGISTRY,
+    registrySource: { kind: "default-branch", path: "configs/gates/gates.toml", branch: "main" },
     link: { ok: true, issue: 7, via: "closing-keyword" },
     contractIssue: { state: "open", author: "alice" },
     contract,
@@ -260,7 +262,7 @@ describe("no user input can add a marker, a table row or a mention (through the 
     );
   });
 
-  test("replies: usage errors for any command line, refusals, config problems", () => {
+  test("replies: usage errors for any command line, refusals, config problems and their check run", () => {
     fc.assert(
       fc.property(hostile, (t) => {
         expectContained(
@@ -276,6 +278,24 @@ describe("no user input can add a marker, a table row or a mention (through the 
           (x) => {
             const r = resolveConfig({ labels: { contract_valid: x }, policy: { protected_paths: [x] }, [x]: 1 });
             return outgoing(client, r.ok ? "" : problemList(r.errors));
+          },
+          t,
+          0,
+        );
+        // The check run a broken config gets instead of a verdict (core/render/not-verified.ts).
+        for (const field of ["title", "summary", "text"] as const)
+          expectContained(
+            (x) => {
+              const r = resolveConfig({ labels: { contract_valid: x }, policy: { protected_paths: [x] }, [x]: 1 });
+              return outgoing(client, r.ok ? "" : setupProblemOutput(r.errors)[field]);
+            },
+            t,
+            0,
+          );
+        expectContained(
+          (x) => {
+            const parsed = parseIssueComment(`/accept ${x}`);
+            return parsed.kind === "usage" ? outgoing(client, issueUsageReply(parsed.error.message)) : "";
           },
           t,
           0,

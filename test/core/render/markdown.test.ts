@@ -1,6 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
-import { code, inline, prose, table } from "../../../src/core/render/markdown.js";
+import { code, inline, plainText, prose, table } from "../../../src/core/render/markdown.js";
 import { fieldName } from "../../../src/core/render/problems.js";
 
 describe("user text in Markdown", () => {
@@ -37,5 +37,33 @@ describe("user text in Markdown", () => {
         expect(lines[2]!.replace(/\\\|/g, "").split("|").length - 1).toBe(3);
       }),
     );
+  });
+});
+
+describe("plainText: the same text for a terminal", () => {
+  // prose() and inline() fold whitespace and trim; a zero-width space right after @ or # is the
+  // one thing a round trip cannot tell apart from the one they insert.
+  const oneLine = fc.string({ maxLength: 200 }).map((s) =>
+    s
+      .replace(/[\r\n\t]+/g, " ")
+      .replace(/\s{2,}/g, " ")
+      .trim()
+      .replace(/[@#]\u200b/g, ""),
+  );
+
+  test("undoes prose(): any one-line text comes back as written", () => {
+    fc.assert(fc.property(oneLine, (s) => expect(plainText(prose(s))).toBe(s)));
+  });
+
+  test("undoes inline(): any one-line text comes back as written", () => {
+    fc.assert(fc.property(oneLine, (s) => expect(plainText(inline(s))).toBe(s)));
+  });
+
+  test.each([
+    ["a placeholder in a hint", "pass --registry \\<gates.toml\\>", "pass --registry <gates.toml>"],
+    ["a defused mention", "@\u200bmona and #\u200b12", "@mona and #12"],
+    ["code spans keep their backticks", "`nmoe/csrc/**`", "`nmoe/csrc/**`"],
+  ])("%s", (_name, markdown, text) => {
+    expect(plainText(markdown)).toBe(text);
   });
 });

@@ -12,6 +12,7 @@ import {
 import { emptyLedger, type Ledger } from "../../../src/core/ledger/types.js";
 import { aDispatch, aLedger, T0 } from "../../fixtures/tierb/builders.js";
 import { aRegistry, HEAD, HEAD2 } from "../../fixtures/tierb/registry.js";
+import { narrow } from "../../support/narrow.js";
 
 const registry = aRegistry();
 
@@ -57,7 +58,8 @@ describe("planDispatch", () => {
         commentId: 99,
       },
     });
-    if (p.kind === "dispatch") expect(p.ledger.dispatches).toEqual([p.dispatch]);
+    const dispatch = narrow(p, "kind", "dispatch");
+    expect(dispatch.ledger.dispatches).toEqual([dispatch.dispatch]);
   });
 
   test("single gate dispatch", () => {
@@ -193,13 +195,12 @@ describe("confirmPinned: a push between the command and the dispatch", () => {
   test("head moved → no dispatch, the record is ended and explained", () => {
     const r = confirmPinned(aLedger(aDispatch()), "mc-0000000001", HEAD2, T0);
     expect(r).toMatchObject({ proceed: false, reason: expect.stringContaining("moved from aaaaaaa to bbbbbbb") });
-    if (!r.proceed)
-      expect(r.ledger.dispatches[0]).toMatchObject({
-        state: "cancelled",
-        endReason: "head-moved",
-        stale: true,
-        staleBy: HEAD2,
-      });
+    expect(narrow(r, "proceed", false).ledger.dispatches[0]).toMatchObject({
+      state: "cancelled",
+      endReason: "head-moved",
+      stale: true,
+      staleBy: HEAD2,
+    });
   });
 
   test("already sent → do not send again (a retried handler)", () => {

@@ -19,6 +19,7 @@ import type { Dispatch } from "../../../src/core/ledger/types.js";
 import type { TierBResults } from "../../../src/core/schemas/tier-b-results.generated.js";
 import { aDispatch, aLedger, aResultsFile, T0 } from "../../fixtures/tierb/builders.js";
 import { aRegistry, HEAD, HEAD2 } from "../../fixtures/tierb/registry.js";
+import { narrow } from "../../support/narrow.js";
 
 const registry = aRegistry();
 const requested = ["b200:small_1x10", "b200:big_8x20"];
@@ -60,9 +61,8 @@ describe("validateResults", () => {
     ],
     ["not an object", "pass", "results.schema.type"],
   ])("refuses %s", (_name, file, code) => {
-    const r = validateResults(file, expected);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.errors.map((e) => e.code)).toContain(code);
+    const r = narrow(validateResults(file, expected), "ok", false);
+    expect(r.errors.map((e) => e.code)).toContain(code);
   });
 
   test("gates not in the registry are dropped with a warning, not trusted", () => {

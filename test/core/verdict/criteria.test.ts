@@ -42,8 +42,9 @@ function attestationOf(
 /** Facts for a PR that passes everything; each case changes what it is about. */
 function aPullFacts(over: Partial<PullFacts> = {}): PullFacts {
   return {
-    pr: { number: 12, headSha: HEAD, draft: false },
+    pr: { number: 12, headSha: HEAD, draft: false, title: "Fused all-gather" },
     registry: GATES,
+    registrySource: { kind: "default-branch", path: "configs/gates/gates.toml", branch: "main" },
     link: { ok: true, issue: 7, via: "closing-keyword" },
     contractIssue: { state: "open", author: "mona" },
     contract: contractOf(),
@@ -157,7 +158,13 @@ describe("the verdict, criterion by criterion", () => {
       "fail",
       "blocked",
     ],
-    ["3000 files", { files: { ok: false, reason: "the PR changes 3000 files" } }, "scope", "unverified", "unverified"],
+    [
+      "3000 files",
+      { files: { ok: false, unlisted: { kind: "too-many", changed: 3000, limit: 3000 } } },
+      "scope",
+      "unverified",
+      "unverified",
+    ],
     [
       "scope patterns too costly to match (the work budget runs out)",
       {
@@ -374,10 +381,10 @@ describe("the verdict, criterion by criterion", () => {
     ],
     [
       "protected paths when the files could not be listed",
-      { files: { ok: false, reason: "3000 files" } },
+      { files: { ok: false, unlisted: { kind: "too-many", changed: 3000, limit: 3000 } } },
       "protected-paths",
       "unverified",
-      "the changed files could not be listed",
+      "protected paths not verifiable",
     ],
     [
       "protected paths too costly to match (the work budget runs out)",
@@ -420,7 +427,7 @@ describe("the verdict, criterion by criterion", () => {
       "over the repository's line limit, which bounds a looser contract",
       {
         contract: contractOf(aContract({ scope: { allow: ["nmoe/router/**"], max_changed_lines: 5000 } })),
-        pr: { number: 12, headSha: HEAD, draft: false, changedLines: 900 },
+        pr: { number: 12, headSha: HEAD, draft: false, title: "x", changedLines: 900 },
         floor: { ...floorOf(DEFAULT_CONFIG), maxChangedLines: 500 },
       },
       "size",
@@ -485,7 +492,8 @@ describe("the verdict, criterion by criterion", () => {
       summary: expect.stringContaining(summary),
     });
     // A row that is not ✅ keeps the check from being green.
-    if (status !== "pass") expect(evaluateVerdict(aPullFacts(over)).outcome).not.toBe("green");
+    const green = evaluateVerdict(aPullFacts(over)).outcome === "green";
+    expect(status !== "pass" && green).toBe(false);
   });
 
   test("a perf budget while a run that includes the perf gate is queued: ⏳, and the check waits", () => {
@@ -550,5 +558,77 @@ describe("the verdict, criterion by criterion", () => {
     const failing = evaluateVerdict(facts).results.filter((r) => r.status === "fail");
     expect(failing.length).toBeGreaterThanOrEqual(4);
     expect(failing.filter((r) => !r.fix).map((r) => r.id)).toEqual([]);
+  });
+});
+
+/** What the offline CLI cannot know; the same facts otherwise. */
+const OFFLINE: Partial<PullFacts> = { unavailable: ["tier_b", "dependency", "other_pulls"], dependencies: [] };
+
+describe("offline (facts the caller could not gather): rows that need them wait for the bot", () => {
+  const tierB = contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } }));
+  const perf = contractOf(
+    aContract({
+      gates: {
+        required: ["cpu:import"],
+        perf: { gate: "perf:delta", compare: "b200:step_8x10", metric: "step_tps_p50", budget_pct: -10 },
+      },
+    }),
+  );
+  const noHotspots = contractOf(
+    aContract({
+      gates: { required: ["cpu:import"] },
+      nmoe: { issue: "12", kind: "feature", risk: "warm", depends_on: ["3"], merge_hotspots: [] },
+    }),
+  );
+  test.each<[string, Partial<PullFacts>, string, { status: string; summary?: string; fix?: string }]>([
+    [
+      "a required Tier-B gate, no runs",
+      { contract: tierB },
+      "tier-b",
+      { status: "pending", fix: "runs on the PR after a maintainer's `/tier-b`" },
+    ],
+    ["a perf budget, no runs", { contract: perf }, "perf", { status: "pending" }],
+    [
+      "a dependency",
+      {},
+      "depends-on",
+      { status: "pending", summary: "depends on `3`: the bot checks that it is done" },
+    ],
+    [
+      "other open PRs",
+      {},
+      "same-head",
+      { status: "pending", summary: "the bot compares this PR with the other open PRs" },
+    ],
+    ["a contract with hotspots", {}, "hotspots", { status: "pending" }],
+    // What cannot depend on the missing facts is still answered.
+    ["a contract without hotspots", { contract: noHotspots }, "hotspots", { status: "pass" }],
+    [
+      "an invalid contract is still a failure, not a wait",
+      { contract: contractOf(aContract({ gates: { required: ["cpu:imprt"] } })) },
+      "tier-b",
+      { status: "fail" },
+    ],
+    [
+      "no head SHA: the head row says how to give one",
+      { pr: { number: 0, headSha: "", draft: false, title: "" } },
+      "head",
+      { status: "unverified", fix: "pass `--head-sha $(git rev-parse HEAD)` to check it" },
+    ],
+  ])("%s", (_name, over, id, expected) => {
+    const facts = aPullFacts({ ...OFFLINE, ...over });
+    expect(evaluateVerdict(facts).results.find((r) => r.id === id)).toMatchObject(expected);
+  });
+
+  test("the contracts of this table are valid (or the rows above would pass for the wrong reason)", () => {
+    expect([tierB, perf, noHotspots].map((c) => c.status)).toEqual(["valid", "valid", "valid"]);
+  });
+
+  test("with every fact available the same rows are decided", () => {
+    const facts = aPullFacts({
+      contract: contractOf(aContract({ gates: { required: ["cpu:import", "b200:step_1x10"] } })),
+    });
+    expect(statusOf(facts, "tier-b")).toBe("fail");
+    expect(statusOf(facts, "same-head")).toBe("pass");
   });
 });

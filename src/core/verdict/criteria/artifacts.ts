@@ -12,7 +12,7 @@ export const MAX_ARTIFACT_PATTERNS = 1000;
 export const artifactsCriterion: Criterion = {
   id: "artifacts",
   title: "Artifact paths",
-  triggers: ["pull_request", "contract"],
+  triggers: ["pr.head", "pr.base", "contract"],
   appliesTo: (f) =>
     validContract(f) !== undefined &&
     ((validContract(f)?.artifacts_under ?? []).length > 0 || (f.artifactOwners ?? []).length > 0),
@@ -27,7 +27,7 @@ export const artifactsCriterion: Criterion = {
         summary: `the bot checks the other open issues' artifact paths${mine}`,
         details: [],
       };
-    if (!f.files.ok) return filesUnverified(base, "artifact paths", f.files.reason);
+    if (!f.files.ok) return filesUnverified(base, "artifact paths", f.files.unlisted);
     // Every owner's patterns are matched against every changed file: bound the work before it runs,
     // and answer "not verified" (never a pass) past the bound rather than skip some owners.
     const patterns = f.artifactOwners.reduce((n, o) => n + (o.contract.artifacts_under ?? []).length, 0);

@@ -9,7 +9,7 @@ const ROWS_OF_THEIR_OWN = ["attestation.stale-sha", "attestation.unknown-gate", 
 export const attestationCriterion: Criterion = {
   id: "attestation",
   title: "Attestation valid",
-  triggers: ["pull_request", "contract", "registry"],
+  triggers: ["pr.body", "contract", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const a = f.attestation;

@@ -7,7 +7,8 @@ import { contractRules, unreadableRule } from "./path-rules.js";
 export const branchCriterion: Criterion = {
   id: "branch",
   title: "Branch",
-  triggers: ["pull_request", "contract"],
+  // The head branch is fixed when the PR opens (GitHub cannot rename it); only the contract can change the answer.
+  triggers: ["contract"],
   appliesTo: (f) => validContract(f)?.branch !== undefined,
   evaluate(f) {
     const base = { id: this.id, title: this.title };

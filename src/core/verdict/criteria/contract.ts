@@ -1,6 +1,7 @@
 /** Criterion: the PR is linked to an open issue whose contract is valid and counts (written or accepted by a write user). */
 import { code } from "../../render/markdown.js";
 import { problemLine } from "../../render/problems.js";
+import { registryUnverified } from "../registry-unverified.js";
 import type { Authority } from "../../trust/acceptance.js";
 import type { Criterion, CriterionResult } from "../types.js";
 
@@ -52,7 +53,7 @@ function unaccepted(
 export const contractCriterion: Criterion = {
   id: "contract",
   title: "Contract found & valid",
-  triggers: ["pull_request", "contract", "registry"],
+  triggers: ["pr.body", "contract", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     if (!f.link.ok) {
@@ -68,15 +69,8 @@ export const contractCriterion: Criterion = {
     // Offline (the CLI) there is no issue number, only the file the contract came from.
     const issue = n > 0 ? `issue #${n}` : f.link.via;
     const linked = n > 0 ? ` (linked by ${ROUTE[f.link.via] ?? f.link.via})` : "";
-    if (!f.registry.ok) {
-      return {
-        ...base,
-        status: "unverified",
-        summary: "the gate registry on the default branch is broken",
-        details: f.registry.errors.map(problemLine),
-        fix: "a maintainer must fix the registry on the default branch",
-      };
-    }
+    // The first row that needs the registry, so the one that lists its errors.
+    if (!f.registry.ok) return registryUnverified(this, f, { withErrors: true });
     if (f.contractIssue?.state === "closed") {
       return {
         ...base,

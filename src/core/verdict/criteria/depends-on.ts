@@ -1,23 +1,28 @@
 /** Criterion: every issue the contract depends on is done. */
 import { code } from "../../render/markdown.js";
-import { validContract } from "../derived.js";
+import { needsValid } from "../prerequisite.js";
+import { unavailable, validContract } from "../derived.js";
+import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
 
 export const dependsOnCriterion: Criterion = {
   id: "depends-on",
   title: "Dependencies done",
-  triggers: ["contract", "dependency"],
+  triggers: ["contract", "dependency", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const contract = validContract(f);
-    if (!contract && !f.registry.ok)
+    // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
+    if (!contract && !f.registry.ok) return registryUnverified(this, f);
+    if (!contract) return needsValid(this, "contract");
+    const ids = contract.nmoe.depends_on ?? [];
+    if (ids.length > 0 && unavailable(f, "dependency"))
       return {
         ...base,
-        status: "unverified",
-        summary: "the gate registry is broken, so the contract could not be checked",
+        status: "pending",
+        summary: `depends on ${ids.map((id) => `\`${id}\``).join(", ")}: the bot checks that ${ids.length === 1 ? "it is" : "they are"} done`,
         details: [],
       };
-    if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
     if (f.dependencies.length === 0) return { ...base, status: "pass", summary: "depends on nothing", details: [] };
     const unknown = f.dependencies.filter((d) => d.state === "unknown");
     if (unknown.length > 0) {

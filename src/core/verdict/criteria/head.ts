@@ -1,22 +1,26 @@
 /** Criterion: the attestation is about the PR's current head commit. */
+import { needsValid } from "../prerequisite.js";
 import { claimsOf } from "../derived.js";
 import type { Criterion } from "../types.js";
 
 export const headCriterion: Criterion = {
   id: "head",
   title: "Attestation about this head",
-  triggers: ["pull_request"],
+  triggers: ["pr.body", "pr.head"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    if (f.attestation.status !== "valid")
+    if (f.attestation.status !== "valid") return needsValid(this, "attestation");
+    const claims = claimsOf(f);
+    // Offline with no head SHA: say how to give one, rather than compare pr_sha with nothing.
+    const unknown = claims?.warnings.find((w) => w.code === "attestation.head-unknown");
+    if (unknown)
       return {
         ...base,
-        status: "fail",
-        summary: "no valid attestation",
+        status: "unverified",
+        summary: unknown.message,
         details: [],
-        fix: "fix the attestation first",
+        ...(unknown.hint ? { fix: unknown.hint } : {}),
       };
-    const claims = claimsOf(f);
     const short = f.pr.headSha.slice(0, 12);
     if (claims?.aboutHead)
       return { ...base, status: "pass", summary: `pr_sha matches the head \`${short}\``, details: [] };

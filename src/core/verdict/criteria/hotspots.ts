@@ -1,6 +1,8 @@
 /** Criterion (warning only): other open PRs' contracts name the same merge hotspots. */
+import { unavailable, validContract } from "../derived.js";
 import { code } from "../../render/markdown.js";
 import type { Criterion } from "../types.js";
+import { OTHER_PULLS_LATER } from "./same-head.js";
 
 export const hotspotsCriterion: Criterion = {
   id: "hotspots",
@@ -8,6 +10,9 @@ export const hotspotsCriterion: Criterion = {
   triggers: ["contract", "other_pulls"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
+    // Offline the other PRs are unknown; a contract with no hotspots cannot collide either way.
+    if (unavailable(f, "other_pulls") && (validContract(f)?.nmoe.merge_hotspots ?? []).length > 0)
+      return { ...base, status: "pending", summary: OTHER_PULLS_LATER, details: [] };
     if (f.hotspots.length === 0)
       return { ...base, status: "pass", summary: "no collisions with other open PRs", details: [] };
     return {

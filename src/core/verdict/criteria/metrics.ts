@@ -19,7 +19,7 @@ function metricGates(f: PullFacts): string[] {
 export const metricsCriterion: Criterion = {
   id: "metrics",
   title: "Metrics vs baseline",
-  triggers: ["contract", "tier_b", "registry"],
+  triggers: ["pr.head", "contract", "tier_b", "registry"],
   appliesTo: (f) => metricGates(f).length > 0,
   evaluate(f) {
     const base = { id: this.id, title: this.title };

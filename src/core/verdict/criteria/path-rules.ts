@@ -1,7 +1,7 @@
-/** What the path-rule criteria (branch, read-only, artifacts, required files) share: the linked contract's compiled rules, and "not verifiable". */
+/** What the path-rule criteria (branch, read-only, artifacts, required files) and scope share: the linked contract's compiled rules, and "not verifiable". */
 import { rulesOf, type PathRules } from "../../contract/rules.js";
 import { validContract } from "../derived.js";
-import type { CriterionResult, PullFacts } from "../types.js";
+import type { CriterionResult, PullFacts, Unlisted } from "../types.js";
 
 /** The linked contract's rules; undefined without a valid contract (its parse already compiled them, so they compile). */
 export function contractRules(f: PullFacts): PathRules | undefined {
@@ -15,17 +15,26 @@ export function unreadableRule(base: Pick<CriterionResult, "id" | "title">, rule
   return { ...base, status: "fail", summary: `the contract's ${rule} rule could not be read`, details: [] };
 }
 
-/** The row when GitHub could not list every changed file: not verified, never a pass. */
+function unlistedText(u: Unlisted): string {
+  switch (u.kind) {
+    case "too-many":
+      return `the PR changes ${u.changed} files; GitHub lists at most ${u.limit}, so scope cannot be verified`;
+    case "count-mismatch":
+      return `GitHub listed ${u.listed} files but the PR reports ${u.reported} changed files, so scope cannot be verified`;
+  }
+}
+
+/** The row when GitHub could not list every changed file (scope, and every path rule): not verified, never a pass. */
 export function filesUnverified(
   base: Pick<CriterionResult, "id" | "title">,
   what: string,
-  reason: string,
+  unlisted: Unlisted,
 ): CriterionResult {
   return {
     ...base,
     status: "unverified",
     summary: `${what} not verifiable`,
-    details: [reason],
+    details: [unlistedText(unlisted)],
     fix: "split the PR into smaller ones",
   };
 }

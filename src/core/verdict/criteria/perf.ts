@@ -1,23 +1,21 @@
 /** Criterion: the contract's perf budget holds on this head (a missing measurement is ❌, not ✅). */
+import { needsValid } from "../prerequisite.js";
 import { perfWithinBudget } from "../../tierb/verdict-rows.js";
-import { validContract } from "../derived.js";
+import { unavailable, validContract } from "../derived.js";
+import { TIER_B_LATER } from "./tier-b.js";
+import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
 
 export const perfCriterion: Criterion = {
   id: "perf",
   title: "Perf within budget",
-  triggers: ["contract", "tier_b"],
+  triggers: ["pr.head", "contract", "tier_b", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const contract = validContract(f);
-    if (!contract && !f.registry.ok)
-      return {
-        ...base,
-        status: "unverified",
-        summary: "the gate registry is broken, so the contract could not be checked",
-        details: [],
-      };
-    if (!contract) return { ...base, status: "fail", summary: "no valid contract", details: [] };
+    // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
+    if (!contract && !f.registry.ok) return registryUnverified(this, f);
+    if (!contract) return needsValid(this, "contract");
     // A run that includes the perf gate and has not finished is a wait (⏳), not a failure.
     const row = perfWithinBudget(
       f.ledger,
@@ -25,6 +23,8 @@ export const perfCriterion: Criterion = {
       contract.gates.perf,
       f.registry.ok ? f.registry.value : undefined,
     );
+    if (row.status === "fail" && unavailable(f, "tier_b"))
+      return { ...base, status: "pending", summary: row.summary, details: [], fix: TIER_B_LATER };
     return { ...base, status: row.status, summary: row.summary, details: [], ...(row.fix ? { fix: row.fix } : {}) };
   },
 };

@@ -7,6 +7,7 @@ import { code } from "../../render/markdown.js";
 import { protectedChanges, type ProtectedChange } from "../../trust/floor.js";
 import { contractCounts, validContract } from "../derived.js";
 import type { Criterion, PullFacts } from "../types.js";
+import { filesUnverified } from "./path-rules.js";
 
 /** Who vouches for the contract that names the files. */
 type Vouch = "maintainer" | "trusted-bot" | "nobody" | "unknown";
@@ -24,16 +25,11 @@ function line(c: ProtectedChange, why: string): string {
 export const protectedPathsCriterion: Criterion = {
   id: "protected-paths",
   title: "Protected paths",
-  triggers: ["pull_request", "contract", "registry"],
+  // The changed files (a push, a retarget), the contract and its acceptance, the floor in the config.
+  triggers: ["pr.head", "pr.base", "contract", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    if (!f.files.ok)
-      return {
-        ...base,
-        status: "unverified",
-        summary: "the changed files could not be listed",
-        details: [f.files.reason],
-      };
+    if (!f.files.ok) return filesUnverified(base, "protected paths", f.files.unlisted);
     const contract = validContract(f);
     const check = protectedChanges(f.files.files, f.floor, contract?.scope);
     if (check.overBudget)

@@ -4,7 +4,7 @@ import type { Criterion } from "../types.js";
 export const publicSafetyCriterion: Criterion = {
   id: "public-safety",
   title: "Public safety",
-  triggers: ["pull_request", "comment", "contract"],
+  triggers: ["pr.body", "comment", "contract"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const items = f.safety.sources.flatMap((s) => s.findings.map((x) => `${s.what}, line ${x.line}: \`${x.rule}\``));

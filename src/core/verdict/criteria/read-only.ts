@@ -8,13 +8,13 @@ import { contractRules, filesUnverified, unreadableRule } from "./path-rules.js"
 export const readOnlyCriterion: Criterion = {
   id: "read-only",
   title: "Read-only paths",
-  triggers: ["pull_request", "contract"],
+  triggers: ["pr.head", "pr.base", "contract"],
   appliesTo: (f) => (validContract(f)?.read_only ?? []).length > 0,
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const list = contractRules(f)?.readOnly;
     if (!list) return unreadableRule(base, "read_only");
-    if (!f.files.ok) return filesUnverified(base, "read-only paths", f.files.reason);
+    if (!f.files.ok) return filesUnverified(base, "read-only paths", f.files.unlisted);
     const hits = changedPaths(f.files.files).flatMap((t) => {
       const pattern = list.match(t.path);
       return pattern === undefined ? [] : [{ ...t, pattern }];

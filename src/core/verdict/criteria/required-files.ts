@@ -8,13 +8,13 @@ import { contractRules, filesUnverified, unreadableRule } from "./path-rules.js"
 export const requiredFilesCriterion: Criterion = {
   id: "required-files",
   title: "Required files",
-  triggers: ["pull_request", "contract"],
+  triggers: ["pr.head", "pr.base", "contract"],
   appliesTo: (f) => (validContract(f)?.scope.require ?? []).length > 0,
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const require = contractRules(f)?.require;
     if (!require) return unreadableRule(base, "scope.require");
-    if (!f.files.ok) return filesUnverified(base, "required files", f.files.reason);
+    if (!f.files.ok) return filesUnverified(base, "required files", f.files.unlisted);
     const written = writtenPaths(f.files.files);
     const rows = require.map((e) => ({ ...e, by: written.find((p) => e.list.match(p) !== undefined) }));
     const missing = rows.filter((r) => r.by === undefined);

@@ -1,35 +1,26 @@
 /** Criterion: every changed file is inside the contract's scope (deny wins; renames on both paths). */
+import { needsValid } from "../prerequisite.js";
 import { code } from "../../render/markdown.js";
 import { problemLine } from "../../render/problems.js";
 import { scopeOf } from "../derived.js";
+import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
+import { filesUnverified } from "./path-rules.js";
 
 export const scopeCriterion: Criterion = {
   id: "scope",
   title: "Scope",
-  triggers: ["pull_request", "contract"],
+  triggers: ["pr.head", "pr.base", "contract"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
     const s = scopeOf(f);
     switch (s.kind) {
       case "no-contract":
         // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
-        if (!f.registry.ok)
-          return {
-            ...base,
-            status: "unverified",
-            summary: "the gate registry is broken, so the contract could not be checked",
-            details: [],
-          };
-        return { ...base, status: "fail", summary: "no valid contract to check the diff against", details: [] };
+        if (!f.registry.ok) return registryUnverified(this, f);
+        return needsValid(this, "contract", "to check the diff against");
       case "unverifiable":
-        return {
-          ...base,
-          status: "unverified",
-          summary: "scope not verifiable",
-          details: [s.reason],
-          fix: "split the PR into smaller ones",
-        };
+        return filesUnverified(base, "scope", s.unlisted);
       case "over-budget":
         // Too costly to decide is "could not check", never a verdict on the author's files.
         return {

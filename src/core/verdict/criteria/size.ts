@@ -10,7 +10,7 @@ function whose(l: SizeLimit): string {
 export const sizeCriterion: Criterion = {
   id: "size",
   title: "Size",
-  triggers: ["pull_request", "contract"],
+  triggers: ["pr.head", "pr.base", "contract"],
   // A row only where a limit is set: by the contract or by the repository.
   appliesTo: (f) => {
     const limits = sizeLimits(validContract(f), f.floor);

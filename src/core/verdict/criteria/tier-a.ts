@@ -1,17 +1,19 @@
 /** Criterion: every Tier-A gate the contract requires is attested as run. */
+import { needsValid } from "../prerequisite.js";
 import { code } from "../../render/markdown.js";
 import { unknownFloorGates } from "../../trust/floor.js";
 import { claimsOf, validContract } from "../derived.js";
+import { registryUnverified } from "../registry-unverified.js";
 import type { Criterion } from "../types.js";
 
 export const tierACriterion: Criterion = {
   id: "tier-a",
   title: "Tier-A attested",
-  triggers: ["pull_request", "contract", "registry"],
+  triggers: ["pr.body", "contract", "registry"],
   evaluate(f) {
     const base = { id: this.id, title: this.title };
-    if (!f.registry.ok)
-      return { ...base, status: "unverified", summary: "the gate registry is broken, tiers are unknown", details: [] };
+    // Without the registry no gate's tier is known.
+    if (!f.registry.ok) return registryUnverified(this, f);
     const registry = f.registry.value;
     const unknownFloor = unknownFloorGates(f.floor, (id) => registry.gates.has(id));
     if (unknownFloor.length > 0)
@@ -24,17 +26,9 @@ export const tierACriterion: Criterion = {
         ),
         fix: "a maintainer adds the gate to the registry or removes it from the policy, on the default branch",
       };
-    if (!validContract(f))
-      return { ...base, status: "fail", summary: "no valid contract to read the required gates from", details: [] };
+    if (!validContract(f)) return needsValid(this, "contract", "to read the required gates from");
     const claims = claimsOf(f);
-    if (!claims)
-      return {
-        ...base,
-        status: "fail",
-        summary: "no valid attestation",
-        details: [],
-        fix: "fix the attestation first",
-      };
+    if (!claims) return needsValid(this, "attestation");
     const { required, missing, unknown } = claims.tierA;
     const details = [
       ...missing.map((g) => `${code(g)} is required by the contract but not in \`gates_passed.tier_a\``),
