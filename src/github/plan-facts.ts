@@ -7,6 +7,7 @@ import { idKey } from "../core/ids.js";
 import { byContractId, titleId } from "../core/linking/link.js";
 import type { PlanContract, PlanInput, PlanPull, Resolution } from "../core/plan/build.js";
 import { pullNotRead, pullStateOf } from "../core/plan/pull-state.js";
+import { SEARCH_DID_NOT_ANSWER, tooManyLookups } from "../core/plan/render.js";
 import type { Result } from "../core/problem.js";
 import { CHECK_NAME } from "../core/render/verdict.js";
 import { findCheckRun } from "./checks.js";
@@ -128,7 +129,7 @@ async function resolveIds(
     else rest.push(id);
   }
   for (const id of rest.slice(MAX_DEPENDENCY_LOOKUPS))
-    out.set(idKey(id), { kind: "unknown", reason: `more than ${MAX_DEPENDENCY_LOOKUPS} ids to look up at once` });
+    out.set(idKey(id), { kind: "unknown", reason: tooManyLookups(MAX_DEPENDENCY_LOOKUPS) });
   for (const fact of await resolveDependencies(client, rest.slice(0, MAX_DEPENDENCY_LOOKUPS), openIssues)) {
     const resolution: Resolution =
       fact.state === "done"
@@ -139,7 +140,7 @@ async function resolveIds(
           ? { kind: "open-issue", issue: fact.issue }
           : fact.state === "missing"
             ? { kind: "missing" }
-            : { kind: "unknown", reason: "GitHub's search did not answer" };
+            : { kind: "unknown", reason: SEARCH_DID_NOT_ANSWER };
     out.set(idKey(fact.id), resolution);
   }
   return out;

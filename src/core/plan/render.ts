@@ -12,6 +12,12 @@ export const PLAN_TITLE = "merge-captain: merge plan";
 export const MAX_GRAPH_NODES = 150;
 export const MAX_TABLE_ROWS = 250;
 
+/** Why a dependency id was not resolved on GitHub, worded here: the reader of GitHub only says which. */
+export function tooManyLookups(limit: number): string {
+  return `more than ${limit} ids to look up at once`;
+}
+export const SEARCH_DID_NOT_ANSWER = "GitHub's search did not answer";
+
 const STATE_TEXT: Record<RowState, string> = {
   ready: "✅ ready",
   "after-deps": "⏳ after its dependencies",
