@@ -59,38 +59,36 @@ describe("issues opened / edited", () => {
     expect(posted).toMatch(/comments `\/accept` here \(or `\/accept [0-9a-f]{12}`/);
   });
 
-  test("an issue opened by a bot is judged like anyone's: its contract waits for /accept, and no permission is read", async () => {
+  /** A bot opens issue #7 with a valid contract; returns what the bot posted once every expected call was made. */
+  async function botOpensContract(login: string, configured: ReturnType<typeof noConfig>, label: string) {
     const app = testApp();
     let posted = "";
-    const bot = aUser("copilot-swe-agent[bot]", "Bot");
-    const calls = registry(noConfig())
+    const bot = aUser(login, "Bot");
+    const calls = registry(configured)
       .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
       .reply(200, [])
       .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
       .reply(201, aComment(500, "x"))
-      .post(`${REPO_PATH}/issues/7/labels`, { labels: ["contract: needs acceptance"] })
+      .post(`${REPO_PATH}/issues/7/labels`, { labels: [label] })
       .reply(200, []);
     const event = issuesEvent("opened", { body: contractBody(), sender: bot });
     await app.receive("issues", { ...event, issue: { ...event.issue, user: bot } });
     expect(calls.pendingMocks()).toEqual([]);
+    return posted;
+  }
+
+  test("an issue opened by a bot is judged like anyone's: its contract waits for /accept, and no permission is read", async () => {
+    const posted = await botOpensContract("copilot-swe-agent[bot]", noConfig(), "contract: needs acceptance");
     expect(posted).toContain("awaiting acceptance");
     expect(posted).toContain("`copilot-swe-agent[bot]`");
   });
 
   test("a bot the config trusts writes contracts that count without /accept", async () => {
-    const app = testApp();
-    let posted = "";
-    const bot = aUser("planner[bot]", "Bot");
-    const calls = registry(config('policy:\n  trusted_bots: ["planner[bot]"]\n'))
-      .get(`${REPO_PATH}/issues/7/comments?per_page=100`)
-      .reply(200, [])
-      .post(`${REPO_PATH}/issues/7/comments`, (b: { body: string }) => ((posted = b.body), true))
-      .reply(201, aComment(500, "x"))
-      .post(`${REPO_PATH}/issues/7/labels`, { labels: ["contract: valid"] })
-      .reply(200, []);
-    const event = issuesEvent("opened", { body: contractBody(), sender: bot });
-    await app.receive("issues", { ...event, issue: { ...event.issue, user: bot } });
-    expect(calls.pendingMocks()).toEqual([]);
+    const posted = await botOpensContract(
+      "planner[bot]",
+      config('policy:\n  trusted_bots: ["planner[bot]"]\n'),
+      "contract: valid",
+    );
     expect(posted).toContain("written by `planner[bot]`, a bot this repository trusts");
   });
 
