@@ -61,7 +61,8 @@ type Segment =
  * this does not implement (see `patternProblem`).
  */
 export function compileGlob(source: string): Glob {
-  const segments = withPicomatchTail(collapseGlobstars(source.split("/").map(compileSegment)));
+  const text = ANY_DEPTH_EXTENSION.test(source) ? `**/*${source.slice(2)}` : source;
+  const segments = withPicomatchTail(collapseGlobstars(text.split("/").map(compileSegment)));
   const literal = segments.every((s) => s.kind === "literal");
   // Most patterns start with a folder name: a path outside it is turned away by one native comparison.
   // (Without its final `/`: `a/**` matches `a`.)
@@ -84,7 +85,15 @@ function collapseGlobstars(segments: Segment[]): Segment[] {
 }
 
 /**
- * picomatch's one irregularity, kept so that no scope changes meaning: a final `/**` may match
+ * picomatch's other irregularity (its fast path for extensions): a whole pattern `**` followed by
+ * `.<word>` parts only (`**.pem`, `**.tar.gz`) matches that ending at any depth, as `**\/*.pem`
+ * does, where any other `**` inside a segment is `*` (`**-x`, `**.x*`, `a/**.pem` stay in one
+ * segment). Kept: a deny of `**.pem` must go on denying `keys/server.pem`.
+ */
+const ANY_DEPTH_EXTENSION = /^\*\*(?:\.\w+)+$/;
+
+/**
+ * picomatch's first irregularity, kept so that no scope changes meaning: a final `/**` may match
  * nothing (`a/**` matches `a`) except after a segment that ends in `*` (`src/*\/**` does not match
  * `src/x`). Written as "one more segment, then any": `src/*\/*\/**`.
  */

@@ -64,6 +64,14 @@ describe("compileGlob: the syntax", () => {
     ["a.b", "axb", false],
     ["$a^", "$a^", true],
     ["Docs/**", "docs/a.md", false],
+    // picomatch's extension fast path: `**.<ext>` alone matches at any depth, dot files included
+    ["**.x", "a/.x", true],
+    ["**.pem", "keys/deep/server.pem", true],
+    ["**.tar.gz", "dist/a.tar.gz", true],
+    ["**.x", "a/x", false],
+    ["a/**.x", "a/b/c.x", false],
+    ["**.x*", "a/b.xy", false],
+    ["**-x", "a/b-x", false],
   ])("%j against %j → %s", (pattern, path, expected) => {
     expect(matches(pattern, path)).toBe(expected);
     expect(picomatch(pattern, PICOMATCH)(path)).toBe(expected);
