@@ -61,7 +61,11 @@ type Segment =
  * this does not implement (see `patternProblem`).
  */
 export function compileGlob(source: string): Glob {
-  const text = ANY_DEPTH_EXTENSION.test(source) ? `**/*${source.slice(2)}` : source;
+  const text = ANY_DEPTH_EXTENSION.test(source)
+    ? `**/*${source.slice(2)}`
+    : source === "*.*" || source === "**/*.*"
+      ? `${source.slice(0, -1)}?*`
+      : source;
   const segments = withPicomatchTail(collapseGlobstars(text.split("/").map(compileSegment)));
   const literal = segments.every((s) => s.kind === "literal");
   // Most patterns start with a folder name: a path outside it is turned away by one native comparison.
@@ -91,6 +95,8 @@ function collapseGlobstars(segments: Segment[]): Segment[] {
  * segment). Kept: a deny of `**.pem` must go on denying `keys/server.pem`.
  */
 const ANY_DEPTH_EXTENSION = /^\*\*(?:\.\w+)+$/;
+// The same fast paths read a whole `*.*` or `**\/*.*` as "a dot with something after it": `a.`
+// does not match them (it does match `*.*.*` or `a/*.*`, which picomatch parses in full).
 
 /**
  * picomatch's first irregularity, kept so that no scope changes meaning: a final `/**` may match

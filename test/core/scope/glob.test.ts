@@ -72,6 +72,12 @@ describe("compileGlob: the syntax", () => {
     ["a/**.x", "a/b/c.x", false],
     ["**.x*", "a/b.xy", false],
     ["**-x", "a/b-x", false],
+    // and for `*.*`: a dot with something after it
+    ["*.*", "a.", false],
+    ["*.*", "a.b.", true],
+    ["**/*.*", "x/a.", false],
+    ["**/*.*", "x/.a", true],
+    ["*.*.*", "a.b.", true],
   ])("%j against %j → %s", (pattern, path, expected) => {
     expect(matches(pattern, path)).toBe(expected);
     expect(picomatch(pattern, PICOMATCH)(path)).toBe(expected);
