@@ -25,12 +25,16 @@ function oneLine(text: string, max: number): string {
   return t.length > max ? t.slice(0, max - 1) + "…" : t;
 }
 
-/** The `escaped` characters backslashed, and mentions and issue refs broken by a zero-width space so nobody is pinged. */
+/**
+ * The `escaped` characters backslashed, and mentions and issue refs broken by a zero-width space so
+ * nobody is pinged. An `@` or `#` right before a backtick is broken too: a code span between it and
+ * a name (`@` + code + `x`) must not leave a mention for anything that reads the text around it.
+ */
 function defused(t: string, escaped: RegExp): string {
   return t
     .replace(escaped, (c) => "\\" + c)
-    .replace(/@(?=[A-Za-z0-9])/g, "@\u200b")
-    .replace(/#(?=\d)/g, "#\u200b");
+    .replace(/@(?=[A-Za-z0-9`])/g, "@\u200b")
+    .replace(/#(?=[\d`])/g, "#\u200b");
 }
 
 /**

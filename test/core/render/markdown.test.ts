@@ -18,6 +18,11 @@ describe("user text in Markdown", () => {
     expect(prose("did you mean `scope`? <b>@team</b>")).toBe("did you mean `scope`? \\<b\\>@\u200bteam\\</b\\>");
   });
 
+  test("prose() breaks an @ or # right before a code span, so no name around the span reads as a ping", () => {
+    // The property test's counterexample: `@` + a code span + `0` read as `@0` once the span is taken out.
+    expect(prose("@``@x``0 and #`x`1")).toBe("@\u200b``@\u200bx``0 and #\u200b`x`1");
+  });
+
   test("code() cannot be closed early by a backtick", () => {
     expect(code("a`b")).toBe("`aˋb`");
   });
