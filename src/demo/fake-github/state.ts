@@ -818,30 +818,16 @@ export class FakeRepo {
     if (!dispatch) throw new Error(`fake GitHub: ${this.fullName} has no dispatch ${dispatchId ?? "(latest)"}`);
     const workflow = this.workflows.get(dispatch.workflowId);
     if (!workflow) throw new Error(`fake GitHub: workflow ${dispatch.workflowId} vanished`);
-    const id = this.world.nextId("run");
-    const at = this.world.now();
     const branch = dispatch.ref.replace(/^refs\/(heads|tags)\//, "");
-    const run: WorkflowRunState = {
-      id,
-      nodeId: nodeId("WFR", id),
-      workflowId: workflow.id,
-      runNumber: [...this.runs.values()].filter((r) => r.workflowId === workflow.id).length + 1,
-      name: workflow.name,
+    const run = this.queueRun(workflow, {
       displayTitle: workflow.runName === undefined ? workflow.name : renderRunName(workflow.runName, dispatch.inputs),
       headBranch: branch,
       headSha: this.resolveRef(dispatch.ref)?.sha ?? "",
       event: "workflow_dispatch",
-      status: "queued",
-      conclusion: null,
-      createdAt: at,
-      updatedAt: at,
       actor: dispatch.actor,
       inputs: dispatch.inputs,
-      artifacts: [],
-      pendingProtection: new Set(),
-    };
-    this.runs.set(id, run);
-    dispatch.runId = id;
+    });
+    dispatch.runId = run.id;
     return run;
   }
 
@@ -860,26 +846,36 @@ export class FakeRepo {
   }): WorkflowRunState {
     const workflow = this.findWorkflow(init.workflow);
     if (!workflow) throw new Error(`fake GitHub: ${this.fullName} has no workflow ${init.workflow}`);
+    const inputs = init.inputs ?? {};
+    return this.queueRun(workflow, {
+      displayTitle:
+        init.displayTitle ?? (workflow.runName === undefined ? workflow.name : renderRunName(workflow.runName, inputs)),
+      headBranch: init.branch,
+      headSha: this.resolveRef(init.branch)?.sha ?? "",
+      event: init.event ?? "workflow_dispatch",
+      actor: typeof init.actor === "string" ? this.world.user(init.actor) : init.actor,
+      inputs,
+    });
+  }
+
+  /** A new queued run of `workflow`, numbered after the workflow's earlier runs. */
+  private queueRun(
+    workflow: { id: number; name: string },
+    fields: Pick<WorkflowRunState, "displayTitle" | "headBranch" | "headSha" | "event" | "actor" | "inputs">,
+  ): WorkflowRunState {
     const id = this.world.nextId("run");
     const at = this.world.now();
-    const inputs = init.inputs ?? {};
     const run: WorkflowRunState = {
       id,
       nodeId: nodeId("WFR", id),
       workflowId: workflow.id,
       runNumber: [...this.runs.values()].filter((r) => r.workflowId === workflow.id).length + 1,
       name: workflow.name,
-      displayTitle:
-        init.displayTitle ?? (workflow.runName === undefined ? workflow.name : renderRunName(workflow.runName, inputs)),
-      headBranch: init.branch,
-      headSha: this.resolveRef(init.branch)?.sha ?? "",
-      event: init.event ?? "workflow_dispatch",
+      ...fields,
       status: "queued",
       conclusion: null,
       createdAt: at,
       updatedAt: at,
-      actor: typeof init.actor === "string" ? this.world.user(init.actor) : init.actor,
-      inputs,
       artifacts: [],
       pendingProtection: new Set(),
     };
