@@ -6,7 +6,7 @@ import { reminderFor } from "../core/experiment/render.js";
 import type { ThreadComment } from "../core/experiment/heartbeat.js";
 import type { Marker } from "../core/markers.js";
 import type { RepoClient } from "./client.js";
-import { isOurs, isOurSticky, type StickyComment } from "./comments.js";
+import { commentPages, isOurs, isOurSticky, type StickyComment } from "./comments.js";
 import { MAX_LIST_PAGES } from "./pulls.js";
 
 /** Pages of comments read when the thread must be read from the start (1,000 comments). */
@@ -60,13 +60,7 @@ export async function readThread(
   let sticky: StickyComment | undefined;
   let after: string | undefined;
   let pages = 0;
-  const iterator = client.octokit.paginate.iterator(client.octokit.rest.issues.listComments, {
-    owner: client.owner,
-    repo: client.repo,
-    issue_number: issueNumber,
-    per_page: 100,
-  });
-  for await (const page of iterator) {
+  for await (const page of commentPages(client, issueNumber)) {
     pages++;
     for (const c of page.data) {
       byId.set(c.id, toThreadComment(client, c));
@@ -80,15 +74,8 @@ export async function readThread(
     if (pages >= MAX_THREAD_PAGES) break;
   }
   if (after !== undefined) {
-    const newer = client.octokit.paginate.iterator(client.octokit.rest.issues.listComments, {
-      owner: client.owner,
-      repo: client.repo,
-      issue_number: issueNumber,
-      since: after,
-      per_page: 100,
-    });
     let read = 0;
-    for await (const page of newer) {
+    for await (const page of commentPages(client, issueNumber, after)) {
       for (const c of page.data) byId.set(c.id, toThreadComment(client, c));
       if (++read >= MAX_THREAD_PAGES) break;
     }
