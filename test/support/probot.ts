@@ -84,6 +84,23 @@ export function strictNock(): { unexpected: string[] } {
   return { unexpected };
 }
 
+/**
+ * The requests `act` makes with no interceptor at all, not even the installation token, so that
+ * every request is a "no match": for events the app must ignore without a single call.
+ */
+export async function requestsWithNoInterceptor(act: () => Promise<void>): Promise<string[]> {
+  nock.cleanAll();
+  const requests: string[] = [];
+  const record = (req: { method?: string; path?: string }) => requests.push(`${req.method} ${req.path}`);
+  nock.emitter.on("no match", record);
+  try {
+    await act();
+  } finally {
+    nock.emitter.removeListener("no match", record);
+  }
+  return requests;
+}
+
 /** A comment as GitHub returns it, written by our app or by someone else. */
 export function aComment(id: number, body: string, by: "app" | "user" | "other-app" = "app") {
   return {
