@@ -1,11 +1,11 @@
 /** A Probot instance running our app for handler tests: no retries or throttling, calls intercepted by nock. */
-import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
 import { Probot } from "probot";
 import { UnthrottledOctokit } from "../../src/demo/octokit.js";
 import { createApp } from "../../src/app.js";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.js";
+import { appPrivateKey } from "./app-key.js";
 
 export const APP_ID = 4242;
 export const INSTALLATION_ID = 77;
@@ -17,14 +17,6 @@ export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
 export const BOT_LOGIN = "merge-captain[bot]";
 /** The key handler tests seal ledgers with (the server derives its own from the environment). */
 export const LEDGER_KEY = new Uint8Array(32).fill(7);
-
-let key: string | undefined;
-function privateKey(): string {
-  key ??= generateKeyPairSync("rsa", { modulusLength: 2048 })
-    .privateKey.export({ type: "pkcs1", format: "pem" })
-    .toString();
-  return key;
-}
 
 export interface TestApp {
   probot: Probot;
@@ -42,7 +34,7 @@ export function testApp(
 ): TestApp {
   const probot = new Probot({
     appId: APP_ID,
-    privateKey: privateKey(),
+    privateKey: appPrivateKey(),
     secret: "test-secret",
     logLevel: "fatal",
     Octokit: TestOctokit,
