@@ -7,6 +7,7 @@ import type { ThreadComment } from "../core/experiment/heartbeat.js";
 import type { Marker } from "../core/markers.js";
 import type { RepoClient } from "./client.js";
 import { commentPages, isOurs, isOurSticky, type StickyComment } from "./comments.js";
+import { labelNames } from "./labels.js";
 import { MAX_LIST_PAGES } from "./pulls.js";
 
 /** Pages of comments read when the thread must be read from the start (1,000 comments). */
@@ -110,7 +111,7 @@ export function toExperimentIssue(i: RawIssue): ExperimentIssue {
     number: i.number,
     title: i.title,
     body: i.body ?? "",
-    labels: (i.labels ?? []).map((l) => (typeof l === "string" ? l : (l?.name ?? ""))).filter((n) => n !== ""),
+    labels: labelNames(i.labels),
     author: i.user?.login ?? "ghost",
     assignees: (i.assignees ?? []).flatMap((a) => (a?.login ? [a.login] : [])),
     createdAt: i.created_at,
