@@ -22,7 +22,7 @@ import type {
 import * as hooks from "../../src/demo/webhooks.js";
 import { aContract, fence, formBody, HEADING, toYaml, type ContractShape } from "../core/contract/builders.js";
 import { stickyBody } from "../support/ledger.js";
-import type { Call, FakeWorld } from "../support/fake-app.js";
+import { traceLine, type Call, type FakeWorld } from "../support/fake-app.js";
 import { HEAD } from "../support/payloads.js";
 import { APP_ID } from "../support/probot.js";
 
@@ -224,7 +224,7 @@ export function calls(hub: FakeWorld, method: string, path: RegExp | string): Ca
 
 /** Every call as `METHOD path` (query stripped), in order. */
 export function trace(hub: FakeWorld): string[] {
-  return hub.calls().map((c) => `${c.method} ${c.path.replace(/\?.*$/, "")}`);
+  return hub.calls().map(traceLine);
 }
 
 /** A results artifact holding `tier_b_results.json`. */

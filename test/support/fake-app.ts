@@ -30,8 +30,6 @@ export interface FakeWorld {
   calls(): Call[];
   /** Installation-token exchanges since then (Probot caches the token per app and installation). */
   tokens(): number;
-  /** Bodies of the calls to `method` whose path (query stripped) is `path` or matches it. */
-  bodies<T = Record<string, unknown>>(method: string, path: string | RegExp): T[];
   /** Start counting calls afresh (the world stays): for a second event in the same test. */
   forget(): void;
 }
@@ -105,13 +103,6 @@ export function useFakeGitHub(): FakeWorld {
     app: (runtime) => testApp(runtime, started().url),
     calls,
     tokens: () => since().filter((r) => r.route === TOKEN_ROUTE).length,
-    bodies: <T>(method: string, path: string | RegExp) =>
-      calls()
-        .filter((c) => {
-          const bare = c.path.replace(/\?.*$/, "");
-          return c.method === method && (typeof path === "string" ? bare === path : path.test(bare));
-        })
-        .map((c) => c.body as T),
     forget: () => {
       mark = started().requests.mark();
     },
