@@ -10131,8 +10131,11 @@ function createSanitizer(rules) {
     const windows = [];
     for (const p of placeholders) {
       if (isBlank(text[p.start - 1]) && isBlank(text[p.end])) continue;
-      const start = Math.max(0, p.start - WINDOW);
-      const end = Math.min(text.length, p.end + WINDOW);
+      const reach = Math.max(0, p.start - WINDOW);
+      const before = text.slice(reach, p.start).lastIndexOf("\n");
+      const after = text.slice(p.end, p.end + WINDOW).indexOf("\n");
+      const start = before === -1 ? reach : reach + before;
+      const end = after === -1 ? Math.min(text.length, p.end + WINDOW) : p.end + after + 1;
       const last = windows.at(-1);
       if (last !== void 0 && start <= last.end + 2) last.end = Math.max(last.end, end);
       else windows.push({ start, end });

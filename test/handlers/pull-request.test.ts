@@ -1,11 +1,11 @@
-/** The `pull_request` handler (and the re-check an issue edit triggers) against a fake GitHub: the exact calls, and what the check run and sticky comment say. */
+/** The `pull_request` handler (and the re-check an issue edit triggers) against the demo's fake GitHub: the exact calls, and what the check run and sticky comment say. */
 import { readFileSync } from "node:fs";
-import { afterEach, beforeEach, describe, expect, test } from "@jest/globals";
-import nock from "nock";
+import { describe, expect, test } from "@jest/globals";
 import { aContract, fence, formBody, HEADING, toYaml, type ContractShape } from "../core/contract/builders.js";
-import { aComment, strictNock, testApp, type TestApp } from "../support/probot.js";
-import { aUser, anIssue, aPull, HEAD, issuesEvent, pullRequestEvent } from "../support/payloads.js";
-import { emptyWorld, fakeGitHub, type Fake, type FileRow, type World } from "./pull-request-world.js";
+import { type TestApp } from "../support/probot.js";
+import { aUser, HEAD, issuesEvent, pullRequestEvent } from "../support/payloads.js";
+import { shortLine, useFakeGitHub } from "../support/fake-app.js";
+import type { ChangedFileInput } from "../../src/demo/fake-github/index.js";
 import { DEFAULT_CONFIG } from "../../src/core/config/defaults.js";
 import { contractOptions } from "../../src/core/config/readers.js";
 import { readContract } from "../../src/core/contract/read.js";
@@ -13,6 +13,8 @@ import { contractHash } from "../../src/core/trust/acceptance.js";
 import { stickyBody } from "../support/ledger.js";
 
 const GATES = readFileSync(new URL("../fixtures/gates/gates.toml", import.meta.url), "utf8");
+
+const hub = useFakeGitHub();
 
 /** A contract a PR can satisfy on its own: Tier-A gates only, no perf budget, no dependencies. */
 function contract(overrides: Partial<Record<keyof ContractShape, unknown>> = {}): ContractShape {
@@ -79,48 +81,73 @@ function acceptedIssueSticky(c: ContractShape = contract()): string {
   });
 }
 
-const inScope = (n: number): FileRow[] =>
+const inScope = (n: number): ChangedFileInput[] =>
   Array.from({ length: n }, (_, i) => ({ filename: `nmoe/router/f${i}.py`, status: "modified" }));
 
-/** Issue #7 carries the contract; PR #12 implements it. */
-function world(
-  o: {
-    body?: string;
-    files?: FileRow[];
-    changedFiles?: number;
-    headRef?: string;
-    issue?: Partial<Parameters<typeof anIssue>[0]>;
-  } = {},
-): World {
-  const files = o.files ?? inScope(1);
-  return emptyWorld({
-    registry: GATES,
-    issues: [anIssue({ number: 7, title: "[07] Fused all-gather", body: issueBody(), ...o.issue })],
-    pulls: [
-      aPull({
-        number: 12,
-        body: o.body ?? prBody(),
-        changedFiles: o.changedFiles ?? files.length,
-        ...(o.headRef ? { headRef: o.headRef } : {}),
-      }),
-    ],
-    files: { 12: files },
-    // The contract's author (alice, who opened issue #7) has write access: her contract counts.
-    permissions: { alice: "write" },
+interface Seed {
+  body?: string;
+  files?: ChangedFileInput[];
+  /** What the event's `changed_files` says, when GitHub's listing disagrees with it (default: the files). */
+  changedFiles?: number;
+  headRef?: string;
+  issue?: { title?: string; body?: string };
+}
+
+/** What the event's `changed_files` says in this test (set by `world`). */
+let reportedFiles: number | undefined;
+
+/**
+ * Issue #7 (by alice) carries the contract; PR #12 (by alice, head `HEAD`) implements it; the
+ * gate registry is on `main`. The contract's author has write access: her contract counts.
+ */
+function world(o: Seed = {}): void {
+  const repo = hub.repo;
+  repo.putFile("main", "configs/gates/gates.toml", GATES);
+  repo.setPermission("alice", "write");
+  repo.openIssue({
+    number: 7,
+    title: o.issue?.title ?? "[07] Fused all-gather",
+    body: o.issue?.body ?? issueBody(),
+    user: "alice",
+  });
+  repo.openPullRequest({
+    number: 12,
+    title: "Fused all-gather",
+    body: o.body ?? prBody(),
+    user: "alice",
+    head: { ref: o.headRef ?? "issue/07-fused-allgather", sha: HEAD },
+    files: o.files ?? inScope(1),
+  });
+  reportedFiles = o.changedFiles;
+}
+
+/** The event for PR #12 as it stands in the fake. */
+function opened(action: "opened" | "edited" | "synchronize" = "opened") {
+  const { issue, pull } = hub.repo.pull(12);
+  return pullRequestEvent(action, {
+    number: 12,
+    body: issue.body,
+    headRef: pull.head.ref,
+    changedFiles: reportedFiles ?? pull.files.length,
+    headSha: pull.head.sha,
   });
 }
 
-/** The event for the world's PR #12 as it stands. */
-function opened(w: World, action: "opened" | "edited" | "synchronize" = "opened") {
-  const p = w.pulls[0]!;
-  return pullRequestEvent(action, {
-    number: p.number,
-    body: p.body,
-    headRef: p.head.ref,
-    changedFiles: p.changed_files,
-    headSha: p.head.sha,
-  });
+/** A push to PR #12: the new head `sha`, the same diff unless `files` says otherwise. */
+function push(sha: string, files: ChangedFileInput[] = hub.repo.pull(12).pull.files): void {
+  hub.repo.pushToPullRequest(12, { files, sha });
 }
+
+/** Our `merge-captain` check run (the first one we created) and our sticky comment on PR #12. */
+function ourCheck() {
+  const run = [...hub.repo.checkRuns.values()].find((c) => c.name === "merge-captain" && c.app === undefined);
+  if (!run) throw new Error("no merge-captain check run of ours");
+  return run;
+}
+function ourComments() {
+  return hub.repo.commentsOn(12).filter((c) => c.user === hub.fake.state.bot);
+}
+const stickyId = (): number => ourComments()[0]!.id;
 
 interface CheckRunBody {
   name: string;
@@ -132,6 +159,28 @@ interface CheckRunBody {
     summary: string;
     text: string;
     annotations?: Array<{ path: string; message: string; annotation_level: string }>;
+  };
+}
+
+/** What the app asked of GitHub for one event: the calls (`METHOD path`, repository prefix cut), how many read and wrote, and the bodies sent. */
+interface Seen {
+  lines: string[];
+  reads: number;
+  writes: number;
+  tokens: number;
+  /** Bodies sent to `method path` (path as in `lines`, without its query). */
+  bodies<T = Record<string, unknown>>(method: string, path: string): T[];
+}
+
+function seen(): Seen {
+  const calls = hub.calls();
+  return {
+    lines: calls.map(shortLine),
+    reads: calls.filter((c) => c.method === "GET").length,
+    writes: calls.filter((c) => c.method !== "GET").length,
+    tokens: hub.tokens(),
+    bodies: <T>(method: string, path: string) =>
+      calls.filter((c) => shortLine(c).replace(/\?.*$/, "") === `${method} ${path}`).map((c) => c.body as T),
   };
 }
 
@@ -159,27 +208,18 @@ const READS = [
 const STANDING = ["GET /issues/7/comments?per_page=100", "GET /collaborators/alice/permission"];
 const CACHED = READS.filter((l) => !STANDING.includes(l));
 
-let guard: { unexpected: string[] };
-beforeEach(() => {
-  nock.cleanAll();
-  guard = strictNock();
-});
-afterEach(() => {
-  expect(guard.unexpected).toEqual([]);
-  nock.cleanAll();
-});
-
-async function run(w: World, event: object, o: { app?: TestApp; name?: string; id?: string } = {}): Promise<Fake> {
-  const fake = fakeGitHub(w);
-  await (o.app ?? testApp()).receive(o.name ?? "pull_request", event, o.id);
-  return fake;
+/** Send one event (to a new app unless `app` is given) and see what it asked of GitHub. */
+async function run(event: object, o: { app?: TestApp; name?: string; id?: string } = {}): Promise<Seen> {
+  hub.forget();
+  await (o.app ?? hub.app()).receive(o.name ?? "pull_request", event, o.id);
+  return seen();
 }
 
 describe("pull_request: a valid PR", () => {
   test("gets a green merge-captain check run and one sticky comment, in exactly ten calls", async () => {
-    const w = world();
-    const gh = await run(w, opened(w));
-    expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
+    world();
+    const gh = await run(opened());
+    expect(gh.lines).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check).toMatchObject({
       name: "merge-captain",
@@ -210,14 +250,14 @@ describe("pull_request: a valid PR", () => {
 
 describe("pull_request: scope against the real diff", () => {
   test("an out-of-scope PR is red, and each file outside the contract becomes an annotation naming the file and the pattern", async () => {
-    const files: FileRow[] = [
+    const files: ChangedFileInput[] = [
       { filename: "nmoe/router/cache.py", status: "modified" },
       { filename: "nmoe/csrc/allgather.cu", status: "modified" },
       { filename: "docs/router.md", status: "added" },
     ];
-    const w = world({ files });
-    const gh = await run(w, opened(w));
-    expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
+    world({ files });
+    const gh = await run(opened());
+    expect(gh.lines).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check).toMatchObject({
       status: "completed",
@@ -252,33 +292,33 @@ describe("pull_request: scope against the real diff", () => {
   });
 
   test("more than 50 annotations go out in batches of 50: the create, then updates that GitHub appends", async () => {
-    const denied: FileRow[] = Array.from({ length: 120 }, (_, i) => ({
+    const denied: ChangedFileInput[] = Array.from({ length: 120 }, (_, i) => ({
       filename: `nmoe/csrc/k${String(i).padStart(3, "0")}.cu`,
       status: "modified",
     }));
-    const w = world({ files: [...inScope(5), ...denied] });
-    const gh = await run(w, opened(w));
-    expect(gh.lines()).toEqual([
+    world({ files: [...inScope(5), ...denied] });
+    const gh = await run(opened());
+    expect(gh.lines).toEqual([
       ...READS.slice(0, 4),
       "GET /pulls/12/files?per_page=100",
       "GET /pulls/12/files?per_page=100&page=2",
       ...READS.slice(5),
       "POST /check-runs",
-      "PATCH /check-runs/9001",
-      "PATCH /check-runs/9001",
+      `PATCH /check-runs/${ourCheck().id}`,
+      `PATCH /check-runs/${ourCheck().id}`,
       "POST /issues/12/comments",
     ]);
     const batches = [
       ...gh.bodies<CheckRunBody>("POST", "/check-runs"),
-      ...gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001"),
+      ...gh.bodies<CheckRunBody>("PATCH", `/check-runs/${ourCheck().id}`),
     ].map((b) => b.output.annotations ?? []);
     expect(batches.map((b) => b.length)).toEqual([50, 50, 20]);
     expect(batches.flat().map((a) => a.path)).toEqual(denied.map((f) => f.filename));
-    expect(w.checkRuns[0]!.output.annotations_count).toBe(120);
+    expect(ourCheck().output.annotations).toHaveLength(120);
     // Every batch repeats the same output, so GitHub's view of title and summary never changes mid-way.
     const [create, ...updates] = [
       ...gh.bodies<CheckRunBody>("POST", "/check-runs"),
-      ...gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001"),
+      ...gh.bodies<CheckRunBody>("PATCH", `/check-runs/${ourCheck().id}`),
     ];
     for (const u of updates)
       expect({ title: u.output.title, summary: u.output.summary }).toEqual({
@@ -288,9 +328,9 @@ describe("pull_request: scope against the real diff", () => {
   });
 
   test('files are listed across pages (Link rel="next") until the last, and all of them are checked', async () => {
-    const w = world({ files: inScope(250) });
-    const gh = await run(w, opened(w));
-    expect(gh.lines().filter((l) => l.includes("/files"))).toEqual([
+    world({ files: inScope(250) });
+    const gh = await run(opened());
+    expect(gh.lines.filter((l) => l.includes("/files"))).toEqual([
       "GET /pulls/12/files?per_page=100",
       "GET /pulls/12/files?per_page=100&page=2",
       "GET /pulls/12/files?per_page=100&page=3",
@@ -301,17 +341,17 @@ describe("pull_request: scope against the real diff", () => {
   });
 
   test("a file on the last page out of scope is found", async () => {
-    const w = world({ files: [...inScope(230), { filename: "setup.py", status: "modified" }] });
-    const gh = await run(w, opened(w));
+    world({ files: [...inScope(230), { filename: "setup.py", status: "modified" }] });
+    const gh = await run(opened());
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(row(check!.output.summary, "Scope")).toContain("1 of 231 files out of scope");
     expect(check!.output.annotations?.map((a) => a.path)).toEqual(["setup.py"]);
   });
 
   test("a 3000-file PR is not verified: no file listing is attempted, and the check fails closed", async () => {
-    const w = world({ files: [], changedFiles: 3000 });
-    const gh = await run(w, opened(w));
-    expect(gh.lines()).toEqual([
+    world({ files: inScope(3000) });
+    const gh = await run(opened());
+    expect(gh.lines).toEqual([
       ...READS.filter((l) => !l.includes("/files")),
       "POST /check-runs",
       "POST /issues/12/comments",
@@ -326,8 +366,8 @@ describe("pull_request: scope against the real diff", () => {
   });
 
   test("a listing shorter than the PR's changed_files is not verified either", async () => {
-    const w = world({ files: inScope(2), changedFiles: 3 });
-    const gh = await run(w, opened(w));
+    world({ files: inScope(2), changedFiles: 3 });
+    const gh = await run(opened());
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     // Scope and protected paths both depend on the full list: neither passes on a partial one.
     expect(check).toMatchObject({
@@ -337,7 +377,7 @@ describe("pull_request: scope against the real diff", () => {
     expect(check!.output.text).toContain("GitHub listed 2 files but the PR reports 3 changed files");
   });
 
-  test.each<[string, FileRow, RegExp]>([
+  test.each<[string, ChangedFileInput, RegExp]>([
     [
       "renamed out of a denied folder",
       { filename: "nmoe/router/allgather.cu", status: "renamed", previous_filename: "nmoe/csrc/allgather.cu" },
@@ -354,8 +394,8 @@ describe("pull_request: scope against the real diff", () => {
       /`nmoe\/csrc\/old.cu`: denied by `nmoe\/csrc\/\*\*`/,
     ],
   ])("a file %s is out of scope", async (_name, file, line) => {
-    const w = world({ files: [file] });
-    const gh = await run(w, opened(w));
+    world({ files: [file] });
+    const gh = await run(opened());
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check!.conclusion).toBe("failure");
     expect(row(check!.output.summary, "Scope")).toContain("1 of 1 file out of scope");
@@ -364,10 +404,10 @@ describe("pull_request: scope against the real diff", () => {
   });
 
   test("a rename within the allowed folders is in scope", async () => {
-    const w = world({
+    world({
       files: [{ filename: "nmoe/router/new.py", status: "renamed", previous_filename: "nmoe/router/old.py" }],
     });
-    const gh = await run(w, opened(w));
+    const gh = await run(opened());
     expect(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]!.conclusion).toBe("success");
   });
 });
@@ -375,9 +415,9 @@ describe("pull_request: scope against the real diff", () => {
 describe("pull_request: the attestation", () => {
   test("an unedited template: the attestation row says so, and the check is red", async () => {
     const template = readFileSync(new URL("../fixtures/attestation/pr-template.md", import.meta.url), "utf8");
-    const w = world({ body: template.replace("- Fixes: #", "- Fixes #7") });
-    const gh = await run(w, opened(w));
-    expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
+    world({ body: template.replace("- Fixes: #", "- Fixes #7") });
+    const gh = await run(opened());
+    expect(gh.lines).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check!.conclusion).toBe("failure");
     expect(row(check!.output.summary, "Attestation valid")).toMatch(
@@ -387,8 +427,8 @@ describe("pull_request: the attestation", () => {
   });
 
   test("a stale pr_sha: the head row names both SHAs and the fix", async () => {
-    const w = world({ body: prBody({ prSha: "0123456789abcdef0123456789abcdef01234567" }) });
-    const gh = await run(w, opened(w));
+    world({ body: prBody({ prSha: "0123456789abcdef0123456789abcdef01234567" }) });
+    const gh = await run(opened());
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check!.conclusion).toBe("failure");
     expect(row(check!.output.summary, "Attestation about this head")).toBe(
@@ -399,14 +439,14 @@ describe("pull_request: the attestation", () => {
   });
 
   test("a prefix of the head is enough", async () => {
-    const w = world({ body: prBody({ prSha: HEAD.slice(0, 8) }) });
-    const gh = await run(w, opened(w));
+    world({ body: prBody({ prSha: HEAD.slice(0, 8) }) });
+    const gh = await run(opened());
     expect(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]!.conclusion).toBe("success");
   });
 
   test("a required Tier-A gate that is not attested fails the Tier-A row", async () => {
-    const w = world({ body: prBody({ tierA: ["cpu:lint"] }) });
-    const gh = await run(w, opened(w));
+    world({ body: prBody({ tierA: ["cpu:lint"] }) });
+    const gh = await run(opened());
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(row(check!.output.summary, "Tier-A attested")).toMatch(
       /^\| ❌ \| Tier-A attested \| 1 missing, 0 unknown \| run `cpu:import`/,
@@ -415,9 +455,10 @@ describe("pull_request: the attestation", () => {
 });
 
 /** Issue #8, another work item with a valid contract: PRs linked to it are not #7's. */
-function routerCacheIssue() {
-  return anIssue({
+function routerCacheIssue(): void {
+  hub.repo.openIssue({
     number: 8,
+    user: "alice",
     title: "[08] Router cache",
     body: issueBody(
       contract({
@@ -453,9 +494,9 @@ describe("pull_request: finding the contract issue", () => {
       "the branch name",
     ],
   ])("linked by %s", async (_name, o, via) => {
-    const w = world(o);
-    const gh = await run(w, opened(w));
-    expect(gh.lines()).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
+    world(o);
+    const gh = await run(opened());
+    expect(gh.lines).toEqual([...READS, "POST /check-runs", "POST /issues/12/comments"]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(row(check!.output.summary, "Contract found & valid")).toContain(
       `| ✅ | Contract found & valid | issue #7 (linked by ${via}), contract \`07\`, written by \`alice\` |`,
@@ -463,11 +504,11 @@ describe("pull_request: finding the contract issue", () => {
   });
 
   test("a closing keyword for a closed issue is read with one extra call, and its contract does not count", async () => {
-    const w = world({ body: prBody({ links: "Fixes #7" }), headRef: "feature/allgather" });
-    w.issues[0]!.state = "closed";
-    w.issues[0]!.title = "Fused all-gather";
-    const gh = await run(w, opened(w));
-    expect(gh.lines()).toEqual([
+    world({ body: prBody({ links: "Fixes #7" }), headRef: "feature/allgather" });
+    hub.repo.editIssue(7, { title: "Fused all-gather" });
+    hub.repo.setIssueState(7, "closed");
+    const gh = await run(opened());
+    expect(gh.lines).toEqual([
       ...CACHED.slice(0, 6),
       "GET /issues/7",
       ...CACHED.slice(6),
@@ -493,9 +534,9 @@ describe("pull_request: finding the contract issue", () => {
       ["the attestation's `issue: 08` → #8", "the branch `issue/07-fused-allgather` (id 07) → #7"],
     ],
   ])("disagreeing routes (%s) fail with a message naming both", async (_name, o, named) => {
-    const w = world(o);
-    w.issues.push(routerCacheIssue());
-    const gh = await run(w, opened(w));
+    world(o);
+    routerCacheIssue();
+    const gh = await run(opened());
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check!.conclusion).toBe("failure");
     expect(row(check!.output.summary, "Contract found & valid")).toMatch(
@@ -508,8 +549,8 @@ describe("pull_request: finding the contract issue", () => {
   });
 
   test("no route at all says how to link one", async () => {
-    const w = world({ body: "Fuses the all-gather.", headRef: "feature/allgather" });
-    const gh = await run(w, opened(w));
+    world({ body: "Fuses the all-gather.", headRef: "feature/allgather" });
+    const gh = await run(opened());
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(row(check!.output.summary, "Contract found & valid")).toMatch(
       /no contract issue linked \| add `Fixes #<issue number>` to the PR body/,
@@ -520,60 +561,58 @@ describe("pull_request: finding the contract issue", () => {
 const HEAD2 = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678";
 
 /** The world after PR #12 was opened and the bot answered it: its check run and sticky comment exist. */
-async function answered(o: Parameters<typeof world>[0] = {}): Promise<{ w: World; app: TestApp; gh: Fake }> {
-  const w = world(o);
-  const app = testApp();
-  const gh = await run(w, opened(w), { app });
-  nock.cleanAll();
-  return { w, app, gh };
+async function answered(o: Seed = {}): Promise<{ app: TestApp; gh: Seen }> {
+  world(o);
+  const app = hub.app();
+  const gh = await run(opened(), { app });
+  return { app, gh };
 }
 
 describe("pull_request: writes only what changed", () => {
   test("an edit that changes nothing makes 0 writes: the check run's digest and the sticky comment already say it", async () => {
-    const { w, app } = await answered();
-    expect(w.checkRuns[0]!.output.text).toMatch(/<!-- merge-captain:digest [0-9a-f]{16} inputs [0-9a-f]{16} -->$/);
-    const gh = await run(w, opened(w, "edited"), { app });
-    expect(gh.lines()).toEqual(CACHED);
-    expect(gh.writes()).toBe(0);
+    const { app } = await answered();
+    expect(ourCheck().output.text).toMatch(/<!-- merge-captain:digest [0-9a-f]{16} inputs [0-9a-f]{16} -->$/);
+    const gh = await run(opened("edited"), { app });
+    expect(gh.lines).toEqual(CACHED);
+    expect(gh.writes).toBe(0);
   });
 
   test("a redelivery of the same delivery id makes no call at all", async () => {
-    const w = world();
-    const app = testApp();
-    await run(w, opened(w), { app, id: "delivery-same" });
-    nock.cleanAll();
-    const gh = await run(w, opened(w), { app, id: "delivery-same" });
-    expect(gh.calls).toEqual([]);
+    world();
+    const app = hub.app();
+    await run(opened(), { app, id: "delivery-same" });
+    const gh = await run(opened(), { app, id: "delivery-same" });
+    expect(gh.lines).toEqual([]);
     expect(gh.tokens).toBe(0);
   });
 
   test("an edit that changes the verdict updates the same check run and comment in place", async () => {
-    const { w, app } = await answered();
-    w.pulls[0]!.body = prBody({ tierA: [] });
-    const gh = await run(w, opened(w, "edited"), { app });
-    expect(gh.lines()).toEqual([...CACHED, "PATCH /check-runs/9001", "PATCH /issues/comments/9002"]);
-    expect(gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")[0]).toMatchObject({
+    const { app } = await answered();
+    hub.repo.editPullRequest(12, { body: prBody({ tierA: [] }) });
+    const gh = await run(opened("edited"), { app });
+    expect(gh.lines).toEqual([...CACHED, `PATCH /check-runs/${ourCheck().id}`, `PATCH /issues/comments/${stickyId()}`]);
+    expect(gh.bodies<CheckRunBody>("PATCH", `/check-runs/${ourCheck().id}`)[0]).toMatchObject({
       status: "completed",
       conclusion: "failure",
       output: { title: "Not ready: 1 criterion failed" },
     });
-    expect(w.comments[12]).toHaveLength(1);
-    expect(w.comments[12]![0]!.body).toContain("### ❌ merge-captain: Not ready: 1 criterion failed");
+    expect(ourComments()).toHaveLength(1);
+    expect(ourComments()[0]!.body).toContain("### ❌ merge-captain: Not ready: 1 criterion failed");
     // One fault, one red row: a missing Tier-A gate is the Tier-A row's, not the attestation row's too.
-    const summary = gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")[0]!.output.summary;
+    const summary = gh.bodies<CheckRunBody>("PATCH", `/check-runs/${ourCheck().id}`)[0]!.output.summary;
     expect(row(summary, "Attestation valid")).toContain("✅");
     expect(row(summary, "Tier-A attested")).toContain("❌");
   });
 
   test("a push (synchronize) gets a new check run on the new head and edits the one comment", async () => {
-    const { w, app } = await answered();
-    w.pulls[0]!.head.sha = HEAD2;
-    const gh = await run(w, opened(w, "synchronize"), { app });
-    expect(gh.lines()).toEqual([
+    const { app } = await answered();
+    push(HEAD2);
+    const gh = await run(opened("synchronize"), { app });
+    expect(gh.lines).toEqual([
       ...CACHED.slice(0, -1),
       `GET /commits/${HEAD2}/check-runs?check_name=merge-captain&filter=latest&per_page=100`,
       "POST /check-runs",
-      "PATCH /issues/comments/9002",
+      `PATCH /issues/comments/${stickyId()}`,
     ]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check).toMatchObject({ head_sha: HEAD2, conclusion: "failure" });
@@ -581,41 +620,39 @@ describe("pull_request: writes only what changed", () => {
   });
 
   test("a check run written by another app with our name is not ours: we create our own", async () => {
-    const w = world();
-    w.checkRuns.push({
-      id: 1,
+    world();
+    hub.repo.addCheckRun({
       name: "merge-captain",
-      head_sha: HEAD,
-      status: "completed",
+      headSha: HEAD,
       conclusion: "success",
-      output: { title: "Ready to merge", summary: "", text: "", annotations_count: 0 },
-      app: { id: 999 },
+      output: { title: "Ready to merge", summary: "", text: "" },
+      app: { id: 999, slug: "impostor", name: "impostor" },
     });
-    const gh = await run(w, opened(w));
-    expect(gh.lines().slice(-2)).toEqual(["POST /check-runs", "POST /issues/12/comments"]);
+    const gh = await run(opened());
+    expect(gh.lines.slice(-2)).toEqual(["POST /check-runs", "POST /issues/12/comments"]);
   });
 
   test("a title-only edit makes no call at all: no criterion reads the title", async () => {
-    const w = world();
-    const gh = await run(w, pullRequestEvent("edited", { changed: "title", body: prBody() }));
-    expect(gh.calls).toEqual([]);
+    world();
+    const gh = await run(pullRequestEvent("edited", { changed: "title", body: prBody() }));
+    expect(gh.lines).toEqual([]);
     expect(gh.tokens).toBe(0);
   });
 
   test("a retargeted PR (base changed) is read again: the scope row reads its diff", async () => {
-    const { w, app } = await answered();
-    const gh = await run(w, pullRequestEvent("edited", { changed: "base", body: prBody() }), { app });
+    const { app } = await answered();
+    const gh = await run(pullRequestEvent("edited", { changed: "base", body: prBody() }), { app });
     // The contract's acceptance is remembered in the PR's ledger since the first event: not read again.
-    expect(gh.lines()).toEqual(CACHED);
-    expect(gh.writes()).toBe(0);
+    expect(gh.lines).toEqual(CACHED);
+    expect(gh.writes).toBe(0);
   });
 
   test.each(["opened", "edited", "synchronize"] as const)(
     "our own App's %s event makes no call at all",
     async (action) => {
-      const w = world();
-      const gh = await run(w, pullRequestEvent(action, { body: prBody(), sender: aUser("merge-captain[bot]", "Bot") }));
-      expect(gh.calls).toEqual([]);
+      world();
+      const gh = await run(pullRequestEvent(action, { body: prBody(), sender: aUser("merge-captain[bot]", "Bot") }));
+      expect(gh.lines).toEqual([]);
       expect(gh.tokens).toBe(0);
     },
   );
@@ -623,9 +660,9 @@ describe("pull_request: writes only what changed", () => {
   test.each(["opened", "synchronize"] as const)(
     "a PR %s by another bot (an agent App, Dependabot) gets its check like anyone's",
     async (action) => {
-      const w = world();
-      const gh = await run(w, pullRequestEvent(action, { body: prBody(), sender: aUser("renovate[bot]", "Bot") }));
-      expect(gh.lines().slice(0, READS.length)).toEqual(READS);
+      world();
+      const gh = await run(pullRequestEvent(action, { body: prBody(), sender: aUser("renovate[bot]", "Bot") }));
+      expect(gh.lines.slice(0, READS.length)).toEqual(READS);
       expect(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]).toMatchObject({
         name: "merge-captain",
         conclusion: "success",
@@ -635,16 +672,16 @@ describe("pull_request: writes only what changed", () => {
 
   test("a public-safety finding in the PR body adds the label; once removed, the label goes", async () => {
     const token = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8";
-    const { w, app, gh: first } = await answered({ body: prBody() + `\n\nexport GH_TOKEN=${token}` });
-    expect(first.lines().slice(-3)).toEqual(["POST /check-runs", "POST /issues/12/comments", "POST /issues/12/labels"]);
+    const { app, gh: first } = await answered({ body: prBody() + `\n\nexport GH_TOKEN=${token}` });
+    expect(first.lines.slice(-3)).toEqual(["POST /check-runs", "POST /issues/12/comments", "POST /issues/12/labels"]);
     expect(first.bodies("POST", "/issues/12/labels")).toEqual([{ labels: ["public-safety"] }]);
     expect(first.bodies<CheckRunBody>("POST", "/check-runs")[0]!.output.text).not.toContain(token);
-    expect(w.comments[12]![0]!.body).not.toContain(token);
-    w.pulls[0]!.body = prBody();
-    const gh = await run(w, pullRequestEvent("edited", { body: prBody(), labels: ["public-safety"] }), { app });
-    expect(gh.lines().slice(-3)).toEqual([
-      "PATCH /check-runs/9001",
-      "PATCH /issues/comments/9002",
+    expect(ourComments()[0]!.body).not.toContain(token);
+    hub.repo.editPullRequest(12, { body: prBody() });
+    const gh = await run(pullRequestEvent("edited", { body: prBody(), labels: ["public-safety"] }), { app });
+    expect(gh.lines.slice(-3)).toEqual([
+      `PATCH /check-runs/${ourCheck().id}`,
+      `PATCH /issues/comments/${stickyId()}`,
       "DELETE /issues/12/labels/public-safety",
     ]);
   });
@@ -665,18 +702,13 @@ describe("issues edited: the linked open PRs are re-checked", () => {
     ["widening the scope turns a red PR green", contract(), widened, "failure", "success"],
     ["narrowing the scope turns a green PR red", widened, contract(), "success", "failure"],
   ])("%s", async (_name, before, after, was, now) => {
-    const {
-      w,
-      app,
-      gh: first,
-    } = await answered({
+    const { app, gh: first } = await answered({
       files: [{ filename: "nmoe/csrc/allgather.cu", status: "modified" }],
       issue: { body: issueBody(before) },
     });
     expect(first.bodies<CheckRunBody>("POST", "/check-runs")[0]!.conclusion).toBe(was);
-    w.issues[0]!.body = issueBody(after);
+    hub.repo.editIssue(7, { body: issueBody(after) });
     const gh = await run(
-      w,
       issuesEvent("edited", {
         number: 7,
         body: issueBody(after),
@@ -685,7 +717,7 @@ describe("issues edited: the linked open PRs are re-checked", () => {
       }),
       { app, name: "issues" },
     );
-    expect(gh.lines()).toEqual([
+    expect(gh.lines).toEqual([
       ...ISSUE_READS,
       "POST /issues/7/comments",
       // recheckLinkedPulls: which open PRs link to #7 (the registry and both lists are read once
@@ -695,25 +727,24 @@ describe("issues edited: the linked open PRs are re-checked", () => {
       "GET /pulls/12",
       // The issue's new acceptance comes with the re-check: neither its comments nor a permission are read again.
       ...CACHED.slice(2).filter((l) => !l.includes("gates.toml") && !l.includes("state=open")),
-      "PATCH /check-runs/9001",
-      "PATCH /issues/comments/9002",
+      `PATCH /check-runs/${ourCheck().id}`,
+      `PATCH /issues/comments/${stickyId()}`,
     ]);
-    expect(gh.bodies<CheckRunBody>("PATCH", "/check-runs/9001")[0]!.conclusion).toBe(now);
-    expect(w.checkRuns).toHaveLength(1);
-    expect(w.checkRuns[0]!.conclusion).toBe(now);
+    expect(gh.bodies<CheckRunBody>("PATCH", `/check-runs/${ourCheck().id}`)[0]!.conclusion).toBe(now);
+    expect(hub.repo.checkRuns.size).toBe(1);
+    expect(ourCheck().conclusion).toBe(now);
   });
 
   test("an edit that leaves the contract as it was re-checks nothing", async () => {
-    const { w, app } = await answered();
+    const { app } = await answered();
     const edited = issueBody() + "\n\n### Notes (optional)\n\nMore context.";
-    w.issues[0]!.body = edited;
+    hub.repo.editIssue(7, { body: edited });
     const gh = await run(
-      w,
       issuesEvent("edited", { number: 7, body: edited, previousBody: issueBody(), labels: ["contract: valid"] }),
       { app, name: "issues" },
     );
     // No edit of the contract, so no permission for the editor; the issue had no record yet, so its author's decides.
-    expect(gh.lines()).toEqual([
+    expect(gh.lines).toEqual([
       ...ISSUE_READS.filter((l) => !l.includes("permission")),
       "GET /collaborators/alice/permission",
       "POST /issues/7/comments",
@@ -721,15 +752,13 @@ describe("issues edited: the linked open PRs are re-checked", () => {
   });
 
   test("PRs linked to other issues are listed but not re-read or touched", async () => {
-    const eight = routerCacheIssue();
-    const { w, app } = await answered({
+    const { app } = await answered({
       body: prBody({ issue: "08", links: "Fixes #8" }),
       headRef: "feature/router-cache",
     });
-    w.issues.push(eight);
-    w.issues[0]!.body = issueBody(widened);
+    routerCacheIssue();
+    hub.repo.editIssue(7, { body: issueBody(widened) });
     const gh = await run(
-      w,
       issuesEvent("edited", {
         number: 7,
         body: issueBody(widened),
@@ -738,7 +767,7 @@ describe("issues edited: the linked open PRs are re-checked", () => {
       }),
       { app, name: "issues" },
     );
-    expect(gh.lines()).toEqual([
+    expect(gh.lines).toEqual([
       ...ISSUE_READS,
       "POST /issues/7/comments",
       "GET /pulls?state=open&per_page=100",
@@ -753,7 +782,7 @@ describe("issues edited: the linked open PRs are re-checked", () => {
  * calls themselves, so a change in cost shows which call appeared or went.
  */
 describe("API calls per event", () => {
-  type Scenario = () => Promise<Fake>;
+  type Scenario = () => Promise<Seen>;
   const flip = contract({ scope: { allow: ["nmoe/router/**", "nmoe/csrc/"], deny: [] } });
   const scenarios: Array<[string, number, number, Scenario]> = [
     [
@@ -761,8 +790,8 @@ describe("API calls per event", () => {
       10,
       2,
       async () => {
-        const w = world();
-        return run(w, opened(w));
+        world();
+        return run(opened());
       },
     ],
     [
@@ -770,9 +799,9 @@ describe("API calls per event", () => {
       9,
       2,
       async () => {
-        const w = world();
-        w.comments[7] = [aComment(8000, acceptedIssueSticky(), "app")];
-        return run(w, opened(w));
+        world();
+        hub.repo.addComment(7, { body: acceptedIssueSticky(), user: hub.fake.state.bot });
+        return run(opened());
       },
     ],
     [
@@ -780,9 +809,9 @@ describe("API calls per event", () => {
       9,
       2,
       async () => {
-        const w = world();
-        w.config = "labels:\n  public_safety: public-safety\n";
-        return run(w, opened(w));
+        world();
+        hub.repo.putFile("main", ".github/merge-captain.yml", "labels:\n  public_safety: public-safety\n");
+        return run(opened());
       },
     ],
     [
@@ -790,8 +819,8 @@ describe("API calls per event", () => {
       12,
       2,
       async () => {
-        const w = world({ files: inScope(250) });
-        return run(w, opened(w));
+        world({ files: inScope(250) });
+        return run(opened());
       },
     ],
     [
@@ -799,13 +828,13 @@ describe("API calls per event", () => {
       11,
       4,
       async () => {
-        const w = world({
+        world({
           files: Array.from({ length: 120 }, (_, i) => ({
             filename: `nmoe/csrc/k${i}.cu`,
             status: "modified" as const,
           })),
         });
-        return run(w, opened(w));
+        return run(opened());
       },
     ],
     [
@@ -813,8 +842,8 @@ describe("API calls per event", () => {
       9,
       2,
       async () => {
-        const w = world({ files: [], changedFiles: 3000 });
-        return run(w, opened(w));
+        world({ files: inScope(3000) });
+        return run(opened());
       },
     ],
     [
@@ -822,8 +851,8 @@ describe("API calls per event", () => {
       8,
       0,
       async () => {
-        const { w, app } = await answered();
-        return run(w, opened(w, "edited"), { app });
+        const { app } = await answered();
+        return run(opened("edited"), { app });
       },
     ],
     [
@@ -831,9 +860,9 @@ describe("API calls per event", () => {
       8,
       2,
       async () => {
-        const { w, app } = await answered();
-        w.pulls[0]!.body = prBody({ tierA: [] });
-        return run(w, opened(w, "edited"), { app });
+        const { app } = await answered();
+        hub.repo.editPullRequest(12, { body: prBody({ tierA: [] }) });
+        return run(opened("edited"), { app });
       },
     ],
     [
@@ -841,9 +870,9 @@ describe("API calls per event", () => {
       8,
       2,
       async () => {
-        const { w, app } = await answered();
-        w.pulls[0]!.head.sha = HEAD2;
-        return run(w, opened(w, "synchronize"), { app });
+        const { app } = await answered();
+        push(HEAD2);
+        return run(opened("synchronize"), { app });
       },
     ],
     [
@@ -851,39 +880,46 @@ describe("API calls per event", () => {
       8,
       0,
       async () => {
-        const { w, app } = await answered();
-        return run(w, pullRequestEvent("reopened", { body: prBody() }), { app });
+        const { app } = await answered();
+        return run(pullRequestEvent("reopened", { body: prBody() }), { app });
       },
     ],
     [
       "pull_request.edited, title only",
       0,
       0,
-      async () => run(world(), pullRequestEvent("edited", { changed: "title", body: prBody() })),
+      async () => {
+        world();
+        return run(pullRequestEvent("edited", { changed: "title", body: prBody() }));
+      },
     ],
     [
       "pull_request.opened by another bot (judged like anyone's)",
       10,
       2,
-      async () => run(world(), pullRequestEvent("opened", { body: prBody(), sender: aUser("renovate[bot]", "Bot") })),
+      async () => {
+        world();
+        return run(pullRequestEvent("opened", { body: prBody(), sender: aUser("renovate[bot]", "Bot") }));
+      },
     ],
     [
       "pull_request.opened by our own App",
       0,
       0,
-      async () =>
-        run(world(), pullRequestEvent("opened", { body: prBody(), sender: aUser("merge-captain[bot]", "Bot") })),
+      async () => {
+        world();
+        return run(pullRequestEvent("opened", { body: prBody(), sender: aUser("merge-captain[bot]", "Bot") }));
+      },
     ],
     [
       "pull_request redelivered (same delivery id)",
       0,
       0,
       async () => {
-        const w = world();
-        const app = testApp();
-        await run(w, opened(w), { app, id: "again" });
-        nock.cleanAll();
-        return run(w, opened(w), { app, id: "again" });
+        world();
+        const app = hub.app();
+        await run(opened(), { app, id: "again" });
+        return run(opened(), { app, id: "again" });
       },
     ],
     [
@@ -891,10 +927,9 @@ describe("API calls per event", () => {
       11,
       3,
       async () => {
-        const { w, app } = await answered({ files: [{ filename: "nmoe/csrc/a.cu", status: "modified" }] });
-        w.issues[0]!.body = issueBody(flip);
+        const { app } = await answered({ files: [{ filename: "nmoe/csrc/a.cu", status: "modified" }] });
+        hub.repo.editIssue(7, { body: issueBody(flip) });
         return run(
-          w,
           issuesEvent("edited", {
             number: 7,
             body: issueBody(flip),
@@ -910,10 +945,9 @@ describe("API calls per event", () => {
       7,
       1,
       async () => {
-        const { w, app } = await answered({ body: "No attestation.", headRef: "feature/x" });
-        w.issues[0]!.body = issueBody(flip);
+        const { app } = await answered({ body: "No attestation.", headRef: "feature/x" });
+        hub.repo.editIssue(7, { body: issueBody(flip) });
         return run(
-          w,
           issuesEvent("edited", {
             number: 7,
             body: issueBody(flip),
@@ -928,16 +962,16 @@ describe("API calls per event", () => {
 
   test.each(scenarios)("%s costs %i reads and %i writes", async (_name, reads, writes, scenario) => {
     const gh = await scenario();
-    expect({ reads: gh.reads(), writes: gh.writes() }).toEqual({ reads, writes });
+    expect({ reads: gh.reads, writes: gh.writes }).toEqual({ reads, writes });
   });
 });
 
 describe("pull_request: the repository's own setup is broken", () => {
   test("an invalid config: one red check run that says so, nothing else read or written", async () => {
-    const w = world();
-    w.config = "labels: 5\n";
-    const gh = await run(w, opened(w));
-    expect(gh.lines()).toEqual(["GET /contents/.github/merge-captain.yml", `GET ${CHECKS}`, "POST /check-runs"]);
+    world();
+    hub.repo.putFile("main", ".github/merge-captain.yml", "labels: 5\n");
+    const gh = await run(opened());
+    expect(gh.lines).toEqual(["GET /contents/.github/merge-captain.yml", `GET ${CHECKS}`, "POST /check-runs"]);
     expect(gh.bodies<CheckRunBody>("POST", "/check-runs")[0]).toMatchObject({
       status: "completed",
       conclusion: "failure",
@@ -946,11 +980,11 @@ describe("pull_request: the repository's own setup is broken", () => {
   });
 
   test("a broken gate registry: not verified, never green", async () => {
-    const w = world();
-    w.registry = '[gates."x"]\ntier = "z"\n';
-    const gh = await run(w, opened(w));
+    world();
+    hub.repo.putFile("main", "configs/gates/gates.toml", '[gates."x"]\ntier = "z"\n');
+    const gh = await run(opened());
     // With the registry broken the contract cannot be read as valid, so nobody's standing is looked up.
-    expect(gh.lines()).toEqual([...CACHED, "POST /check-runs", "POST /issues/12/comments"]);
+    expect(gh.lines).toEqual([...CACHED, "POST /check-runs", "POST /issues/12/comments"]);
     const [check] = gh.bodies<CheckRunBody>("POST", "/check-runs");
     expect(check!.conclusion).toBe("failure");
     // Design, failure rules: a registry that does not parse makes the answer "not verified" — no row blames the author.
@@ -966,14 +1000,22 @@ describe("pull_request: the repository's own setup is broken", () => {
   });
 
   test("a comment with our marker written by someone else is not our sticky: we post our own and leave theirs", async () => {
-    const w = world();
-    w.comments[12] = [
-      aComment(5, "<!-- merge-captain:pr v1 -->\n### ✅ merge-captain: Ready to merge", "user"),
-      aComment(6, "<!-- merge-captain:pr v1 -->\nforged", "other-app"),
-    ];
-    const gh = await run(w, opened(w));
-    expect(gh.lines().slice(-1)).toEqual(["POST /issues/12/comments"]);
-    expect(w.comments[12].slice(0, 2).map((c) => c.body)).toEqual([
+    world();
+    hub.repo.addComment(12, {
+      body: "<!-- merge-captain:pr v1 -->\n### ✅ merge-captain: Ready to merge",
+      user: "octocat",
+    });
+    const impostor = hub.fake.state.addApp({ id: 999, slug: "impostor" });
+    hub.repo.addComment(12, { body: "<!-- merge-captain:pr v1 -->\nforged", user: impostor });
+    const gh = await run(opened());
+    expect(gh.lines.slice(-1)).toEqual(["POST /issues/12/comments"]);
+    expect(ourComments()).toHaveLength(1);
+    expect(
+      hub.repo
+        .commentsOn(12)
+        .slice(0, 2)
+        .map((c) => c.body),
+    ).toEqual([
       "<!-- merge-captain:pr v1 -->\n### ✅ merge-captain: Ready to merge",
       "<!-- merge-captain:pr v1 -->\nforged",
     ]);

@@ -2,157 +2,184 @@
 import { describe, expect, test } from "@jest/globals";
 import { ledgerIn } from "../support/ledger.js";
 import type { Dispatch, Ledger } from "../../src/core/ledger/types.js";
+import { HEAD } from "../support/payloads.js";
+import { useFakeGitHub } from "../support/fake-app.js";
+import * as hooks from "../../src/demo/webhooks.js";
 import { workflowInputs } from "../../src/core/tierb/plan.js";
-import { testApp, useStrictNock } from "../support/probot.js";
-import { HEAD, pullRequestEvent } from "../support/payloads.js";
 import {
-  aRun,
+  aDispatch,
   calls,
   ENVIRONMENT,
   HEAD2,
-  ISSUE,
   PR,
-  protectionRuleEvent,
-  RUN_ID,
-  RUN_URL,
+  pushHead,
+  pushNewCode,
+  seedDispatch,
   sticky,
   trace,
-  aDispatch,
-  DISPATCH_ID,
-  worldWithDispatch,
-  type World,
-} from "./tier-b-world.js";
+  type Dispatched,
+  WORKFLOW,
+  type Seed,
+} from "./tier-b-fixtures.js";
 
-const ID = DISPATCH_ID;
-const PROTECTION = `/repos/acme/nmoe/actions/runs/${RUN_ID}/deployment_protection_rule`;
+const hub = useFakeGitHub();
 
-useStrictNock();
+const protection = (runId: number) => `/repos/acme/nmoe/actions/runs/${runId}/deployment_protection_rule`;
 
-function waiting(over: Partial<Dispatch> = {}): Dispatch {
-  return aDispatch({ state: "waiting", runId: RUN_ID, runUrl: RUN_URL, ...over });
+/**
+ * `/tier-b` dispatched; GitHub queued the run, whose job targets the `b200` environment with our
+ * App as its protection rule: the run waits for our review.
+ */
+function waitingFor(over: Partial<Dispatch> = {}, seed: Seed = {}): Dispatched {
+  const seeded = seedDispatch(hub, { state: "waiting", ...over }, seed);
+  hub.repo.requestDeploymentReview(seeded.run.id, ENVIRONMENT);
+  return seeded;
 }
 
-function worldWith(d: Dispatch, over: Partial<World> = {}): World {
-  const world = worldWithDispatch(d, over);
-  world.run = aRun({ inputs: workflowInputs(d), status: "waiting" });
-  return world;
+/** The delivery GitHub sends when the run reaches the protected environment. */
+function protectionRequested(runId: number) {
+  return hooks.deploymentProtectionRuleRequested(hub.fake.state, hub.repo, runId, ENVIRONMENT);
 }
 
-function ledgerOf(world: World): Ledger {
-  return ledgerIn(sticky(world)!.body, "pr", PR);
+function ledgerOf(): Ledger {
+  return ledgerIn(sticky(hub)!.body, "pr", PR);
+}
+
+function tierBCheck(d: Dispatched): string {
+  return `/repos/acme/nmoe/check-runs/${d.checkRunId}`;
 }
 
 describe("deployment_protection_rule", () => {
   test("approves a recorded run while the PR head is still the pinned SHA and the requester still has write access", async () => {
-    const world = worldWith(waiting());
-    await testApp().receive("deployment_protection_rule", protectionRuleEvent());
-    expect(trace(world)).toEqual([
+    const d = waitingFor();
+    await hub.app().receive("deployment_protection_rule", protectionRequested(d.run.id));
+    expect(trace(hub)).toEqual([
       "GET /repos/acme/nmoe/contents/.github%2Fmerge-captain.yml",
       "GET /repos/acme/.github/contents/.github%2Fmerge-captain.yml",
-      `GET /repos/acme/nmoe/actions/runs/${RUN_ID}`,
+      `GET /repos/acme/nmoe/actions/runs/${d.run.id}`,
       "GET /repos/acme/nmoe/issues/12/comments",
       "GET /repos/acme/nmoe/pulls/12",
       "GET /repos/acme/nmoe/collaborators/maint/permission",
-      `POST ${PROTECTION}`,
+      `POST ${protection(d.run.id)}`,
     ]);
-    expect(calls(world, "POST", PROTECTION)[0]!.body).toEqual({
+    expect(calls(hub, "POST", protection(d.run.id))[0]!.body).toEqual({
       environment_name: ENVIRONMENT,
       state: "approved",
       comment: "merge-captain: approved for 9f2c4b1, requested by maint",
     });
+    expect(hub.repo.protectionReviews.map((r) => r.state)).toEqual(["approved"]);
   });
 
-  test.each([
+  test.each<[string, () => Dispatched, string]>([
     [
       "the PR head moved after /tier-b",
-      { heads: [HEAD2] },
-      waiting(),
+      () => {
+        const d = waitingFor();
+        pushNewCode(hub, HEAD2);
+        return d;
+      },
       "the PR head moved from 9f2c4b1 to 8e1b3a0 after `/tier-b`",
     ],
     [
       "the requester lost write access",
-      { permissions: { maint: "read" } },
-      waiting(),
+      () => waitingFor({}, { permissions: { maint: "read" } }),
       "@maint no longer has write access to run Tier-B",
     ],
     [
       "the run is not in the ledger",
-      {},
-      waiting({ id: "e0000000-0000-4000-8000-000000000002", runId: 999 }),
+      // The ledger holds another dispatch (its run 999); the waiting run carries our dispatch id, which the ledger lacks.
+      () => {
+        const other = waitingFor({ id: "e0000000-0000-4000-8000-000000000002", runId: 999 });
+        const run = hub.repo.addRun({
+          workflow: WORKFLOW,
+          branch: "main",
+          actor: hub.fake.state.bot,
+          inputs: workflowInputs(aDispatch({ checkRunId: other.checkRunId })),
+        });
+        hub.repo.requestDeploymentReview(run.id, ENVIRONMENT);
+        return { ...other, run };
+      },
       "merge-captain has no record of dispatching this run",
     ],
-  ])("rejects when %s", async (_, over, d, reason) => {
-    const world = worldWith(d, over);
-    if (d.runId === 999) world.run = aRun({ inputs: workflowInputs({ ...d, id: ID }), status: "waiting" });
-    await testApp().receive("deployment_protection_rule", protectionRuleEvent());
-    const [review] = calls(world, "POST", PROTECTION);
+  ])("rejects when %s", async (_, seed, reason) => {
+    const d = seed();
+    await hub.app().receive("deployment_protection_rule", protectionRequested(d.run.id));
+    const [review] = calls(hub, "POST", protection(d.run.id));
     expect(review!.body).toMatchObject({ environment_name: ENVIRONMENT, state: "rejected" });
     expect(String(review!.body?.["comment"])).toContain(reason);
-    expect(calls(world, "POST", PROTECTION)).toHaveLength(1);
+    expect(calls(hub, "POST", protection(d.run.id))).toHaveLength(1);
+    expect(hub.repo.run(d.run.id)).toMatchObject({ status: "completed", conclusion: "failure" });
   });
 });
 
+/** A completed dispatch whose results passed on `HEAD`, its run finished. */
+function passedOnHead(): Dispatched {
+  const d = seedDispatch(hub, {
+    state: "completed",
+    conclusion: "success",
+    runConclusion: "success",
+    results: { outcome: "valid", gates: [{ id: "b200:step_1x10", status: "pass", rc: 0 }] },
+  });
+  hub.repo.completeWorkflowRun(d.run.id, { conclusion: "success" });
+  return d;
+}
+
+function synchronize(push: { before: string; after: string }) {
+  return hooks.pullRequestSynchronize(hub.fake.state, hub.repo, PR, push);
+}
+
+function verdictPosted() {
+  return calls(hub, "POST", "/repos/acme/nmoe/check-runs").find((c) => c.body?.["name"] === "merge-captain");
+}
+
 describe("a push (synchronize) after the dispatch", () => {
   test("the waiting run is cancelled and marked stale in the comment and its check run; the protection rule then rejects it", async () => {
-    const world = worldWith(waiting(), { heads: [HEAD2] });
-    const app = testApp();
-    await app.receive("pull_request", {
-      ...pullRequestEvent("synchronize", { number: PR, headSha: HEAD2, before: HEAD, body: `Fixes #${ISSUE}` }),
-    });
+    const d = waitingFor();
+    const app = hub.app();
+    await app.receive("pull_request", synchronize(pushNewCode(hub, HEAD2)));
 
-    expect(calls(world, "POST", `/repos/acme/nmoe/actions/runs/${RUN_ID}/cancel`)).toHaveLength(1);
-    expect(ledgerOf(world).dispatches[0]).toMatchObject({
+    expect(calls(hub, "POST", `/repos/acme/nmoe/actions/runs/${d.run.id}/cancel`)).toHaveLength(1);
+    expect(ledgerOf().dispatches[0]).toMatchObject({
       state: "cancelled",
       endReason: "head-moved",
       stale: true,
       staleBy: HEAD2,
     });
-    expect(sticky(world)!.body).toContain("⚠️ **stale**: the PR head is now `8e1b3a0`");
-    const tierB = calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").at(-1)?.body;
+    expect(sticky(hub)!.body).toContain("⚠️ **stale**: the PR head is now `8e1b3a0`");
+    const tierB = calls(hub, "PATCH", tierBCheck(d)).at(-1)?.body;
     expect(tierB).toMatchObject({ name: "Tier-B: smoke", status: "completed", conclusion: "cancelled" });
     expect(tierB?.["output"]).toMatchObject({
       title: "Cancelled: the PR head moved before it started",
       summary: expect.stringContaining("⚠️ **stale**: the PR head is now `8e1b3a0`"),
     });
 
-    world.log.length = 0;
-    await app.receive("deployment_protection_rule", protectionRuleEvent());
-    const [review] = calls(world, "POST", PROTECTION);
+    hub.forget();
+    await app.receive("deployment_protection_rule", protectionRequested(d.run.id));
+    const [review] = calls(hub, "POST", protection(d.run.id));
     expect(review!.body).toMatchObject({ environment_name: ENVIRONMENT, state: "rejected" });
     expect(String(review!.body?.["comment"])).toContain("the PR has a newer head (8e1b3a0) than the approved 9f2c4b1");
   });
 
   test("finished results on the old head are kept but shown as stale, and no longer make the verdict green", async () => {
-    const done = waiting({
-      state: "completed",
-      conclusion: "success",
-      runConclusion: "success",
-      results: { outcome: "valid", gates: [{ id: "b200:step_1x10", status: "pass", rc: 0 }] },
-    });
-    const world = worldWith(done, { heads: [HEAD2] });
-    await testApp().receive(
-      "pull_request",
-      pullRequestEvent("synchronize", { number: PR, headSha: HEAD2, before: HEAD, body: `Fixes #${ISSUE}` }),
-    );
+    const d = passedOnHead();
+    await hub.app().receive("pull_request", synchronize(pushNewCode(hub, HEAD2)));
 
-    expect(calls(world, "POST", /\/cancel$/)).toEqual([]);
-    expect(ledgerOf(world).dispatches[0]).toMatchObject({
+    expect(calls(hub, "POST", /\/cancel$/)).toEqual([]);
+    expect(ledgerOf().dispatches[0]).toMatchObject({
       state: "completed",
       stale: true,
       staleBy: HEAD2,
       results: { outcome: "valid" },
     });
-    const body = sticky(world)!.body;
+    const body = sticky(hub)!.body;
     expect(body).toContain("| `b200:step_1x10` | ✅ pass | 0 |");
     expect(body).toContain("⚠️ **stale**: the PR head is now `8e1b3a0`; these results do not count for it");
-    expect(calls(world, "PATCH", "/repos/acme/nmoe/check-runs/5000").at(-1)?.body).toMatchObject({
+    expect(calls(hub, "PATCH", tierBCheck(d)).at(-1)?.body).toMatchObject({
       status: "completed",
       conclusion: "success",
       output: { title: expect.stringContaining("stale") },
     });
-    const verdict = calls(world, "POST", "/repos/acme/nmoe/check-runs").find(
-      (c) => c.body?.["name"] === "merge-captain",
-    );
+    const verdict = verdictPosted();
     expect(verdict?.body?.["head_sha"]).toBe(HEAD2);
     expect(String((verdict?.body?.["output"] as { summary: string }).summary)).toMatch(
       /\| ❌ \| Tier-B green on this head \|/,
@@ -160,24 +187,14 @@ describe("a push (synchronize) after the dispatch", () => {
   });
 
   test("a force-push to a commit with the same tree keeps the results, and says so", async () => {
-    const done = waiting({
-      state: "completed",
-      conclusion: "success",
-      runConclusion: "success",
-      results: { outcome: "valid", gates: [{ id: "b200:step_1x10", status: "pass", rc: 0 }] },
-    });
-    const world = worldWith(done, { heads: [HEAD2], trees: { [HEAD]: "7".repeat(40), [HEAD2]: "7".repeat(40) } });
-    await testApp().receive(
-      "pull_request",
-      pullRequestEvent("synchronize", { number: PR, headSha: HEAD2, before: HEAD, body: `Fixes #${ISSUE}` }),
-    );
-    expect(ledgerOf(world).dispatches[0]).toMatchObject({ alsoCovers: [HEAD2] });
-    expect(ledgerOf(world).dispatches[0]!.stale).toBeUndefined();
-    expect(sticky(world)!.body).toContain("♻️ still valid for `8e1b3a0`: same tree as `9f2c4b1`");
-    const verdict = calls(world, "POST", "/repos/acme/nmoe/check-runs").find(
-      (c) => c.body?.["name"] === "merge-captain",
-    );
-    expect(String((verdict?.body?.["output"] as { summary: string }).summary)).toMatch(
+    passedOnHead();
+    const push = pushHead(hub, HEAD2);
+    expect(hub.repo.commits.get(HEAD2)!.treeSha).toBe(hub.repo.commits.get(HEAD)!.treeSha);
+    await hub.app().receive("pull_request", synchronize(push));
+    expect(ledgerOf().dispatches[0]).toMatchObject({ alsoCovers: [HEAD2] });
+    expect(ledgerOf().dispatches[0]!.stale).toBeUndefined();
+    expect(sticky(hub)!.body).toContain("♻️ still valid for `8e1b3a0`: same tree as `9f2c4b1`");
+    expect(String((verdictPosted()?.body?.["output"] as { summary: string }).summary)).toMatch(
       /\| ✅ \| Tier-B green on this head \|/,
     );
   });

@@ -31,6 +31,8 @@ let delivery = 0;
 
 export function testApp(
   runtime: Runtime = createRuntime({ now: () => new Date("2026-11-23T12:00:00Z"), newId: sequentialIds() }),
+  /** Where its GitHub is: api.github.com (for nock) unless a fake's URL is given. */
+  baseUrl?: string,
 ): TestApp {
   const probot = new Probot({
     appId: APP_ID,
@@ -38,6 +40,7 @@ export function testApp(
     secret: "test-secret",
     logLevel: "fatal",
     Octokit: TestOctokit,
+    ...(baseUrl === undefined ? {} : { baseUrl }),
   });
   void probot.load(createApp({ appId: APP_ID, botLogin: BOT_LOGIN, ledgerKey: LEDGER_KEY }, runtime));
   return {

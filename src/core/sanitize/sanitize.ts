@@ -67,7 +67,7 @@ function firstEndingAfter(spans: readonly Span[], offset: number): number {
   return lo;
 }
 
-/** Characters each side of a placeholder that pass two looks at again: longer than the tokens rules look for. */
+/** On a longer line, the characters each side of a placeholder that pass two looks at again (more than any token's length). */
 const WINDOW = 1024;
 const SEPARATOR = "\n\n";
 
@@ -155,10 +155,12 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
   }
 
   /**
-   * Hits in the redacted text near placeholders, where a redaction can create a match: the text
-   * around every placeholder that touches anything but a blank or a quote, at most WINDOW
-   * characters each way, joined by blank lines (no rule matches across one). A hit that reaches
-   * a window's cut edge may be longer than the window shows: that rule then runs on the whole text.
+   * Hits in the redacted text near placeholders, where a redaction can create a match: the lines
+   * of every placeholder that touches anything but a blank or a quote, from the line break before
+   * it to the one after it (at most WINDOW characters each way on a longer line), joined by blank
+   * lines. Every rule but a PEM block matches within one line, and a window starts and ends with
+   * the line breaks around it, so a hit that reaches a window's edge is either multi-line or cut:
+   * it may be longer than the window shows, and that rule then runs on the whole text.
    */
   function hitsNearPlaceholders(
     text: string,
@@ -169,8 +171,12 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
     const windows: Span[] = [];
     for (const p of placeholders) {
       if (isBlank(text[p.start - 1]) && isBlank(text[p.end])) continue;
-      const start = Math.max(0, p.start - WINDOW);
-      const end = Math.min(text.length, p.end + WINDOW);
+      // Searched within WINDOW only: one megabyte-long line with many placeholders must stay linear.
+      const reach = Math.max(0, p.start - WINDOW);
+      const before = text.slice(reach, p.start).lastIndexOf("\n");
+      const after = text.slice(p.end, p.end + WINDOW).indexOf("\n");
+      const start = before === -1 ? reach : reach + before;
+      const end = after === -1 ? Math.min(text.length, p.end + WINDOW) : p.end + after + 1;
       const last = windows.at(-1);
       if (last !== undefined && start <= last.end + 2) last.end = Math.max(last.end, end);
       else windows.push({ start, end });

@@ -28,7 +28,8 @@ export interface FakeRateLimit {
 export interface FakeGitHub {
   /** Base URL to give Octokit/Probot (`baseUrl`), e.g. `http://127.0.0.1:54321`. */
   url: string;
-  state: FakeGitHubState;
+  /** Replaced by `reset()`: read it after a reset, don't keep it. */
+  readonly state: FakeGitHubState;
   requests: RequestLog;
   faults: FaultInjector;
   /** Inject a fault for the next `times` requests to `method route` (shorthand for `faults.inject`). */
@@ -37,7 +38,26 @@ export interface FakeGitHub {
   latencyMs: number;
   /** Set `used` to put the fake near its limit; `x-ratelimit-remaining` is `limit - used`. */
   rate: FakeRateLimit;
+  /**
+   * Run `action` (a driver step: a push, an edit) right after the next `times` requests to
+   * `method route` are answered, before any later request is: GitHub's state moving between two
+   * reads of one event, as a push landing mid-event does.
+   */
+  afterAnswering(method: string, route: string, action: () => void, times?: number): void;
+  /**
+   * Forget everything: a new, empty world (same options; the default clock starts again), an empty request log,
+   * no faults or pending actions, the rate limit unused. Tokens handed out before are unknown now.
+   * For a test file that starts one fake and resets it between tests.
+   */
+  reset(): void;
   close(): Promise<void>;
+}
+
+interface PendingAction {
+  method: string;
+  route: string;
+  action: () => void;
+  remaining: number;
 }
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -266,8 +286,9 @@ function faultReply(fault: Exclude<Fault, { kind: "delay" } | { kind: "response-
 
 /** Start the fake on 127.0.0.1 with an ephemeral port. */
 export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<FakeGitHub> {
-  const state = new FakeGitHubState(opts);
+  let state = new FakeGitHubState(opts);
   const requests = new RequestLog();
+  const pending: PendingAction[] = [];
   const faults = new FaultInjector();
   const log = opts.log ?? ((line: string): void => void process.stderr.write(`${line}\n`));
   const rate: FakeRateLimit = { limit: opts.rateLimit ?? 5000, used: 0 };
@@ -309,6 +330,11 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
         ...(body === undefined ? {} : { body }),
         ...(fault === undefined ? {} : { fault }),
       });
+      const due = pending.find((p) => p.remaining > 0 && p.method === method && p.route === route);
+      if (due) {
+        due.remaining -= 1;
+        due.action();
+      }
       send(res, reply, rateHeaders(reply.status !== 304));
     };
 
@@ -430,7 +456,9 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
 
   return {
     url: state.apiUrl,
-    state,
+    get state() {
+      return state;
+    },
     requests,
     faults,
     fail: (method, route, fault, times) => faults.inject(method, route, fault, times),
@@ -441,6 +469,18 @@ export async function startFakeGitHub(opts: FakeGitHubOptions = {}): Promise<Fak
       timing.latencyMs = ms;
     },
     rate,
+    afterAnswering: (method, route, action, times = 1) => {
+      pending.push({ method: method.toUpperCase(), route, action, remaining: times });
+    },
+    reset: () => {
+      const url = state.apiUrl;
+      state = new FakeGitHubState(opts);
+      state.apiUrl = url;
+      requests.entries.length = 0;
+      faults.clear();
+      pending.length = 0;
+      rate.used = 0;
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

@@ -12,6 +12,7 @@ import type {
   WorkflowRun,
 } from "@octokit/webhooks-types";
 import type {
+  AppInfo,
   ArtifactState,
   ChangedFileState,
   CheckRunState,
@@ -442,7 +443,7 @@ export function checkRunJson(world: FakeGitHubState, repo: FakeRepo, run: CheckR
     },
     name: run.name,
     check_suite: { id: run.id + 1_000_000 },
-    app: appJson(world),
+    app: appJson(world, run.app),
     pull_requests: repo.pullsWithHead(run.headSha).map((issue) => ({
       url: `${world.apiUrl}/repos/${repo.fullName}/pulls/${issue.number}`,
       id: issue.pull?.id ?? 0,
@@ -461,18 +462,19 @@ export function checkRunJson(world: FakeGitHubState, repo: FakeRepo, run: CheckR
   };
 }
 
-export function appJson(world: FakeGitHubState): Record<string, unknown> {
-  const owner = world.user("merge-captain-dev", "Organization");
+/** Our App, or another installed one (`app`). */
+export function appJson(world: FakeGitHubState, app: AppInfo = world.app): Record<string, unknown> {
+  const owner = world.user(app === world.app ? "merge-captain-dev" : `${app.slug}-dev`, "Organization");
   return {
-    id: world.app.id,
-    slug: world.app.slug,
-    node_id: `A_${Buffer.from(`fake:app:${world.app.id}`).toString("base64url")}`,
-    client_id: `Iv1.fake${world.app.id}`,
+    id: app.id,
+    slug: app.slug,
+    node_id: `A_${Buffer.from(`fake:app:${app.id}`).toString("base64url")}`,
+    client_id: `Iv1.fake${app.id}`,
     owner: userJson(world, owner),
-    name: world.app.name,
+    name: app.name,
     description: "fake GitHub App",
-    external_url: `${world.htmlUrl}/apps/${world.app.slug}`,
-    html_url: `${world.htmlUrl}/apps/${world.app.slug}`,
+    external_url: `${world.htmlUrl}/apps/${app.slug}`,
+    html_url: `${world.htmlUrl}/apps/${app.slug}`,
     created_at: "2025-01-01T00:00:00Z",
     updated_at: "2025-01-01T00:00:00Z",
     permissions: {

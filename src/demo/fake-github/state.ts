@@ -150,6 +150,8 @@ export interface CheckRunState {
   detailsUrl: string | null;
   externalId: string | null;
   output: { title: string | null; summary: string | null; text: string | null; annotations: AnnotationState[] };
+  /** The App that created it, when not ours (another App may use the same check name). */
+  app?: AppInfo;
 }
 
 export interface WorkflowState {
@@ -431,13 +433,26 @@ export class FakeRepo {
     return label;
   }
 
-  openIssue(init: { title: string; body?: string | null; user?: string; labels?: string[] }): IssueState {
+  /**
+   * `number` seeds a repository with a history the world does not model (issue #7 in a repo whose
+   * #1–#6 are gone): it must be free, and later issues number on from the highest one, as GitHub's do.
+   */
+  openIssue(init: {
+    title: string;
+    body?: string | null;
+    user?: string;
+    labels?: string[];
+    number?: number;
+  }): IssueState {
+    const number = init.number ?? this.nextNumber;
+    if (this.issues.has(number)) throw new Error(`fake GitHub: ${this.fullName} already has #${number}`);
+    this.nextNumber = Math.max(this.nextNumber, number + 1);
     const id = this.world.nextId("issue");
     const at = this.world.now();
     const issue: IssueState = {
       id,
       nodeId: nodeId("I", id),
-      number: this.nextNumber++,
+      number,
       title: init.title,
       body: init.body ?? null,
       state: "open",
@@ -568,6 +583,8 @@ export class FakeRepo {
     files: ChangedFileInput[];
     draft?: boolean;
     labels?: string[];
+    /** As for `openIssue`. */
+    number?: number;
   }): IssueState {
     const baseRef = init.base ?? this.defaultBranch;
     const baseSha = this.branches.get(baseRef);
@@ -579,6 +596,7 @@ export class FakeRepo {
       body: init.body ?? null,
       ...(init.user === undefined ? {} : { user: init.user }),
       ...(init.labels ? { labels: init.labels } : {}),
+      ...(init.number === undefined ? {} : { number: init.number }),
     });
     const id = this.world.nextId("pull");
     issue.pull = {
@@ -759,6 +777,46 @@ export class FakeRepo {
     return [...this.checkRuns.values()].filter((c) => c.headSha === sha);
   }
 
+  /**
+   * A check run that exists before the story starts: one our App wrote earlier (a Tier-B check a
+   * dispatch opened), or another App's (`app`), which may carry the same name as ours.
+   */
+  addCheckRun(init: {
+    name: string;
+    headSha: string;
+    status?: CheckStatus;
+    conclusion?: string | null;
+    output?: { title?: string; summary?: string; text?: string };
+    externalId?: string;
+    app?: AppInfo;
+  }): CheckRunState {
+    if (!this.commits.has(init.headSha)) throw new Error(`fake GitHub: ${this.fullName} has no commit ${init.headSha}`);
+    const id = this.world.nextId("check");
+    const at = this.world.now();
+    const conclusion = init.conclusion ?? null;
+    const run: CheckRunState = {
+      id,
+      nodeId: nodeId("CR", id),
+      name: init.name,
+      headSha: init.headSha,
+      status: conclusion === null ? (init.status ?? "queued") : "completed",
+      conclusion,
+      startedAt: at,
+      completedAt: conclusion === null ? null : at,
+      detailsUrl: null,
+      externalId: init.externalId ?? null,
+      output: {
+        title: init.output?.title ?? null,
+        summary: init.output?.summary ?? null,
+        text: init.output?.text ?? null,
+        annotations: [],
+      },
+    };
+    if (init.app !== undefined) run.app = init.app;
+    this.checkRuns.set(id, run);
+    return run;
+  }
+
   // ---- actions -------------------------------------------------------------------
 
   addWorkflow(init: {
@@ -904,18 +962,26 @@ export class FakeRepo {
     return run;
   }
 
-  /** Finish a run; `artifactFiles` become one zipped artifact (`artifactName`, default `tier_b_results`). */
+  /**
+   * Finish a run; `artifactFiles` become one zipped artifact (`artifactName`, default
+   * `tier_b_results`), or `artifactZip` is uploaded as it is (a zip the workflow built: a hostile one).
+   */
   completeWorkflowRun(
     runId: number,
-    done: { conclusion: RunConclusion; artifactFiles?: Record<string, string | Uint8Array>; artifactName?: string },
+    done: {
+      conclusion: RunConclusion;
+      artifactFiles?: Record<string, string | Uint8Array>;
+      artifactZip?: Uint8Array;
+      artifactName?: string;
+    },
   ): WorkflowRunState {
     const run = this.run(runId);
     run.status = "completed";
     run.conclusion = done.conclusion;
     run.updatedAt = this.world.now();
-    if (done.artifactFiles) {
+    if (done.artifactFiles || done.artifactZip) {
       const entries: Record<string, Uint8Array> = {};
-      for (const [name, content] of Object.entries(done.artifactFiles))
+      for (const [name, content] of Object.entries(done.artifactFiles ?? {}))
         entries[name] = typeof content === "string" ? strToU8(content) : content;
       const id = this.world.nextId("artifact");
       run.artifacts.push({
@@ -923,7 +989,7 @@ export class FakeRepo {
         nodeId: nodeId("MDE", id),
         name: done.artifactName ?? "tier_b_results",
         runId,
-        zip: zipSync(entries),
+        zip: done.artifactZip ?? zipSync(entries),
         createdAt: run.updatedAt,
         expired: false,
       });
