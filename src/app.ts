@@ -44,6 +44,8 @@ function once<C extends Context>(
 
 export function createApp(options: AppOptions, runtime: Runtime = createRuntime()): ApplicationFunction {
   const plan = (context: Context) => followMergePlan(context, options, runtime);
+  /** Every event: once per delivery, then the merge plan's refresh. */
+  const handled = <C extends Context>(handler: (context: C) => Promise<void>) => once(runtime, handler, plan);
   return (app) => {
     if (options.reconciler && options.reconciler.everyMs > 0)
       runtime.scheduler.add(
@@ -61,16 +63,12 @@ export function createApp(options: AppOptions, runtime: Runtime = createRuntime(
       );
     app.on(
       ["issues.opened", "issues.edited", "issues.reopened"],
-      once(
-        runtime,
-        (context) =>
-          onIssue(context, options, {
-            contractChanged: (client, config, issue, registry, record) =>
-              recheckLinkedPulls(client, config, issue, runtime, registry, record),
-            experiment: (client, config, issue, contract) =>
-              onExperimentIssue(client, config, issue, contract, runtime),
-          }),
-        plan,
+      handled((context) =>
+        onIssue(context, options, {
+          contractChanged: (client, config, issue, registry, record) =>
+            recheckLinkedPulls(client, config, issue, runtime, registry, record),
+          experiment: (client, config, issue, contract) => onExperimentIssue(client, config, issue, contract, runtime),
+        }),
       ),
     );
     app.on(
@@ -81,35 +79,35 @@ export function createApp(options: AppOptions, runtime: Runtime = createRuntime(
         "pull_request.reopened",
         "pull_request.ready_for_review",
       ],
-      once(runtime, (context) => onPullRequest(context, options, runtime), plan),
+      handled((context) => onPullRequest(context, options, runtime)),
     );
     app.on(
       "check_run.rerequested",
-      once(runtime, (context) => onCheckRerequested(context, options, runtime), plan),
+      handled((context) => onCheckRerequested(context, options, runtime)),
     );
     app.on(
       ["issue_comment.created", "issue_comment.edited", "issue_comment.deleted"],
-      once(runtime, (context) => onIssueComment(context, options, runtime), plan),
+      handled((context) => onIssueComment(context, options, runtime)),
     );
     app.on(
       ["workflow_run.requested", "workflow_run.in_progress", "workflow_run.completed"],
-      once(runtime, (context) => onWorkflowRun(context, options, runtime), plan),
+      handled((context) => onWorkflowRun(context, options, runtime)),
     );
     app.on(
       "merge_group.checks_requested",
-      once(runtime, (context) => onMergeGroup(context, options, runtime), plan),
+      handled((context) => onMergeGroup(context, options, runtime)),
     );
     app.on(
       "issues.closed",
-      once(runtime, (context) => onIssueClosed(context, options, runtime), plan),
+      handled((context) => onIssueClosed(context, options, runtime)),
     );
     app.on(
       "pull_request.closed",
-      once(runtime, (context) => onPullClosed(context), plan),
+      handled((context) => onPullClosed(context)),
     );
     app.on(
       "deployment_protection_rule.requested",
-      once(runtime, (context) => onProtectionRule(context, options, runtime), plan),
+      handled((context) => onProtectionRule(context, options, runtime)),
     );
   };
 }

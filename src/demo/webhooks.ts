@@ -28,6 +28,7 @@ import type {
   WorkflowRunRequestedEvent,
 } from "@octokit/webhooks-types";
 import {
+  checkRunJson,
   commentJson,
   issueJson,
   pullRequestJson,
@@ -417,42 +418,10 @@ export function checkRunRerequested(
     .flatMap((i) => (i.pull ? repo.checkRunsFor(i.pull.head.sha) : []))
     .find((c) => c.id === checkRunId);
   if (!run) throw new Error(`fake GitHub: ${repo.fullName} has no check run ${checkRunId}`);
-  const pulls = [...repo.issues.values()].filter(
-    (i) => i.pull && i.state === "open" && i.pull.head.sha === run.headSha,
-  );
-  const apiRepo = `${world.apiUrl}/repos/${repo.fullName}`;
-  const checkRun = {
-    id: run.id,
-    node_id: run.nodeId,
-    name: run.name,
-    head_sha: run.headSha,
-    status: run.status,
-    conclusion: run.conclusion,
-    external_id: run.externalId ?? "",
-    url: `${apiRepo}/check-runs/${run.id}`,
-    html_url: `${world.htmlUrl}/${repo.fullName}/runs/${run.id}`,
-    details_url: run.detailsUrl ?? "",
-    started_at: run.startedAt,
-    completed_at: run.completedAt,
-    output: {
-      title: run.output.title,
-      summary: run.output.summary,
-      text: run.output.text,
-      annotations_count: run.output.annotations.length,
-      annotations_url: `${apiRepo}/check-runs/${run.id}/annotations`,
-    },
-    app: { id: world.app.id, slug: world.app.slug, node_id: `A_${world.app.id}`, name: world.app.name },
-    pull_requests: pulls.map((i) => ({
-      url: `${apiRepo}/pulls/${i.number}`,
-      id: i.pull!.id,
-      number: i.number,
-      head: { ref: i.pull!.head.ref, sha: i.pull!.head.sha, repo: { id: 1, url: apiRepo, name: repo.name } },
-      base: { ref: i.pull!.base.ref, sha: i.pull!.base.sha, repo: { id: 1, url: apiRepo, name: repo.name } },
-    })),
-  };
   return {
     action: "rerequested",
-    check_run: checkRun,
+    // The webhook carries the check run as the REST API shows it.
+    check_run: checkRunJson(world, repo, run),
     ...envelope(world, repo, sender),
   } as unknown as CheckRunRerequestedEvent;
 }

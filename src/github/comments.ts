@@ -25,19 +25,24 @@ export function isOurSticky(client: RepoClient, comment: CommentLike, marker: Ma
   return isOurs(client, comment) && typeof comment.body === "string" && opensWithMarker(comment.body, marker);
 }
 
+/** The comments on an issue or PR, oldest first, 100 a page (with `since`: only those updated after it); read lazily. */
+export function commentPages(client: RepoClient, issueNumber: number, since?: string) {
+  return client.octokit.paginate.iterator(client.octokit.rest.issues.listComments, {
+    owner: client.owner,
+    repo: client.repo,
+    issue_number: issueNumber,
+    ...(since !== undefined ? { since } : {}),
+    per_page: 100,
+  });
+}
+
 /** Find our sticky comment with `marker` on an issue or PR (paginated, stops at the first). */
 export async function findSticky(
   client: RepoClient,
   issueNumber: number,
   marker: Marker,
 ): Promise<StickyComment | undefined> {
-  const pages = client.octokit.paginate.iterator(client.octokit.rest.issues.listComments, {
-    owner: client.owner,
-    repo: client.repo,
-    issue_number: issueNumber,
-    per_page: 100,
-  });
-  for await (const page of pages) {
+  for await (const page of commentPages(client, issueNumber)) {
     for (const c of page.data) {
       if (isOurSticky(client, c, marker)) return { id: c.id, body: c.body ?? "" };
     }
@@ -69,14 +74,7 @@ export async function upsertSticky(
     });
     return { id: existing.id, body: text };
   }
-  const res = await client.octokit.rest.issues.createComment({
-    owner: client.owner,
-    repo: client.repo,
-    issue_number: issueNumber,
-    body: text,
-    ...atPriority(priority),
-  });
-  return { id: res.data.id, body: text };
+  return { id: await postComment(client, issueNumber, text, priority), body: text };
 }
 
 /**
@@ -102,15 +100,21 @@ export async function reply(
   await postComment(client, issueNumber, outgoingField(client, body, LIMITS.commentBody), priority);
 }
 
-/** `body` has already passed the choke point. */
-async function postComment(client: RepoClient, issueNumber: number, body: string, priority: WritePriority) {
-  await client.octokit.rest.issues.createComment({
+/** `body` has already passed the choke point. Returns the new comment's id. */
+async function postComment(
+  client: RepoClient,
+  issueNumber: number,
+  body: string,
+  priority: WritePriority,
+): Promise<number> {
+  const res = await client.octokit.rest.issues.createComment({
     owner: client.owner,
     repo: client.repo,
     issue_number: issueNumber,
     body,
     ...atPriority(priority),
   });
+  return res.data.id;
 }
 
 export type Reaction = "eyes" | "rocket" | "confused" | "+1";

@@ -132,6 +132,22 @@ export function authorOf(i: IssueLike): IssueSummary["author"] {
   };
 }
 
+/** An issue as the REST API returns it (listed or read alone), as the bot keeps it. */
+function issueSummary(
+  i: IssueLike & { number: number; title: string; body?: string | null; state: string } & {
+    labels: Parameters<typeof labelNames>[0];
+  },
+): IssueSummary {
+  return {
+    number: i.number,
+    title: i.title,
+    body: i.body ?? null,
+    state: i.state === "open" ? "open" : "closed",
+    labels: labelNames(i.labels),
+    author: authorOf(i),
+  };
+}
+
 /**
  * At most this many pages of open issues or PRs are read per event (1000 items): a repo with more
  * pays no unbounded cost. Beyond it, linking by id finds no issue (a failure, never a pass; a
@@ -160,32 +176,14 @@ export async function listOpenIssues(client: RepoClient): Promise<IssueSummary[]
       per_page: 100,
     }),
   );
-  return rows
-    .filter((i) => !i.pull_request)
-    .map((i) => ({
-      number: i.number,
-      title: i.title,
-      body: i.body ?? null,
-      state: "open",
-      labels: labelNames(i.labels),
-      author: authorOf(i),
-    }));
+  return rows.filter((i) => !i.pull_request).map(issueSummary);
 }
 
 /** One issue, or undefined when it does not exist (or is a PR). */
 export async function getIssue(client: RepoClient, number: number): Promise<IssueSummary | undefined> {
   try {
     const res = await client.octokit.rest.issues.get({ owner: client.owner, repo: client.repo, issue_number: number });
-    if (res.data.pull_request) return undefined;
-    const i = res.data;
-    return {
-      number: i.number,
-      title: i.title,
-      body: i.body ?? null,
-      state: i.state === "open" ? "open" : "closed",
-      labels: labelNames(i.labels),
-      author: authorOf(i),
-    };
+    return res.data.pull_request ? undefined : issueSummary(res.data);
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw err;

@@ -6,7 +6,8 @@ import { reminderFor } from "../core/experiment/render.js";
 import type { ThreadComment } from "../core/experiment/heartbeat.js";
 import type { Marker } from "../core/markers.js";
 import type { RepoClient } from "./client.js";
-import { isOurs, isOurSticky, type StickyComment } from "./comments.js";
+import { commentPages, isOurs, isOurSticky, type StickyComment } from "./comments.js";
+import { labelNames } from "./labels.js";
 import { MAX_LIST_PAGES } from "./pulls.js";
 
 /** Pages of comments read when the thread must be read from the start (1,000 comments). */
@@ -60,13 +61,7 @@ export async function readThread(
   let sticky: StickyComment | undefined;
   let after: string | undefined;
   let pages = 0;
-  const iterator = client.octokit.paginate.iterator(client.octokit.rest.issues.listComments, {
-    owner: client.owner,
-    repo: client.repo,
-    issue_number: issueNumber,
-    per_page: 100,
-  });
-  for await (const page of iterator) {
+  for await (const page of commentPages(client, issueNumber)) {
     pages++;
     for (const c of page.data) {
       byId.set(c.id, toThreadComment(client, c));
@@ -80,15 +75,8 @@ export async function readThread(
     if (pages >= MAX_THREAD_PAGES) break;
   }
   if (after !== undefined) {
-    const newer = client.octokit.paginate.iterator(client.octokit.rest.issues.listComments, {
-      owner: client.owner,
-      repo: client.repo,
-      issue_number: issueNumber,
-      since: after,
-      per_page: 100,
-    });
     let read = 0;
-    for await (const page of newer) {
+    for await (const page of commentPages(client, issueNumber, after)) {
       for (const c of page.data) byId.set(c.id, toThreadComment(client, c));
       if (++read >= MAX_THREAD_PAGES) break;
     }
@@ -123,7 +111,7 @@ export function toExperimentIssue(i: RawIssue): ExperimentIssue {
     number: i.number,
     title: i.title,
     body: i.body ?? "",
-    labels: (i.labels ?? []).map((l) => (typeof l === "string" ? l : (l?.name ?? ""))).filter((n) => n !== ""),
+    labels: labelNames(i.labels),
     author: i.user?.login ?? "ghost",
     assignees: (i.assignees ?? []).flatMap((a) => (a?.login ? [a.login] : [])),
     createdAt: i.created_at,

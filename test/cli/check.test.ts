@@ -1,13 +1,11 @@
 /** `merge-captain check`: the preflight table an agent sees before opening a PR, in text and JSON, from a files list or a real git range. */
 import { describe, expect, test } from "@jest/globals";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { run } from "../../src/cli/commands/check.js";
 import { aContract, fence, toYaml, workItem } from "../core/contract/builders.js";
 import { runCli, type FakeWorld } from "./fake-io.js";
+import { git, gitRepo, writeIn } from "../support/git-repo.js";
 
 const registry = readFileSync(fileURLToPath(new URL("../fixtures/gates/gates.toml", import.meta.url)), "utf8");
 const HEAD = "9f8e7d6c5b4a39281706f5e4d3c2b1a098765432";
@@ -275,30 +273,15 @@ describe("merge-captain check: usage and I/O errors (exit 2)", () => {
 });
 
 describe("merge-captain check --git (a real repository)", () => {
-  const git = (cwd: string, ...args: string[]) =>
-    execFileSync("git", args, {
-      cwd,
-      encoding: "utf8",
-      env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" },
-    }).trim();
-  const write = (root: string, path: string, text: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  };
-
   /** main with a router and a kernel; a branch that changes the router and, if asked, the kernel. */
   function repo(touchKernel: boolean): { root: string; head: string } {
-    const root = mkdtempSync(join(tmpdir(), "mc-check-"));
-    git(root, "init", "-q", "-b", "main");
-    git(root, "config", "user.email", "t@example.com");
-    git(root, "config", "user.name", "t");
-    write(root, "nmoe/router/cache.py", "cache = {}\n");
-    write(root, "nmoe/csrc/kernel.cu", "// kernel\n");
-    git(root, "add", "-A");
-    git(root, "commit", "-q", "-m", "base");
-    git(root, "checkout", "-q", "-b", "issue/12-router-cache");
-    write(root, "nmoe/router/cache.py", "cache = {'hit': 0}\n");
-    if (touchKernel) write(root, "nmoe/csrc/kernel.cu", "// faster kernel\n");
+    const root = gitRepo(
+      "mc-check-",
+      { "nmoe/router/cache.py": "cache = {}\n", "nmoe/csrc/kernel.cu": "// kernel\n" },
+      "issue/12-router-cache",
+    );
+    writeIn(root, "nmoe/router/cache.py", "cache = {'hit': 0}\n");
+    if (touchKernel) writeIn(root, "nmoe/csrc/kernel.cu", "// faster kernel\n");
     git(root, "add", "-A");
     git(root, "commit", "-q", "-m", "router cache");
     return { root, head: git(root, "rev-parse", "HEAD") };

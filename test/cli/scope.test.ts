@@ -1,12 +1,10 @@
 import { describe, expect, test } from "@jest/globals";
-import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { readFileSync, rmSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { run } from "../../src/cli/commands/scope.js";
 import { parseFilesList, parseNameStatusZ, unquote } from "../../src/cli/git-diff.js";
 import { runCli } from "./fake-io.js";
+import { git, gitRepo, writeIn } from "../support/git-repo.js";
 import { narrow } from "../support/narrow.js";
 
 const fixture = (p: string) =>
@@ -143,36 +141,22 @@ describe("merge-captain scope --files", () => {
 });
 
 describe("merge-captain scope --git (a real repository)", () => {
-  const git = (cwd: string, ...args: string[]) =>
-    execFileSync("git", args, {
-      cwd,
-      encoding: "utf8",
-      env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" },
-    });
-  const write = (root: string, path: string, text: string) => {
-    mkdirSync(dirname(join(root, path)), { recursive: true });
-    writeFileSync(join(root, path), text);
-  };
-
-  function repo(): string {
-    const root = mkdtempSync(join(tmpdir(), "mc-scope-"));
-    git(root, "init", "-q", "-b", "main");
-    git(root, "config", "user.email", "t@example.com");
-    git(root, "config", "user.name", "t");
-    write(root, "nmoe/csrc/kernel.cu", "a long enough kernel body\n".repeat(20));
-    write(root, "nmoe/model.py", "x = 1\n");
-    write(root, "README.md", "readme\n");
-    git(root, "add", "-A");
-    git(root, "commit", "-q", "-m", "base");
-    git(root, "checkout", "-q", "-b", "issue/07-fused");
-    return root;
-  }
+  const repo = (): string =>
+    gitRepo(
+      "mc-scope-",
+      {
+        "nmoe/csrc/kernel.cu": "a long enough kernel body\n".repeat(20),
+        "nmoe/model.py": "x = 1\n",
+        "README.md": "readme\n",
+      },
+      "issue/07-fused",
+    );
 
   test("an in-scope branch passes; a rename out of a denied folder fails on the old path", async () => {
     const root = repo();
     try {
-      write(root, "nmoe/model.py", "x = 2\n");
-      write(root, "nmoe/comm/new file.py", "y = 1\n");
+      writeIn(root, "nmoe/model.py", "x = 2\n");
+      writeIn(root, "nmoe/comm/new file.py", "y = 1\n");
       git(root, "add", "-A");
       git(root, "commit", "-q", "-m", "in scope");
       const pass = await cli(["--contract", "/repo/issue.md", "--git", "main...HEAD", "--json"], { cwd: root });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "@jest/globals";
 import { MAX_YAML_LINES, parseYaml } from "../../src/core/yaml/parse.js";
+import { ALIAS_BOMB } from "../support/hostile-yaml.js";
 import { narrow } from "../support/narrow.js";
 
 function errorCodes(source: string): string[] {
@@ -29,17 +30,7 @@ describe("parseYaml", () => {
   });
 
   test("an alias bomb is refused before it is expanded", () => {
-    const bomb = [
-      "a: &a [x, x, x, x, x, x, x, x, x]",
-      ...Array.from(
-        { length: 8 },
-        (_, i) =>
-          `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
-            .fill("*" + String.fromCharCode(97 + i))
-            .join(", ")}]`,
-      ),
-    ].join("\n");
-    expect(errorCodes(bomb)).toContain("yaml.alias");
+    expect(errorCodes(ALIAS_BOMB)).toContain("yaml.alias");
   });
 
   test.each([

@@ -5,7 +5,7 @@
  *     reconciler's first run, and nothing is written twice (asserted from the fake's request log);
  * (c) a `/tier-b` during a burst of 16 PR evaluations is dispatched before the burst's writes.
  */
-import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { afterEach, describe, expect, test } from "@jest/globals";
 import { RUN_NAME_TEMPLATE } from "../../src/core/tierb/runs.js";
 import { openAttestedPull, OWNER, REPO, REPO_FILES, VALID_ISSUE } from "../../src/demo/fixtures.js";
@@ -16,11 +16,9 @@ import {
   type LoggedRequest,
 } from "../../src/demo/fake-github/index.js";
 import * as hooks from "../../src/demo/webhooks.js";
+import { serverEnv } from "../support/app-server.js";
 import { startChildServer, type ChildServer } from "../support/child-server.js";
 
-const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
-  .privateKey.export({ type: "pkcs1", format: "pem" })
-  .toString();
 const secret = randomBytes(16).toString("hex");
 
 let fake: FakeGitHub | undefined;
@@ -46,14 +44,7 @@ async function world(): Promise<{ fake: FakeGitHub; repo: FakeRepo }> {
 
 /** The server as production starts it; it prints its reconciler runs at log level info. */
 async function server(f: FakeGitHub): Promise<ChildServer> {
-  const child = await startChildServer({
-    APP_ID: "1",
-    PRIVATE_KEY: key,
-    WEBHOOK_SECRET: secret,
-    GHE_HOST: new URL(f.url).host,
-    GHE_PROTOCOL: "http",
-    LOG_LEVEL: "info",
-  });
+  const child = await startChildServer(serverEnv(f, secret, { LOG_LEVEL: "info" }));
   children.push(child);
   // Its start-up reconciler run has ended (nothing to do yet, or the repairs made).
   await child.waitFor(/reconciler: /);

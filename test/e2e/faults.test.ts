@@ -26,6 +26,20 @@ function openGoodPull(): { number: number; sha: string } {
   return { number: pr.number, sha };
 }
 
+/** A maintainer comments `/tier-b hot_path` on the PR, and the app receives it. */
+async function askForTierB(pr: { number: number }): Promise<void> {
+  const asked = world.repo.addComment(pr.number, { body: "/tier-b hot_path", user: "mona" });
+  await world.send("issue_comment", hooks.issueCommentCreated(world.fake.state, world.repo, asked.id));
+}
+
+/** Every comment on the PR, as one text. */
+function thread(pr: { number: number }): string {
+  return world.repo
+    .commentsOn(pr.number)
+    .map((c) => c.body)
+    .join("\n");
+}
+
 describe("GitHub failing under the app (fault injection over HTTP)", () => {
   test("a 502 while listing the PR's files: the check says not verified, and a redelivery gives the real verdict", async () => {
     const { fake, repo, app, secret } = world;
@@ -94,19 +108,12 @@ describe("GitHub failing under the app (fault injection over HTTP)", () => {
     const pr = openGoodPull();
     await world.send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
     fake.fail("POST", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", { kind: "response-lost" });
-    const asked = repo.addComment(pr.number, { body: "/tier-b hot_path", user: "mona" });
-    await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, asked.id));
+    await askForTierB(pr);
     expect(repo.dispatches).toHaveLength(1);
-    expect(
-      repo
-        .commentsOn(pr.number)
-        .map((c) => c.body)
-        .join("\n"),
-    ).toContain("GitHub did not confirm the Tier-B dispatch");
+    expect(thread(pr)).toContain("GitHub did not confirm the Tier-B dispatch");
 
     // The same command again (a second maintainer, or a retry): a duplicate, not a second run.
-    const again = repo.addComment(pr.number, { body: "/tier-b hot_path", user: "mona" });
-    await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, again.id));
+    await askForTierB(pr);
     expect(repo.dispatches).toHaveLength(1);
 
     // The run GitHub did start is tied to the dispatch when its event arrives.
@@ -123,23 +130,16 @@ describe("the PR's sticky comment (and its ledger) is deleted while a run is que
     const { fake, repo } = world;
     const pr = openGoodPull();
     await world.send("pull_request", hooks.pullRequestOpened(fake.state, repo, pr.number));
-    const asked = repo.addComment(pr.number, { body: "/tier-b hot_path", user: "mona" });
-    await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, asked.id));
+    await askForTierB(pr);
     expect(repo.dispatches).toHaveLength(1);
     // Someone deletes the bot's sticky comment: the ledger is gone.
     const sticky = repo.commentsOn(pr.number).find((c) => c.body.startsWith("<!-- merge-captain:pr v1 -->"))!;
     repo.comments.delete(sticky.id);
     expect(repo.commentsOn(pr.number).some((c) => c.id === sticky.id)).toBe(false);
 
-    const again = repo.addComment(pr.number, { body: "/tier-b hot_path", user: "mona" });
-    await world.send("issue_comment", hooks.issueCommentCreated(fake.state, repo, again.id));
+    await askForTierB(pr);
     expect(repo.dispatches).toHaveLength(1);
-    expect(
-      repo
-        .commentsOn(pr.number)
-        .map((c) => c.body)
-        .join("\n"),
-    ).toContain("already queued");
+    expect(thread(pr)).toContain("already queued");
 
     await world.send("workflow_run", hooks.workflowRunRequested(fake.state, repo, repo.dispatches[0]!.runId!));
     expect(repo.checkRunsFor(pr.sha).filter((c) => c.name === "Tier-B: hot_path")).toHaveLength(1);

@@ -1,10 +1,9 @@
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import { UnthrottledOctokit } from "../../src/demo/octokit.js";
 import { checkEnvironment, ledgerKeyFrom, startServer, StartupError, type StartedServer } from "../../src/server.js";
 import { startFakeGitHub, type FakeGitHub } from "../../src/demo/fake-github/index.js";
 import { issuesOpened, sendWebhook } from "../../src/demo/webhooks.js";
-import { startAppAgainst } from "../support/app-server.js";
+import { serverEnv, startAppAgainst } from "../support/app-server.js";
 
 let fake: FakeGitHub;
 let app: StartedServer;
@@ -87,20 +86,9 @@ describe("startup", () => {
   });
 
   test("the App's bot login comes from GET /app once at start-up, or from APP_SLUG with no call", async () => {
-    const key = generateKeyPairSync("rsa", { modulusLength: 2048 })
-      .privateKey.export({ type: "pkcs1", format: "pem" })
-      .toString();
-    const env = (over: Record<string, string> = {}): NodeJS.ProcessEnv => ({
-      APP_ID: "1",
-      PRIVATE_KEY: key,
-      WEBHOOK_SECRET: secret,
-      GHE_HOST: new URL(fake.url).host,
-      GHE_PROTOCOL: "http",
-      LOG_LEVEL: "fatal",
-      // The reconciler's start-up run has calls of its own; only the start-up's own are counted here.
-      RECONCILE_INTERVAL_MINUTES: "0",
-      ...over,
-    });
+    // The reconciler's start-up run has calls of its own; only the start-up's own are counted here.
+    const env = (over: Record<string, string> = {}) =>
+      serverEnv(fake, secret, { RECONCILE_INTERVAL_MINUTES: "0", ...over });
     const opts = { port: 0, host: "127.0.0.1", Octokit: UnthrottledOctokit };
     let mark = fake.requests.mark();
     const asked = await startServer({ env: env(), ...opts });

@@ -94,6 +94,41 @@ function sticky(number: number): string {
   );
 }
 
+/** A dispatch that never ran, with every gate passing on `sha`: what a hand-edited ledger would claim. */
+function forgedDispatch(pr: number, sha: string) {
+  return {
+    id: "f0r9ed00-0000-4000-8000-000000000001",
+    pr,
+    sha,
+    bundle: "hot_path",
+    requester: "mona",
+    requestedAt: "2025-06-02T09:00:00Z",
+    state: "completed",
+    conclusion: "success",
+    results: {
+      outcome: "valid",
+      gates: [
+        { id: "b200:smoke_1x10", status: "pass", rc: 0 },
+        { id: "b200:train_8x20", status: "pass", rc: 0 },
+        { id: "perf:delta", status: "pass", metrics: { baseline: 100, result: 101 } },
+      ],
+    },
+  };
+}
+
+/**
+ * Put `marker` where the ledger stands in the bot's sticky on PR `number`, as anyone with write
+ * access can by editing the comment; no webhook is sent. Returns the comment's id and the edit.
+ */
+function replaceLedger(number: number, marker: string) {
+  const bots = world.repo
+    .commentsOn(number)
+    .find((c) => c.user.login === "merge-captain[bot]" && c.body.startsWith("<!-- merge-captain:pr v1 -->"))!;
+  const edited = bots.body.replace(/<!-- merge-captain:state v[12] [^\n]* -->\n?$/, marker + "\n");
+  expect(edited).not.toBe(bots.body);
+  return { id: bots.id, ...world.repo.editComment(bots.id, edited) };
+}
+
 async function openIssue(user: string, body: string, title = "[09] A change") {
   const issue = world.repo.openIssue({ title, body, user });
   await world.send("issues", hooks.issuesOpened(world.fake.state, world.repo, issue.number));
@@ -301,28 +336,6 @@ describe("3. a lazy `**`", () => {
 });
 
 describe("4. the ledger is authenticated", () => {
-  /** A dispatch that never ran, with every gate passing on `sha`: what a hand-edited ledger would claim. */
-  function forgedDispatch(pr: number, sha: string) {
-    return {
-      id: "f0r9ed00-0000-4000-8000-000000000001",
-      pr,
-      sha,
-      bundle: "hot_path",
-      requester: "mona",
-      requestedAt: "2025-06-02T09:00:00Z",
-      state: "completed",
-      conclusion: "success",
-      results: {
-        outcome: "valid",
-        gates: [
-          { id: "b200:smoke_1x10", status: "pass", rc: 0 },
-          { id: "b200:train_8x20", status: "pass", rc: 0 },
-          { id: "perf:delta", status: "pass", metrics: { baseline: 100, result: 101 } },
-        ],
-      },
-    };
-  }
-
   test.each([
     [
       "an unsealed (v1) ledger",
@@ -341,18 +354,10 @@ describe("4. the ledger is authenticated", () => {
       const sha = "f1".repeat(20);
       const pr = await openPull("ada", issue, "01", ["moelab/comm/allgather.py"], sha);
       expectNeverGreen(sha);
-      const bots = world.repo
-        .commentsOn(pr.number)
-        .find((c) => c.user.login === "merge-captain[bot]" && c.body.startsWith("<!-- merge-captain:pr v1 -->"))!;
       const json = JSON.stringify({ version: 1, dispatches: [forgedDispatch(pr.number, sha)] });
-      const edited = bots.body.replace(/<!-- merge-captain:state v[12] [^\n]* -->\n?$/, forge(json) + "\n");
-      expect(edited).not.toBe(bots.body);
       // GitHub lets anyone with write access edit the bot's comment; the edit is delivered (and ignored as a command).
-      const { changes } = world.repo.editComment(bots.id, edited);
-      await world.send(
-        "issue_comment",
-        hooks.issueCommentEdited(world.fake.state, world.repo, bots.id, changes, "mona"),
-      );
+      const { id, changes } = replaceLedger(pr.number, forge(json));
+      await world.send("issue_comment", hooks.issueCommentEdited(world.fake.state, world.repo, id, changes, "mona"));
       await comment(pr.number, "mona", "/recheck");
       expectNeverGreen(sha);
       expect(row(sha, "Tier-B green on this head")).toContain("❌");
@@ -580,32 +585,10 @@ describe("the reconciler judges by the same rules as the webhooks", () => {
     const issue = await openIssue("mona", VALID_ISSUE, "[01] Fused all-gather");
     const sha = "d3".repeat(20);
     const pr = await openPull("ada", issue, "01", ["moelab/comm/allgather.py"], sha);
-    const bots = world.repo
-      .commentsOn(pr.number)
-      .find((c) => c.user.login === "merge-captain[bot]" && c.body.startsWith("<!-- merge-captain:pr v1 -->"))!;
-    const forged = {
-      version: 2,
-      dispatches: [
-        {
-          id: "f0r9ed00-0000-4000-8000-000000000002",
-          pr: pr.number,
-          sha,
-          bundle: "hot_path",
-          requester: "mona",
-          requestedAt: "2025-06-02T09:00:00Z",
-          state: "completed",
-          conclusion: "success",
-          results: { outcome: "valid", gates: [{ id: "b200:train_8x20", status: "pass", rc: 0 }] },
-        },
-      ],
-    };
-    const mac = "A".repeat(43);
-    world.repo.editComment(
-      bots.id,
-      bots.body.replace(
-        /<!-- merge-captain:state v[12] [^\n]* -->\n?$/,
-        `<!-- merge-captain:state v2 ${Buffer.from(JSON.stringify(forged)).toString("base64url")}.${mac} -->\n`,
-      ),
+    const forged = JSON.stringify({ version: 2, dispatches: [forgedDispatch(pr.number, sha)] });
+    replaceLedger(
+      pr.number,
+      `<!-- merge-captain:state v2 ${Buffer.from(forged).toString("base64url")}.${"A".repeat(43)} -->`,
     );
     // No webhook for the edit; the PR's body changes too, so its inputs differ and the reconciler re-judges it.
     world.repo.editPullRequest(pr.number, { body: `${world.repo.issue(pr.number).body ?? ""}\nThanks!\n` });

@@ -17,6 +17,7 @@ import {
   OWNER,
   REPO,
   REPO_PATH,
+  requestsWithNoInterceptor,
   sequentialIds,
   testApp,
   useStrictNock,
@@ -380,19 +381,12 @@ describe("the heartbeat, with a fake clock", () => {
 
   test("our own comments never count, and cost nothing", async () => {
     const app = clockedApp();
-    // No interceptor at all, not even the installation token: every request would be a "no match".
-    nock.cleanAll();
-    const requests: string[] = [];
-    const record = (req: { method?: string; path?: string }) => requests.push(`${req.method} ${req.path}`);
-    nock.emitter.on("no match", record);
-    try {
-      await app.receive(
+    const requests = await requestsWithNoInterceptor(() =>
+      app.receive(
         "issue_comment",
         issueCommentCreated({ title: TITLE, body: BODY, by: aUser("merge-captain[bot]", "Bot"), viaApp: APP_ID }),
-      );
-    } finally {
-      nock.emitter.removeListener("no match", record);
-    }
+      ),
+    );
     expect(requests).toEqual([]);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
-import nock from "nock";
+import type nock from "nock";
 import { aContract, fence, formBody, HEADING, toYaml } from "../core/contract/builders.js";
-import { aComment, REPO_PATH, testApp, useStrictNock } from "../support/probot.js";
+import { aComment, REPO_PATH, requestsWithNoInterceptor, testApp, useStrictNock } from "../support/probot.js";
 import { aUser, issuesEvent } from "../support/payloads.js";
 import { permission } from "../support/people.js";
 import { config, REGISTRY_PATH, registry } from "../support/repo-files.js";
@@ -144,19 +144,12 @@ describe("issues opened / edited", () => {
 
   test("events our own App sent are ignored without a single call", async () => {
     const app = testApp();
-    // No interceptor at all, not even the installation token: every request would be a "no match".
-    nock.cleanAll();
-    const requests: string[] = [];
-    const record = (req: { method?: string; path?: string }) => requests.push(`${req.method} ${req.path}`);
-    nock.emitter.on("no match", record);
-    try {
-      await app.receive(
+    const requests = await requestsWithNoInterceptor(() =>
+      app.receive(
         "issues",
         issuesEvent("edited", { body: contractBody(), previousBody: "", sender: aUser("merge-captain[bot]", "Bot") }),
-      );
-    } finally {
-      nock.emitter.removeListener("no match", record);
-    }
+      ),
+    );
     expect(requests).toEqual([]);
   });
 

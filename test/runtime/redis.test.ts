@@ -3,7 +3,6 @@
  * "instance" is a runtime from `createRuntimeFromEnv` with its own connection. Skips when
  * `redis-server` is not installed (CI installs it).
  */
-import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "@jest/globals";
 import { Redis } from "ioredis";
 import nock from "nock";
@@ -18,6 +17,7 @@ import { startServer, StartupError } from "../../src/server.js";
 import { startFakeGitHub } from "../../src/demo/fake-github/index.js";
 import { reconcileAll } from "../../src/handlers/reconcile.js";
 import { EMPTY_MEMORY } from "../../src/core/reconcile/plan.js";
+import { appPrivateKey } from "../support/app-key.js";
 import { reconcilerFor } from "../support/reconciler.js";
 import { aUser, issuesEvent } from "../support/payloads.js";
 import { freePort, startRedisServer, type RunningRedis } from "../support/redis-server.js";
@@ -292,13 +292,10 @@ describeWithRedis("Redis runtime (two instances sharing one redis-server)", () =
   // Started with a reachable REDIS_URL, Probot opens its own throttling connection that it offers no
   // way to close, so the server's success path is covered through createRuntimeFromEnv above and below.
   describe("the server", () => {
-    const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 })
-      .privateKey.export({ type: "pkcs1", format: "pem" })
-      .toString();
     const env = (redisUrl: string): NodeJS.ProcessEnv => ({
       WEBHOOK_SECRET: "s",
       APP_ID: "1",
-      PRIVATE_KEY: privateKey,
+      PRIVATE_KEY: appPrivateKey(),
       LOG_LEVEL: "fatal",
       REDIS_URL: redisUrl,
     });

@@ -16,6 +16,16 @@ export function aUser(login = "alice", type: "User" | "Bot" = "User") {
   return { login, id: login.length * 1000 + 7, node_id: `U_${login}`, type, site_admin: false };
 }
 
+/** Labels as an issue or PR carries them. */
+function labelsJson(names: string[] = []) {
+  return names.map((name, i) => ({ id: i + 1, node_id: `LA_${i}`, name, color: "ededed", default: false }));
+}
+
+/** A PR's `head` or `base`: a branch of the repository at a commit. */
+function branchJson(ref: string, sha: string) {
+  return { label: `${OWNER}:${ref}`, ref, sha, repo: repository, user: aUser(OWNER) };
+}
+
 export interface IssueOptions {
   number?: number;
   title?: string;
@@ -34,13 +44,7 @@ export function anIssue(o: IssueOptions = {}) {
     title: o.title ?? "[07] Fused all-gather",
     body: o.body === undefined ? "" : o.body,
     state: o.state ?? "open",
-    labels: (o.labels ?? []).map((name, i) => ({
-      id: i + 1,
-      node_id: `LA_${i}`,
-      name,
-      color: "ededed",
-      default: false,
-    })),
+    labels: labelsJson(o.labels),
     user: aUser("alice"),
     html_url: `https://github.com/${OWNER}/${REPO}/issues/${number}`,
     created_at: "2026-11-23T10:00:00Z",
@@ -92,27 +96,9 @@ export function aPull(o: PullOptions = {}) {
     title: o.title ?? "Fused all-gather",
     body: o.body === undefined ? "" : o.body,
     user: aUser("alice"),
-    labels: (o.labels ?? []).map((name, i) => ({
-      id: i + 1,
-      node_id: `LA_${i}`,
-      name,
-      color: "ededed",
-      default: false,
-    })),
-    head: {
-      label: `${OWNER}:${o.headRef ?? "issue/07-fused-allgather"}`,
-      ref: o.headRef ?? "issue/07-fused-allgather",
-      sha: o.headSha ?? HEAD,
-      repo: repository,
-      user: aUser(OWNER),
-    },
-    base: {
-      label: `${OWNER}:main`,
-      ref: "main",
-      sha: "1111111111111111111111111111111111111111",
-      repo: repository,
-      user: aUser(OWNER),
-    },
+    labels: labelsJson(o.labels),
+    head: branchJson(o.headRef ?? "issue/07-fused-allgather", o.headSha ?? HEAD),
+    base: branchJson("main", "1111111111111111111111111111111111111111"),
     merged: false,
     merged_at: null,
     changed_files: o.changedFiles ?? 1,

@@ -1,11 +1,11 @@
 /** A Probot instance running our app for handler tests: no retries or throttling, calls intercepted by nock. */
-import { generateKeyPairSync } from "node:crypto";
 import { afterEach, beforeEach, expect } from "@jest/globals";
 import nock from "nock";
 import { Probot } from "probot";
 import { UnthrottledOctokit } from "../../src/demo/octokit.js";
 import { createApp } from "../../src/app.js";
 import { createRuntime, type Runtime } from "../../src/runtime/runtime.js";
+import { appPrivateKey } from "./app-key.js";
 
 export const APP_ID = 4242;
 export const INSTALLATION_ID = 77;
@@ -17,14 +17,6 @@ export const REPO_PATH = `/repos/${OWNER}/${REPO}`;
 export const BOT_LOGIN = "merge-captain[bot]";
 /** The key handler tests seal ledgers with (the server derives its own from the environment). */
 export const LEDGER_KEY = new Uint8Array(32).fill(7);
-
-let key: string | undefined;
-function privateKey(): string {
-  key ??= generateKeyPairSync("rsa", { modulusLength: 2048 })
-    .privateKey.export({ type: "pkcs1", format: "pem" })
-    .toString();
-  return key;
-}
 
 export interface TestApp {
   probot: Probot;
@@ -44,7 +36,7 @@ export function testApp(
 ): TestApp {
   const probot = new Probot({
     appId: APP_ID,
-    privateKey: privateKey(),
+    privateKey: appPrivateKey(),
     secret: "test-secret",
     logLevel: "fatal",
     Octokit: TestOctokit,
@@ -85,6 +77,23 @@ export function strictNock(): { unexpected: string[] } {
     },
   );
   return { unexpected };
+}
+
+/**
+ * The requests `act` makes with no interceptor at all, not even the installation token, so that
+ * every request is a "no match": for events the app must ignore without a single call.
+ */
+export async function requestsWithNoInterceptor(act: () => Promise<void>): Promise<string[]> {
+  nock.cleanAll();
+  const requests: string[] = [];
+  const record = (req: { method?: string; path?: string }) => requests.push(`${req.method} ${req.path}`);
+  nock.emitter.on("no match", record);
+  try {
+    await act();
+  } finally {
+    nock.emitter.removeListener("no match", record);
+  }
+  return requests;
 }
 
 /** A comment as GitHub returns it, written by our app or by someone else. */

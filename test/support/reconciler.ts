@@ -1,5 +1,4 @@
 /** A reconciler outside any server, against the fake GitHub: Probot's own auth and Octokit, with the app's plugins. */
-import { generateKeyPairSync } from "node:crypto";
 import { Probot } from "probot";
 import { DEFAULT_RECONCILER, type ReconcilerSettings } from "../../src/core/reconcile/settings.js";
 import { UnthrottledOctokit } from "../../src/demo/octokit.js";
@@ -10,24 +9,20 @@ import { apiCallsPlugin } from "../../src/runtime/api-calls.js";
 import { conditionalRequestsPlugin, MemoryEtagStore, type EtagStore } from "../../src/runtime/etag-cache.js";
 import type { Runtime } from "../../src/runtime/runtime.js";
 import { ledgerKeyFrom } from "../../src/server.js";
-
-let key: string | undefined;
+import { appPrivateKey } from "./app-key.js";
 
 export function reconcilerFor(
   fake: FakeGitHub,
   runtime: Runtime,
   o: { settings?: ReconcilerSettings; etags?: EtagStore; onRun?: () => Promise<void>; ledgerKey?: Uint8Array } = {},
 ): ReconcilerDeps & { logged: string[] } {
-  key ??= generateKeyPairSync("rsa", { modulusLength: 2048 })
-    .privateKey.export({ type: "pkcs1", format: "pem" })
-    .toString();
   const Octokit = UnthrottledOctokit.plugin(
     apiCallsPlugin(runtime.telemetry, runtime.rateLimits),
     conditionalRequestsPlugin(o.etags ?? new MemoryEtagStore()),
   );
   const probot = new Probot({
     appId: fake.state.app.id,
-    privateKey: key,
+    privateKey: appPrivateKey(),
     Octokit,
     baseUrl: fake.url,
     logLevel: "fatal",

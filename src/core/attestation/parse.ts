@@ -1,11 +1,9 @@
 /** Turn the attestation's YAML text into a schema-valid Attestation, placeholders first, errors in the author's terms. */
-import { restoreIds } from "../ids.js";
 import { fail, ok, pointer, problem, type Problem, type Result } from "../problem.js";
 import { attestationSchema, type Attestation } from "../schemas/attestation.generated.js";
 import { validateAgainst } from "../schemas/validate.js";
-import { blockTooLarge } from "../markdown/section-block.js";
+import { blockValue } from "../markdown/section-block.js";
 import { ATTESTATION_BLOCK } from "./extract.js";
-import { parseYaml } from "../yaml/parse.js";
 import { inAuthorHeader, isPlainObject, renameHeader } from "../schemas/header.js";
 import { findPlaceholders } from "./placeholders.js";
 
@@ -15,21 +13,14 @@ export const SCHEMA_HEADER_KEY = "nmoe_pr";
 const TOP_LEVEL_KEYS = Object.keys(attestationSchema.properties);
 
 export function parseAttestation(source: string, headerKey: string = SCHEMA_HEADER_KEY): Result<Attestation> {
-  const tooLarge = blockTooLarge(
-    ATTESTATION_BLOCK,
-    source,
-    "keep the attestation to the template's fields; put notes in the PR's other sections",
-  );
-  if (tooLarge) return fail(tooLarge);
-  const parsed = parseYaml(source, "the attestation");
-  if (!parsed.ok) return parsed;
   const header = pointer(headerKey);
-  // YAML 1.2 reads `issue: 01` as 1 and `pr_sha: 1234567` as a number; the author's text is the value.
-  const value = restoreIds(parsed.value.value, parsed.value.numberSource, [
-    `${header}/issue`,
-    `${header}/pr_sha`,
-    `${header}/baseline_sha`,
-  ]);
+  const read = blockValue(ATTESTATION_BLOCK, source, {
+    tooLargeHint: "keep the attestation to the template's fields; put notes in the PR's other sections",
+    // A short SHA of digits (`pr_sha: 1234567`) is a number to YAML too.
+    idPaths: [`${header}/issue`, `${header}/pr_sha`, `${header}/baseline_sha`],
+  });
+  if (!read.ok) return read;
+  const value = read.value;
 
   if (!isPlainObject(value)) {
     return fail(

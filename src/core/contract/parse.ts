@@ -1,11 +1,10 @@
 /** Turn the contract's YAML text into a schema-valid Contract, with errors in the author's own terms. */
 import { fail, ok, pointer, problem, show, type Problem, type Result } from "../problem.js";
-import { idKey, restoreIds } from "../ids.js";
+import { idKey } from "../ids.js";
 import { contractSchema, type Contract } from "../schemas/contract.generated.js";
 import { validateAgainst, withoutEchoedRequired } from "../schemas/validate.js";
-import { blockTooLarge } from "../markdown/section-block.js";
+import { blockValue } from "../markdown/section-block.js";
 import { CONTRACT_BLOCK } from "./extract.js";
-import { parseYaml } from "../yaml/parse.js";
 import { inAuthorHeader, isPlainObject, renameHeader } from "../schemas/header.js";
 import { compileRules } from "./rules.js";
 
@@ -18,21 +17,13 @@ export const SCHEMA_HEADER_KEY = "nmoe";
 const TOP_LEVEL_KEYS = Object.keys(contractSchema.properties);
 
 export function parseContract(source: string, headerKey: string = SCHEMA_HEADER_KEY): Result<Contract> {
-  const tooLarge = blockTooLarge(
-    CONTRACT_BLOCK,
-    source,
-    "keep the contract to scope, gates and a few invariants; move prose to the issue's other sections",
-  );
-  if (tooLarge) return fail(tooLarge);
-  const parsed = parseYaml(source, "the contract");
-  if (!parsed.ok) return parsed;
   const header = pointer(headerKey);
-  // YAML 1.2 reads `issue: 01` as the number 1; the author's text is the id.
-  const value = restoreIds(parsed.value.value, parsed.value.numberSource, [
-    `${header}/issue`,
-    `${header}/depends_on`,
-    `${header}/depends_on/*`,
-  ]);
+  const read = blockValue(CONTRACT_BLOCK, source, {
+    tooLargeHint: "keep the contract to scope, gates and a few invariants; move prose to the issue's other sections",
+    idPaths: [`${header}/issue`, `${header}/depends_on`, `${header}/depends_on/*`],
+  });
+  if (!read.ok) return read;
+  const value = read.value;
 
   const names = { author: headerKey, schema: SCHEMA_HEADER_KEY };
   const renamed = isPlainObject(value)

@@ -1,8 +1,11 @@
 /**
  * The YAML block under a configurable heading — the contract's (`### …`) and the attestation's
- * (`## …`): the size caps, and the problems when the block is missing or never closed, in one place.
+ * (`## …`): the size caps, the problems when the block is missing or never closed, and its YAML
+ * read into a value, in one place.
  */
-import { problem, type Problem } from "../problem.js";
+import { restoreIds } from "../ids.js";
+import { fail, ok, problem, type Problem, type Result } from "../problem.js";
+import { parseYaml } from "../yaml/parse.js";
 import { sectionOf, type FencedBlock, type Heading, type MarkdownOutline } from "./blocks.js";
 
 /** GitHub's own limit for an issue or PR body; anything longer did not come from GitHub. */
@@ -42,6 +45,23 @@ export function blockTooLarge(kind: BlockKind, source: string, hint: string): Pr
     `the ${kind.what} block is ${bytes} bytes, more than the ${MAX_BLOCK_BYTES} allowed`,
     hint,
   );
+}
+
+/**
+ * The block's YAML as a plain value, bounded before the parser runs (the size cap, then the
+ * hardened parser). YAML 1.2 reads `issue: 01` as the number 1: at `idPaths` (JSON pointers such
+ * as `/nmoe/issue`, `*` for every item of a list) the value is the text the author wrote.
+ */
+export function blockValue(
+  kind: BlockKind,
+  source: string,
+  o: { tooLargeHint: string; idPaths: readonly string[] },
+): Result<unknown> {
+  const tooLarge = blockTooLarge(kind, source, o.tooLargeHint);
+  if (tooLarge) return fail(tooLarge);
+  const parsed = parseYaml(source, `the ${kind.what}`);
+  if (!parsed.ok) return parsed;
+  return ok(restoreIds(parsed.value.value, parsed.value.numberSource, o.idPaths), parsed.warnings);
 }
 
 export type BlockText =

@@ -2,19 +2,20 @@
  * The row of a criterion that cannot judge because the contract or attestation it reads is not
  * valid: a failure in one wording (that row already says what is wrong), never a guess.
  */
+import { rowOf } from "./row.js";
 import type { CriterionResult } from "./types.js";
 
 /** `needs: "contract"` may say what the contract was for ("to check the diff against"). */
 export function needsValid(
-  criterion: { id: string; title: string },
+  criterion: Pick<CriterionResult, "id" | "title">,
   needs: "contract" | "attestation",
   purpose?: string,
 ): CriterionResult {
-  const base = { id: criterion.id, title: criterion.title, status: "fail" as const, details: [] };
+  const row = rowOf(criterion);
   switch (needs) {
     case "contract":
-      return { ...base, summary: purpose === undefined ? "no valid contract" : `no valid contract ${purpose}` };
+      return row("fail", purpose === undefined ? "no valid contract" : `no valid contract ${purpose}`);
     case "attestation":
-      return { ...base, summary: "no valid attestation", fix: "fix the attestation first" };
+      return row("fail", "no valid attestation", { fix: "fix the attestation first" });
   }
 }

@@ -4,6 +4,7 @@
  */
 import { CONFIG_PATH } from "../config/resolve.js";
 import { problemLine } from "../render/problems.js";
+import { rowOf } from "./row.js";
 import type { CriterionResult, PullFacts, RegistrySource } from "./types.js";
 
 function where(s: RegistrySource): string {
@@ -34,18 +35,15 @@ function fix(s: RegistrySource, missing: boolean): string {
  * (`withErrors`) lists the registry's errors, so they are shown once.
  */
 export function registryUnverified(
-  criterion: { id: string; title: string },
+  criterion: Pick<CriterionResult, "id" | "title">,
   f: PullFacts,
   opts: { withErrors?: boolean } = {},
 ): CriterionResult {
   const errors = f.registry.ok ? [] : f.registry.errors;
   const missing = errors.some((e) => e.code === "registry.missing");
-  return {
-    id: criterion.id,
-    title: criterion.title,
-    status: "unverified",
-    summary: `the gate registry ${where(f.registrySource)} is ${missing ? "missing" : "invalid"}, so this could not be checked`,
-    details: opts.withErrors === true ? errors.map(problemLine) : [],
-    fix: fix(f.registrySource, missing),
-  };
+  return rowOf(criterion)(
+    "unverified",
+    `the gate registry ${where(f.registrySource)} is ${missing ? "missing" : "invalid"}, so this could not be checked`,
+    { details: opts.withErrors === true ? errors.map(problemLine) : [], fix: fix(f.registrySource, missing) },
+  );
 }

@@ -382,6 +382,17 @@ export function gitCommitJson(world: FakeGitHubState, repo: FakeRepo, commit: Co
 }
 
 /** `GET /repos/{owner}/{repo}/commits/{ref}`: the commit wrapped with GitHub's repo-level fields. */
+/** A git reference (`ref` without its `refs/` prefix, e.g. `heads/main`) pointing at the commit `sha`. */
+export function gitRefJson(world: FakeGitHubState, repo: FakeRepo, ref: string, sha: string): Record<string, unknown> {
+  const api = `${world.apiUrl}/repos/${repo.fullName}/git`;
+  return {
+    ref: `refs/${ref}`,
+    node_id: `REF_${Buffer.from(ref).toString("base64url")}`,
+    url: `${api}/refs/${ref}`,
+    object: { sha, type: "commit", url: `${api}/commits/${sha}` },
+  };
+}
+
 export function repoCommitJson(world: FakeGitHubState, repo: FakeRepo, commit: CommitState): Record<string, unknown> {
   const api = `${world.apiUrl}/repos/${repo.fullName}`;
   return {

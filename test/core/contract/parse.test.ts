@@ -1,6 +1,7 @@
 import { describe, expect, test } from "@jest/globals";
 import { MAX_BLOCK_BYTES, parseContract } from "../../../src/core/contract/parse.js";
 import type { Problem } from "../../../src/core/problem.js";
+import { ALIAS_BOMB } from "../../support/hostile-yaml.js";
 import { aContract, toYaml } from "./builders.js";
 
 function errors(source: string, headerKey?: string): Problem[] {
@@ -11,20 +12,10 @@ function errors(source: string, headerKey?: string): Problem[] {
 const valid = toYaml(aContract());
 
 describe("parseContract: hardened YAML", () => {
-  const bomb = [
-    "a: &a [x, x, x, x, x, x, x, x, x]",
-    ...Array.from(
-      { length: 8 },
-      (_, i) =>
-        `${String.fromCharCode(98 + i)}: &${String.fromCharCode(98 + i)} [${Array(9)
-          .fill("*" + String.fromCharCode(97 + i))
-          .join(", ")}]`,
-    ),
-  ].join("\n");
   test.each([
     ["broken YAML", "nmoe: [1\nscope: {", "yaml.syntax"],
     ["an alias", valid + "extra: &x [a]\nmore: *x\n", "yaml.alias"],
-    ["an alias bomb", bomb, "yaml.alias"],
+    ["an alias bomb", ALIAS_BOMB, "yaml.alias"],
     ["deep flow nesting", "nmoe: " + "[".repeat(10_000) + "]".repeat(10_000), "yaml.depth"],
     [
       "deep block nesting",

@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseComment } from "../../../src/core/commands/parse.js";
 import { readLedger, sealedState } from "../../../src/core/ledger/codec.js";
-import { emptyLedger } from "../../../src/core/ledger/types.js";
 import { parseRegistry } from "../../../src/core/gates/registry.js";
 import { planDispatch } from "../../../src/core/tierb/plan.js";
 import { concludeResults, validateResults } from "../../../src/core/tierb/results.js";
@@ -12,7 +11,7 @@ import { applyRunEvent } from "../../../src/core/tierb/runs.js";
 import { markStale } from "../../../src/core/tierb/stale.js";
 import { perfWithinBudget, tierBCoverage } from "../../../src/core/tierb/verdict-rows.js";
 import type { TierBRegistry } from "../../../src/core/tierb/registry-view.js";
-import { T0 } from "../../fixtures/tierb/builders.js";
+import { aPlanInput, T0 } from "../../fixtures/tierb/builders.js";
 import { aRegistry, HEAD, HEAD2 } from "../../fixtures/tierb/registry.js";
 
 const fixture = (name: string): string =>
@@ -23,20 +22,7 @@ describe("a Tier-B story through the pure core", () => {
     const registry = aRegistry();
     const parsed = parseComment("Thanks!\n\n/tier-b hot_path_min baseline=origin/master budget=-10", registry);
     if (parsed.kind !== "command" || parsed.command.kind !== "tier-b") throw new Error("expected /tier-b");
-    const plan = planDispatch({
-      ledger: emptyLedger(),
-      pr: { number: 7, headSha: HEAD, state: "open", draft: false },
-      command: parsed.command,
-      requester: "maintainer",
-      commentId: 1,
-      registry,
-      config: { allowDraft: false, requireValidContract: true, requireScope: true },
-      contractValid: true,
-      scopeOk: true,
-      missingFiles: [],
-      newId: "mc-0000000001",
-      now: T0,
-    });
+    const plan = planDispatch(aPlanInput({ command: parsed.command, commentId: 1, registry }));
     if (plan.kind !== "dispatch") throw new Error("expected a dispatch");
     // The ledger goes into the sticky comment before the API call, and comes back identical.
     const place = { repo: "o/r", kind: "pr" as const, number: 7 };

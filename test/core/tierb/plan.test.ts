@@ -1,5 +1,4 @@
 import { describe, expect, test } from "@jest/globals";
-import { parseComment, type Command } from "../../../src/core/commands/parse.js";
 import {
   cancelPlan,
   confirmPinned,
@@ -7,41 +6,19 @@ import {
   MAX_ACTIVE_PER_PR,
   planDispatch,
   workflowInputs,
-  type PlanInput,
 } from "../../../src/core/tierb/plan.js";
-import { emptyLedger, type Ledger } from "../../../src/core/ledger/types.js";
-import { aDispatch, aLedger, T0 } from "../../fixtures/tierb/builders.js";
+import type { Ledger } from "../../../src/core/ledger/types.js";
+import { aDispatch, aLedger, aPlanInput, aTierBCommand, T0 } from "../../fixtures/tierb/builders.js";
 import { aRegistry, HEAD, HEAD2 } from "../../fixtures/tierb/registry.js";
 import { narrow } from "../../support/narrow.js";
 
 const registry = aRegistry();
 
-function tierB(line: string): Extract<Command, { kind: "tier-b" }> {
-  const r = parseComment(line, registry);
-  if (r.kind !== "command" || r.command.kind !== "tier-b") throw new Error(`not a /tier-b command: ${line}`);
-  return r.command;
-}
-
-function input(over: Partial<PlanInput> = {}): PlanInput {
-  return {
-    ledger: emptyLedger(),
-    pr: { number: 7, headSha: HEAD, state: "open", draft: false },
-    command: tierB("/tier-b hot_path_min"),
-    requester: "maintainer",
-    registry,
-    config: { allowDraft: false, requireValidContract: true, requireScope: true },
-    contractValid: true,
-    scopeOk: true,
-    missingFiles: [],
-    newId: "mc-0000000001",
-    now: T0,
-    ...over,
-  };
-}
-
 describe("planDispatch", () => {
   test("records a dispatch pinned to the head SHA, before any API call", () => {
-    const p = planDispatch(input({ command: tierB("/tier-b full baseline=origin/main budget=-10"), commentId: 99 }));
+    const p = planDispatch(
+      aPlanInput({ command: aTierBCommand("/tier-b full baseline=origin/main budget=-10"), commentId: 99 }),
+    );
     expect(p).toMatchObject({
       kind: "dispatch",
       gateIds: ["b200:small_1x10", "b200:big_8x20", "b200:profile_fp8", "zero2:resume", "perf:baseline_delta"],
@@ -63,7 +40,7 @@ describe("planDispatch", () => {
   });
 
   test("single gate dispatch", () => {
-    const p = planDispatch(input({ command: tierB("/tier-b single b200:big_8x20") }));
+    const p = planDispatch(aPlanInput({ command: aTierBCommand("/tier-b single b200:big_8x20") }));
     expect(p).toMatchObject({
       kind: "dispatch",
       gateIds: ["b200:big_8x20"],
@@ -72,15 +49,15 @@ describe("planDispatch", () => {
   });
 
   test("two maintainers racing: the second plan against the first's ledger is a duplicate", () => {
-    const first = planDispatch(input());
+    const first = planDispatch(aPlanInput());
     if (first.kind !== "dispatch") throw new Error("expected a dispatch");
-    const second = planDispatch(input({ ledger: first.ledger, newId: "mc-0000000002", requester: "other" }));
+    const second = planDispatch(aPlanInput({ ledger: first.ledger, newId: "mc-0000000002", requester: "other" }));
     expect(second).toEqual({ kind: "duplicate", existing: first.dispatch });
   });
 
   test("a redelivered webhook (same comment) is a duplicate even after the run finished", () => {
     const ledger = aLedger(aDispatch({ commentId: 5, state: "completed" }));
-    expect(planDispatch(input({ ledger, commentId: 5, newId: "mc-0000000009" }))).toMatchObject({
+    expect(planDispatch(aPlanInput({ ledger, commentId: 5, newId: "mc-0000000009" }))).toMatchObject({
       kind: "duplicate",
       existing: { id: "mc-0000000001" },
     });
@@ -97,7 +74,7 @@ describe("planDispatch", () => {
     ["failed", "dispatch"],
   ] as const)("an existing dispatch for the same target in state %s → %s", (state, kind) => {
     const ledger = aLedger(aDispatch({ state }));
-    expect(planDispatch(input({ ledger, newId: "mc-0000000002" })).kind).toBe(kind);
+    expect(planDispatch(aPlanInput({ ledger, newId: "mc-0000000002" })).kind).toBe(kind);
   });
 
   test.each([
@@ -107,13 +84,15 @@ describe("planDispatch", () => {
     ["another PR", { pr: 8 }],
   ])("not a duplicate: %s", (_name, over) => {
     const ledger = aLedger(aDispatch({ state: "queued", ...over }));
-    expect(planDispatch(input({ ledger, newId: "mc-0000000002" })).kind).toBe("dispatch");
+    expect(planDispatch(aPlanInput({ ledger, newId: "mc-0000000002" })).kind).toBe("dispatch");
   });
 
   test("different baseline or budget does not make a second run", () => {
     const ledger = aLedger(aDispatch({ state: "queued" }));
     expect(
-      planDispatch(input({ ledger, newId: "mc-0000000002", command: tierB("/tier-b hot_path_min budget=5") })).kind,
+      planDispatch(
+        aPlanInput({ ledger, newId: "mc-0000000002", command: aTierBCommand("/tier-b hot_path_min budget=5") }),
+      ).kind,
     ).toBe("duplicate");
   });
 
@@ -145,12 +124,12 @@ describe("planDispatch", () => {
       "not-tier-b",
     ],
   ])("refuses %s", (_name, over, code) => {
-    expect(planDispatch(input(over))).toMatchObject({ kind: "refuse", code });
+    expect(planDispatch(aPlanInput(over))).toMatchObject({ kind: "refuse", code });
   });
 
   test("config can allow drafts and waive the contract and scope checks", () => {
     const p = planDispatch(
-      input({
+      aPlanInput({
         pr: { number: 7, headSha: HEAD, state: "open", draft: true },
         contractValid: false,
         scopeOk: false,
@@ -161,7 +140,7 @@ describe("planDispatch", () => {
   });
 
   test("the missing-files refusal names the files and the commit", () => {
-    const p = planDispatch(input({ missingFiles: ["configs/big.toml"] }));
+    const p = planDispatch(aPlanInput({ missingFiles: ["configs/big.toml"] }));
     expect(p.kind === "refuse" && p.reason).toBe("files the gates require are missing at aaaaaaa: configs/big.toml");
   });
 
@@ -171,19 +150,19 @@ describe("planDispatch", () => {
         aDispatch({ id: `mc-${String(i).padStart(10, "0")}`, state: "queued", sha: String(i).repeat(40) }),
       ),
     );
-    expect(planDispatch(input({ ledger, newId: "mc-9999999999" }))).toMatchObject({
+    expect(planDispatch(aPlanInput({ ledger, newId: "mc-9999999999" }))).toMatchObject({
       kind: "refuse",
       code: "too-many-active",
     });
   });
 
   test("a malformed id from the caller is a bug and throws", () => {
-    expect(() => planDispatch(input({ newId: "x" }))).toThrow();
+    expect(() => planDispatch(aPlanInput({ newId: "x" }))).toThrow();
   });
 
   test("filesToCheck lists the requested gates' required files once", () => {
-    expect(filesToCheck(registry, tierB("/tier-b full"))).toEqual(["configs/small.toml", "configs/big.toml"]);
-    expect(filesToCheck(registry, tierB("/tier-b single zero2:resume"))).toEqual([]);
+    expect(filesToCheck(registry, aTierBCommand("/tier-b full"))).toEqual(["configs/small.toml", "configs/big.toml"]);
+    expect(filesToCheck(registry, aTierBCommand("/tier-b single zero2:resume"))).toEqual([]);
   });
 });
 

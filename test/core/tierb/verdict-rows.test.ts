@@ -8,27 +8,28 @@ import { aRegistry, HEAD, HEAD2 } from "../../fixtures/tierb/registry.js";
 const registry = aRegistry();
 const done = (gates: StoredGateResult[], over: Partial<Dispatch> = {}): Dispatch =>
   aDispatch({ state: "completed", conclusion: "failure", results: { outcome: "valid", gates }, ...over });
+/** A finished run of both required Tier-B gates, with these statuses. */
+const both = (
+  small: StoredGateResult["status"],
+  big: StoredGateResult["status"],
+  over: Partial<Dispatch> = {},
+): Dispatch =>
+  done(
+    [
+      { id: "b200:small_1x10", status: small },
+      { id: "b200:big_8x20", status: big },
+    ],
+    over,
+  );
 
 describe("tierBCoverage: required Tier-B gates green on this head", () => {
   const required = ["cpu:import", "b200:small_1x10", "b200:big_8x20"];
   test.each([
-    [
-      "both passed in one run",
-      [
-        done([
-          { id: "b200:small_1x10", status: "pass" },
-          { id: "b200:big_8x20", status: "pass" },
-        ]),
-      ],
-      "pass",
-    ],
+    ["both passed in one run", [both("pass", "pass")], "pass"],
     [
       "a bundle run and a single re-run combine",
       [
-        done([
-          { id: "b200:small_1x10", status: "pass" },
-          { id: "b200:big_8x20", status: "fail" },
-        ]),
+        both("pass", "fail"),
         done([{ id: "b200:big_8x20", status: "pass" }], {
           id: "mc-0000000002",
           bundle: "single",
@@ -37,62 +38,11 @@ describe("tierBCoverage: required Tier-B gates green on this head", () => {
       ],
       "pass",
     ],
-    [
-      "one skipped",
-      [
-        done([
-          { id: "b200:small_1x10", status: "pass" },
-          { id: "b200:big_8x20", status: "skipped" },
-        ]),
-      ],
-      "fail",
-    ],
-    [
-      "one pending",
-      [
-        done([
-          { id: "b200:small_1x10", status: "pass" },
-          { id: "b200:big_8x20", status: "pending" },
-        ]),
-      ],
-      "fail",
-    ],
-    [
-      "one missing",
-      [
-        done([
-          { id: "b200:small_1x10", status: "pass" },
-          { id: "b200:big_8x20", status: "missing" },
-        ]),
-      ],
-      "fail",
-    ],
-    [
-      "green but stale",
-      [
-        done(
-          [
-            { id: "b200:small_1x10", status: "pass" },
-            { id: "b200:big_8x20", status: "pass" },
-          ],
-          { stale: true, staleBy: HEAD2 },
-        ),
-      ],
-      "fail",
-    ],
-    [
-      "green on another head",
-      [
-        done(
-          [
-            { id: "b200:small_1x10", status: "pass" },
-            { id: "b200:big_8x20", status: "pass" },
-          ],
-          { sha: HEAD2 },
-        ),
-      ],
-      "fail",
-    ],
+    ["one skipped", [both("pass", "skipped")], "fail"],
+    ["one pending", [both("pass", "pending")], "fail"],
+    ["one missing", [both("pass", "missing")], "fail"],
+    ["green but stale", [both("pass", "pass", { stale: true, staleBy: HEAD2 })], "fail"],
+    ["green on another head", [both("pass", "pass", { sha: HEAD2 })], "fail"],
     ["still running", [aDispatch({ state: "in_progress" })], "fail"],
     ["no runs", [], "fail"],
     [
@@ -105,13 +55,7 @@ describe("tierBCoverage: required Tier-B gates green on this head", () => {
   });
 
   test("green on an earlier commit with the same tree counts", () => {
-    const d = done(
-      [
-        { id: "b200:small_1x10", status: "pass" },
-        { id: "b200:big_8x20", status: "pass" },
-      ],
-      { sha: HEAD2, alsoCovers: [HEAD] },
-    );
+    const d = both("pass", "pass", { sha: HEAD2, alsoCovers: [HEAD] });
     expect(tierBCoverage(aLedger(d), HEAD, required, registry).status).toBe("pass");
   });
 

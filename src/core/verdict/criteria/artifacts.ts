@@ -3,6 +3,7 @@ import { rulesOf } from "../../contract/rules.js";
 import { code } from "../../render/markdown.js";
 import { changedPaths } from "../../scope/touched.js";
 import { validContract } from "../derived.js";
+import { rowOf } from "../row.js";
 import type { Criterion } from "../types.js";
 import { filesUnverified } from "./path-rules.js";
 
@@ -17,28 +18,21 @@ export const artifactsCriterion: Criterion = {
     validContract(f) !== undefined &&
     ((validContract(f)?.artifacts_under ?? []).length > 0 || (f.artifactOwners ?? []).length > 0),
   evaluate(f) {
-    const base = { id: this.id, title: this.title };
+    const row = rowOf(this);
     const own = validContract(f)?.artifacts_under ?? [];
     const mine = own.length > 0 ? ` (this contract owns ${own.map((p) => code(p)).join(", ")})` : "";
     if (f.artifactOwners === undefined)
-      return {
-        ...base,
-        status: "pending",
-        summary: `the bot checks the other open issues' artifact paths${mine}`,
-        details: [],
-      };
-    if (!f.files.ok) return filesUnverified(base, "artifact paths", f.files.unlisted);
+      return row("pending", `the bot checks the other open issues' artifact paths${mine}`);
+    if (!f.files.ok) return filesUnverified(this, "artifact paths", f.files.unlisted);
     // Every owner's patterns are matched against every changed file: bound the work before it runs,
     // and answer "not verified" (never a pass) past the bound rather than skip some owners.
     const patterns = f.artifactOwners.reduce((n, o) => n + (o.contract.artifacts_under ?? []).length, 0);
     if (patterns > MAX_ARTIFACT_PATTERNS)
-      return {
-        ...base,
-        status: "unverified",
-        summary: `artifact paths not verifiable: other open contracts declare ${patterns} artifact patterns, more than the ${MAX_ARTIFACT_PATTERNS} checked`,
-        details: [],
-        fix: "close finished experiment issues, or have contracts share fewer, wider `artifacts_under` paths",
-      };
+      return row(
+        "unverified",
+        `artifact paths not verifiable: other open contracts declare ${patterns} artifact patterns, more than the ${MAX_ARTIFACT_PATTERNS} checked`,
+        { fix: "close finished experiment issues, or have contracts share fewer, wider `artifacts_under` paths" },
+      );
     const touched = changedPaths(f.files.files);
     const hits: string[] = [];
     const annotations: { path: string; message: string }[] = [];
@@ -56,15 +50,11 @@ export const artifactsCriterion: Criterion = {
         });
       }
     }
-    if (hits.length === 0)
-      return { ...base, status: "pass", summary: `no other contract's artifact paths touched${mine}`, details: [] };
-    return {
-      ...base,
-      status: "fail",
-      summary: `${hits.length} file${hits.length === 1 ? "" : "s"} under another contract's artifact paths`,
+    if (hits.length === 0) return row("pass", `no other contract's artifact paths touched${mine}`);
+    return row("fail", `${hits.length} file${hits.length === 1 ? "" : "s"} under another contract's artifact paths`, {
       details: hits,
       fix: "write this work's outputs under its own paths; those belong to the other issue's experiment",
       annotations,
-    };
+    });
   },
 };

@@ -2,6 +2,7 @@
 import { code } from "../../render/markdown.js";
 import { problemLine } from "../../render/problems.js";
 import { registryUnverified } from "../registry-unverified.js";
+import { rowOf, type Row } from "../row.js";
 import type { Authority } from "../../trust/acceptance.js";
 import type { Criterion, CriterionResult } from "../types.js";
 
@@ -27,27 +28,30 @@ function countedBy(a: Extract<Authority, { status: "accepted" }>): string {
 }
 
 function unaccepted(
+  row: Row,
   a: Extract<Authority, { status: "unaccepted" }>,
   issue: string,
   author: string | undefined,
-): Pick<CriterionResult, "summary" | "details" | "fix"> {
+): CriterionResult {
   const when = a.changedAt ? `, ${a.changedAt.slice(0, 10)}` : "";
   if (a.everAccepted) {
-    return {
-      summary: a.changedBy
+    return row(
+      "fail",
+      a.changedBy
         ? `the contract in ${issue} changed since it was accepted (by ${code(a.changedBy)}${when})`
         : `the contract in ${issue} changed since it was accepted (the bot did not see who changed it)`,
-      details: ["only a change by someone with write access keeps a contract accepted"],
-      fix: `a maintainer reviews the change and comments \`/accept\` on ${issue}, or reverts it`,
-    };
+      {
+        details: ["only a change by someone with write access keeps a contract accepted"],
+        fix: `a maintainer reviews the change and comments \`/accept\` on ${issue}, or reverts it`,
+      },
+    );
   }
   const wrote = author ? `${code(author)} wrote it without write access` : "nobody with write access wrote it";
   const changed = a.changedBy && a.changedBy !== author ? `; last changed by ${code(a.changedBy)}${when}` : "";
-  return {
-    summary: `the contract in ${issue} is not accepted: ${wrote}${changed}`,
+  return row("fail", `the contract in ${issue} is not accepted: ${wrote}${changed}`, {
     details: ["a contract is policy only when someone with write access wrote it, edited it, or accepted it"],
     fix: `a maintainer reviews the contract and comments \`/accept\` on ${issue}`,
-  };
+  });
 }
 
 export const contractCriterion: Criterion = {
@@ -55,65 +59,43 @@ export const contractCriterion: Criterion = {
   title: "Contract found & valid",
   triggers: ["pr.body", "contract", "registry"],
   evaluate(f) {
-    const base = { id: this.id, title: this.title };
-    if (!f.link.ok) {
-      return {
-        ...base,
-        status: "fail",
-        summary: "no contract issue linked",
+    const row = rowOf(this);
+    if (!f.link.ok)
+      return row("fail", "no contract issue linked", {
         details: [problemLine(f.link.problem)],
         fix: f.link.problem.hint ?? "add `Fixes #<issue>` to the PR body",
-      };
-    }
+      });
     const n = f.link.issue;
     // Offline (the CLI) there is no issue number, only the file the contract came from.
     const issue = n > 0 ? `issue #${n}` : f.link.via;
     const linked = n > 0 ? ` (linked by ${ROUTE[f.link.via] ?? f.link.via})` : "";
     // The first row that needs the registry, so the one that lists its errors.
     if (!f.registry.ok) return registryUnverified(this, f, { withErrors: true });
-    if (f.contractIssue?.state === "closed") {
-      return {
-        ...base,
-        status: "fail",
-        summary: `${issue}${linked} is closed, so its contract does not apply to a new verdict`,
-        details: [],
+    if (f.contractIssue?.state === "closed")
+      return row("fail", `${issue}${linked} is closed, so its contract does not apply to a new verdict`, {
         fix: `reopen ${issue} if the work is still wanted, or link the open issue this PR implements`,
-      };
-    }
+      });
     const report = f.contract;
-    if (report === undefined || report.status === "absent") {
-      return {
-        ...base,
-        status: "fail",
-        summary: `${issue}${linked} carries no contract`,
-        details: [],
-        fix: `add an Agent Contract block to ${issue}`,
-      };
-    }
-    if (report.status === "invalid") {
-      return {
-        ...base,
-        status: "fail",
-        summary: `the contract in ${issue} is invalid`,
+    if (report === undefined || report.status === "absent")
+      return row("fail", `${issue}${linked} carries no contract`, { fix: `add an Agent Contract block to ${issue}` });
+    if (report.status === "invalid")
+      return row("fail", `the contract in ${issue} is invalid`, {
         details: report.errors.map(problemLine),
         fix:
           n > 0 ? `fix the contract in ${issue} (its sticky comment lists the errors)` : `fix the contract in ${issue}`,
-      };
-    }
+      });
     const id = `contract ${code(report.contract.nmoe.issue)}`;
     const standing = f.standing ?? { status: "unknown" as const };
     switch (standing.status) {
       case "unknown":
-        return {
-          ...base,
-          status: "pending",
-          summary: `${issue}, ${id}: valid; the bot checks on the PR that someone with write access wrote or accepted it`,
-          details: [],
-        };
+        return row(
+          "pending",
+          `${issue}, ${id}: valid; the bot checks on the PR that someone with write access wrote or accepted it`,
+        );
       case "unaccepted":
-        return { ...base, status: "fail", ...unaccepted(standing, issue, f.contractIssue?.author) };
+        return unaccepted(row, standing, issue, f.contractIssue?.author);
       case "accepted":
-        return { ...base, status: "pass", summary: `${issue}${linked}, ${id}, ${countedBy(standing)}`, details: [] };
+        return row("pass", `${issue}${linked}, ${id}, ${countedBy(standing)}`);
     }
   },
 };

@@ -3,6 +3,7 @@ import { code } from "../../render/markdown.js";
 import { needsValid } from "../prerequisite.js";
 import { unavailable, validContract } from "../derived.js";
 import { registryUnverified } from "../registry-unverified.js";
+import { rowOf } from "../row.js";
 import type { Criterion } from "../types.js";
 
 export const dependsOnCriterion: Criterion = {
@@ -10,50 +11,34 @@ export const dependsOnCriterion: Criterion = {
   title: "Dependencies done",
   triggers: ["contract", "dependency", "registry"],
   evaluate(f) {
-    const base = { id: this.id, title: this.title };
+    const row = rowOf(this);
     const contract = validContract(f);
     // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
     if (!contract && !f.registry.ok) return registryUnverified(this, f);
     if (!contract) return needsValid(this, "contract");
     const ids = contract.nmoe.depends_on ?? [];
     if (ids.length > 0 && unavailable(f, "dependency"))
-      return {
-        ...base,
-        status: "pending",
-        summary: `depends on ${ids.map((id) => `\`${id}\``).join(", ")}: the bot checks that ${ids.length === 1 ? "it is" : "they are"} done`,
-        details: [],
-      };
-    if (f.dependencies.length === 0) return { ...base, status: "pass", summary: "depends on nothing", details: [] };
+      return row(
+        "pending",
+        `depends on ${ids.map((id) => `\`${id}\``).join(", ")}: the bot checks that ${ids.length === 1 ? "it is" : "they are"} done`,
+      );
+    if (f.dependencies.length === 0) return row("pass", "depends on nothing");
     const unknown = f.dependencies.filter((d) => d.state === "unknown");
-    if (unknown.length > 0) {
-      return {
-        ...base,
-        status: "unverified",
-        summary: `could not look up ${unknown.map((d) => code(d.id)).join(", ")}`,
-        details: [],
+    if (unknown.length > 0)
+      return row("unverified", `could not look up ${unknown.map((d) => code(d.id)).join(", ")}`, {
         fix: "GitHub's search did not answer; `/recheck` later",
-      };
-    }
+      });
     const open = f.dependencies.filter((d) => d.state === "open");
     const missing = f.dependencies.filter((d) => d.state === "missing");
     const details = [
       ...open.map((d) => `${code(d.id)} is still open (#${d.issue})`),
       ...missing.map((d) => `${code(d.id)}: no issue found with this id (title ${code(`[${d.id}] …`)} or contract id)`),
     ];
-    if (open.length > 0 || missing.length > 0) {
-      return {
-        ...base,
-        status: "fail",
-        summary: `${open.length} open, ${missing.length} not found`,
+    if (open.length > 0 || missing.length > 0)
+      return row("fail", `${open.length} open, ${missing.length} not found`, {
         details,
         fix: open.length > 0 ? "merge the dependencies first" : "correct nmoe.depends_on in the issue",
-      };
-    }
-    return {
-      ...base,
-      status: "pass",
-      summary: f.dependencies.map((d) => `${code(d.id)} done`).join(", "),
-      details: [],
-    };
+      });
+    return row("pass", f.dependencies.map((d) => `${code(d.id)} done`).join(", "));
   },
 };

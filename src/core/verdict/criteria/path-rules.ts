@@ -1,6 +1,7 @@
 /** What the path-rule criteria (branch, read-only, artifacts, required files) and scope share: the linked contract's compiled rules, and "not verifiable". */
 import { rulesOf, type PathRules } from "../../contract/rules.js";
 import { validContract } from "../derived.js";
+import { rowOf } from "../row.js";
 import type { CriterionResult, PullFacts, Unlisted } from "../types.js";
 
 /** The linked contract's rules; undefined without a valid contract (its parse already compiled them, so they compile). */
@@ -11,8 +12,8 @@ export function contractRules(f: PullFacts): PathRules | undefined {
 }
 
 /** The row when the contract's rule is missing after all (it cannot be, once the contract parsed): fail closed. */
-export function unreadableRule(base: Pick<CriterionResult, "id" | "title">, rule: string): CriterionResult {
-  return { ...base, status: "fail", summary: `the contract's ${rule} rule could not be read`, details: [] };
+export function unreadableRule(criterion: Pick<CriterionResult, "id" | "title">, rule: string): CriterionResult {
+  return rowOf(criterion)("fail", `the contract's ${rule} rule could not be read`);
 }
 
 function unlistedText(u: Unlisted): string {
@@ -26,15 +27,12 @@ function unlistedText(u: Unlisted): string {
 
 /** The row when GitHub could not list every changed file (scope, and every path rule): not verified, never a pass. */
 export function filesUnverified(
-  base: Pick<CriterionResult, "id" | "title">,
+  criterion: Pick<CriterionResult, "id" | "title">,
   what: string,
   unlisted: Unlisted,
 ): CriterionResult {
-  return {
-    ...base,
-    status: "unverified",
-    summary: `${what} not verifiable`,
+  return rowOf(criterion)("unverified", `${what} not verifiable`, {
     details: [unlistedText(unlisted)],
     fix: "split the PR into smaller ones",
-  };
+  });
 }

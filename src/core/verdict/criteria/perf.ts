@@ -4,6 +4,7 @@ import { perfWithinBudget } from "../../tierb/verdict-rows.js";
 import { unavailable, validContract } from "../derived.js";
 import { TIER_B_LATER } from "./tier-b.js";
 import { registryUnverified } from "../registry-unverified.js";
+import { rowOf } from "../row.js";
 import type { Criterion } from "../types.js";
 
 export const perfCriterion: Criterion = {
@@ -11,20 +12,20 @@ export const perfCriterion: Criterion = {
   title: "Perf within budget",
   triggers: ["pr.head", "contract", "tier_b", "registry"],
   evaluate(f) {
-    const base = { id: this.id, title: this.title };
+    const row = rowOf(this);
     const contract = validContract(f);
     // With a broken registry every contract reads as invalid: that is "not verified", not the author's fault.
     if (!contract && !f.registry.ok) return registryUnverified(this, f);
     if (!contract) return needsValid(this, "contract");
     // A run that includes the perf gate and has not finished is a wait (⏳), not a failure.
-    const row = perfWithinBudget(
+    const budget = perfWithinBudget(
       f.ledger,
       f.pr.headSha,
       contract.gates.perf,
       f.registry.ok ? f.registry.value : undefined,
     );
-    if (row.status === "fail" && unavailable(f, "tier_b"))
-      return { ...base, status: "pending", summary: row.summary, details: [], fix: TIER_B_LATER };
-    return { ...base, status: row.status, summary: row.summary, details: [], ...(row.fix ? { fix: row.fix } : {}) };
+    if (budget.status === "fail" && unavailable(f, "tier_b"))
+      return row("pending", budget.summary, { fix: TIER_B_LATER });
+    return row(budget.status, budget.summary, { fix: budget.fix });
   },
 };

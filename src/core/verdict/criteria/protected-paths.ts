@@ -6,6 +6,7 @@
 import { code } from "../../render/markdown.js";
 import { protectedChanges, type ProtectedChange } from "../../trust/floor.js";
 import { contractCounts, validContract } from "../derived.js";
+import { rowOf } from "../row.js";
 import type { Criterion, PullFacts } from "../types.js";
 import { filesUnverified } from "./path-rules.js";
 
@@ -28,23 +29,20 @@ export const protectedPathsCriterion: Criterion = {
   // The changed files (a push, a retarget), the contract and its acceptance, the floor in the config.
   triggers: ["pr.head", "pr.base", "contract", "registry"],
   evaluate(f) {
-    const base = { id: this.id, title: this.title };
-    if (!f.files.ok) return filesUnverified(base, "protected paths", f.files.unlisted);
+    const row = rowOf(this);
+    if (!f.files.ok) return filesUnverified(this, "protected paths", f.files.unlisted);
     const contract = validContract(f);
     const check = protectedChanges(f.files.files, f.floor, contract?.scope);
     if (check.overBudget)
       // Too costly to decide is "could not check", never a pass.
-      return {
-        ...base,
-        status: "unverified",
-        summary: "protected paths not verified: the changed paths are too costly to match",
+      return row("unverified", "protected paths not verified: the changed paths are too costly to match", {
         details: [
           `matching ${check.overBudget.files} changed file${check.overBudget.files === 1 ? "" : "s"} against the protected paths and the contract's scope.allow needs more than the ${check.overBudget.limit} steps one check may take`,
         ],
         fix: "use fewer `*` per file name in the contract's scope.allow, or split the PR",
-      };
+      });
     const changes = check.changes;
-    if (changes.length === 0) return { ...base, status: "pass", summary: "no protected path changed", details: [] };
+    if (changes.length === 0) return row("pass", "no protected path changed");
     const shown = changes
       .slice(0, 5)
       .map((c) => code(c.path))
@@ -54,27 +52,20 @@ export const protectedPathsCriterion: Criterion = {
     const allNamed = changes.every((c) => c.namedBy !== undefined);
     const named = (c: ProtectedChange) => `named by ${code(c.namedBy ?? "")}`;
     if (allNamed && who === "maintainer")
-      return {
-        ...base,
-        status: "pass",
-        summary: `${list} changed, named by the accepted contract`,
+      return row("pass", `${list} changed, named by the accepted contract`, {
         details: changes.map((c) => line(c, named(c))),
-      };
+      });
     if (allNamed && who === "unknown")
-      return {
-        ...base,
-        status: "pending",
-        summary: `${list} changed and named by the contract; the bot checks on the PR that a maintainer accepted it`,
-        details: changes.map((c) => line(c, named(c))),
-      };
+      return row(
+        "pending",
+        `${list} changed and named by the contract; the bot checks on the PR that a maintainer accepted it`,
+        { details: changes.map((c) => line(c, named(c))) },
+      );
     const unaccepted =
       who === "trusted-bot"
         ? "but only a trusted bot wrote the contract: protected paths need a maintainer's `/accept`"
         : "but the contract is not accepted by someone with write access";
-    return {
-      ...base,
-      status: "fail",
-      summary: `${changes.length} protected file${changes.length === 1 ? "" : "s"} changed: ${list}`,
+    return row("fail", `${changes.length} protected file${changes.length === 1 ? "" : "s"} changed: ${list}`, {
       details: changes.map((c) =>
         line(
           c,
@@ -88,6 +79,6 @@ export const protectedPathsCriterion: Criterion = {
       fix: allNamed
         ? "a maintainer reviews the contract and comments `/accept` on its issue"
         : "revert these files, or a maintainer names each in the contract's `scope.allow` (spelled out, not `**`) and accepts it",
-    };
+    });
   },
 };

@@ -2,6 +2,7 @@
 import { code } from "../../render/markdown.js";
 import { changedPaths } from "../../scope/touched.js";
 import { validContract } from "../derived.js";
+import { rowOf } from "../row.js";
 import type { Criterion } from "../types.js";
 import { contractRules, filesUnverified, unreadableRule } from "./path-rules.js";
 
@@ -11,33 +12,25 @@ export const readOnlyCriterion: Criterion = {
   triggers: ["pr.head", "pr.base", "contract"],
   appliesTo: (f) => (validContract(f)?.read_only ?? []).length > 0,
   evaluate(f) {
-    const base = { id: this.id, title: this.title };
+    const row = rowOf(this);
     const list = contractRules(f)?.readOnly;
-    if (!list) return unreadableRule(base, "read_only");
-    if (!f.files.ok) return filesUnverified(base, "read-only paths", f.files.unlisted);
+    if (!list) return unreadableRule(this, "read_only");
+    if (!f.files.ok) return filesUnverified(this, "read-only paths", f.files.unlisted);
     const hits = changedPaths(f.files.files).flatMap((t) => {
       const pattern = list.match(t.path);
       return pattern === undefined ? [] : [{ ...t, pattern }];
     });
     if (hits.length === 0)
-      return {
-        ...base,
-        status: "pass",
-        summary: `no read-only path changed (${list.patterns.map((p) => code(p)).join(", ")})`,
-        details: [],
-      };
+      return row("pass", `no read-only path changed (${list.patterns.map((p) => code(p)).join(", ")})`);
     const how = (t: (typeof hits)[number]): string =>
       t.side === "old" ? "renamed away" : t.side === "new" ? "renamed here" : t.status;
-    return {
-      ...base,
-      status: "fail",
-      summary: `${hits.length} read-only path${hits.length === 1 ? "" : "s"} changed`,
+    return row("fail", `${hits.length} read-only path${hits.length === 1 ? "" : "s"} changed`, {
       details: hits.map((t) => `${code(t.path)} (${how(t)}): read-only by ${code(t.pattern)}`),
       fix: "revert the changes to those paths; the contract lets the work read them, never change them",
       annotations: hits.map((t) => ({
         path: t.path,
         message: `Read-only: the contract's read_only pattern ${t.pattern} covers this path`,
       })),
-    };
+    });
   },
 };

@@ -2,6 +2,7 @@
 import { code } from "../../render/markdown.js";
 import { writtenPaths } from "../../scope/touched.js";
 import { validContract } from "../derived.js";
+import { rowOf } from "../row.js";
 import type { Criterion } from "../types.js";
 import { contractRules, filesUnverified, unreadableRule } from "./path-rules.js";
 
@@ -11,10 +12,10 @@ export const requiredFilesCriterion: Criterion = {
   triggers: ["pr.head", "pr.base", "contract"],
   appliesTo: (f) => (validContract(f)?.scope.require ?? []).length > 0,
   evaluate(f) {
-    const base = { id: this.id, title: this.title };
+    const row = rowOf(this);
     const require = contractRules(f)?.require;
-    if (!require) return unreadableRule(base, "scope.require");
-    if (!f.files.ok) return filesUnverified(base, "required files", f.files.unlisted);
+    if (!require) return unreadableRule(this, "scope.require");
+    if (!f.files.ok) return filesUnverified(this, "required files", f.files.unlisted);
     const written = writtenPaths(f.files.files);
     const rows = require.map((e) => ({ ...e, by: written.find((p) => e.list.match(p) !== undefined) }));
     const missing = rows.filter((r) => r.by === undefined);
@@ -26,18 +27,18 @@ export const requiredFilesCriterion: Criterion = {
           : `✅ ${code(r.pattern)}: ${code(r.by)}`,
     );
     if (missing.length === 0)
-      return {
-        ...base,
-        status: "pass",
-        summary: `${rows.length === 1 ? "the required file is" : `all ${rows.length} required files are`} updated`,
+      return row(
+        "pass",
+        `${rows.length === 1 ? "the required file is" : `all ${rows.length} required files are`} updated`,
+        { details },
+      );
+    return row(
+      "fail",
+      `${missing.length} of ${rows.length} required file${rows.length === 1 ? "" : "s"} not updated: ${missing.map((m) => code(m.pattern)).join(", ")}`,
+      {
         details,
-      };
-    return {
-      ...base,
-      status: "fail",
-      summary: `${missing.length} of ${rows.length} required file${rows.length === 1 ? "" : "s"} not updated: ${missing.map((m) => code(m.pattern)).join(", ")}`,
-      details,
-      fix: `update ${missing.map((m) => code(m.pattern)).join(", ")} in this PR (the contract asks for ${missing.length === 1 ? "it" : "them"} with every change; deleting does not count)`,
-    };
+        fix: `update ${missing.map((m) => code(m.pattern)).join(", ")} in this PR (the contract asks for ${missing.length === 1 ? "it" : "them"} with every change; deleting does not count)`,
+      },
+    );
   },
 };

@@ -1,5 +1,6 @@
 /** Criterion: no other open PR shares this head commit (check runs belong to commits, not PRs). */
 import { unavailable } from "../derived.js";
+import { rowOf } from "../row.js";
 import type { Criterion } from "../types.js";
 
 /** Offline, where the other open PRs are not known. */
@@ -10,17 +11,10 @@ export const sameHeadCriterion: Criterion = {
   title: "Unique head commit",
   triggers: ["pr.head", "other_pulls"],
   evaluate(f) {
-    const base = { id: this.id, title: this.title };
-    if (unavailable(f, "other_pulls")) return { ...base, status: "pending", summary: OTHER_PULLS_LATER, details: [] };
-    if (f.sameHead.length === 0)
-      return { ...base, status: "pass", summary: "no other open PR has this head", details: [] };
+    const row = rowOf(this);
+    if (unavailable(f, "other_pulls")) return row("pending", OTHER_PULLS_LATER);
+    if (f.sameHead.length === 0) return row("pass", "no other open PR has this head");
     const list = f.sameHead.map((n) => `#${n}`).join(", ");
-    return {
-      ...base,
-      status: "fail",
-      summary: `PR ${list} has the same head`,
-      details: [],
-      fix: "close the duplicate PR, or push a distinct commit",
-    };
+    return row("fail", `PR ${list} has the same head`, { fix: "close the duplicate PR, or push a distinct commit" });
   },
 };

@@ -108,6 +108,20 @@ function commentOr404(req: RouteRequest): ReturnType<RouteRequest["repo"]["comme
   return req.repo.comments.get(intParam(req, "comment_id"));
 }
 
+/** A new or edited comment's body, or GitHub's 422 for one over 65,536 characters. */
+function commentBody(req: RouteRequest): string | Reply {
+  const body = optionalString(bodyOf(req)["body"]) ?? "";
+  if (body.length <= 65536) return body;
+  return validationFailed(req, [
+    {
+      resource: "IssueComment",
+      code: "unprocessable",
+      field: "data",
+      message: "Body is too long (maximum is 65536 characters)",
+    },
+  ]);
+}
+
 function createReaction(req: RouteRequest): Reply {
   const comment = commentOr404(req);
   if (!comment) return notFound(req);
@@ -166,16 +180,8 @@ export const issueRoutes: Record<string, Route> = {
   "POST /repos/{owner}/{repo}/issues/{issue_number}/comments": repoRoute((req) => {
     const issue = issueOr404(req);
     if (isReply(issue)) return issue;
-    const body = optionalString(bodyOf(req)["body"]) ?? "";
-    if (body.length > 65536)
-      return validationFailed(req, [
-        {
-          resource: "IssueComment",
-          code: "unprocessable",
-          field: "data",
-          message: "Body is too long (maximum is 65536 characters)",
-        },
-      ]);
+    const body = commentBody(req);
+    if (typeof body !== "string") return body;
     const comment = req.repo.addComment(issue.number, { body, user: req.actor });
     return {
       status: 201,
@@ -190,16 +196,8 @@ export const issueRoutes: Record<string, Route> = {
   "PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}": repoRoute((req) => {
     const comment = commentOr404(req);
     if (!comment) return notFound(req);
-    const body = optionalString(bodyOf(req)["body"]) ?? "";
-    if (body.length > 65536)
-      return validationFailed(req, [
-        {
-          resource: "IssueComment",
-          code: "unprocessable",
-          field: "data",
-          message: "Body is too long (maximum is 65536 characters)",
-        },
-      ]);
+    const body = commentBody(req);
+    if (typeof body !== "string") return body;
     // Only the author (or an admin) may edit; the app can edit only its own comments.
     if (comment.user.login !== req.actor.login) return failure(req, 403, "Resource not accessible by integration");
     req.repo.editComment(comment.id, body);

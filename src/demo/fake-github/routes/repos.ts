@@ -1,6 +1,6 @@
 /** Repository, contents and git endpoints: what the app reads from the default branch and how it compares commits. */
 import { blobSha, type CommitState } from "../state.js";
-import { gitCommitJson, repoCommitJson, repositoryJson } from "../shapes.js";
+import { gitCommitJson, gitRefJson, repoCommitJson, repositoryJson } from "../shapes.js";
 import { paginate } from "../pagination.js";
 import { failure, notFound, repoRoute, type Reply, type Route, type RouteRequest } from "./reply.js";
 
@@ -207,15 +207,7 @@ export const repoRoutes: Record<string, Route> = {
           ? req.repo.tags.get(match[2] ?? "")
           : undefined;
     if (sha === undefined) return notFound(req);
-    return {
-      status: 200,
-      json: {
-        ref: `refs/${ref}`,
-        node_id: `REF_${Buffer.from(ref).toString("base64url")}`,
-        url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/refs/${ref}`,
-        object: { sha, type: "commit", url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/commits/${sha}` },
-      },
-    };
+    return { status: 200, json: gitRefJson(req.world, req.repo, ref, sha) };
   }),
   "GET /repos/{owner}/{repo}/git/matching-refs/{ref}": repoRoute((req) => {
     const prefix = req.params["ref"] ?? "";
@@ -225,15 +217,7 @@ export const repoRoutes: Record<string, Route> = {
     ]
       .filter(([ref]) => ref.startsWith(prefix))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return {
-      status: 200,
-      json: refs.map(([ref, sha]) => ({
-        ref: `refs/${ref}`,
-        node_id: `REF_${Buffer.from(ref).toString("base64url")}`,
-        url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/refs/${ref}`,
-        object: { sha, type: "commit", url: `${req.world.apiUrl}/repos/${req.repo.fullName}/git/commits/${sha}` },
-      })),
-    };
+    return { status: 200, json: refs.map(([ref, sha]) => gitRefJson(req.world, req.repo, ref, sha)) };
   }),
   "GET /repos/{owner}/{repo}/branches/{branch}": repoRoute((req) => {
     const name = req.params["branch"] ?? "";
