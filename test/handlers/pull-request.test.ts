@@ -215,6 +215,15 @@ async function run(event: object, o: { app?: TestApp; name?: string; id?: string
   return seen();
 }
 
+/** Edit contract issue #7's body in the fake and send the `issues.edited` event GitHub would. */
+async function editContract(app: TestApp, body: string, previousBody = issueBody()): Promise<Seen> {
+  hub.repo.editIssue(7, { body });
+  return run(issuesEvent("edited", { number: 7, body, previousBody, labels: ["contract: valid"] }), {
+    app,
+    name: "issues",
+  });
+}
+
 describe("pull_request: a valid PR", () => {
   test("gets a green merge-captain check run and one sticky comment, in exactly ten calls", async () => {
     world();
@@ -707,16 +716,7 @@ describe("issues edited: the linked open PRs are re-checked", () => {
       issue: { body: issueBody(before) },
     });
     expect(first.bodies<CheckRunBody>("POST", "/check-runs")[0]!.conclusion).toBe(was);
-    hub.repo.editIssue(7, { body: issueBody(after) });
-    const gh = await run(
-      issuesEvent("edited", {
-        number: 7,
-        body: issueBody(after),
-        previousBody: issueBody(before),
-        labels: ["contract: valid"],
-      }),
-      { app, name: "issues" },
-    );
+    const gh = await editContract(app, issueBody(after), issueBody(before));
     expect(gh.lines).toEqual([
       ...ISSUE_READS,
       "POST /issues/7/comments",
@@ -738,11 +738,7 @@ describe("issues edited: the linked open PRs are re-checked", () => {
   test("an edit that leaves the contract as it was re-checks nothing", async () => {
     const { app } = await answered();
     const edited = issueBody() + "\n\n### Notes (optional)\n\nMore context.";
-    hub.repo.editIssue(7, { body: edited });
-    const gh = await run(
-      issuesEvent("edited", { number: 7, body: edited, previousBody: issueBody(), labels: ["contract: valid"] }),
-      { app, name: "issues" },
-    );
+    const gh = await editContract(app, edited);
     // No edit of the contract, so no permission for the editor; the issue had no record yet, so its author's decides.
     expect(gh.lines).toEqual([
       ...ISSUE_READS.filter((l) => !l.includes("permission")),
@@ -757,16 +753,7 @@ describe("issues edited: the linked open PRs are re-checked", () => {
       headRef: "feature/router-cache",
     });
     routerCacheIssue();
-    hub.repo.editIssue(7, { body: issueBody(widened) });
-    const gh = await run(
-      issuesEvent("edited", {
-        number: 7,
-        body: issueBody(widened),
-        previousBody: issueBody(),
-        labels: ["contract: valid"],
-      }),
-      { app, name: "issues" },
-    );
+    const gh = await editContract(app, issueBody(widened));
     expect(gh.lines).toEqual([
       ...ISSUE_READS,
       "POST /issues/7/comments",
@@ -928,16 +915,7 @@ describe("API calls per event", () => {
       3,
       async () => {
         const { app } = await answered({ files: [{ filename: "nmoe/csrc/a.cu", status: "modified" }] });
-        hub.repo.editIssue(7, { body: issueBody(flip) });
-        return run(
-          issuesEvent("edited", {
-            number: 7,
-            body: issueBody(flip),
-            previousBody: issueBody(),
-            labels: ["contract: valid"],
-          }),
-          { app, name: "issues" },
-        );
+        return editContract(app, issueBody(flip));
       },
     ],
     [
@@ -946,16 +924,7 @@ describe("API calls per event", () => {
       1,
       async () => {
         const { app } = await answered({ body: "No attestation.", headRef: "feature/x" });
-        hub.repo.editIssue(7, { body: issueBody(flip) });
-        return run(
-          issuesEvent("edited", {
-            number: 7,
-            body: issueBody(flip),
-            previousBody: issueBody(),
-            labels: ["contract: valid"],
-          }),
-          { app, name: "issues" },
-        );
+        return editContract(app, issueBody(flip));
       },
     ],
   ];
