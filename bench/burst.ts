@@ -34,7 +34,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function measure(writeQueue: WriteQueue | undefined): Promise<Measured> {
   const w = await startDemoWorld({ throttled: true, latencyMs: LATENCY_MS, ...(writeQueue ? { writeQueue } : {}) });
   try {
-    const issue = w.repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "ada" }).number;
+    // Written by a maintainer (mona has write access in the demo world), so the contract is policy without an /accept.
+    const issue = w.repo.openIssue({ title: "[01] Fused all-gather", body: VALID_ISSUE, user: "mona" }).number;
     // The PR the maintainer asks about is judged before the burst (its sticky comment exists).
     const target = openAttestedPull(w.repo, issue, "asked");
     await w.send("pull_request", hooks.pullRequestOpened(w.fake.state, w.repo, target.number));
@@ -69,7 +70,14 @@ async function measure(writeQueue: WriteQueue | undefined): Promise<Measured> {
           (r.body as { head_sha?: string; name?: string }).head_sha === sha &&
           (r.body as { name?: string }).name === "merge-captain",
       )?.at ?? Number.NaN;
-    const dispatched = log.find((r) => r.route.endsWith("/dispatches"))?.at ?? Number.NaN;
+    const dispatched = log.find((r) => r.route.endsWith("/dispatches"))?.at;
+    if (dispatched === undefined) {
+      // A benchmark that cannot see the dispatch measures nothing: say what the bot answered instead.
+      const replies = log
+        .filter((r) => r.method === "POST" && r.route === "/repos/{owner}/{repo}/issues/{issue_number}/comments")
+        .map((r) => ((r.body as { body?: string }).body ?? "").split("\n")[0]);
+      throw new Error(`the /tier-b was not dispatched; the bot's comments began: ${replies.join(" | ")}`);
+    }
     return {
       toCheck: pulls.map((p) => (created(p.sha) - start) / 1000).sort((a, b) => a - b),
       toDispatch: (dispatched - commentAt) / 1000,
