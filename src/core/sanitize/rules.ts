@@ -298,25 +298,45 @@ function findShortNamespaceFlags(text: string, ctx: RuleContext): Span[] {
 // hex digits and colons, and try the address pattern only there (its look-behind allows no other start).
 const IPV6 =
   /(?<![A-Za-z0-9_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[A-Za-z0-9_.-]{1,32})?(?![A-Za-z0-9_.]|:[0-9A-Fa-f:])/y;
-const IPV6_CHAR = /[0-9A-Fa-f:]/;
 
-function findIpv6(text: string): Span[] {
+function isIpv6Char(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x3a) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66) // 0-9 : A-F a-f
+  );
+}
+
+/** `IPV6` can match at `start` only if two groups of at most four hex digits, each ended by a colon, come first. */
+function twoGroupsAt(text: string, start: number, runEnd: number): boolean {
+  let at = start;
+  for (let group = 0; group < 2; group++) {
+    const from = at;
+    while (at < runEnd && text.charCodeAt(at) !== 0x3a) at++;
+    if (at >= runEnd || at - from > 4) return false;
+    at++;
+  }
+  return true;
+}
+
+export function findIpv6(text: string): Span[] {
   const spans: Span[] = [];
   const pattern = new RegExp(IPV6.source, IPV6.flags);
-  for (let colon = text.indexOf(":"); colon !== -1;) {
+  let next = 0;
+  for (const colon of positionsOf(text, ":")) {
+    if (colon < next) continue;
     let start = colon;
-    while (start > 0 && colon - start < 48 && IPV6_CHAR.test(text[start - 1] ?? "")) start--;
+    while (start > 0 && colon - start < 48 && isIpv6Char(text.charCodeAt(start - 1))) start--;
     let runEnd = colon + 1;
-    while (runEnd < text.length && IPV6_CHAR.test(text[runEnd] ?? "")) runEnd++;
+    while (runEnd < text.length && isIpv6Char(text.charCodeAt(runEnd))) runEnd++;
+    next = runEnd;
+    // Most colons of a log (times, `key: value`, ports) fail this, and the regex is not run at all.
+    if (!twoGroupsAt(text, start, runEnd)) continue;
     pattern.lastIndex = start;
     const m = pattern.exec(text);
-    let next = runEnd;
     if (m !== null) {
       const groups = parseIpv6(m[0]);
       if (groups !== undefined && isPrivateIpv6(groups)) spans.push({ start, end: start + m[0].length });
       next = Math.max(next, start + m[0].length);
     }
-    colon = text.indexOf(":", next);
   }
   return spans;
 }

@@ -6,7 +6,8 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import { matchesAt, positionsOf } from "../../../src/core/sanitize/anchors.js";
-import { PLANS, SECRET_ASSIGNMENT, SECRET_ASSIGNMENT_STARTS } from "../../../src/core/sanitize/rules.js";
+import { isPrivateIpv6, parseIpv6 } from "../../../src/core/sanitize/address.js";
+import { findIpv6, PLANS, SECRET_ASSIGNMENT, SECRET_ASSIGNMENT_STARTS } from "../../../src/core/sanitize/rules.js";
 
 const KEYS =
   "password|passwd|pwd|secret|client[_-]?secret|secret[_-]?key|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token|id[_-]?token|private[_-]?token|token";
@@ -255,5 +256,48 @@ describe("positionsOf", () => {
     ["x", "=", []],
   ])("%j %j", (text, chars, expected) => {
     expect(positionsOf(text, chars)).toEqual(expected);
+  });
+});
+
+/** findIpv6 before the colon index: every colon found with indexOf, the regex tried at the start of its run. */
+function oldFindIpv6(text: string): Array<[number, number]> {
+  const IPV6 =
+    /(?<![A-Za-z0-9_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[A-Za-z0-9_.-]{1,32})?(?![A-Za-z0-9_.]|:[0-9A-Fa-f:])/y;
+  const IPV6_CHAR = /[0-9A-Fa-f:]/;
+  const spans: Array<[number, number]> = [];
+  for (let colon = text.indexOf(":"); colon !== -1;) {
+    let start = colon;
+    while (start > 0 && colon - start < 48 && IPV6_CHAR.test(text[start - 1] ?? "")) start--;
+    let runEnd = colon + 1;
+    while (runEnd < text.length && IPV6_CHAR.test(text[runEnd] ?? "")) runEnd++;
+    IPV6.lastIndex = start;
+    const m = IPV6.exec(text);
+    let next = runEnd;
+    if (m !== null) {
+      const groups = parseIpv6(m[0]);
+      if (groups !== undefined && isPrivateIpv6(groups)) spans.push([start, start + m[0].length]);
+      next = Math.max(next, start + m[0].length);
+    }
+    colon = text.indexOf(":", next);
+  }
+  return spans;
+}
+
+describe("private-ipv6 on the colon index", () => {
+  test("finds what the indexOf walk found", () => {
+    let matched = 0;
+    const piece = fc.constantFrom(
+      ...[":", "::", "fe80", "fd00", "fc", "1", "0", "abcd", "12345", ".", "%eth0", " ", "x", "_", "::1", "10.0.0.1"],
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const text = parts.join("");
+        const expected = oldFindIpv6(text);
+        if (expected.length > 0) matched++;
+        expect(findIpv6(text).map((s) => [s.start, s.end])).toEqual(expected);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(matched).toBeGreaterThan(30);
   });
 });
