@@ -9045,6 +9045,90 @@ function isInternalHost(host, policy) {
   return isInternalName(bare, policy);
 }
 
+// src/core/sanitize/anchors.ts
+var indexedText;
+var indexed = /* @__PURE__ */ new Map();
+function positionsOf(text, chars) {
+  if (text !== indexedText) {
+    indexedText = text;
+    indexed = /* @__PURE__ */ new Map();
+  }
+  const cached = indexed.get(chars);
+  if (cached !== void 0) return cached;
+  let positions;
+  if (chars.length === 1) {
+    const found = [];
+    for (let at = text.indexOf(chars); at !== -1; at = text.indexOf(chars, at + 1)) found.push(at);
+    positions = found;
+  } else {
+    positions = [...chars].map((c) => positionsOf(text, c)).reduce(mergeSorted, []);
+  }
+  indexed.set(chars, positions);
+  return positions;
+}
+function mergeSorted(a, b) {
+  const out = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(a[i] < b[j] ? a[i++] : b[j++]);
+  while (i < a.length) out.push(a[i++]);
+  while (j < b.length) out.push(b[j++]);
+  return out;
+}
+function* matchesAt(re, text, starts) {
+  const sticky = new RegExp(re.source, re.flags.replace("g", "") + (re.sticky ? "" : "y"));
+  let covered = 0;
+  let tried = -1;
+  for (const start of starts) {
+    if (start < covered || start <= tried) continue;
+    tried = start;
+    sticky.lastIndex = start;
+    const m = sticky.exec(text);
+    if (m === null || m[0].length === 0) continue;
+    covered = m.index + m[0].length;
+    yield m;
+  }
+}
+function asciiTable(chars) {
+  const table = new Uint8Array(128);
+  for (const c of chars) table[c.charCodeAt(0) & 127] = 1;
+  return table;
+}
+function keyedStarts(text, shape) {
+  if (!shape.key.global) throw new Error(`sanitize key regex ${shape.key} must be global`);
+  const last = asciiTable(shape.lastChars + shape.lastChars.toUpperCase());
+  const quotes = asciiTable(shape.quotes);
+  const starts = [];
+  let floor = 0;
+  for (const at of positionsOf(text, shape.separators)) {
+    let end = at;
+    while (end > floor && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+    floor = at + 1;
+    if (quotes[text.charCodeAt(end - 1)] === 1) end--;
+    if (last[text.charCodeAt(end - 1)] !== 1) continue;
+    const from = Math.max(0, end - shape.maxKey);
+    const window = text.slice(from, end);
+    shape.key.lastIndex = 0;
+    for (let m = shape.key.exec(window); m !== null; m = shape.key.exec(window)) {
+      starts.push(from + m.index);
+      shape.key.lastIndex = m.index + 1;
+    }
+  }
+  return starts;
+}
+function literalStarts(text, chars, offset, literal) {
+  const starts = [];
+  const codes = [...literal].map((c) => c.charCodeAt(0) | 32);
+  for (const at of positionsOf(text, chars)) {
+    const start = at - offset;
+    if (start < 0) continue;
+    let i = 0;
+    while (i < codes.length && (text.charCodeAt(start + i) | 32) === codes[i]) i++;
+    if (i === codes.length) starts.push(start);
+  }
+  return starts;
+}
+
 // src/core/sanitize/tokens.ts
 var B32 = "A-Z2-7";
 var ALNUM = "A-Za-z0-9";
@@ -9320,12 +9404,21 @@ var TOKEN_FAMILIES = [
   }
 ];
 var KEY_SEPARATORS = ["_", "-"];
+var RARE = "JQZXKVWYxjqzyw";
+function anchorOf(prefix) {
+  const first = prefix[0];
+  if (first >= "A" && first <= "Z") return first;
+  return [...RARE].find((c) => prefix.includes(c));
+}
 var TokenScanner = class {
   bySeparator = /* @__PURE__ */ new Map();
   longestKey = /* @__PURE__ */ new Map();
   /** For each separator, which word lengths are keys (most words before a `-` or `_` are not, and are skipped unsliced). */
   keyLengths = /* @__PURE__ */ new Map();
   literal = [];
+  anchored = /* @__PURE__ */ new Map();
+  /** For each separator, the last two characters of its keys: most `_` and `-` of a log end no key and cost two reads. */
+  keyEnds = /* @__PURE__ */ new Map();
   constructor(families) {
     const plain = /* @__PURE__ */ new Map();
     for (const family of families) {
@@ -9350,10 +9443,24 @@ var TokenScanner = class {
         keys.set(key, list);
         this.longestKey.set(separator, Math.max(this.longestKey.get(separator) ?? 0, key.length));
         this.keyLengths.set(separator, (this.keyLengths.get(separator) ?? /* @__PURE__ */ new Set()).add(key.length));
+        const ends = this.keyEnds.get(separator) ?? new Uint8Array(128 * 128);
+        this.keyEnds.set(separator, ends);
+        const lastCode = key.charCodeAt(key.length - 1) & 127;
+        if (key.length === 1) for (let c = 0; c < 128; c++) ends[c * 128 + lastCode] = 1;
+        else ends[(key.charCodeAt(key.length - 2) & 127) * 128 + lastCode] = 1;
       }
     }
     const byFirst = /* @__PURE__ */ new Map();
-    for (const prefix of plain.keys()) byFirst.set(prefix[0], [...byFirst.get(prefix[0]) ?? [], prefix]);
+    for (const [prefix, rules] of plain) {
+      const rare = anchorOf(prefix);
+      if (rare !== void 0) {
+        const list = this.anchored.get(rare) ?? [];
+        list.push({ offset: prefix.indexOf(rare), prefix, rules });
+        this.anchored.set(rare, list);
+        continue;
+      }
+      byFirst.set(prefix[0], [...byFirst.get(prefix[0]) ?? [], prefix]);
+    }
     for (const [first, prefixes] of byFirst) {
       const rest = prefixes.map((p) => escapeRegex(p.slice(1))).sort((a, b) => b.length - a.length);
       this.literal.push({
@@ -9378,12 +9485,29 @@ var TokenScanner = class {
     for (const [separator, keys] of this.bySeparator) {
       const longest = this.longestKey.get(separator) ?? 0;
       const lengths = this.keyLengths.get(separator) ?? /* @__PURE__ */ new Set();
-      for (let at = text.indexOf(separator); at !== -1; at = text.indexOf(separator, at + 1)) {
+      const ends = this.keyEnds.get(separator);
+      for (const at of positionsOf(text, separator)) {
+        if (at >= 2 && ends[(text.charCodeAt(at - 2) & 127) * 128 + (text.charCodeAt(at - 1) & 127)] !== 1) continue;
         let start = at;
         while (start > 0 && at - start < longest && isWordChar(text.charCodeAt(start - 1))) start--;
         if (!lengths.has(at - start)) continue;
         const rules = keys.get(text.slice(start, at));
         if (rules !== void 0) tryAt(rules, start);
+      }
+    }
+    const tried = [];
+    for (const [anchor, entries] of this.anchored) {
+      for (const at of positionsOf(text, anchor)) {
+        tried.length = 0;
+        for (const { offset, prefix, rules } of entries) {
+          const start = at - offset;
+          if (start < 0 || !text.startsWith(prefix, start)) continue;
+          for (const rule of rules) {
+            if (tried.some((t) => t.start === start && t.rule === rule)) continue;
+            tried.push({ start, rule });
+            tryAt([rule], start);
+          }
+        }
       }
     }
     for (const { search, rules } of this.literal) {
@@ -9443,6 +9567,10 @@ function regexFinder(re, opts = {}) {
       if (opts.accept !== void 0 && !opts.accept(text.slice(start, end), m2, text, ctx)) return;
       spans.push({ start, end });
     };
+    if (opts.starts !== void 0) {
+      for (const m2 of matchesAt(re, text, opts.starts(text))) take(m2);
+      return spans;
+    }
     if (anchor !== void 0) {
       const sticky = new RegExp(re.source, re.flags.replace("g", "") + "y");
       let covered = 0;
@@ -9494,6 +9622,9 @@ function tailAnchoredFinder(tail, tokenChar, maxLength, whole, accept) {
     }
     return spans;
   };
+}
+function keyed(shape) {
+  return (text) => keyedStarts(text, shape);
 }
 var hasDigit = (s) => /\d/.test(s);
 var hasLetter = (s) => /[A-Za-z]/.test(s);
@@ -9551,11 +9682,12 @@ function namespaceAccept(value) {
   return hasLetter(value) && !PUBLIC_NAMESPACES.has(value);
 }
 function findShortNamespaceFlags(text, ctx) {
-  const flag = new RegExp(`(?<![A-Za-z0-9_-])-n[ \\t]+(${NAME_1123})${NAME_END}`, "dg");
+  const flag = PLANS.namespaceShortFlag.re;
   let lineStart;
   let lineEnd = -1;
   let kubeLine = false;
   return regexFinder(flag, {
+    starts: PLANS.namespaceShortFlag.starts,
     group: 1,
     accept: (value, m, whole) => {
       if (!namespaceAccept(value)) return false;
@@ -9574,24 +9706,38 @@ function findShortNamespaceFlags(text, ctx) {
   })(text, ctx);
 }
 var IPV6 = /(?<![A-Za-z0-9_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[A-Za-z0-9_.-]{1,32})?(?![A-Za-z0-9_.]|:[0-9A-Fa-f:])/y;
-var IPV6_CHAR = /[0-9A-Fa-f:]/;
+function isIpv6Char(code4) {
+  return code4 >= 48 && code4 <= 58 || code4 >= 65 && code4 <= 70 || code4 >= 97 && code4 <= 102;
+}
+function twoGroupsAt(text, start, runEnd) {
+  let at = start;
+  for (let group = 0; group < 2; group++) {
+    const from = at;
+    while (at < runEnd && text.charCodeAt(at) !== 58) at++;
+    if (at >= runEnd || at - from > 4) return false;
+    at++;
+  }
+  return true;
+}
 function findIpv6(text) {
   const spans = [];
   const pattern = new RegExp(IPV6.source, IPV6.flags);
-  for (let colon = text.indexOf(":"); colon !== -1; ) {
+  let next = 0;
+  for (const colon of positionsOf(text, ":")) {
+    if (colon < next) continue;
     let start = colon;
-    while (start > 0 && colon - start < 48 && IPV6_CHAR.test(text[start - 1] ?? "")) start--;
+    while (start > 0 && colon - start < 48 && isIpv6Char(text.charCodeAt(start - 1))) start--;
     let runEnd = colon + 1;
-    while (runEnd < text.length && IPV6_CHAR.test(text[runEnd] ?? "")) runEnd++;
+    while (runEnd < text.length && isIpv6Char(text.charCodeAt(runEnd))) runEnd++;
+    next = runEnd;
+    if (!twoGroupsAt(text, start, runEnd)) continue;
     pattern.lastIndex = start;
     const m = pattern.exec(text);
-    let next = runEnd;
     if (m !== null) {
       const groups = parseIpv6(m[0]);
       if (groups !== void 0 && isPrivateIpv6(groups)) spans.push({ start, end: start + m[0].length });
       next = Math.max(next, start + m[0].length);
     }
-    colon = text.indexOf(":", next);
   }
   return spans;
 }
@@ -9633,6 +9779,14 @@ var KEYS = [
   "private[_-]?token",
   "token"
 ].join("|");
+var SECRET_ASSIGNMENT = new RegExp(`(${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{4,4096})`, "dgi");
+var SECRET_ASSIGNMENT_STARTS = keyed({
+  separators: ":=",
+  quotes: `"'`,
+  lastChars: "dtyn",
+  key: new RegExp(`(?:${KEYS})$`, "gi"),
+  maxKey: 13
+});
 var INDIRECT_VALUE = /^[$<%{]/;
 function looksLikeSecretValue(value) {
   if (INDIRECT_VALUE.test(value)) return false;
@@ -9682,7 +9836,7 @@ var PORT_TAIL = /:\d{2,5}(?![A-Za-z0-9_.])/g;
 var HOST_BEFORE_PORT = new RegExp(`(?<![A-Za-z0-9_.:])${LOOSE_IPV4}(?=:\\d)`, "y");
 function findHostPortIpv4(text) {
   const spans = [];
-  for (const t of text.matchAll(PORT_TAIL)) {
+  for (const t of matchesAt(PORT_TAIL, text, positionsOf(text, ":"))) {
     let start = t.index;
     while (start > 0 && t.index - start < 48 && /[0-9a-fA-FxX.]/.test(text[start - 1])) start--;
     HOST_BEFORE_PORT.lastIndex = start;
@@ -9696,7 +9850,7 @@ var ADDRESS_KEYS = ["addr", "address", "host", "hostname", "ip", "server", "endp
 var KEYED_VALUE = new RegExp(`[:=][ \\t]{0,8}["']?(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg");
 function findKeyedIpv4(text) {
   const spans = [];
-  for (const m of text.matchAll(KEYED_VALUE)) {
+  for (const m of matchesAt(KEYED_VALUE, text, positionsOf(text, ":="))) {
     let end = m.index;
     if (text[end - 1] === '"' || text[end - 1] === "'") end--;
     let start = end;
@@ -9719,6 +9873,126 @@ function base64Credentials(value) {
     return false;
   }
 }
+var PLANS = {
+  awsSecretKey: {
+    re: /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
+    starts: keyed({
+      separators: ":=",
+      quotes: `"'`,
+      lastChars: "y",
+      key: /aws_?secret_?(?:access_?)?key$/gi,
+      maxKey: 21
+    })
+  },
+  gcpServiceAccount: {
+    re: /"(private_key|private_key_id|client_email|type)"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.){1,16384})"/dg,
+    starts: keyed({
+      separators: ":",
+      quotes: "",
+      lastChars: '"',
+      key: /"(?:private_key|private_key_id|client_email|type)"$/g,
+      maxKey: 16
+    })
+  },
+  kubeconfigData: {
+    re: /(?<![A-Za-z0-9_-])(?:client-key-data|client-certificate-data|certificate-authority-data)"?[ \t]*:[ \t]*"?([A-Za-z0-9+/=]{1,65536})/dg,
+    starts: keyed({
+      separators: ":",
+      quotes: '"',
+      lastChars: "a",
+      key: /(?:client-key-data|client-certificate-data|certificate-authority-data)$/g,
+      maxKey: 26
+    })
+  },
+  azureAccountKey: {
+    re: /(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,90}={0,2})(?![A-Za-z0-9+/=])/dgi,
+    starts: keyed({
+      separators: "=",
+      quotes: "",
+      lastChars: "y",
+      key: /(?:AccountKey|SharedAccessKey)$/gi,
+      maxKey: 15
+    })
+  },
+  azureSig: {
+    re: /[?&]sig=([A-Za-z0-9%+/=]{40,256})(?![A-Za-z0-9%+/=])/dg,
+    starts: keyed({ separators: "=", quotes: "", lastChars: "g", key: /[?&]sig$/g, maxKey: 4 })
+  },
+  azureClientSecret: {
+    re: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,
+    // "Q~" is 4 characters into the match.
+    starts: (text) => literalStarts(text, "~", 1, "q~").map((q) => q - 4).filter((start) => start >= 0)
+  },
+  authorizationHeader: {
+    re: /(?<![A-Za-z0-9_-])(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|bot)[ \t]+)?([^\s"',;]{8,4096})/dgi,
+    starts: keyed({
+      separators: ":=",
+      quotes: `"'`,
+      lastChars: "n",
+      key: /(?:proxy-)?authorization$/gi,
+      maxKey: 19
+    })
+  },
+  kubeServer: {
+    re: /(?<![A-Za-z0-9_-])server"?[ \t]*:[ \t]*"?([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s"'<>`]{1,2048})/dgi,
+    starts: keyed({ separators: ":", quotes: '"', lastChars: "r", key: /server$/gi, maxKey: 6 })
+  },
+  ipDashed: {
+    re: /(?<![A-Za-z0-9_-])ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?![A-Za-z0-9_]|-\d)/g,
+    starts: (text) => literalStarts(text, "-", 2, "ip-")
+  },
+  ipHex: {
+    re: /0[xX][0-9a-fA-F]{8}(?![A-Za-z0-9_.])/g,
+    starts: (text) => literalStarts(text, "xX", 1, "0x")
+  },
+  ipAfterAt: {
+    re: new RegExp(`@(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg"),
+    starts: (text) => positionsOf(text, "@")
+  },
+  namespaceFlag: {
+    re: new RegExp(`(?<![A-Za-z0-9_-])--namespace(?:=|[ \\t]+)(${NAME_1123})${NAME_END}`, "dg"),
+    starts: (text) => literalStarts(text, "-", 0, "--namespace")
+  },
+  namespaceKey: {
+    re: new RegExp(`(?<![A-Za-z0-9_-])namespace["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
+    starts: keyed({ separators: ":=", quotes: `"'`, lastChars: "e", key: /namespace$/gi, maxKey: 9 })
+  },
+  namespaceShortFlag: {
+    re: new RegExp(`(?<![A-Za-z0-9_-])-n[ \\t]+(${NAME_1123})${NAME_END}`, "dg"),
+    starts: (text) => literalStarts(text, "-", 0, "-n")
+  },
+  pvcUid: {
+    re: /(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi,
+    starts: (text) => literalStarts(text, "-", 3, "pvc-")
+  },
+  claimName: {
+    re: new RegExp(`(?<![A-Za-z0-9_-])claimName["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
+    starts: keyed({ separators: ":=", quotes: `"'`, lastChars: "e", key: /claimName$/gi, maxKey: 9 })
+  },
+  pvcSlash: {
+    re: new RegExp(`(?<![A-Za-z0-9_-])(?:pvc|persistentvolumeclaims?)/(${NAME_1123})${NAME_END}`, "dgi"),
+    starts: keyed({
+      separators: "/",
+      quotes: "",
+      lastChars: "cms",
+      key: /(?:pvc|persistentvolumeclaims?)$/gi,
+      maxKey: 22
+    })
+  },
+  pathVariable: {
+    re: /_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg,
+    starts: keyed({
+      separators: "=",
+      quotes: `"'`,
+      lastChars: "hrte",
+      key: /_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)$/g,
+      maxKey: 6
+    })
+  }
+};
+function planned(plan, opts = {}) {
+  return regexFinder(plan.re, { ...opts, starts: plan.starts });
+}
 var RULES = [
   {
     id: "private-key",
@@ -9736,10 +10010,7 @@ var RULES = [
     source: "detect-secrets AWSKeyDetector; GitHub secret scanning aws_secret_access_key",
     kind: "credential",
     keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
-      { group: 1 }
-    )
+    find: planned(PLANS.awsSecretKey, { group: 1 })
   },
   {
     id: "gcp-service-account",
@@ -9747,22 +10018,19 @@ var RULES = [
     source: "GitHub secret scanning google_gcp_service_account / google_gcp_private_key_id; gitleaks gcp-service-account",
     kind: "credential",
     keywords: [],
-    find: regexFinder(
-      /"(private_key|private_key_id|client_email|type)"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.){1,16384})"/dg,
-      {
-        group: 2,
-        accept: (value, m) => {
-          switch (m[1]) {
-            case "type":
-              return value === "service_account";
-            case "client_email":
-              return value.endsWith("gserviceaccount.com");
-            default:
-              return true;
-          }
+    find: planned(PLANS.gcpServiceAccount, {
+      group: 2,
+      accept: (value, m) => {
+        switch (m[1]) {
+          case "type":
+            return value === "service_account";
+          case "client_email":
+            return value.endsWith("gserviceaccount.com");
+          default:
+            return true;
         }
       }
-    )
+    })
   },
   {
     id: "slack-webhook",
@@ -9778,23 +10046,18 @@ var RULES = [
     source: "Kubernetes kubeconfig format (clientcmd v1); gitleaks kubernetes-secret-yaml",
     kind: "credential",
     keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_-])(?:client-key-data|client-certificate-data|certificate-authority-data)"?[ \t]*:[ \t]*"?([A-Za-z0-9+/=]{1,65536})/dg,
-      { group: 1 }
-    )
+    find: planned(PLANS.kubeconfigData, { group: 1 })
   },
   {
     id: "azure-key",
     description: "Azure storage account key (AccountKey=), Service Bus / Event Hubs key (SharedAccessKey=), SAS signature (sig=), Entra ID (AAD) client secret (…Q~…)",
     source: "GitHub secret scanning azure_storage_account_key, azure_sas_token, azure_active_directory_application_secret; gitleaks azure-ad-client-secret",
     kind: "credential",
-    keywords: ["accountkey", "sharedaccesskey", "sig=", "q~"],
+    keywords: [],
     find: combine(
-      regexFinder(/(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,90}={0,2})(?![A-Za-z0-9+/=])/dgi, {
-        group: 1
-      }),
-      regexFinder(/[?&]sig=([A-Za-z0-9%+/=]{40,256})(?![A-Za-z0-9%+/=])/dg, { group: 1 }),
-      regexFinder(/(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g)
+      planned(PLANS.azureAccountKey, { group: 1 }),
+      planned(PLANS.azureSig, { group: 1 }),
+      planned(PLANS.azureClientSecret)
     )
   },
   {
@@ -9832,10 +10095,7 @@ var RULES = [
     source: "RFC 9110 §11.6.2 (Authorization); gitleaks authorization header patterns",
     kind: "credential",
     keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_-])(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|bot)[ \t]+)?([^\s"',;]{8,4096})/dgi,
-      { group: 1, accept: looksLikeSecretValue }
-    )
+    find: planned(PLANS.authorizationHeader, { group: 1, accept: looksLikeSecretValue })
   },
   {
     id: "bearer-token",
@@ -9887,10 +10147,11 @@ var RULES = [
     description: "a value assigned to a password / secret / token / api_key name (incl. kubeconfig `token:`; passwords of four characters and more)",
     source: "detect-secrets KeywordDetector; gitleaks generic-api-key; kubeconfig users[].user.token",
     kind: "credential",
-    keywords: ["token", "pass", "pwd", "secret", "api"],
-    find: regexFinder(new RegExp(`(${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{4,4096})`, "dgi"), {
+    keywords: [],
+    find: regexFinder(SECRET_ASSIGNMENT, {
       group: 2,
-      accept: secretAssignmentAccept
+      accept: secretAssignmentAccept,
+      starts: SECRET_ASSIGNMENT_STARTS
     })
   },
   {
@@ -9899,14 +10160,11 @@ var RULES = [
     source: "Kubernetes kubeconfig format (clusters[].cluster.server)",
     kind: "infrastructure",
     keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_-])server"?[ \t]*:[ \t]*"?([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s"'<>`]{1,2048})/dgi,
-      {
-        group: 1,
-        trimTrailing: URL_TRAILING_PUNCTUATION,
-        accept: (value, _m, _t, ctx) => !isAllowedHost(urlHost(value), ctx.hosts)
-      }
-    )
+    find: planned(PLANS.kubeServer, {
+      group: 1,
+      trimTrailing: URL_TRAILING_PUNCTUATION,
+      accept: (value, _m, _t, ctx) => !isAllowedHost(urlHost(value), ctx.hosts)
+    })
   },
   {
     id: "internal-url",
@@ -9948,20 +10206,20 @@ var RULES = [
           return octets !== void 0 && isPrivateIpv4(octets);
         }
       }),
-      regexFinder(/(?<![A-Za-z0-9_-])ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?![A-Za-z0-9_]|-\d)/g, {
+      planned(PLANS.ipDashed, {
         accept: (value) => {
           const octets = parseIpv4(value.slice(3).replace(/-/g, "."));
           return octets !== void 0 && isPrivateIpv4(octets);
         }
       }),
       // An exact 32-bit hex constant that is a private address (0x7f000001 is 127.0.0.1).
-      regexFinder(/0[xX][0-9a-fA-F]{8}(?![A-Za-z0-9_.])/g, {
+      planned(PLANS.ipHex, {
         notAfter: /[A-Za-z0-9_.]/,
         accept: (v) => privateLooseIpv4(v, 1)
       }),
       // host:port, user@host, and ADDR=/host:/ip= values, in any form a socket accepts.
       findHostPortIpv4,
-      regexFinder(new RegExp(`@(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg"), {
+      planned(PLANS.ipAfterAt, {
         group: 1,
         accept: (v) => privateLooseIpv4(v, 2)
       }),
@@ -9991,14 +10249,11 @@ var RULES = [
     kind: "infrastructure",
     keywords: ["namespace", "-n"],
     find: combine(
-      regexFinder(new RegExp(`(?<![A-Za-z0-9_-])--namespace(?:=|[ \\t]+)(${NAME_1123})${NAME_END}`, "dg"), {
+      planned(PLANS.namespaceFlag, {
         group: 1,
         accept: namespaceAccept
       }),
-      regexFinder(
-        new RegExp(`(?<![A-Za-z0-9_-])namespace["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
-        { group: 1, accept: namespaceAccept }
-      ),
+      planned(PLANS.namespaceKey, { group: 1, accept: namespaceAccept }),
       findShortNamespaceFlags
     )
   },
@@ -10007,19 +10262,14 @@ var RULES = [
     description: "PersistentVolume(Claim) names: dynamically provisioned pvc-<uuid>, a claimName: value, pvc/<name> on a kubectl line",
     source: "Kubernetes external-provisioner volume naming (pvc-<claim uid>); PodSpec volumes[].persistentVolumeClaim.claimName",
     kind: "infrastructure",
-    keywords: ["pvc", "claimname", "persistentvolumeclaim"],
+    keywords: [],
     find: combine(
-      regexFinder(
-        /(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi
-      ),
-      regexFinder(
-        new RegExp(`(?<![A-Za-z0-9_-])claimName["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
-        {
-          group: 1,
-          accept: hasLetter
-        }
-      ),
-      regexFinder(new RegExp(`(?<![A-Za-z0-9_-])(?:pvc|persistentvolumeclaims?)/(${NAME_1123})${NAME_END}`, "dgi"), {
+      planned(PLANS.pvcUid),
+      planned(PLANS.claimName, {
+        group: 1,
+        accept: hasLetter
+      }),
+      planned(PLANS.pvcSlash, {
         group: 1,
         accept: hasLetter
       })
@@ -10035,7 +10285,7 @@ var RULES = [
       regexFinder(new RegExp(`/(?:${CLUSTER_ROOTS})(?:/[A-Za-z0-9._@%+=-]{1,255}){1,64}`, "g"), {
         notAfter: /[A-Za-z0-9_.~/-]/
       }),
-      regexFinder(/_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg, {
+      planned(PLANS.pathVariable, {
         group: 1,
         trimTrailing: URL_TRAILING_PUNCTUATION,
         accept: (value) => value.length > 1 && !SYSTEM_DIRS.test(value)

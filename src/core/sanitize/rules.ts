@@ -11,6 +11,7 @@ import {
   parseIpv4,
   parseIpv6,
 } from "./address.js";
+import { type KeyShape, keyedStarts, literalStarts, matchesAt, positionsOf } from "./anchors.js";
 import { tokenRules } from "./tokens.js";
 
 /** Credentials must be revoked when leaked; infrastructure details only need to be hidden. */
@@ -57,6 +58,11 @@ interface RegexFinderOptions {
   accept?: (value: string, match: RegExpExecArray, text: string, ctx: RuleContext) => boolean;
   /** Trailing characters that belong to the sentence, not the value (URLs in prose and Markdown). */
   trimTrailing?: string;
+  /**
+   * Every position a match can start at, ascending (anchors.ts): the regex then runs sticky there
+   * only, with the same matches as a global scan and none of its position-by-position search.
+   */
+  starts?: (text: string) => Iterable<number>;
 }
 
 /**
@@ -102,6 +108,10 @@ function regexFinder(
       if (opts.accept !== undefined && !opts.accept(text.slice(start, end), m, text, ctx)) return;
       spans.push({ start, end });
     };
+    if (opts.starts !== undefined) {
+      for (const m of matchesAt(re, text, opts.starts(text))) take(m);
+      return spans;
+    }
     if (anchor !== undefined) {
       const sticky = new RegExp(re.source, re.flags.replace("g", "") + "y");
       let covered = 0;
@@ -171,6 +181,11 @@ function tailAnchoredFinder(
     }
     return spans;
   };
+}
+
+/** Candidate starts of a key[:=]value rule (anchors.ts). */
+function keyed(shape: KeyShape): (text: string) => number[] {
+  return (text) => keyedStarts(text, shape);
 }
 
 const hasDigit = (s: string): boolean => /\d/.test(s);
@@ -253,12 +268,13 @@ function namespaceAccept(value: string): boolean {
 }
 
 function findShortNamespaceFlags(text: string, ctx: RuleContext): Span[] {
-  const flag = new RegExp(`(?<![A-Za-z0-9_-])-n[ \\t]+(${NAME_1123})${NAME_END}`, "dg");
+  const flag = PLANS.namespaceShortFlag.re;
   // Matches arrive in order, so the current line is tracked by scanning forward once: linear even on one huge line.
   let lineStart: number;
   let lineEnd = -1;
   let kubeLine = false;
   return regexFinder(flag, {
+    starts: PLANS.namespaceShortFlag.starts,
     group: 1,
     accept: (value, m, whole) => {
       if (!namespaceAccept(value)) return false;
@@ -282,25 +298,45 @@ function findShortNamespaceFlags(text: string, ctx: RuleContext): Span[] {
 // hex digits and colons, and try the address pattern only there (its look-behind allows no other start).
 const IPV6 =
   /(?<![A-Za-z0-9_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[A-Za-z0-9_.-]{1,32})?(?![A-Za-z0-9_.]|:[0-9A-Fa-f:])/y;
-const IPV6_CHAR = /[0-9A-Fa-f:]/;
 
-function findIpv6(text: string): Span[] {
+function isIpv6Char(code: number): boolean {
+  return (
+    (code >= 0x30 && code <= 0x3a) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66) // 0-9 : A-F a-f
+  );
+}
+
+/** `IPV6` can match at `start` only if two groups of at most four hex digits, each ended by a colon, come first. */
+function twoGroupsAt(text: string, start: number, runEnd: number): boolean {
+  let at = start;
+  for (let group = 0; group < 2; group++) {
+    const from = at;
+    while (at < runEnd && text.charCodeAt(at) !== 0x3a) at++;
+    if (at >= runEnd || at - from > 4) return false;
+    at++;
+  }
+  return true;
+}
+
+export function findIpv6(text: string): Span[] {
   const spans: Span[] = [];
   const pattern = new RegExp(IPV6.source, IPV6.flags);
-  for (let colon = text.indexOf(":"); colon !== -1;) {
+  let next = 0;
+  for (const colon of positionsOf(text, ":")) {
+    if (colon < next) continue;
     let start = colon;
-    while (start > 0 && colon - start < 48 && IPV6_CHAR.test(text[start - 1] ?? "")) start--;
+    while (start > 0 && colon - start < 48 && isIpv6Char(text.charCodeAt(start - 1))) start--;
     let runEnd = colon + 1;
-    while (runEnd < text.length && IPV6_CHAR.test(text[runEnd] ?? "")) runEnd++;
+    while (runEnd < text.length && isIpv6Char(text.charCodeAt(runEnd))) runEnd++;
+    next = runEnd;
+    // Most colons of a log (times, `key: value`, ports) fail this, and the regex is not run at all.
+    if (!twoGroupsAt(text, start, runEnd)) continue;
     pattern.lastIndex = start;
     const m = pattern.exec(text);
-    let next = runEnd;
     if (m !== null) {
       const groups = parseIpv6(m[0]);
       if (groups !== undefined && isPrivateIpv6(groups)) spans.push({ start, end: start + m[0].length });
       next = Math.max(next, start + m[0].length);
     }
-    colon = text.indexOf(":", next);
   }
   return spans;
 }
@@ -355,6 +391,16 @@ const KEYS = [
   "private[_-]?token",
   "token",
 ].join("|");
+
+export const SECRET_ASSIGNMENT = new RegExp(`(${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{4,4096})`, "dgi");
+/** From each `:` and `=` back to a key such as `password` or `client_secret` (at most 13 characters, ending d, t, y or n). */
+export const SECRET_ASSIGNMENT_STARTS = keyed({
+  separators: ":=",
+  quotes: `"'`,
+  lastChars: "dtyn",
+  key: new RegExp(`(?:${KEYS})$`, "gi"),
+  maxKey: 13,
+});
 
 /** Values that name a secret rather than contain it: `${{ secrets.X }}`, `$VAR`, `<token>`, `%s`, `{placeholder}`. */
 const INDIRECT_VALUE = /^[$<%{]/;
@@ -435,7 +481,7 @@ const HOST_BEFORE_PORT = new RegExp(`(?<![A-Za-z0-9_.:])${LOOSE_IPV4}(?=:\\d)`, 
 
 function findHostPortIpv4(text: string): Span[] {
   const spans: Span[] = [];
-  for (const t of text.matchAll(PORT_TAIL)) {
+  for (const t of matchesAt(PORT_TAIL, text, positionsOf(text, ":"))) {
     let start = t.index;
     while (start > 0 && t.index - start < 48 && /[0-9a-fA-FxX.]/.test(text[start - 1]!)) start--;
     HOST_BEFORE_PORT.lastIndex = start;
@@ -453,7 +499,7 @@ const KEYED_VALUE = new RegExp(`[:=][ \\t]{0,8}["']?(${LOOSE_PRIVATE})(?![A-Za-z
 /** ADDR=10.0.7, host: 167772167, "ip": "0x0a000007": the value, when the key names an address. */
 function findKeyedIpv4(text: string): Span[] {
   const spans: Span[] = [];
-  for (const m of text.matchAll(KEYED_VALUE)) {
+  for (const m of matchesAt(KEYED_VALUE, text, positionsOf(text, ":="))) {
     let end = m.index;
     if (text[end - 1] === '"' || text[end - 1] === "'") end--;
     let start = end;
@@ -484,6 +530,142 @@ function base64Credentials(value: string): boolean {
   }
 }
 
+/** A regex searched at candidate starts only (anchors.ts). */
+export interface Plan {
+  re: RegExp;
+  starts: (text: string) => Iterable<number>;
+}
+
+/**
+ * The rules' regexes that run at candidate starts instead of scanning every position, by name; the
+ * property tests (anchors.test.ts) hold each to the global scan it replaced.
+ */
+export const PLANS = {
+  awsSecretKey: {
+    re: /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
+    starts: keyed({
+      separators: ":=",
+      quotes: `"'`,
+      lastChars: "y",
+      key: /aws_?secret_?(?:access_?)?key$/gi,
+      maxKey: 21,
+    }),
+  },
+  gcpServiceAccount: {
+    re: /"(private_key|private_key_id|client_email|type)"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.){1,16384})"/dg,
+    starts: keyed({
+      separators: ":",
+      quotes: "",
+      lastChars: '"',
+      key: /"(?:private_key|private_key_id|client_email|type)"$/g,
+      maxKey: 16,
+    }),
+  },
+  kubeconfigData: {
+    re: /(?<![A-Za-z0-9_-])(?:client-key-data|client-certificate-data|certificate-authority-data)"?[ \t]*:[ \t]*"?([A-Za-z0-9+/=]{1,65536})/dg,
+    starts: keyed({
+      separators: ":",
+      quotes: '"',
+      lastChars: "a",
+      key: /(?:client-key-data|client-certificate-data|certificate-authority-data)$/g,
+      maxKey: 26,
+    }),
+  },
+  azureAccountKey: {
+    re: /(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,90}={0,2})(?![A-Za-z0-9+/=])/dgi,
+    starts: keyed({
+      separators: "=",
+      quotes: "",
+      lastChars: "y",
+      key: /(?:AccountKey|SharedAccessKey)$/gi,
+      maxKey: 15,
+    }),
+  },
+  azureSig: {
+    re: /[?&]sig=([A-Za-z0-9%+/=]{40,256})(?![A-Za-z0-9%+/=])/dg,
+    starts: keyed({ separators: "=", quotes: "", lastChars: "g", key: /[?&]sig$/g, maxKey: 4 }),
+  },
+  azureClientSecret: {
+    re: /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,
+    // "Q~" is 4 characters into the match.
+    starts: (text: string) =>
+      literalStarts(text, "~", 1, "q~")
+        .map((q) => q - 4)
+        .filter((start) => start >= 0),
+  },
+  authorizationHeader: {
+    re: /(?<![A-Za-z0-9_-])(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|bot)[ \t]+)?([^\s"',;]{8,4096})/dgi,
+    starts: keyed({
+      separators: ":=",
+      quotes: `"'`,
+      lastChars: "n",
+      key: /(?:proxy-)?authorization$/gi,
+      maxKey: 19,
+    }),
+  },
+  kubeServer: {
+    re: /(?<![A-Za-z0-9_-])server"?[ \t]*:[ \t]*"?([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s"'<>`]{1,2048})/dgi,
+    starts: keyed({ separators: ":", quotes: '"', lastChars: "r", key: /server$/gi, maxKey: 6 }),
+  },
+  ipDashed: {
+    re: /(?<![A-Za-z0-9_-])ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?![A-Za-z0-9_]|-\d)/g,
+    starts: (text: string) => literalStarts(text, "-", 2, "ip-"),
+  },
+  ipHex: {
+    re: /0[xX][0-9a-fA-F]{8}(?![A-Za-z0-9_.])/g,
+    starts: (text: string) => literalStarts(text, "xX", 1, "0x"),
+  },
+  ipAfterAt: {
+    re: new RegExp(`@(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg"),
+    starts: (text: string) => positionsOf(text, "@"),
+  },
+  namespaceFlag: {
+    re: new RegExp(`(?<![A-Za-z0-9_-])--namespace(?:=|[ \\t]+)(${NAME_1123})${NAME_END}`, "dg"),
+    starts: (text: string) => literalStarts(text, "-", 0, "--namespace"),
+  },
+  namespaceKey: {
+    re: new RegExp(`(?<![A-Za-z0-9_-])namespace["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
+    starts: keyed({ separators: ":=", quotes: `"'`, lastChars: "e", key: /namespace$/gi, maxKey: 9 }),
+  },
+  namespaceShortFlag: {
+    re: new RegExp(`(?<![A-Za-z0-9_-])-n[ \\t]+(${NAME_1123})${NAME_END}`, "dg"),
+    starts: (text: string) => literalStarts(text, "-", 0, "-n"),
+  },
+  pvcUid: {
+    re: /(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi,
+    starts: (text: string) => literalStarts(text, "-", 3, "pvc-"),
+  },
+  claimName: {
+    re: new RegExp(`(?<![A-Za-z0-9_-])claimName["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
+    starts: keyed({ separators: ":=", quotes: `"'`, lastChars: "e", key: /claimName$/gi, maxKey: 9 }),
+  },
+  pvcSlash: {
+    re: new RegExp(`(?<![A-Za-z0-9_-])(?:pvc|persistentvolumeclaims?)/(${NAME_1123})${NAME_END}`, "dgi"),
+    starts: keyed({
+      separators: "/",
+      quotes: "",
+      lastChars: "cms",
+      key: /(?:pvc|persistentvolumeclaims?)$/gi,
+      maxKey: 22,
+    }),
+  },
+  pathVariable: {
+    re: /_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg,
+    starts: keyed({
+      separators: "=",
+      quotes: `"'`,
+      lastChars: "hrte",
+      key: /_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)$/g,
+      maxKey: 6,
+    }),
+  },
+} satisfies Record<string, Plan>;
+
+/** A rule's regex, run at its plan's candidate starts. */
+function planned(plan: Plan, opts: RegexFinderOptions = {}): (text: string, ctx: RuleContext) => Span[] {
+  return regexFinder(plan.re, { ...opts, starts: plan.starts });
+}
+
 export const RULES: readonly Rule[] = [
   {
     id: "private-key",
@@ -501,10 +683,7 @@ export const RULES: readonly Rule[] = [
     source: "detect-secrets AWSKeyDetector; GitHub secret scanning aws_secret_access_key",
     kind: "credential",
     keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
-      { group: 1 },
-    ),
+    find: planned(PLANS.awsSecretKey, { group: 1 }),
   },
   {
     id: "gcp-service-account",
@@ -514,22 +693,19 @@ export const RULES: readonly Rule[] = [
       "GitHub secret scanning google_gcp_service_account / google_gcp_private_key_id; gitleaks gcp-service-account",
     kind: "credential",
     keywords: [],
-    find: regexFinder(
-      /"(private_key|private_key_id|client_email|type)"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.){1,16384})"/dg,
-      {
-        group: 2,
-        accept: (value, m) => {
-          switch (m[1]) {
-            case "type":
-              return value === "service_account";
-            case "client_email":
-              return value.endsWith("gserviceaccount.com");
-            default:
-              return true;
-          }
-        },
+    find: planned(PLANS.gcpServiceAccount, {
+      group: 2,
+      accept: (value, m) => {
+        switch (m[1]) {
+          case "type":
+            return value === "service_account";
+          case "client_email":
+            return value.endsWith("gserviceaccount.com");
+          default:
+            return true;
+        }
       },
-    ),
+    }),
   },
   {
     id: "slack-webhook",
@@ -545,10 +721,7 @@ export const RULES: readonly Rule[] = [
     source: "Kubernetes kubeconfig format (clientcmd v1); gitleaks kubernetes-secret-yaml",
     kind: "credential",
     keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_-])(?:client-key-data|client-certificate-data|certificate-authority-data)"?[ \t]*:[ \t]*"?([A-Za-z0-9+/=]{1,65536})/dg,
-      { group: 1 },
-    ),
+    find: planned(PLANS.kubeconfigData, { group: 1 }),
   },
   {
     id: "azure-key",
@@ -557,13 +730,11 @@ export const RULES: readonly Rule[] = [
     source:
       "GitHub secret scanning azure_storage_account_key, azure_sas_token, azure_active_directory_application_secret; gitleaks azure-ad-client-secret",
     kind: "credential",
-    keywords: ["accountkey", "sharedaccesskey", "sig=", "q~"],
+    keywords: [],
     find: combine(
-      regexFinder(/(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,90}={0,2})(?![A-Za-z0-9+/=])/dgi, {
-        group: 1,
-      }),
-      regexFinder(/[?&]sig=([A-Za-z0-9%+/=]{40,256})(?![A-Za-z0-9%+/=])/dg, { group: 1 }),
-      regexFinder(/(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g),
+      planned(PLANS.azureAccountKey, { group: 1 }),
+      planned(PLANS.azureSig, { group: 1 }),
+      planned(PLANS.azureClientSecret),
     ),
   },
   {
@@ -601,10 +772,7 @@ export const RULES: readonly Rule[] = [
     source: "RFC 9110 §11.6.2 (Authorization); gitleaks authorization header patterns",
     kind: "credential",
     keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_-])(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|bot)[ \t]+)?([^\s"',;]{8,4096})/dgi,
-      { group: 1, accept: looksLikeSecretValue },
-    ),
+    find: planned(PLANS.authorizationHeader, { group: 1, accept: looksLikeSecretValue }),
   },
   {
     id: "bearer-token",
@@ -658,10 +826,11 @@ export const RULES: readonly Rule[] = [
       "a value assigned to a password / secret / token / api_key name (incl. kubeconfig `token:`; passwords of four characters and more)",
     source: "detect-secrets KeywordDetector; gitleaks generic-api-key; kubeconfig users[].user.token",
     kind: "credential",
-    keywords: ["token", "pass", "pwd", "secret", "api"],
-    find: regexFinder(new RegExp(`(${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{4,4096})`, "dgi"), {
+    keywords: [],
+    find: regexFinder(SECRET_ASSIGNMENT, {
       group: 2,
       accept: secretAssignmentAccept,
+      starts: SECRET_ASSIGNMENT_STARTS,
     }),
   },
   {
@@ -670,14 +839,11 @@ export const RULES: readonly Rule[] = [
     source: "Kubernetes kubeconfig format (clusters[].cluster.server)",
     kind: "infrastructure",
     keywords: [],
-    find: regexFinder(
-      /(?<![A-Za-z0-9_-])server"?[ \t]*:[ \t]*"?([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s"'<>`]{1,2048})/dgi,
-      {
-        group: 1,
-        trimTrailing: URL_TRAILING_PUNCTUATION,
-        accept: (value, _m, _t, ctx) => !isAllowedHost(urlHost(value), ctx.hosts),
-      },
-    ),
+    find: planned(PLANS.kubeServer, {
+      group: 1,
+      trimTrailing: URL_TRAILING_PUNCTUATION,
+      accept: (value, _m, _t, ctx) => !isAllowedHost(urlHost(value), ctx.hosts),
+    }),
   },
   {
     id: "internal-url",
@@ -723,20 +889,20 @@ export const RULES: readonly Rule[] = [
           return octets !== undefined && isPrivateIpv4(octets);
         },
       }),
-      regexFinder(/(?<![A-Za-z0-9_-])ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?![A-Za-z0-9_]|-\d)/g, {
+      planned(PLANS.ipDashed, {
         accept: (value) => {
           const octets = parseIpv4(value.slice(3).replace(/-/g, "."));
           return octets !== undefined && isPrivateIpv4(octets);
         },
       }),
       // An exact 32-bit hex constant that is a private address (0x7f000001 is 127.0.0.1).
-      regexFinder(/0[xX][0-9a-fA-F]{8}(?![A-Za-z0-9_.])/g, {
+      planned(PLANS.ipHex, {
         notAfter: /[A-Za-z0-9_.]/,
         accept: (v) => privateLooseIpv4(v, 1),
       }),
       // host:port, user@host, and ADDR=/host:/ip= values, in any form a socket accepts.
       findHostPortIpv4,
-      regexFinder(new RegExp(`@(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg"), {
+      planned(PLANS.ipAfterAt, {
         group: 1,
         accept: (v) => privateLooseIpv4(v, 2),
       }),
@@ -766,14 +932,11 @@ export const RULES: readonly Rule[] = [
     kind: "infrastructure",
     keywords: ["namespace", "-n"],
     find: combine(
-      regexFinder(new RegExp(`(?<![A-Za-z0-9_-])--namespace(?:=|[ \\t]+)(${NAME_1123})${NAME_END}`, "dg"), {
+      planned(PLANS.namespaceFlag, {
         group: 1,
         accept: namespaceAccept,
       }),
-      regexFinder(
-        new RegExp(`(?<![A-Za-z0-9_-])namespace["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
-        { group: 1, accept: namespaceAccept },
-      ),
+      planned(PLANS.namespaceKey, { group: 1, accept: namespaceAccept }),
       findShortNamespaceFlags,
     ),
   },
@@ -784,19 +947,14 @@ export const RULES: readonly Rule[] = [
     source:
       "Kubernetes external-provisioner volume naming (pvc-<claim uid>); PodSpec volumes[].persistentVolumeClaim.claimName",
     kind: "infrastructure",
-    keywords: ["pvc", "claimname", "persistentvolumeclaim"],
+    keywords: [],
     find: combine(
-      regexFinder(
-        /(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi,
-      ),
-      regexFinder(
-        new RegExp(`(?<![A-Za-z0-9_-])claimName["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
-        {
-          group: 1,
-          accept: hasLetter,
-        },
-      ),
-      regexFinder(new RegExp(`(?<![A-Za-z0-9_-])(?:pvc|persistentvolumeclaims?)/(${NAME_1123})${NAME_END}`, "dgi"), {
+      planned(PLANS.pvcUid),
+      planned(PLANS.claimName, {
+        group: 1,
+        accept: hasLetter,
+      }),
+      planned(PLANS.pvcSlash, {
         group: 1,
         accept: hasLetter,
       }),
@@ -813,7 +971,7 @@ export const RULES: readonly Rule[] = [
       regexFinder(new RegExp(`/(?:${CLUSTER_ROOTS})(?:/[A-Za-z0-9._@%+=-]{1,255}){1,64}`, "g"), {
         notAfter: /[A-Za-z0-9_.~/-]/,
       }),
-      regexFinder(/_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg, {
+      planned(PLANS.pathVariable, {
         group: 1,
         trimTrailing: URL_TRAILING_PUNCTUATION,
         accept: (value) => value.length > 1 && !SYSTEM_DIRS.test(value),

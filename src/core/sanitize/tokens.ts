@@ -3,6 +3,7 @@
  * as data: one row per family, from gitleaks' default rules and GitHub secret scanning's public
  * patterns. One pass over a text finds the candidates of every family at once.
  */
+import { positionsOf } from "./anchors.js";
 import type { Rule, Span } from "./rules.js";
 
 export interface TokenFamily {
@@ -312,10 +313,32 @@ interface Compiled {
 }
 
 /**
- * The scanner: for prefixes with a separator (`ghp_`, `sk-`, `ya29.`), every occurrence of the
- * separator is found with indexOf and the word before it looked up; the few prefixes without one
- * (`AKIA`, `eyJ`, `dapi`) each get a literal search. Both are native scans at hundreds of MB/s,
- * unlike one regex alternation of sixty prefixes, which V8 tries position by position.
+ * Characters rare in logs: a prefix without a separator is found from one memchr-like `indexOf` of
+ * its first character when that is upper case (`AKIA`, `ASIA`, `AIza` … share the `A`s), else from
+ * the first of these it contains (`eyJ` from its `J`). Most lower-case letters and digits are too
+ * common for that, and such a prefix (`dapi`) gets a literal search instead.
+ */
+const RARE = "JQZXKVWYxjqzyw";
+
+function anchorOf(prefix: string): string | undefined {
+  const first = prefix[0]!;
+  if (first >= "A" && first <= "Z") return first;
+  return [...RARE].find((c) => prefix.includes(c));
+}
+
+interface Anchored {
+  /** Where the anchor character sits in the prefix. */
+  offset: number;
+  prefix: string;
+  rules: Compiled[];
+}
+
+/**
+ * The scanner: for prefixes with a separator (`ghp_`, `sk-`), every occurrence of the separator
+ * (shared with other rules, anchors.ts) is taken and the word before it looked up; a prefix without
+ * one is found from its rarest character (`eyJ`, `AKIA`, `SG.`), and the few left (`dapi`, `hvs.`)
+ * get one literal search per first character. All are native scans at hundreds of MB/s, unlike one
+ * regex alternation of sixty prefixes, which V8 tries position by position.
  */
 class TokenScanner {
   private readonly bySeparator = new Map<string, Map<string, Compiled[]>>();
@@ -323,6 +346,9 @@ class TokenScanner {
   /** For each separator, which word lengths are keys (most words before a `-` or `_` are not, and are skipped unsliced). */
   private readonly keyLengths = new Map<string, Set<number>>();
   private readonly literal: Array<{ search: RegExp; rules: Compiled[] }> = [];
+  private readonly anchored = new Map<string, Anchored[]>();
+  /** For each separator, the last two characters of its keys: most `_` and `-` of a log end no key and cost two reads. */
+  private readonly keyEnds = new Map<string, Uint8Array>();
 
   constructor(families: readonly TokenFamily[]) {
     const plain = new Map<string, Compiled[]>();
@@ -348,11 +374,25 @@ class TokenScanner {
         keys.set(key, list);
         this.longestKey.set(separator, Math.max(this.longestKey.get(separator) ?? 0, key.length));
         this.keyLengths.set(separator, (this.keyLengths.get(separator) ?? new Set<number>()).add(key.length));
+        const ends = this.keyEnds.get(separator) ?? new Uint8Array(128 * 128);
+        this.keyEnds.set(separator, ends);
+        const lastCode = key.charCodeAt(key.length - 1) & 127;
+        if (key.length === 1) for (let c = 0; c < 128; c++) ends[c * 128 + lastCode] = 1;
+        else ends[(key.charCodeAt(key.length - 2) & 127) * 128 + lastCode] = 1;
       }
     }
     // Prefixes without a separator, one search per first character: `A(?:KIA|SIA|Iza|…)` is one scan for a rare letter.
     const byFirst = new Map<string, string[]>();
-    for (const prefix of plain.keys()) byFirst.set(prefix[0]!, [...(byFirst.get(prefix[0]!) ?? []), prefix]);
+    for (const [prefix, rules] of plain) {
+      const rare = anchorOf(prefix);
+      if (rare !== undefined) {
+        const list = this.anchored.get(rare) ?? [];
+        list.push({ offset: prefix.indexOf(rare), prefix, rules });
+        this.anchored.set(rare, list);
+        continue;
+      }
+      byFirst.set(prefix[0]!, [...(byFirst.get(prefix[0]!) ?? []), prefix]);
+    }
     for (const [first, prefixes] of byFirst) {
       const rest = prefixes.map((p) => escapeRegex(p.slice(1))).sort((a, b) => b.length - a.length);
       this.literal.push({
@@ -378,12 +418,31 @@ class TokenScanner {
     for (const [separator, keys] of this.bySeparator) {
       const longest = this.longestKey.get(separator) ?? 0;
       const lengths = this.keyLengths.get(separator) ?? new Set<number>();
-      for (let at = text.indexOf(separator); at !== -1; at = text.indexOf(separator, at + 1)) {
+      const ends = this.keyEnds.get(separator)!;
+      for (const at of positionsOf(text, separator)) {
+        // Non-ASCII characters alias into the table: a candidate too many, which the lookup below drops.
+        if (at >= 2 && ends[(text.charCodeAt(at - 2) & 127) * 128 + (text.charCodeAt(at - 1) & 127)] !== 1) continue;
         let start = at;
         while (start > 0 && at - start < longest && isWordChar(text.charCodeAt(start - 1))) start--;
         if (!lengths.has(at - start)) continue;
         const rules = keys.get(text.slice(start, at));
         if (rules !== undefined) tryAt(rules, start);
+      }
+    }
+    // Two prefixes on one anchor may match at one start: each family is tried there once.
+    const tried: Array<{ start: number; rule: Compiled }> = [];
+    for (const [anchor, entries] of this.anchored) {
+      for (const at of positionsOf(text, anchor)) {
+        tried.length = 0;
+        for (const { offset, prefix, rules } of entries) {
+          const start = at - offset;
+          if (start < 0 || !text.startsWith(prefix, start)) continue;
+          for (const rule of rules) {
+            if (tried.some((t) => t.start === start && t.rule === rule)) continue;
+            tried.push({ start, rule });
+            tryAt([rule], start);
+          }
+        }
       }
     }
     for (const { search, rules } of this.literal) {

@@ -1,0 +1,132 @@
+/**
+ * Candidate starts for the sanitizer's rules: where a rare anchor character (`:`, `=`, `-`, `_`, `@`)
+ * sits in a text, found once per text and shared by every rule that hangs on it, and the search
+ * that runs a rule's own regex sticky at those candidates only.
+ */
+
+/** The last text indexed and its anchor positions: one text is scanned by ~30 finders in a row. */
+let indexedText: string | undefined;
+let indexed = new Map<string, readonly number[]>();
+
+/**
+ * Ascending positions of any of the given characters. One native `indexOf` per character (a memchr
+ * where the character is rare), merged; a character class regex such as `/[:=]/g` costs several
+ * times more than that on a megabyte.
+ */
+export function positionsOf(text: string, chars: string): readonly number[] {
+  if (text !== indexedText) {
+    indexedText = text;
+    indexed = new Map();
+  }
+  const cached = indexed.get(chars);
+  if (cached !== undefined) return cached;
+  let positions: readonly number[];
+  if (chars.length === 1) {
+    const found: number[] = [];
+    for (let at = text.indexOf(chars); at !== -1; at = text.indexOf(chars, at + 1)) found.push(at);
+    positions = found;
+  } else {
+    positions = [...chars].map((c) => positionsOf(text, c)).reduce(mergeSorted, []);
+  }
+  indexed.set(chars, positions);
+  return positions;
+}
+
+/** Two ascending lists of distinct positions as one (a linear merge: sorting twelve thousand numbers costs more). */
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) out.push(a[i]! < b[j]! ? a[i++]! : b[j++]!);
+  while (i < a.length) out.push(a[i++]!);
+  while (j < b.length) out.push(b[j++]!);
+  return out;
+}
+
+/**
+ * Every match of `re` with the semantics of a global scan (leftmost first, non-overlapping, empty
+ * matches skipped), trying only the candidate starts. Exact as long as the candidates include every
+ * position a match can start at; they must be ascending.
+ */
+export function* matchesAt(re: RegExp, text: string, starts: Iterable<number>): Generator<RegExpExecArray> {
+  const sticky = new RegExp(re.source, re.flags.replace("g", "") + (re.sticky ? "" : "y"));
+  let covered = 0;
+  let tried = -1;
+  for (const start of starts) {
+    if (start < covered || start <= tried) continue;
+    tried = start;
+    sticky.lastIndex = start;
+    const m = sticky.exec(text);
+    if (m === null || m[0].length === 0) continue;
+    covered = m.index + m[0].length;
+    yield m;
+  }
+}
+
+/** A lookup table of ASCII characters (a Set lookup per separator costs more than the rest of the loop). */
+function asciiTable(chars: string): Uint8Array {
+  const table = new Uint8Array(128);
+  for (const c of chars) table[c.charCodeAt(0) & 127] = 1;
+  return table;
+}
+
+/** How a `key[:=]value` pattern reads from its key up to its separator. */
+export interface KeyShape {
+  /** The separators that follow the key (and optional quote and blanks): ":", "=" or ":=". */
+  separators: string;
+  /** Quote characters that may stand between the key and the blanks before the separator. */
+  quotes: string;
+  /** Every character a key may end with, lower case (letters match either case). */
+  lastChars: string;
+  /** The key as a global regex ending in `$`: where it matches in a window ending at the key's end, a match may start. */
+  key: RegExp;
+  /** The longest key, in characters. */
+  maxKey: number;
+}
+
+/**
+ * Candidate starts of a `key ["']? [ \t]* [:=]` pattern: from each separator, back over blanks and
+ * an optional quote to where the key ends, then every position in the few characters before it where
+ * the key pattern matches up to there. A separator whose preceding character cannot end a key (most
+ * `:` of a log: times, ports, `step 10:`) costs two character reads.
+ */
+export function keyedStarts(text: string, shape: KeyShape): number[] {
+  if (!shape.key.global) throw new Error(`sanitize key regex ${shape.key} must be global`);
+  const last = asciiTable(shape.lastChars + shape.lastChars.toUpperCase());
+  const quotes = asciiTable(shape.quotes);
+  const starts: number[] = [];
+  let floor = 0;
+  for (const at of positionsOf(text, shape.separators)) {
+    let end = at;
+    // Blanks are walked from the separator back to the previous separator at most: linear in all.
+    while (end > floor && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+    floor = at + 1;
+    if (quotes[text.charCodeAt(end - 1)] === 1) end--;
+    if (last[text.charCodeAt(end - 1)] !== 1) continue;
+    const from = Math.max(0, end - shape.maxKey);
+    const window = text.slice(from, end);
+    shape.key.lastIndex = 0;
+    for (let m = shape.key.exec(window); m !== null; m = shape.key.exec(window)) {
+      starts.push(from + m.index);
+      shape.key.lastIndex = m.index + 1;
+    }
+  }
+  return starts;
+}
+
+/**
+ * Candidate starts `offset` characters before each of the given characters, where the text there
+ * reads `literal` ignoring case (a loose check: a candidate too many only costs a sticky try).
+ */
+export function literalStarts(text: string, chars: string, offset: number, literal: string): number[] {
+  const starts: number[] = [];
+  const codes = [...literal].map((c) => c.charCodeAt(0) | 0x20);
+  for (const at of positionsOf(text, chars)) {
+    const start = at - offset;
+    if (start < 0) continue;
+    let i = 0;
+    while (i < codes.length && (text.charCodeAt(start + i) | 0x20) === codes[i]) i++;
+    if (i === codes.length) starts.push(start);
+  }
+  return starts;
+}

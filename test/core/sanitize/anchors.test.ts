@@ -1,0 +1,303 @@
+/**
+ * Rules moved from a global regex scan onto candidate starts (anchors.ts) must find exactly what the
+ * global scan found: the old regexes are kept here as oracles and both run on random text built from
+ * each rule's alphabet plus its anchors.
+ */
+import { describe, expect, test } from "@jest/globals";
+import fc from "fast-check";
+import { matchesAt, positionsOf } from "../../../src/core/sanitize/anchors.js";
+import { isPrivateIpv6, parseIpv6 } from "../../../src/core/sanitize/address.js";
+import { findIpv6, PLANS, SECRET_ASSIGNMENT, SECRET_ASSIGNMENT_STARTS } from "../../../src/core/sanitize/rules.js";
+
+const KEYS =
+  "password|passwd|pwd|secret|client[_-]?secret|secret[_-]?key|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token|id[_-]?token|private[_-]?token|token";
+
+interface Case {
+  name: string;
+  /** The regex as it ran globally before the move. */
+  oracle: RegExp;
+  re: RegExp;
+  starts: (text: string) => Iterable<number>;
+  /** Whole matches, cut up and glued to the fragments by the generator. */
+  samples: readonly string[];
+  /** Fragments random texts are made of: the rule's keys, alphabet, separators and blanks. */
+  fragments: readonly string[];
+}
+
+const BLANKS = [" ", "\t", "\n", '"', "'", ":", "=", ",", ";"];
+const NAME = "[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?";
+const NAME_END = "(?![A-Za-z0-9_-]|\\.[A-Za-z0-9])";
+const LOOSE_PART = "(?:0[xX][0-9a-fA-F]{1,8}|\\d{1,10})";
+const LOOSE_PRIVATE = `(?:(?:10|127|172|192|100|169|0[0-7]{1,11}|0[xX][0-9a-fA-F]{1,8})(?:\\.${LOOSE_PART}){0,3}|\\d{8,10})`;
+const VALUE = [
+  "abc",
+  "x2k4q",
+  "Zz9",
+  "a-b",
+  "10",
+  "0x",
+  "7f000001",
+  "127.0.0.1",
+  "/",
+  "+",
+  ".",
+  "-",
+  "_",
+  "4",
+  "ab12cd34ef",
+];
+
+const plan = (
+  name: keyof typeof PLANS,
+  samples: readonly string[],
+  oracle: RegExp,
+  fragments: readonly string[],
+): Case => ({
+  name,
+  oracle,
+  re: PLANS[name].re,
+  starts: PLANS[name].starts,
+  samples,
+  fragments: [...BLANKS, ...VALUE, ...fragments],
+});
+
+const CASES: Case[] = [
+  {
+    name: "secret-assignment",
+    oracle: new RegExp(`(${KEYS})["']?[ \\t]*[:=][ \\t]*["']?([^\\s"',;]{4,4096})`, "dgi"),
+    re: SECRET_ASSIGNMENT,
+    starts: SECRET_ASSIGNMENT_STARTS,
+    samples: ["password=hunter2", "Client_Secret : 'abcd1234", 'api-key"=x9y8z7w6', "xtoken\t:\tabcdefgh1"],
+    fragments: [
+      ...BLANKS,
+      "password",
+      "PassWord",
+      "passwd",
+      "pwd",
+      "secret",
+      "client_secret",
+      "client-",
+      "secret_key",
+      "api",
+      "_key",
+      "api-key",
+      "access",
+      "_token",
+      "token",
+      "TOKEN",
+      "id",
+      "x",
+      "ab",
+      "9",
+      "hunter2",
+      "_",
+      "-",
+    ],
+  },
+  plan(
+    "awsSecretKey",
+    [
+      "aws_secret_access_key = ABCDEFGHIJabcdefghij0123456789+/+/+/+/+/",
+      'AWSSecretKey:"ABCDEFGHIJabcdefghij0123456789+/+/+/+/+/"',
+    ],
+    /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
+    ["aws", "AWS_", "secret", "_access", "_key", "KEY", "x", "ABCDEFGHIJKLMNOPQRST", "abcdefghij0123456789", "  "],
+  ),
+  plan(
+    "gcpServiceAccount",
+    ['"private_key": "abc\\n"', '"type":"service_account"', '"client_email" : "x@y"'],
+    /"(private_key|private_key_id|client_email|type)"[ \t]*:[ \t]*"((?:[^"\\\r\n]|\\.){1,16384})"/dg,
+    ['"', "private_key", "_id", "client_email", "type", "service_account", "\\", '\\"', "\r"],
+  ),
+  plan(
+    "kubeconfigData",
+    ["client-key-data: QUJD", 'certificate-authority-data:"QUJD=', "client-certificate-data :x"],
+    /(?<![A-Za-z0-9_-])(?:client-key-data|client-certificate-data|certificate-authority-data)"?[ \t]*:[ \t]*"?([A-Za-z0-9+/=]{1,65536})/dg,
+    ["client-", "key-data", "certificate-", "authority-data", "data", "client-key-data"],
+  ),
+  plan(
+    "azureAccountKey",
+    [
+      "AccountKey=0123456789abcdefghij0123456789abcdefghij==",
+      "sharedaccesskey=ABCDEFGHIJ0123456789ABCDEFGHIJ0123456789ABCD",
+    ],
+    /(?<![A-Za-z0-9])(?:AccountKey|SharedAccessKey)=([A-Za-z0-9+/]{40,90}={0,2})(?![A-Za-z0-9+/=])/dgi,
+    ["AccountKey", "accountkey", "Shared", "AccessKey", "0123456789abcdefghij", "ABCDEFGHIJ0123456789", "=="],
+  ),
+  plan(
+    "azureSig",
+    ["?sig=0123456789abcdefghij0123456789abcdefghij", "&sig=%2B0123456789abcdefghij0123456789abcdefghij"],
+    /[?&]sig=([A-Za-z0-9%+/=]{40,256})(?![A-Za-z0-9%+/=])/dg,
+    ["?", "&", "sig", "SIG", "0123456789abcdefghij", "%2B"],
+  ),
+  plan(
+    "azureClientSecret",
+    ["abc8Q~0123456789abcdefghij0123456789a", "x.y9Q~ABCDEFGHIJKLMNOPQRSTUVWXYZ01234"],
+    /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.]{3}\dQ~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g,
+    ["Q~", "q~", "~", "8", "abc", "0123456789abcdef", "ABCDEFGHIJKLMNOP"],
+  ),
+  plan(
+    "authorizationHeader",
+    ["Authorization: Bearer abcdefgh12", 'proxy-authorization="token abcdefgh12', "authorization=abcdefgh12xyz"],
+    /(?<![A-Za-z0-9_-])(?:proxy-)?authorization["']?[ \t]*[:=][ \t]*["']?(?:(?:bearer|basic|token|digest|negotiate|apikey|bot)[ \t]+)?([^\s"',;]{8,4096})/dgi,
+    ["proxy-", "authorization", "Authorization", "bearer", "Basic", "token", "bot", "abcdefgh12"],
+  ),
+  plan(
+    "kubeServer",
+    ["server: https://x.svc", 'server"  :"http://10.0.0.1:6443', "SERVER:a://b"],
+    /(?<![A-Za-z0-9_-])server"?[ \t]*:[ \t]*"?([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s"'<>`]{1,2048})/dgi,
+    ["server", "SERVER", "https", "://", "x.svc", "api-"],
+  ),
+  plan(
+    "ipDashed",
+    ["ip-10-0-0-1", "ip-192-168-1-255-x"],
+    /(?<![A-Za-z0-9_-])ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?![A-Za-z0-9_]|-\d)/g,
+    ["ip-", "IP-", "i", "p", "192", "1", "-1", "255"],
+  ),
+  plan("ipHex", ["0x7f000001", "0X0A000007."], /0[xX][0-9a-fA-F]{8}(?![A-Za-z0-9_.])/g, [
+    "0x",
+    "0X",
+    "x",
+    "X",
+    "0",
+    "7f",
+    "aBcD",
+    "0000",
+    "g",
+  ]),
+  plan("ipAfterAt", ["@10.0.0.1", "@167772167"], new RegExp(`@(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg"), [
+    "@",
+    "@10",
+    "192",
+    ".168",
+    "0x0a",
+    "012",
+    "167772167",
+  ]),
+  plan(
+    "namespaceFlag",
+    ["--namespace ml-research", "--namespace=a1"],
+    new RegExp(`(?<![A-Za-z0-9_-])--namespace(?:=|[ \\t]+)(${NAME})${NAME_END}`, "dg"),
+    ["--namespace", "-", "--", "namespace", "ml-research"],
+  ),
+  plan(
+    "namespaceKey",
+    ["namespace: ml-research", 'Namespace="a1'],
+    new RegExp(`(?<![A-Za-z0-9_-])namespace["']?[ \\t]*[:=][ \\t]*["']?(${NAME})${NAME_END}`, "dgi"),
+    ["namespace", "Namespace", "NAMESPACE", "name", "space", "ml-research"],
+  ),
+  plan(
+    "namespaceShortFlag",
+    ["-n ml-research", "-n	a"],
+    new RegExp(`(?<![A-Za-z0-9_-])-n[ \\t]+(${NAME})${NAME_END}`, "dg"),
+    ["-n", "-N", "n", "-", "kubectl", "ml-research"],
+  ),
+  plan(
+    "pvcUid",
+    ["pvc-0123abcd-0a1b-0a1b-0a1b-0123456789ab"],
+    /(?<![A-Za-z0-9_-])pvc-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![A-Za-z0-9_-])/gi,
+    ["pvc-", "PVC-", "pvc", "0123abcd", "-", "0a1b", "0123456789ab"],
+  ),
+  plan(
+    "claimName",
+    ["claimName: data-pvc", "claimname='a1"],
+    new RegExp(`(?<![A-Za-z0-9_-])claimName["']?[ \\t]*[:=][ \\t]*["']?(${NAME})${NAME_END}`, "dgi"),
+    ["claimName", "claimname", "claim", "Name", "data-pvc"],
+  ),
+  plan(
+    "pvcSlash",
+    ["pvc/data", "persistentvolumeclaims/a1"],
+    new RegExp(`(?<![A-Za-z0-9_-])(?:pvc|persistentvolumeclaims?)/(${NAME})${NAME_END}`, "dgi"),
+    ["pvc", "PVC", "persistentvolumeclaim", "s", "/", "c", "m", "data"],
+  ),
+  plan(
+    "pathVariable",
+    ["_PATH=/data/x", '_HOME="/scratch'],
+    /_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg,
+    ["_", "PATH", "DIR", "ROOT", "HOME", "MOUNT", "CACHE", "_path", "/data", "`"],
+  ),
+];
+
+const spans = (ms: Iterable<RegExpExecArray>): Array<[number, string]> => [...ms].map((m) => [m.index, m[0]]);
+
+describe("candidate starts find what the global regex found", () => {
+  test.each(CASES)("$name", ({ oracle, re, starts, samples, fragments }) => {
+    let matched = 0;
+    // A sample whole, or a prefix or suffix of one (a match cut short, or its key's tail glued to what precedes).
+    const piece = fc.oneof(
+      { arbitrary: fc.constantFrom(...fragments), weight: 3 },
+      { arbitrary: fc.constantFrom(...samples), weight: 2 },
+      {
+        arbitrary: fc
+          .tuple(fc.constantFrom(...samples), fc.nat(), fc.boolean())
+          .map(([x, n, head]) => (head ? x.slice(0, n % (x.length + 1)) : x.slice(n % (x.length + 1)))),
+        weight: 1,
+      },
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const text = parts.join("");
+        const expected = spans(text.matchAll(oracle));
+        if (expected.length > 0) matched++;
+        expect(spans(matchesAt(re, text, starts(text)))).toEqual(expected);
+      }),
+      { numRuns: 3000 },
+    );
+    // The texts must reach the regex's matches, or the comparison proves nothing.
+    expect(matched).toBeGreaterThan(30);
+  });
+});
+
+describe("positionsOf", () => {
+  test.each([
+    ["a:b=c:", ":", [1, 5]],
+    ["a:b=c:", ":=", [1, 3, 5]],
+    ["", ":", []],
+    ["x", "=", []],
+  ])("%j %j", (text, chars, expected) => {
+    expect(positionsOf(text, chars)).toEqual(expected);
+  });
+});
+
+/** findIpv6 before the colon index: every colon found with indexOf, the regex tried at the start of its run. */
+function oldFindIpv6(text: string): Array<[number, number]> {
+  const IPV6 =
+    /(?<![A-Za-z0-9_:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|\d{1,3}(?:\.\d{1,3}){3})?(?:%[A-Za-z0-9_.-]{1,32})?(?![A-Za-z0-9_.]|:[0-9A-Fa-f:])/y;
+  const IPV6_CHAR = /[0-9A-Fa-f:]/;
+  const spans: Array<[number, number]> = [];
+  for (let colon = text.indexOf(":"); colon !== -1;) {
+    let start = colon;
+    while (start > 0 && colon - start < 48 && IPV6_CHAR.test(text[start - 1] ?? "")) start--;
+    let runEnd = colon + 1;
+    while (runEnd < text.length && IPV6_CHAR.test(text[runEnd] ?? "")) runEnd++;
+    IPV6.lastIndex = start;
+    const m = IPV6.exec(text);
+    let next = runEnd;
+    if (m !== null) {
+      const groups = parseIpv6(m[0]);
+      if (groups !== undefined && isPrivateIpv6(groups)) spans.push([start, start + m[0].length]);
+      next = Math.max(next, start + m[0].length);
+    }
+    colon = text.indexOf(":", next);
+  }
+  return spans;
+}
+
+describe("private-ipv6 on the colon index", () => {
+  test("finds what the indexOf walk found", () => {
+    let matched = 0;
+    const piece = fc.constantFrom(
+      ...[":", "::", "fe80", "fd00", "fc", "1", "0", "abcd", "12345", ".", "%eth0", " ", "x", "_", "::1", "10.0.0.1"],
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+        const text = parts.join("");
+        const expected = oldFindIpv6(text);
+        if (expected.length > 0) matched++;
+        expect(findIpv6(text).map((s) => [s.start, s.end])).toEqual(expected);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(matched).toBeGreaterThan(30);
+  });
+});
