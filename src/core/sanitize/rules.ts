@@ -158,7 +158,7 @@ function combine(
  * without trying it at every position of a megabyte of log.
  */
 function tailAnchoredFinder(
-  tail: (ctx: RuleContext) => RegExp,
+  tails: (text: string, ctx: RuleContext) => Iterable<RegExpExecArray>,
   tokenChar: RegExp,
   maxLength: number,
   whole: RegExp,
@@ -169,7 +169,7 @@ function tailAnchoredFinder(
     const spans: Span[] = [];
     const pattern = new RegExp(whole.source, whole.flags);
     let covered = 0;
-    for (const t of text.matchAll(tail(ctx))) {
+    for (const t of tails(text, ctx)) {
       let start = t.index;
       while (start > 0 && t.index - start < maxLength && tokenChar.test(text[start - 1] ?? "")) start--;
       if (start < covered) continue;
@@ -242,6 +242,17 @@ function findPrivateKeys(text: string): Span[] {
 const K8S_TOKEN = /(?<![A-Za-z0-9_.-])[a-z0-9]{1,63}(?:-[a-z0-9]{1,63}){1,30}(?![A-Za-z0-9_-]|\.[a-z0-9])/y;
 const K8S_TAIL = /-[bcdfghjklmnpqrstvwxz2456789]{5}(?![A-Za-z0-9_-]|\.[a-z0-9])/g;
 const K8S_SUFFIX = /^[bcdfghjklmnpqrstvwxz2456789]+$/;
+const K8S_ALPHABET = new Uint8Array(128);
+for (const c of "bcdfghjklmnpqrstvwxz2456789") K8S_ALPHABET[c.charCodeAt(0)] = 1;
+
+/** Five characters of the rand alphabet from `at` (a few table reads rule out most of a log's `-`). */
+function k8sSuffixAt(text: string, at: number): boolean {
+  for (let i = at; i < at + 5; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127 || K8S_ALPHABET[c] !== 1) return false;
+  }
+  return true;
+}
 
 function isGeneratedPodName(token: string): boolean {
   const parts = token.split("-");
@@ -541,6 +552,11 @@ export interface Plan {
  * property tests (anchors.test.ts) hold each to the global scan it replaced.
  */
 export const PLANS = {
+  /** A pod's generated suffix starts at a `-`: the shared `-` index, with the five characters read first. */
+  k8sTail: {
+    re: K8S_TAIL,
+    starts: (text: string): number[] => positionsOf(text, "-").filter((at) => k8sSuffixAt(text, at + 1)),
+  },
   awsSecretKey: {
     re: /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
     starts: keyed({
@@ -866,7 +882,13 @@ export const RULES: readonly Rule[] = [
     kind: "infrastructure",
     keywords: (ctx) => (ctx.hosts.hosts.size > 0 ? [] : ctx.hosts.suffixes.map((s) => "." + s)),
     find: combine(
-      tailAnchoredFinder(suffixTail, /[A-Za-z0-9.-]/, 512, HOSTNAME, (value, ctx) => isInternalName(value, ctx.hosts)),
+      tailAnchoredFinder(
+        (text, ctx) => text.matchAll(suffixTail(ctx)),
+        /[A-Za-z0-9.-]/,
+        512,
+        HOSTNAME,
+        (value, ctx) => isInternalName(value, ctx.hosts),
+      ),
       configuredHostFinder,
     ),
   },
@@ -923,7 +945,13 @@ export const RULES: readonly Rule[] = [
     source: "Kubernetes apimachinery util/rand alphabet; ReplicaSet/Job pod naming",
     kind: "infrastructure",
     keywords: ["-"],
-    find: tailAnchoredFinder(() => K8S_TAIL, /[a-z0-9-]/, 2048, K8S_TOKEN, isGeneratedPodName),
+    find: tailAnchoredFinder(
+      (text) => matchesAt(PLANS.k8sTail.re, text, PLANS.k8sTail.starts(text)),
+      /[a-z0-9-]/,
+      2048,
+      K8S_TOKEN,
+      isGeneratedPodName,
+    ),
   },
   {
     id: "k8s-namespace",

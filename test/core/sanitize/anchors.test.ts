@@ -154,6 +154,12 @@ const CASES: Case[] = [
     /(?<![A-Za-z0-9_-])ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?![A-Za-z0-9_]|-\d)/g,
     ["ip-", "IP-", "i", "p", "192", "1", "-1", "255"],
   ),
+  plan(
+    "k8sTail",
+    ["-x2k4q", "-7d9f8", "-bcdfg.", "-zzzzz-"],
+    /-[bcdfghjklmnpqrstvwxz2456789]{5}(?![A-Za-z0-9_-]|\.[a-z0-9])/g,
+    ["-", "trainer", "x2k4q", "b", "7", "a", "é", ".", ".a", "_", "ZZ", "bcdfghjk"],
+  ),
   plan("ipHex", ["0x7f000001", "0X0A000007."], /0[xX][0-9a-fA-F]{8}(?![A-Za-z0-9_.])/g, [
     "0x",
     "0X",
