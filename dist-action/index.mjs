@@ -9604,13 +9604,13 @@ var SCHEME_ANCHOR = { text: "://", back: /[A-Za-z0-9+.-]/, max: 31 };
 function combine(...finders) {
   return (text, ctx) => finders.flatMap((f) => f(text, ctx));
 }
-function tailAnchoredFinder(tail, tokenChar, maxLength, whole, accept) {
+function tailAnchoredFinder(tails, tokenChar, maxLength, whole, accept) {
   if (!whole.sticky) throw new Error(`sanitize rule regex ${whole} must be sticky`);
   return (text, ctx) => {
     const spans = [];
     const pattern = new RegExp(whole.source, whole.flags);
     let covered = 0;
-    for (const t of text.matchAll(tail(ctx))) {
+    for (const t of tails(text, ctx)) {
       let start = t.index;
       while (start > 0 && t.index - start < maxLength && tokenChar.test(text[start - 1] ?? "")) start--;
       if (start < covered) continue;
@@ -9665,6 +9665,15 @@ function findPrivateKeys(text) {
 var K8S_TOKEN = /(?<![A-Za-z0-9_.-])[a-z0-9]{1,63}(?:-[a-z0-9]{1,63}){1,30}(?![A-Za-z0-9_-]|\.[a-z0-9])/y;
 var K8S_TAIL = /-[bcdfghjklmnpqrstvwxz2456789]{5}(?![A-Za-z0-9_-]|\.[a-z0-9])/g;
 var K8S_SUFFIX = /^[bcdfghjklmnpqrstvwxz2456789]+$/;
+var K8S_ALPHABET = new Uint8Array(128);
+for (const c of "bcdfghjklmnpqrstvwxz2456789") K8S_ALPHABET[c.charCodeAt(0)] = 1;
+function k8sSuffixAt(text, at) {
+  for (let i = at; i < at + 5; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127 || K8S_ALPHABET[c] !== 1) return false;
+  }
+  return true;
+}
 function isGeneratedPodName(token) {
   const parts = token.split("-");
   const last = parts[parts.length - 1] ?? "";
@@ -9874,6 +9883,11 @@ function base64Credentials(value) {
   }
 }
 var PLANS = {
+  /** A pod's generated suffix starts at a `-`: the shared `-` index, with the five characters read first. */
+  k8sTail: {
+    re: K8S_TAIL,
+    starts: (text) => positionsOf(text, "-").filter((at) => k8sSuffixAt(text, at + 1))
+  },
   awsSecretKey: {
     re: /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
     starts: keyed({
@@ -10185,7 +10199,13 @@ var RULES = [
     kind: "infrastructure",
     keywords: (ctx) => ctx.hosts.hosts.size > 0 ? [] : ctx.hosts.suffixes.map((s) => "." + s),
     find: combine(
-      tailAnchoredFinder(suffixTail, /[A-Za-z0-9.-]/, 512, HOSTNAME, (value, ctx) => isInternalName(value, ctx.hosts)),
+      tailAnchoredFinder(
+        (text, ctx) => text.matchAll(suffixTail(ctx)),
+        /[A-Za-z0-9.-]/,
+        512,
+        HOSTNAME,
+        (value, ctx) => isInternalName(value, ctx.hosts)
+      ),
       configuredHostFinder
     )
   },
@@ -10240,7 +10260,13 @@ var RULES = [
     source: "Kubernetes apimachinery util/rand alphabet; ReplicaSet/Job pod naming",
     kind: "infrastructure",
     keywords: ["-"],
-    find: tailAnchoredFinder(() => K8S_TAIL, /[a-z0-9-]/, 2048, K8S_TOKEN, isGeneratedPodName)
+    find: tailAnchoredFinder(
+      (text) => matchesAt(PLANS.k8sTail.re, text, PLANS.k8sTail.starts(text)),
+      /[a-z0-9-]/,
+      2048,
+      K8S_TOKEN,
+      isGeneratedPodName
+    )
   },
   {
     id: "k8s-namespace",
