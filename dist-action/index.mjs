@@ -9080,7 +9080,8 @@ function* matchesAt(re, text, starts) {
   let covered = 0;
   let tried = -1;
   for (const start of starts) {
-    if (start < covered || start <= tried) continue;
+    if (start < tried) throw new Error(`sanitize candidate starts out of order: ${start} after ${tried}`);
+    if (start < covered || start === tried) continue;
     tried = start;
     sticky.lastIndex = start;
     const m = sticky.exec(text);

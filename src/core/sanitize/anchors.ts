@@ -53,7 +53,10 @@ export function* matchesAt(re: RegExp, text: string, starts: Iterable<number>): 
   let covered = 0;
   let tried = -1;
   for (const start of starts) {
-    if (start < covered || start <= tried) continue;
+    // A start behind one already tried would be silently skipped: a candidate list out of order is a
+    // bug in its plan, and failing loudly (the sanitizer then withholds the text) beats a missed secret.
+    if (start < tried) throw new Error(`sanitize candidate starts out of order: ${start} after ${tried}`);
+    if (start < covered || start === tried) continue;
     tried = start;
     sticky.lastIndex = start;
     const m = sticky.exec(text);

@@ -254,6 +254,13 @@ describe("candidate starts find what the global regex found", () => {
   });
 });
 
+describe("matchesAt", () => {
+  test("skips a repeated start but refuses starts out of order rather than miss a match", () => {
+    expect([...matchesAt(/a/g, "aa", [0, 0, 1])].map((m) => m.index)).toEqual([0, 1]);
+    expect(() => [...matchesAt(/a/g, "aa", [1, 0])]).toThrow("out of order");
+  });
+});
+
 describe("positionsOf", () => {
   test.each([
     ["a:b=c:", ":", [1, 5]],
