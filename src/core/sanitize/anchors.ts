@@ -67,7 +67,7 @@ export function* matchesAt(re: RegExp, text: string, starts: Iterable<number>): 
 }
 
 /** A lookup table of ASCII characters (a Set lookup per separator costs more than the rest of the loop). */
-function asciiTable(chars: string): Uint8Array {
+export function asciiTable(chars: string): Uint8Array {
   const table = new Uint8Array(128);
   for (const c of chars) table[c.charCodeAt(0) & 127] = 1;
   return table;
@@ -88,24 +88,78 @@ export interface KeyShape {
 }
 
 /**
+ * Where each separator's key would end, shared by every key shape on the same separators: from each
+ * separator back over blanks (to the previous separator at most, so linear in all), and the two
+ * characters before that point. A shape then decides from two table reads per separator.
+ */
+interface KeyEnds {
+  /** The position after blanks are walked back from each separator. */
+  ends: Int32Array;
+  /** The character code before `ends[i]` and the one before that; 0xffff where the text starts. */
+  last: Uint16Array;
+  beforeLast: Uint16Array;
+}
+
+const NONE = 0xffff;
+let keyEndsText: string | undefined;
+let keyEndsCache = new Map<string, KeyEnds>();
+
+function keyEndsOf(text: string, separators: string): KeyEnds {
+  if (text !== keyEndsText) {
+    keyEndsText = text;
+    keyEndsCache = new Map();
+  }
+  const cached = keyEndsCache.get(separators);
+  if (cached !== undefined) return cached;
+  const positions = positionsOf(text, separators);
+  const ends = new Int32Array(positions.length);
+  const last = new Uint16Array(positions.length);
+  const beforeLast = new Uint16Array(positions.length);
+  let floor = 0;
+  for (let i = 0; i < positions.length; i++) {
+    const at = positions[i]!;
+    let end = at;
+    while (end > floor && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+    floor = at + 1;
+    ends[i] = end;
+    last[i] = end >= 1 ? text.charCodeAt(end - 1) : NONE;
+    beforeLast[i] = end >= 2 ? text.charCodeAt(end - 2) : NONE;
+  }
+  const found = { ends, last, beforeLast };
+  keyEndsCache.set(separators, found);
+  return found;
+}
+
+/** A shape's lookup tables, built once per shape (not once per text). */
+const shapeTables = new WeakMap<KeyShape, { last: Uint8Array; quotes: Uint8Array }>();
+
+function tablesOf(shape: KeyShape): { last: Uint8Array; quotes: Uint8Array } {
+  let tables = shapeTables.get(shape);
+  if (tables === undefined) {
+    tables = { last: asciiTable(shape.lastChars + shape.lastChars.toUpperCase()), quotes: asciiTable(shape.quotes) };
+    shapeTables.set(shape, tables);
+  }
+  return tables;
+}
+
+/**
  * Candidate starts of a `key ["']? [ \t]* [:=]` pattern: from each separator, back over blanks and
  * an optional quote to where the key ends, then every position in the few characters before it where
  * the key pattern matches up to there. A separator whose preceding character cannot end a key (most
- * `:` of a log: times, ports, `step 10:`) costs two character reads.
+ * `:` of a log: times, ports, `step 10:`) costs two table reads.
  */
 export function keyedStarts(text: string, shape: KeyShape): number[] {
   if (!shape.key.global) throw new Error(`sanitize key regex ${shape.key} must be global`);
-  const last = asciiTable(shape.lastChars + shape.lastChars.toUpperCase());
-  const quotes = asciiTable(shape.quotes);
+  const { last, quotes } = tablesOf(shape);
+  const { ends, last: lastCodes, beforeLast } = keyEndsOf(text, shape.separators);
   const starts: number[] = [];
-  let floor = 0;
-  for (const at of positionsOf(text, shape.separators)) {
-    let end = at;
-    // Blanks are walked from the separator back to the previous separator at most: linear in all.
-    while (end > floor && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
-    floor = at + 1;
-    if (quotes[text.charCodeAt(end - 1)] === 1) end--;
-    if (last[text.charCodeAt(end - 1)] !== 1) continue;
+  for (let i = 0; i < ends.length; i++) {
+    let code = lastCodes[i]!;
+    // Codes past ASCII read as undefined: never a quote, never a key's last character.
+    const quoted = quotes[code] === 1;
+    if (quoted) code = beforeLast[i]!;
+    if (last[code] !== 1) continue;
+    const end = quoted ? ends[i]! - 1 : ends[i]!;
     const from = Math.max(0, end - shape.maxKey);
     const window = text.slice(from, end);
     shape.key.lastIndex = 0;

@@ -11,7 +11,7 @@ import {
   parseIpv4,
   parseIpv6,
 } from "./address.js";
-import { type KeyShape, keyedStarts, literalStarts, matchesAt, positionsOf } from "./anchors.js";
+import { asciiTable, type KeyShape, keyedStarts, literalStarts, matchesAt, positionsOf } from "./anchors.js";
 import { tokenRules } from "./tokens.js";
 
 /** Credentials must be revoked when leaked; infrastructure details only need to be hidden. */
@@ -489,12 +489,30 @@ function privateLooseIpv4(value: string, minDottedParts: number): boolean {
 /** host:port in any IPv4 form: found from the `:port` (rarer than digits), the host read back from there; the port stays. */
 const PORT_TAIL = /:\d{2,5}(?![A-Za-z0-9_.])/g;
 const HOST_BEFORE_PORT = new RegExp(`(?<![A-Za-z0-9_.:])${LOOSE_IPV4}(?=:\\d)`, "y");
+const HEX_DIGIT = asciiTable("0123456789abcdefABCDEF");
+/** Characters of a host in any IPv4 form: digits, hex digits, `x` and dots. */
+const LOOSE_IPV4_CHAR = asciiTable("0123456789abcdefABCDEFxX.");
 
-function findHostPortIpv4(text: string): Span[] {
+function isDigitAt(text: string, at: number): boolean {
+  const c = text.charCodeAt(at);
+  return c >= 0x30 && c <= 0x39;
+}
+
+/**
+ * The colons of host:port candidates: a hex digit before (every IPv4 form ends in one) and two digits
+ * after. A port match holds no other colon, so dropping the rest never uncovers another start.
+ */
+function portColons(text: string): number[] {
+  return positionsOf(text, ":").filter(
+    (at) => HEX_DIGIT[text.charCodeAt(at - 1)] === 1 && isDigitAt(text, at + 1) && isDigitAt(text, at + 2),
+  );
+}
+
+export function findHostPortIpv4(text: string): Span[] {
   const spans: Span[] = [];
-  for (const t of matchesAt(PORT_TAIL, text, positionsOf(text, ":"))) {
+  for (const t of matchesAt(PORT_TAIL, text, portColons(text))) {
     let start = t.index;
-    while (start > 0 && t.index - start < 48 && /[0-9a-fA-FxX.]/.test(text[start - 1]!)) start--;
+    while (start > 0 && t.index - start < 48 && LOOSE_IPV4_CHAR[text.charCodeAt(start - 1)] === 1) start--;
     HOST_BEFORE_PORT.lastIndex = start;
     const m = HOST_BEFORE_PORT.exec(text);
     if (m === null || m.index + m[0].length !== t.index || !privateLooseIpv4(m[0], 3)) continue;
@@ -504,13 +522,26 @@ function findHostPortIpv4(text: string): Span[] {
 }
 
 const ADDRESS_KEYS = ["addr", "address", "host", "hostname", "ip", "server", "endpoint", "nameserver"];
+/** The last characters of the address keys, either case: most `:` and `=` of a log follow none. */
+const ADDRESS_KEY_LAST = asciiTable(
+  ADDRESS_KEYS.map((k) => k.at(-1)!.toLowerCase() + k.at(-1)!.toUpperCase()).join(""),
+);
 /** `=` or `:` then an address-like value; the key before it is checked in code (a word list first made every position a candidate). */
 const KEYED_VALUE = new RegExp(`[:=][ \\t]{0,8}["']?(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg");
 
+/** Separators right after an address key's last character (or a quote after it); a value holds no separator, so none is uncovered. */
+function addressSeparators(text: string): number[] {
+  return positionsOf(text, ":=").filter((at) => {
+    let c = text.charCodeAt(at - 1);
+    if (c === 0x22 || c === 0x27) c = text.charCodeAt(at - 2);
+    return ADDRESS_KEY_LAST[c] === 1;
+  });
+}
+
 /** ADDR=10.0.7, host: 167772167, "ip": "0x0a000007": the value, when the key names an address. */
-function findKeyedIpv4(text: string): Span[] {
+export function findKeyedIpv4(text: string): Span[] {
   const spans: Span[] = [];
-  for (const m of matchesAt(KEYED_VALUE, text, positionsOf(text, ":="))) {
+  for (const m of matchesAt(KEYED_VALUE, text, addressSeparators(text))) {
     let end = m.index;
     if (text[end - 1] === '"' || text[end - 1] === "'") end--;
     let start = end;

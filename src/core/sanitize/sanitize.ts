@@ -1,6 +1,7 @@
 /** Replaces secrets and internal-infrastructure details in text with typed placeholders, line for line. */
 
 import { type HostOptions, hostPolicy } from "./address.js";
+import { positionsOf } from "./anchors.js";
 import { RULES as DEFAULT_RULES, type Rule, type RuleContext, type Span } from "./rules.js";
 
 export type { Rule, RuleKind, Span } from "./rules.js";
@@ -37,8 +38,11 @@ export interface Sanitizer {
 /** Posted instead of text that could not be sanitized; it matches no rule itself. */
 export const WITHHELD = "[details withheld: this text could not be checked for secrets or internal infrastructure]";
 
+const PLACEHOLDER_OPENING = "[redacted:";
+const PLACEHOLDER_COLON = PLACEHOLDER_OPENING.indexOf(":");
+
 export function placeholder(ruleId: string): string {
-  return `[redacted:${ruleId}]`;
+  return `${PLACEHOLDER_OPENING}${ruleId}]`;
 }
 
 /** A redacted region of the input: the union of overlapping spans, labelled by the span that starts first (longest on ties). */
@@ -103,10 +107,20 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
   const placeholderPattern =
     rules.length === 0
       ? undefined
-      : new RegExp(`\\[redacted:(?:${rules.map((r) => escapeRegex(r.id)).join("|")})\\]`, "g");
+      : new RegExp(`${escapeRegex(PLACEHOLDER_OPENING)}(?:${rules.map((r) => escapeRegex(r.id)).join("|")})\\]`, "g");
+
+  /**
+   * Whether the text holds a placeholder's opening, from the `:` index the rules share (a search for
+   * the literal stops at every `:` of a log and costs more than reading that index).
+   */
+  function mayHoldPlaceholder(text: string): boolean {
+    for (const at of positionsOf(text, ":"))
+      if (text.startsWith(PLACEHOLDER_OPENING, at - PLACEHOLDER_COLON)) return true;
+    return false;
+  }
 
   function placeholderRanges(text: string): Span[] {
-    if (placeholderPattern === undefined || !text.includes("[redacted:")) return [];
+    if (placeholderPattern === undefined || !mayHoldPlaceholder(text)) return [];
     return [...text.matchAll(placeholderPattern)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
   }
 

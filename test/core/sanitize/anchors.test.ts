@@ -6,8 +6,15 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import { matchesAt, positionsOf } from "../../../src/core/sanitize/anchors.js";
-import { isPrivateIpv6, parseIpv6 } from "../../../src/core/sanitize/address.js";
-import { findIpv6, PLANS, SECRET_ASSIGNMENT, SECRET_ASSIGNMENT_STARTS } from "../../../src/core/sanitize/rules.js";
+import { isPrivateIpv4, isPrivateIpv6, parseIpv4Loose, parseIpv6 } from "../../../src/core/sanitize/address.js";
+import {
+  findHostPortIpv4,
+  findIpv6,
+  findKeyedIpv4,
+  PLANS,
+  SECRET_ASSIGNMENT,
+  SECRET_ASSIGNMENT_STARTS,
+} from "../../../src/core/sanitize/rules.js";
 
 const KEYS =
   "password|passwd|pwd|secret|client[_-]?secret|secret[_-]?key|api[_-]?key|access[_-]?token|auth[_-]?token|refresh[_-]?token|id[_-]?token|private[_-]?token|token";
@@ -308,6 +315,119 @@ describe("private-ipv6 on the colon index", () => {
         const expected = oldFindIpv6(text);
         if (expected.length > 0) matched++;
         expect(findIpv6(text).map((s) => [s.start, s.end])).toEqual(expected);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(matched).toBeGreaterThan(30);
+  });
+});
+
+/** The IPv4 finders before their candidates were filtered: every `:` (and `=`) tried. */
+function privateLooseIpv4(value: string, minDottedParts: number): boolean {
+  const parts = value.split(".").length;
+  if (parts === 1) {
+    if (!/^0[xX]/.test(value) && !(/^\d+$/.test(value) && Number(value) >= 2 ** 24)) return false;
+  } else if (parts < minDottedParts) return false;
+  const octets = parseIpv4Loose(value);
+  return octets !== undefined && isPrivateIpv4(octets);
+}
+
+function oldFindHostPortIpv4(text: string): Array<[number, number]> {
+  const PORT_TAIL = /:\d{2,5}(?![A-Za-z0-9_.])/g;
+  const HOST_BEFORE_PORT = new RegExp(`(?<![A-Za-z0-9_.:])${LOOSE_PART}(?:\\.${LOOSE_PART}){0,3}(?=:\\d)`, "y");
+  const spans: Array<[number, number]> = [];
+  for (const t of text.matchAll(PORT_TAIL)) {
+    let start = t.index;
+    while (start > 0 && t.index - start < 48 && /[0-9a-fA-FxX.]/.test(text[start - 1]!)) start--;
+    HOST_BEFORE_PORT.lastIndex = start;
+    const m = HOST_BEFORE_PORT.exec(text);
+    if (m === null || m.index + m[0].length !== t.index || !privateLooseIpv4(m[0], 3)) continue;
+    spans.push([start, t.index]);
+  }
+  return spans;
+}
+
+function oldFindKeyedIpv4(text: string): Array<[number, number]> {
+  const KEYS = ["addr", "address", "host", "hostname", "ip", "server", "endpoint", "nameserver"];
+  const KEYED_VALUE = new RegExp(`[:=][ \\t]{0,8}["']?(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg");
+  const spans: Array<[number, number]> = [];
+  for (const m of text.matchAll(KEYED_VALUE)) {
+    let end = m.index;
+    if (text[end - 1] === '"' || text[end - 1] === "'") end--;
+    let start = end;
+    while (start > 0 && end - start < 64 && /[A-Za-z0-9_]/.test(text[start - 1]!)) start--;
+    const word = text.slice(start, end).toLowerCase();
+    const key = KEYS.find((k) => word.endsWith(k) && !/[a-z]/.test(word[word.length - k.length - 1] ?? ""));
+    const range = m.indices?.[1];
+    if (key === undefined || range === undefined || !privateLooseIpv4(m[1]!, 2)) continue;
+    spans.push(range);
+  }
+  return spans;
+}
+
+describe("private-ipv4 on filtered separators", () => {
+  const IPV4_PIECES = ["10", "10.0.0.1", "127.0.0.1", "192.168.1.2", "0x0a000001", "0X7F", "012", "167772167", "."];
+  const FINDERS = [
+    {
+      name: "host:port",
+      ours: findHostPortIpv4,
+      oracle: oldFindHostPortIpv4,
+      pieces: [
+        "10.0.0.1:8080",
+        "0x7f000001:22",
+        ":",
+        ":80",
+        ":6443",
+        ":1",
+        "a",
+        "F",
+        "x",
+        "_",
+        " ",
+        "\n",
+        "é",
+        "8.8.8.8",
+        ...IPV4_PIECES,
+      ],
+    },
+    {
+      name: "address key",
+      ours: findKeyedIpv4,
+      oracle: oldFindKeyedIpv4,
+      pieces: [
+        "ADDR=10.0.7",
+        "host: 167772167",
+        '"ip": "0x0a000007"',
+        "server=192.168.0.1",
+        "=",
+        ":",
+        "addr",
+        "ADDR",
+        "address",
+        "Host",
+        "hostname",
+        "ip",
+        "server",
+        "endpoint",
+        "x",
+        "MASTER_",
+        '"',
+        "'",
+        " ",
+        "\t",
+        "é",
+        ...IPV4_PIECES,
+      ],
+    },
+  ];
+  test.each(FINDERS)("$name finds what the scan of every separator found", ({ ours, oracle, pieces }) => {
+    let matched = 0;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 30 }), (parts) => {
+        const text = parts.join("");
+        const expected = oracle(text);
+        if (expected.length > 0) matched++;
+        expect(ours(text).map((s) => [s.start, s.end])).toEqual(expected);
       }),
       { numRuns: 3000 },
     );
