@@ -11,7 +11,16 @@ import {
   parseIpv4,
   parseIpv6,
 } from "./address.js";
-import { asciiTable, type KeyShape, keyedStarts, literalStarts, matchesAt, positionsOf } from "./anchors.js";
+import {
+  asciiTable,
+  type KeyShape,
+  keyedStarts,
+  literalStarts,
+  matchesAt,
+  matchStarts,
+  occurrencesOf,
+  positionsOf,
+} from "./anchors.js";
 import { tokenRules } from "./tokens.js";
 
 /** Credentials must be revoked when leaked; infrastructure details only need to be hidden. */
@@ -280,8 +289,8 @@ function namespaceAccept(value: string): boolean {
 
 function findShortNamespaceFlags(text: string, ctx: RuleContext): Span[] {
   const flag = PLANS.namespaceShortFlag.re;
-  // Matches arrive in order, so the current line is tracked by scanning forward once: linear even on one huge line.
-  let lineStart: number;
+  // Matches arrive in order: a match's line is looked up once, back to the previous line's end at
+  // most and forward to its own end, so all lookups together read the text once, even one huge line.
   let lineEnd = -1;
   let kubeLine = false;
   return regexFinder(flag, {
@@ -290,12 +299,8 @@ function findShortNamespaceFlags(text: string, ctx: RuleContext): Span[] {
     accept: (value, m, whole) => {
       if (!namespaceAccept(value)) return false;
       if (m.index > lineEnd) {
-        lineStart = lineEnd + 1;
-        let next = whole.indexOf("\n", lineStart);
-        while (next !== -1 && next < m.index) {
-          lineStart = next + 1;
-          next = whole.indexOf("\n", lineStart);
-        }
+        const lineStart = whole.lastIndexOf("\n", m.index) + 1;
+        const next = whole.indexOf("\n", m.index);
         lineEnd = next === -1 ? whole.length : next;
         kubeLine = KUBE_COMMAND.test(whole.slice(lineStart, lineEnd));
       }
@@ -572,6 +577,13 @@ function base64Credentials(value: string): boolean {
   }
 }
 
+/** `bearer` and `basic` followed by a blank, any case, found in one search; `second` picks the word by its second letter. */
+const AUTH_SCHEME = /b(?:earer|asic)[ \t]/gi;
+
+function authSchemeStarts(text: string, second: "e" | "a"): number[] {
+  return matchStarts(text, AUTH_SCHEME).filter((at) => (text.charCodeAt(at + 1) | 0x20) === second.charCodeAt(0));
+}
+
 /** A regex searched at candidate starts only (anchors.ts). */
 export interface Plan {
   re: RegExp;
@@ -696,6 +708,37 @@ export const PLANS = {
       maxKey: 22,
     }),
   },
+  /** A webhook starts at its URL's scheme if it has one, else at the host. */
+  slackWebhook: {
+    re: /(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,256}/g,
+    starts: (text: string) =>
+      occurrencesOf(text, "hooks.slack.com/").flatMap((at) => {
+        const scheme = ["https://", "http://"].find((s) => text.startsWith(s, at - s.length));
+        return scheme === undefined ? [at] : [at - scheme.length, at];
+      }),
+  },
+  /** Both words from one case-insensitive search (`bearer` and `basic` are each a scan of their own otherwise). */
+  bearer: {
+    re: /(?<![A-Za-z0-9_])bearer[ \t]+([A-Za-z0-9._~+/-]{8,4096}={0,4})/dgi,
+    starts: (text: string) => authSchemeStarts(text, "e"),
+  },
+  basic: {
+    re: /basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi,
+    starts: (text: string) => authSchemeStarts(text, "a"),
+  },
+  wandbLogin: {
+    re: /(?<![A-Za-z0-9_-])wandb[ \t]+login(?:[ \t]+--?[a-z-]{1,20})*[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
+    starts: (text: string) => occurrencesOf(text, "wandb"),
+  },
+  wandbSdk: {
+    re: /wandb\.login\([^)\n]{0,200}?key[ \t]*=[ \t]*["']((?:local-)?[0-9a-f]{40})["']/dg,
+    starts: (text: string) => occurrencesOf(text, "wandb"),
+  },
+  wandbNetrc: {
+    re: /api\.wandb\.ai[ \t]+login[ \t]+[^\s]{1,100}[ \t]+password[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
+    // "wandb" is 4 characters into the match.
+    starts: (text: string) => occurrencesOf(text, "wandb").flatMap((at) => (at >= 4 ? [at - 4] : [])),
+  },
   pathVariable: {
     re: /_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg,
     starts: keyed({
@@ -760,7 +803,7 @@ export const RULES: readonly Rule[] = [
     source: "gitleaks slack-webhook-url; GitHub secret scanning slack_incoming_webhook_url",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,256}/g),
+    find: planned(PLANS.slackWebhook),
   },
   {
     id: "kubeconfig-data",
@@ -827,7 +870,7 @@ export const RULES: readonly Rule[] = [
     source: "RFC 6750 §2.1; gitleaks generic bearer patterns",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_])bearer[ \t]+([A-Za-z0-9._~+/-]{8,4096}={0,4})/dgi, {
+    find: planned(PLANS.bearer, {
       group: 1,
       accept: (value) => hasDigit(value) || value.length >= 20,
     }),
@@ -838,7 +881,7 @@ export const RULES: readonly Rule[] = [
     source: "RFC 7617; detect-secrets BasicAuthDetector",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi, {
+    find: planned(PLANS.basic, {
       notAfter: /[A-Za-z0-9_]/,
       group: 1,
       accept: base64Credentials,
@@ -850,21 +893,11 @@ export const RULES: readonly Rule[] = [
       "Weights & Biases API key (40 hex characters, or local-…) after `wandb login`, in wandb.login(key=…), or in a .netrc entry for api.wandb.ai",
     source: "W&B CLI and SDK (wandb login, wandb.login, ~/.netrc); GitHub secret scanning wandb_api_key",
     kind: "credential",
-    keywords: ["wandb"],
+    keywords: [],
     find: combine(
-      regexFinder(
-        /(?<![A-Za-z0-9_-])wandb[ \t]+login(?:[ \t]+--?[a-z-]{1,20})*[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
-        {
-          group: 1,
-        },
-      ),
-      regexFinder(/wandb\.login\([^)\n]{0,200}?key[ \t]*=[ \t]*["']((?:local-)?[0-9a-f]{40})["']/dg, { group: 1 }),
-      regexFinder(
-        /api\.wandb\.ai[ \t]+login[ \t]+[^\s]{1,100}[ \t]+password[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
-        {
-          group: 1,
-        },
-      ),
+      planned(PLANS.wandbLogin, { group: 1 }),
+      planned(PLANS.wandbSdk, { group: 1 }),
+      planned(PLANS.wandbNetrc, { group: 1 }),
     ),
   },
   {

@@ -3,7 +3,7 @@
  * as data: one row per family, from gitleaks' default rules and GitHub secret scanning's public
  * patterns. One pass over a text finds the candidates of every family at once.
  */
-import { positionsOf } from "./anchors.js";
+import { matchStarts, positionsOf } from "./anchors.js";
 import type { Rule, Span } from "./rules.js";
 
 export interface TokenFamily {
@@ -337,7 +337,7 @@ interface Anchored {
  * The scanner: for prefixes with a separator (`ghp_`, `sk-`), every occurrence of the separator
  * (shared with other rules, anchors.ts) is taken and the word before it looked up; a prefix without
  * one is found from its rarest character (`eyJ`, `AKIA`, `SG.`), and the few left (`dapi`, `hvs.`)
- * get one literal search per first character. All are native scans at hundreds of MB/s, unlike one
+ * share one literal search. All are native scans at hundreds of MB/s, unlike one
  * regex alternation of sixty prefixes, which V8 tries position by position.
  */
 class TokenScanner {
@@ -345,7 +345,9 @@ class TokenScanner {
   private readonly longestKey = new Map<string, number>();
   /** For each separator, which word lengths are keys (most words before a `-` or `_` are not, and are skipped unsliced). */
   private readonly keyLengths = new Map<string, Set<number>>();
-  private readonly literal: Array<{ search: RegExp; rules: Compiled[] }> = [];
+  /** Prefixes with neither a separator nor a rare character, all found by one search. */
+  private readonly literal = new Map<string, Compiled[]>();
+  private literalSearch: RegExp | undefined;
   private readonly anchored = new Map<string, Anchored[]>();
   /** For each separator, the last two characters of its keys: most `_` and `-` of a log end no key and cost two reads. */
   private readonly keyEnds = new Map<string, Uint8Array>();
@@ -381,24 +383,20 @@ class TokenScanner {
         else ends[(key.charCodeAt(key.length - 2) & 127) * 128 + lastCode] = 1;
       }
     }
-    // Prefixes without a separator, one search per first character: `A(?:KIA|SIA|Iza|…)` is one scan for a rare letter.
-    const byFirst = new Map<string, string[]>();
+    // The prefixes left (`dapi`, `hvs.` …) in one search: one scan of a megabyte whatever their number.
     for (const [prefix, rules] of plain) {
       const rare = anchorOf(prefix);
-      if (rare !== undefined) {
-        const list = this.anchored.get(rare) ?? [];
-        list.push({ offset: prefix.indexOf(rare), prefix, rules });
-        this.anchored.set(rare, list);
+      if (rare === undefined) {
+        this.literal.set(prefix, rules);
         continue;
       }
-      byFirst.set(prefix[0]!, [...(byFirst.get(prefix[0]!) ?? []), prefix]);
+      const list = this.anchored.get(rare) ?? [];
+      list.push({ offset: prefix.indexOf(rare), prefix, rules });
+      this.anchored.set(rare, list);
     }
-    for (const [first, prefixes] of byFirst) {
-      const rest = prefixes.map((p) => escapeRegex(p.slice(1))).sort((a, b) => b.length - a.length);
-      this.literal.push({
-        search: new RegExp(`${escapeRegex(first)}(?:${rest.join("|")})`, "g"),
-        rules: [...new Set(prefixes.flatMap((p) => plain.get(p) ?? []))],
-      });
+    if (this.literal.size > 0) {
+      const alternatives = [...this.literal.keys()].sort((a, b) => b.length - a.length).map(escapeRegex);
+      this.literalSearch = new RegExp(alternatives.join("|"), "g");
     }
   }
 
@@ -445,9 +443,12 @@ class TokenScanner {
         }
       }
     }
-    for (const { search, rules } of this.literal) {
-      search.lastIndex = 0;
-      for (let m = search.exec(text); m !== null; m = search.exec(text)) tryAt(rules, m.index);
+    if (this.literalSearch !== undefined) {
+      for (const at of matchStarts(text, this.literalSearch)) {
+        const rules = new Set<Compiled>();
+        for (const [prefix, list] of this.literal) if (text.startsWith(prefix, at)) for (const r of list) rules.add(r);
+        tryAt([...rules], at);
+      }
     }
     return found;
   }

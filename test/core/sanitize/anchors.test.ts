@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
-import { matchesAt, positionsOf } from "../../../src/core/sanitize/anchors.js";
+import { matchesAt, matchStarts, occurrencesOf, positionsOf } from "../../../src/core/sanitize/anchors.js";
 import { isPrivateIpv4, isPrivateIpv6, parseIpv4Loose, parseIpv6 } from "../../../src/core/sanitize/address.js";
 import {
   findHostPortIpv4,
@@ -229,6 +229,61 @@ const CASES: Case[] = [
     /_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg,
     ["_", "PATH", "DIR", "ROOT", "HOME", "MOUNT", "CACHE", "_path", "/data", "`"],
   ),
+  plan(
+    "slackWebhook",
+    [
+      "https://hooks.slack.com/services/T0/B0/abcdefghijklmnopqrstuvwx",
+      "hooks.slack.com/workflows/abcdefghij0123456789",
+    ],
+    /(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,256}/g,
+    ["https://", "http://", "hooks.slack.com/", "services/", "triggers/", "abcdefghij", "T0/B0/", "HOOKS"],
+  ),
+  plan(
+    "bearer",
+    ["Bearer abcdefgh12", "bearer\tabcdefghijklmnopqrstuvwxyz=="],
+    /(?<![A-Za-z0-9_])bearer[ \t]+([A-Za-z0-9._~+/-]{8,4096}={0,4})/dgi,
+    ["bearer", "BEARER", "Bearer ", "basic", "b", "abcdefgh12", "x_"],
+  ),
+  plan(
+    "basic",
+    ["Basic dXNlcjpwYXNz", "basic\tQUJDREVGR0g="],
+    /basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi,
+    ["basic", "BASIC", "Basic ", "bearer", "b", "dXNlcjpwYXNz", "=="],
+  ),
+  plan(
+    "wandbLogin",
+    [
+      "wandb login 0123456789abcdef0123456789abcdef01234567",
+      "wandb login --relogin local-0123456789abcdef0123456789abcdef01234567",
+    ],
+    /(?<![A-Za-z0-9_-])wandb[ \t]+login(?:[ \t]+--?[a-z-]{1,20})*[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
+    ["wandb", "wandb ", "login", " --relogin", "local-", "0123456789abcdef0123", "456789abcdef01234567"],
+  ),
+  plan(
+    "wandbSdk",
+    [
+      'wandb.login(key="0123456789abcdef0123456789abcdef01234567")',
+      "wandb.login(anonymous='x', key = '0123456789abcdef0123456789abcdef01234567'",
+    ],
+    /wandb\.login\([^)\n]{0,200}?key[ \t]*=[ \t]*["']((?:local-)?[0-9a-f]{40})["']/dg,
+    ["wandb", "wandb.login(", "key", "=", '"', ")", "0123456789abcdef0123", "456789abcdef01234567"],
+  ),
+  plan(
+    "wandbNetrc",
+    ["api.wandb.ai login user password 0123456789abcdef0123456789abcdef01234567"],
+    /api\.wandb\.ai[ \t]+login[ \t]+[^\s]{1,100}[ \t]+password[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
+    [
+      "api.",
+      "wandb",
+      ".ai",
+      "api.wandb.ai ",
+      "login ",
+      "user ",
+      "password ",
+      "0123456789abcdef0123",
+      "456789abcdef01234567",
+    ],
+  ),
 ];
 
 const spans = (ms: Iterable<RegExpExecArray>): Array<[number, string]> => [...ms].map((m) => [m.index, m[0]]);
@@ -276,6 +331,24 @@ describe("positionsOf", () => {
     ["x", "=", []],
   ])("%j %j", (text, chars, expected) => {
     expect(positionsOf(text, chars)).toEqual(expected);
+  });
+});
+
+describe("occurrencesOf and matchStarts", () => {
+  test("list every start, overlapping ones included, and refuse what they cannot search", () => {
+    expect(occurrencesOf("aaaa", "aa")).toEqual([0, 1, 2]);
+    expect(occurrencesOf("", "a")).toEqual([]);
+    expect(() => occurrencesOf("a", "")).toThrow("empty");
+    expect(matchStarts("ABab-aba", /ab(?:a)?/gi)).toEqual([0, 2, 5]);
+    expect(matchStarts("aaa", /aa/g)).toEqual([0, 1]);
+    expect(() => matchStarts("a", /a/)).toThrow("global");
+  });
+
+  test("a second text gets its own answer (the cache holds one text)", () => {
+    expect(occurrencesOf("xax", "a")).toEqual([1]);
+    expect(occurrencesOf("aax", "a")).toEqual([0, 1]);
+    expect(matchStarts("b", /b/g)).toEqual([0]);
+    expect(matchStarts("cb", /b/g)).toEqual([1]);
   });
 });
 
