@@ -177,36 +177,99 @@ function keyEndsOf(text: string, separators: string): KeyEnds {
   return found;
 }
 
-/** A shape's lookup tables, built once per shape (not once per text). */
-const shapeTables = new WeakMap<KeyShape, { last: Uint8Array; quotes: Uint8Array }>();
+/**
+ * The shapes seen so far, grouped by the separators whose walk they read (a shape on `:` alone reads
+ * the `:=` walk and skips its `=`: the walk back from a `:` stops at the first non-blank either way).
+ * Each shape is one bit of its group's tables, so one pass over a group's separators sorts every
+ * separator to the shapes whose key can end before it.
+ */
+interface ShapeGroup {
+  separators: string;
+  shapes: KeyShape[];
+  /** For each ASCII code, the shapes whose key may end with it. */
+  last: Int32Array;
+  /** For each ASCII code, the shapes for which it is a quote between key and separator. */
+  quotes: Int32Array;
+  /** The shapes on `:` alone in a `:=` group. */
+  colonOnly: number;
+}
 
-function tablesOf(shape: KeyShape): { last: Uint8Array; quotes: Uint8Array } {
-  let tables = shapeTables.get(shape);
-  if (tables === undefined) {
-    tables = { last: asciiTable(shape.lastChars + shape.lastChars.toUpperCase()), quotes: asciiTable(shape.quotes) };
-    shapeTables.set(shape, tables);
+const MAX_SHAPES = 31;
+const groups = new Map<string, ShapeGroup>();
+const shapeBits = new WeakMap<KeyShape, { group: ShapeGroup; bit: number }>();
+
+function registered(shape: KeyShape): { group: ShapeGroup; bit: number } {
+  const known = shapeBits.get(shape);
+  if (known !== undefined) return known;
+  if (!shape.key.global) throw new Error(`sanitize key regex ${shape.key} must be global`);
+  const separators = shape.separators === ":" ? ":=" : shape.separators;
+  let group = groups.get(separators);
+  if (group === undefined) {
+    group = { separators, shapes: [], last: new Int32Array(128), quotes: new Int32Array(128), colonOnly: 0 };
+    groups.set(separators, group);
   }
-  return tables;
+  if (group.shapes.length >= MAX_SHAPES)
+    throw new Error(`sanitize has more than ${MAX_SHAPES} key shapes on ${separators}`);
+  const bit = group.shapes.length;
+  group.shapes.push(shape);
+  for (const c of shape.lastChars + shape.lastChars.toUpperCase()) group.last[c.charCodeAt(0) & 127]! |= 1 << bit;
+  for (const c of shape.quotes) group.quotes[c.charCodeAt(0) & 127]! |= 1 << bit;
+  if (separators !== shape.separators) group.colonOnly |= 1 << bit;
+  const entry = { group, bit };
+  shapeBits.set(shape, entry);
+  return entry;
+}
+
+/** For the last text: per group, the key ends of each of its shapes (as many shapes as the group had then). */
+let groupedText: string | undefined;
+let grouped = new Map<ShapeGroup, number[][]>();
+
+function keyEndsFor(text: string, group: ShapeGroup, bit: number): readonly number[] {
+  if (text !== groupedText) {
+    groupedText = text;
+    grouped = new Map();
+  }
+  let perShape = grouped.get(group);
+  if (perShape === undefined || perShape.length <= bit) {
+    perShape = sortToShapes(text, group);
+    grouped.set(group, perShape);
+  }
+  return perShape[bit]!;
+}
+
+/** One pass over the group's separators: each goes to the shapes whose key can end before it (two table reads). */
+function sortToShapes(text: string, group: ShapeGroup): number[][] {
+  const { ends, last: lastCodes, beforeLast } = keyEndsOf(text, group.separators);
+  const positions = positionsOf(text, group.separators);
+  const perShape = group.shapes.map((): number[] => []);
+  for (let i = 0; i < ends.length; i++) {
+    const c0 = lastCodes[i]!;
+    const c1 = beforeLast[i]!;
+    // A shape that takes c0 as its quote looks one character further back; codes past ASCII match nothing.
+    const quoted = c0 < 128 ? group.quotes[c0]! : 0;
+    let shapes = ((c0 < 128 ? group.last[c0]! : 0) & ~quoted) | ((c1 < 128 ? group.last[c1]! : 0) & quoted);
+    if (shapes === 0) continue;
+    if ((shapes & group.colonOnly) !== 0 && text.charCodeAt(positions[i]!) !== 0x3a) shapes &= ~group.colonOnly;
+    while (shapes !== 0) {
+      const lowest = shapes & -shapes;
+      const bit = 31 - Math.clz32(lowest);
+      perShape[bit]!.push((quoted & lowest) !== 0 ? ends[i]! - 1 : ends[i]!);
+      shapes ^= lowest;
+    }
+  }
+  return perShape;
 }
 
 /**
  * Candidate starts of a `key ["']? [ \t]* [:=]` pattern: from each separator, back over blanks and
  * an optional quote to where the key ends, then every position in the few characters before it where
  * the key pattern matches up to there. A separator whose preceding character cannot end a key (most
- * `:` of a log: times, ports, `step 10:`) costs two table reads.
+ * `:` of a log: times, ports, `step 10:`) costs two table reads, once for all shapes.
  */
 export function keyedStarts(text: string, shape: KeyShape): number[] {
-  if (!shape.key.global) throw new Error(`sanitize key regex ${shape.key} must be global`);
-  const { last, quotes } = tablesOf(shape);
-  const { ends, last: lastCodes, beforeLast } = keyEndsOf(text, shape.separators);
+  const { group, bit } = registered(shape);
   const starts: number[] = [];
-  for (let i = 0; i < ends.length; i++) {
-    let code = lastCodes[i]!;
-    // Codes past ASCII read as undefined: never a quote, never a key's last character.
-    const quoted = quotes[code] === 1;
-    if (quoted) code = beforeLast[i]!;
-    if (last[code] !== 1) continue;
-    const end = quoted ? ends[i]! - 1 : ends[i]!;
+  for (const end of keyEndsFor(text, group, bit)) {
     const from = Math.max(0, end - shape.maxKey);
     const window = text.slice(from, end);
     shape.key.lastIndex = 0;

@@ -565,6 +565,9 @@ export function findKeyedIpv4(text: string): Span[] {
 // of a *_PATH / *_DIR / *_ROOT / *_HOME variable unless it is a standard system directory.
 const CLUSTER_ROOTS =
   "data|mnt|scratch|shared|lustre|gpfs|fsx|efs|nfs|datasets|checkpoints|vol|volumes|nvme|raid|storage|cluster";
+/** The first two characters of each root, as a 128×128 table (a non-ASCII character aliases: a candidate too many, never one missed). */
+const CLUSTER_ROOT_HEADS = new Uint8Array(128 * 128);
+for (const root of CLUSTER_ROOTS.split("|")) CLUSTER_ROOT_HEADS[root.charCodeAt(0) * 128 + root.charCodeAt(1)] = 1;
 const SYSTEM_DIRS =
   /^\/(?:usr|bin|sbin|lib|lib64|etc|opt|tmp|proc|sys|dev|var|run|boot|root|home\/runner|github|__w)(?:\/|$)/;
 
@@ -738,6 +741,14 @@ export const PLANS = {
     re: /api\.wandb\.ai[ \t]+login[ \t]+[^\s]{1,100}[ \t]+password[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
     // "wandb" is 4 characters into the match.
     starts: (text: string) => occurrencesOf(text, "wandb").flatMap((at) => (at >= 4 ? [at - 4] : [])),
+  },
+  /** A mount root starts at a `/` (the shared index) whose next two characters begin a root's name. */
+  clusterRoot: {
+    re: new RegExp(`/(?:${CLUSTER_ROOTS})(?:/[A-Za-z0-9._@%+=-]{1,255}){1,64}`, "g"),
+    starts: (text: string) =>
+      positionsOf(text, "/").filter(
+        (at) => CLUSTER_ROOT_HEADS[(text.charCodeAt(at + 1) & 127) * 128 + (text.charCodeAt(at + 2) & 127)] === 1,
+      ),
   },
   pathVariable: {
     re: /_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg,
@@ -1060,9 +1071,7 @@ export const RULES: readonly Rule[] = [
     kind: "infrastructure",
     keywords: ["/"],
     find: combine(
-      regexFinder(new RegExp(`/(?:${CLUSTER_ROOTS})(?:/[A-Za-z0-9._@%+=-]{1,255}){1,64}`, "g"), {
-        notAfter: /[A-Za-z0-9_.~/-]/,
-      }),
+      planned(PLANS.clusterRoot, { notAfter: /[A-Za-z0-9_.~/-]/ }),
       planned(PLANS.pathVariable, {
         group: 1,
         trimTrailing: URL_TRAILING_PUNCTUATION,

@@ -284,6 +284,12 @@ const CASES: Case[] = [
       "456789abcdef01234567",
     ],
   ),
+  plan(
+    "clusterRoot",
+    ["/data/shared/run1", "/mnt/x/y", "/checkpoints/step_9.pt", "/scratch/a@b/c"],
+    /\/(?:data|mnt|scratch|shared|lustre|gpfs|fsx|efs|nfs|datasets|checkpoints|vol|volumes|nvme|raid|storage|cluster)(?:\/[A-Za-z0-9._@%+=-]{1,255}){1,64}/g,
+    ["/", "//", "data", "dat", "mnt", "scratch", "volumes", "vol", "nvme", "x", "run1", "é", "~", "D"],
+  ),
 ];
 
 const spans = (ms: Iterable<RegExpExecArray>): Array<[number, string]> => [...ms].map((m) => [m.index, m[0]]);
