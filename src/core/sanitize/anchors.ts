@@ -4,6 +4,9 @@
  * that runs a rule's own regex sticky at those candidates only.
  */
 
+/** A character code outside the text (before its start or past its end). */
+const NONE = 0xffff;
+
 /** The last text indexed and its anchor positions: one text is scanned by ~30 finders in a row. */
 let indexedText: string | undefined;
 let indexed = new Map<string, readonly number[]>();
@@ -79,6 +82,58 @@ export function matchStarts(text: string, re: RegExp): readonly number[] {
   });
 }
 
+/**
+ * The characters on either side of each indexed position, read once per text and character set into
+ * compact arrays: the positions lie all over a megabyte, and each rule that read them from the text
+ * again would pay a cache miss per position. 0xffff stands outside the text.
+ */
+export interface Around {
+  positions: readonly number[];
+  /** The character codes two before, one before, one after and two after each position. */
+  before2: Uint16Array;
+  before1: Uint16Array;
+  after1: Uint16Array;
+  after2: Uint16Array;
+}
+
+export function around(text: string, chars: string): Around {
+  const positions = positionsOf(text, chars);
+  return cachedAround(text, chars, () => {
+    const n = positions.length;
+    const found = {
+      positions,
+      before2: new Uint16Array(n),
+      before1: new Uint16Array(n),
+      after1: new Uint16Array(n),
+      after2: new Uint16Array(n),
+    };
+    for (let i = 0; i < n; i++) {
+      const at = positions[i]!;
+      found.before2[i] = at >= 2 ? text.charCodeAt(at - 2) : NONE;
+      found.before1[i] = at >= 1 ? text.charCodeAt(at - 1) : NONE;
+      found.after1[i] = at + 1 < text.length ? text.charCodeAt(at + 1) : NONE;
+      found.after2[i] = at + 2 < text.length ? text.charCodeAt(at + 2) : NONE;
+    }
+    return found;
+  });
+}
+
+let aroundText: string | undefined;
+let arounds = new Map<string, Around>();
+
+function cachedAround(text: string, chars: string, build: () => Around): Around {
+  if (text !== aroundText) {
+    aroundText = text;
+    arounds = new Map();
+  }
+  let found = arounds.get(chars);
+  if (found === undefined) {
+    found = build();
+    arounds.set(chars, found);
+  }
+  return found;
+}
+
 /** Two ascending lists of distinct positions as one (a linear merge: sorting twelve thousand numbers costs more). */
 function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
   const out: number[] = [];
@@ -147,7 +202,6 @@ interface KeyEnds {
   beforeLast: Uint16Array;
 }
 
-const NONE = 0xffff;
 let keyEndsText: string | undefined;
 let keyEndsCache = new Map<string, KeyEnds>();
 
@@ -288,12 +342,18 @@ export function keyedStarts(text: string, shape: KeyShape): number[] {
 export function literalStarts(text: string, chars: string, offset: number, literal: string): number[] {
   const starts: number[] = [];
   const codes = [...literal].map((c) => c.charCodeAt(0) | 0x20);
-  for (const at of positionsOf(text, chars)) {
-    const start = at - offset;
+  // The characters next to the anchor first, from the compact arrays; the text only where they fit.
+  const { positions, before1, after1 } = around(text, chars);
+  const before = offset > 0 ? codes[offset - 1]! : -1;
+  const after = offset + 1 < codes.length ? codes[offset + 1]! : -1;
+  for (let i = 0; i < positions.length; i++) {
+    if (before !== -1 && (before1[i]! | 0x20) !== before) continue;
+    if (after !== -1 && (after1[i]! | 0x20) !== after) continue;
+    const start = positions[i]! - offset;
     if (start < 0) continue;
-    let i = 0;
-    while (i < codes.length && (text.charCodeAt(start + i) | 0x20) === codes[i]) i++;
-    if (i === codes.length) starts.push(start);
+    let k = 0;
+    while (k < codes.length && (text.charCodeAt(start + k) | 0x20) === codes[k]) k++;
+    if (k === codes.length) starts.push(start);
   }
   return starts;
 }

@@ -12,6 +12,7 @@ import {
   parseIpv6,
 } from "./address.js";
 import {
+  around,
   asciiTable,
   type KeyShape,
   keyedStarts,
@@ -498,19 +499,15 @@ const HEX_DIGIT = asciiTable("0123456789abcdefABCDEF");
 /** Characters of a host in any IPv4 form: digits, hex digits, `x` and dots. */
 const LOOSE_IPV4_CHAR = asciiTable("0123456789abcdefABCDEFxX.");
 
-function isDigitAt(text: string, at: number): boolean {
-  const c = text.charCodeAt(at);
-  return c >= 0x30 && c <= 0x39;
-}
+const DIGIT = asciiTable("0123456789");
 
 /**
  * The colons of host:port candidates: a hex digit before (every IPv4 form ends in one) and two digits
  * after. A port match holds no other colon, so dropping the rest never uncovers another start.
  */
 function portColons(text: string): number[] {
-  return positionsOf(text, ":").filter(
-    (at) => HEX_DIGIT[text.charCodeAt(at - 1)] === 1 && isDigitAt(text, at + 1) && isDigitAt(text, at + 2),
-  );
+  const { positions, before1, after1, after2 } = around(text, ":");
+  return positions.filter((_, i) => HEX_DIGIT[before1[i]!] === 1 && DIGIT[after1[i]!] === 1 && DIGIT[after2[i]!] === 1);
 }
 
 export function findHostPortIpv4(text: string): Span[] {
@@ -536,10 +533,10 @@ const KEYED_VALUE = new RegExp(`[:=][ \\t]{0,8}["']?(${LOOSE_PRIVATE})(?![A-Za-z
 
 /** Separators right after an address key's last character (or a quote after it); a value holds no separator, so none is uncovered. */
 function addressSeparators(text: string): number[] {
-  return positionsOf(text, ":=").filter((at) => {
-    let c = text.charCodeAt(at - 1);
-    if (c === 0x22 || c === 0x27) c = text.charCodeAt(at - 2);
-    return ADDRESS_KEY_LAST[c] === 1;
+  const { positions, before1, before2 } = around(text, ":=");
+  return positions.filter((_, i) => {
+    const c = before1[i]!;
+    return ADDRESS_KEY_LAST[c === 0x22 || c === 0x27 ? before2[i]! : c] === 1;
   });
 }
 
@@ -587,6 +584,17 @@ function authSchemeStarts(text: string, second: "e" | "a"): number[] {
   return matchStarts(text, AUTH_SCHEME).filter((at) => (text.charCodeAt(at + 1) | 0x20) === second.charCodeAt(0));
 }
 
+/** Longest first, so that one `/` yields its starts in ascending order. */
+const PVC_KEYS = ["persistentvolumeclaims", "persistentvolumeclaim", "pvc"];
+
+/** Whether `word` (lower case) ends right before `at`, ASCII letters in either case. */
+function endsWithIgnoringCase(text: string, at: number, word: string): boolean {
+  const start = at - word.length;
+  if (start < 0) return false;
+  for (let k = 0; k < word.length; k++) if ((text.charCodeAt(start + k) | 0x20) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
 /** A regex searched at candidate starts only (anchors.ts). */
 export interface Plan {
   re: RegExp;
@@ -601,7 +609,12 @@ export const PLANS = {
   /** A pod's generated suffix starts at a `-`: the shared `-` index, with the five characters read first. */
   k8sTail: {
     re: K8S_TAIL,
-    starts: (text: string): number[] => positionsOf(text, "-").filter((at) => k8sSuffixAt(text, at + 1)),
+    starts: (text: string): number[] => {
+      const { positions, after1, after2 } = around(text, "-");
+      return positions.filter(
+        (at, i) => K8S_ALPHABET[after1[i]!] === 1 && K8S_ALPHABET[after2[i]!] === 1 && k8sSuffixAt(text, at + 1),
+      );
+    },
   },
   awsSecretKey: {
     re: /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
@@ -701,15 +714,20 @@ export const PLANS = {
     re: new RegExp(`(?<![A-Za-z0-9_-])claimName["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
     starts: keyed({ separators: ":=", quotes: `"'`, lastChars: "e", key: /claimName$/gi, maxKey: 9 }),
   },
+  /** `pvc/` or `persistentvolumeclaim(s)/`, any case, right before a `/`: the key ends there, with no blank or quote. */
   pvcSlash: {
     re: new RegExp(`(?<![A-Za-z0-9_-])(?:pvc|persistentvolumeclaims?)/(${NAME_1123})${NAME_END}`, "dgi"),
-    starts: keyed({
-      separators: "/",
-      quotes: "",
-      lastChars: "cms",
-      key: /(?:pvc|persistentvolumeclaims?)$/gi,
-      maxKey: 22,
-    }),
+    starts: (text: string) => {
+      const { positions, before1 } = around(text, "/");
+      const starts: number[] = [];
+      for (let i = 0; i < positions.length; i++) {
+        const last = before1[i]! | 0x20;
+        if (last !== 0x63 && last !== 0x6d && last !== 0x73) continue; // c, m, s
+        for (const key of PVC_KEYS)
+          if (endsWithIgnoringCase(text, positions[i]!, key)) starts.push(positions[i]! - key.length);
+      }
+      return starts;
+    },
   },
   /** A webhook starts at its URL's scheme if it has one, else at the host. */
   slackWebhook: {
@@ -745,10 +763,10 @@ export const PLANS = {
   /** A mount root starts at a `/` (the shared index) whose next two characters begin a root's name. */
   clusterRoot: {
     re: new RegExp(`/(?:${CLUSTER_ROOTS})(?:/[A-Za-z0-9._@%+=-]{1,255}){1,64}`, "g"),
-    starts: (text: string) =>
-      positionsOf(text, "/").filter(
-        (at) => CLUSTER_ROOT_HEADS[(text.charCodeAt(at + 1) & 127) * 128 + (text.charCodeAt(at + 2) & 127)] === 1,
-      ),
+    starts: (text: string) => {
+      const { positions, after1, after2 } = around(text, "/");
+      return positions.filter((_, i) => CLUSTER_ROOT_HEADS[(after1[i]! & 127) * 128 + (after2[i]! & 127)] === 1);
+    },
   },
   pathVariable: {
     re: /_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg,

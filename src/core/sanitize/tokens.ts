@@ -3,7 +3,7 @@
  * as data: one row per family, from gitleaks' default rules and GitHub secret scanning's public
  * patterns. One pass over a text finds the candidates of every family at once.
  */
-import { matchStarts, positionsOf } from "./anchors.js";
+import { around, matchStarts, positionsOf } from "./anchors.js";
 import type { Rule, Span } from "./rules.js";
 
 export interface TokenFamily {
@@ -417,9 +417,11 @@ class TokenScanner {
       const longest = this.longestKey.get(separator) ?? 0;
       const lengths = this.keyLengths.get(separator) ?? new Set<number>();
       const ends = this.keyEnds.get(separator)!;
-      for (const at of positionsOf(text, separator)) {
+      const { positions, before2, before1 } = around(text, separator);
+      for (let i = 0; i < positions.length; i++) {
+        const at = positions[i]!;
         // Non-ASCII characters alias into the table: a candidate too many, which the lookup below drops.
-        if (at >= 2 && ends[(text.charCodeAt(at - 2) & 127) * 128 + (text.charCodeAt(at - 1) & 127)] !== 1) continue;
+        if (at >= 2 && ends[(before2[i]! & 127) * 128 + (before1[i]! & 127)] !== 1) continue;
         let start = at;
         while (start > 0 && at - start < longest && isWordChar(text.charCodeAt(start - 1))) start--;
         if (!lengths.has(at - start)) continue;
