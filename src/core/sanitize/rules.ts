@@ -2,6 +2,7 @@
 
 import {
   type HostPolicy,
+  hostPolicy,
   parseIpv4Loose,
   isAllowedHost,
   isInternalHost,
@@ -22,7 +23,7 @@ import {
   occurrencesOf,
   positionsOf,
 } from "./anchors.js";
-import { tokenRules } from "./tokens.js";
+import { literalPrefixes, TOKEN_FAMILIES, tokenRules } from "./tokens.js";
 
 /** Credentials must be revoked when leaked; infrastructure details only need to be hidden. */
 export type RuleKind = "credential" | "infrastructure";
@@ -72,7 +73,7 @@ interface RegexFinderOptions {
    * Every position a match can start at, ascending (anchors.ts): the regex then runs sticky there
    * only, with the same matches as a global scan and none of its position-by-position search.
    */
-  starts?: (text: string) => Iterable<number>;
+  starts?: (text: string, ctx: RuleContext) => Iterable<number>;
 }
 
 /**
@@ -119,7 +120,7 @@ function regexFinder(
       spans.push({ start, end });
     };
     if (opts.starts !== undefined) {
-      for (const m of matchesAt(re, text, opts.starts(text))) take(m);
+      for (const m of matchesAt(re, text, opts.starts(text, ctx))) take(m);
       return spans;
     }
     if (anchor !== undefined) {
@@ -369,6 +370,56 @@ function suffixTail(ctx: RuleContext): RegExp {
     .map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   return new RegExp(`\\.(?:${suffixes.join("|")})${NAME_END}`, "gi");
 }
+
+/** The rules' context when a caller gives none: no configured hosts or domains. */
+const DEFAULT_CONTEXT: RuleContext = { hosts: hostPolicy() };
+
+/** A private dotted IPv4 starts with a private first octet; the rest is checked in code. */
+const IPV4_DOTTED = /(?:10|127|172|192|100|169)\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![A-Za-z0-9_]|\.\d|-[A-Za-z])/g;
+
+/**
+ * One search for the patterns that start with a character too common to index (`1` of a private
+ * IPv4, `.` of an internal suffix, `b` of bearer and basic, the token prefixes such as `dapi`): V8
+ * runs one alternation over the text where it ran four scans, and each rule reads its own starts
+ * from the result by their first character. The alternatives start with different characters, so
+ * the search starts a match wherever any of them matches; case-insensitive for the suffixes and
+ * scheme words, a superset for the others, whose own regex decides.
+ */
+interface CommonSearch {
+  search: RegExp;
+  suffix: RegExp;
+}
+const commonSearches = new Map<string, CommonSearch>();
+const COMMON_SEARCHES_KEPT = 32;
+
+function commonSearch(ctx: RuleContext): CommonSearch {
+  const suffix = suffixTail(ctx);
+  let found = commonSearches.get(suffix.source);
+  if (found === undefined) {
+    const literals = literalPrefixes().map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const parts = [IPV4_DOTTED.source, suffix.source, AUTH_SCHEME.source, ...literals];
+    found = { search: new RegExp(parts.join("|"), "gi"), suffix };
+    // Each configured set of internal domains has its own search; a few are kept, not every one ever seen.
+    if (commonSearches.size >= COMMON_SEARCHES_KEPT) commonSearches.clear();
+    commonSearches.set(suffix.source, found);
+  }
+  return found;
+}
+
+/** Where the common search matched, filtered by first character (`code` is lower case for letters). */
+function commonStarts(text: string, ctx: RuleContext | undefined, code: number): number[] {
+  const { search } = commonSearch(ctx ?? DEFAULT_CONTEXT);
+  return matchStarts(text, search).filter((at) => (text.charCodeAt(at) | 0x20) === code);
+}
+
+/** The first characters of the token prefixes in the common search, lower case. */
+const TOKEN_LITERAL_FIRSTS = new Set(literalPrefixes().map((p) => p.charCodeAt(0) | 0x20));
+
+function tokenLiteralStarts(text: string, ctx: RuleContext): number[] {
+  return matchStarts(text, commonSearch(ctx).search).filter((at) =>
+    TOKEN_LITERAL_FIRSTS.has(text.charCodeAt(at) | 0x20),
+  );
+}
 /** A URL with any scheme; the authority is parsed in code. */
 const URL = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s<>"'`]{1,2048}/g;
 
@@ -580,8 +631,8 @@ function base64Credentials(value: string): boolean {
 /** `bearer` and `basic` followed by a blank, any case, found in one search; `second` picks the word by its second letter. */
 const AUTH_SCHEME = /b(?:earer|asic)[ \t]/gi;
 
-function authSchemeStarts(text: string, second: "e" | "a"): number[] {
-  return matchStarts(text, AUTH_SCHEME).filter((at) => (text.charCodeAt(at + 1) | 0x20) === second.charCodeAt(0));
+function authSchemeStarts(text: string, ctx: RuleContext | undefined, second: "e" | "a"): number[] {
+  return commonStarts(text, ctx, 0x62).filter((at) => (text.charCodeAt(at + 1) | 0x20) === second.charCodeAt(0));
 }
 
 /** Longest first, so that one `/` yields its starts in ascending order. */
@@ -598,7 +649,8 @@ function endsWithIgnoringCase(text: string, at: number, word: string): boolean {
 /** A regex searched at candidate starts only (anchors.ts). */
 export interface Plan {
   re: RegExp;
-  starts: (text: string) => Iterable<number>;
+  /** The context is the caller's host configuration; without one, the defaults. */
+  starts: (text: string, ctx?: RuleContext) => Iterable<number>;
 }
 
 /**
@@ -682,6 +734,15 @@ export const PLANS = {
     re: /(?<![A-Za-z0-9_-])server"?[ \t]*:[ \t]*"?([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s"'<>`]{1,2048})/dgi,
     starts: keyed({ separators: ":", quotes: '"', lastChars: "r", key: /server$/gi, maxKey: 6 }),
   },
+  ipDotted: {
+    re: IPV4_DOTTED,
+    starts: (text: string, ctx?: RuleContext) => commonStarts(text, ctx, 0x31), // "1"
+  },
+  /** An internal name's suffix starts at its `.` (the regex of the default suffixes; configured ones get their own). */
+  internalSuffix: {
+    re: suffixTail(DEFAULT_CONTEXT),
+    starts: (text: string, ctx?: RuleContext) => commonStarts(text, ctx, 0x2e), // "."
+  },
   ipDashed: {
     re: /(?<![A-Za-z0-9_-])ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?![A-Za-z0-9_]|-\d)/g,
     starts: (text: string) => literalStarts(text, "-", 2, "ip-"),
@@ -741,11 +802,11 @@ export const PLANS = {
   /** Both words from one case-insensitive search (`bearer` and `basic` are each a scan of their own otherwise). */
   bearer: {
     re: /(?<![A-Za-z0-9_])bearer[ \t]+([A-Za-z0-9._~+/-]{8,4096}={0,4})/dgi,
-    starts: (text: string) => authSchemeStarts(text, "e"),
+    starts: (text: string, ctx?: RuleContext) => authSchemeStarts(text, ctx, "e"),
   },
   basic: {
     re: /basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi,
-    starts: (text: string) => authSchemeStarts(text, "a"),
+    starts: (text: string, ctx?: RuleContext) => authSchemeStarts(text, ctx, "a"),
   },
   wandbLogin: {
     re: /(?<![A-Za-z0-9_-])wandb[ \t]+login(?:[ \t]+--?[a-z-]{1,20})*[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
@@ -795,7 +856,7 @@ export const RULES: readonly Rule[] = [
     find: findPrivateKeys,
   },
   // Vendor tokens with a literal prefix: one table, one scan (tokens.ts).
-  ...tokenRules(),
+  ...tokenRules(TOKEN_FAMILIES, tokenLiteralStarts),
   {
     id: "aws-secret-key",
     description: "AWS secret access key assigned to an aws_secret_access_key-like name",
@@ -973,10 +1034,10 @@ export const RULES: readonly Rule[] = [
       "internal DNS name (*.svc, *.cluster.local, *.internal, *.corp, *.local, *.lan, *.home.arpa, configured domains) or configured host",
     source: "Kubernetes DNS spec (svc.cluster.local); RFC 6762 (.local); RFC 8375 (.home.arpa); repo config",
     kind: "infrastructure",
-    keywords: (ctx) => (ctx.hosts.hosts.size > 0 ? [] : ctx.hosts.suffixes.map((s) => "." + s)),
+    keywords: [],
     find: combine(
       tailAnchoredFinder(
-        (text, ctx) => text.matchAll(suffixTail(ctx)),
+        (text, ctx) => matchesAt(commonSearch(ctx).suffix, text, PLANS.internalSuffix.starts(text, ctx)),
         /[A-Za-z0-9.-]/,
         512,
         HOSTNAME,
@@ -995,7 +1056,7 @@ export const RULES: readonly Rule[] = [
     find: combine(
       // Not after a version specifier (==, >=, v) nor inside a longer dotted number or a "1.2.3.4-rc" version.
       // Only private first octets are searched for: most dotted numbers in a log start otherwise.
-      regexFinder(/(?:10|127|172|192|100|169)\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![A-Za-z0-9_]|\.\d|-[A-Za-z])/g, {
+      planned(PLANS.ipDotted, {
         notAfter: /[A-Za-z0-9_.]/,
         accept: (value, m, text) => {
           // Not after a version specifier (==, >=, ~=, !=).

@@ -4,7 +4,7 @@
  * patterns. One pass over a text finds the candidates of every family at once.
  */
 import { around, matchStarts, positionsOf } from "./anchors.js";
-import type { Rule, Span } from "./rules.js";
+import type { Rule, RuleContext, Span } from "./rules.js";
 
 export interface TokenFamily {
   /** Rule id: placeholders say `[redacted:<id>]`. */
@@ -400,8 +400,16 @@ class TokenScanner {
     }
   }
 
-  /** Every token of every family in `text`, by family id. */
-  scan(text: string): Map<string, Span[]> {
+  /** The prefixes found by the literal search (`dapi`, `hvs.` …): a caller may search for them with others at once. */
+  literalPrefixes(): string[] {
+    return [...this.literal.keys()];
+  }
+
+  /**
+   * Every token of every family in `text`, by family id. `literalStarts` are where the caller's own
+   * search found the literal prefixes (a superset does no harm); without it the scanner searches.
+   */
+  scan(text: string, literalStarts?: readonly number[]): Map<string, Span[]> {
     const found = new Map<string, Span[]>();
     const tryAt = (rules: readonly Compiled[], start: number): void => {
       for (const { family, sticky } of rules) {
@@ -446,7 +454,7 @@ class TokenScanner {
       }
     }
     if (this.literalSearch !== undefined) {
-      for (const at of matchStarts(text, this.literalSearch)) {
+      for (const at of literalStarts ?? matchStarts(text, this.literalSearch)) {
         const rules = new Set<Compiled>();
         for (const [prefix, list] of this.literal) if (text.startsWith(prefix, at)) for (const r of list) rules.add(r);
         tryAt([...rules], at);
@@ -465,17 +473,29 @@ function isWordChar(code: number): boolean {
 }
 
 /**
+ * The literal prefixes of these families that no index finds (`dapi`, `hvs.` …): a caller that
+ * searches for them along with its own patterns passes the starts to `tokenRules`.
+ */
+export function literalPrefixes(families: readonly TokenFamily[] = TOKEN_FAMILIES): string[] {
+  return new TokenScanner(families).literalPrefixes();
+}
+
+/**
  * The families as sanitizer rules. They share one scanner, and the last text scanned with its
  * findings: the first family's `find` scans, the others read the same result (a text is scanned
- * once however many families there are). Holding one text is the cost of that.
+ * once however many families there are). Holding one text is the cost of that. `literalStarts`,
+ * if given, says where the `literalPrefixes` of these families may start in a text.
  */
-export function tokenRules(families: readonly TokenFamily[] = TOKEN_FAMILIES): Rule[] {
+export function tokenRules(
+  families: readonly TokenFamily[] = TOKEN_FAMILIES,
+  literalStarts?: (text: string, ctx: RuleContext) => readonly number[],
+): Rule[] {
   const scanner = new TokenScanner(families);
   let lastText: string | undefined;
   let lastFound = new Map<string, Span[]>();
-  const hits = (text: string): Map<string, Span[]> => {
+  const hits = (text: string, ctx: RuleContext): Map<string, Span[]> => {
     if (text !== lastText) {
-      lastFound = scanner.scan(text);
+      lastFound = scanner.scan(text, literalStarts?.(text, ctx));
       lastText = text;
     }
     return lastFound;
@@ -486,6 +506,6 @@ export function tokenRules(families: readonly TokenFamily[] = TOKEN_FAMILIES): R
     source: family.source,
     kind: "credential",
     keywords: [],
-    find: (text: string) => hits(text).get(family.id) ?? [],
+    find: (text: string, ctx: RuleContext) => hits(text, ctx).get(family.id) ?? [],
   }));
 }

@@ -6,12 +6,20 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import { matchesAt, matchStarts, occurrencesOf, positionsOf } from "../../../src/core/sanitize/anchors.js";
-import { isPrivateIpv4, isPrivateIpv6, parseIpv4Loose, parseIpv6 } from "../../../src/core/sanitize/address.js";
+import {
+  hostPolicy,
+  isPrivateIpv4,
+  isPrivateIpv6,
+  parseIpv4Loose,
+  parseIpv6,
+} from "../../../src/core/sanitize/address.js";
+import { tokenRules } from "../../../src/core/sanitize/tokens.js";
 import {
   findHostPortIpv4,
   findIpv6,
   findKeyedIpv4,
   PLANS,
+  RULES,
   SECRET_ASSIGNMENT,
   SECRET_ASSIGNMENT_STARTS,
 } from "../../../src/core/sanitize/rules.js";
@@ -290,6 +298,35 @@ const CASES: Case[] = [
     /\/(?:data|mnt|scratch|shared|lustre|gpfs|fsx|efs|nfs|datasets|checkpoints|vol|volumes|nvme|raid|storage|cluster)(?:\/[A-Za-z0-9._@%+=-]{1,255}){1,64}/g,
     ["/", "//", "data", "dat", "mnt", "scratch", "volumes", "vol", "nvme", "x", "run1", "é", "~", "D"],
   ),
+  plan(
+    "ipDotted",
+    ["10.0.0.1", "192.168.1.255", "127.0.0.1-x", "172.16.0.1.5"],
+    /(?:10|127|172|192|100|169)\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![A-Za-z0-9_]|\.\d|-[A-Za-z])/g,
+    ["1", "10", "127", "172", "192", "100", "169", ".", "0", "255", "-", "-a", "x", ".svc", "bearer "],
+  ),
+  plan(
+    "internalSuffix",
+    ["redis.svc", "a.cluster.local", "x.HOME.arpa", "db.corp.", "h.lan"],
+    /\.(?:cluster\.local|home\.arpa|internal|local|corp|svc|lan)(?![A-Za-z0-9_-]|\.[A-Za-z0-9])/gi,
+    [
+      ".",
+      "svc",
+      "SVC",
+      "cluster",
+      ".local",
+      "local",
+      "home",
+      ".arpa",
+      "internal",
+      "corp",
+      "lan",
+      "-",
+      "_",
+      "x",
+      "10.0.0.1",
+      "basic ",
+    ],
+  ),
 ];
 
 const spans = (ms: Iterable<RegExpExecArray>): Array<[number, string]> => [...ms].map((m) => [m.index, m[0]]);
@@ -509,6 +546,41 @@ describe("private-ipv4 on filtered separators", () => {
         expect(ours(text).map((s) => [s.start, s.end])).toEqual(expected);
       }),
       { numRuns: 3000 },
+    );
+    expect(matched).toBeGreaterThan(30);
+  });
+});
+
+describe("token prefixes found by the rules' common search", () => {
+  test("the token rules given the common search's starts find what their own search finds", () => {
+    const own = tokenRules();
+    const shared = RULES.filter((r) => own.some((o) => o.id === r.id));
+    const ctx = { hosts: hostPolicy() };
+    let matched = 0;
+    const piece = fc.constantFrom(
+      ...[
+        "dapi",
+        "dp.pt.",
+        "hvs.",
+        "hvb.",
+        "DAPI",
+        "0123456789abcdef",
+        "ABCDEFGHIJabcdefghij0123456789_-",
+        "-1",
+        " ",
+        ".",
+        "d",
+        "h",
+      ],
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 20 }), (parts) => {
+        const text = parts.join("");
+        const expected = own.map((r) => [...r.find(text, ctx)]);
+        if (expected.some((found) => found.length > 0)) matched++;
+        expect(shared.map((r) => [...r.find(text, ctx)])).toEqual(expected);
+      }),
+      { numRuns: 2000 },
     );
     expect(matched).toBeGreaterThan(30);
   });
