@@ -339,8 +339,13 @@ export function findIpv6(text: string): Span[] {
   const spans: Span[] = [];
   const pattern = new RegExp(IPV6.source, IPV6.flags);
   let next = 0;
-  for (const colon of positionsOf(text, ":")) {
+  const colons = positionsOf(text, ":");
+  for (let i = 0; i < colons.length; i++) {
+    const colon = colons[i]!;
     if (colon < next) continue;
+    // An address's colons lie at most five apart (four hex digits between): a colon with no other that
+    // close is none of an address's, and its run (which only its first colon can start) holds none.
+    if ((i === 0 || colon - colons[i - 1]! > 5) && (i + 1 === colons.length || colons[i + 1]! - colon > 5)) continue;
     let start = colon;
     while (start > 0 && colon - start < 48 && isIpv6Char(text.charCodeAt(start - 1))) start--;
     let runEnd = colon + 1;

@@ -3,7 +3,7 @@
  * as data: one row per family, from gitleaks' default rules and GitHub secret scanning's public
  * patterns. One pass over a text finds the candidates of every family at once.
  */
-import { around, matchStarts, positionsOf } from "./anchors.js";
+import { around, matchStarts } from "./anchors.js";
 import type { Rule, RuleContext, Span } from "./rules.js";
 
 export interface TokenFamily {
@@ -349,6 +349,8 @@ class TokenScanner {
   private readonly literal = new Map<string, Compiled[]>();
   private literalSearch: RegExp | undefined;
   private readonly anchored = new Map<string, Anchored[]>();
+  /** For each anchor character, the characters that follow it in its prefixes. */
+  private readonly afterAnchor = new Map<string, Uint8Array>();
   /** For each separator, the last two characters of its keys: most `_` and `-` of a log end no key and cost two reads. */
   private readonly keyEnds = new Map<string, Uint8Array>();
 
@@ -393,6 +395,15 @@ class TokenScanner {
       const list = this.anchored.get(rare) ?? [];
       list.push({ offset: prefix.indexOf(rare), prefix, rules });
       this.anchored.set(rare, list);
+    }
+    for (const [anchor, entries] of this.anchored) {
+      const follows = new Uint8Array(128);
+      for (const { offset, prefix } of entries) {
+        // An anchor that ends its prefix may be followed by anything (non-ASCII aliases: a candidate too many).
+        if (offset + 1 >= prefix.length) follows.fill(1);
+        else follows[prefix.charCodeAt(offset + 1) & 127] = 1;
+      }
+      this.afterAnchor.set(anchor, follows);
     }
     if (this.literal.size > 0) {
       const alternatives = [...this.literal.keys()].sort((a, b) => b.length - a.length).map(escapeRegex);
@@ -440,7 +451,12 @@ class TokenScanner {
     // Two prefixes on one anchor may match at one start: each family is tried there once.
     const tried: Array<{ start: number; rule: Compiled }> = [];
     for (const [anchor, entries] of this.anchored) {
-      for (const at of positionsOf(text, anchor)) {
+      const follows = this.afterAnchor.get(anchor)!;
+      const { positions, after1 } = around(text, anchor);
+      for (let i = 0; i < positions.length; i++) {
+        // Most `A`s of a log are followed by nothing a prefix continues with: one table read, no compare.
+        if (follows[after1[i]! & 127] !== 1) continue;
+        const at = positions[i]!;
         tried.length = 0;
         for (const { offset, prefix, rules } of entries) {
           const start = at - offset;
