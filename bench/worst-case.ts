@@ -245,6 +245,8 @@ export async function bench(): Promise<BenchReport> {
       "keys and values": "password=x token: y ".repeat(MAX_BODY_CHARS / 20),
       "dots and digits": "1.".repeat(MAX_BODY_CHARS / 2),
       "URL schemes": "a://a:a@".repeat(MAX_BODY_CHARS / 8),
+      "internal suffixes back to back": ".svc.".repeat(MAX_BODY_CHARS / 5),
+      "pvc/ chains": "pvc/".repeat(MAX_BODY_CHARS / 4),
     };
     const w = worstOf(sanitizerCases, (t) => sanitize(t));
     rows.push(["sanitize (64 KiB)", time(() => sanitize(log)), w.ms, w.what]);

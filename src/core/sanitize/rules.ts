@@ -170,19 +170,29 @@ function combine(
  */
 function tailAnchoredFinder(
   tails: (text: string, ctx: RuleContext) => Iterable<RegExpExecArray>,
-  tokenChar: RegExp,
+  tokenChars: string,
   maxLength: number,
   whole: RegExp,
   accept: (value: string, ctx: RuleContext) => boolean,
 ): (text: string, ctx: RuleContext) => Span[] {
   if (!whole.sticky) throw new Error(`sanitize rule regex ${whole} must be sticky`);
+  const tokenChar = asciiTable(tokenChars);
   return (text, ctx) => {
     const spans: Span[] = [];
     const pattern = new RegExp(whole.source, whole.flags);
     let covered = 0;
+    // The walk back from the last tail: tails in one run of token characters share it, so a run of
+    // many tails (`.svc..svc..svc`) is walked once, not once per tail.
+    let lastTail = -1;
+    let lastStart = 0;
     for (const t of tails(text, ctx)) {
+      const floor = Math.max(0, t.index - maxLength);
       let start = t.index;
-      while (start > 0 && t.index - start < maxLength && tokenChar.test(text[start - 1] ?? "")) start--;
+      while (start > floor && start > lastTail && tokenChar[text.charCodeAt(start - 1)] === 1) start--;
+      // Every character from lastTail to here is a token character: the walk goes on as the last one went.
+      if (start === lastTail && start > floor) start = Math.max(lastStart, floor);
+      lastTail = t.index;
+      lastStart = start;
       if (start < covered) continue;
       pattern.lastIndex = start;
       const m = pattern.exec(text);
@@ -1043,7 +1053,7 @@ export const RULES: readonly Rule[] = [
     find: combine(
       tailAnchoredFinder(
         (text, ctx) => matchesAt(commonSearch(ctx).suffix, text, PLANS.internalSuffix.starts(text, ctx)),
-        /[A-Za-z0-9.-]/,
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-",
         512,
         HOSTNAME,
         (value, ctx) => isInternalName(value, ctx.hosts),
@@ -1106,7 +1116,7 @@ export const RULES: readonly Rule[] = [
     keywords: ["-"],
     find: tailAnchoredFinder(
       (text) => matchesAt(PLANS.k8sTail.re, text, PLANS.k8sTail.starts(text)),
-      /[a-z0-9-]/,
+      "abcdefghijklmnopqrstuvwxyz0123456789-",
       2048,
       K8S_TOKEN,
       isGeneratedPodName,

@@ -48,8 +48,8 @@ export function placeholder(ruleId: string): string {
 /** A redacted region of the input: the union of overlapping spans, labelled by the span that starts first (longest on ties). */
 interface Region extends Span {
   label: string;
-  /** First position at which each rule fired inside the region. */
-  firstHit: Map<string, number>;
+  /** First position at which each rule fired inside the region (a region holds one or two rules: a list, not a map). */
+  firstHit: Array<{ rule: string; at: number }>;
 }
 
 /** Real text settles in one or two passes; more means adversarial input, and failing closed is the answer. */
@@ -186,17 +186,34 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
     ctx: RuleContext,
   ): Hit[] {
     const windows: Span[] = [];
+    // Each search for a line break looks at most WINDOW characters, and no character twice: the
+    // search after a placeholder starts where the one after the previous placeholder stopped, and
+    // the search before one runs only for a placeholder that opens a new window. So one long line
+    // with thousands of placeholders stays linear.
+    let searchedTo = 0;
+    let nextBreak = -1;
     for (const p of placeholders) {
       if (isBlank(text[p.start - 1]) && isBlank(text[p.end])) continue;
-      // Searched within WINDOW only: one megabyte-long line with many placeholders must stay linear.
-      const reach = Math.max(0, p.start - WINDOW);
-      const before = text.slice(reach, p.start).lastIndexOf("\n");
-      const after = text.slice(p.end, p.end + WINDOW).indexOf("\n");
-      const start = before === -1 ? reach : reach + before;
-      const end = after === -1 ? Math.min(text.length, p.end + WINDOW) : p.end + after + 1;
+      const limit = Math.min(text.length, p.end + WINDOW);
+      if (nextBreak < p.end) {
+        const from = Math.max(p.end, searchedTo);
+        const at = text.slice(from, limit).indexOf("\n");
+        nextBreak = at === -1 ? -1 : from + at;
+        searchedTo = at === -1 ? limit : nextBreak;
+      }
+      const end = nextBreak !== -1 && nextBreak < limit ? nextBreak + 1 : limit;
       const last = windows.at(-1);
-      if (last !== undefined && start <= last.end + 2) last.end = Math.max(last.end, end);
-      else windows.push({ start, end });
+      const reach = Math.max(0, p.start - WINDOW);
+      if (last !== undefined && reach <= last.end + 2) {
+        // The window may open here or join the last one: only the line break before it decides.
+        const before = text.slice(Math.max(reach, last.end), p.start).lastIndexOf("\n");
+        const start = before === -1 ? (reach > last.end ? reach : last.start) : Math.max(reach, last.end) + before;
+        if (start <= last.end + 2) last.end = Math.max(last.end, end);
+        else windows.push({ start, end });
+        continue;
+      }
+      const before = text.slice(reach, p.start).lastIndexOf("\n");
+      windows.push({ start: before === -1 ? reach : reach + before, end });
     }
     if (windows.length === 0) return [];
     const joined: string[] = [];
@@ -242,23 +259,25 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
         ) {
           throw new Error(`sanitize rule ${rule.id} returned an invalid span`);
         }
-        for (const piece of outsidePlaceholders(span, text, placeholders)) hits.push({ ...piece, rule: rule.id });
+        if (placeholders.length === 0) hits.push({ start: span.start, end: span.end, rule: rule.id });
+        else for (const piece of outsidePlaceholders(span, text, placeholders)) hits.push({ ...piece, rule: rule.id });
       }
     }
     return hits;
   }
 
   function merge(hits: Hit[]): Region[] {
-    hits.sort((a, b) => a.start - b.start || b.end - a.end || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0));
+    const rank = (rule: string): number => order.get(rule) ?? 0;
+    hits.sort((a, b) => a.start - b.start || b.end - a.end || (a.rule === b.rule ? 0 : rank(a.rule) - rank(b.rule)));
     const merged: Region[] = [];
     for (const hit of hits) {
       const last = merged[merged.length - 1];
       if (last !== undefined && hit.start < last.end) {
         last.end = Math.max(last.end, hit.end);
-        if (!last.firstHit.has(hit.rule)) last.firstHit.set(hit.rule, hit.start);
+        if (!last.firstHit.some((f) => f.rule === hit.rule)) last.firstHit.push({ rule: hit.rule, at: hit.start });
         continue;
       }
-      merged.push({ start: hit.start, end: hit.end, label: hit.rule, firstHit: new Map([[hit.rule, hit.start]]) });
+      merged.push({ start: hit.start, end: hit.end, label: hit.rule, firstHit: [{ rule: hit.rule, at: hit.start }] });
     }
     return merged;
   }
@@ -348,8 +367,11 @@ export function createSanitizer(rules: readonly Rule[]): Sanitizer {
     };
     const findings: Finding[] = [];
     for (const region of found) {
-      const hits = [...region.firstHit].sort((a, b) => a[1] - b[1] || (order.get(a[0]) ?? 0) - (order.get(b[0]) ?? 0));
-      for (const [rule, offset] of hits) findings.push({ rule, ...locate(offset) });
+      const hits =
+        region.firstHit.length === 1
+          ? region.firstHit
+          : [...region.firstHit].sort((a, b) => a.at - b.at || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0));
+      for (const { rule, at } of hits) findings.push({ rule, ...locate(at) });
     }
     return findings;
   }
