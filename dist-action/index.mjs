@@ -1442,15 +1442,15 @@ var require_rules = __commonJS({
     }
     exports.isJSONType = isJSONType;
     function getRules() {
-      const groups = {
+      const groups2 = {
         number: { type: "number", rules: [] },
         string: { type: "string", rules: [] },
         array: { type: "array", rules: [] },
         object: { type: "object", rules: [] }
       };
       return {
-        types: { ...groups, integer: true, boolean: true, null: true },
-        rules: [{ rules: [] }, groups.number, groups.string, groups.array, groups.object],
+        types: { ...groups2, integer: true, boolean: true, null: true },
+        rules: [{ rules: [] }, groups2.number, groups2.string, groups2.array, groups2.object],
         post: { rules: [] },
         all: {},
         keywords: {}
@@ -8996,33 +8996,33 @@ function parseIpv6(text) {
   if (halves.length > 2) return void 0;
   const parseGroups = (s) => {
     if (s === "") return [];
-    const groups = [];
+    const groups2 = [];
     for (const g of s.split(":")) {
       if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return void 0;
-      groups.push(parseInt(g, 16));
+      groups2.push(parseInt(g, 16));
     }
-    return groups;
+    return groups2;
   };
   const want = 8 - tail.length;
   if (halves.length === 1) {
-    const groups = parseGroups(halves[0] ?? "");
-    if (groups === void 0 || groups.length !== want) return void 0;
-    return [...groups, ...tail];
+    const groups2 = parseGroups(halves[0] ?? "");
+    if (groups2 === void 0 || groups2.length !== want) return void 0;
+    return [...groups2, ...tail];
   }
   const head = parseGroups(halves[0] ?? "");
   const rest = parseGroups(halves[1] ?? "");
   if (head === void 0 || rest === void 0 || head.length + rest.length > want - 1) return void 0;
   return [...head, ...Array(want - head.length - rest.length).fill(0), ...rest, ...tail];
 }
-function isPrivateIpv6(groups) {
-  const first = groups[0] ?? 0;
+function isPrivateIpv6(groups2) {
+  const first = groups2[0] ?? 0;
   if ((first & 65024) === 64512 || (first & 65472) === 65152) return true;
-  const leadingZeros = groups.slice(0, 7).every((g) => g === 0);
-  if (leadingZeros && groups[7] === 1) return true;
-  const mapped = groups.slice(0, 5).every((g) => g === 0) && groups[5] === 65535;
+  const leadingZeros = groups2.slice(0, 7).every((g) => g === 0);
+  if (leadingZeros && groups2[7] === 1) return true;
+  const mapped = groups2.slice(0, 5).every((g) => g === 0) && groups2[5] === 65535;
   if (mapped) {
-    const hi = groups[6] ?? 0;
-    const lo = groups[7] ?? 0;
+    const hi = groups2[6] ?? 0;
+    const lo = groups2[7] ?? 0;
     return isPrivateIpv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
   }
   return false;
@@ -9046,6 +9046,7 @@ function isInternalHost(host, policy) {
 }
 
 // src/core/sanitize/anchors.ts
+var NONE = 65535;
 var indexedText;
 var indexed = /* @__PURE__ */ new Map();
 function positionsOf(text, chars) {
@@ -9065,6 +9066,75 @@ function positionsOf(text, chars) {
   }
   indexed.set(chars, positions);
   return positions;
+}
+var searchedText;
+var searched = /* @__PURE__ */ new Map();
+function cachedSearch(text, key, find) {
+  if (text !== searchedText) {
+    searchedText = text;
+    searched = /* @__PURE__ */ new Map();
+  }
+  let found = searched.get(key);
+  if (found === void 0) {
+    found = find();
+    searched.set(key, found);
+  }
+  return found;
+}
+function occurrencesOf(text, literal) {
+  if (literal.length === 0) throw new Error("sanitize literal must not be empty");
+  return cachedSearch(text, `literal:${literal}`, () => {
+    const found = [];
+    for (let at = text.indexOf(literal); at !== -1; at = text.indexOf(literal, at + 1)) found.push(at);
+    return found;
+  });
+}
+function matchStarts(text, re) {
+  if (!re.global) throw new Error(`sanitize search regex ${re} must be global`);
+  return cachedSearch(text, `regex:${re.flags}:${re.source}`, () => {
+    const search = new RegExp(re.source, re.flags);
+    const found = [];
+    for (let m = search.exec(text); m !== null; m = search.exec(text)) {
+      found.push(m.index);
+      search.lastIndex = m.index + 1;
+    }
+    return found;
+  });
+}
+function around(text, chars) {
+  const positions = positionsOf(text, chars);
+  return cachedAround(text, chars, () => {
+    const n = positions.length;
+    const found = {
+      positions,
+      before2: new Uint16Array(n),
+      before1: new Uint16Array(n),
+      after1: new Uint16Array(n),
+      after2: new Uint16Array(n)
+    };
+    for (let i = 0; i < n; i++) {
+      const at = positions[i];
+      found.before2[i] = at >= 2 ? text.charCodeAt(at - 2) : NONE;
+      found.before1[i] = at >= 1 ? text.charCodeAt(at - 1) : NONE;
+      found.after1[i] = at + 1 < text.length ? text.charCodeAt(at + 1) : NONE;
+      found.after2[i] = at + 2 < text.length ? text.charCodeAt(at + 2) : NONE;
+    }
+    return found;
+  });
+}
+var aroundText;
+var arounds = /* @__PURE__ */ new Map();
+function cachedAround(text, chars, build) {
+  if (text !== aroundText) {
+    aroundText = text;
+    arounds = /* @__PURE__ */ new Map();
+  }
+  let found = arounds.get(chars);
+  if (found === void 0) {
+    found = build();
+    arounds.set(chars, found);
+  }
+  return found;
 }
 function mergeSorted(a, b) {
   const out = [];
@@ -9095,18 +9165,95 @@ function asciiTable(chars) {
   for (const c of chars) table[c.charCodeAt(0) & 127] = 1;
   return table;
 }
-function keyedStarts(text, shape) {
-  if (!shape.key.global) throw new Error(`sanitize key regex ${shape.key} must be global`);
-  const last = asciiTable(shape.lastChars + shape.lastChars.toUpperCase());
-  const quotes = asciiTable(shape.quotes);
-  const starts = [];
+var keyEndsText;
+var keyEndsCache = /* @__PURE__ */ new Map();
+function keyEndsOf(text, separators) {
+  if (text !== keyEndsText) {
+    keyEndsText = text;
+    keyEndsCache = /* @__PURE__ */ new Map();
+  }
+  const cached = keyEndsCache.get(separators);
+  if (cached !== void 0) return cached;
+  const positions = positionsOf(text, separators);
+  const ends = new Int32Array(positions.length);
+  const last = new Uint16Array(positions.length);
+  const beforeLast = new Uint16Array(positions.length);
   let floor = 0;
-  for (const at of positionsOf(text, shape.separators)) {
+  for (let i = 0; i < positions.length; i++) {
+    const at = positions[i];
     let end = at;
     while (end > floor && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
     floor = at + 1;
-    if (quotes[text.charCodeAt(end - 1)] === 1) end--;
-    if (last[text.charCodeAt(end - 1)] !== 1) continue;
+    ends[i] = end;
+    last[i] = end >= 1 ? text.charCodeAt(end - 1) : NONE;
+    beforeLast[i] = end >= 2 ? text.charCodeAt(end - 2) : NONE;
+  }
+  const found = { ends, last, beforeLast };
+  keyEndsCache.set(separators, found);
+  return found;
+}
+var MAX_SHAPES = 31;
+var groups = /* @__PURE__ */ new Map();
+var shapeBits = /* @__PURE__ */ new WeakMap();
+function registered(shape) {
+  const known = shapeBits.get(shape);
+  if (known !== void 0) return known;
+  if (!shape.key.global) throw new Error(`sanitize key regex ${shape.key} must be global`);
+  const separators = shape.separators === ":" ? ":=" : shape.separators;
+  let group = groups.get(separators);
+  if (group === void 0) {
+    group = { separators, shapes: [], last: new Int32Array(128), quotes: new Int32Array(128), colonOnly: 0 };
+    groups.set(separators, group);
+  }
+  if (group.shapes.length >= MAX_SHAPES)
+    throw new Error(`sanitize has more than ${MAX_SHAPES} key shapes on ${separators}`);
+  const bit = group.shapes.length;
+  group.shapes.push(shape);
+  for (const c of shape.lastChars + shape.lastChars.toUpperCase()) group.last[c.charCodeAt(0) & 127] |= 1 << bit;
+  for (const c of shape.quotes) group.quotes[c.charCodeAt(0) & 127] |= 1 << bit;
+  if (separators !== shape.separators) group.colonOnly |= 1 << bit;
+  const entry = { group, bit };
+  shapeBits.set(shape, entry);
+  return entry;
+}
+var groupedText;
+var grouped = /* @__PURE__ */ new Map();
+function keyEndsFor(text, group, bit) {
+  if (text !== groupedText) {
+    groupedText = text;
+    grouped = /* @__PURE__ */ new Map();
+  }
+  let perShape = grouped.get(group);
+  if (perShape === void 0 || perShape.length <= bit) {
+    perShape = sortToShapes(text, group);
+    grouped.set(group, perShape);
+  }
+  return perShape[bit];
+}
+function sortToShapes(text, group) {
+  const { ends, last: lastCodes, beforeLast } = keyEndsOf(text, group.separators);
+  const positions = positionsOf(text, group.separators);
+  const perShape = group.shapes.map(() => []);
+  for (let i = 0; i < ends.length; i++) {
+    const c0 = lastCodes[i];
+    const c1 = beforeLast[i];
+    const quoted = c0 < 128 ? group.quotes[c0] : 0;
+    let shapes = (c0 < 128 ? group.last[c0] : 0) & ~quoted | (c1 < 128 ? group.last[c1] : 0) & quoted;
+    if (shapes === 0) continue;
+    if ((shapes & group.colonOnly) !== 0 && text.charCodeAt(positions[i]) !== 58) shapes &= ~group.colonOnly;
+    while (shapes !== 0) {
+      const lowest = shapes & -shapes;
+      const bit = 31 - Math.clz32(lowest);
+      perShape[bit].push((quoted & lowest) !== 0 ? ends[i] - 1 : ends[i]);
+      shapes ^= lowest;
+    }
+  }
+  return perShape;
+}
+function keyedStarts(text, shape) {
+  const { group, bit } = registered(shape);
+  const starts = [];
+  for (const end of keyEndsFor(text, group, bit)) {
     const from = Math.max(0, end - shape.maxKey);
     const window = text.slice(from, end);
     shape.key.lastIndex = 0;
@@ -9120,12 +9267,17 @@ function keyedStarts(text, shape) {
 function literalStarts(text, chars, offset, literal) {
   const starts = [];
   const codes = [...literal].map((c) => c.charCodeAt(0) | 32);
-  for (const at of positionsOf(text, chars)) {
-    const start = at - offset;
+  const { positions, before1, after1 } = around(text, chars);
+  const before = offset > 0 ? codes[offset - 1] : -1;
+  const after = offset + 1 < codes.length ? codes[offset + 1] : -1;
+  for (let i = 0; i < positions.length; i++) {
+    if (before !== -1 && (before1[i] | 32) !== before) continue;
+    if (after !== -1 && (after1[i] | 32) !== after) continue;
+    const start = positions[i] - offset;
     if (start < 0) continue;
-    let i = 0;
-    while (i < codes.length && (text.charCodeAt(start + i) | 32) === codes[i]) i++;
-    if (i === codes.length) starts.push(start);
+    let k = 0;
+    while (k < codes.length && (text.charCodeAt(start + k) | 32) === codes[k]) k++;
+    if (k === codes.length) starts.push(start);
   }
   return starts;
 }
@@ -9416,8 +9568,12 @@ var TokenScanner = class {
   longestKey = /* @__PURE__ */ new Map();
   /** For each separator, which word lengths are keys (most words before a `-` or `_` are not, and are skipped unsliced). */
   keyLengths = /* @__PURE__ */ new Map();
-  literal = [];
+  /** Prefixes with neither a separator nor a rare character, all found by one search. */
+  literal = /* @__PURE__ */ new Map();
+  literalSearch;
   anchored = /* @__PURE__ */ new Map();
+  /** For each anchor character, the characters that follow it in its prefixes. */
+  afterAnchor = /* @__PURE__ */ new Map();
   /** For each separator, the last two characters of its keys: most `_` and `-` of a log end no key and cost two reads. */
   keyEnds = /* @__PURE__ */ new Map();
   constructor(families) {
@@ -9451,27 +9607,38 @@ var TokenScanner = class {
         else ends[(key.charCodeAt(key.length - 2) & 127) * 128 + lastCode] = 1;
       }
     }
-    const byFirst = /* @__PURE__ */ new Map();
     for (const [prefix, rules] of plain) {
       const rare = anchorOf(prefix);
-      if (rare !== void 0) {
-        const list = this.anchored.get(rare) ?? [];
-        list.push({ offset: prefix.indexOf(rare), prefix, rules });
-        this.anchored.set(rare, list);
+      if (rare === void 0) {
+        this.literal.set(prefix, rules);
         continue;
       }
-      byFirst.set(prefix[0], [...byFirst.get(prefix[0]) ?? [], prefix]);
+      const list = this.anchored.get(rare) ?? [];
+      list.push({ offset: prefix.indexOf(rare), prefix, rules });
+      this.anchored.set(rare, list);
     }
-    for (const [first, prefixes] of byFirst) {
-      const rest = prefixes.map((p) => escapeRegex(p.slice(1))).sort((a, b) => b.length - a.length);
-      this.literal.push({
-        search: new RegExp(`${escapeRegex(first)}(?:${rest.join("|")})`, "g"),
-        rules: [...new Set(prefixes.flatMap((p) => plain.get(p) ?? []))]
-      });
+    for (const [anchor, entries] of this.anchored) {
+      const follows = new Uint8Array(128);
+      for (const { offset, prefix } of entries) {
+        if (offset + 1 >= prefix.length) follows.fill(1);
+        else follows[prefix.charCodeAt(offset + 1) & 127] = 1;
+      }
+      this.afterAnchor.set(anchor, follows);
+    }
+    if (this.literal.size > 0) {
+      const alternatives = [...this.literal.keys()].sort((a, b) => b.length - a.length).map(escapeRegex);
+      this.literalSearch = new RegExp(alternatives.join("|"), "g");
     }
   }
-  /** Every token of every family in `text`, by family id. */
-  scan(text) {
+  /** The prefixes found by the literal search (`dapi`, `hvs.` …): a caller may search for them with others at once. */
+  literalPrefixes() {
+    return [...this.literal.keys()];
+  }
+  /**
+   * Every token of every family in `text`, by family id. `literalStarts` are where the caller's own
+   * search found the literal prefixes (a superset does no harm); without it the scanner searches.
+   */
+  scan(text, literalStarts2) {
     const found = /* @__PURE__ */ new Map();
     const tryAt = (rules, start) => {
       for (const { family, sticky } of rules) {
@@ -9487,8 +9654,10 @@ var TokenScanner = class {
       const longest = this.longestKey.get(separator) ?? 0;
       const lengths = this.keyLengths.get(separator) ?? /* @__PURE__ */ new Set();
       const ends = this.keyEnds.get(separator);
-      for (const at of positionsOf(text, separator)) {
-        if (at >= 2 && ends[(text.charCodeAt(at - 2) & 127) * 128 + (text.charCodeAt(at - 1) & 127)] !== 1) continue;
+      const { positions, before2, before1 } = around(text, separator);
+      for (let i = 0; i < positions.length; i++) {
+        const at = positions[i];
+        if (at >= 2 && ends[(before2[i] & 127) * 128 + (before1[i] & 127)] !== 1) continue;
         let start = at;
         while (start > 0 && at - start < longest && isWordChar(text.charCodeAt(start - 1))) start--;
         if (!lengths.has(at - start)) continue;
@@ -9498,7 +9667,11 @@ var TokenScanner = class {
     }
     const tried = [];
     for (const [anchor, entries] of this.anchored) {
-      for (const at of positionsOf(text, anchor)) {
+      const follows = this.afterAnchor.get(anchor);
+      const { positions, after1 } = around(text, anchor);
+      for (let i = 0; i < positions.length; i++) {
+        if (follows[after1[i] & 127] !== 1) continue;
+        const at = positions[i];
         tried.length = 0;
         for (const { offset, prefix, rules } of entries) {
           const start = at - offset;
@@ -9511,9 +9684,12 @@ var TokenScanner = class {
         }
       }
     }
-    for (const { search, rules } of this.literal) {
-      search.lastIndex = 0;
-      for (let m = search.exec(text); m !== null; m = search.exec(text)) tryAt(rules, m.index);
+    if (this.literalSearch !== void 0) {
+      for (const at of literalStarts2 ?? matchStarts(text, this.literalSearch)) {
+        const rules = /* @__PURE__ */ new Set();
+        for (const [prefix, list] of this.literal) if (text.startsWith(prefix, at)) for (const r of list) rules.add(r);
+        tryAt([...rules], at);
+      }
     }
     return found;
   }
@@ -9524,13 +9700,16 @@ function escapeRegex(s) {
 function isWordChar(code4) {
   return code4 >= 48 && code4 <= 57 || code4 >= 65 && code4 <= 90 || code4 >= 97 && code4 <= 122;
 }
-function tokenRules(families = TOKEN_FAMILIES) {
+function literalPrefixes(families = TOKEN_FAMILIES) {
+  return new TokenScanner(families).literalPrefixes();
+}
+function tokenRules(families = TOKEN_FAMILIES, literalStarts2) {
   const scanner = new TokenScanner(families);
   let lastText;
   let lastFound = /* @__PURE__ */ new Map();
-  const hits = (text) => {
+  const hits = (text, ctx) => {
     if (text !== lastText) {
-      lastFound = scanner.scan(text);
+      lastFound = scanner.scan(text, literalStarts2?.(text, ctx));
       lastText = text;
     }
     return lastFound;
@@ -9541,7 +9720,7 @@ function tokenRules(families = TOKEN_FAMILIES) {
     source: family.source,
     kind: "credential",
     keywords: [],
-    find: (text) => hits(text).get(family.id) ?? []
+    find: (text, ctx) => hits(text, ctx).get(family.id) ?? []
   }));
 }
 
@@ -9569,7 +9748,7 @@ function regexFinder(re, opts = {}) {
       spans.push({ start, end });
     };
     if (opts.starts !== void 0) {
-      for (const m2 of matchesAt(re, text, opts.starts(text))) take(m2);
+      for (const m2 of matchesAt(re, text, opts.starts(text, ctx))) take(m2);
       return spans;
     }
     if (anchor !== void 0) {
@@ -9605,15 +9784,22 @@ var SCHEME_ANCHOR = { text: "://", back: /[A-Za-z0-9+.-]/, max: 31 };
 function combine(...finders) {
   return (text, ctx) => finders.flatMap((f) => f(text, ctx));
 }
-function tailAnchoredFinder(tails, tokenChar, maxLength, whole, accept) {
+function tailAnchoredFinder(tails, tokenChars, maxLength, whole, accept) {
   if (!whole.sticky) throw new Error(`sanitize rule regex ${whole} must be sticky`);
+  const tokenChar = asciiTable(tokenChars);
   return (text, ctx) => {
     const spans = [];
     const pattern = new RegExp(whole.source, whole.flags);
     let covered = 0;
+    let lastTail = -1;
+    let lastStart = 0;
     for (const t of tails(text, ctx)) {
+      const floor = Math.max(0, t.index - maxLength);
       let start = t.index;
-      while (start > 0 && t.index - start < maxLength && tokenChar.test(text[start - 1] ?? "")) start--;
+      while (start > floor && start > lastTail && tokenChar[text.charCodeAt(start - 1)] === 1) start--;
+      if (start === lastTail && start > floor) start = Math.max(lastStart, floor);
+      lastTail = t.index;
+      lastStart = start;
       if (start < covered) continue;
       pattern.lastIndex = start;
       const m = pattern.exec(text);
@@ -9693,7 +9879,6 @@ function namespaceAccept(value) {
 }
 function findShortNamespaceFlags(text, ctx) {
   const flag = PLANS.namespaceShortFlag.re;
-  let lineStart;
   let lineEnd = -1;
   let kubeLine = false;
   return regexFinder(flag, {
@@ -9702,12 +9887,8 @@ function findShortNamespaceFlags(text, ctx) {
     accept: (value, m, whole) => {
       if (!namespaceAccept(value)) return false;
       if (m.index > lineEnd) {
-        lineStart = lineEnd + 1;
-        let next = whole.indexOf("\n", lineStart);
-        while (next !== -1 && next < m.index) {
-          lineStart = next + 1;
-          next = whole.indexOf("\n", lineStart);
-        }
+        const lineStart = whole.lastIndexOf("\n", m.index) + 1;
+        const next = whole.indexOf("\n", m.index);
         lineEnd = next === -1 ? whole.length : next;
         kubeLine = KUBE_COMMAND.test(whole.slice(lineStart, lineEnd));
       }
@@ -9733,8 +9914,11 @@ function findIpv6(text) {
   const spans = [];
   const pattern = new RegExp(IPV6.source, IPV6.flags);
   let next = 0;
-  for (const colon of positionsOf(text, ":")) {
+  const colons = positionsOf(text, ":");
+  for (let i = 0; i < colons.length; i++) {
+    const colon = colons[i];
     if (colon < next) continue;
+    if ((i === 0 || colon - colons[i - 1] > 5) && (i + 1 === colons.length || colons[i + 1] - colon > 5)) continue;
     let start = colon;
     while (start > 0 && colon - start < 48 && isIpv6Char(text.charCodeAt(start - 1))) start--;
     let runEnd = colon + 1;
@@ -9744,8 +9928,8 @@ function findIpv6(text) {
     pattern.lastIndex = start;
     const m = pattern.exec(text);
     if (m !== null) {
-      const groups = parseIpv6(m[0]);
-      if (groups !== void 0 && isPrivateIpv6(groups)) spans.push({ start, end: start + m[0].length });
+      const groups2 = parseIpv6(m[0]);
+      if (groups2 !== void 0 && isPrivateIpv6(groups2)) spans.push({ start, end: start + m[0].length });
       next = Math.max(next, start + m[0].length);
     }
   }
@@ -9756,6 +9940,32 @@ var HOSTNAME = new RegExp(`(?<![A-Za-z0-9_.-])(?:${LABEL}\\.){1,126}${LABEL}${NA
 function suffixTail(ctx) {
   const suffixes = [...ctx.hosts.suffixes].sort((a, b) => b.length - a.length).map((d) => d.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
   return new RegExp(`\\.(?:${suffixes.join("|")})${NAME_END}`, "gi");
+}
+var DEFAULT_CONTEXT = { hosts: hostPolicy() };
+var IPV4_DOTTED = /(?:10|127|172|192|100|169)\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![A-Za-z0-9_]|\.\d|-[A-Za-z])/g;
+var commonSearches = /* @__PURE__ */ new Map();
+var COMMON_SEARCHES_KEPT = 32;
+function commonSearch(ctx) {
+  const suffix = suffixTail(ctx);
+  let found = commonSearches.get(suffix.source);
+  if (found === void 0) {
+    const literals = literalPrefixes().map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    const parts = [IPV4_DOTTED.source, suffix.source, AUTH_SCHEME.source, ...literals];
+    found = { search: new RegExp(parts.join("|"), "gi"), suffix };
+    if (commonSearches.size >= COMMON_SEARCHES_KEPT) commonSearches.clear();
+    commonSearches.set(suffix.source, found);
+  }
+  return found;
+}
+function commonStarts(text, ctx, code4) {
+  const { search } = commonSearch(ctx ?? DEFAULT_CONTEXT);
+  return matchStarts(text, search).filter((at) => (text.charCodeAt(at) | 32) === code4);
+}
+var TOKEN_LITERAL_FIRSTS = new Set(literalPrefixes().map((p) => p.charCodeAt(0) | 32));
+function tokenLiteralStarts(text, ctx) {
+  return matchStarts(text, commonSearch(ctx).search).filter(
+    (at) => TOKEN_LITERAL_FIRSTS.has(text.charCodeAt(at) | 32)
+  );
 }
 var URL2 = /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s<>"'`]{1,2048}/g;
 function urlHost(url) {
@@ -9844,11 +10054,18 @@ function privateLooseIpv4(value, minDottedParts) {
 }
 var PORT_TAIL = /:\d{2,5}(?![A-Za-z0-9_.])/g;
 var HOST_BEFORE_PORT = new RegExp(`(?<![A-Za-z0-9_.:])${LOOSE_IPV4}(?=:\\d)`, "y");
+var HEX_DIGIT = asciiTable("0123456789abcdefABCDEF");
+var LOOSE_IPV4_CHAR = asciiTable("0123456789abcdefABCDEFxX.");
+var DIGIT = asciiTable("0123456789");
+function portColons(text) {
+  const { positions, before1, after1, after2 } = around(text, ":");
+  return positions.filter((_, i) => HEX_DIGIT[before1[i]] === 1 && DIGIT[after1[i]] === 1 && DIGIT[after2[i]] === 1);
+}
 function findHostPortIpv4(text) {
   const spans = [];
-  for (const t of matchesAt(PORT_TAIL, text, positionsOf(text, ":"))) {
+  for (const t of matchesAt(PORT_TAIL, text, portColons(text))) {
     let start = t.index;
-    while (start > 0 && t.index - start < 48 && /[0-9a-fA-FxX.]/.test(text[start - 1])) start--;
+    while (start > 0 && t.index - start < 48 && LOOSE_IPV4_CHAR[text.charCodeAt(start - 1)] === 1) start--;
     HOST_BEFORE_PORT.lastIndex = start;
     const m = HOST_BEFORE_PORT.exec(text);
     if (m === null || m.index + m[0].length !== t.index || !privateLooseIpv4(m[0], 3)) continue;
@@ -9857,10 +10074,20 @@ function findHostPortIpv4(text) {
   return spans;
 }
 var ADDRESS_KEYS = ["addr", "address", "host", "hostname", "ip", "server", "endpoint", "nameserver"];
+var ADDRESS_KEY_LAST = asciiTable(
+  ADDRESS_KEYS.map((k) => k.at(-1).toLowerCase() + k.at(-1).toUpperCase()).join("")
+);
 var KEYED_VALUE = new RegExp(`[:=][ \\t]{0,8}["']?(${LOOSE_PRIVATE})(?![A-Za-z0-9_.-])`, "dg");
+function addressSeparators(text) {
+  const { positions, before1, before2 } = around(text, ":=");
+  return positions.filter((_, i) => {
+    const c = before1[i];
+    return ADDRESS_KEY_LAST[c === 34 || c === 39 ? before2[i] : c] === 1;
+  });
+}
 function findKeyedIpv4(text) {
   const spans = [];
-  for (const m of matchesAt(KEYED_VALUE, text, positionsOf(text, ":="))) {
+  for (const m of matchesAt(KEYED_VALUE, text, addressSeparators(text))) {
     let end = m.index;
     if (text[end - 1] === '"' || text[end - 1] === "'") end--;
     let start = end;
@@ -9874,6 +10101,8 @@ function findKeyedIpv4(text) {
   return spans;
 }
 var CLUSTER_ROOTS = "data|mnt|scratch|shared|lustre|gpfs|fsx|efs|nfs|datasets|checkpoints|vol|volumes|nvme|raid|storage|cluster";
+var CLUSTER_ROOT_HEADS = new Uint8Array(128 * 128);
+for (const root of CLUSTER_ROOTS.split("|")) CLUSTER_ROOT_HEADS[root.charCodeAt(0) * 128 + root.charCodeAt(1)] = 1;
 var SYSTEM_DIRS = /^\/(?:usr|bin|sbin|lib|lib64|etc|opt|tmp|proc|sys|dev|var|run|boot|root|home\/runner|github|__w)(?:\/|$)/;
 function base64Credentials(value) {
   try {
@@ -9883,11 +10112,27 @@ function base64Credentials(value) {
     return false;
   }
 }
+var AUTH_SCHEME = /b(?:earer|asic)[ \t]/gi;
+function authSchemeStarts(text, ctx, second) {
+  return commonStarts(text, ctx, 98).filter((at) => (text.charCodeAt(at + 1) | 32) === second.charCodeAt(0));
+}
+var PVC_KEYS = ["persistentvolumeclaims", "persistentvolumeclaim", "pvc"];
+function endsWithIgnoringCase(text, at, word) {
+  const start = at - word.length;
+  if (start < 0) return false;
+  for (let k = 0; k < word.length; k++) if ((text.charCodeAt(start + k) | 32) !== word.charCodeAt(k)) return false;
+  return true;
+}
 var PLANS = {
   /** A pod's generated suffix starts at a `-`: the shared `-` index, with the five characters read first. */
   k8sTail: {
     re: K8S_TAIL,
-    starts: (text) => positionsOf(text, "-").filter((at) => k8sSuffixAt(text, at + 1))
+    starts: (text) => {
+      const { positions, after1, after2 } = around(text, "-");
+      return positions.filter(
+        (at, i) => K8S_ALPHABET[after1[i]] === 1 && K8S_ALPHABET[after2[i]] === 1 && k8sSuffixAt(text, at + 1)
+      );
+    }
   },
   awsSecretKey: {
     re: /(?<![A-Za-z0-9])aws_?secret_?(?:access_?)?key["']?[ \t]{0,5}[:=][ \t]{0,5}["']?([A-Za-z0-9/+=]{40})(?![A-Za-z0-9/+=])/dgi,
@@ -9952,6 +10197,17 @@ var PLANS = {
     re: /(?<![A-Za-z0-9_-])server"?[ \t]*:[ \t]*"?([A-Za-z][A-Za-z0-9+.-]{0,30}:\/\/[^\s"'<>`]{1,2048})/dgi,
     starts: keyed({ separators: ":", quotes: '"', lastChars: "r", key: /server$/gi, maxKey: 6 })
   },
+  ipDotted: {
+    re: IPV4_DOTTED,
+    starts: (text, ctx) => commonStarts(text, ctx, 49)
+    // "1"
+  },
+  /** An internal name's suffix starts at its `.` (the regex of the default suffixes; configured ones get their own). */
+  internalSuffix: {
+    re: suffixTail(DEFAULT_CONTEXT),
+    starts: (text, ctx) => commonStarts(text, ctx, 46)
+    // "."
+  },
   ipDashed: {
     re: /(?<![A-Za-z0-9_-])ip-(\d{1,3})-(\d{1,3})-(\d{1,3})-(\d{1,3})(?![A-Za-z0-9_]|-\d)/g,
     starts: (text) => literalStarts(text, "-", 2, "ip-")
@@ -9984,15 +10240,58 @@ var PLANS = {
     re: new RegExp(`(?<![A-Za-z0-9_-])claimName["']?[ \\t]*[:=][ \\t]*["']?(${NAME_1123})${NAME_END}`, "dgi"),
     starts: keyed({ separators: ":=", quotes: `"'`, lastChars: "e", key: /claimName$/gi, maxKey: 9 })
   },
+  /** `pvc/` or `persistentvolumeclaim(s)/`, any case, right before a `/`: the key ends there, with no blank or quote. */
   pvcSlash: {
     re: new RegExp(`(?<![A-Za-z0-9_-])(?:pvc|persistentvolumeclaims?)/(${NAME_1123})${NAME_END}`, "dgi"),
-    starts: keyed({
-      separators: "/",
-      quotes: "",
-      lastChars: "cms",
-      key: /(?:pvc|persistentvolumeclaims?)$/gi,
-      maxKey: 22
+    starts: (text) => {
+      const { positions, before1 } = around(text, "/");
+      const starts = [];
+      for (let i = 0; i < positions.length; i++) {
+        const last = before1[i] | 32;
+        if (last !== 99 && last !== 109 && last !== 115) continue;
+        for (const key of PVC_KEYS)
+          if (endsWithIgnoringCase(text, positions[i], key)) starts.push(positions[i] - key.length);
+      }
+      return starts;
+    }
+  },
+  /** A webhook starts at its URL's scheme if it has one, else at the host. */
+  slackWebhook: {
+    re: /(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,256}/g,
+    starts: (text) => occurrencesOf(text, "hooks.slack.com/").flatMap((at) => {
+      const scheme = ["https://", "http://"].find((s) => text.startsWith(s, at - s.length));
+      return scheme === void 0 ? [at] : [at - scheme.length, at];
     })
+  },
+  /** Both words from one case-insensitive search (`bearer` and `basic` are each a scan of their own otherwise). */
+  bearer: {
+    re: /(?<![A-Za-z0-9_])bearer[ \t]+([A-Za-z0-9._~+/-]{8,4096}={0,4})/dgi,
+    starts: (text, ctx) => authSchemeStarts(text, ctx, "e")
+  },
+  basic: {
+    re: /basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi,
+    starts: (text, ctx) => authSchemeStarts(text, ctx, "a")
+  },
+  wandbLogin: {
+    re: /(?<![A-Za-z0-9_-])wandb[ \t]+login(?:[ \t]+--?[a-z-]{1,20})*[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
+    starts: (text) => occurrencesOf(text, "wandb")
+  },
+  wandbSdk: {
+    re: /wandb\.login\([^)\n]{0,200}?key[ \t]*=[ \t]*["']((?:local-)?[0-9a-f]{40})["']/dg,
+    starts: (text) => occurrencesOf(text, "wandb")
+  },
+  wandbNetrc: {
+    re: /api\.wandb\.ai[ \t]+login[ \t]+[^\s]{1,100}[ \t]+password[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
+    // "wandb" is 4 characters into the match.
+    starts: (text) => occurrencesOf(text, "wandb").flatMap((at) => at >= 4 ? [at - 4] : [])
+  },
+  /** A mount root starts at a `/` (the shared index) whose next two characters begin a root's name. */
+  clusterRoot: {
+    re: new RegExp(`/(?:${CLUSTER_ROOTS})(?:/[A-Za-z0-9._@%+=-]{1,255}){1,64}`, "g"),
+    starts: (text) => {
+      const { positions, after1, after2 } = around(text, "/");
+      return positions.filter((_, i) => CLUSTER_ROOT_HEADS[(after1[i] & 127) * 128 + (after2[i] & 127)] === 1);
+    }
   },
   pathVariable: {
     re: /_(?:PATH|DIR|ROOT|HOME|MOUNT|CACHE)["']?=["']?(\/[^\s"'`:;,]{1,1024})/dg,
@@ -10018,7 +10317,7 @@ var RULES = [
     find: findPrivateKeys
   },
   // Vendor tokens with a literal prefix: one table, one scan (tokens.ts).
-  ...tokenRules(),
+  ...tokenRules(TOKEN_FAMILIES, tokenLiteralStarts),
   {
     id: "aws-secret-key",
     description: "AWS secret access key assigned to an aws_secret_access_key-like name",
@@ -10053,7 +10352,7 @@ var RULES = [
     source: "gitleaks slack-webhook-url; GitHub secret scanning slack_incoming_webhook_url",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/(?:https?:\/\/)?hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9+/_-]{20,256}/g)
+    find: planned(PLANS.slackWebhook)
   },
   {
     id: "kubeconfig-data",
@@ -10118,7 +10417,7 @@ var RULES = [
     source: "RFC 6750 §2.1; gitleaks generic bearer patterns",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/(?<![A-Za-z0-9_])bearer[ \t]+([A-Za-z0-9._~+/-]{8,4096}={0,4})/dgi, {
+    find: planned(PLANS.bearer, {
       group: 1,
       accept: (value) => hasDigit(value) || value.length >= 20
     })
@@ -10129,7 +10428,7 @@ var RULES = [
     source: "RFC 7617; detect-secrets BasicAuthDetector",
     kind: "credential",
     keywords: [],
-    find: regexFinder(/basic[ \t]+([A-Za-z0-9+/]{8,4096}={0,2})(?![A-Za-z0-9+/=])/dgi, {
+    find: planned(PLANS.basic, {
       notAfter: /[A-Za-z0-9_]/,
       group: 1,
       accept: base64Credentials
@@ -10140,21 +10439,11 @@ var RULES = [
     description: "Weights & Biases API key (40 hex characters, or local-…) after `wandb login`, in wandb.login(key=…), or in a .netrc entry for api.wandb.ai",
     source: "W&B CLI and SDK (wandb login, wandb.login, ~/.netrc); GitHub secret scanning wandb_api_key",
     kind: "credential",
-    keywords: ["wandb"],
+    keywords: [],
     find: combine(
-      regexFinder(
-        /(?<![A-Za-z0-9_-])wandb[ \t]+login(?:[ \t]+--?[a-z-]{1,20})*[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
-        {
-          group: 1
-        }
-      ),
-      regexFinder(/wandb\.login\([^)\n]{0,200}?key[ \t]*=[ \t]*["']((?:local-)?[0-9a-f]{40})["']/dg, { group: 1 }),
-      regexFinder(
-        /api\.wandb\.ai[ \t]+login[ \t]+[^\s]{1,100}[ \t]+password[ \t]+((?:local-)?[0-9a-f]{40})(?![A-Za-z0-9])/dg,
-        {
-          group: 1
-        }
-      )
+      planned(PLANS.wandbLogin, { group: 1 }),
+      planned(PLANS.wandbSdk, { group: 1 }),
+      planned(PLANS.wandbNetrc, { group: 1 })
     )
   },
   {
@@ -10198,11 +10487,11 @@ var RULES = [
     description: "internal DNS name (*.svc, *.cluster.local, *.internal, *.corp, *.local, *.lan, *.home.arpa, configured domains) or configured host",
     source: "Kubernetes DNS spec (svc.cluster.local); RFC 6762 (.local); RFC 8375 (.home.arpa); repo config",
     kind: "infrastructure",
-    keywords: (ctx) => ctx.hosts.hosts.size > 0 ? [] : ctx.hosts.suffixes.map((s) => "." + s),
+    keywords: [],
     find: combine(
       tailAnchoredFinder(
-        (text, ctx) => text.matchAll(suffixTail(ctx)),
-        /[A-Za-z0-9.-]/,
+        (text, ctx) => matchesAt(commonSearch(ctx).suffix, text, PLANS.internalSuffix.starts(text, ctx)),
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-",
         512,
         HOSTNAME,
         (value, ctx) => isInternalName(value, ctx.hosts)
@@ -10219,7 +10508,7 @@ var RULES = [
     find: combine(
       // Not after a version specifier (==, >=, v) nor inside a longer dotted number or a "1.2.3.4-rc" version.
       // Only private first octets are searched for: most dotted numbers in a log start otherwise.
-      regexFinder(/(?:10|127|172|192|100|169)\.\d{1,3}\.\d{1,3}\.\d{1,3}(?![A-Za-z0-9_]|\.\d|-[A-Za-z])/g, {
+      planned(PLANS.ipDotted, {
         notAfter: /[A-Za-z0-9_.]/,
         accept: (value, m, text) => {
           if (/[=<>~!]=$/.test(text.slice(Math.max(0, m.index - 2), m.index))) return false;
@@ -10263,7 +10552,7 @@ var RULES = [
     keywords: ["-"],
     find: tailAnchoredFinder(
       (text) => matchesAt(PLANS.k8sTail.re, text, PLANS.k8sTail.starts(text)),
-      /[a-z0-9-]/,
+      "abcdefghijklmnopqrstuvwxyz0123456789-",
       2048,
       K8S_TOKEN,
       isGeneratedPodName
@@ -10309,9 +10598,7 @@ var RULES = [
     kind: "infrastructure",
     keywords: ["/"],
     find: combine(
-      regexFinder(new RegExp(`/(?:${CLUSTER_ROOTS})(?:/[A-Za-z0-9._@%+=-]{1,255}){1,64}`, "g"), {
-        notAfter: /[A-Za-z0-9_.~/-]/
-      }),
+      planned(PLANS.clusterRoot, { notAfter: /[A-Za-z0-9_.~/-]/ }),
       planned(PLANS.pathVariable, {
         group: 1,
         trimTrailing: URL_TRAILING_PUNCTUATION,
@@ -10323,8 +10610,10 @@ var RULES = [
 
 // src/core/sanitize/sanitize.ts
 var WITHHELD = "[details withheld: this text could not be checked for secrets or internal infrastructure]";
+var PLACEHOLDER_OPENING = "[redacted:";
+var PLACEHOLDER_COLON = PLACEHOLDER_OPENING.indexOf(":");
 function placeholder(ruleId) {
-  return `[redacted:${ruleId}]`;
+  return `${PLACEHOLDER_OPENING}${ruleId}]`;
 }
 var MAX_PASSES = 8;
 var KEYWORD_REACH = 64;
@@ -10364,9 +10653,16 @@ function createSanitizer(rules) {
       throw new Error(`sanitize rule id ${JSON.stringify(rule.id)} is invalid or duplicated`);
     order.set(rule.id, order.size);
   }
-  const placeholderPattern = rules.length === 0 ? void 0 : new RegExp(`\\[redacted:(?:${rules.map((r) => escapeRegex2(r.id)).join("|")})\\]`, "g");
+  const placeholderPattern = rules.length === 0 ? void 0 : new RegExp(`${escapeRegex2(PLACEHOLDER_OPENING)}(?:${rules.map((r) => escapeRegex2(r.id)).join("|")})\\]`, "g");
+  function mayHoldPlaceholder(text) {
+    const { positions, before1 } = around(text, ":");
+    for (let i = 0; i < positions.length; i++) {
+      if (before1[i] === 100 && text.startsWith(PLACEHOLDER_OPENING, positions[i] - PLACEHOLDER_COLON)) return true;
+    }
+    return false;
+  }
   function placeholderRanges(text) {
-    if (placeholderPattern === void 0 || !text.includes("[redacted:")) return [];
+    if (placeholderPattern === void 0 || !mayHoldPlaceholder(text)) return [];
     return [...text.matchAll(placeholderPattern)].map((m) => ({ start: m.index, end: m.index + m[0].length }));
   }
   function outsidePlaceholders(span, text, placeholders) {
@@ -10406,16 +10702,29 @@ function createSanitizer(rules) {
   }
   function hitsNearPlaceholders(text, placeholders, active, ctx) {
     const windows = [];
+    let searchedTo = 0;
+    let nextBreak = -1;
     for (const p of placeholders) {
       if (isBlank(text[p.start - 1]) && isBlank(text[p.end])) continue;
-      const reach = Math.max(0, p.start - WINDOW);
-      const before = text.slice(reach, p.start).lastIndexOf("\n");
-      const after = text.slice(p.end, p.end + WINDOW).indexOf("\n");
-      const start = before === -1 ? reach : reach + before;
-      const end = after === -1 ? Math.min(text.length, p.end + WINDOW) : p.end + after + 1;
+      const limit = Math.min(text.length, p.end + WINDOW);
+      if (nextBreak < p.end) {
+        const from = Math.max(p.end, searchedTo);
+        const at = text.slice(from, limit).indexOf("\n");
+        nextBreak = at === -1 ? -1 : from + at;
+        searchedTo = at === -1 ? limit : nextBreak;
+      }
+      const end = nextBreak !== -1 && nextBreak < limit ? nextBreak + 1 : limit;
       const last = windows.at(-1);
-      if (last !== void 0 && start <= last.end + 2) last.end = Math.max(last.end, end);
-      else windows.push({ start, end });
+      const reach = Math.max(0, p.start - WINDOW);
+      if (last !== void 0 && reach <= last.end + 2) {
+        const before2 = text.slice(Math.max(reach, last.end), p.start).lastIndexOf("\n");
+        const start = before2 === -1 ? reach > last.end ? reach : last.start : Math.max(reach, last.end) + before2;
+        if (start <= last.end + 2) last.end = Math.max(last.end, end);
+        else windows.push({ start, end });
+        continue;
+      }
+      const before = text.slice(reach, p.start).lastIndexOf("\n");
+      windows.push({ start: before === -1 ? reach : reach + before, end });
     }
     if (windows.length === 0) return [];
     const joined = [];
@@ -10453,22 +10762,24 @@ function createSanitizer(rules) {
         if (!Number.isInteger(span.start) || !Number.isInteger(span.end) || span.start < 0 || span.end > text.length || span.start >= span.end) {
           throw new Error(`sanitize rule ${rule.id} returned an invalid span`);
         }
-        for (const piece of outsidePlaceholders(span, text, placeholders)) hits.push({ ...piece, rule: rule.id });
+        if (placeholders.length === 0) hits.push({ start: span.start, end: span.end, rule: rule.id });
+        else for (const piece of outsidePlaceholders(span, text, placeholders)) hits.push({ ...piece, rule: rule.id });
       }
     }
     return hits;
   }
   function merge(hits) {
-    hits.sort((a, b) => a.start - b.start || b.end - a.end || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0));
+    const rank = (rule) => order.get(rule) ?? 0;
+    hits.sort((a, b) => a.start - b.start || b.end - a.end || (a.rule === b.rule ? 0 : rank(a.rule) - rank(b.rule)));
     const merged = [];
     for (const hit of hits) {
       const last = merged[merged.length - 1];
       if (last !== void 0 && hit.start < last.end) {
         last.end = Math.max(last.end, hit.end);
-        if (!last.firstHit.has(hit.rule)) last.firstHit.set(hit.rule, hit.start);
+        if (!last.firstHit.some((f) => f.rule === hit.rule)) last.firstHit.push({ rule: hit.rule, at: hit.start });
         continue;
       }
-      merged.push({ start: hit.start, end: hit.end, label: hit.rule, firstHit: /* @__PURE__ */ new Map([[hit.rule, hit.start]]) });
+      merged.push({ start: hit.start, end: hit.end, label: hit.rule, firstHit: [{ rule: hit.rule, at: hit.start }] });
     }
     return merged;
   }
@@ -10504,8 +10815,8 @@ function createSanitizer(rules) {
     for (let pass = 1; found.length > 0; pass++) {
       if (pass > MAX_PASSES) throw new Error("sanitize did not settle");
       const current = render(text, found);
-      const around = current.placeholders.map((p) => current.text.slice(Math.max(0, p.start - KEYWORD_REACH), p.end + KEYWORD_REACH)).join("\n");
-      for (const rule of activeIn(around, ctx)) active.add(rule);
+      const around2 = current.placeholders.map((p) => current.text.slice(Math.max(0, p.start - KEYWORD_REACH), p.end + KEYWORD_REACH)).join("\n");
+      for (const rule of activeIn(around2, ctx)) active.add(rule);
       const fresh = hitsNearPlaceholders(current.text, current.placeholders, active, ctx);
       rendered = current.text;
       if (fresh.length === 0) break;
@@ -10539,8 +10850,8 @@ function createSanitizer(rules) {
     };
     const findings = [];
     for (const region of found) {
-      const hits = [...region.firstHit].sort((a, b) => a[1] - b[1] || (order.get(a[0]) ?? 0) - (order.get(b[0]) ?? 0));
-      for (const [rule, offset] of hits) findings.push({ rule, ...locate(offset) });
+      const hits = region.firstHit.length === 1 ? region.firstHit : [...region.firstHit].sort((a, b) => a.at - b.at || (order.get(a.rule) ?? 0) - (order.get(b.rule) ?? 0));
+      for (const { rule, at } of hits) findings.push({ rule, ...locate(at) });
     }
     return findings;
   }
