@@ -7,9 +7,25 @@
 /** A character code outside the text (before its start or past its end). */
 const NONE = 0xffff;
 
-/** The last text indexed and its anchor positions: one text is scanned by ~30 finders in a row. */
-let indexedText: string | undefined;
-let indexed = new Map<string, readonly number[]>();
+/**
+ * What was found in the last text, by kind and key: one text is scanned by ~30 finders in a row, and
+ * each index, search and table is built once for it. Holding one text is the cost of that.
+ */
+let cachedText: string | undefined;
+let cache = new Map<string, unknown>();
+
+function cached<T>(text: string, key: string, build: () => T): T {
+  if (text !== cachedText) {
+    cachedText = text;
+    cache = new Map();
+  }
+  let found = cache.get(key) as T | undefined;
+  if (found === undefined) {
+    found = build();
+    cache.set(key, found);
+  }
+  return found;
+}
 
 /**
  * Ascending positions of any of the given characters. One native `indexOf` per character (a memchr
@@ -17,48 +33,22 @@ let indexed = new Map<string, readonly number[]>();
  * times more than that on a megabyte.
  */
 export function positionsOf(text: string, chars: string): readonly number[] {
-  if (text !== indexedText) {
-    indexedText = text;
-    indexed = new Map();
-  }
-  const cached = indexed.get(chars);
-  if (cached !== undefined) return cached;
-  let positions: readonly number[];
-  if (chars.length === 1) {
+  return cached(text, `chars:${chars}`, () => {
+    if (chars.length !== 1) return [...chars].map((c) => positionsOf(text, c)).reduce(mergeSorted, []);
     const found: number[] = [];
     for (let at = text.indexOf(chars); at !== -1; at = text.indexOf(chars, at + 1)) found.push(at);
-    positions = found;
-  } else {
-    positions = [...chars].map((c) => positionsOf(text, c)).reduce(mergeSorted, []);
-  }
-  indexed.set(chars, positions);
-  return positions;
-}
-
-/** The last text searched for literals and regexes, and where each was found. */
-let searchedText: string | undefined;
-let searched = new Map<string, readonly number[]>();
-
-function cachedSearch(text: string, key: string, find: () => readonly number[]): readonly number[] {
-  if (text !== searchedText) {
-    searchedText = text;
-    searched = new Map();
-  }
-  let found = searched.get(key);
-  if (found === undefined) {
-    found = find();
-    searched.set(key, found);
-  }
-  return found;
+    return found;
+  });
 }
 
 /**
- * Ascending positions of a literal (case-sensitive), overlapping ones included. A literal of five
- * characters or more is found by V8's skipping search, far under a millisecond a megabyte.
+ * Ascending positions of a literal (case-sensitive), overlapping ones included. V8 finds a literal from
+ * its first character (a memchr): one that starts with a rare character (`wandb`) costs ~0.05 ms a
+ * megabyte, one that starts with a common one (`hooks.slack.com/`) ~0.3 ms.
  */
 export function occurrencesOf(text: string, literal: string): readonly number[] {
   if (literal.length === 0) throw new Error("sanitize literal must not be empty");
-  return cachedSearch(text, `literal:${literal}`, () => {
+  return cached(text, `literal:${literal}`, () => {
     const found: number[] = [];
     for (let at = text.indexOf(literal); at !== -1; at = text.indexOf(literal, at + 1)) found.push(at);
     return found;
@@ -71,7 +61,7 @@ export function occurrencesOf(text: string, literal: string): readonly number[] 
  */
 export function matchStarts(text: string, re: RegExp): readonly number[] {
   if (!re.global) throw new Error(`sanitize search regex ${re} must be global`);
-  return cachedSearch(text, `regex:${re.flags}:${re.source}`, () => {
+  return cached(text, `regex:${re.flags}:${re.source}`, () => {
     const search = new RegExp(re.source, re.flags);
     const found: number[] = [];
     for (let m = search.exec(text); m !== null; m = search.exec(text)) {
@@ -98,7 +88,7 @@ export interface Around {
 
 export function around(text: string, chars: string): Around {
   const positions = positionsOf(text, chars);
-  return cachedAround(text, chars, () => {
+  return cached(text, `around:${chars}`, (): Around => {
     const n = positions.length;
     const found = {
       positions,
@@ -116,22 +106,6 @@ export function around(text: string, chars: string): Around {
     }
     return found;
   });
-}
-
-let aroundText: string | undefined;
-let arounds = new Map<string, Around>();
-
-function cachedAround(text: string, chars: string, build: () => Around): Around {
-  if (text !== aroundText) {
-    aroundText = text;
-    arounds = new Map();
-  }
-  let found = arounds.get(chars);
-  if (found === undefined) {
-    found = build();
-    arounds.set(chars, found);
-  }
-  return found;
 }
 
 /** Two ascending lists of distinct positions as one (a linear merge: sorting twelve thousand numbers costs more). */
@@ -202,33 +176,24 @@ interface KeyEnds {
   beforeLast: Uint16Array;
 }
 
-let keyEndsText: string | undefined;
-let keyEndsCache = new Map<string, KeyEnds>();
-
 function keyEndsOf(text: string, separators: string): KeyEnds {
-  if (text !== keyEndsText) {
-    keyEndsText = text;
-    keyEndsCache = new Map();
-  }
-  const cached = keyEndsCache.get(separators);
-  if (cached !== undefined) return cached;
-  const positions = positionsOf(text, separators);
-  const ends = new Int32Array(positions.length);
-  const last = new Uint16Array(positions.length);
-  const beforeLast = new Uint16Array(positions.length);
-  let floor = 0;
-  for (let i = 0; i < positions.length; i++) {
-    const at = positions[i]!;
-    let end = at;
-    while (end > floor && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
-    floor = at + 1;
-    ends[i] = end;
-    last[i] = end >= 1 ? text.charCodeAt(end - 1) : NONE;
-    beforeLast[i] = end >= 2 ? text.charCodeAt(end - 2) : NONE;
-  }
-  const found = { ends, last, beforeLast };
-  keyEndsCache.set(separators, found);
-  return found;
+  return cached(text, `keyEnds:${separators}`, (): KeyEnds => {
+    const positions = positionsOf(text, separators);
+    const ends = new Int32Array(positions.length);
+    const last = new Uint16Array(positions.length);
+    const beforeLast = new Uint16Array(positions.length);
+    let floor = 0;
+    for (let i = 0; i < positions.length; i++) {
+      const at = positions[i]!;
+      let end = at;
+      while (end > floor && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+      floor = at + 1;
+      ends[i] = end;
+      last[i] = end >= 1 ? text.charCodeAt(end - 1) : NONE;
+      beforeLast[i] = end >= 2 ? text.charCodeAt(end - 2) : NONE;
+    }
+    return { ends, last, beforeLast };
+  });
 }
 
 /**
@@ -274,20 +239,9 @@ function registered(shape: KeyShape): { group: ShapeGroup; bit: number } {
   return entry;
 }
 
-/** For the last text: per group, the key ends of each of its shapes (as many shapes as the group had then). */
-let groupedText: string | undefined;
-let grouped = new Map<ShapeGroup, number[][]>();
-
+/** The key ends of a shape in the text, sorted for all shapes its group had when first asked (a later shape sorts again). */
 function keyEndsFor(text: string, group: ShapeGroup, bit: number): readonly number[] {
-  if (text !== groupedText) {
-    groupedText = text;
-    grouped = new Map();
-  }
-  let perShape = grouped.get(group);
-  if (perShape === undefined || perShape.length <= bit) {
-    perShape = sortToShapes(text, group);
-    grouped.set(group, perShape);
-  }
+  const perShape = cached(text, `shapes:${group.separators}:${group.shapes.length}`, () => sortToShapes(text, group));
   return perShape[bit]!;
 }
 
