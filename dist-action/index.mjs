@@ -9047,43 +9047,31 @@ function isInternalHost(host, policy) {
 
 // src/core/sanitize/anchors.ts
 var NONE = 65535;
-var indexedText;
-var indexed = /* @__PURE__ */ new Map();
-function positionsOf(text, chars) {
-  if (text !== indexedText) {
-    indexedText = text;
-    indexed = /* @__PURE__ */ new Map();
+var cachedText;
+var cache = /* @__PURE__ */ new Map();
+function cached(text, key, build) {
+  if (text !== cachedText) {
+    cachedText = text;
+    cache = /* @__PURE__ */ new Map();
   }
-  const cached = indexed.get(chars);
-  if (cached !== void 0) return cached;
-  let positions;
-  if (chars.length === 1) {
-    const found = [];
-    for (let at = text.indexOf(chars); at !== -1; at = text.indexOf(chars, at + 1)) found.push(at);
-    positions = found;
-  } else {
-    positions = [...chars].map((c) => positionsOf(text, c)).reduce(mergeSorted, []);
-  }
-  indexed.set(chars, positions);
-  return positions;
-}
-var searchedText;
-var searched = /* @__PURE__ */ new Map();
-function cachedSearch(text, key, find) {
-  if (text !== searchedText) {
-    searchedText = text;
-    searched = /* @__PURE__ */ new Map();
-  }
-  let found = searched.get(key);
+  let found = cache.get(key);
   if (found === void 0) {
-    found = find();
-    searched.set(key, found);
+    found = build();
+    cache.set(key, found);
   }
   return found;
 }
+function positionsOf(text, chars) {
+  return cached(text, `chars:${chars}`, () => {
+    if (chars.length !== 1) return [...chars].map((c) => positionsOf(text, c)).reduce(mergeSorted, []);
+    const found = [];
+    for (let at = text.indexOf(chars); at !== -1; at = text.indexOf(chars, at + 1)) found.push(at);
+    return found;
+  });
+}
 function occurrencesOf(text, literal) {
   if (literal.length === 0) throw new Error("sanitize literal must not be empty");
-  return cachedSearch(text, `literal:${literal}`, () => {
+  return cached(text, `literal:${literal}`, () => {
     const found = [];
     for (let at = text.indexOf(literal); at !== -1; at = text.indexOf(literal, at + 1)) found.push(at);
     return found;
@@ -9091,7 +9079,7 @@ function occurrencesOf(text, literal) {
 }
 function matchStarts(text, re) {
   if (!re.global) throw new Error(`sanitize search regex ${re} must be global`);
-  return cachedSearch(text, `regex:${re.flags}:${re.source}`, () => {
+  return cached(text, `regex:${re.flags}:${re.source}`, () => {
     const search = new RegExp(re.source, re.flags);
     const found = [];
     for (let m = search.exec(text); m !== null; m = search.exec(text)) {
@@ -9103,7 +9091,7 @@ function matchStarts(text, re) {
 }
 function around(text, chars) {
   const positions = positionsOf(text, chars);
-  return cachedAround(text, chars, () => {
+  return cached(text, `around:${chars}`, () => {
     const n = positions.length;
     const found = {
       positions,
@@ -9121,20 +9109,6 @@ function around(text, chars) {
     }
     return found;
   });
-}
-var aroundText;
-var arounds = /* @__PURE__ */ new Map();
-function cachedAround(text, chars, build) {
-  if (text !== aroundText) {
-    aroundText = text;
-    arounds = /* @__PURE__ */ new Map();
-  }
-  let found = arounds.get(chars);
-  if (found === void 0) {
-    found = build();
-    arounds.set(chars, found);
-  }
-  return found;
 }
 function mergeSorted(a, b) {
   const out = [];
@@ -9165,32 +9139,24 @@ function asciiTable(chars) {
   for (const c of chars) table[c.charCodeAt(0) & 127] = 1;
   return table;
 }
-var keyEndsText;
-var keyEndsCache = /* @__PURE__ */ new Map();
 function keyEndsOf(text, separators) {
-  if (text !== keyEndsText) {
-    keyEndsText = text;
-    keyEndsCache = /* @__PURE__ */ new Map();
-  }
-  const cached = keyEndsCache.get(separators);
-  if (cached !== void 0) return cached;
-  const positions = positionsOf(text, separators);
-  const ends = new Int32Array(positions.length);
-  const last = new Uint16Array(positions.length);
-  const beforeLast = new Uint16Array(positions.length);
-  let floor = 0;
-  for (let i = 0; i < positions.length; i++) {
-    const at = positions[i];
-    let end = at;
-    while (end > floor && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
-    floor = at + 1;
-    ends[i] = end;
-    last[i] = end >= 1 ? text.charCodeAt(end - 1) : NONE;
-    beforeLast[i] = end >= 2 ? text.charCodeAt(end - 2) : NONE;
-  }
-  const found = { ends, last, beforeLast };
-  keyEndsCache.set(separators, found);
-  return found;
+  return cached(text, `keyEnds:${separators}`, () => {
+    const positions = positionsOf(text, separators);
+    const ends = new Int32Array(positions.length);
+    const last = new Uint16Array(positions.length);
+    const beforeLast = new Uint16Array(positions.length);
+    let floor = 0;
+    for (let i = 0; i < positions.length; i++) {
+      const at = positions[i];
+      let end = at;
+      while (end > floor && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+      floor = at + 1;
+      ends[i] = end;
+      last[i] = end >= 1 ? text.charCodeAt(end - 1) : NONE;
+      beforeLast[i] = end >= 2 ? text.charCodeAt(end - 2) : NONE;
+    }
+    return { ends, last, beforeLast };
+  });
 }
 var MAX_SHAPES = 31;
 var groups = /* @__PURE__ */ new Map();
@@ -9216,18 +9182,8 @@ function registered(shape) {
   shapeBits.set(shape, entry);
   return entry;
 }
-var groupedText;
-var grouped = /* @__PURE__ */ new Map();
 function keyEndsFor(text, group, bit) {
-  if (text !== groupedText) {
-    groupedText = text;
-    grouped = /* @__PURE__ */ new Map();
-  }
-  let perShape = grouped.get(group);
-  if (perShape === void 0 || perShape.length <= bit) {
-    perShape = sortToShapes(text, group);
-    grouped.set(group, perShape);
-  }
+  const perShape = cached(text, `shapes:${group.separators}:${group.shapes.length}`, () => sortToShapes(text, group));
   return perShape[bit];
 }
 function sortToShapes(text, group) {
