@@ -6,7 +6,7 @@ import type { BenchReport } from "./run.js";
 
 const TARGET_BYTES = 1_048_576;
 const RUNS = 5;
-const ROUNDS = 9;
+const ROUNDS = 21;
 
 /** mulberry32: a tiny seeded PRNG, so every run benchmarks the same bytes. */
 function prng(seed: number): () => number {
