@@ -548,7 +548,7 @@ const LOOSE_IPV4 = `${LOOSE_PART}(?:\\.${LOOSE_PART}){0,3}`;
  */
 const LOOSE_PRIVATE = `(?:(?:10|127|172|192|100|169|0[0-7]{1,11}|0[xX][0-9a-fA-F]{1,8})(?:\\.${LOOSE_PART}){0,3}|\\d{8,10})`;
 
-function privateLooseIpv4(value: string, minDottedParts: number): boolean {
+export function privateLooseIpv4(value: string, minDottedParts: number): boolean {
   const parts = value.split(".").length;
   if (parts === 1) {
     // One number: hex, or a decimal of at least 2^24 (smaller ones are counts, not addresses).

@@ -6,19 +6,15 @@
 import { describe, expect, test } from "@jest/globals";
 import fc from "fast-check";
 import { matchesAt, matchStarts, occurrencesOf, positionsOf } from "../../../src/core/sanitize/anchors.js";
-import {
-  hostPolicy,
-  isPrivateIpv4,
-  isPrivateIpv6,
-  parseIpv4Loose,
-  parseIpv6,
-} from "../../../src/core/sanitize/address.js";
+import { hostPolicy, isPrivateIpv6, parseIpv6 } from "../../../src/core/sanitize/address.js";
 import { tokenRules } from "../../../src/core/sanitize/tokens.js";
 import {
   findHostPortIpv4,
   findIpv6,
   findKeyedIpv4,
   PLANS,
+  privateLooseIpv4,
+  type Rule,
   RULES,
   SECRET_ASSIGNMENT,
   SECRET_ASSIGNMENT_STARTS,
@@ -331,6 +327,30 @@ const CASES: Case[] = [
 
 const spans = (ms: Iterable<RegExpExecArray>): Array<[number, string]> => [...ms].map((m) => [m.index, m[0]]);
 
+/**
+ * A finder agrees with its oracle on random texts glued from `pieces`; enough texts must reach a
+ * match, or the comparison proves nothing.
+ */
+function expectAgreesWithOracle<T>(
+  pieces: readonly string[],
+  oracle: (text: string) => T[],
+  ours: (text: string) => T[],
+  numRuns = 3000,
+  maxLength = 30,
+): void {
+  let matched = 0;
+  fc.assert(
+    fc.property(fc.array(fc.constantFrom(...pieces), { maxLength }), (parts) => {
+      const text = parts.join("");
+      const expected = oracle(text);
+      if (expected.length > 0) matched++;
+      expect(ours(text)).toEqual(expected);
+    }),
+    { numRuns },
+  );
+  expect(matched).toBeGreaterThan(30);
+}
+
 describe("candidate starts find what the global regex found", () => {
   test.each(CASES)("$name", ({ oracle, re, starts, samples, fragments }) => {
     let matched = 0;
@@ -421,33 +441,15 @@ function oldFindIpv6(text: string): Array<[number, number]> {
 
 describe("private-ipv6 on the colon index", () => {
   test("finds what the indexOf walk found", () => {
-    let matched = 0;
-    const piece = fc.constantFrom(
-      ...[":", "::", "fe80", "fd00", "fc", "1", "0", "abcd", "12345", ".", "%eth0", " ", "x", "_", "::1", "10.0.0.1"],
+    expectAgreesWithOracle(
+      [":", "::", "fe80", "fd00", "fc", "1", "0", "abcd", "12345", ".", "%eth0", " ", "x", "_", "::1", "10.0.0.1"],
+      oldFindIpv6,
+      (text) => findIpv6(text).map((s): [number, number] => [s.start, s.end]),
     );
-    fc.assert(
-      fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
-        const text = parts.join("");
-        const expected = oldFindIpv6(text);
-        if (expected.length > 0) matched++;
-        expect(findIpv6(text).map((s) => [s.start, s.end])).toEqual(expected);
-      }),
-      { numRuns: 3000 },
-    );
-    expect(matched).toBeGreaterThan(30);
   });
 });
 
 /** The IPv4 finders before their candidates were filtered: every `:` (and `=`) tried. */
-function privateLooseIpv4(value: string, minDottedParts: number): boolean {
-  const parts = value.split(".").length;
-  if (parts === 1) {
-    if (!/^0[xX]/.test(value) && !(/^\d+$/.test(value) && Number(value) >= 2 ** 24)) return false;
-  } else if (parts < minDottedParts) return false;
-  const octets = parseIpv4Loose(value);
-  return octets !== undefined && isPrivateIpv4(octets);
-}
-
 function oldFindHostPortIpv4(text: string): Array<[number, number]> {
   const PORT_TAIL = /:\d{2,5}(?![A-Za-z0-9_.])/g;
   const HOST_BEFORE_PORT = new RegExp(`(?<![A-Za-z0-9_.:])${LOOSE_PART}(?:\\.${LOOSE_PART}){0,3}(?=:\\d)`, "y");
@@ -537,17 +539,7 @@ describe("private-ipv4 on filtered separators", () => {
     },
   ];
   test.each(FINDERS)("$name finds what the scan of every separator found", ({ ours, oracle, pieces }) => {
-    let matched = 0;
-    fc.assert(
-      fc.property(fc.array(fc.constantFrom(...pieces), { maxLength: 30 }), (parts) => {
-        const text = parts.join("");
-        const expected = oracle(text);
-        if (expected.length > 0) matched++;
-        expect(ours(text).map((s) => [s.start, s.end])).toEqual(expected);
-      }),
-      { numRuns: 3000 },
-    );
-    expect(matched).toBeGreaterThan(30);
+    expectAgreesWithOracle(pieces, oracle, (text) => ours(text).map((s): [number, number] => [s.start, s.end]));
   });
 });
 
@@ -556,9 +548,10 @@ describe("token prefixes found by the rules' common search", () => {
     const own = tokenRules();
     const shared = RULES.filter((r) => own.some((o) => o.id === r.id));
     const ctx = { hosts: hostPolicy() };
-    let matched = 0;
-    const piece = fc.constantFrom(
-      ...[
+    const found = (rules: readonly Rule[]) => (text: string) =>
+      rules.flatMap((r) => [...r.find(text, ctx)].map((s) => `${r.id} ${s.start}-${s.end}`));
+    expectAgreesWithOracle(
+      [
         "dapi",
         "dp.pt.",
         "hvs.",
@@ -572,16 +565,10 @@ describe("token prefixes found by the rules' common search", () => {
         "d",
         "h",
       ],
+      found(own),
+      found(shared),
+      2000,
+      20,
     );
-    fc.assert(
-      fc.property(fc.array(piece, { maxLength: 20 }), (parts) => {
-        const text = parts.join("");
-        const expected = own.map((r) => [...r.find(text, ctx)]);
-        if (expected.some((found) => found.length > 0)) matched++;
-        expect(shared.map((r) => [...r.find(text, ctx)])).toEqual(expected);
-      }),
-      { numRuns: 2000 },
-    );
-    expect(matched).toBeGreaterThan(30);
   });
 });
