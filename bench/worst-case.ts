@@ -247,6 +247,7 @@ export async function bench(): Promise<BenchReport> {
       "URL schemes": "a://a:a@".repeat(MAX_BODY_CHARS / 8),
       "internal suffixes back to back": ".svc.".repeat(MAX_BODY_CHARS / 5),
       "pvc/ chains": "pvc/".repeat(MAX_BODY_CHARS / 4),
+      "Basic words before undecodable values": "@Basic password=".repeat(MAX_BODY_CHARS / 16),
     };
     const w = worstOf(sanitizerCases, (t) => sanitize(t));
     rows.push(["sanitize (64 KiB)", time(() => sanitize(log)), w.ms, w.what]);

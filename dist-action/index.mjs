@@ -10060,7 +10060,13 @@ var CLUSTER_ROOTS = "data|mnt|scratch|shared|lustre|gpfs|fsx|efs|nfs|datasets|ch
 var CLUSTER_ROOT_HEADS = new Uint8Array(128 * 128);
 for (const root of CLUSTER_ROOTS.split("|")) CLUSTER_ROOT_HEADS[root.charCodeAt(0) * 128 + root.charCodeAt(1)] = 1;
 var SYSTEM_DIRS = /^\/(?:usr|bin|sbin|lib|lib64|etc|opt|tmp|proc|sys|dev|var|run|boot|root|home\/runner|github|__w)(?:\/|$)/;
+function decodableBase64(value) {
+  let body = value;
+  if (body.length % 4 === 0) body = body.replace(/={1,2}$/, "");
+  return !body.includes("=") && body.length % 4 !== 1;
+}
 function base64Credentials(value) {
+  if (!decodableBase64(value)) return false;
   try {
     const decoded = atob(value);
     return decoded.includes(":") && /^[\x20-\x7e]+$/.test(decoded);

@@ -634,7 +634,19 @@ for (const root of CLUSTER_ROOTS.split("|")) CLUSTER_ROOT_HEADS[root.charCodeAt(
 const SYSTEM_DIRS =
   /^\/(?:usr|bin|sbin|lib|lib64|etc|opt|tmp|proc|sys|dev|var|run|boot|root|home\/runner|github|__w)(?:\/|$)/;
 
+/**
+ * Whether `atob` accepts the value (the forgiving-base64 rules): up to two `=` only at the end of a
+ * length that is a multiple of four, and no length of 4n+1 once they are gone. Checked first because
+ * a throw costs microseconds, and a hostile text can hold thousands of `Basic` words.
+ */
+export function decodableBase64(value: string): boolean {
+  let body = value;
+  if (body.length % 4 === 0) body = body.replace(/={1,2}$/, "");
+  return !body.includes("=") && body.length % 4 !== 1;
+}
+
 function base64Credentials(value: string): boolean {
+  if (!decodableBase64(value)) return false;
   try {
     const decoded = atob(value);
     return decoded.includes(":") && /^[\x20-\x7e]+$/.test(decoded);

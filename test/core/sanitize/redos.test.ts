@@ -40,6 +40,7 @@ const GENERIC = [
   "pvc/",
   "hooks.slack.com/",
   "wandb login ",
+  "@Basic password=",
   "ey",
   "eyJa.",
   "-----BEGIN PRIVATE KEY-----\n",
