@@ -9748,15 +9748,13 @@ function tailAnchoredFinder(tails, tokenChars, maxLength, whole, accept) {
     const pattern = new RegExp(whole.source, whole.flags);
     let covered = 0;
     let lastTail = -1;
-    let lastStart = 0;
     for (const t of tails(text, ctx)) {
       const floor = Math.max(0, t.index - maxLength);
       let start = t.index;
       while (start > floor && start > lastTail && tokenChar[text.charCodeAt(start - 1)] === 1) start--;
-      if (start === lastTail && start > floor) start = Math.max(lastStart, floor);
+      const sameRun = start === lastTail;
       lastTail = t.index;
-      lastStart = start;
-      if (start < covered) continue;
+      if (sameRun || start < covered) continue;
       pattern.lastIndex = start;
       const m = pattern.exec(text);
       if (m === null || m.index + m[0].length < t.index + t[0].length || !accept(m[0], ctx)) continue;

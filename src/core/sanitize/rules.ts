@@ -168,7 +168,7 @@ function combine(
  * sticky regex. Same result as running the whole pattern globally (its look-behind only lets a token start match),
  * without trying it at every position of a megabyte of log.
  */
-function tailAnchoredFinder(
+export function tailAnchoredFinder(
   tails: (text: string, ctx: RuleContext) => Iterable<RegExpExecArray>,
   tokenChars: string,
   maxLength: number,
@@ -181,19 +181,18 @@ function tailAnchoredFinder(
     const spans: Span[] = [];
     const pattern = new RegExp(whole.source, whole.flags);
     let covered = 0;
-    // The walk back from the last tail: tails in one run of token characters share it, so a run of
-    // many tails (`.svc..svc..svc`) is walked once, not once per tail.
+    // A walk back that reaches the previous tail is in that tail's run of token characters: the
+    // look-behind lets a match start only where the run starts, so this tail starts where that one
+    // did, with the same match, which either was taken or failed for both. It is skipped, and a run
+    // of many tails (`.svc..svc..svc`) is walked once, not once per tail.
     let lastTail = -1;
-    let lastStart = 0;
     for (const t of tails(text, ctx)) {
       const floor = Math.max(0, t.index - maxLength);
       let start = t.index;
       while (start > floor && start > lastTail && tokenChar[text.charCodeAt(start - 1)] === 1) start--;
-      // Every character from lastTail to here is a token character: the walk goes on as the last one went.
-      if (start === lastTail && start > floor) start = Math.max(lastStart, floor);
+      const sameRun = start === lastTail;
       lastTail = t.index;
-      lastStart = start;
-      if (start < covered) continue;
+      if (sameRun || start < covered) continue;
       pattern.lastIndex = start;
       const m = pattern.exec(text);
       if (m === null || m.index + m[0].length < t.index + t[0].length || !accept(m[0], ctx)) continue;

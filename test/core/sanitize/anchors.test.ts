@@ -15,6 +15,7 @@ import {
   findKeyedIpv4,
   PLANS,
   privateLooseIpv4,
+  tailAnchoredFinder,
   type Rule,
   RULES,
   SECRET_ASSIGNMENT,
@@ -589,4 +590,45 @@ describe("basic-auth's base64 check", () => {
       { numRuns: 5000 },
     );
   });
+});
+
+/** The tail walk before: every tail walked back on its own. */
+function oldTailFinder(text: string, maxLength: number): Array<[number, number]> {
+  const whole = /(?<![ax])[ax]+/y;
+  const spans: Array<[number, number]> = [];
+  let covered = 0;
+  for (const t of text.matchAll(/x/g)) {
+    let start = t.index;
+    while (start > 0 && t.index - start < maxLength && /[ax]/.test(text[start - 1] ?? "")) start--;
+    if (start < covered) continue;
+    whole.lastIndex = start;
+    const m = whole.exec(text);
+    if (m === null || m.index + m[0].length < t.index + 1) continue;
+    spans.push([start, m.index + m[0].length]);
+    covered = m.index + m[0].length;
+  }
+  return spans;
+}
+
+describe("tail-anchored finders", () => {
+  // A made-up finder whose tails crowd into runs (the real rules' tails seldom do), and runs longer
+  // than the walk may go: skipping each tail whose walk reaches the one before finds what each own walk found.
+  test.each([3, 6, 512])(
+    "a tail in the last tail's run is skipped, with what each own walk found (at most %i back)",
+    (max) => {
+      const ours = tailAnchoredFinder(
+        (text) => text.matchAll(/x/g),
+        "ax",
+        max,
+        /(?<![ax])[ax]+/y,
+        () => true,
+      );
+      const ctx = { hosts: hostPolicy() };
+      expectAgreesWithOracle(
+        ["a", "aa", "aaaa", "x", "xx", " ", "a x", "é"],
+        (text) => oldTailFinder(text, max),
+        (text) => ours(text, ctx).map((s): [number, number] => [s.start, s.end]),
+      );
+    },
+  );
 });
